@@ -1,0 +1,226 @@
+"""Encode requests and decode responses as pure functions over bytes, with the contract check (contract §2, §3, §10).
+
+The caller owns the process; this module never does I/O. `decode_response` always returns: a CPI that prints
+garbage gives violations, not exceptions.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import dataclass, field
+from typing import Any
+
+from cpictl.protocol.catalogue import get_method
+from cpictl.protocol.errors import DIRECTOR_KNOWN_TYPES, is_legacy_not_implemented
+from cpictl.protocol.violations import Violation
+
+PREVIEW_BYTES = 500
+
+
+@dataclass(frozen=True)
+class Request:
+    """One RPC request exactly as it goes on the wire. `api_version` None omits the key."""
+
+    method: str
+    arguments: list[Any]
+    context: dict[str, Any]
+    api_version: int | None = 2
+
+    def as_dict(self) -> dict[str, Any]:
+        doc: dict[str, Any] = {"method": self.method, "arguments": self.arguments, "context": self.context}
+        if self.api_version is not None:
+            doc["api_version"] = self.api_version
+        return doc
+
+
+def encode_request(request: Request) -> bytes:
+    """Single-line JSON without a trailing newline, as the director writes it (some CPIs read one line)."""
+    return json.dumps(request.as_dict(), separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def new_request_id(rng: random.Random | None = None) -> str:
+    """The director's `cpi-NNNNNN` request ID."""
+    return f"cpi-{(rng or random).randint(100000, 999999)}"
+
+
+def build_context(director_uuid: str, request_id: str | None, method: str, stemcell_api_version: int | None,
+                  extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The context the director builds: uuid, request id, stemcell version where it sends one, then extras."""
+    context: dict[str, Any] = {"director_uuid": director_uuid}
+    if request_id:
+        context["request_id"] = request_id
+    spec = get_method(method)
+    if stemcell_api_version is not None and spec is not None and spec.stemcell_context:
+        context["vm"] = {"stemcell": {"api_version": stemcell_api_version}}
+    for key, value in (extra or {}).items():
+        _set_dotted(context, key, value)
+    return context
+
+
+def _set_dotted(target: dict[str, Any], dotted: str, value: Any) -> None:
+    """`vm.stemcell.api_version=3` sets a nested key; plain keys merge at the top level like cpi-config properties."""
+    *parents, leaf = dotted.split(".")
+    for part in parents:
+        child = target.get(part)
+        if not isinstance(child, dict):
+            child = target[part] = {}
+        target = child
+    target[leaf] = value
+
+
+@dataclass(frozen=True)
+class CpiError:
+    """The `error` object of a response."""
+
+    type: str
+    message: str
+    ok_to_retry: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"type": self.type, "message": self.message, "ok_to_retry": self.ok_to_retry}
+
+
+@dataclass
+class DecodedResponse:
+    """What came back: the response document (None when undecodable) and every contract violation found."""
+
+    document: dict[str, Any] | None
+    violations: list[Violation] = field(default_factory=list)
+
+    @property
+    def result(self) -> Any:
+        return self.document.get("result") if self.document else None
+
+    @property
+    def log(self) -> str | None:
+        log = self.document.get("log") if self.document else None
+        return log if isinstance(log, str) else None
+
+    @property
+    def error(self) -> CpiError | None:
+        raw = self.document.get("error") if self.document else None
+        if not isinstance(raw, dict):
+            return None
+        return CpiError(str(raw.get("type", "")), str(raw.get("message", "")), raw.get("ok_to_retry") is True)
+
+    @property
+    def succeeded(self) -> bool:
+        """A usable response with no error and no error-severity violation."""
+        return (self.document is not None and self.document.get("error") is None
+                and not any(v.severity == "error" for v in self.violations))
+
+
+def decode_response(stdout: bytes, *, method: str | None, api_version: int | None, exit_code: int | None = 0,
+                    stdout_truncated: bool = False) -> DecodedResponse:
+    """Decode a CPI's stdout and check it against the contract for `method` at `api_version`."""
+    violations: list[Violation] = []
+    if stdout_truncated:
+        violations.append(Violation("stdout.too-large", "error", "stdout exceeded the size limit and was cut; "
+                                    "the response cannot be trusted"))
+    if not stdout.strip():
+        violations.append(Violation("stdout.empty", "error", "the CPI wrote nothing on stdout: the director fails "
+                                    "'Invalid CPI response - ParserError', create-env fails 'Unmarshalling "
+                                    "external CPI command output'"))
+        return DecodedResponse(None, violations)
+    text = _decode_text(stdout, violations)
+    document = _parse_json(text, stdout, violations)
+    if document is None:
+        return DecodedResponse(None, violations)
+    violations.extend(check_envelope(document))
+    error = document.get("error")
+    if isinstance(error, dict):
+        violations.extend(_check_error_type(error))
+    elif error is None and method is not None and "result" in document:
+        spec = get_method(method)
+        if spec is not None:
+            violations.extend(spec.result_shape(api_version).check(document.get("result"), method))
+    if exit_code not in (0, None):
+        violations.append(Violation("exit.nonzero", "error", f"the CPI exited {exit_code} after a valid response: "
+                                    "create-env fails the call and ignores stdout; the director uses the result"))
+    return DecodedResponse(document, violations)
+
+
+def _decode_text(stdout: bytes, violations: list[Violation]) -> str:
+    try:
+        return stdout.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        violations.append(Violation("stdout.invalid-utf8", "warning", f"stdout is not valid UTF-8 (byte "
+                                    f"{exc.start}); decoded with replacement characters. The director's JSON "
+                                    "parser may reject it"))
+        return stdout.decode("utf-8", errors="replace")
+
+
+def _parse_json(text: str, raw: bytes, violations: list[Violation]) -> dict[str, Any] | None:
+    try:
+        document = json.loads(text)
+    except ValueError:
+        document = _recover_after_noise(text, violations)
+        if document is None:
+            preview = raw[:PREVIEW_BYTES].decode("utf-8", errors="replace")
+            violations.append(Violation("stdout.not-json", "error", "stdout is not JSON: the director fails "
+                                        "'Invalid CPI response - ParserError', create-env fails 'Unmarshalling "
+                                        f"external CPI command output'. First {PREVIEW_BYTES} bytes: {preview!r}"))
+            return None
+    if not isinstance(document, dict):
+        violations.append(Violation("response.not-object", "error", "the response must be a JSON object with "
+                                    f"result, error and log; got {type(document).__name__}"))
+        return None
+    return document
+
+
+def _recover_after_noise(text: str, violations: list[Violation]) -> dict[str, Any] | None:
+    """Find a JSON object line after noise lines (a CPI that prints to stdout before answering)."""
+    lines = text.splitlines()
+    for position in range(len(lines) - 1, -1, -1):
+        if not lines[position].lstrip().startswith("{"):
+            continue
+        candidate = "\n".join(lines[position:])
+        try:
+            document = json.loads(candidate)
+        except ValueError:
+            continue
+        if isinstance(document, dict):
+            noise = sum(1 for line in lines[:position] if line.strip())
+            violations.append(Violation("stdout.noise", "warning", f"{noise} line(s) of noise before the JSON "
+                                        "response on stdout (recovered here); the director and create-env parse "
+                                        "all of stdout and would fail to decode it"))
+            return document
+    return None
+
+
+def check_envelope(document: dict[str, Any]) -> list[Violation]:
+    """The director's RESPONSE_SCHEMA: result, error, log present; log a string; error null or well formed."""
+    problems: list[Violation] = []
+    for key in ("result", "error", "log"):
+        if key not in document:
+            problems.append(Violation(f"response.missing-{key}", "error", f"the response has no '{key}' key: the "
+                                      "director fails 'Invalid CPI response - SchemaValidationError'; create-env "
+                                      "accepts it"))
+    if "log" in document and not isinstance(document["log"], str):
+        problems.append(Violation("response.log-type", "error", "'log' must be a string, got "
+                                  f"{type(document['log']).__name__}: the director fails SchemaValidationError"))
+    error = document.get("error")
+    if error is not None:
+        if not (isinstance(error, dict) and isinstance(error.get("type"), str)
+                and isinstance(error.get("message"), str) and isinstance(error.get("ok_to_retry"), bool)):
+            problems.append(Violation("response.malformed-error", "error", "'error' must be null or {type: string, "
+                                      f"message: string, ok_to_retry: boolean}}, got {json.dumps(error)[:200]}: "
+                                      "the director fails SchemaValidationError"))
+        elif document.get("result") is not None:
+            problems.append(Violation("response.result-with-error", "warning", "'result' should be null when "
+                                      "'error' is set; callers ignore it"))
+    return problems
+
+
+def _check_error_type(error: dict[str, Any]) -> list[Violation]:
+    type_name, message = error.get("type"), error.get("message")
+    if not isinstance(type_name, str) or not isinstance(message, str):
+        return []
+    if is_legacy_not_implemented(type_name, message):
+        return [Violation("error.legacy-not-implemented", "warning", f"'{type_name}: {message[:60]}' is the legacy "
+                          "form of NotImplemented; the director and create-env map it to NotImplemented")]
+    if type_name not in DIRECTOR_KNOWN_TYPES:
+        return [Violation("error.unknown-type", "warning", f"error type '{type_name}' is not one the director "
+                          f"knows: it reports \"Unknown CPI error '{type_name}' with message '{message[:60]}'\"")]
+    return []

@@ -1,0 +1,81 @@
+"""CPI error types on the wire and how the director and `bosh create-env` react to them (contract §4)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+PREFIX = "Bosh::Clouds::"
+
+
+@dataclass(frozen=True)
+class ErrorType:
+    """One `error.type` string a CPI may answer with."""
+
+    name: str
+    retriable: bool
+    known_to_director: bool
+    meaning: str
+    caller_reaction: str
+
+    @property
+    def short(self) -> str:
+        return self.name.rsplit("::", 1)[-1]
+
+
+ERROR_TYPES: dict[str, ErrorType] = {
+    e.name: e
+    for e in (
+        ErrorType(PREFIX + "CpiError", False, True, "CPI-side failure or malformed request (Go library)",
+                  "director raises it as CpiError"),
+        ErrorType(PREFIX + "NotImplemented", False, True, "method unknown or not implemented",
+                  "director ignores it for set_*_metadata, falls back to copy for resize/update_disk; "
+                  "create-env treats it on info as api_version 1"),
+        ErrorType(PREFIX + "NotSupported", False, True, "operation impossible for this IaaS or size",
+                  "director falls back to create-new-disk + copy for resize_disk/update_disk"),
+        ErrorType(PREFIX + "CloudError", False, True, "generic IaaS failure", "director raises it"),
+        ErrorType(PREFIX + "VMNotFound", False, True, "VM absent",
+                  "director and create-env treat delete_vm as already done"),
+        ErrorType(PREFIX + "NetworkNotFound", False, True, "network absent",
+                  "director's orphan-network cleanup treats it as gone"),
+        ErrorType(PREFIX + "NoDiskSpace", True, True, "no capacity", "director raises it"),
+        ErrorType(PREFIX + "DiskNotAttached", True, True, "detach of a disk that is not attached",
+                  "director ignores it unless the disk is active"),
+        ErrorType(PREFIX + "DiskNotFound", True, True, "disk absent",
+                  "orphan disk cleanup and create-env delete_disk treat it as gone"),
+        ErrorType(PREFIX + "VMCreationFailed", True, True, "create_vm failed, possibly transiently",
+                  "director retries create_vm up to max_vm_create_tries (5) when ok_to_retry is true"),
+        ErrorType(PREFIX + "StemcellNotFound", False, False, "stemcell absent",
+                  "create-env skips delete_stemcell; the director reports an UnknownError"),
+        ErrorType(PREFIX + "CPIAPIVersionNotSupported", False, False, "stemcell or contract version unsupported",
+                  "the director reports an UnknownError"),
+        ErrorType("InvalidCall", False, False, "request shape or arguments wrong (Ruby library)",
+                  "director and create-env report an UnknownError (NotImplemented for 'Method is not known')"),
+        ErrorType("Unknown", False, False, "any non-BOSH exception (Ruby library)",
+                  "director reports an UnknownError"),
+    )
+}
+
+#: Types the director recognises (`KNOWN_RPC_ERRORS`); anything else becomes ExternalCpi::UnknownError.
+DIRECTOR_KNOWN_TYPES = frozenset(name for name, e in ERROR_TYPES.items() if e.known_to_director)
+
+
+def lookup_error_type(type_name: str) -> ErrorType | None:
+    """Find an error type by its full name or by its last segment (`VMNotFound`)."""
+    if type_name in ERROR_TYPES:
+        return ERROR_TYPES[type_name]
+    for error_type in ERROR_TYPES.values():
+        if error_type.short == type_name:
+            return error_type
+    return None
+
+
+def error_type_matches(actual: str, expected: str) -> bool:
+    """True when `actual` is `expected` given as a full type name or its last segment."""
+    return actual == expected or actual.rsplit("::", 1)[-1] == expected.rsplit("::", 1)[-1]
+
+
+def is_legacy_not_implemented(type_name: str, message: str) -> bool:
+    """Old CPIs answer CloudError 'Invalid Method:…'; both callers rewrite it to NotImplemented."""
+    return (type_name == PREFIX + "CloudError" and message.startswith("Invalid Method:")) or (
+        type_name == "InvalidCall" and message.startswith("Method is not known, got")
+    )
