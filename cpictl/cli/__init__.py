@@ -1,0 +1,1 @@
+"""Layer 5: thin typer commands. The one place that turns errors into messages and exit codes."""

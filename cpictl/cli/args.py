@@ -1,0 +1,109 @@
+"""Turn command-line words into CPI arguments: YAML values, `name=value`, `@file.yml`, `--args-file`.
+
+Values for string parameters (cloud IDs above all) are taken literally, so `cpictl call has_disk 3` sends the
+string "3" a vSphere-style CID needs, not the integer 3. Everything else is JSON or YAML.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+from cpictl.cli.exits import UsageError
+from cpictl.protocol.catalogue import MethodSpec, Param
+
+_NAMED = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=(.*)$", re.DOTALL)
+_LITERAL_UNSAFE = tuple("[{\"'!&*|>%@`#")
+
+
+def load_yaml_text(text: str, where: str) -> Any:
+    import yaml  # lazy: a one-shot call with plain arguments never pays for it
+
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        position = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise UsageError(f"{where}: not valid YAML{position}: {problem}") from None
+
+
+def read_source(source: str, what: str) -> str:
+    """Read a file argument, or stdin for '-'; a missing file is a usage error."""
+    if source == "-":
+        return sys.stdin.read()
+    try:
+        return Path(source).read_text()
+    except OSError as exc:
+        raise UsageError(f"{what}: cannot read '{source}': {exc.strerror or exc}") from None
+
+
+def parse_value(text: str, param: Param | None, where: str) -> Any:
+    if text.startswith("@"):
+        return load_yaml_text(read_source(text[1:], where), f"{where} ({text})")
+    if param is not None and param.type == "string" and text not in ("null", "~") \
+            and not text.startswith(_LITERAL_UNSAFE):
+        return text
+    try:
+        return json.loads(text)
+    except ValueError:
+        return load_yaml_text(text, where)
+
+
+def parse_cli_arguments(spec: MethodSpec | None, words: list[str], api_version: int | None) -> list[Any] | dict:
+    """Positional words fill parameters in order; `name=value` words set a parameter by name."""
+    params = list(spec.params_for(api_version)) if spec else []
+    names = {p.name: p for p in params}
+    positional: list[Any] = []
+    named: dict[str, Any] = {}
+    for number, word in enumerate(words, start=1):
+        match = _NAMED.match(word)
+        if match and match.group(1) in names:
+            name = match.group(1)
+            if name in named:
+                raise UsageError(f"parameter '{name}' is given twice")
+            named[name] = parse_value(match.group(2), names[name], f"parameter '{name}'")
+            continue
+        if named:
+            raise UsageError(f"argument {number} ('{word}') is positional but follows name=value arguments")
+        param = params[len(positional)] if len(positional) < len(params) else None
+        label = f"parameter '{param.name}'" if param else f"argument {number}"
+        positional.append(parse_value(word, param, label))
+    if not named:
+        return positional
+    for position, value in enumerate(positional):
+        if params[position].name in named:
+            raise UsageError(f"parameter '{params[position].name}' is given both by position and by name")
+        named[params[position].name] = value
+    return named
+
+
+def parse_args_file(source: str) -> list[Any] | dict[str, Any]:
+    value = load_yaml_text(read_source(source, "--args-file"), f"--args-file {source}")
+    if not isinstance(value, (list, dict)):
+        raise UsageError(f"--args-file {source}: expected a YAML/JSON list or mapping of arguments")
+    return value
+
+
+def parse_context_pairs(pairs: list[str]) -> dict[str, Any]:
+    """`--context key=value` (value parsed as YAML); dotted keys nest."""
+    context: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, raw = pair.partition("=")
+        if not sep or not key:
+            raise UsageError(f"--context '{pair}': expected key=value")
+        context[key] = parse_value(raw, None, f"--context {key}")
+    return context
+
+
+def parse_env_pairs(pairs: list[str]) -> dict[str, str]:
+    env: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise UsageError(f"--env '{pair}': expected NAME=value")
+        env[key] = value
+    return env

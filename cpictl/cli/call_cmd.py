@@ -1,0 +1,164 @@
+"""`cpictl call METHOD [ARG ...]`: one exact RPC request to one CPI, and precisely what came back."""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from cpictl.cli import exits
+from cpictl.cli.exits import UsageError
+from cpictl.cli.options import (ApiVersionOpt, ContextOpt, CpiArgOpt, CpiOpt, CwdOpt, DirectorUuidOpt, EnvModeOpt,
+                                EnvOpt, JobsDirOpt, PackagesDirOpt, SessionOpt, StateOpt, StemcellOpt, TargetOptions,
+                                TimeoutOpt, journal_path)
+from cpictl.cli.output import emit_document, resolve_format
+
+CALL_HELP = f"""Send one RPC request to a CPI and show the response, checked against the contract.
+
+ARG is a YAML value (1024, '{{}}', vm-1, '{{"a": 1}}'), name=value by parameter name, or @file.yml.
+References like ${{vm}} or ${{disk}} take the session's latest live cloud ID of that kind.
+
+{exits.EXIT_CODES_HELP}"""
+
+
+def call_command(
+    method: Annotated[str, typer.Argument(help="CPI method, e.g. create_vm (see `cpictl methods`).")],
+    args: Annotated[Optional[list[str]], typer.Argument(help="Arguments: YAML values, name=value or @file.")] = None,
+    args_file: Annotated[Optional[str], typer.Option("--args-file", help="YAML/JSON list or mapping of "
+                                                     "arguments; - reads stdin.")] = None,
+    raw: Annotated[Optional[str], typer.Option("--raw", help="Send this whole request document unchanged "
+                                               "(file or -).")] = None,
+    no_validate: Annotated[bool, typer.Option("--no-validate", help="Send the arguments as given, to probe the "
+                                              "CPI's own input checks.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the exact stdin, argv, environment and a shell "
+                                          "one-liner; run nothing.")] = False,
+    output: Annotated[Optional[str], typer.Option("-o", "--output", help="table, json or yaml (default: table on "
+                                                  "a terminal, json otherwise).")] = None,
+    full_log: Annotated[bool, typer.Option("--full-log", help="Show the CPI's whole log.")] = False,
+    show_secrets: Annotated[bool, typer.Option("--show-secrets", help="Do not mask context properties, "
+                                               "cloud_properties and env secrets.")] = False,
+    cpi: CpiOpt = None, cpi_arg: CpiArgOpt = None, api_version: ApiVersionOpt = None,
+    stemcell_api_version: StemcellOpt = None, director_uuid: DirectorUuidOpt = None, context: ContextOpt = None,
+    env_mode: EnvModeOpt = None, env: EnvOpt = None, packages_dir: PackagesDirOpt = None,
+    jobs_dir: JobsDirOpt = None, cwd: CwdOpt = None, timeout: TimeoutOpt = None,
+    session: SessionOpt = None, state: StateOpt = None,
+) -> None:
+    fmt = resolve_format(output)
+    target = TargetOptions(cpi, cpi_arg or [], api_version, stemcell_api_version, director_uuid, context or [],
+                           env_mode, env or [], packages_dir, jobs_dir, cwd, timeout).build()
+    journal = journal_path(session, state)
+    if raw is not None:
+        request, stdin = _raw_request(raw, method)
+    else:
+        request, stdin = _built_request(target, method, args or [], args_file, not no_validate, journal), None
+    if dry_run:
+        _print_dry_run(target, request, stdin, fmt, show_secrets)
+        return
+    outcome = _execute(target, request, stdin, journal, show_secrets)
+    if fmt == "table":
+        from cpictl.cli.output import stdout_console
+        from cpictl.render.call_view import render_call
+
+        stdout_console().print(render_call(outcome, target, full_log=full_log, show_secrets=show_secrets))
+    else:
+        from cpictl.session import outcome_as_dict
+
+        emit_document(outcome_as_dict(outcome, show_secrets=show_secrets), fmt)
+    raise typer.Exit(exits.status_exit_code(outcome.status))
+
+
+def _built_request(target: Any, method: str, words: list[str], args_file: str | None, validate: bool,
+                   journal: Path) -> Any:
+    from cpictl.cli.args import parse_args_file, parse_cli_arguments
+    from cpictl.protocol.catalogue import get_method
+    from cpictl.session import UnknownMethod, build_request
+
+    spec = get_method(method)
+    if spec is None and validate:
+        raise UnknownMethod(method)
+    if args_file is not None:
+        if words:
+            raise UsageError("give arguments either on the command line or with --args-file, not both")
+        arguments: Any = parse_args_file(args_file)
+    else:
+        arguments = parse_cli_arguments(spec, words, target.api_version)
+    arguments = resolve_references(arguments, journal)
+    return build_request(target, method, arguments, validate=validate)
+
+
+def resolve_references(arguments: Any, journal: Path) -> Any:
+    """Replace ${vm}, ${disk}, ${env.X}… with values from the session; undefined ones are usage errors."""
+    from cpictl.store.references import find_references
+
+    if not find_references(arguments):
+        return arguments
+    from cpictl.store import CloudIdStore
+    from cpictl.store.references import Resolver
+
+    resolver = Resolver(state=CloudIdStore(journal).replay(), variables={}, steps={}, environ=os.environ)
+    return resolver.resolve(arguments, "arguments")
+
+
+def _raw_request(source: str, method: str) -> tuple[Any, bytes]:
+    from cpictl.cli.args import read_source
+    from cpictl.protocol.codec import Request
+
+    text = read_source(source, "--raw")
+    try:
+        document = json.loads(text)
+    except ValueError:
+        document = None
+    if not isinstance(document, dict):
+        document = {}
+    api_version = document.get("api_version")
+    request = Request(str(document.get("method", method)), document.get("arguments") or [],
+                      document.get("context") or {}, api_version if isinstance(api_version, int) else None)
+    return request, text.encode("utf-8")
+
+
+def _execute(target: Any, request: Any, stdin: bytes | None, journal: Path, show_secrets: bool) -> Any:
+    from cpictl.cli.live import live_progress
+    from cpictl.protocol.catalogue import get_method
+    from cpictl.protocol.redaction import Redactor
+    from cpictl.session import CallSession
+
+    spec = get_method(request.method)
+    store = None
+    if spec is not None and (spec.creates or spec.deletes or spec.relation):
+        from cpictl.store import CloudIdStore
+
+        store = CloudIdStore(journal)  # only calls that change cloud IDs pay for the journal
+    redactor = Redactor()
+    redactor.request(request.as_dict())
+    mask = None if show_secrets else redactor.text
+    with live_progress(f"{request.method} → {target.display}", mask=mask) as on_line:
+        return CallSession(target, store).execute(request, on_stderr_line=on_line, stdin=stdin)
+
+
+def _print_dry_run(target: Any, request: Any, stdin: bytes | None, fmt: str, show_secrets: bool) -> None:
+    from cpictl.protocol.codec import encode_request
+    from cpictl.protocol.redaction import Redactor
+
+    exact = stdin if stdin is not None else encode_request(request)
+    shown = exact
+    if not show_secrets and stdin is None:
+        shown = json.dumps(Redactor().request(request.as_dict()), separators=(",", ":"), ensure_ascii=False).encode()
+    env = target.command().env or {}
+    added = {k: v for k, v in env.items() if os.environ.get(k) != v}
+    prefix = "env -i " + " ".join(shlex.quote(f"{k}={v}") for k, v in env.items()) + " " \
+        if target.env_mode == "director" else "".join(f"{k}={shlex.quote(v)} " for k, v in added.items())
+    one_liner = f"printf '%s' {shlex.quote(shown.decode())} | {prefix}{shlex.join(target.argv)}"
+    document = {"stdin": shown.decode("utf-8", errors="replace"), "argv": target.argv, "env_mode": target.env_mode,
+                "env": added if target.env_mode != "director" else env, "cwd": target.cwd,
+                "shell": one_liner, "secrets_masked": not show_secrets and shown != exact}
+    if fmt != "table":
+        emit_document(document, fmt)
+        return
+    from cpictl.cli.output import stdout_console
+    from cpictl.render.dry_run_view import render_dry_run
+
+    stdout_console().print(render_dry_run(document))

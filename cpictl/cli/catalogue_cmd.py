@@ -1,0 +1,47 @@
+"""`cpictl methods` and `cpictl describe METHOD`: the contract at your fingertips."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from cpictl.cli.output import emit_document, resolve_format
+
+
+def methods_command(
+    output: Annotated[Optional[str], typer.Option("-o", "--output", help="table, json or yaml.")] = None,
+) -> None:
+    """List every CPI method with its parameters and v1/v2 results."""
+    fmt = resolve_format(output)
+    from cpictl.render.catalogue_view import methods_document, methods_table
+
+    if fmt == "table":
+        from cpictl.cli.output import stdout_console
+
+        stdout_console().print(methods_table())
+    else:
+        emit_document(methods_document(), fmt)
+
+
+def describe_command(
+    method: Annotated[str, typer.Argument(help="CPI method name.")],
+    output: Annotated[Optional[str], typer.Option("-o", "--output", help="table, json or yaml.")] = None,
+) -> None:
+    """Parameters, results per api_version, an example request and the typical errors of one method."""
+    from cpictl.protocol.catalogue import get_method
+    from cpictl.session import UnknownMethod
+
+    spec = get_method(method)
+    if spec is None:
+        raise UnknownMethod(method)
+    fmt = resolve_format(output)
+    from cpictl.render.catalogue_view import describe_method, example_request, methods_document
+
+    if fmt == "table":
+        from cpictl.cli.output import stdout_console
+
+        stdout_console().print(describe_method(spec))
+    else:
+        document = next(d for d in methods_document() if d["name"] == method)
+        emit_document({**document, "example_request": example_request(spec)}, fmt)

@@ -1,0 +1,22 @@
+"""Exit codes, documented in `--help` and the README, and the error types the CLI maps onto them."""
+
+from __future__ import annotations
+
+OK = 0
+CPI_ERROR = 1  # the CPI answered with an error
+USAGE = 2  # usage or input error (bad argument, bad recipe, unknown method)
+MISBEHAVED = 3  # the CPI broke the contract, crashed, timed out or could not be run
+EXPECTATION = 4  # a recipe expectation failed
+
+EXIT_CODES_HELP = (
+    "Exit codes: 0 ok; 1 the CPI answered with an error; 2 usage or input error; "
+    "3 the CPI misbehaved (contract violation, crash, timeout, not executable); 4 a recipe expectation failed."
+)
+
+
+class UsageError(Exception):
+    """Bad input from the user: a message, exit 2, never a traceback."""
+
+
+def status_exit_code(status: str) -> int:
+    return {"ok": OK, "cpi-error": CPI_ERROR, "misbehaved": MISBEHAVED}[status]

@@ -1,0 +1,107 @@
+"""The `cpictl` command: registers the commands and maps every known error to a message and an exit code.
+
+Command modules import heavy libraries inside their functions, so `cpictl --help` and one-shot calls stay fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import typer
+
+from cpictl import __version__
+from cpictl.cli import exits
+from cpictl.cli.call_cmd import CALL_HELP, call_command
+from cpictl.cli.catalogue_cmd import describe_command, methods_command
+
+app = typer.Typer(
+    name="cpictl",
+    help="An interactive debugger for BOSH Cloud Provider Interfaces.\n\n" + exits.EXIT_CODES_HELP,
+    no_args_is_help=True,
+    add_completion=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.command("call", help=CALL_HELP)(call_command)
+app.command("methods")(methods_command)
+app.command("describe")(describe_command)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"cpictl {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks for unexpected errors."),
+) -> None:
+    if debug:
+        os.environ["CPICTL_DEBUG"] = "1"
+
+
+def _known_error(exc: BaseException) -> int | None:
+    """The exit code for an error cpictl expects and explains; None for a real bug."""
+    from cpictl.protocol.arguments import ArgumentProblem
+    from cpictl.session import UnknownMethod
+    from cpictl.transport import CpiNotRunnable, CpiWorkdirUnusable
+
+    if isinstance(exc, (exits.UsageError, ArgumentProblem, UnknownMethod)):
+        return exits.USAGE
+    if isinstance(exc, (CpiNotRunnable, CpiWorkdirUnusable)):
+        return exits.MISBEHAVED
+    for module, name, code in (("cpictl.store.references", "UndefinedReference", exits.USAGE),
+                               ("cpictl.store", "StoreError", exits.USAGE),
+                               ("cpictl.recipes", "RecipeError", exits.USAGE)):
+        cls = getattr(sys.modules.get(module), name, None)
+        if cls is not None and isinstance(exc, cls):
+            return code
+    return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Console-script entry point."""
+    from cpictl.cli.output import error_message
+
+    try:
+        returned = app(args=argv, prog_name="cpictl", standalone_mode=False)
+        if isinstance(returned, int):  # click hands back typer.Exit codes when not in standalone mode
+            return returned
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except KeyboardInterrupt as exc:
+        result = getattr(exc, "result", None)
+        suffix = "; the CPI's process group was killed" if result is not None else ""
+        error_message(f"interrupted{suffix}")
+        return 130
+    except Exception as exc:  # the one place errors become messages
+        import click
+
+        if isinstance(exc, click.exceptions.Exit):
+            return exc.exit_code
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            return exits.USAGE
+        if isinstance(exc, click.exceptions.Abort):
+            error_message("aborted")
+            return 130
+        code = _known_error(exc)
+        if code is None or os.environ.get("CPICTL_DEBUG"):
+            if code is None:
+                error_message(f"internal error: {type(exc).__name__}: {exc} (please report it; --debug shows "
+                              "the traceback)")
+            if os.environ.get("CPICTL_DEBUG"):
+                import traceback
+
+                traceback.print_exc()
+            return code if code is not None else 70
+        error_message(str(exc))
+        return code
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

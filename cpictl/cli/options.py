@@ -1,0 +1,121 @@
+"""Target options shared by `call`, `run`, `repl`, `ids verify` and `cleanup`, and how they become a Target."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from cpictl.cli.exits import UsageError
+
+TARGET = "Target"
+
+CpiOpt = Annotated[Optional[str], typer.Option(
+    "--cpi", help="CPI executable (default: the bundled reference CPI). Run directly, never through a shell.",
+    rich_help_panel=TARGET)]
+CpiArgOpt = Annotated[Optional[list[str]], typer.Option(
+    "--cpi-arg", help="Argument for the CPI executable (repeatable), e.g. its config file.", rich_help_panel=TARGET)]
+ApiVersionOpt = Annotated[Optional[str], typer.Option(
+    "--api-version", help="Contract version to request: 1, 2, 3 or none (omit the key). Default 2.",
+    rich_help_panel=TARGET)]
+StemcellOpt = Annotated[Optional[str], typer.Option(
+    "--stemcell-api-version", help="context.vm.stemcell.api_version on the methods where the director sends it: "
+    "N or none. Default 2.", rich_help_panel=TARGET)]
+DirectorUuidOpt = Annotated[Optional[str], typer.Option(
+    "--director-uuid", help="context.director_uuid (default: a UUID generated once and kept in your config dir).",
+    rich_help_panel=TARGET)]
+ContextOpt = Annotated[Optional[list[str]], typer.Option(
+    "--context", help="Extra context key=value (value parsed as YAML; dotted keys nest). Repeatable.",
+    rich_help_panel=TARGET)]
+EnvModeOpt = Annotated[Optional[str], typer.Option(
+    "--env-mode", help="Child environment: inherit (default), director (only PATH, TMPDIR, HOME) or create-env "
+    "(full environment plus BOSH_PACKAGES_DIR/BOSH_JOBS_DIR).", rich_help_panel=TARGET)]
+EnvOpt = Annotated[Optional[list[str]], typer.Option(
+    "--env", help="Extra environment variable NAME=value for the CPI (repeatable).", rich_help_panel=TARGET)]
+PackagesDirOpt = Annotated[Optional[str], typer.Option(
+    "--packages-dir", help="BOSH_PACKAGES_DIR for --env-mode create-env.", rich_help_panel=TARGET)]
+JobsDirOpt = Annotated[Optional[str], typer.Option(
+    "--jobs-dir", help="BOSH_JOBS_DIR for --env-mode create-env.", rich_help_panel=TARGET)]
+CwdOpt = Annotated[Optional[str], typer.Option("--cwd", help="Working directory of the CPI process.",
+                                               rich_help_panel=TARGET)]
+TimeoutOpt = Annotated[Optional[float], typer.Option(
+    "--timeout", help="Kill the CPI's whole process group after S seconds (default: wait forever, like BOSH).",
+    rich_help_panel=TARGET)]
+SessionOpt = Annotated[Optional[str], typer.Option(
+    "--session", help="Cloud-ID session name (default: $CPICTL_SESSION or 'default').", rich_help_panel="Session")]
+StateOpt = Annotated[Optional[Path], typer.Option(
+    "--state", help="Journal file to use instead of the session's.", rich_help_panel="Session")]
+
+
+def parse_version(text: str | None, option: str, default: int | None = 2) -> int | None:
+    if text is None:
+        return default
+    if text.strip().lower() in ("none", "null", "omit"):
+        return None
+    try:
+        value = int(text)
+    except ValueError:
+        raise UsageError(f"{option}: expected an integer or 'none', got '{text}'") from None
+    if value < 0:
+        raise UsageError(f"{option}: must not be negative")
+    return value
+
+
+@dataclass
+class TargetOptions:
+    """The raw option values, kept together so every command builds its Target the same way."""
+
+    cpi: str | None = None
+    cpi_args: list[str] = field(default_factory=list)
+    api_version: str | None = None
+    stemcell_api_version: str | None = None
+    director_uuid: str | None = None
+    context: list[str] = field(default_factory=list)
+    env_mode: str | None = None
+    env: list[str] = field(default_factory=list)
+    packages_dir: str | None = None
+    jobs_dir: str | None = None
+    cwd: str | None = None
+    timeout: float | None = None
+
+    def build(self):  # -> Target; the import stays lazy for `--help`
+        from cpictl.cli.args import parse_context_pairs, parse_env_pairs
+        from cpictl.session import REFERENCE_CPI_LABEL, Target, reference_cpi_argv
+        from cpictl.transport import ENV_MODES
+        from cpictl.userdirs import default_director_uuid
+
+        mode = self.env_mode or "inherit"
+        if mode not in ENV_MODES:
+            raise UsageError(f"--env-mode: expected one of {', '.join(ENV_MODES)}, got '{mode}'")
+        if self.timeout is not None and self.timeout <= 0:
+            raise UsageError("--timeout: must be a positive number of seconds")
+        if self.cwd and not os.path.isdir(self.cwd):
+            raise UsageError(f"--cwd: no such directory: {self.cwd}")
+        if self.cpi:
+            argv, label = [self.cpi, *self.cpi_args], ""
+        else:
+            if self.cpi_args:
+                raise UsageError("--cpi-arg needs --cpi")
+            argv, label = reference_cpi_argv(), REFERENCE_CPI_LABEL
+        return Target(
+            argv=argv, label=label, director_uuid=self.director_uuid or default_director_uuid(),
+            env_mode=mode, env=parse_env_pairs(self.env), cwd=self.cwd, timeout=self.timeout,
+            api_version=parse_version(self.api_version, "--api-version"),
+            stemcell_api_version=parse_version(self.stemcell_api_version, "--stemcell-api-version"),
+            context=parse_context_pairs(self.context), packages_dir=self.packages_dir, jobs_dir=self.jobs_dir)
+
+
+def journal_path(session: str | None, state: Path | None) -> Path:
+    """The journal a command uses: --state, else the --session / $CPICTL_SESSION / 'default' journal."""
+    if state is not None:
+        return state
+    from cpictl.store import default_journal_path
+
+    name = session or os.environ.get("CPICTL_SESSION") or "default"
+    try:
+        return default_journal_path(name)
+    except ValueError as exc:
+        raise UsageError(f"--session: {exc}") from None

@@ -1,0 +1,145 @@
+"""The table view of one call: request, outcome, violations, result, cloud IDs, log, stderr, exit and timing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich import box
+from rich.console import Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from cpictl.protocol.catalogue import get_method
+from cpictl.protocol.redaction import Redactor
+from cpictl.render.values import value_renderable
+from cpictl.session import CallOutcome, Target
+
+LOG_LINES = 40
+STDERR_LINES = 20
+SEVERITY_STYLE = {"error": "bold red", "warning": "yellow"}
+
+
+def target_line(target: Target) -> Text:
+    """Who is being called; the bundled reference CPI says loudly that it is not a cloud."""
+    if target.is_reference:
+        return Text.assemble(("target ", "dim"), ("bundled reference CPI", "bold yellow"),
+                             (" (local simulation, not a cloud)", "yellow"))
+    return Text.assemble(("target ", "dim"), (target.display, "bold"))
+
+
+def request_table(method: str, arguments: list[Any], api_version: int | None,
+                  stemcell_api_version: Any) -> Table:
+    """Arguments by parameter name, as the catalogue names them."""
+    spec = get_method(method)
+    names = [p.name for p in spec.params] if spec else []
+    table = Table(box=box.SIMPLE_HEAD, title_justify="left", show_edge=False, padding=(0, 1))
+    table.add_column("parameter", style="bold", no_wrap=True)
+    table.add_column("value", overflow="fold")
+    for position, value in enumerate(arguments):
+        name = names[position] if position < len(names) else f"#{position} (extra)"
+        table.add_row(name, value_renderable(value, depth=1))
+    version = "omitted" if api_version is None else str(api_version)
+    stemcell = "not sent" if stemcell_api_version is None else str(stemcell_api_version)
+    table.title = Text.assemble(("→ ", "bold blue"), (method, "bold"), (f"   api_version {version}", "dim"),
+                                (f"   stemcell api_version {stemcell}", "dim"))
+    return table
+
+
+def outcome_line(outcome: CallOutcome) -> Text:
+    status = outcome.status
+    if status == "ok":
+        return Text("✔ ok", style="bold green")
+    error = outcome.decoded.error if outcome.decoded else None
+    if status == "cpi-error" and error is not None:
+        retry = "ok_to_retry" if error.ok_to_retry else "not retriable"
+        return Text.assemble(("✖ CPI error ", "bold red"), (error.type, "bold"), (f"  ({retry})\n  ", "dim"),
+                             error.message)
+    if outcome.failure:
+        return Text.assemble(("⚠ CPI misbehaved: ", "bold red"), outcome.failure)
+    return Text("⚠ CPI misbehaved: the response breaks the contract", style="bold red")
+
+
+def violations_table(outcome: CallOutcome) -> Table | None:
+    if not outcome.violations:
+        return None
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, title="contract check", title_justify="left")
+    table.add_column("severity", no_wrap=True)
+    table.add_column("code", no_wrap=True)
+    table.add_column("what it means", overflow="fold")
+    for violation in outcome.violations:
+        table.add_row(Text(violation.severity, style=SEVERITY_STYLE[violation.severity]), violation.code,
+                      violation.message)
+    return table
+
+
+def cloud_ids_text(outcome: CallOutcome) -> Text | None:
+    changes = outcome.changes
+    if not (changes.created or changes.deleted or changes.attached or changes.detached):
+        return None
+    text = Text()
+    for kind, cid in changes.created:
+        text.append("+ created ", style="green").append(f"{kind} ", style="dim").append(cid + "\n", style="bold")
+    for kind, cid in changes.deleted:
+        text.append("- deleted ", style="red").append(f"{kind} ", style="dim").append(cid + "\n", style="bold")
+    if changes.attached:
+        text.append(f"⇄ attached disk {changes.attached[1]} to vm {changes.attached[0]}\n", style="cyan")
+    if changes.detached:
+        text.append(f"⇄ detached disk {changes.detached[1]} from vm {changes.detached[0]}\n", style="cyan")
+    text.rstrip()
+    return text
+
+
+def tail_text(text: str, limit: int | None, what: str, style: str = "") -> Text:
+    """The last `limit` lines of a text, saying how many were left out."""
+    lines = text.splitlines()
+    if limit is not None and len(lines) > limit:
+        hidden = len(lines) - limit
+        return Text.assemble((f"… {hidden} earlier line(s) not shown ({what})\n", "dim italic"),
+                             ("\n".join(lines[-limit:]), style))
+    return Text("\n".join(lines), style=style)
+
+
+def footer(outcome: CallOutcome) -> Text:
+    run = outcome.run
+    parts: list[tuple[str, str] | str] = [("request_id ", "dim"), (outcome.request_id or "-", "")]
+    if run is not None:
+        exit_text = f"signal {run.signal}" if run.signal is not None else f"exit {run.exit_code}"
+        parts += [("   ", ""), (exit_text, "bold" if run.exit_code else ""), ("   ", ""),
+                  (f"{run.duration_s * 1000:.0f} ms", "")]
+        if run.stderr_bytes > len(run.stderr_tail):
+            parts += [("   ", ""), (f"stderr {run.stderr_bytes} bytes (last {len(run.stderr_tail)} kept)", "dim")]
+    return Text.assemble(*parts)
+
+
+def render_call(outcome: CallOutcome, target: Target, *, full_log: bool = False,
+                show_secrets: bool = False) -> RenderableType:
+    """The whole call as one renderable, secrets masked unless asked otherwise."""
+    redactor = Redactor()
+    request = outcome.request.as_dict() if show_secrets else redactor.request(outcome.request.as_dict())
+    mask = (lambda text: text) if show_secrets else redactor.text
+    stemcell = (outcome.request.context.get("vm") or {}).get("stemcell", {}).get("api_version")
+    parts: list[RenderableType] = [target_line(target), request_table(outcome.request.method, request["arguments"],
+                                                                      outcome.request.api_version, stemcell)]
+    parts.append(outcome_line(outcome))
+    table = violations_table(outcome)
+    if table is not None:
+        parts.append(table)
+    response = outcome.response
+    if response is not None and response.get("error") is None:
+        result = response["result"] if show_secrets else redactor.result(outcome.request.method, response["result"])
+        parts.append(Panel(value_renderable(result), title="result", title_align="left", box=box.ROUNDED,
+                           expand=False))
+    ids = cloud_ids_text(outcome)
+    if ids is not None:
+        parts.append(Panel(ids, title="cloud IDs", title_align="left", expand=False, border_style="green"))
+    log = response.get("log") if response else None
+    if isinstance(log, str) and log.strip():
+        parts.append(Panel(tail_text(mask(log), None if full_log else LOG_LINES, "--full-log shows all"),
+                           title="log", title_align="left", border_style="dim"))
+    if outcome.run is not None and outcome.run.stderr_tail.strip():
+        stderr = outcome.run.stderr_tail.decode("utf-8", errors="replace")
+        parts.append(Panel(tail_text(mask(stderr), STDERR_LINES, "-o json shows the last MiB", "dim"),
+                           title="stderr (tail)", title_align="left", border_style="dim"))
+    parts.append(footer(outcome))
+    return Group(*parts)

@@ -1,0 +1,100 @@
+"""`cpictl methods` and `cpictl describe`: the catalogue as tables, with an example request per method."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rich import box
+from rich.console import Group, RenderableType
+from rich.syntax import Syntax
+from rich.table import Table
+from rich.text import Text
+
+from cpictl.protocol.catalogue import METHODS, MethodSpec
+from cpictl.protocol.codec import Request, build_context, encode_request
+from cpictl.protocol.errors import lookup_error_type
+
+
+def methods_table() -> Table:
+    table = Table(box=box.SIMPLE_HEAD, title="CPI methods", title_justify="left")
+    table.add_column("method", style="bold", no_wrap=True)
+    table.add_column("parameters", overflow="fold")
+    table.add_column("result v1", overflow="fold")
+    table.add_column("result v2/v3", overflow="fold")
+    for spec in METHODS.values():
+        params = ", ".join(_param_label(p.name, p.type_label, p.required, p.since_api) for p in spec.params)
+        name = Text(spec.name, style="dim" if spec.deprecated else "bold")
+        table.add_row(name, params or "—", spec.result_v1.describe(), spec.result_v2.describe())
+    return table
+
+
+def _param_label(name: str, type_label: str, required: bool, since_api: int) -> str:
+    label = f"{name}: {type_label}"
+    if since_api > 1:
+        label += f" (v{since_api}+)"
+    return label if required else f"[{label}]"
+
+
+def methods_document() -> list[dict[str, Any]]:
+    """`cpictl methods -o json`: every method with its named parameters and results."""
+    return [{
+        "name": spec.name,
+        "summary": spec.summary,
+        "parameters": [{"name": p.name, "type": p.type, "kind": str(p.kind) if p.kind else None,
+                        "required": p.required, "since_api_version": p.since_api, "help": p.help,
+                        "example": p.example} for p in spec.params],
+        "result": {"v1": spec.result_v1.describe(), "v2": spec.result_v2.describe()},
+        "creates": str(spec.creates.kind) if spec.creates else None,
+        "deletes": str(spec.deletes) if spec.deletes else None,
+        "stemcell_api_version_in_context": spec.stemcell_context,
+        "deprecated": spec.deprecated,
+    } for spec in METHODS.values()]
+
+
+def example_request(spec: MethodSpec, api_version: int = 2) -> str:
+    arguments = [p.example for p in spec.params_for(api_version)]
+    context = build_context("6f1c2d3e-director-uuid", "cpi-482913", spec.name, 2)
+    return encode_request(Request(spec.name, arguments, context, api_version)).decode()
+
+
+def describe_method(spec: MethodSpec) -> RenderableType:
+    params = Table(box=box.SIMPLE_HEAD, title="parameters (positional)", title_justify="left", show_edge=False)
+    for column in ("#", "name", "type", "help", "example"):
+        params.add_column(column, overflow="fold", no_wrap=column in ("#", "name"))
+    for position, p in enumerate(spec.params):
+        help_text = p.help + ("" if p.required else f" (default {json.dumps(p.default)})")
+        if p.since_api > 1:
+            help_text += f" — only at api_version ≥ {p.since_api}"
+        params.add_row(str(position), p.name, p.type_label, help_text, json.dumps(p.example))
+    results = Table(box=box.SIMPLE_HEAD, title="result", title_justify="left", show_edge=False)
+    results.add_column("api_version")
+    results.add_column("shape", overflow="fold")
+    results.add_row("1", spec.result_v1.describe())
+    results.add_row("2, 3", spec.result_v2.describe())
+    parts: list[RenderableType] = [Text.assemble((spec.name, "bold"), "  ", spec.summary)]
+    if spec.deprecated:
+        parts.append(Text("deprecated v1 method", style="yellow"))
+    parts += [params if spec.params else Text("no parameters", style="dim"), results]
+    facts = []
+    if spec.creates:
+        facts.append(f"creates a {spec.creates.kind} cloud ID")
+    if spec.deletes:
+        facts.append(f"deletes the {spec.deletes} in argument 0")
+    if spec.stemcell_context:
+        facts.append("the director sends context.vm.stemcell.api_version")
+    if facts:
+        parts.append(Text("; ".join(facts), style="cyan"))
+    if spec.notes:
+        parts.append(Text(spec.notes, style="italic"))
+    if spec.errors:
+        errors = Table(box=box.SIMPLE_HEAD, title="typical errors", title_justify="left", show_edge=False)
+        errors.add_column("type", no_wrap=True)
+        errors.add_column("how callers treat it", overflow="fold")
+        for name in spec.errors:
+            error_type = lookup_error_type(name)
+            errors.add_row(error_type.name if error_type else name, error_type.caller_reaction if error_type else "")
+        parts.append(errors)
+    parts.append(Text("example request (stdin):", style="bold"))
+    parts.append(Syntax(example_request(spec), "json", word_wrap=True, background_color="default"))
+    return Group(*parts)

@@ -1,0 +1,62 @@
+"""JSON values as rich renderables: objects and lists become nested tables, not raw JSON."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rich import box
+from rich.console import RenderableType
+from rich.table import Table
+from rich.text import Text
+
+MAX_DEPTH = 6
+MAX_ROWS = 200
+
+
+def scalar_text(value: Any) -> Text:
+    """A scalar in JSON spelling, styled by type so strings and numbers are told apart at a glance."""
+    if value is None:
+        return Text("null", style="dim italic")
+    if isinstance(value, bool):
+        return Text("true" if value else "false", style="magenta")
+    if isinstance(value, (int, float)):
+        return Text(str(value), style="cyan")
+    if isinstance(value, str):
+        return Text(json.dumps(value, ensure_ascii=False) if value == "" or value.strip() != value else value,
+                    style="green")
+    return Text(repr(value))
+
+
+def value_renderable(value: Any, depth: int = 0) -> RenderableType:
+    """Render any decoded JSON value; containers nest as tables down to MAX_DEPTH."""
+    if isinstance(value, dict):
+        if not value:
+            return Text("{}", style="dim")
+        if depth >= MAX_DEPTH:
+            return Text(json.dumps(value)[:200], style="dim")
+        table = Table(box=box.ROUNDED if depth == 0 else box.SIMPLE, show_header=False, padding=(0, 1),
+                      pad_edge=depth == 0)
+        table.add_column(style="bold", no_wrap=True)
+        table.add_column(overflow="fold")
+        for position, (key, item) in enumerate(value.items()):
+            if position == MAX_ROWS:
+                table.add_row("…", Text(f"{len(value) - MAX_ROWS} more keys", style="dim"))
+                break
+            table.add_row(str(key), value_renderable(item, depth + 1))
+        return table
+    if isinstance(value, list):
+        if not value:
+            return Text("[]", style="dim")
+        if all(not isinstance(item, (dict, list)) for item in value) and len(value) <= 20:
+            return Text(", ", style="dim").join(scalar_text(item) for item in value)
+        table = Table(box=box.ROUNDED if depth == 0 else box.SIMPLE, show_header=False, padding=(0, 1),
+                      pad_edge=depth == 0)
+        table.add_column(style="dim", no_wrap=True)
+        table.add_column(overflow="fold")
+        for position, item in enumerate(value[:MAX_ROWS]):
+            table.add_row(f"[{position}]", value_renderable(item, depth + 1))
+        if len(value) > MAX_ROWS:
+            table.add_row("…", Text(f"{len(value) - MAX_ROWS} more items", style="dim"))
+        return table
+    return scalar_text(value)

@@ -1,0 +1,256 @@
+"""One call, from arguments to outcome: bind and validate, build the request, run the CPI, decode, record.
+
+A call is a pair of events: `Sent` (the exact request, before it runs) and `Received` (the outcome). The CLI, the
+REPL and the recipe runner all go through `CallSession`, so every cloud ID a CPI returns is appended to the store's
+journal *before* anyone renders it.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, Literal
+
+from cpictl.protocol.arguments import bind_arguments
+from cpictl.protocol.catalogue import CloudIdChanges, cloud_id_changes, get_method
+from cpictl.protocol.codec import DecodedResponse, Request, build_context, decode_response, encode_request, \
+    new_request_id
+from cpictl.protocol.violations import Violation
+from cpictl.transport import CpiCommand, RunResult, build_environment, run_cpi
+
+if TYPE_CHECKING:
+    from cpictl.store import CloudIdStore
+
+Status = Literal["ok", "cpi-error", "misbehaved"]
+UNSET: Any = object()
+
+REFERENCE_CPI_LABEL = "bundled reference CPI (not a cloud)"
+
+
+def reference_cpi_argv() -> list[str]:
+    """The bundled reference CPI, run as an ordinary CPI process (no in-process shortcut)."""
+    return [sys.executable, "-m", "cpictl.refcpi"]
+
+
+@dataclass(frozen=True)
+class Target:
+    """Which CPI to run and how: executable, environment, and the versions and context of the requests."""
+
+    argv: list[str]
+    director_uuid: str
+    label: str = ""
+    env_mode: str = "inherit"
+    env: dict[str, str] = field(default_factory=dict)
+    cwd: str | None = None
+    timeout: float | None = None
+    api_version: int | None = 2
+    stemcell_api_version: int | None = 2
+    context: dict[str, Any] = field(default_factory=dict)
+    packages_dir: str | None = None
+    jobs_dir: str | None = None
+
+    @property
+    def is_reference(self) -> bool:
+        return self.argv == reference_cpi_argv()
+
+    @property
+    def display(self) -> str:
+        return self.label or " ".join(self.argv)
+
+    def with_overrides(self, *, api_version: Any = UNSET, stemcell_api_version: Any = UNSET,
+                       context: Mapping[str, Any] | None = None, timeout: Any = UNSET) -> Target:
+        """A copy with per-step overrides; `context` entries merge over the target's."""
+        changes: dict[str, Any] = {}
+        if api_version is not UNSET:
+            changes["api_version"] = api_version
+        if stemcell_api_version is not UNSET:
+            changes["stemcell_api_version"] = stemcell_api_version
+        if timeout is not UNSET:
+            changes["timeout"] = timeout
+        if context:
+            changes["context"] = {**self.context, **context}
+        return replace(self, **changes) if changes else self
+
+    def command(self) -> CpiCommand:
+        env = build_environment(self.env_mode, extra=self.env, packages_dir=self.packages_dir,
+                                jobs_dir=self.jobs_dir)
+        return CpiCommand(argv=list(self.argv), env=env, cwd=self.cwd, timeout=self.timeout)
+
+
+class UnknownMethod(ValueError):
+    def __init__(self, method: str) -> None:
+        from difflib import get_close_matches
+
+        from cpictl.protocol.catalogue import METHOD_NAMES
+
+        close = get_close_matches(method, METHOD_NAMES, n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else "; `cpictl methods` lists them"
+        super().__init__(f"unknown CPI method '{method}'{hint}")
+        self.method = method
+
+
+def build_request(target: Target, method: str, args: Sequence[Any] | Mapping[str, Any], *,
+                  validate: bool = True) -> Request:
+    """Bind arguments against the catalogue and build the director-style request. Raises ArgumentProblem."""
+    spec = get_method(method)
+    if spec is None:
+        if validate:
+            raise UnknownMethod(method)
+        arguments = list(args.values()) if isinstance(args, Mapping) else list(args)
+    else:
+        arguments = bind_arguments(spec, args, target.api_version, validate=validate)
+    context = build_context(target.director_uuid, new_request_id(), method, target.stemcell_api_version,
+                            target.context)
+    return Request(method, arguments, context, target.api_version)
+
+
+@dataclass
+class CallOutcome:
+    """Everything one call produced. `response` is `{result, error, log}` or None when undecodable."""
+
+    request: Request
+    stdin: bytes
+    run: RunResult | None
+    decoded: DecodedResponse | None
+    violations: list[Violation]
+    changes: CloudIdChanges
+    failure: str | None = None  # transport-level failure: timed out, crashed, pipes held open
+
+    @property
+    def status(self) -> Status:
+        if self.failure or any(v.severity == "error" for v in self.violations):
+            return "misbehaved"
+        if self.decoded is not None and self.decoded.document and self.decoded.document.get("error") is not None:
+            return "cpi-error"
+        return "ok"
+
+    @property
+    def response(self) -> dict[str, Any] | None:
+        if self.decoded is None or self.decoded.document is None:
+            return None
+        doc = self.decoded.document
+        return {"result": doc.get("result"), "error": doc.get("error"), "log": doc.get("log")}
+
+    @property
+    def request_id(self) -> str | None:
+        value = self.request.context.get("request_id")
+        return value if isinstance(value, str) else None
+
+
+def _transport_failure(run: RunResult, timeout: float | None) -> tuple[str | None, list[Violation]]:
+    if run.timed_out:
+        return (f"timed out after {timeout:g} s; the CPI's process group was killed. BOSH has no timeout and "
+                "would wait forever", [])
+    if run.lingering_pipes:
+        message = ("the CPI exited but a child process kept stdout/stderr open; it was killed. The director reads "
+                   "until EOF on both pipes and would hang")
+        return None, [Violation("process.lingering-child", "error", message)]
+    if run.signal is not None:
+        return (f"the CPI was killed by signal {run.signal} with no response; the director fails "
+                "'Invalid CPI response - ParserError', create-env fails the call", [])
+    return None, []
+
+
+Observer = Callable[[str, Any], None]
+
+
+class CallSession:
+    """Runs calls against one target and journals their cloud IDs. `observer(event, payload)` sees Sent/Received."""
+
+    def __init__(self, target: Target, store: CloudIdStore | None = None, observer: Observer | None = None) -> None:
+        self.target = target
+        self.store = store
+        self.observer = observer
+
+    def prepare(self, method: str, args: Sequence[Any] | Mapping[str, Any], *, validate: bool = True,
+                target: Target | None = None) -> Request:
+        return build_request(target or self.target, method, args, validate=validate)
+
+    def execute(self, request: Request, *, target: Target | None = None,
+                on_stderr_line: Callable[[str], None] | None = None, stdin: bytes | None = None) -> CallOutcome:
+        """Run one request. `stdin` overrides the encoded bytes (`--raw` sends a document unchanged)."""
+        target = target or self.target
+        stdin = encode_request(request) if stdin is None else stdin
+        self._notify("sent", request)
+        run = run_cpi(target.command(), stdin, on_stderr_line)
+        failure, violations = _transport_failure(run, target.timeout)
+        decoded = None
+        if not run.timed_out:
+            decoded = decode_response(run.stdout, method=request.method, api_version=request.api_version,
+                                      exit_code=run.exit_code if run.signal is None else None,
+                                      stdout_truncated=run.stdout_truncated)
+            violations = violations + decoded.violations
+            if run.signal is not None and decoded.document is not None:
+                failure = None  # it answered before dying: judge the answer
+        spec = get_method(request.method)
+        succeeded = bool(decoded and decoded.document is not None and decoded.document.get("error") is None
+                         and "result" in decoded.document)
+        changes = (cloud_id_changes(spec, request.arguments, decoded.result if decoded else None,
+                                    request.api_version, succeeded) if spec else CloudIdChanges())
+        outcome = CallOutcome(request, stdin, run, decoded, violations, changes, failure)
+        self._journal(outcome, target)
+        self._notify("received", outcome)
+        return outcome
+
+    def call(self, method: str, args: Sequence[Any] | Mapping[str, Any], **kwargs: Any) -> CallOutcome:
+        validate = kwargs.pop("validate", True)
+        request = self.prepare(method, args, validate=validate)
+        return self.execute(request, **kwargs)
+
+    def _journal(self, outcome: CallOutcome, target: Target) -> None:
+        changes = outcome.changes
+        if self.store is None or not (changes.created or changes.deleted or changes.attached or changes.detached):
+            return
+        self.store.record(method=outcome.request.method, request_id=outcome.request_id,
+                          target=target.argv, changes=changes, extras=journal_extras(outcome),
+                          api_version=outcome.request.api_version,
+                          stemcell_api_version=target.stemcell_api_version)
+
+    def _notify(self, event: str, payload: Any) -> None:
+        if self.observer is not None:
+            self.observer(event, payload)
+
+
+def journal_extras(outcome: CallOutcome) -> dict[str, Any]:
+    """What the journal keeps beside each cloud ID: agent_id and networks of a VM, the hint of an attach."""
+    request, result = outcome.request, outcome.decoded.result if outcome.decoded else None
+    extras: dict[str, Any] = {}
+    if request.method == "create_vm" and request.arguments:
+        extras["agent_id"] = request.arguments[0]
+        if isinstance(result, list) and len(result) > 1 and isinstance(result[1], dict):
+            extras["networks"] = result[1]
+        elif len(request.arguments) > 3:
+            extras["networks"] = request.arguments[3]
+    if request.method == "attach_disk" and result is not None:
+        extras["disk_hint"] = result
+    return extras
+
+
+def outcome_as_dict(outcome: CallOutcome, *, show_secrets: bool = False) -> dict[str, Any]:
+    """The machine-readable form of a call (`-o json`): exactly the documented keys, secrets masked."""
+    from cpictl.protocol.redaction import Redactor
+
+    redactor = Redactor()
+    request = outcome.request.as_dict()
+    response = outcome.response
+    stderr = outcome.run.stderr_tail.decode("utf-8", errors="replace") if outcome.run else ""
+    if not show_secrets:
+        request = redactor.request(request)
+        if response is not None:
+            response = {**response, "result": redactor.result(outcome.request.method, response["result"])}
+            if isinstance(response.get("log"), str):
+                response["log"] = redactor.text(response["log"])
+        stderr = redactor.text(stderr)
+    run = outcome.run
+    return {
+        "request": request,
+        "response": response,
+        "exit_code": run.exit_code if run else None,
+        "signal": run.signal if run else None,
+        "duration_s": round(run.duration_s, 6) if run else None,
+        "stderr": stderr,
+        "violations": [v.as_dict() for v in outcome.violations]
+        + ([{"code": "process.failed", "severity": "error", "message": outcome.failure}] if outcome.failure else []),
+        "cloud_ids": outcome.changes.as_dict(),
+    }

@@ -1,0 +1,194 @@
+"""The journal file: append JSON lines durably under a lock, and read them back tolerating a torn tail.
+
+Rules this module keeps (issue 4, "nothing a CPI created is ever lost"):
+
+* Append only. A line is never rewritten; state is derived by replaying (`cpictl.store.state`).
+* One `write()` per batch and `fsync` before `append` returns, so a cloud ID is on disk before anyone shows it.
+* Appends hold an exclusive lock on `<journal>.lock` (filelock), so concurrent cpictl processes neither interleave
+  lines nor race the torn-tail repair below.
+* A crash mid-write can leave a last line without its newline. The reader reports it and skips it; the next append
+  first writes the missing newline so the new entry is not glued to the garbage.
+* Files are created 0600 and the directories we create 0700: journals hold IPs and agent IDs of a cloud account.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cpictl.store.errors import StoreError
+
+LOCK_TIMEOUT_SECONDS = 30.0
+
+
+@dataclass(frozen=True)
+class JournalLine:
+    """One decoded line and its 1-based line number (warnings and users count lines from 1)."""
+
+    number: int
+    entry: Any
+
+
+@dataclass
+class JournalRead:
+    lines: list[JournalLine] = field(default_factory=list)
+    warnings: list[tuple[int, str]] = field(default_factory=list)  # (line number, message)
+    torn_tail: bool = False
+
+
+def encode_line(entry: dict[str, Any]) -> bytes:
+    # ensure_ascii keeps every line encodable (lone surrogates included); default=str keeps an odd extra value
+    # (a Path, a datetime) from losing the whole entry.
+    return json.dumps(entry, separators=(",", ":"), default=str).encode("ascii") + b"\n"
+
+
+def parse_lines(data: bytes, source: str) -> JournalRead:
+    """Decode journal bytes; undecodable lines become warnings, a torn last line is flagged."""
+    parts = data.split(b"\n")
+    numbered = [(index + 1, raw) for index, raw in enumerate(parts) if raw.strip()]
+    fast = _parse_all_at_once(numbered)
+    if fast is not None:
+        return fast
+    read = JournalRead()
+    last = len(parts)  # the line number of parts[-1], which is b"" when the file ends with a newline
+    for number, raw in numbered:
+        try:
+            read.lines.append(JournalLine(number, json.loads(raw)))
+        except ValueError:  # JSONDecodeError and UnicodeDecodeError both
+            read.torn_tail = number == last
+            problem = "is torn (crash mid-write?)" if read.torn_tail else "is not valid JSON (torn by a crash?)"
+            read.warnings.append((number, f"line {number} of {source} {problem}; skipped"))
+    return read
+
+
+def _parse_all_at_once(numbered: list[tuple[int, bytes]]) -> JournalRead | None:
+    """Decode a healthy journal as one JSON array, about twice as fast as line by line (REPL completion replays
+    big journals). Only used when every line is one object; None sends the caller to the line-by-line path."""
+    if not all(raw.lstrip().startswith(b"{") and raw.rstrip().endswith(b"}") for _, raw in numbered):
+        return None
+    try:
+        entries = json.loads(b"[" + b",".join(raw for _, raw in numbered) + b"]")
+    except ValueError:
+        return None
+    if len(entries) != len(numbered):  # lines that only parse when glued together: go line by line
+        return None
+    pairs = zip(numbered, entries, strict=True)
+    return JournalRead(lines=[JournalLine(number, entry) for (number, _), entry in pairs])
+
+
+class Journal:
+    """An append-only JSONL file with a sibling lock file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.lock_path = Path(f"{self.path}.lock")
+        self._lock: Any = None  # filelock.FileLock, created on first use
+
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the exclusive journal lock (re-entrant within this object)."""
+        self._ensure_directory()
+        import filelock  # here, not at module top: importing filelock costs start-up time
+
+        if self._lock is None:
+            self._lock = filelock.FileLock(self.lock_path, timeout=LOCK_TIMEOUT_SECONDS, mode=0o600)
+        try:
+            self._lock.acquire()
+        except filelock.Timeout as error:
+            raise StoreError(
+                f"journal {self.path} is still locked by another cpictl process after "
+                f"{LOCK_TIMEOUT_SECONDS:.0f} s (lock file {self.lock_path})"
+            ) from error
+        except OSError as error:
+            raise StoreError(f"cannot lock journal {self.path}: {error}") from error
+        try:
+            yield
+        finally:
+            self._lock.release()
+
+    def append(self, entries: Sequence[dict[str, Any]]) -> None:
+        """Append entries as lines and fsync before returning; raise StoreError if they may not be on disk."""
+        if not entries:
+            return
+        data = b"".join(encode_line(entry) for entry in entries)
+        with self.locked():
+            try:
+                self._append_bytes(data)
+            except OSError as error:
+                raise StoreError(f"cannot write journal {self.path}: {error.strerror or error}") from error
+
+    def _append_bytes(self, data: bytes) -> None:
+        existed = self.path.exists()
+        fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        try:
+            status = os.fstat(fd)
+            if status.st_mode & 0o077:  # created by hand or by an older tool: tighten, never loosen
+                os.fchmod(fd, 0o600)
+            if status.st_size and os.pread(fd, 1, status.st_size - 1) != b"\n":
+                data = b"\n" + data  # terminate a torn tail first
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        if not existed:
+            _fsync_directory(self.path.parent)  # a new file's directory entry must survive a crash too
+
+    def read(self) -> JournalRead:
+        """Read every line. A torn tail is re-read under the lock: it may be a concurrent append in flight."""
+        read = parse_lines(self._read_bytes(), str(self.path))
+        if read.torn_tail:
+            with self.locked():
+                read = parse_lines(self._read_bytes(), str(self.path))
+        return read
+
+    def _read_bytes(self) -> bytes:
+        try:
+            return self.path.read_bytes()
+        except FileNotFoundError:
+            return b""
+        except OSError as error:
+            raise StoreError(f"cannot read journal {self.path}: {error.strerror or error}") from error
+
+    def signature(self) -> tuple[int, int, int] | None:
+        """(inode, size, mtime) — changes on every append, so a replay can be reused while it stays the same."""
+        try:
+            status = self.path.stat()
+        except FileNotFoundError:
+            return None
+        except OSError as error:
+            raise StoreError(f"cannot read journal {self.path}: {error.strerror or error}") from error
+        return (status.st_ino, status.st_size, status.st_mtime_ns)
+
+    def _ensure_directory(self) -> None:
+        directory = self.path.parent
+        if directory.is_dir():
+            return
+        missing = []
+        while not directory.exists():
+            missing.append(directory)
+            directory = directory.parent
+        try:
+            for path in reversed(missing):  # mkdir(parents=True) would ignore the mode for the parents
+                path.mkdir(mode=0o700, exist_ok=True)
+        except OSError as error:
+            raise StoreError(f"cannot create the journal directory {self.path.parent}: {error}") from error
+
+
+def _fsync_directory(directory: Path) -> None:
+    try:
+        fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return  # some filesystems refuse to open directories; the data itself is already synced
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

@@ -1,0 +1,59 @@
+"""Where cpictl keeps its files (XDG base directories) and how it writes them: private to the user.
+
+Config (`$XDG_CONFIG_HOME/cpictl`) holds the stable default director UUID; state (`$XDG_STATE_HOME/cpictl`) holds
+session journals, REPL history and the reference CPI's state. Directories are 0700 and files 0600, because
+requests and journals can carry secrets.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def config_dir() -> Path:
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "cpictl"
+
+
+def state_dir() -> Path:
+    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(base) / "cpictl"
+
+
+def private_dir(path: Path) -> Path:
+    """Create `path` (and parents) with mode 0700 for the leaf."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return path
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Write a file readable only by its owner, atomically (temp file + rename)."""
+    private_dir(path.parent)
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.write(fd, data)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(temp, path)
+
+
+def default_director_uuid() -> str:
+    """A UUID generated once per user and kept, so every call looks like it comes from one director."""
+    path = config_dir() / "director_uuid"
+    try:
+        existing = path.read_text().strip()
+    except OSError:
+        existing = ""
+    if existing:
+        return existing
+    import uuid  # only on first use: keeps it off every start-up
+
+    fresh = str(uuid.uuid4())
+    try:
+        write_private(path, fresh.encode())
+    except OSError:
+        pass  # a read-only home still gets a usable (if unstable) UUID
+    return fresh

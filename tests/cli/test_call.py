@@ -1,0 +1,236 @@
+"""`cpictl call` end to end, in-process through `main()` (the real error translation) and a few subprocesses."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import CPIS, cpictl_bin, write_cpi
+
+from cpictl.cli.main import main
+
+
+def call(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(["call", *argv])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def call_json(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict]:
+    code, out, err = call(capsys, *argv, "-o", "json")
+    assert out, err
+    return code, json.loads(out)
+
+
+def test_info_against_the_reference_cpi_has_exactly_the_documented_keys(capsys):
+    code, doc = call_json(capsys, "info")
+    assert code == 0
+    assert set(doc) == {"request", "response", "exit_code", "signal", "duration_s", "stderr", "violations",
+                        "cloud_ids"}
+    assert doc["response"]["error"] is None
+    assert doc["response"]["result"]["api_version"] == 2
+    assert doc["request"]["method"] == "info"
+    assert re.fullmatch(r"cpi-\d{6}", doc["request"]["context"]["request_id"])
+    assert doc["violations"] == []
+    assert doc["cloud_ids"] == {"created": [], "deleted": []}
+
+
+def test_request_is_single_line_json_with_defaults(capsys, echo_cpi):
+    code, doc = call_json(capsys, "create_vm", "agent-1", "sc-1", "{}", "{default: {type: dynamic}}",
+                          "--cpi", str(echo_cpi))
+    raw = doc["response"]["result"]["raw"]
+    assert "\n" not in raw
+    sent = json.loads(raw)
+    assert list(sent) == ["method", "arguments", "context", "api_version"]
+    assert sent["api_version"] == 2
+    assert sent["arguments"] == ["agent-1", "sc-1", {}, {"default": {"type": "dynamic"}}, [], {}]
+    assert sent["context"]["vm"] == {"stemcell": {"api_version": 2}}
+    # the echo CPI's result is not a [vm_cid, networks] tuple, so the contract check flags it: exit 3
+    assert code == 3
+    assert any(v["code"].startswith("result.") for v in doc["violations"])
+
+
+def test_director_uuid_is_generated_once_and_kept(capsys, echo_cpi):
+    first = json.loads(call_json(capsys, "ping", "--cpi", str(echo_cpi))[1]["response"]["result"]["raw"])
+    second = json.loads(call_json(capsys, "ping", "--cpi", str(echo_cpi))[1]["response"]["result"]["raw"])
+    assert first["context"]["director_uuid"] == second["context"]["director_uuid"]
+    overridden = call_json(capsys, "ping", "--cpi", str(echo_cpi), "--director-uuid", "my-uuid")[1]
+    assert json.loads(overridden["response"]["result"]["raw"])["context"]["director_uuid"] == "my-uuid"
+
+
+def test_api_version_none_omits_the_key_and_stemcell_version_only_where_the_director_sends_it(capsys, echo_cpi):
+    doc = call_json(capsys, "info", "--cpi", str(echo_cpi), "--api-version", "none")[1]
+    sent = json.loads(doc["response"]["result"]["raw"])
+    assert "api_version" not in sent
+    assert "vm" not in sent["context"]  # info carries no stemcell version
+    doc = call_json(capsys, "delete_vm", "vm-1", "--cpi", str(echo_cpi), "--stemcell-api-version", "none")[1]
+    assert "vm" not in json.loads(doc["response"]["result"]["raw"])["context"]
+    doc = call_json(capsys, "attach_disk", "vm-1", "d-1", "--cpi", str(echo_cpi), "--stemcell-api-version", "1",
+                    "--api-version", "1")[1]
+    sent = json.loads(doc["response"]["result"]["raw"])
+    assert sent["context"]["vm"] == {"stemcell": {"api_version": 1}} and sent["api_version"] == 1
+
+
+def test_context_pairs_are_yaml_and_secrets_are_masked_unless_asked(capsys, echo_cpi):
+    argv = ["ping", "--cpi", str(echo_cpi), "--context", "secret_access_key=hunter22", "--context", "port=8443"]
+    doc = call_json(capsys, *argv)[1]
+    assert doc["request"]["context"]["secret_access_key"] == "<redacted>"
+    assert "hunter22" not in json.dumps(doc)
+    sent = json.loads(call_json(capsys, *argv, "--show-secrets")[1]["response"]["result"]["raw"])
+    assert sent["context"]["secret_access_key"] == "hunter22" and sent["context"]["port"] == 8443
+
+
+@pytest.mark.parametrize(("argv", "fragment"), [
+    (["create_disk", "big"], "parameter 'size': expected integer"),
+    (["delete_vm"], "parameter 'vm_cid': missing"),
+    (["delete_vm", ""], "parameter 'vm_cid': empty vm cloud ID"),
+    (["delete_vm", "a", "b"], "takes 1 argument"),
+    (["create_vm", "a", "s", "{}", "[1, 2]"], "parameter 'networks': expected object"),
+    (["creat_vm"], "did you mean 'create_vm'"),
+    (["create_disk", "size=1", "bogus=2"], "argument 2 ('bogus=2') is positional but follows"),
+    (["create_disk", "{unclosed"], "not valid YAML"),
+    (["info", "--api-version", "two"], "--api-version: expected an integer"),
+    (["info", "--env-mode", "weird"], "--env-mode: expected one of"),
+])
+def test_bad_input_names_the_parameter_and_exits_2_without_running(capsys, argv, fragment, isolated_home):
+    code, out, err = call(capsys, *argv)
+    assert code == 2
+    assert fragment in err
+    assert "Traceback" not in err
+    assert not (isolated_home / "refcpi").exists()  # nothing ran
+
+
+def test_named_arguments_and_file_values(capsys, echo_cpi, tmp_path):
+    (tmp_path / "cp.yml").write_text("type: gp3\niops: 3000\n")
+    doc = call_json(capsys, "create_disk", "size=2048", f"cloud_properties=@{tmp_path / 'cp.yml'}",
+                    "vm_cid=vm-9", "--cpi", str(echo_cpi), "--show-secrets")[1]
+    assert json.loads(doc["response"]["result"]["raw"])["arguments"] == [2048, {"type": "gp3", "iops": 3000}, "vm-9"]
+
+
+def test_cid_slots_take_words_literally(capsys, echo_cpi):
+    doc = call_json(capsys, "has_disk", "3", "--cpi", str(echo_cpi))[1]
+    assert json.loads(doc["response"]["result"]["raw"])["arguments"] == ["3"]
+
+
+def test_no_validate_sends_what_was_given_and_the_cpi_judges(capsys):
+    code, doc = call_json(capsys, "create_disk", "big", "--no-validate")
+    assert code == 1
+    assert doc["request"]["arguments"][0] == "big"
+    assert doc["response"]["error"]["type"]
+
+
+def test_args_file_and_raw_request(capsys, echo_cpi, tmp_path):
+    (tmp_path / "args.yml").write_text("- vm-1\n- {owner: me}\n")
+    doc = call_json(capsys, "set_vm_metadata", "--args-file", str(tmp_path / "args.yml"), "--cpi", str(echo_cpi))[1]
+    assert json.loads(doc["response"]["result"]["raw"])["arguments"] == ["vm-1", {"owner": "me"}]
+    raw = '{"method": "ping", "arguments": [], "context": {}}'
+    (tmp_path / "req.json").write_text(raw)
+    doc = call_json(capsys, "ping", "--raw", str(tmp_path / "req.json"), "--cpi", str(echo_cpi))[1]
+    assert doc["response"]["result"]["raw"] == raw
+
+
+def test_dry_run_prints_stdin_argv_and_a_one_liner_and_runs_nothing(capsys, isolated_home, tmp_path):
+    marker = tmp_path / "ran"
+    cpi = write_cpi(tmp_path / "marker_cpi.py", f"open({str(marker)!r}, 'w').write('x')\n")
+    code, out, err = call(capsys, "create_disk", "1024", "--cpi", str(cpi), "--dry-run", "-o", "json")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert json.loads(doc["stdin"])["arguments"] == [1024, {}, None]
+    assert doc["argv"] == [str(cpi)]
+    assert str(cpi) in doc["shell"] and doc["shell"].startswith("printf '%s' ")
+    assert not marker.exists()
+    replay = subprocess.run(["bash", "-c", doc["shell"]], capture_output=True, timeout=60)
+    assert replay.returncode == 0 and marker.exists()  # the one-liner really reproduces the call
+
+
+@pytest.mark.parametrize(("script", "code_prefix"), [
+    ("garbage.sh", "stdout.not-json"),
+    ("empty.sh", "stdout.empty"),
+    ("truncated.sh", "stdout.not-json"),
+])
+def test_misbehaving_cpis_exit_3_with_a_violation(capsys, script, code_prefix):
+    code, doc = call_json(capsys, "info", "--cpi", str(CPIS / script), "--timeout", "30")
+    assert code == 3
+    assert any(v["code"] == code_prefix and v["severity"] == "error" for v in doc["violations"])
+
+
+def test_v2_create_vm_answering_a_bare_string_explains_the_first_character_bug(capsys):
+    code, doc = call_json(capsys, "create_vm", "a", "s", "{}", "{}", "--cpi", str(CPIS / "v1_create_vm.sh"))
+    assert code == 3
+    message = next(v["message"] for v in doc["violations"] if v["code"] == "result.v1-shape")
+    assert "first character 'v'" in message
+
+
+def test_a_hanging_cpi_is_killed_at_the_timeout(capsys):
+    code, doc = call_json(capsys, "info", "--cpi", str(CPIS / "hang_grandchild.sh"), "--timeout", "1")
+    assert code == 3
+    assert any("timed out" in v["message"] for v in doc["violations"])
+
+
+@pytest.mark.parametrize("cpi", ["/nonexistent/cpi", str(CPIS / "not_executable.sh")])
+def test_a_cpi_that_cannot_run_is_a_clear_error(capsys, cpi):
+    code, out, err = call(capsys, "info", "--cpi", cpi)
+    assert code == 3
+    assert cpi in err and "Traceback" not in err
+
+
+def test_table_view_says_it_is_the_reference_cpi_and_shows_the_result(capsys):
+    code, out, err = call(capsys, "info", "-o", "table")
+    assert code == 0
+    assert "bundled reference CPI" in out and "not a cloud" in out
+    assert "stemcell_formats" in out and "api_version" in out
+
+
+def test_yaml_output(capsys):
+    import yaml
+
+    code, out, _ = call(capsys, "info", "-o", "yaml")
+    assert code == 0 and yaml.safe_load(out)["response"]["result"]["api_version"] == 2
+
+
+def test_cpi_error_exits_1_and_shows_type(capsys):
+    code, out, _ = call(capsys, "delete_vm", "vm-missing", "-o", "table")
+    assert code == 1
+    assert "VMNotFound" in out
+
+
+def test_real_subprocess_call_and_exit_codes(run_env):
+    proc = subprocess.run([cpictl_bin(), "call", "info"], capture_output=True, text=True, env=run_env, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["response"]["result"]["api_version"] == 2  # JSON by default on a pipe
+    proc = subprocess.run([cpictl_bin(), "call", "delete_vm"], capture_output=True, text=True, env=run_env,
+                          timeout=120)
+    assert proc.returncode == 2 and "vm_cid" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_methods_and_describe(capsys):
+    assert main(["methods", "-o", "json"]) == 0
+    names = [m["name"] for m in json.loads(capsys.readouterr().out)]
+    assert "create_vm" in names and "configure_networks" in names and len(names) == 25
+    assert main(["describe", "attach_disk", "-o", "table"]) == 0
+    out = capsys.readouterr().out
+    assert "disk hint" in out and "example request" in out and "DiskNotFound" in out
+    assert main(["describe", "atach_disk"]) == 2
+    assert "did you mean 'attach_disk'" in capsys.readouterr().err
+
+
+def test_help_documents_exit_codes(capsys):
+    main(["call", "--help"])
+    words = " ".join(capsys.readouterr().out.replace("│", " ").split())
+    assert "3 the CPI misbehaved" in words
+
+
+def test_store_records_created_ids_and_references_resolve(capsys):
+    image = Path(__file__)
+    code, doc = call_json(capsys, "create_stemcell", str(image), "{}")
+    assert code == 0
+    stemcell = doc["cloud_ids"]["created"][0]["cid"]
+    code, doc = call_json(capsys, "create_vm", "agent-1", "${stemcell}", "{}", "{default: {type: dynamic}}")
+    assert code == 0, doc
+    assert doc["request"]["arguments"][1] == stemcell
+    code, out, err = call(capsys, "delete_vm", "${snapshot}")
+    assert code == 2 and "snapshot" in err
