@@ -14,6 +14,7 @@ from cpictl import __version__
 from cpictl.cli import exits
 from cpictl.cli.call_cmd import CALL_HELP, call_command
 from cpictl.cli.catalogue_cmd import describe_command, methods_command
+from cpictl.cli.ids_cmd import cleanup_command, ids_app
 
 app = typer.Typer(
     name="cpictl",
@@ -26,6 +27,8 @@ app = typer.Typer(
 app.command("call", help=CALL_HELP)(call_command)
 app.command("methods")(methods_command)
 app.command("describe")(describe_command)
+app.add_typer(ids_app, name="ids")
+app.command("cleanup")(cleanup_command)
 
 
 def _version(value: bool) -> None:

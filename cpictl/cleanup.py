@@ -1,0 +1,138 @@
+"""Deleting what a session left behind, and checking which recorded cloud IDs still exist.
+
+Cleanup works in dependency order — detach disks, delete snapshots, disks, VMs, stemcells, networks — through the
+CPI that created each ID (recorded in the journal) unless the caller overrides it. A NotFound answer means the
+resource is already gone: it is recorded as such, not reported as a failure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from typing import Any
+
+from cpictl.protocol.errors import error_type_matches
+from cpictl.protocol.kinds import CloudIdKind
+from cpictl.session import CallOutcome, CallSession, Target
+from cpictl.store import CloudIdRecord, CloudIdStore, StoreState
+
+DELETE_ORDER: tuple[tuple[CloudIdKind, str], ...] = (
+    (CloudIdKind.SNAPSHOT, "delete_snapshot"),
+    (CloudIdKind.DISK, "delete_disk"),
+    (CloudIdKind.VM, "delete_vm"),
+    (CloudIdKind.STEMCELL, "delete_stemcell"),
+    (CloudIdKind.NETWORK, "delete_network"),
+)
+GONE_ERRORS = {"detach_disk": ("DiskNotAttached", "VMNotFound", "DiskNotFound"), "delete_snapshot": ("DiskNotFound",),
+               "delete_disk": ("DiskNotFound",), "delete_vm": ("VMNotFound",), "delete_stemcell": ("StemcellNotFound",),
+               "delete_network": ("NetworkNotFound",)}
+
+
+@dataclass(frozen=True)
+class PlannedCall:
+    """One call cleanup will make."""
+
+    method: str
+    arguments: list[str]
+    record: CloudIdRecord
+
+    @property
+    def label(self) -> str:
+        return f"{self.method} {' '.join(self.arguments)}"
+
+
+@dataclass
+class CleanupRow:
+    planned: PlannedCall
+    outcome: str  # deleted | detached | already gone | failed | skipped
+    detail: str = ""
+
+
+def plan_cleanup(state: StoreState, include_imported: bool = False) -> list[PlannedCall]:
+    """The calls that delete every live ID of the session, in dependency order."""
+    def eligible(record: CloudIdRecord) -> bool:
+        return record.is_live and (include_imported or not record.imported)
+
+    plan: list[PlannedCall] = []
+    for disk in state.live(CloudIdKind.DISK):
+        if eligible(disk) and disk.attached_to:
+            plan.append(PlannedCall("detach_disk", [disk.attached_to, disk.cid], disk))
+    for kind, method in DELETE_ORDER:
+        plan.extend(PlannedCall(method, [record.cid], record) for record in reversed(state.live(kind))
+                    if eligible(record))
+    return plan
+
+
+TargetFor = Callable[[CloudIdRecord], "Target | None"]
+
+
+def recorded_target(base: Target, override: bool) -> TargetFor:
+    """The target that created a record (its argv from the journal), or `base` when overriding or unknown."""
+    def target_for(record: CloudIdRecord) -> Target | None:
+        if override:
+            return base
+        if isinstance(record.target, list) and record.target:
+            changes: dict[str, Any] = {"argv": list(record.target), "label": ""}
+            if record.target == base.argv:
+                changes["label"] = base.label
+            if record.stemcell_api_version is not None:
+                changes["stemcell_api_version"] = record.stemcell_api_version
+            return replace(base, **changes)
+        return None  # imported from a state file: no CPI is known
+
+    return target_for
+
+
+def run_cleanup(plan: list[PlannedCall], store: CloudIdStore, target_for: TargetFor) -> Iterator[CleanupRow]:
+    """Make the planned calls one by one, yielding what happened to each."""
+    for planned in plan:
+        target = target_for(planned.record)
+        if target is None:
+            yield CleanupRow(planned, "skipped", "no CPI recorded for it (imported); pass --cpi")
+            continue
+        outcome = CallSession(target, store).call(planned.method, planned.arguments)
+        yield _judge(planned, outcome, store)
+
+
+def _judge(planned: PlannedCall, outcome: CallOutcome, store: CloudIdStore) -> CleanupRow:
+    if outcome.status == "ok":
+        return CleanupRow(planned, "detached" if planned.method == "detach_disk" else "deleted")
+    error = outcome.decoded.error if outcome.decoded else None
+    if error is not None and any(error_type_matches(error.type, name) for name in GONE_ERRORS[planned.method]):
+        if planned.method != "detach_disk":
+            store.record_event("gone", planned.record.kind, planned.record.cid, method=planned.method,
+                               request_id=outcome.request_id)
+        return CleanupRow(planned, "already gone", error.type)
+    if error is not None:
+        return CleanupRow(planned, "failed", f"{error.type}: {error.message}")
+    reasons = [outcome.failure] if outcome.failure else []
+    reasons += [v.message for v in outcome.violations if v.severity == "error"]
+    return CleanupRow(planned, "failed", "; ".join(r for r in reasons if r) or "the CPI misbehaved")
+
+
+@dataclass
+class VerifyRow:
+    record: CloudIdRecord
+    outcome: str  # exists | gone | unknown
+    detail: str = ""
+
+
+def verify_live_ids(state: StoreState, store: CloudIdStore, target_for: TargetFor) -> Iterator[VerifyRow]:
+    """Ask the CPI (has_vm / has_disk) about every live VM and disk; mark the ones that are gone."""
+    for kind, method in ((CloudIdKind.VM, "has_vm"), (CloudIdKind.DISK, "has_disk")):
+        for record in state.live(kind):
+            target = target_for(record)
+            if target is None:
+                yield VerifyRow(record, "unknown", "no CPI recorded for it (imported); pass --cpi")
+                continue
+            outcome = CallSession(target).call(method, [record.cid])
+            result = outcome.decoded.result if outcome.decoded else None
+            if outcome.status == "ok" and result is False:
+                store.record_event("gone", kind, record.cid, method=method, request_id=outcome.request_id)
+                yield VerifyRow(record, "gone", f"{method} answered false")
+            elif outcome.status == "ok" and result is True:
+                yield VerifyRow(record, "exists")
+            else:
+                error = outcome.decoded.error if outcome.decoded else None
+                detail = f"{error.type}: {error.message}" if error else (outcome.failure or "unusable answer")
+                yield VerifyRow(record, "unknown", detail)

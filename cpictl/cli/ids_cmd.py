@@ -1,0 +1,163 @@
+"""`cpictl ids` (list, verify, forget, import-state) and `cpictl cleanup`: the session's cloud IDs."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from cpictl.cli import exits
+from cpictl.cli.exits import UsageError
+from cpictl.cli.options import (ApiVersionOpt, ContextOpt, CpiArgOpt, CpiOpt, CwdOpt, DirectorUuidOpt, EnvModeOpt,
+                                EnvOpt, JobsDirOpt, PackagesDirOpt, SessionOpt, StateOpt, StemcellOpt, TargetOptions,
+                                TimeoutOpt, journal_path)
+from cpictl.cli.output import emit_document, resolve_format
+
+ids_app = typer.Typer(help="The session's cloud IDs: list, verify, forget, import a create-env state file.",
+                      no_args_is_help=False)
+OutputOpt = Annotated[Optional[str], typer.Option("-o", "--output", help="table, json or yaml.")]
+
+
+def _store(session: str | None, state: Path | None):
+    from cpictl.store import CloudIdStore
+
+    return CloudIdStore(journal_path(session, state))
+
+
+def _warn(warnings: list[str]) -> None:
+    for warning in warnings:
+        sys.stderr.write(f"warning: {warning}\n")
+
+
+@ids_app.callback(invoke_without_command=True)
+def ids_command(ctx: typer.Context,
+                all_: Annotated[bool, typer.Option("--all", help="Also show deleted, gone and forgotten IDs.")] = False,
+                output: OutputOpt = None, session: SessionOpt = None, state: StateOpt = None) -> None:
+    """List the session's live cloud IDs (newest first)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    fmt = resolve_format(output)
+    replayed = _store(session, state).replay()
+    _warn(replayed.warnings)
+    records = list(reversed(replayed.records)) if all_ else replayed.live()
+    if fmt != "table":
+        emit_document([{"kind": str(r.kind), "cid": r.cid, "status": r.status, "method": r.method,
+                        "request_id": r.request_id, "created_at": r.created_at, "attached_to": r.attached_to,
+                        "imported": r.imported} for r in records], fmt)
+        return
+    from cpictl.cli.output import stdout_console
+    from cpictl.render.ids_view import ids_table
+
+    title = f"cloud IDs in {journal_path(session, state)}" + ("" if all_ else " (live; --all shows every one)")
+    stdout_console().print(ids_table(records, title) if records else "no cloud IDs recorded in this session")
+
+
+@ids_app.command("forget")
+def forget_command(cid: Annotated[str, typer.Argument(help="Cloud ID to stop tracking (it is not deleted).")],
+                   session: SessionOpt = None, state: StateOpt = None) -> None:
+    """Stop tracking a live cloud ID without deleting it."""
+    if not _store(session, state).forget(cid):
+        raise UsageError(f"no live cloud ID '{cid}' in this session (`cpictl ids` lists them)")
+    print(f"forgot {cid}")
+
+
+@ids_app.command("import-state")
+def import_state_command(file: Annotated[Path, typer.Argument(help="A `bosh create-env` state file.")],
+                         output: OutputOpt = None, session: SessionOpt = None, state: StateOpt = None) -> None:
+    """Pre-seed the session from a create-env state file (director_id, VM, disks, stemcells)."""
+    report = _store(session, state).import_create_env_state(file)
+    _warn(report.warnings)
+    fmt = resolve_format(output)
+    if fmt != "table":
+        emit_document(report.as_dict(), fmt)
+        return
+    from cpictl.cli.output import stdout_console
+    from cpictl.render.ids_view import outcome_table
+
+    rows = [(str(kind), cid, "imported", "") for kind, cid in report.imported]
+    rows += [(str(kind), cid, "already tracked", "") for kind, cid in report.already_tracked]
+    console = stdout_console()
+    console.print(outcome_table(rows, f"imported from {file}"))
+    if report.director_uuid:
+        console.print(f"director_uuid {report.director_uuid} (use --director-uuid to send it)")
+
+
+def _target_options(cpi, cpi_arg, api_version, stemcell_api_version, director_uuid, context, env_mode, env,
+                    packages_dir, jobs_dir, cwd, timeout) -> tuple[object, bool]:
+    options = TargetOptions(cpi, cpi_arg or [], api_version, stemcell_api_version, director_uuid, context or [],
+                            env_mode, env or [], packages_dir, jobs_dir, cwd, timeout)
+    return options.build(), cpi is not None
+
+
+@ids_app.command("verify")
+def verify_command(output: OutputOpt = None, session: SessionOpt = None, state: StateOpt = None,
+                   cpi: CpiOpt = None, cpi_arg: CpiArgOpt = None, api_version: ApiVersionOpt = None,
+                   stemcell_api_version: StemcellOpt = None, director_uuid: DirectorUuidOpt = None,
+                   context: ContextOpt = None, env_mode: EnvModeOpt = None, env: EnvOpt = None,
+                   packages_dir: PackagesDirOpt = None, jobs_dir: JobsDirOpt = None, cwd: CwdOpt = None,
+                   timeout: TimeoutOpt = None) -> None:
+    """Ask the CPI (has_vm / has_disk) about every live VM and disk and mark the ones that are gone."""
+    from cpictl.cleanup import recorded_target, verify_live_ids
+
+    fmt = resolve_format(output)
+    target, override = _target_options(cpi, cpi_arg, api_version, stemcell_api_version, director_uuid, context,
+                                       env_mode, env, packages_dir, jobs_dir, cwd, timeout)
+    store = _store(session, state)
+    rows = list(verify_live_ids(store.replay(), store, recorded_target(target, override)))
+    table_rows = [(str(r.record.kind), r.record.cid, r.outcome, r.detail) for r in rows]
+    _print_rows(table_rows, "verified against the CPI", fmt)
+    if any(r.outcome == "unknown" for r in rows):
+        raise typer.Exit(exits.MISBEHAVED)
+
+
+def _print_rows(rows: list[tuple[str, str, str, str]], title: str, fmt: str) -> None:
+    if fmt != "table":
+        emit_document([{"kind": k, "what": w, "outcome": o, "detail": d} for k, w, o, d in rows], fmt)
+        return
+    from cpictl.cli.output import stdout_console
+    from cpictl.render.ids_view import outcome_table
+
+    stdout_console().print(outcome_table(rows, title) if rows else "nothing to do")
+
+
+def cleanup_command(
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the calls cleanup would make; make none.")] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    include_imported: Annotated[bool, typer.Option("--include-imported", help="Also delete IDs imported from a "
+                                                   "create-env state file.")] = False,
+    output: OutputOpt = None, session: SessionOpt = None, state: StateOpt = None,
+    cpi: Annotated[Optional[str], typer.Option("--cpi", "--target", help="Delete through this CPI instead of the "
+                                               "one that created each ID.")] = None,
+    cpi_arg: CpiArgOpt = None, api_version: ApiVersionOpt = None, stemcell_api_version: StemcellOpt = None,
+    director_uuid: DirectorUuidOpt = None, context: ContextOpt = None, env_mode: EnvModeOpt = None,
+    env: EnvOpt = None, packages_dir: PackagesDirOpt = None, jobs_dir: JobsDirOpt = None, cwd: CwdOpt = None,
+    timeout: TimeoutOpt = None,
+) -> None:
+    """Delete the session's live resources in dependency order (detach, snapshots, disks, VMs, stemcells, networks).
+
+    NotFound answers count as already gone. Each ID is deleted through the CPI that created it unless --cpi is given.
+    """
+    from cpictl.cleanup import plan_cleanup, recorded_target, run_cleanup
+
+    fmt = resolve_format(output)
+    target, override = _target_options(cpi, cpi_arg, api_version, stemcell_api_version, director_uuid, context,
+                                       env_mode, env, packages_dir, jobs_dir, cwd, timeout)
+    store = _store(session, state)
+    replayed = store.replay()
+    _warn(replayed.warnings)
+    plan = plan_cleanup(replayed, include_imported)
+    if dry_run or not plan:
+        _print_rows([(str(p.record.kind), p.label, "planned", "") for p in plan], "cleanup plan (dry run)", fmt)
+        return
+    if not yes:
+        if not sys.stdin.isatty():
+            raise UsageError(f"cleanup would make {len(plan)} call(s); pass --yes to confirm when not on a terminal")
+        _print_rows([(str(p.record.kind), p.label, "planned", "") for p in plan], "cleanup plan", "table")
+        if not typer.confirm(f"Make these {len(plan)} call(s)?", default=False):
+            raise typer.Exit(exits.OK)
+    rows = list(run_cleanup(plan, store, recorded_target(target, override)))
+    _print_rows([(str(r.planned.record.kind), r.planned.label, r.outcome, r.detail) for r in rows], "cleanup", fmt)
+    if any(r.outcome in ("failed", "skipped") for r in rows):
+        raise typer.Exit(exits.MISBEHAVED)
