@@ -46,7 +46,7 @@ def live_ids(capsys) -> list[dict]:
     return json.loads(out)
 
 
-def test_ids_lists_live_ids_with_their_creator(capsys, tmp_path):
+def test_ids_lists_live_ids_with_their_creator(capsys, tmp_path, monkeypatch):
     (tmp_path / "image").write_text("x")
     ids = make_vm_with_disk(capsys, tmp_path / "image")
     listed = live_ids(capsys)
@@ -54,6 +54,7 @@ def test_ids_lists_live_ids_with_their_creator(capsys, tmp_path):
     disk = next(r for r in listed if r["kind"] == "disk")
     assert disk["status"] == "live" and disk["method"] == "create_disk" and disk["attached_to"] == ids["vm"]
     assert set(listed[0]) >= {"kind", "cid", "status", "method", "request_id", "created_at"}
+    monkeypatch.setenv("COLUMNS", "120")
     code, out, _ = run(capsys, "ids", "-o", "table")
     assert ids["vm"] in out and "create_vm" in out
 
