@@ -73,7 +73,7 @@ def call_command(
 
 def _built_request(target: Any, method: str, words: list[str], args_file: str | None, validate: bool,
                    journal: Path) -> Any:
-    from cpictl.cli.args import parse_args_file, parse_cli_arguments
+    from cpictl.wordargs import parse_args_file, parse_cli_arguments
     from cpictl.protocol.catalogue import get_method
     from cpictl.session import UnknownMethod, build_request
 
@@ -104,7 +104,7 @@ def resolve_references(arguments: Any, journal: Path) -> Any:
 
 
 def _raw_request(source: str, method: str) -> tuple[Any, bytes]:
-    from cpictl.cli.args import read_source
+    from cpictl.wordargs import read_source
     from cpictl.protocol.codec import Request
 
     text = read_source(source, "--raw")

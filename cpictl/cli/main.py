@@ -52,7 +52,9 @@ def _known_error(exc: BaseException) -> int | None:
     from cpictl.session import UnknownMethod
     from cpictl.transport import CpiNotRunnable, CpiWorkdirUnusable
 
-    if isinstance(exc, (exits.UsageError, ArgumentProblem, UnknownMethod)):
+    from cpictl.wordargs import InputError
+
+    if isinstance(exc, (exits.UsageError, InputError, ArgumentProblem, UnknownMethod)):
         return exits.USAGE
     if isinstance(exc, (CpiNotRunnable, CpiWorkdirUnusable)):
         return exits.MISBEHAVED

@@ -82,7 +82,7 @@ class TargetOptions:
     timeout: float | None = None
 
     def build(self):  # -> Target; the import stays lazy for `--help`
-        from cpictl.cli.args import parse_context_pairs, parse_env_pairs
+        from cpictl.wordargs import parse_context_pairs, parse_env_pairs
         from cpictl.session import REFERENCE_CPI_LABEL, Target, reference_cpi_argv
         from cpictl.transport import ENV_MODES
         from cpictl.userdirs import default_director_uuid

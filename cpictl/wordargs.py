@@ -1,4 +1,6 @@
-"""Turn command-line words into CPI arguments: YAML values, `name=value`, `@file.yml`, `--args-file`.
+"""Turn words a person typed into CPI arguments: YAML values, `name=value`, `@file.yml`, `--args-file`.
+
+Shared by `cpictl call` and the REPL, so both read arguments the same way.
 
 Values for string parameters (cloud IDs above all) are taken literally, so `cpictl call has_disk 3` sends the
 string "3" a vSphere-style CID needs, not the integer 3. Everything else is JSON or YAML.
@@ -12,8 +14,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from cpictl.cli.exits import UsageError
 from cpictl.protocol.catalogue import MethodSpec, Param
+
+
+
+class InputError(ValueError):
+    """Words that cannot become arguments: bad YAML, a file that cannot be read, a name given twice."""
+
 
 _NAMED = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=(.*)$", re.DOTALL)
 _LITERAL_UNSAFE = tuple("[{\"'!&*|>%@`#")
@@ -28,7 +35,7 @@ def load_yaml_text(text: str, where: str) -> Any:
         mark = getattr(exc, "problem_mark", None)
         position = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
-        raise UsageError(f"{where}: not valid YAML{position}: {problem}") from None
+        raise InputError(f"{where}: not valid YAML{position}: {problem}") from None
 
 
 def read_source(source: str, what: str) -> str:
@@ -38,7 +45,7 @@ def read_source(source: str, what: str) -> str:
     try:
         return Path(source).read_text()
     except OSError as exc:
-        raise UsageError(f"{what}: cannot read '{source}': {exc.strerror or exc}") from None
+        raise InputError(f"{what}: cannot read '{source}': {exc.strerror or exc}") from None
 
 
 def parse_value(text: str, param: Param | None, where: str) -> Any:
@@ -64,11 +71,11 @@ def parse_cli_arguments(spec: MethodSpec | None, words: list[str], api_version: 
         if match and match.group(1) in names:
             name = match.group(1)
             if name in named:
-                raise UsageError(f"parameter '{name}' is given twice")
+                raise InputError(f"parameter '{name}' is given twice")
             named[name] = parse_value(match.group(2), names[name], f"parameter '{name}'")
             continue
         if named:
-            raise UsageError(f"argument {number} ('{word}') is positional but follows name=value arguments")
+            raise InputError(f"argument {number} ('{word}') is positional but follows name=value arguments")
         param = params[len(positional)] if len(positional) < len(params) else None
         label = f"parameter '{param.name}'" if param else f"argument {number}"
         positional.append(parse_value(word, param, label))
@@ -76,7 +83,7 @@ def parse_cli_arguments(spec: MethodSpec | None, words: list[str], api_version: 
         return positional
     for position, value in enumerate(positional):
         if params[position].name in named:
-            raise UsageError(f"parameter '{params[position].name}' is given both by position and by name")
+            raise InputError(f"parameter '{params[position].name}' is given both by position and by name")
         named[params[position].name] = value
     return named
 
@@ -84,7 +91,7 @@ def parse_cli_arguments(spec: MethodSpec | None, words: list[str], api_version: 
 def parse_args_file(source: str) -> list[Any] | dict[str, Any]:
     value = load_yaml_text(read_source(source, "--args-file"), f"--args-file {source}")
     if not isinstance(value, (list, dict)):
-        raise UsageError(f"--args-file {source}: expected a YAML/JSON list or mapping of arguments")
+        raise InputError(f"--args-file {source}: expected a YAML/JSON list or mapping of arguments")
     return value
 
 
@@ -94,7 +101,7 @@ def parse_context_pairs(pairs: list[str]) -> dict[str, Any]:
     for pair in pairs:
         key, sep, raw = pair.partition("=")
         if not sep or not key:
-            raise UsageError(f"--context '{pair}': expected key=value")
+            raise InputError(f"--context '{pair}': expected key=value")
         context[key] = parse_value(raw, None, f"--context {key}")
     return context
 
@@ -104,6 +111,6 @@ def parse_env_pairs(pairs: list[str]) -> dict[str, str]:
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key:
-            raise UsageError(f"--env '{pair}': expected NAME=value")
+            raise InputError(f"--env '{pair}': expected NAME=value")
         env[key] = value
     return env
