@@ -7,6 +7,7 @@ requests and journals can carry secrets.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -52,8 +53,6 @@ def default_director_uuid() -> str:
     import uuid  # only on first use: keeps it off every start-up
 
     fresh = str(uuid.uuid4())
-    try:
+    with contextlib.suppress(OSError):  # a read-only home still gets a usable (if unstable) UUID
         write_private(path, fresh.encode())
-    except OSError:
-        pass  # a read-only home still gets a usable (if unstable) UUID
     return fresh

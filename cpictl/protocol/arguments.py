@@ -74,7 +74,7 @@ def bind_arguments(spec: MethodSpec, given: Sequence[Any] | Mapping[str, Any], a
         if param.required:
             raise ArgumentProblem(spec.name, param.name, "missing (required)")
         values.append(copy.deepcopy(param.default))
-    for param, value in zip(params, values):
+    for param, value in zip(params, values, strict=True):
         check_value(spec.name, param, value)
     return values
 
@@ -96,6 +96,6 @@ def _bind_mapping(spec: MethodSpec, params: tuple[Param, ...], given: Mapping[st
             values.append(copy.deepcopy(param.default))
     values.extend(given[name] for name in unknown)
     if validate:
-        for param, value in zip(params, values):
+        for param, value in zip(params, values, strict=True):
             check_value(spec.name, param, value)
     return values

@@ -33,6 +33,9 @@ class Param:
     nullable: bool = False
     default: Any = REQUIRED
     since_api: int = 1  # first api_version that sends it (create_stemcell env: 3)
+    # Ruby CPIs give these trailing parameters defaults, so a request may leave them out. `default` is different:
+    # it is what cpictl fills in when a person omits the value.
+    optional_on_wire: bool = False
 
     @property
     def required(self) -> bool:
@@ -105,7 +108,7 @@ _METHODS: tuple[MethodSpec, ...] = (
         Param("image_path", "string", "local path of the extracted stemcell image", "/tmp/stemcell/image"),
         _cp("cloud_properties from stemcell.MF"),
         Param("env", "object", "v3: {tags: {...}} from the director", {"tags": {"team": "bosh"}},
-              default={}, since_api=3),
+              default={}, since_api=3, optional_on_wire=True),
     ), shapes.CID, shapes.CID, creates=Creates(STEMCELL), errors=("CloudError",), category="stemcell"),
     MethodSpec("delete_stemcell", "Delete a stemcell", (_cid("stemcell_cid", STEMCELL, "stemcell to delete"),),
                shapes.NOTHING, shapes.NOTHING, deletes=STEMCELL, errors=("StemcellNotFound", "CloudError"),
@@ -117,9 +120,9 @@ _METHODS: tuple[MethodSpec, ...] = (
         Param("networks", "object", "networks by name: type manual|dynamic|vip, ip, netmask, gateway, dns, default",
               _NETWORKS_EXAMPLE),
         Param("disk_cids", "array", "disks likely to be attached (placement hint)", [], item_kind=DISK,
-              default=[]),
+              default=[], optional_on_wire=True),
         Param("environment", "object", "manifest env with director additions (env.bosh...)",
-              {"bosh": {"group": "bosh-cf-web"}}, default={}),
+              {"bosh": {"group": "bosh-cf-web"}}, default={}, optional_on_wire=True),
     ), shapes.CID, shapes.VM_TUPLE, creates=Creates(VM, None, 0), stemcell_context=True,
         errors=("VMCreationFailed", "CloudError"), category="vm",
         notes="v2 returns [vm_cid, networks]; with api_version ≥ 2 and stemcell api_version ≥ 2 the CPI writes "
@@ -143,7 +146,7 @@ _METHODS: tuple[MethodSpec, ...] = (
         Param("size", "integer", "size in MiB", 1024),
         _cp("disk type cloud properties"),
         Param("vm_cid", "string", "VM the disk will attach to (placement hint)", "vm-0001", kind=VM,
-              nullable=True, default=None),
+              nullable=True, default=None, optional_on_wire=True),
     ), shapes.CID, shapes.CID, creates=Creates(DISK), errors=("NoDiskSpace", "CloudError"), category="disk"),
     MethodSpec("delete_disk", "Delete a persistent disk", (_cid("disk_cid", DISK, "disk to delete"),),
                shapes.NOTHING, shapes.NOTHING, deletes=DISK, errors=("DiskNotFound", "CloudError"),
@@ -179,7 +182,7 @@ _METHODS: tuple[MethodSpec, ...] = (
     MethodSpec("snapshot_disk", "Snapshot a disk", (
         _cid("disk_cid", DISK, "disk to snapshot"),
         Param("metadata", "object", "deployment, job, index (integer), director_name, agent_id …",
-              {"deployment": "cf", "job": "web", "index": 0}, default={}),
+              {"deployment": "cf", "job": "web", "index": 0}, default={}, optional_on_wire=True),
     ), shapes.CID, shapes.CID, creates=Creates(SNAPSHOT), errors=("DiskNotFound", "NotImplemented"),
         category="snapshot"),
     MethodSpec("delete_snapshot", "Delete a snapshot", (_cid("snapshot_cid", SNAPSHOT, "snapshot to delete"),),
@@ -198,7 +201,7 @@ _METHODS: tuple[MethodSpec, ...] = (
         Param("networks", "object", "networks by name", _NETWORKS_EXAMPLE),
     ), shapes.NOTHING, shapes.NOTHING, deprecated=True, errors=("NotSupported",), category="legacy",
         notes="CPIs should answer NotSupported; the director recreates the VM instead."),
-    MethodSpec("ping", "Liveness probe; never called by the director", (), shapes.NOTHING, shapes.NOTHING,
+    MethodSpec("ping", "Liveness probe; never called by the director", (), shapes.ANYTHING, shapes.ANYTHING,
                deprecated=True, category="legacy"),
 )
 

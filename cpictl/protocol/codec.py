@@ -7,7 +7,6 @@ garbage gives violations, not exceptions.
 from __future__ import annotations
 
 import json
-import random
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,9 +38,11 @@ def encode_request(request: Request) -> bytes:
     return json.dumps(request.as_dict(), separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
-def new_request_id(rng: random.Random | None = None) -> str:
+def new_request_id() -> str:
     """The director's `cpi-NNNNNN` request ID."""
-    return f"cpi-{(rng or random).randint(100000, 999999)}"
+    import random  # lazy: the reference CPI imports this module and never needs it
+
+    return f"cpi-{random.randint(100000, 999999)}"
 
 
 def build_context(director_uuid: str, request_id: str | None, method: str, stemcell_api_version: int | None,

@@ -64,6 +64,11 @@ class Nothing(ResultShape):
                           "ignore it")]
 
 
+class Anything(ResultShape):
+    def check(self, value: Any, method: str) -> list[Violation]:
+        return []
+
+
 class CloudId(ResultShape):
     def check(self, value: Any, method: str) -> list[Violation]:
         if isinstance(value, str) and value:
@@ -195,6 +200,7 @@ class NetworkTuple(ResultShape):
 
 
 NOTHING = Nothing("null", "null (nothing)")
+ANYTHING = Anything("any", "any value (callers ignore it)")
 CID = CloudId("cid", "cloud ID string")
 CID_OR_NULL = CloudIdOrNull("cid-or-null", "new cloud ID string, or null to keep the CID")
 BOOLEAN = Boolean("boolean", "boolean")

@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CPIS, cpictl_bin, write_cpi
-
 from cpictl.cli.main import main
+from tests.conftest import CPIS, cpictl_bin, write_cpi
 
 
 def call(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

@@ -1,0 +1,81 @@
+"""Whatever a CPI does, run_cpi returns: timeouts, children holding the pipes, children that escaped the group.
+
+Each test asserts the call came back well within a bound that a regression (waiting for the 60 s sleeps in the
+scripts) would blow, and that nothing the CPI started is left running.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import time
+
+import pytest
+
+from cpictl.transport import CpiCommand, run_cpi
+
+OK_RESPONSE = b'{"result":{"api_version":2,"stemcell_formats":["raw"]},"error":null,"log":""}'
+BOUND = 10.0
+
+
+def timed_run(command: CpiCommand) -> tuple[object, float]:
+    started = time.monotonic()
+    result = run_cpi(command, b"{}")
+    return result, time.monotonic() - started
+
+
+def test_timeout_kills_a_hanging_cpi_and_its_grandchild(cpi_path, group_dies):
+    result, elapsed = timed_run(CpiCommand([cpi_path("hang_grandchild.sh")], timeout=1.0, linger=0.5))
+    assert result.timed_out and not result.lingering_pipes
+    assert (result.exit_code, result.signal) == (None, signal.SIGKILL)
+    assert 1.0 <= elapsed < BOUND
+    assert result.stderr_tail == b"hang_grandchild: started\n"
+    group_dies(result.pid)
+
+
+def test_child_holding_the_pipes_after_the_cpi_exits_is_killed_after_linger(cpi_path, group_dies):
+    result, elapsed = timed_run(CpiCommand([cpi_path("hang_grandchild_parent_exits.sh")], linger=0.5))
+    assert result.lingering_pipes and not result.timed_out
+    assert (result.exit_code, result.stdout) == (0, OK_RESPONSE)  # the answer itself is intact
+    assert 0.5 <= elapsed < BOUND
+    group_dies(result.pid)
+
+
+def test_timeout_still_bounds_a_long_linger(cpi_path, group_dies):
+    # The CPI answers at once; the 1 s timeout leaves it ample time to exit first, which makes this "lingering".
+    result, elapsed = timed_run(CpiCommand([cpi_path("hang_grandchild_parent_exits.sh")], timeout=1.0, linger=60))
+    assert result.timed_out and result.lingering_pipes
+    assert result.exit_code == 0
+    assert elapsed < BOUND
+    group_dies(result.pid)
+
+
+def test_child_in_its_own_session_is_abandoned_not_waited_for(cpi_path):
+    result, elapsed = timed_run(CpiCommand([cpi_path("escaped_grandchild.py")], linger=0.2))
+    escaped = int(re.search(rb"pid=(\d+)", result.stderr_tail).group(1))
+    try:
+        assert result.lingering_pipes
+        assert (result.exit_code, result.stdout) == (0, OK_RESPONSE)
+        assert elapsed < BOUND
+    finally:
+        os.kill(escaped, signal.SIGKILL)
+
+
+def test_cpi_that_closes_its_pipes_and_hangs_is_timed_out(cpi_path, group_dies):
+    result, elapsed = timed_run(CpiCommand([cpi_path("closes_pipes_and_hangs.sh")], timeout=0.3))
+    assert result.timed_out
+    assert (result.exit_code, result.signal) == (None, signal.SIGKILL)
+    assert 0.3 <= elapsed < BOUND
+    group_dies(result.pid)
+
+
+@pytest.mark.skipif(shutil.which("yes") is None, reason="needs yes(1)")
+def test_timeout_fires_while_the_cpi_floods_output(group_dies):
+    result, elapsed = timed_run(CpiCommand([shutil.which("yes")], timeout=0.5, stdout_limit=1024))
+    assert result.timed_out and result.stdout_truncated
+    assert result.stdout == b"y\n" * 512
+    assert result.stdout_bytes > 1024
+    assert elapsed < BOUND
+    group_dies(result.pid)
