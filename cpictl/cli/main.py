@@ -15,6 +15,7 @@ from cpictl.cli import exits
 from cpictl.cli.call_cmd import CALL_HELP, call_command
 from cpictl.cli.catalogue_cmd import describe_command, methods_command
 from cpictl.cli.ids_cmd import cleanup_command, ids_app
+from cpictl.cli.run_cmd import RUN_HELP, recipe_app, run_command
 
 app = typer.Typer(
     name="cpictl",
@@ -29,6 +30,8 @@ app.command("methods")(methods_command)
 app.command("describe")(describe_command)
 app.add_typer(ids_app, name="ids")
 app.command("cleanup")(cleanup_command)
+app.command("run", help=RUN_HELP)(run_command)
+app.add_typer(recipe_app, name="recipe")
 
 
 def _version(value: bool) -> None:
@@ -51,7 +54,6 @@ def _known_error(exc: BaseException) -> int | None:
     from cpictl.protocol.arguments import ArgumentProblem
     from cpictl.session import UnknownMethod
     from cpictl.transport import CpiNotRunnable, CpiWorkdirUnusable
-
     from cpictl.wordargs import InputError
 
     if isinstance(exc, (exits.UsageError, InputError, ArgumentProblem, UnknownMethod)):

@@ -1,0 +1,240 @@
+"""`cpictl run RECIPE` and `cpictl recipe schema|check`: recipes of CPI calls, unattended or step by step."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from cpictl.cli import exits
+from cpictl.cli.exits import UsageError
+from cpictl.cli.options import (
+    ApiVersionOpt,
+    ContextOpt,
+    CpiArgOpt,
+    CpiOpt,
+    CwdOpt,
+    DirectorUuidOpt,
+    EnvModeOpt,
+    EnvOpt,
+    JobsDirOpt,
+    PackagesDirOpt,
+    SessionOpt,
+    StateOpt,
+    StemcellOpt,
+    TargetOptions,
+    TimeoutOpt,
+    journal_path,
+    parse_version,
+)
+from cpictl.cli.output import emit_document, resolve_format
+
+recipe_app = typer.Typer(help="Recipe tools: the JSON Schema for editors, and checking a recipe without running it.",
+                         no_args_is_help=True)
+
+RUN_HELP = f"""Run a YAML recipe of CPI calls with expectations, then its `finally` steps (always).
+
+Every cloud ID a step creates is journalled before it is shown, so an aborted run leaves nothing unknown:
+`cpictl ids` lists it and `cpictl cleanup` deletes it.
+
+{exits.EXIT_CODES_HELP}"""
+
+
+def _explicit_target(base: Any, options: TargetOptions) -> dict[str, Any]:
+    """The flags the user really gave: they win over the recipe's own target."""
+    changes: dict[str, Any] = {}
+    if options.cpi:
+        changes.update(argv=[options.cpi, *options.cpi_args], label="")
+    if options.api_version is not None:
+        changes["api_version"] = parse_version(options.api_version, "--api-version")
+    if options.stemcell_api_version is not None:
+        changes["stemcell_api_version"] = parse_version(options.stemcell_api_version, "--stemcell-api-version")
+    if options.timeout is not None:
+        changes["timeout"] = options.timeout
+    if options.cwd is not None:
+        changes["cwd"] = options.cwd
+    if options.context:
+        changes["context"] = {**base.context}
+    return changes
+
+
+class StepConsole:
+    """Live progress for a run on a terminal: a spinner per step and the CPI's stderr beneath it."""
+
+    def __init__(self, console: Any, live: bool, mask: Any) -> None:
+        self.console, self.live, self.mask, self.status = console, live, mask, None
+
+    def start(self, label: str) -> None:
+        if self.live:
+            from cpictl.render.progress import Elapsed
+
+            self.stop()
+            self.status = self.console.status(Elapsed(label), spinner="dots")
+            self.status.start()
+
+    def stop(self) -> None:
+        if self.status is not None:
+            self.status.stop()
+            self.status = None
+
+    def stderr_line(self, line: str) -> None:
+        if self.live:
+            from cpictl.render.progress import stderr_line
+
+            self.console.print(stderr_line(self.mask(line)), soft_wrap=True)
+
+
+def _ask_step(step: Any, request: Any) -> str:
+    from cpictl.protocol.redaction import mask_request
+
+    preview = json.dumps(mask_request(request.as_dict()), ensure_ascii=False) if request is not None else ""
+    sys.stderr.write(f"\nnext: {step.name} ({step.method}) {preview[:300]}\n")
+    while True:
+        answer = typer.prompt("run, skip or quit? [r/s/q]", default="r", err=True).strip().lower()
+        if answer in ("r", "run", "s", "skip", "q", "quit"):
+            return {"r": "run", "s": "skip", "q": "quit"}.get(answer[0], "run")
+
+
+def run_command(
+    recipe_file: Annotated[Path, typer.Argument(metavar="RECIPE", help="Recipe YAML file.")],
+    var: Annotated[list[str] | None, typer.Option("--var", help="Set a recipe var k=v (value parsed as YAML); "
+                                                     "repeatable.")] = None,
+    vars_file: Annotated[Path | None, typer.Option("--vars-file", help="YAML mapping of vars.")] = None,
+    from_step: Annotated[str | None, typer.Option("--from", help="Start at this step.")] = None,
+    to_step: Annotated[str | None, typer.Option("--to", help="Stop after this step.")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the requests (references resolved where "
+                                          "possible); run nothing.")] = False,
+    keep_going: Annotated[bool, typer.Option("--keep-going", help="Go on after a failed step.")] = False,
+    step_mode: Annotated[bool, typer.Option("--step", help="On a terminal, ask before each step: run, skip or "
+                                            "quit.")] = False,
+    no_finally: Annotated[bool, typer.Option("--no-finally", help="Do not run the finally steps (keep what was "
+                                             "created, to inspect it).")] = False,
+    report_junit: Annotated[Path | None, typer.Option("--report-junit", help="Write a JUnit XML report.")] = None,
+    report_json: Annotated[Path | None, typer.Option("--report-json", help="Write a JSON report.")] = None,
+    output: Annotated[str | None, typer.Option("-o", "--output", help="table (live progress), json or yaml "
+                                                  "(the report on stdout).")] = None,
+    cpi: CpiOpt = None, cpi_arg: CpiArgOpt = None, api_version: ApiVersionOpt = None,
+    stemcell_api_version: StemcellOpt = None, director_uuid: DirectorUuidOpt = None, context: ContextOpt = None,
+    env_mode: EnvModeOpt = None, env: EnvOpt = None, packages_dir: PackagesDirOpt = None,
+    jobs_dir: JobsDirOpt = None, cwd: CwdOpt = None, timeout: TimeoutOpt = None,
+    session: SessionOpt = None, state: StateOpt = None,
+) -> None:
+    import dataclasses
+
+    from cpictl.recipes import RecipeRunner, load_recipe, parse_var_assignment, target_for
+    from cpictl.session import CallSession
+    from cpictl.store import CloudIdStore
+
+    fmt = "table" if output is None else resolve_format(output)
+    if step_mode and not sys.stdin.isatty():
+        raise UsageError("--step needs a terminal to ask before each step")
+    options = TargetOptions(cpi, cpi_arg or [], api_version, stemcell_api_version, director_uuid, context or [],
+                            env_mode, env or [], packages_dir, jobs_dir, cwd, timeout)
+    base = options.build()
+    cli_vars = dict(parse_var_assignment(v) for v in (var or []))
+    explicit_api = parse_version(api_version, "--api-version") if api_version is not None else None
+    recipe = load_recipe(recipe_file, cli_vars=cli_vars, vars_file=vars_file,
+                         **({"default_api_version": explicit_api} if explicit_api is not None else {}))
+    target = target_for(recipe, base)
+    target = dataclasses.replace(target, **_explicit_target(base, options))
+    store = CloudIdStore(journal_path(session, state))
+    runner = RecipeRunner(recipe, CallSession(target, store), from_step=from_step, to_step=to_step,
+                          keep_going=keep_going, dry_run=dry_run, run_finally=not no_finally,
+                          should_run_step=_ask_step if step_mode else None)
+    summary = _drive(runner, target, fmt)
+    _write_reports(summary, report_junit, report_json)
+    if fmt != "table":
+        from cpictl.recipes import json_report
+
+        emit_document(json_report(summary), fmt)
+    raise typer.Exit(summary.exit_code)
+
+
+def _drive(runner: Any, target: Any, fmt: str) -> Any:
+    """Render the runner's events as they come; on Ctrl-C run what is left of `finally`, then stop."""
+    from rich.console import Console
+
+    from cpictl.protocol.redaction import Redactor
+
+    console = Console(highlight=False) if fmt == "table" else Console(stderr=True, highlight=False)
+    progress = StepConsole(console, console.is_terminal, Redactor().text)
+    runner.on_stderr_line = progress.stderr_line
+    try:
+        for event in runner.events():
+            _render_event(event, console, progress, target, fmt)
+    except KeyboardInterrupt:
+        progress.stop()
+        console.print("[yellow]interrupted: running the finally steps (Ctrl-C again stops them)[/]")
+        for event in runner.abort():
+            _render_event(event, console, progress, target, fmt)
+    finally:
+        progress.stop()
+    return runner.summary
+
+
+def _render_event(event: Any, console: Any, progress: StepConsole, target: Any, fmt: str) -> None:
+    from cpictl.recipes import (
+        RunFinished,
+        RunStarted,
+        StepFinished,
+        StepPlanned,
+        StepRetrying,
+        StepSkipped,
+        StepStarted,
+    )
+    from cpictl.render import recipe_view
+
+    if isinstance(event, StepStarted):
+        attempt = f" (attempt {event.attempt}/{event.attempts})" if event.attempts > 1 else ""
+        progress.start(f"{event.step.name}  {event.step.method}{attempt}")
+        return
+    progress.stop()
+    if fmt != "table" and not isinstance(event, RunFinished):
+        return  # machine output: only the report, at the end
+    if isinstance(event, RunStarted):
+        console.print(recipe_view.run_header(event, target))
+    elif isinstance(event, StepRetrying):
+        console.print(f"  [yellow]↻ {event.step.name}: {'; '.join(event.reasons)[:200]} — retrying in "
+                      f"{event.delay:g} s[/]", highlight=False)
+    elif isinstance(event, (StepFinished, StepSkipped)):
+        console.print(recipe_view.step_line(event.row))
+        if event.row.status in ("failed", "misbehaved", "invalid"):
+            console.print(recipe_view.failure_details(event.row))
+    elif isinstance(event, StepPlanned):
+        console.print(recipe_view.planned_step(event))
+    elif isinstance(event, RunFinished) and fmt == "table":
+        console.print(recipe_view.summary_table(event.summary))
+
+
+def _write_reports(summary: Any, junit: Path | None, json_path: Path | None) -> None:
+    from cpictl.recipes import json_report, junit_report
+    from cpictl.userdirs import write_private
+
+    try:
+        if junit is not None:
+            write_private(junit, junit_report(summary).encode("utf-8"))
+        if json_path is not None:
+            write_private(json_path, json.dumps(json_report(summary), indent=2, ensure_ascii=False).encode())
+    except OSError as exc:
+        raise UsageError(f"cannot write report: {exc}") from None
+
+
+@recipe_app.command("schema")
+def schema_command() -> None:
+    """Print the recipe JSON Schema (for editor completion and validation)."""
+    from cpictl.recipes import recipe_json_schema
+
+    emit_document(recipe_json_schema(), "json")
+
+
+@recipe_app.command("check")
+def check_command(recipe_file: Annotated[Path, typer.Argument(metavar="RECIPE")],
+                  var: Annotated[list[str] | None, typer.Option("--var")] = None) -> None:
+    """Load and validate a recipe (syntax, keys, methods, arguments, references) without running it."""
+    from cpictl.recipes import load_recipe, parse_var_assignment
+
+    recipe = load_recipe(recipe_file, cli_vars=dict(parse_var_assignment(v) for v in (var or [])))
+    print(f"{recipe_file}: ok — {len(recipe.steps)} step(s), {len(recipe.finally_steps)} finally step(s)")

@@ -1,0 +1,83 @@
+"""Layer 2: recipes — YAML files of CPI calls with expectations, run step by step as events. Nothing here prints.
+
+The API the CLI (and the REPL's `:run`) uses::
+
+    recipe = load_recipe(path, cli_vars=dict(parse_var_assignment(v) for v in vars), vars_file=vars_file)
+    session = CallSession(target_for(recipe, base_target), store)   # then apply explicit CLI flags to the target
+    runner = RecipeRunner(recipe, session, from_step=..., to_step=..., keep_going=..., dry_run=...,
+                          should_run_step=ask_user, on_stderr_line=show_line)
+    try:
+        for event in runner.events():          # RunStarted, StepStarted, StepRetrying, StepFinished, StepSkipped,
+            render(event)                      # StepPlanned (dry run), RunFinished(summary)
+    except KeyboardInterrupt:
+        for event in runner.abort():           # runs what is left of `finally`; no-op if the runner already did
+            render(event)
+        raise
+    exit_code = runner.summary.exit_code       # 0 passed, 2 invalid, 3 misbehaved, 4 expectation failed, 130
+    json_report(runner.summary), junit_report(runner.summary)      # secrets masked
+
+`load_recipe` and `RecipeRunner(...)` raise `RecipeError` (a list of `RecipeProblem` with file:line:column and the
+quoted line); `recipe_json_schema()` is the JSON Schema for `cpictl recipe schema`.
+
+Modules: schema (pydantic models) · positions (YAML with positions) · problems (RecipeError) · validation
+(pydantic errors → positions) · checks, loader, sources (semantic checks, includes, vars) · plan (the loaded form)
+· scope (what references see) · preparation (step → request) · selection (--from/--to) · expectations
+(predicates) · execution (judging an outcome) · runner · events (events and the summary) · reports · targets.
+"""
+
+from cpictl.recipes.events import (
+    EXIT_EXPECTATION,
+    EXIT_INTERRUPTED,
+    EXIT_INVALID,
+    EXIT_MISBEHAVED,
+    EXIT_OK,
+    RecipeEvent,
+    RunFinished,
+    RunStarted,
+    RunSummary,
+    StepFinished,
+    StepPlanned,
+    StepRetrying,
+    StepRow,
+    StepSkipped,
+    StepStarted,
+    exit_status,
+)
+from cpictl.recipes.loader import load_recipe, load_recipe_text, parse_var_assignment
+from cpictl.recipes.plan import LoadedRecipe, PlannedStep
+from cpictl.recipes.problems import RecipeError, RecipeProblem
+from cpictl.recipes.reports import json_report, junit_report
+from cpictl.recipes.runner import RecipeRunner
+from cpictl.recipes.schema import recipe_json_schema
+from cpictl.recipes.targets import target_for
+
+__all__ = [
+    "EXIT_EXPECTATION",
+    "EXIT_INTERRUPTED",
+    "EXIT_INVALID",
+    "EXIT_MISBEHAVED",
+    "EXIT_OK",
+    "LoadedRecipe",
+    "PlannedStep",
+    "RecipeError",
+    "RecipeEvent",
+    "RecipeProblem",
+    "RecipeRunner",
+    "RunFinished",
+    "RunStarted",
+    "RunSummary",
+    "StepFinished",
+    "StepPlanned",
+    "StepRetrying",
+    "StepRow",
+    "StepSkipped",
+    "StepStarted",
+    "exit_status",
+    "json_report",
+    "junit_report",
+    "load_recipe",
+    "load_recipe_text",
+    "parse_var_assignment",
+    "recipe_json_schema",
+    "target_for",
+]

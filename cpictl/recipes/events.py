@@ -1,0 +1,190 @@
+"""What a recipe run reports, as plain data: one event per thing that happened, and the summary at the end.
+
+The runner yields these; the CLI renders them and the reports are made from the summary. Nothing here prints.
+Event order for one step: `StepStarted` (per attempt) [`StepRetrying` between attempts] then `StepFinished`; or
+a single `StepSkipped`. A dry run yields `StepPlanned` instead. Every run ends with `RunFinished`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from cpictl.protocol.codec import Request
+from cpictl.recipes.plan import LoadedRecipe, PlannedStep
+from cpictl.recipes.problems import RecipeProblem
+from cpictl.session import CallOutcome
+
+StepStatus = Literal["passed", "failed", "misbehaved", "invalid", "skipped", "interrupted", "planned"]
+RunStatus = Literal["passed", "failed", "misbehaved", "invalid", "interrupted", "dry-run"]
+
+# Exit codes, as `cpictl` documents them (cpictl/cli/exits.py): the recipe part of that table.
+EXIT_OK, EXIT_INVALID, EXIT_MISBEHAVED, EXIT_EXPECTATION, EXIT_INTERRUPTED = 0, 2, 3, 4, 130
+
+
+@dataclass
+class StepRow:
+    """How one step went: the summary line of the run table and one test case of a report."""
+
+    step: PlannedStep
+    status: StepStatus
+    reason: str | None = None  # why it was skipped, invalid or misbehaved
+    request: Request | None = None  # of the last attempt
+    outcome: CallOutcome | None = None  # of the last attempt
+    failures: list[str] = field(default_factory=list)  # unmet expectations (and failed saves)
+    failure_paths: list[tuple[str | int, ...]] = field(default_factory=list)  # where in the step each one is
+    warnings: list[str] = field(default_factory=list)  # contract warnings that do not fail the step
+    saved: dict[str, Any] = field(default_factory=dict)
+    attempts: int = 0
+    duration: float = 0.0  # seconds, all attempts and retry delays included
+    created: list[tuple[str, str]] = field(default_factory=list)  # (kind, cid) over all attempts
+    deleted: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.step.name
+
+    @property
+    def method(self) -> str:
+        return self.step.method
+
+    @property
+    def phase(self) -> str:
+        return self.step.phase
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("passed", "skipped", "planned")
+
+    def located_failures(self) -> list[RecipeProblem]:
+        """Each failure as a problem pointing at the recipe line it is about — the predicate that failed, the
+        save, the call — so the CLI can quote the recipe next to the response (file:line:column and a caret)."""
+        if self.failures:
+            paths = self.failure_paths + [("call",)] * (len(self.failures) - len(self.failure_paths))
+            return [self.step.origin.problem(message, *path) for message, path in zip(self.failures, paths,
+                                                                                        strict=True)]
+        if self.reason and self.status in ("invalid", "misbehaved", "interrupted"):
+            return [self.step.origin.problem(self.reason, "call")]
+        return []
+
+
+@dataclass(frozen=True)
+class RunStarted:
+    recipe: LoadedRecipe
+    target: str  # what runs: the target's display text
+    dry_run: bool
+
+
+@dataclass(frozen=True)
+class StepStarted:
+    """About to send `request` (attempt `attempt` of `attempts`)."""
+
+    step: PlannedStep
+    request: Request
+    attempt: int = 1
+    attempts: int = 1
+
+    @property
+    def index(self) -> int:
+        return self.step.index
+
+
+@dataclass(frozen=True)
+class StepRetrying:
+    """Attempt `attempt` did not satisfy the step; the next one starts after `delay` seconds."""
+
+    step: PlannedStep
+    attempt: int
+    outcome: CallOutcome | None
+    reasons: list[str]
+    delay: float
+
+
+@dataclass(frozen=True)
+class StepFinished:
+    step: PlannedStep
+    row: StepRow
+
+    @property
+    def outcome(self) -> CallOutcome | None:
+        return self.row.outcome
+
+
+@dataclass(frozen=True)
+class StepSkipped:
+    step: PlannedStep
+    reason: str
+    row: StepRow
+
+
+@dataclass(frozen=True)
+class StepPlanned:
+    """Dry run: the request the step would send. References that cannot be resolved yet stay as `${...}` text
+    (listed in `unresolved`); `problems` says what else would stop it (e.g. an argument of the wrong type)."""
+
+    step: PlannedStep
+    request: Request | None
+    unresolved: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    skipped: str | None = None  # outside --from/--to
+
+
+@dataclass
+class RunSummary:
+    """The whole run: one row per step (main steps, then finally steps) and the overall status."""
+
+    recipe: LoadedRecipe
+    target: str
+    rows: list[StepRow]
+    duration: float
+    dry_run: bool = False
+    interrupted: bool = False
+    quit: bool = False  # the user chose "quit" in step mode
+
+    @property
+    def status(self) -> RunStatus:
+        if self.interrupted:
+            return "interrupted"
+        if self.dry_run:
+            return "dry-run"
+        statuses = {row.status for row in self.rows}
+        for status in ("misbehaved", "failed", "invalid"):
+            if status in statuses:
+                return status  # type: ignore[return-value]
+        return "passed"
+
+    @property
+    def exit_code(self) -> int:
+        return exit_status(self)
+
+    def count(self, status: StepStatus) -> int:
+        return sum(1 for row in self.rows if row.status == status)
+
+    @property
+    def created(self) -> list[tuple[str, str]]:
+        return [pair for row in self.rows for pair in row.created]
+
+    @property
+    def leftovers(self) -> list[tuple[str, str]]:
+        """Cloud IDs this run created and did not delete (an aborted run's cleanup list)."""
+        deleted = {pair for row in self.rows for pair in row.deleted}
+        return [pair for pair in self.created if pair not in deleted]
+
+
+def exit_status(summary: RunSummary) -> int:
+    """0 all passed; 3 a CPI misbehaved (or could not be run); 4 an expectation failed; 2 the recipe could not be
+    applied (a reference or argument that only fails at run time); 130 interrupted. The first that applies wins."""
+    return {"passed": EXIT_OK, "dry-run": EXIT_OK, "misbehaved": EXIT_MISBEHAVED, "failed": EXIT_EXPECTATION,
+            "invalid": EXIT_INVALID, "interrupted": EXIT_INTERRUPTED}[summary.status]
+
+
+@dataclass(frozen=True)
+class RunFinished:
+    summary: RunSummary
+
+    @property
+    def exit_code(self) -> int:
+        return self.summary.exit_code
+
+
+RecipeEvent = RunStarted | StepStarted | StepRetrying | StepFinished | StepSkipped | StepPlanned | RunFinished

@@ -1,0 +1,281 @@
+"""Read a recipe file (and the files it includes) into a `LoadedRecipe`, or raise one `RecipeError` listing every
+problem with file:line:column.
+
+Order of work: parse YAML with positions → validate the shape (pydantic) → splice includes (relative to the
+including file; cycles refused) → name the steps → check each step in run order (methods, arguments, references,
+JMESPath, regexes, duplicate names). Nothing is run and nothing but the recipe files is read.
+
+Variables, lowest priority first: the `vars` of included files (defaults; the first included wins), the recipe's
+`vars`, the vars file, `--var`. An include's own `vars:` are a layer over those for its steps only. A saved value
+sits above the global vars and below include layers.
+
+Included files' `finally` steps run after the including recipe's own `finally`, the last included first (like a
+stack of cleanups: the stemcell uploaded first is deleted last).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cpictl.recipes.checks import (
+    KnownNames,
+    StepContext,
+    check_name,
+    check_references,
+    has_references,
+    plan_call_step,
+)
+from cpictl.recipes.plan import LoadedRecipe, Origin, Phase, PlannedStep, VarLayer
+from cpictl.recipes.positions import SourceMap, parse_yaml
+from cpictl.recipes.problems import RecipeError, RecipeProblem
+from cpictl.recipes.schema import CallStep, IncludeStep, RecipeFile, TargetSpec
+from cpictl.recipes.sources import parse_var_assignment, read_recipe_text, read_vars_file, resolve_path
+from cpictl.recipes.validation import validate_recipe_file
+
+__all__ = ["load_recipe", "load_recipe_text", "parse_var_assignment"]
+
+CLI_VARS_FILE = "--var"
+
+
+@dataclass(frozen=True)
+class _RawStep:
+    step: CallStep
+    origin: Origin
+    layers: tuple[VarLayer, ...]
+
+
+@dataclass
+class _File:
+    model: RecipeFile
+    source: SourceMap
+    real: Path
+
+
+def load_recipe(path: Path | str, *, cli_vars: Mapping[str, Any] | None = None, vars_file: Path | str | None = None,
+                default_api_version: int | None = 2) -> LoadedRecipe:
+    """Load and check a recipe. `cli_vars` are `--var` values (already parsed, see `parse_var_assignment`)."""
+    path = Path(path)
+    loader = _Loader(default_api_version)
+    top = loader.read(path, str(path), None)
+    return loader.finish(top, path, cli_vars, vars_file)
+
+
+def load_recipe_text(text: str, file: str = "<recipe>", *, base_dir: Path | str | None = None,
+                     cli_vars: Mapping[str, Any] | None = None, default_api_version: int | None = 2) -> LoadedRecipe:
+    """Load a recipe from text (tests, stdin); includes resolve against `base_dir` (default: the current one)."""
+    directory = Path(base_dir) if base_dir is not None else Path.cwd()
+    loader = _Loader(default_api_version)
+    top = loader.parse(text, file, directory / Path(file).name)
+    return loader.finish(top, directory / Path(file).name, cli_vars, None)
+
+
+class _Loader:
+    def __init__(self, default_api_version: int | None) -> None:
+        self.default_api_version = default_api_version
+        self.problems: list[RecipeProblem] = []
+        self.cache: dict[Path, _File | None] = {}
+        self.files: list[Path] = []
+        self.default_layers: list[VarLayer] = []  # included files' vars, in inclusion order
+
+    # -- reading ------------------------------------------------------------------------------------------------
+
+    def read(self, real: Path, display: str, site: tuple[Origin, tuple[str | int, ...]] | None) -> _File | None:
+        resolved = resolve_path(real)
+        if resolved not in self.cache:
+            self.cache[resolved] = self._read(real, resolved, display, site)
+        return self.cache[resolved]
+
+    def _read(self, real: Path, resolved: Path, display: str,
+              site: tuple[Origin, tuple[str | int, ...]] | None) -> _File | None:
+        try:
+            text = read_recipe_text(real, display)
+        except OSError as error:
+            message = f"cannot read {display}: {error.strerror or error}"
+            self.problems.append(site[0].problem(message, *site[1]) if site else
+                                 RecipeProblem(display, None, None, message))
+            return None
+        except RecipeError as error:
+            self.problems.extend(error.problems)
+            return None
+        return self.parse(text, display, resolved)
+
+    def parse(self, text: str, display: str, real: Path) -> _File | None:
+        self.files.append(real)
+        try:
+            data, source = parse_yaml(text, display)
+        except RecipeError as error:
+            self.problems.extend(error.problems)
+            return None
+        if not isinstance(data, dict):
+            what = "empty" if data is None else f"a {type(data).__name__}, not a mapping"
+            self.problems.append(source.problem((), f"the recipe is {what}; a recipe is a mapping with `name`, "
+                                                    "`steps` and optionally `target`, `vars`, `finally`"))
+            return None
+        model, problems = validate_recipe_file(data, source)
+        self.problems.extend(problems)
+        return _File(model, source, resolve_path(real)) if model is not None else None
+
+    # -- includes -----------------------------------------------------------------------------------------------
+
+    def expand(self, file: _File, layers: tuple[VarLayer, ...],
+               stack: tuple[Path, ...]) -> tuple[list[_RawStep], list[_RawStep]]:
+        """(main steps, finally steps) of a file with its includes spliced in."""
+        main: list[_RawStep] = []
+        deferred: list[list[_RawStep]] = []
+        for position, step in enumerate(file.model.steps):
+            origin = Origin(file.source, ("steps", position))
+            if isinstance(step, CallStep):
+                main.append(_RawStep(step, origin, layers))
+            else:
+                included = self.include(step, origin, file, layers, stack)
+                if included:
+                    main.extend(included[0])
+                    deferred.append(included[1])
+        final: list[_RawStep] = []
+        for position, step in enumerate(file.model.finally_):
+            origin = Origin(file.source, ("finally", position))
+            if isinstance(step, CallStep):
+                final.append(_RawStep(step, origin, layers))
+            else:
+                included = self.include(step, origin, file, layers, stack)
+                if included:
+                    final.extend(included[0] + included[1])
+        for block in reversed(deferred):
+            final.extend(block)
+        return main, final
+
+    def include(self, step: IncludeStep, origin: Origin, parent: _File, layers: tuple[VarLayer, ...],
+                stack: tuple[Path, ...]) -> tuple[list[_RawStep], list[_RawStep]] | None:
+        real = parent.real.parent / step.include
+        display = os.path.normpath(os.path.join(os.path.dirname(parent.source.file), step.include))
+        if resolve_path(real) in stack:
+            chain = " → ".join([*(p.name for p in stack[stack.index(resolve_path(real)):]), real.name])
+            self.problems.append(origin.problem(f"include cycle: {chain}", "include"))
+            return None
+        included = self.read(real, display, (origin, ("include",)))
+        if included is None:
+            return None
+        model = included.model
+        if model.target is not None:
+            self.problems.append(Origin(included.source, ("target",)).problem(
+                "target is read only from the top-level recipe; move it there", key=True))
+        for name in step.vars:
+            check_name(name, "variable", origin, ("vars", name), self.problems, key=True)
+        for name in model.vars:
+            check_name(name, "variable", Origin(included.source, ("vars",)), (name,), self.problems, key=True)
+        if model.vars and not any(layer.values is model.vars for layer in self.default_layers):
+            self.default_layers.append(VarLayer(model.vars, has_references(model.vars),
+                                                Origin(included.source, ("vars",))))
+        if step.vars:
+            layers = (*layers, VarLayer(step.vars, has_references(step.vars), Origin(origin.source,
+                                                                                     (*origin.path, "vars"))))
+        return self.expand(included, layers, (*stack, included.real))
+
+    # -- the whole recipe ---------------------------------------------------------------------------------------
+
+    def finish(self, top: _File | None, path: Path, cli_vars: Mapping[str, Any] | None,
+               vars_file: Path | str | None) -> LoadedRecipe:
+        if top is None:
+            raise RecipeError(self.problems)
+        model = top.model
+        target = model.target or TargetSpec.model_validate({})
+        if "api_version" in target.model_fields_set:
+            self.default_api_version = target.api_version
+        main, final = self.expand(top, (), (top.real,))
+        recipe_origin = Origin(top.source, ("vars",))
+        for name in model.vars:
+            check_name(name, "variable", recipe_origin, (name,), self.problems, key=True)
+        global_layers = [*reversed(self.default_layers), VarLayer(model.vars, has_references(model.vars),
+                                                                  recipe_origin)]
+        if vars_file is not None:
+            layer = self.read_vars_file(Path(vars_file))
+            if layer is not None:
+                global_layers.append(layer)
+        if cli_vars:
+            for name in cli_vars:
+                if not isinstance(name, str) or not name:
+                    self.problems.append(RecipeProblem(CLI_VARS_FILE, None, None, f"invalid variable name {name!r}"))
+            global_layers.append(VarLayer(dict(cli_vars), has_references(dict(cli_vars)), None))
+        if not model.steps and not model.finally_:
+            self.problems.append(top.source.problem((), "the recipe has no steps"))
+        steps = self.plan(main, final, global_layers)
+        if self.problems:
+            raise RecipeError(self.problems)
+        return LoadedRecipe(
+            name=model.name or path.stem, file=path, description=model.description, target=target,
+            target_origin=Origin(top.source, ("target",)) if model.target is not None else None,
+            steps=[s for s in steps if s.phase == "main"], finally_steps=[s for s in steps if s.phase == "finally"],
+            layers=tuple(global_layers), files=list(dict.fromkeys(self.files)),
+        )
+
+    def read_vars_file(self, path: Path) -> VarLayer | None:
+        try:
+            return read_vars_file(path)
+        except RecipeError as error:
+            self.problems.extend(error.problems)
+            return None
+
+    def plan(self, main: list[_RawStep], final: list[_RawStep], global_layers: list[VarLayer]) -> list[PlannedStep]:
+        """Name every step and check it in run order, knowing what runs (and is saved) before it."""
+        ordered: list[tuple[_RawStep, Phase]] = [(raw, "main") for raw in main] + [(raw, "finally") for raw in final]
+        names = [raw.step.name or f"{raw.step.call}-{index}" for index, (raw, _) in enumerate(ordered, start=1)]
+        all_saves: dict[str, str] = {}
+        for (raw, _), name in zip(ordered, names, strict=True):
+            for save_name in raw.step.save:
+                all_saves.setdefault(save_name, name)
+        global_names = self._check_global_layers(global_layers)
+        first_seen: dict[str, _RawStep] = {}
+        checked_layers: set[int] = set()
+        saved: dict[str, str] = {}
+        planned: list[PlannedStep] = []
+        for position, ((raw, phase), name) in enumerate(zip(ordered, names, strict=True)):
+            self._check_step_name(raw, name, first_seen)
+            known = KnownNames(variables=set(global_names) | {n for layer in raw.layers for n in layer.values},
+                               saved=dict(saved), steps=names[:position],
+                               later_saved={k: v for k, v in all_saves.items() if k not in saved},
+                               later_steps=set(names[position:]))
+            self._check_include_layers(raw, global_names, known, checked_layers)
+            context = StepContext(position + 1, phase, name, raw.layers, known, self.default_api_version)
+            step = plan_call_step(raw.step, raw.origin, context, self.problems)
+            if step is not None:
+                planned.append(step)
+            for saved_name in raw.step.save:
+                saved[saved_name] = name
+        return planned
+
+    def _check_global_layers(self, layers: list[VarLayer]) -> set[str]:
+        names: set[str] = set()
+        for layer in layers:
+            if layer.origin is not None:
+                self.problems.extend(check_references(layer.values, layer.origin, (), KnownNames(variables=names)))
+            names |= set(layer.values)
+        return names
+
+    def _check_include_layers(self, raw: _RawStep, global_names: set[str], known: KnownNames,
+                              checked: set[int]) -> None:
+        for depth, layer in enumerate(raw.layers):
+            if id(layer) in checked or layer.origin is None:
+                continue
+            checked.add(id(layer))
+            below = set(global_names) | {n for outer in raw.layers[:depth] for n in outer.values}
+            names = KnownNames(variables=below, saved=known.saved, steps=known.steps, later_saved=known.later_saved,
+                               later_steps=known.later_steps)
+            self.problems.extend(check_references(layer.values, layer.origin, (), names))
+
+    def _check_step_name(self, raw: _RawStep, name: str, first_seen: dict[str, _RawStep]) -> None:
+        explicit = raw.step.name is not None
+        if explicit:
+            check_name(name, "step name", raw.origin, ("name",), self.problems)
+        first = first_seen.setdefault(name, raw)
+        if first is raw:
+            return
+        where = f"{first.origin.file}:{first.origin.line}"
+        hint = ""
+        if first.origin.source is raw.origin.source and first.origin.path == raw.origin.path:
+            hint = " (its file is included more than once; a named step can appear only once)"
+        self.problems.append(raw.origin.problem(f"duplicate step name '{name}' (first at {where}){hint}",
+                                                "name" if explicit else "call"))

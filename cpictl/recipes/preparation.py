@@ -1,0 +1,131 @@
+"""Turn a planned step into the request it sends, at the moment it runs.
+
+A step's references see the recipe's variables, the values saved so far, the steps finished so far and the live
+cloud IDs at that moment; the preparer owns that view (`saved`, `step_data`, `live`) and the runner feeds it each
+outcome. Anything that stops a step before it is sent — a reference naming nothing, an argument of the wrong type
+once resolved, a `when` that cannot be evaluated — is a `NotPrepared` with the reason.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from cpictl.protocol.arguments import ArgumentProblem
+from cpictl.protocol.codec import Request
+from cpictl.recipes.events import StepPlanned
+from cpictl.recipes.expectations import is_truthy
+from cpictl.recipes.plan import LoadedRecipe, PlannedStep
+from cpictl.recipes.problems import RecipeError, RecipeProblem
+from cpictl.recipes.scope import LenientResolver, LiveIds, resolve_layers
+from cpictl.session import CallSession, Target, UnknownMethod
+from cpictl.store.references import ReferenceProblem, Resolver
+
+
+class NotPrepared(Exception):
+    """The step cannot be sent. `status` "skipped": a reference names nothing (a finally step is then skipped,
+    a main step is invalid); "invalid": the recipe is wrong for what it met at run time."""
+
+    def __init__(self, status: Literal["invalid", "skipped"], reason: str) -> None:
+        super().__init__(reason)
+        self.status, self.reason = status, reason
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A step ready to send: the variables it saw (expectations resolve against them too) and its request."""
+
+    variables: Mapping[str, Any]
+    target: Target
+    args: Any
+    request: Request
+
+
+class StepPreparer:
+    """Resolves and builds steps against one session, with the run's variables, saves and finished steps."""
+
+    def __init__(self, recipe: LoadedRecipe, session: CallSession, live: LiveIds, environ: Mapping[str, str] | None,
+                 *, lenient: bool = False) -> None:
+        self.recipe = recipe
+        self.session = session
+        self.live = live
+        self.environ: Mapping[str, str] = os.environ if environ is None else environ
+        self.saved: dict[str, Any] = {}
+        self.step_data: dict[str, dict[str, Any]] = {}  # `${steps.NAME...}` and `when`: {result, error, log}
+        try:
+            self.global_vars = resolve_layers(recipe.layers, {}, live, {}, self.environ, lenient=lenient)
+        except ReferenceProblem as problem:  # a var such as `${env.MISSING}`; the message names which
+            raise RecipeError([RecipeProblem(str(recipe.file), None, None, str(problem))]) from None
+
+    def prepare(self, step: PlannedStep) -> Prepared | None:
+        """The step's request, or None when its `when` is false. Raises NotPrepared."""
+        variables = self.variables(step)
+        if not self.when(step, variables):
+            return None
+        target = self.target(step, variables)
+        args = self.resolve(step.args, step, variables, "args")
+        return Prepared(variables, target, args, self.build(step, target, args))
+
+    def variables(self, step: PlannedStep, *, lenient: bool = False) -> dict[str, Any]:
+        base = {**self.global_vars, **self.saved} if self.saved else self.global_vars
+        if not step.layers:
+            return base
+        try:
+            return resolve_layers(step.layers, base, self.live, self.step_data, self.environ, lenient=lenient)
+        except ReferenceProblem as problem:
+            raise NotPrepared("skipped", f"cannot resolve include vars: {problem}") from None
+
+    def resolver(self, variables: Mapping[str, Any]) -> Resolver:
+        return Resolver(self.live.as_state(), variables, self.step_data, self.environ)
+
+    def resolve(self, value: Any, step: PlannedStep, variables: Mapping[str, Any], part: str) -> Any:
+        if not (step.args_have_references if part == "args" else step.context_has_references):
+            return value  # most values hold no reference: skip the walk
+        try:
+            return self.resolver(variables).resolve(value, f"{step.name}.{part}")
+        except ReferenceProblem as problem:
+            raise NotPrepared("skipped", f"cannot resolve {problem}") from None
+
+    def when(self, step: PlannedStep, variables: Mapping[str, Any]) -> bool:
+        if step.when is None or isinstance(step.when, bool):
+            return step.when is not False
+        try:
+            return is_truthy(step.when.search({"vars": dict(variables), "steps": self.step_data}))
+        except Exception as error:  # a JMESPath function applied to the wrong type: the recipe's problem
+            raise NotPrepared("invalid", f"when: {step.when.text}: {error}") from None
+
+    def target(self, step: PlannedStep, variables: Mapping[str, Any]) -> Target:
+        if not step.overrides and not step.context:
+            return self.session.target
+        context = self.resolve(step.context, step, variables, "context") if step.context else None
+        return self.session.target.with_overrides(context=context, **step.overrides)
+
+    def build(self, step: PlannedStep, target: Target, args: Any) -> Request:
+        """A fresh request (and request_id) from resolved arguments, checked against the catalogue."""
+        try:
+            return self.session.prepare(step.method, args, target=target)
+        except (ArgumentProblem, UnknownMethod) as problem:
+            raise NotPrepared("invalid", str(problem)) from None
+
+    def plan(self, step: PlannedStep, skipped: str | None) -> StepPlanned:
+        """Dry run: the request with what can be resolved now; the rest stays as `${...}` text."""
+        variables = self.variables(step, lenient=True)
+        resolver = LenientResolver(self.live.as_state(), variables, self.step_data, self.environ)
+        args = resolver.resolve(step.args, f"{step.name}.args")
+        context = resolver.resolve(step.context, f"{step.name}.context") if step.context else None
+        target = self.session.target.with_overrides(context=context, **step.overrides)
+        problems: list[str] = []
+        try:
+            request = self.session.prepare(step.method, args, target=target)
+        except (ArgumentProblem, UnknownMethod) as problem:
+            if not resolver.unresolved:
+                problems.append(str(problem))  # a real problem, not just a value not known yet
+            request = self.session.prepare(step.method, args, target=target, validate=False)
+        unresolved = list(dict.fromkeys("${" + problem.name + "}" for problem in resolver.unresolved))
+        return StepPlanned(step, request, unresolved, problems, skipped)
+
+
+def when_text(step: PlannedStep) -> str:
+    return step.when.text if step.when is not None and not isinstance(step.when, bool) else str(step.when).lower()

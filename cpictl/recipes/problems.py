@@ -1,0 +1,76 @@
+"""What is wrong with a recipe, said so a user can fix it: file:line:column, the message, the line with a caret.
+
+Every problem the loader finds (YAML syntax, unknown keys, wrong types, unknown methods, bad arguments, undefined
+references, bad JMESPath or regex …) becomes one `RecipeProblem`; the loader collects as many as it can and raises
+one `RecipeError` carrying all of them. Nothing here prints: `str(error)` is the full text the CLI shows, and the
+fields are there for a renderer that wants colour.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class RecipeProblem:
+    """One problem in one file. `line`/`column` are 1-based; None when the problem has no position."""
+
+    file: str
+    line: int | None
+    column: int | None
+    message: str
+    #: The offending source line(s), verbatim (the first one is `line`).
+    source_lines: tuple[str, ...] = ()
+    #: 1-based column just past the offending token on the first line, for the caret's width (None: one caret).
+    end_column: int | None = None
+
+    @property
+    def location(self) -> str:
+        if self.line is None:
+            return self.file
+        return f"{self.file}:{self.line}:{self.column or 1}"
+
+    def quote(self) -> list[str]:
+        """The quoted source lines with a caret under the offending token, gutter-aligned."""
+        if not self.source_lines or self.line is None:
+            return []
+        gutter = len(str(self.line + len(self.source_lines) - 1))
+        out = [f"  {str(self.line + offset).rjust(gutter)} | {text.rstrip()}"
+               for offset, text in enumerate(self.source_lines)]
+        column = max(self.column or 1, 1)
+        width = max((self.end_column or column + 1) - column, 1)
+        first = self.source_lines[0].rstrip()
+        width = max(min(width, len(first) - column + 1), 1)
+        # Keep tabs in the padding so the caret lines up with tab-indented text.
+        padding = "".join(ch if ch == "\t" else " " for ch in first[: column - 1])
+        out.insert(1, f"  {' ' * gutter} | {padding}{'^' * width}")
+        return out
+
+    def format(self) -> str:
+        return "\n".join([f"{self.location}: {self.message}", *self.quote()])
+
+    def __str__(self) -> str:
+        return self.format()
+
+
+class RecipeError(Exception):
+    """A recipe that cannot be run; `problems` lists everything found, in file and line order."""
+
+    def __init__(self, problems: Iterable[RecipeProblem]) -> None:
+        self.problems = _ordered(problems)
+        super().__init__(self.format())
+
+    def format(self) -> str:
+        count = len(self.problems)
+        head = "invalid recipe" if count == 1 else f"invalid recipe: {count} problems"
+        return head + "\n" + "\n".join(problem.format() for problem in self.problems)
+
+
+def _ordered(problems: Iterable[RecipeProblem]) -> list[RecipeProblem]:
+    """Files in the order they were first met, lines in order within each; duplicates dropped."""
+    unique = list(dict.fromkeys(problems))
+    file_rank: dict[str, int] = {}
+    for problem in unique:
+        file_rank.setdefault(problem.file, len(file_rank))
+    return sorted(unique, key=lambda p: (file_rank[p.file], p.line or 0, p.column or 0))

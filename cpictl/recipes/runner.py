@@ -1,0 +1,297 @@
+"""Run a loaded recipe step by step through `CallSession`, yielding events; never printing.
+
+Rules kept:
+- References are resolved right before each step, against the variables, the values saved so far, the steps
+  finished so far and the live cloud IDs at that moment (seeded once from the store, then kept current).
+- A step runs once unless it says `retry:`; a create is never repeated behind the user's back.
+- The first failed, misbehaving or inapplicable main step stops the main steps (unless `keep_going`).
+- `finally` steps always run: after success, failure, "quit" in step mode and Ctrl-C. Their references are
+  resolved leniently: one that names nothing (the VM was never created) skips that step with the reason.
+- Ctrl-C inside a call: the call is recorded as interrupted, the finally steps run, then KeyboardInterrupt is
+  raised again. Ctrl-C while the consumer handles an event: call `abort()` (see `RecipeRunner`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Generator, Iterator, Mapping
+from typing import Any, Literal
+
+from cpictl.protocol.codec import Request
+from cpictl.recipes.events import (
+    RecipeEvent,
+    RunFinished,
+    RunStarted,
+    RunSummary,
+    StepFinished,
+    StepRetrying,
+    StepRow,
+    StepSkipped,
+    StepStarted,
+    StepStatus,
+)
+from cpictl.recipes.execution import StepExecution
+from cpictl.recipes.plan import LoadedRecipe, PlannedStep
+from cpictl.recipes.preparation import NotPrepared, Prepared, StepPreparer, when_text
+from cpictl.recipes.scope import LiveIds
+from cpictl.recipes.selection import StepRange
+from cpictl.session import CallSession
+from cpictl.transport import CpiNotRunnable
+
+Decision = Literal["run", "skip", "quit"]
+#: Step mode: asked before each step that is about to be sent, with its request; "quit" stops the main steps
+#: (the finally steps are still asked about, one by one).
+ShouldRunStep = Callable[[PlannedStep, Request], Decision]
+
+
+class RecipeRunner:
+    """One run of one recipe. Use it like this (the CLI's loop)::
+
+        runner = RecipeRunner(recipe, session, keep_going=False)
+        try:
+            for event in runner.events():
+                render(event)
+        except KeyboardInterrupt:
+            for event in runner.abort():  # no-op when the runner already ran its finally steps
+                render(event)
+        exit_code = runner.summary.exit_code
+    """
+
+    def __init__(self, recipe: LoadedRecipe, session: CallSession, *, from_step: str | None = None,
+                 to_step: str | None = None, keep_going: bool = False, dry_run: bool = False,
+                 run_finally: bool = True, should_run_step: ShouldRunStep | None = None,
+                 on_stderr_line: Callable[[str], None] | None = None, sleep: Callable[[float], None] = time.sleep,
+                 clock: Callable[[], float] = time.monotonic, environ: Mapping[str, str] | None = None) -> None:
+        self.recipe = recipe
+        self.session = session
+        self.keep_going = keep_going
+        self.dry_run = dry_run
+        self.run_finally = run_finally
+        self.should_run_step = should_run_step
+        self.on_stderr_line = on_stderr_line
+        self.sleep = sleep
+        self.clock = clock
+        self.range = StepRange(recipe, from_step, to_step)
+        self.live = LiveIds(session.store.replay() if session.store is not None else None)
+        self.preparer = StepPreparer(recipe, session, self.live, environ, lenient=dry_run)
+        self.rows: list[StepRow] = []
+        self.summary: RunSummary | None = None
+        self._started_at = 0.0
+        self._interrupted = False
+        self._quit = False
+        self._cpi_unusable: str | None = None
+        self._finally_done: set[str] = set()
+        self._in_finally = False
+        self._cut_off: StepRow | None = None  # the step a consumer's Ctrl-C cut off, for abort() to report
+        self._generator: Generator[RecipeEvent, None, None] | None = None
+
+    # -- public -------------------------------------------------------------------------------------------------
+
+    @property
+    def saved(self) -> dict[str, Any]:
+        """Values the steps saved so far (`save:`), e.g. for the REPL to offer as `${name}` after `:run`."""
+        return self.preparer.saved
+
+    def events(self) -> Generator[RecipeEvent, None, None]:
+        """The run, as events. Call once."""
+        if self._generator is not None:
+            raise RuntimeError("a RecipeRunner runs once; make a new one")
+        self._generator = self._dry_run() if self.dry_run else self._run()
+        return self._generator
+
+    def abort(self) -> Iterator[RecipeEvent]:
+        """After a KeyboardInterrupt raised outside `events()` (while the consumer handled an event): stop the run
+        and yield the finally steps that have not run yet, then `RunFinished`. Does nothing when the run already
+        finished (including when the interrupt arrived inside a call: `events()` ran the finally steps itself)."""
+        if self._generator is not None:
+            self._generator.close()
+        if self.summary is not None or self.dry_run:
+            return
+        row = self._cut_off
+        if row is not None and row.status == "skipped":
+            yield StepSkipped(row.step, row.reason or "", row)
+        elif row is not None:
+            yield StepFinished(row.step, row)
+        if self._in_finally:  # a Ctrl-C during cleanup means stop, as it does inside a cleanup call
+            self._interrupted = True
+            yield from self._skip_unrun_finally()
+            yield self._finish()
+            return
+        self._interrupted = True
+        yield from self._skip_unrun("not run: interrupted (Ctrl-C)")
+        yield from self._finally_phase()
+        yield self._finish()
+
+    # -- the run ------------------------------------------------------------------------------------------------
+
+    def _run(self) -> Generator[RecipeEvent, None, None]:
+        self._started_at = self.clock()
+        yield RunStarted(self.recipe, self.session.target.display, False)
+        try:
+            yield from self._main_phase()
+        except KeyboardInterrupt:
+            self._interrupted = True
+            yield from self._skip_unrun("not run: interrupted (Ctrl-C)")
+            yield from self._finally_phase()
+            yield self._finish()
+            raise
+        yield from self._finally_phase()
+        yield self._finish()
+
+    def _skip_unrun(self, reason: str) -> Iterator[RecipeEvent]:
+        """Rows for the main steps that never got one, so the summary lists every step."""
+        recorded = {row.step.name for row in self.rows}
+        for step in self.recipe.steps:
+            if step.name not in recorded:
+                yield self._skip(step, reason)
+
+    def _finish(self) -> RunFinished:
+        self.summary = RunSummary(self.recipe, self.session.target.display, list(self.rows),
+                                  self.clock() - self._started_at, dry_run=self.dry_run,
+                                  interrupted=self._interrupted, quit=self._quit)
+        return RunFinished(self.summary)
+
+    def _main_phase(self) -> Iterator[RecipeEvent]:
+        stopped: str | None = None
+        for position, step in enumerate(self.recipe.steps):
+            reason = stopped or self.range.outside(position)
+            if reason is None and self._quit:
+                reason = "you chose to quit"
+            if reason is not None:
+                yield self._skip(step, reason)
+                continue
+            row = yield from self._run_step(step, lenient=False)
+            if row.status in ("failed", "misbehaved", "invalid") and not self.keep_going:
+                stopped = f"not run: step '{step.name}' {row.status}"
+            if self._cpi_unusable:
+                stopped = f"not run: {self._cpi_unusable}"
+
+    def _finally_phase(self) -> Iterator[RecipeEvent]:
+        self._in_finally = True
+        try:
+            for step in self.recipe.finally_steps:
+                if step.name in self._finally_done:
+                    continue
+                if not self.run_finally:
+                    self._finally_done.add(step.name)
+                    yield self._skip(step, "finally steps were turned off for this run")
+                elif self._cpi_unusable:
+                    self._finally_done.add(step.name)
+                    yield self._skip(step, f"not run: {self._cpi_unusable}")
+                else:
+                    try:
+                        yield from self._run_step(step, lenient=True)
+                    finally:
+                        self._finally_done.add(step.name)
+        except KeyboardInterrupt:
+            # Ctrl-C during the cleanup itself: the user wants out now. What is left is in summary.leftovers.
+            self._interrupted = True
+            yield from self._skip_unrun_finally()
+            yield self._finish()
+            raise
+
+    def _skip_unrun_finally(self) -> Iterator[RecipeEvent]:
+        for step in self.recipe.finally_steps:
+            if step.name not in self._finally_done:
+                self._finally_done.add(step.name)
+                yield self._skip(step, "not run: interrupted (Ctrl-C) during the finally steps")
+
+    def _skip(self, step: PlannedStep, reason: str) -> StepSkipped:
+        row = StepRow(step, "skipped", reason=reason)
+        self.rows.append(row)
+        return StepSkipped(step, reason, row)
+
+    def _run_step(self, step: PlannedStep, *, lenient: bool) -> Generator[RecipeEvent, None, StepRow]:
+        """Prepare, ask, run (with retries), judge and record one step; returns its row."""
+        started = self.clock()
+        try:
+            prepared = self.preparer.prepare(step)
+        except NotPrepared as stop:
+            status: StepStatus = "skipped" if lenient and stop.status == "skipped" else "invalid"
+            row = StepRow(step, status, reason=stop.reason, duration=self.clock() - started)
+            self.rows.append(row)
+            yield StepSkipped(step, stop.reason, row) if status == "skipped" else StepFinished(step, row)
+            return row
+        if prepared is None:
+            row = StepRow(step, "skipped", reason=f"when: {when_text(step)} is false")
+            self.rows.append(row)
+            yield StepSkipped(step, row.reason or "", row)
+            return row
+        request = prepared.request
+        decision = self.should_run_step(step, request) if self.should_run_step else "run"
+        if decision != "run":
+            self._quit = self._quit or decision == "quit"
+            row = StepRow(step, "skipped", reason="you chose to quit" if decision == "quit" else "you skipped it",
+                          request=request)
+            self.rows.append(row)
+            yield StepSkipped(step, row.reason or "", row)
+            return row
+        execution = StepExecution(step, prepared.variables, self.preparer.resolver(prepared.variables))
+        row = StepRow(step, "passed", request=request)
+        self.rows.append(row)
+        try:
+            yield from self._attempts(step, prepared, execution, row)
+        except KeyboardInterrupt:
+            row.status, row.reason = "interrupted", "interrupted (Ctrl-C) during the call"
+            row.duration = self.clock() - started
+            yield StepFinished(step, row)
+            raise
+        except GeneratorExit:
+            # The consumer stopped us (abort()) while it handled this step's StepStarted or StepRetrying: no call
+            # is running. abort() reports the row.
+            row.duration = self.clock() - started
+            if row.attempts == 0:
+                row.status, row.reason = "skipped", "not run: interrupted (Ctrl-C)"
+            else:
+                row.status, row.reason = "interrupted", "interrupted (Ctrl-C) between attempts"
+            self._cut_off = row
+            raise
+        row.duration = self.clock() - started
+        if row.status == "passed":
+            self.preparer.saved.update(row.saved)
+        yield StepFinished(step, row)
+        return row
+
+    def _attempts(self, step: PlannedStep, prepared: Prepared, execution: StepExecution,
+                  row: StepRow) -> Iterator[RecipeEvent]:
+        attempts = step.retry.attempts if step.retry else 1
+        request = prepared.request
+        for attempt in range(1, attempts + 1):
+            if attempt > 1:  # a fresh request_id, as a real caller's retry has
+                request = row.request = self.preparer.build(step, prepared.target, prepared.args)
+            yield StepStarted(step, request, attempt, attempts)
+            try:
+                outcome = self.session.execute(request, target=prepared.target, on_stderr_line=self.on_stderr_line)
+            except CpiNotRunnable as error:
+                self._cpi_unusable = f"the CPI could not be started: {error}"
+                row.status, row.reason, row.attempts = "misbehaved", self._cpi_unusable, attempt
+                return
+            self.live.apply(outcome.changes)
+            row.created += [(str(k), c) for k, c in outcome.changes.created]
+            row.deleted += [(str(k), c) for k, c in outcome.changes.deleted]
+            verdict = execution.judge(outcome, last=attempt == attempts)
+            row.outcome, row.attempts = outcome, attempt
+            if verdict.done or attempt == attempts:
+                execution.record(verdict, row)
+                if outcome.response is not None:
+                    self.preparer.step_data[step.name] = outcome.response
+                return
+            delay = step.retry.delay_before(attempt + 1) if step.retry else 0.0
+            yield StepRetrying(step, attempt, outcome, verdict.reasons, delay)
+            if delay > 0:
+                self.sleep(delay)
+
+    # -- dry run ------------------------------------------------------------------------------------------------
+
+    def _dry_run(self) -> Generator[RecipeEvent, None, None]:
+        self._started_at = self.clock()
+        yield RunStarted(self.recipe, self.session.target.display, True)
+        for position, step in enumerate([*self.recipe.steps, *self.recipe.finally_steps]):
+            skipped = self.range.outside(position) if step.phase == "main" else None
+            event = self.preparer.plan(step, skipped)
+            self.rows.append(StepRow(step, "skipped" if skipped else "planned", reason=skipped,
+                                     request=event.request))
+            yield event
+            if step.creates and not skipped:
+                self.live.hidden.add(step.creates)  # later `${kind}` means the one this step would create
+        yield self._finish()
