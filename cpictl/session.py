@@ -14,8 +14,14 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from cpictl.protocol.arguments import bind_arguments
 from cpictl.protocol.catalogue import CloudIdChanges, cloud_id_changes, get_method
-from cpictl.protocol.codec import DecodedResponse, Request, build_context, decode_response, encode_request, \
-    new_request_id
+from cpictl.protocol.codec import (
+    DecodedResponse,
+    Request,
+    build_context,
+    decode_response,
+    encode_request,
+    new_request_id,
+)
 from cpictl.protocol.violations import Violation
 from cpictl.transport import CpiCommand, RunResult, build_environment, run_cpi
 

@@ -17,7 +17,6 @@ from typing import Any
 from cpictl.protocol.catalogue import MethodSpec, Param
 
 
-
 class InputError(ValueError):
     """Words that cannot become arguments: bad YAML, a file that cannot be read, a name given twice."""
 

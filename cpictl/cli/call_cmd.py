@@ -6,15 +6,30 @@ import json
 import os
 import shlex
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 
 from cpictl.cli import exits
 from cpictl.cli.exits import UsageError
-from cpictl.cli.options import (ApiVersionOpt, ContextOpt, CpiArgOpt, CpiOpt, CwdOpt, DirectorUuidOpt, EnvModeOpt,
-                                EnvOpt, JobsDirOpt, PackagesDirOpt, SessionOpt, StateOpt, StemcellOpt, TargetOptions,
-                                TimeoutOpt, journal_path)
+from cpictl.cli.options import (
+    ApiVersionOpt,
+    ContextOpt,
+    CpiArgOpt,
+    CpiOpt,
+    CwdOpt,
+    DirectorUuidOpt,
+    EnvModeOpt,
+    EnvOpt,
+    JobsDirOpt,
+    PackagesDirOpt,
+    SessionOpt,
+    StateOpt,
+    StemcellOpt,
+    TargetOptions,
+    TimeoutOpt,
+    journal_path,
+)
 from cpictl.cli.output import emit_document, resolve_format
 
 CALL_HELP = f"""Send one RPC request to a CPI and show the response, checked against the contract.
@@ -22,25 +37,34 @@ CALL_HELP = f"""Send one RPC request to a CPI and show the response, checked aga
 ARG is a YAML value (1024, '{{}}', vm-1, '{{"a": 1}}'), name=value by parameter name, or @file.yml.
 References like ${{vm}} or ${{disk}} take the session's latest live cloud ID of that kind.
 
+After create_vm, attach_disk and detach_disk the table view shows the agent settings the CPI wrote, when cpictl can
+see them (the reference CPI's user-metadata, or the embedded registry's capture); `cpictl metadata show` compares
+them with what the contract requires. --registry runs a BOSH registry on 127.0.0.1 for the call and lists the
+requests it answered (table view only: -o json keeps its fixed keys; the captured settings are in `cpictl metadata
+show`).
+
 {exits.EXIT_CODES_HELP}"""
 
 
 def call_command(
     method: Annotated[str, typer.Argument(help="CPI method, e.g. create_vm (see `cpictl methods`).")],
-    args: Annotated[Optional[list[str]], typer.Argument(help="Arguments: YAML values, name=value or @file.")] = None,
-    args_file: Annotated[Optional[str], typer.Option("--args-file", help="YAML/JSON list or mapping of "
+    args: Annotated[list[str] | None, typer.Argument(help="Arguments: YAML values, name=value or @file.")] = None,
+    args_file: Annotated[str | None, typer.Option("--args-file", help="YAML/JSON list or mapping of "
                                                      "arguments; - reads stdin.")] = None,
-    raw: Annotated[Optional[str], typer.Option("--raw", help="Send this whole request document unchanged "
+    raw: Annotated[str | None, typer.Option("--raw", help="Send this whole request document unchanged "
                                                "(file or -).")] = None,
     no_validate: Annotated[bool, typer.Option("--no-validate", help="Send the arguments as given, to probe the "
                                               "CPI's own input checks.")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the exact stdin, argv, environment and a shell "
                                           "one-liner; run nothing.")] = False,
-    output: Annotated[Optional[str], typer.Option("-o", "--output", help="table, json or yaml (default: table on "
+    output: Annotated[str | None, typer.Option("-o", "--output", help="table, json or yaml (default: table on "
                                                   "a terminal, json otherwise).")] = None,
     full_log: Annotated[bool, typer.Option("--full-log", help="Show the CPI's whole log.")] = False,
     show_secrets: Annotated[bool, typer.Option("--show-secrets", help="Do not mask context properties, "
                                                "cloud_properties and env secrets.")] = False,
+    registry: Annotated[bool, typer.Option("--registry", help="Start an embedded BOSH registry (127.0.0.1, random "
+                                           "port and credentials) for the call; the CPI gets its URL in "
+                                           "CPICTL_REFCPI_REGISTRY_URL and CPICTL_REGISTRY_URL.")] = False,
     cpi: CpiOpt = None, cpi_arg: CpiArgOpt = None, api_version: ApiVersionOpt = None,
     stemcell_api_version: StemcellOpt = None, director_uuid: DirectorUuidOpt = None, context: ContextOpt = None,
     env_mode: EnvModeOpt = None, env: EnvOpt = None, packages_dir: PackagesDirOpt = None,
@@ -54,16 +78,19 @@ def call_command(
     if raw is not None:
         request, stdin = _raw_request(raw, method)
     else:
-        request, stdin = _built_request(target, method, args or [], args_file, not no_validate, journal), None
+        request, stdin = built_request(target, method, args or [], args_file, not no_validate, journal), None
     if dry_run:
+        if registry:
+            raise UsageError("--registry and --dry-run do not go together: the registry lives only while a call runs")
         _print_dry_run(target, request, stdin, fmt, show_secrets)
         return
-    outcome = _execute(target, request, stdin, journal, show_secrets)
+    registry_view = None
+    if registry:
+        outcome, registry_view = _execute_with_registry(target, request, stdin, journal, show_secrets)
+    else:
+        outcome = _execute(target, request, stdin, journal, show_secrets)
     if fmt == "table":
-        from cpictl.cli.output import stdout_console
-        from cpictl.render.call_view import render_call
-
-        stdout_console().print(render_call(outcome, target, full_log=full_log, show_secrets=show_secrets))
+        _print_table(outcome, target, journal, registry_view, full_log=full_log, show_secrets=show_secrets)
     else:
         from cpictl.session import outcome_as_dict
 
@@ -71,11 +98,11 @@ def call_command(
     raise typer.Exit(exits.status_exit_code(outcome.status))
 
 
-def _built_request(target: Any, method: str, words: list[str], args_file: str | None, validate: bool,
-                   journal: Path) -> Any:
-    from cpictl.wordargs import parse_args_file, parse_cli_arguments
+def built_request(target: Any, method: str, words: list[str], args_file: str | None, validate: bool,
+                  journal: Path) -> Any:
     from cpictl.protocol.catalogue import get_method
     from cpictl.session import UnknownMethod, build_request
+    from cpictl.wordargs import parse_args_file, parse_cli_arguments
 
     spec = get_method(method)
     if spec is None and validate:
@@ -104,8 +131,8 @@ def resolve_references(arguments: Any, journal: Path) -> Any:
 
 
 def _raw_request(source: str, method: str) -> tuple[Any, bytes]:
-    from cpictl.wordargs import read_source
     from cpictl.protocol.codec import Request
+    from cpictl.wordargs import read_source
 
     text = read_source(source, "--raw")
     try:
@@ -137,6 +164,40 @@ def _execute(target: Any, request: Any, stdin: bytes | None, journal: Path, show
     mask = None if show_secrets else redactor.text
     with live_progress(f"{request.method} → {target.display}", mask=mask) as on_line:
         return CallSession(target, store).execute(request, on_stderr_line=on_line, stdin=stdin)
+
+
+def _execute_with_registry(target: Any, request: Any, stdin: bytes | None, journal: Path,
+                           show_secrets: bool) -> tuple[Any, Any]:
+    """Run the call with an embedded registry; returns the outcome and the rendered registry events."""
+    from cpictl.registry_server import embedded_registry
+    from cpictl.render.metadata_view import render_registry_events
+
+    with embedded_registry(journal) as server:
+        outcome = _execute(server.attach(target), request, stdin, journal, show_secrets)
+        events, endpoint, problems = server.events_since(0), server.endpoint, list(server.persist_errors)
+    if problems:
+        from cpictl.cli.output import error_message
+
+        error_message(f"the registry's capture was not saved ({problems[0]}); `cpictl metadata show` will not "
+                      "see it")
+    return outcome, render_registry_events(events, endpoint)
+
+
+def _print_table(outcome: Any, target: Any, journal: Path, registry_view: Any, *, full_log: bool,
+                 show_secrets: bool) -> None:
+    from cpictl.cli.output import stdout_console
+    from cpictl.render.call_view import render_call
+
+    console = stdout_console()
+    console.print(render_call(outcome, target, full_log=full_log, show_secrets=show_secrets))
+    if registry_view is not None:
+        console.print(registry_view)
+    if outcome.request.method in ("create_vm", "attach_disk", "detach_disk"):  # only these pay for the import
+        from cpictl.render.metadata_view import metadata_panel
+
+        panel = metadata_panel(outcome, target, journal, show_secrets=show_secrets)
+        if panel is not None:
+            console.print(panel)
 
 
 def _print_dry_run(target: Any, request: Any, stdin: bytes | None, fmt: str, show_secrets: bool) -> None:

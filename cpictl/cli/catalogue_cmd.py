@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -10,7 +10,7 @@ from cpictl.cli.output import emit_document, resolve_format
 
 
 def methods_command(
-    output: Annotated[Optional[str], typer.Option("-o", "--output", help="table, json or yaml.")] = None,
+    output: Annotated[str | None, typer.Option("-o", "--output", help="table, json or yaml.")] = None,
 ) -> None:
     """List every CPI method with its parameters and v1/v2 results."""
     fmt = resolve_format(output)
@@ -26,7 +26,7 @@ def methods_command(
 
 def describe_command(
     method: Annotated[str, typer.Argument(help="CPI method name.")],
-    output: Annotated[Optional[str], typer.Option("-o", "--output", help="table, json or yaml.")] = None,
+    output: Annotated[str | None, typer.Option("-o", "--output", help="table, json or yaml.")] = None,
 ) -> None:
     """Parameters, results per api_version, an example request and the typical errors of one method."""
     from cpictl.protocol.catalogue import get_method

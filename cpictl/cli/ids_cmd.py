@@ -4,20 +4,35 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
 from cpictl.cli import exits
 from cpictl.cli.exits import UsageError
-from cpictl.cli.options import (ApiVersionOpt, ContextOpt, CpiArgOpt, CpiOpt, CwdOpt, DirectorUuidOpt, EnvModeOpt,
-                                EnvOpt, JobsDirOpt, PackagesDirOpt, SessionOpt, StateOpt, StemcellOpt, TargetOptions,
-                                TimeoutOpt, journal_path)
+from cpictl.cli.options import (
+    ApiVersionOpt,
+    ContextOpt,
+    CpiArgOpt,
+    CpiOpt,
+    CwdOpt,
+    DirectorUuidOpt,
+    EnvModeOpt,
+    EnvOpt,
+    JobsDirOpt,
+    PackagesDirOpt,
+    SessionOpt,
+    StateOpt,
+    StemcellOpt,
+    TargetOptions,
+    TimeoutOpt,
+    journal_path,
+)
 from cpictl.cli.output import emit_document, resolve_format
 
 ids_app = typer.Typer(help="The session's cloud IDs: list, verify, forget, import a create-env state file.",
                       no_args_is_help=False)
-OutputOpt = Annotated[Optional[str], typer.Option("-o", "--output", help="table, json or yaml.")]
+OutputOpt = Annotated[str | None, typer.Option("-o", "--output", help="table, json or yaml.")]
 
 
 def _store(session: str | None, state: Path | None):
@@ -128,7 +143,7 @@ def cleanup_command(
     include_imported: Annotated[bool, typer.Option("--include-imported", help="Also delete IDs imported from a "
                                                    "create-env state file.")] = False,
     output: OutputOpt = None, session: SessionOpt = None, state: StateOpt = None,
-    cpi: Annotated[Optional[str], typer.Option("--cpi", "--target", help="Delete through this CPI instead of the "
+    cpi: Annotated[str | None, typer.Option("--cpi", "--target", help="Delete through this CPI instead of the "
                                                "one that created each ID.")] = None,
     cpi_arg: CpiArgOpt = None, api_version: ApiVersionOpt = None, stemcell_api_version: StemcellOpt = None,
     director_uuid: DirectorUuidOpt = None, context: ContextOpt = None, env_mode: EnvModeOpt = None,

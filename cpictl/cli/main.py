@@ -15,6 +15,7 @@ from cpictl.cli import exits
 from cpictl.cli.call_cmd import CALL_HELP, call_command
 from cpictl.cli.catalogue_cmd import describe_command, methods_command
 from cpictl.cli.ids_cmd import cleanup_command, ids_app
+from cpictl.cli.metadata_cmd import metadata_app
 from cpictl.cli.run_cmd import RUN_HELP, recipe_app, run_command
 
 app = typer.Typer(
@@ -32,6 +33,7 @@ app.add_typer(ids_app, name="ids")
 app.command("cleanup")(cleanup_command)
 app.command("run", help=RUN_HELP)(run_command)
 app.add_typer(recipe_app, name="recipe")
+app.add_typer(metadata_app, name="metadata")
 
 
 def _version(value: bool) -> None:

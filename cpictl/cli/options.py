@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -13,40 +13,40 @@ from cpictl.cli.exits import UsageError
 
 TARGET = "Target"
 
-CpiOpt = Annotated[Optional[str], typer.Option(
+CpiOpt = Annotated[str | None, typer.Option(
     "--cpi", help="CPI executable (default: the bundled reference CPI). Run directly, never through a shell.",
     rich_help_panel=TARGET)]
-CpiArgOpt = Annotated[Optional[list[str]], typer.Option(
+CpiArgOpt = Annotated[list[str] | None, typer.Option(
     "--cpi-arg", help="Argument for the CPI executable (repeatable), e.g. its config file.", rich_help_panel=TARGET)]
-ApiVersionOpt = Annotated[Optional[str], typer.Option(
+ApiVersionOpt = Annotated[str | None, typer.Option(
     "--api-version", help="Contract version to request: 1, 2, 3 or none (omit the key). Default 2.",
     rich_help_panel=TARGET)]
-StemcellOpt = Annotated[Optional[str], typer.Option(
+StemcellOpt = Annotated[str | None, typer.Option(
     "--stemcell-api-version", help="context.vm.stemcell.api_version on the methods where the director sends it: "
     "N or none. Default 2.", rich_help_panel=TARGET)]
-DirectorUuidOpt = Annotated[Optional[str], typer.Option(
+DirectorUuidOpt = Annotated[str | None, typer.Option(
     "--director-uuid", help="context.director_uuid (default: a UUID generated once and kept in your config dir).",
     rich_help_panel=TARGET)]
-ContextOpt = Annotated[Optional[list[str]], typer.Option(
+ContextOpt = Annotated[list[str] | None, typer.Option(
     "--context", help="Extra context key=value (value parsed as YAML; dotted keys nest). Repeatable.",
     rich_help_panel=TARGET)]
-EnvModeOpt = Annotated[Optional[str], typer.Option(
+EnvModeOpt = Annotated[str | None, typer.Option(
     "--env-mode", help="Child environment: inherit (default), director (only PATH, TMPDIR, HOME) or create-env "
     "(full environment plus BOSH_PACKAGES_DIR/BOSH_JOBS_DIR).", rich_help_panel=TARGET)]
-EnvOpt = Annotated[Optional[list[str]], typer.Option(
+EnvOpt = Annotated[list[str] | None, typer.Option(
     "--env", help="Extra environment variable NAME=value for the CPI (repeatable).", rich_help_panel=TARGET)]
-PackagesDirOpt = Annotated[Optional[str], typer.Option(
+PackagesDirOpt = Annotated[str | None, typer.Option(
     "--packages-dir", help="BOSH_PACKAGES_DIR for --env-mode create-env.", rich_help_panel=TARGET)]
-JobsDirOpt = Annotated[Optional[str], typer.Option(
+JobsDirOpt = Annotated[str | None, typer.Option(
     "--jobs-dir", help="BOSH_JOBS_DIR for --env-mode create-env.", rich_help_panel=TARGET)]
-CwdOpt = Annotated[Optional[str], typer.Option("--cwd", help="Working directory of the CPI process.",
+CwdOpt = Annotated[str | None, typer.Option("--cwd", help="Working directory of the CPI process.",
                                                rich_help_panel=TARGET)]
-TimeoutOpt = Annotated[Optional[float], typer.Option(
+TimeoutOpt = Annotated[float | None, typer.Option(
     "--timeout", help="Kill the CPI's whole process group after S seconds (default: wait forever, like BOSH).",
     rich_help_panel=TARGET)]
-SessionOpt = Annotated[Optional[str], typer.Option(
+SessionOpt = Annotated[str | None, typer.Option(
     "--session", help="Cloud-ID session name (default: $CPICTL_SESSION or 'default').", rich_help_panel="Session")]
-StateOpt = Annotated[Optional[Path], typer.Option(
+StateOpt = Annotated[Path | None, typer.Option(
     "--state", help="Journal file to use instead of the session's.", rich_help_panel="Session")]
 
 
@@ -82,10 +82,10 @@ class TargetOptions:
     timeout: float | None = None
 
     def build(self):  # -> Target; the import stays lazy for `--help`
-        from cpictl.wordargs import parse_context_pairs, parse_env_pairs
         from cpictl.session import REFERENCE_CPI_LABEL, Target, reference_cpi_argv
         from cpictl.transport import ENV_MODES
         from cpictl.userdirs import default_director_uuid
+        from cpictl.wordargs import parse_context_pairs, parse_env_pairs
 
         mode = self.env_mode or "inherit"
         if mode not in ENV_MODES:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -114,6 +116,10 @@ def run_command(
                                              "created, to inspect it).")] = False,
     report_junit: Annotated[Path | None, typer.Option("--report-junit", help="Write a JUnit XML report.")] = None,
     report_json: Annotated[Path | None, typer.Option("--report-json", help="Write a JSON report.")] = None,
+    registry: Annotated[bool, typer.Option("--registry", help="Serve an embedded registry on 127.0.0.1 for "
+                                           "registry-mode CPIs and show what they write to it.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show every call in full, as `cpictl call` "
+                                          "does.")] = False,
     output: Annotated[str | None, typer.Option("-o", "--output", help="table (live progress), json or yaml "
                                                   "(the report on stdout).")] = None,
     cpi: CpiOpt = None, cpi_arg: CpiArgOpt = None, api_version: ApiVersionOpt = None,
@@ -122,8 +128,6 @@ def run_command(
     jobs_dir: JobsDirOpt = None, cwd: CwdOpt = None, timeout: TimeoutOpt = None,
     session: SessionOpt = None, state: StateOpt = None,
 ) -> None:
-    import dataclasses
-
     from cpictl.recipes import RecipeRunner, load_recipe, parse_var_assignment, target_for
     from cpictl.session import CallSession
     from cpictl.store import CloudIdStore
@@ -141,10 +145,18 @@ def run_command(
     target = target_for(recipe, base)
     target = dataclasses.replace(target, **_explicit_target(base, options))
     store = CloudIdStore(journal_path(session, state))
-    runner = RecipeRunner(recipe, CallSession(target, store), from_step=from_step, to_step=to_step,
-                          keep_going=keep_going, dry_run=dry_run, run_finally=not no_finally,
-                          should_run_step=_ask_step if step_mode else None)
-    summary = _drive(runner, target, fmt)
+    with contextlib.ExitStack() as stack:
+        server = None
+        if registry and not dry_run:
+            from cpictl.registry_server import embedded_registry
+
+            server = stack.enter_context(embedded_registry(store.path))
+            target = server.attach(target)
+        runner = RecipeRunner(recipe, CallSession(target, store), from_step=from_step, to_step=to_step,
+                              keep_going=keep_going, dry_run=dry_run, run_finally=not no_finally,
+                              should_run_step=_ask_step if step_mode else None)
+        view = RunView(target, store, fmt, verbose, server)
+        summary = _drive(runner, view)
     _write_reports(summary, report_junit, report_json)
     if fmt != "table":
         from cpictl.recipes import json_report
@@ -153,29 +165,68 @@ def run_command(
     raise typer.Exit(summary.exit_code)
 
 
-def _drive(runner: Any, target: Any, fmt: str) -> Any:
+@dataclasses.dataclass
+class RunView:
+    """How this run is shown: where, how much, and the registry whose events belong to each step."""
+
+    target: Any
+    store: Any
+    fmt: str
+    verbose: bool
+    registry: Any = None
+    mark: int = 0
+
+
+def _drive(runner: Any, view: RunView) -> Any:
     """Render the runner's events as they come; on Ctrl-C run what is left of `finally`, then stop."""
     from rich.console import Console
 
     from cpictl.protocol.redaction import Redactor
 
-    console = Console(highlight=False) if fmt == "table" else Console(stderr=True, highlight=False)
+    console = Console(highlight=False) if view.fmt == "table" else Console(stderr=True, highlight=False)
     progress = StepConsole(console, console.is_terminal, Redactor().text)
     runner.on_stderr_line = progress.stderr_line
     try:
         for event in runner.events():
-            _render_event(event, console, progress, target, fmt)
+            _render_event(event, console, progress, view)
     except KeyboardInterrupt:
         progress.stop()
         console.print("[yellow]interrupted: running the finally steps (Ctrl-C again stops them)[/]")
         for event in runner.abort():
-            _render_event(event, console, progress, target, fmt)
+            _render_event(event, console, progress, view)
     finally:
         progress.stop()
     return runner.summary
 
 
-def _render_event(event: Any, console: Any, progress: StepConsole, target: Any, fmt: str) -> None:
+SETTINGS_METHODS = ("create_vm", "attach_disk", "detach_disk")
+
+
+def _step_details(event: Any, console: Any, view: RunView) -> None:
+    """With --verbose the whole call; the embedded registry's requests; and after calls that change agent
+    settings, the user-metadata panel."""
+    outcome = event.row.outcome
+    if outcome is None:
+        return
+    if view.verbose:
+        from cpictl.render.call_view import render_call
+
+        console.print(render_call(outcome, view.target))
+    if view.registry is not None:
+        from cpictl.render.metadata_view import render_registry_events
+
+        events = view.registry.events_since(view.mark)
+        if events:
+            console.print(render_registry_events(events, view.registry.endpoint))
+    if event.row.method in SETTINGS_METHODS and outcome.status == "ok":
+        from cpictl.render.metadata_view import metadata_panel
+
+        panel = metadata_panel(outcome, view.target, view.store)
+        if panel is not None:
+            console.print(panel)
+
+
+def _render_event(event: Any, console: Any, progress: StepConsole, view: RunView) -> None:
     from cpictl.recipes import (
         RunFinished,
         RunStarted,
@@ -187,7 +238,10 @@ def _render_event(event: Any, console: Any, progress: StepConsole, target: Any, 
     )
     from cpictl.render import recipe_view
 
+    fmt = view.fmt
     if isinstance(event, StepStarted):
+        if view.registry is not None:
+            view.mark = view.registry.mark()
         attempt = f" (attempt {event.attempt}/{event.attempts})" if event.attempts > 1 else ""
         progress.start(f"{event.step.name}  {event.step.method}{attempt}")
         return
@@ -195,11 +249,15 @@ def _render_event(event: Any, console: Any, progress: StepConsole, target: Any, 
     if fmt != "table" and not isinstance(event, RunFinished):
         return  # machine output: only the report, at the end
     if isinstance(event, RunStarted):
-        console.print(recipe_view.run_header(event, target))
+        console.print(recipe_view.run_header(event, view.target))
     elif isinstance(event, StepRetrying):
-        console.print(f"  [yellow]↻ {event.step.name}: {'; '.join(event.reasons)[:200]} — retrying in "
-                      f"{event.delay:g} s[/]", highlight=False)
+        from rich.text import Text
+
+        console.print(Text(f"  ↻ {event.step.name}: {'; '.join(event.reasons)[:200]} — retrying in "
+                           f"{event.delay:g} s", style="yellow"))
     elif isinstance(event, (StepFinished, StepSkipped)):
+        if isinstance(event, StepFinished):
+            _step_details(event, console, view)
         console.print(recipe_view.step_line(event.row))
         if event.row.status in ("failed", "misbehaved", "invalid"):
             console.print(recipe_view.failure_details(event.row))

@@ -8,14 +8,43 @@ settings in the registry. The director/CPI/stemcell matrix is computed from that
 from __future__ import annotations
 
 from itertools import product
-from typing import Any
+from typing import Any, Literal
 
 FULL_SETTINGS_KEYS = ("agent_id", "vm", "networks", "disks", "env", "mbus", "ntp", "blobstore")
+#: Keys only the full settings have (bootstrap user-data shares `networks` with them, contract §8.2).
+FULL_ONLY_KEYS = frozenset(FULL_SETTINGS_KEYS) - {"networks"}
+
+Placement = Literal["user-metadata", "registry"]
+USER_METADATA: Placement = "user-metadata"
+REGISTRY: Placement = "registry"
 
 
 def settings_in_user_metadata(api_version: int | None, stemcell_api_version: int | None) -> bool:
     """True when a CPI must write the full settings into user-metadata (registry-less)."""
     return (api_version or 1) >= 2 and (stemcell_api_version or 1) >= 2
+
+
+def placement_for(api_version: int | None, stemcell_api_version: int | None) -> Placement:
+    """Where the full settings belong: "user-metadata" (registry-less) or "registry"."""
+    return USER_METADATA if settings_in_user_metadata(api_version, stemcell_api_version) else REGISTRY
+
+
+def registry_settings_path(instance_id: str) -> str:
+    """The registry resource a CPI PUTs the settings to (Ruby registry client: `/instances/<id>/settings`)."""
+    return f"/instances/{instance_id}/settings"
+
+
+def dns_servers(networks: Any) -> list[str]:
+    """The DNS servers bootstrap user-data names: those of the network that is default for dns, else of the first
+    network that has some (AWS `user_data`)."""
+    if not isinstance(networks, dict):
+        return []
+    candidates = [net for net in networks.values() if isinstance(net, dict)]
+    ordered = sorted(candidates, key=lambda net: "dns" not in (net.get("default") or []))
+    for network in ordered:
+        if isinstance(network.get("dns"), list) and network["dns"]:
+            return [str(server) for server in network["dns"]]
+    return []
 
 
 def negotiated_version(director: int, cpi: int) -> int:

@@ -6,11 +6,17 @@ The rules follow the director's own log redaction and go a little further, as th
   arguments and in a v2 create_vm result;
 - create_vm `environment`: everything but `bosh.group`, `bosh.groups` and `bosh.tags`.
 Masked string values are then also replaced wherever they appear in the CPI's `log` and stderr.
+
+Agent settings (user-metadata, registry entries; `Redactor.agent_settings`) keep their shape so a person can see
+what a CPI wrote: env.bosh keys stay, but values under secret-sounding keys (password, keys, certificates, tokens,
+credentials) are masked, as are env keys the agent does not define, network cloud_properties, blobstore credentials
+and the userinfo of every URL (mbus, registry endpoint, blobstore endpoint).
 """
 
 from __future__ import annotations
 
 import copy
+import re
 from typing import Any
 
 from cpictl.protocol.catalogue import get_method
@@ -19,6 +25,17 @@ MASK = "<redacted>"
 CONTEXT_PUBLIC_KEYS = frozenset({"director_uuid", "request_id", "vm"})
 ENV_BOSH_PUBLIC_KEYS = frozenset({"group", "groups", "tags"})
 _MIN_SECRET_LENGTH = 4  # shorter values would blank out ordinary words in logs
+#: Keys whose values are secrets wherever they appear in agent settings (`authorized_keys`, `private_key`, `ca` …).
+SECRET_KEY = re.compile(r"pass|secret|private|key|token|cert|credential|^ca$|_ca$|^ca_", re.IGNORECASE)
+#: Top-level env keys the agent defines besides `bosh` (agent settings.go `Env`); any other key may hold anything.
+ENV_AGENT_KEYS = frozenset({"bosh", "persistent_disk_fs", "persistent_disk_mount_options",
+                            "persistent_disk_partitioner"})
+_URL_USERINFO = re.compile(r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.-]*://)(?P<userinfo>[^/@\s]+)@")
+
+
+def mask_url_userinfo(text: str) -> str:
+    """`nats://user:pw@host:4222` → `nats://<redacted>@host:4222`, anywhere inside a text."""
+    return _URL_USERINFO.sub(lambda match: f"{match['scheme']}{MASK}@", text)
 
 
 class Redactor:
@@ -62,6 +79,40 @@ class Redactor:
         masked = self._mask_values({k: v for k, v in env.items() if k != "bosh"})
         if "bosh" in env:
             masked["bosh"] = self._mask_values(env["bosh"], ENV_BOSH_PUBLIC_KEYS)
+        return masked
+
+    def _mask_secret_keys(self, value: Any) -> Any:
+        """Mask values under secret-sounding keys, and URL userinfo in every string, keeping the shape."""
+        if isinstance(value, dict):
+            masked = {}
+            for key, item in value.items():
+                if SECRET_KEY.search(str(key)) and item is not None and not isinstance(item, bool):
+                    self._remember(item)
+                    masked[key] = MASK
+                else:
+                    masked[key] = self._mask_secret_keys(item)
+            return masked
+        if isinstance(value, list):
+            return [self._mask_secret_keys(item) for item in value]
+        if isinstance(value, str):
+            for match in _URL_USERINFO.finditer(value):
+                self._remember(match["userinfo"])
+            return mask_url_userinfo(value)
+        return value
+
+    def agent_settings(self, document: Any) -> Any:
+        """A masked copy of agent settings or bootstrap user-data, for showing what a CPI wrote."""
+        if not isinstance(document, dict):
+            return self._mask_secret_keys(document)
+        masked = {}
+        for key, value in document.items():
+            if key == "networks":
+                masked[key] = self._mask_secret_keys(self._mask_networks(value))
+            elif key == "env" and isinstance(value, dict):
+                masked[key] = {name: self._mask_secret_keys(item) if name in ENV_AGENT_KEYS
+                               else self._mask_values({name: item})[name] for name, item in value.items()}
+            else:
+                masked[key] = self._mask_secret_keys(value)
         return masked
 
     def request(self, document: dict[str, Any]) -> dict[str, Any]:

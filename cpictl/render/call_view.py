@@ -6,6 +6,7 @@ from typing import Any
 
 from rich import box
 from rich.console import Group, RenderableType
+from rich.padding import Padding
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -16,7 +17,7 @@ from cpictl.render.values import value_renderable
 from cpictl.session import CallOutcome, Target
 
 LOG_LINES = 40
-STDERR_LINES = 20
+STDERR_LINES = 12
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow"}
 
 
@@ -29,21 +30,23 @@ def target_line(target: Target) -> Text:
 
 
 def request_table(method: str, arguments: list[Any], api_version: int | None,
-                  stemcell_api_version: Any) -> Table:
+                  stemcell_api_version: Any) -> RenderableType:
     """Arguments by parameter name, as the catalogue names them."""
+    version = "omitted" if api_version is None else str(api_version)
+    stemcell = "not sent" if stemcell_api_version is None else str(stemcell_api_version)
+    title = Text.assemble(("→ ", "bold blue"), (method, "bold"), (f"   api_version {version}", "dim"),
+                          (f"   stemcell api_version {stemcell}", "dim"))
+    if not arguments:
+        return title
     spec = get_method(method)
     names = [p.name for p in spec.params] if spec else []
-    table = Table(box=box.SIMPLE_HEAD, title_justify="left", show_edge=False, padding=(0, 1))
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, padding=(0, 1))
     table.add_column("parameter", style="bold", no_wrap=True)
     table.add_column("value", overflow="fold")
     for position, value in enumerate(arguments):
         name = names[position] if position < len(names) else f"#{position} (extra)"
         table.add_row(name, value_renderable(value, depth=1))
-    version = "omitted" if api_version is None else str(api_version)
-    stemcell = "not sent" if stemcell_api_version is None else str(stemcell_api_version)
-    table.title = Text.assemble(("→ ", "bold blue"), (method, "bold"), (f"   api_version {version}", "dim"),
-                                (f"   stemcell api_version {stemcell}", "dim"))
-    return table
+    return Group(title, table)
 
 
 def outcome_line(outcome: CallOutcome) -> Text:
@@ -128,8 +131,8 @@ def render_call(outcome: CallOutcome, target: Target, *, full_log: bool = False,
     response = outcome.response
     if response is not None and response.get("error") is None:
         result = response["result"] if show_secrets else redactor.result(outcome.request.method, response["result"])
-        parts.append(Panel(value_renderable(result), title="result", title_align="left", box=box.ROUNDED,
-                           expand=False))
+        parts.append(Text("result", style="bold underline"))
+        parts.append(Padding(value_renderable(result), (0, 0, 0, 2)))
     ids = cloud_ids_text(outcome)
     if ids is not None:
         parts.append(Panel(ids, title="cloud IDs", title_align="left", expand=False, border_style="green"))

@@ -73,7 +73,7 @@ def failure_details(row: StepRow) -> RenderableType:
     if row.request is not None:
         request = redactor.request(row.request.as_dict())
         parts.append(Text("request", style="bold"))
-        parts.append(Syntax(json.dumps(request, indent=2, ensure_ascii=False), "json", background_color="default",
+        parts.append(Syntax(json.dumps(request, ensure_ascii=False), "json", background_color="default",
                             word_wrap=True))
     outcome = row.outcome
     if outcome is not None:
@@ -116,7 +116,7 @@ def planned_step(event: StepPlanned) -> RenderableType:
 def summary_table(summary: RunSummary) -> Table:
     table = Table(box=box.SIMPLE_HEAD, title=f"{summary.recipe.name}: {summary.status}", title_justify="left")
     for column in ("step", "method", "outcome", "duration", "cloud IDs"):
-        table.add_column(column, overflow="fold", no_wrap=column in ("outcome", "duration"))
+        table.add_column(column, overflow="ellipsis", no_wrap=True)
     for row in summary.rows:
         mark, style = STATUS_MARK.get(row.status, ("?", ""))
         duration = "" if row.status in ("skipped", "planned") else f"{row.duration * 1000:.0f} ms"

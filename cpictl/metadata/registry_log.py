@@ -1,0 +1,81 @@
+"""The capture file of the embedded registry: every request it answered, kept next to the session's journal.
+
+`<journal name without .jsonl>.registry.jsonl`, one JSON object per line, appended (and fsynced) under a lock by
+`cpictl.store.journal.Journal`, so several cpictl processes may share it:
+
+    {"v": 1, "time": ISO-8601 UTC, "method": "PUT"|"GET"|"DELETE"|…, "path": "/instances/<id>/settings",
+     "instance": "<id>" | null, "status": 200|401|404|…, "body": "<PUT body as sent>" | null}
+
+Replaying it gives the registry's content (`current_entries`): a successful PUT sets an instance's settings text, a
+successful DELETE removes it. The embedded registry seeds itself from it, so a registry-mode attach_disk in a later
+process finds the entry create_vm wrote. The file holds full agent settings (secrets included), so it is 0600 like
+the journal.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+FORMAT = 1
+SUFFIX = ".registry.jsonl"
+
+
+def registry_log_path(journal: Path | str) -> Path:
+    """The capture file beside a journal: sessions/default.jsonl → sessions/default.registry.jsonl."""
+    journal = Path(journal)
+    return journal.with_name(journal.name.removesuffix(".jsonl") + SUFFIX)
+
+
+@dataclass(frozen=True)
+class CapturedEntry:
+    """One instance's registry entry as of the end of the capture file."""
+
+    instance: str
+    body: str | None  # the settings text last PUT; None when deleted since
+    time: str | None
+
+    def settings(self) -> Any:
+        """The decoded settings; the raw text when it is not JSON (a CPI bug worth showing); None when deleted."""
+        if self.body is None:
+            return None
+        try:
+            return json.loads(self.body)
+        except ValueError:
+            return self.body
+
+
+def append_entries(path: Path, entries: list[dict[str, Any]]) -> None:
+    """Append capture lines durably. Raises cpictl.store.StoreError when they cannot be written."""
+    from cpictl.store.journal import Journal
+
+    Journal(path).append([{"v": FORMAT, **entry} for entry in entries])
+
+
+def read_entries(path: Path) -> list[dict[str, Any]]:
+    """The capture lines of a file (none when it does not exist); lines of another format are skipped."""
+    from cpictl.store.journal import Journal
+
+    read = Journal(path).read()
+    return [line.entry for line in read.lines if isinstance(line.entry, dict) and line.entry.get("v") == FORMAT]
+
+
+def current_entries(entries: list[dict[str, Any]]) -> dict[str, CapturedEntry]:
+    """Every instance the registry has seen, with its content after the last successful PUT or DELETE."""
+    state: dict[str, CapturedEntry] = {}
+    for entry in entries:
+        instance, status = entry.get("instance"), entry.get("status")
+        if not isinstance(instance, str) or not isinstance(status, int) or not 200 <= status < 300:
+            continue
+        if entry.get("method") == "PUT" and isinstance(entry.get("body"), str):
+            state[instance] = CapturedEntry(instance, entry["body"], entry.get("time"))
+        elif entry.get("method") == "DELETE":
+            state[instance] = CapturedEntry(instance, None, entry.get("time"))
+    return state
+
+
+def captured_entry(journal: Path | str, instance: str) -> CapturedEntry | None:
+    """What the embedded registry holds (or held) for one instance in this session; None if it never saw it."""
+    return current_entries(read_entries(registry_log_path(journal))).get(instance)

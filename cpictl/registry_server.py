@@ -1,0 +1,256 @@
+"""The embedded BOSH registry: an HTTP endpoint for CPIs in registry mode (contract §8.2), recording what they do.
+
+`with embedded_registry(journal) as registry:` starts a registry on 127.0.0.1 (a random port) in a daemon thread,
+with HTTP basic auth and random credentials; `registry.attach(target)` hands its URL to the CPI through the
+target's environment; `registry.events_since(mark)` lists the requests it answered since `registry.mark()`.
+
+It speaks what the Ruby registry client expects: `PUT /instances/<id>/settings` stores the body as sent (200
+`{"status":"ok"}`), `GET` answers `{"settings": "<json string>", "status": "ok"}` or 404, `DELETE` removes the entry
+(404 when absent), a request without the right credentials gets 401. Every request, answered or refused, is an event;
+with a journal it is also appended to the capture file beside it (`cpictl.metadata.registry_log`) *before* the
+answer goes out, so when the CPI's call returns its registry writes are on disk, and a later process (`cpictl
+metadata show`, the next `call --registry`) sees them. The registry starts from that file's content.
+
+Environment given to the CPI: `CPICTL_REFCPI_REGISTRY_URL` (what the reference CPI reads) and `CPICTL_REGISTRY_URL`,
+both `http://user:password@127.0.0.1:PORT`, plus `CPICTL_REGISTRY_ENDPOINT`, `CPICTL_REGISTRY_USER` and
+`CPICTL_REGISTRY_PASSWORD`, the three fields of a real CPI's `registry` config, for a `bin/cpi` wrapper that
+templates its config file. (No `BOSH_*` name: BOSH defines none for this, and a made-up one would look official.)
+Nothing here prints: the server's request log is silenced.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import hmac
+import json
+import re
+import secrets
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urlsplit
+
+from cpictl.metadata.registry_log import append_entries, current_entries, read_entries, registry_log_path
+
+if TYPE_CHECKING:
+    from cpictl.session import Target
+
+REFCPI_URL_ENV = "CPICTL_REFCPI_REGISTRY_URL"
+URL_ENV = "CPICTL_REGISTRY_URL"
+MAX_BODY_BYTES = 16 * 1024 * 1024
+_SETTINGS_PATH = re.compile(r"^/instances/(?P<id>[^/]+)/settings/?$")
+
+
+@dataclass(frozen=True)
+class RegistryEvent:
+    """One request the registry answered. `body` is a PUT's body as sent (the settings JSON), else None."""
+
+    number: int
+    time: str
+    method: str
+    path: str
+    instance: str | None
+    status: int
+    body: str | None = None
+
+    def settings(self) -> Any:
+        """A PUT's settings decoded; the raw text when not JSON; None for other requests."""
+        if self.body is None:
+            return None
+        try:
+            return json.loads(self.body)
+        except ValueError:
+            return self.body
+
+    def as_entry(self) -> dict[str, Any]:
+        return {"time": self.time, "method": self.method, "path": self.path, "instance": self.instance,
+                "status": self.status, "body": self.body}
+
+
+class EmbeddedRegistry:
+    """One running registry. Use `embedded_registry()`; `start`/`close` are for callers that manage it by hand."""
+
+    def __init__(self, journal: Path | str | None = None) -> None:
+        self.capture_path = registry_log_path(journal) if journal is not None else None
+        self.username = "registry-" + secrets.token_hex(4)
+        self.password = secrets.token_urlsafe(18)
+        self._authorization = "Basic " + base64.b64encode(f"{self.username}:{self.password}".encode()).decode()
+        self._lock = threading.Lock()
+        self._entries: dict[str, str] = {}
+        self._events: list[RegistryEvent] = []
+        self.persist_errors: list[str] = []  # capture lines that could not be written (the registry still answers)
+        self._server: Any = None
+        self._thread: threading.Thread | None = None
+
+    # -- life cycle ---------------------------------------------------------------------------------------------
+
+    def start(self) -> EmbeddedRegistry:
+        if self.capture_path is not None:
+            captured = current_entries(read_entries(self.capture_path))
+            self._entries = {name: entry.body for name, entry in captured.items() if entry.body is not None}
+        self._server = _server_class()(("127.0.0.1", 0), _handler_class(self))
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="cpictl-registry", daemon=True)
+        self._thread.start()
+        return self
+
+    def close(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    @property
+    def port(self) -> int:
+        if self._server is None:
+            raise RuntimeError("the embedded registry is not running")
+        return int(self._server.server_address[1])
+
+    @property
+    def endpoint(self) -> str:
+        """The URL without credentials (safe to show)."""
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def url(self) -> str:
+        """The URL with credentials, as a CPI's registry config takes it."""
+        return f"http://{self.username}:{self.password}@127.0.0.1:{self.port}"
+
+    def environment(self) -> dict[str, str]:
+        return {REFCPI_URL_ENV: self.url, URL_ENV: self.url, "CPICTL_REGISTRY_ENDPOINT": self.endpoint,
+                "CPICTL_REGISTRY_USER": self.username, "CPICTL_REGISTRY_PASSWORD": self.password}
+
+    def attach(self, target: Target) -> Target:
+        """The target with the registry's URL and credentials added to the CPI's environment."""
+        return dataclasses.replace(target, env={**target.env, **self.environment()})
+
+    # -- what happened ------------------------------------------------------------------------------------------
+
+    def mark(self) -> int:
+        """A position in the event list, for `events_since` after the next call."""
+        with self._lock:
+            return len(self._events)
+
+    def events_since(self, mark: int = 0) -> list[RegistryEvent]:
+        with self._lock:
+            return list(self._events[mark:])
+
+    def settings_text(self, instance: str) -> str | None:
+        with self._lock:
+            return self._entries.get(instance)
+
+    # -- answering ----------------------------------------------------------------------------------------------
+
+    def answer(self, method: str, raw_path: str, authorization: str | None, body: bytes | None) -> tuple[int, Any]:
+        """Decide the answer to one request and record it; returns (status, JSON document)."""
+        path = urlsplit(raw_path).path
+        match = _SETTINGS_PATH.match(path)
+        instance = unquote(match["id"]) if match else None
+        text = body.decode("utf-8", errors="replace") if body is not None and method == "PUT" else None
+        with self._lock:
+            status, document = self._decide(method, instance, authorization, text)
+            # Only a stored PUT keeps its body: what an unauthorised client sent is not ours to keep.
+            kept = text if method == "PUT" and status == 200 else None
+            event = RegistryEvent(len(self._events) + 1, _now(), method, path, instance, status, kept)
+            self._events.append(event)
+            self._persist(event)
+        return status, document
+
+    def _decide(self, method: str, instance: str | None, authorization: str | None,
+                text: str | None) -> tuple[int, Any]:
+        if not hmac.compare_digest((authorization or "").encode(), self._authorization.encode()):
+            return 401, {"status": "unauthorized"}
+        if instance is None:
+            return 404, {"status": "not_found"}
+        if method == "PUT":
+            self._entries[instance] = text or ""
+            return 200, {"status": "ok"}
+        if method == "GET":
+            if instance not in self._entries:
+                return 404, {"status": "not_found"}
+            return 200, {"settings": self._entries[instance], "status": "ok"}
+        if method == "DELETE":
+            if self._entries.pop(instance, None) is None:
+                return 404, {"status": "not_found"}
+            return 200, {"status": "ok"}
+        return 405, {"status": "method_not_allowed"}
+
+    def _persist(self, event: RegistryEvent) -> None:
+        if self.capture_path is None:
+            return
+        try:
+            append_entries(self.capture_path, [event.as_entry()])
+        except Exception as error:  # StoreError or OSError: keep answering; the caller may warn
+            self.persist_errors.append(f"cannot write {self.capture_path}: {error}")
+
+
+@contextmanager
+def embedded_registry(journal: Path | str | None = None) -> Iterator[EmbeddedRegistry]:
+    """A running registry for the duration of the block; `journal` places its capture file (None: memory only)."""
+    registry = EmbeddedRegistry(journal).start()
+    try:
+        yield registry
+    finally:
+        registry.close()
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _server_class() -> type:
+    from http.server import ThreadingHTTPServer  # here: only a wanted registry pays for the import
+
+    class QuietServer(ThreadingHTTPServer):
+        daemon_threads = True
+
+        def handle_error(self, request: Any, client_address: Any) -> None:
+            """Silenced: the default prints a traceback (a client that hung up mid-request) to stderr."""
+
+    return QuietServer
+
+
+def _handler_class(registry: EmbeddedRegistry) -> type:
+    from http.server import BaseHTTPRequestHandler
+
+    class RegistryHandler(BaseHTTPRequestHandler):
+        server_version = "cpictl-registry"
+
+        def log_message(self, format: str, *args: Any) -> None:
+            """Silenced: the default writes every request to stderr, and cpictl's output is its own."""
+
+        def _serve(self) -> None:
+            body = None
+            try:
+                length = int(self.headers.get("Content-Length") or 0)
+            except ValueError:
+                length = -1
+            if length < 0:
+                self._reply(400, {"status": "bad_request"})
+                return
+            if length > MAX_BODY_BYTES:
+                self._reply(413, {"status": "too_large"})
+                return
+            if length > 0:
+                body = self.rfile.read(length)
+            status, document = registry.answer(self.command, self.path, self.headers.get("Authorization"), body)
+            self._reply(status, document)
+
+        def _reply(self, status: int, document: Any) -> None:
+            data = json.dumps(document).encode("utf-8")
+            self.send_response(status)
+            if status == 401:
+                self.send_header("WWW-Authenticate", 'Basic realm="BOSH Registry"')
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        do_GET = do_PUT = do_DELETE = do_POST = do_PATCH = _serve
+
+    return RegistryHandler

@@ -1,0 +1,366 @@
+"""Agent settings as rich renderables: the version matrix, expected settings, what a CPI wrote beside what it
+should have written (with its mistakes), the panel after a settings-changing call, and embedded-registry events.
+
+Secrets are masked by `Redactor.agent_settings` unless `show_secrets`; placeholders (`<chosen by the CPI: …>`)
+are shown dim, as what they are: not a value cpictl expects, but a slot any value fills.
+
+Longer than most modules on purpose: the views share one field model (`FIELDS`, `field_value` and the value
+texts), and the panel, the comparison and the expected view must show a field the same way.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rich import box
+from rich.console import Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from cpictl.protocol.redaction import Redactor
+from cpictl.protocol.settings_check import ExpectedSettings, SettingsMistake, is_placeholder
+from cpictl.render.values import scalar_text, value_renderable
+
+if TYPE_CHECKING:
+    from cpictl.metadata import SettingsReport
+    from cpictl.registry_server import RegistryEvent
+    from cpictl.session import CallOutcome, Target
+    from cpictl.store import CloudIdStore
+
+MISSING: Any = object()
+FIELDS = ("agent_id", "vm.name", "networks", "disks.system", "disks.ephemeral", "disks.persistent", "env.bosh",
+          "env (other keys)", "mbus", "ntp", "blobstore")
+PLACEMENT_LABEL = {"user-metadata": "full settings in user-metadata (registry-less)",
+                   "registry": "registry entry + bootstrap user-metadata"}
+
+
+def _yes_no(value: bool) -> Text:
+    return Text("yes", style="bold") if value else Text("no", style="dim")
+
+
+def render_matrix(rows: Sequence[dict[str, Any]]) -> RenderableType:
+    """The eight director/CPI/stemcell rows of contract §5.6."""
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, title="where a CPI writes agent settings (contract §5.6)",
+                  title_justify="left")
+    for column in ("director", "CPI", "stemcell", "update registry", "full settings in user-metadata"):
+        table.add_column(column, justify="center")
+    for row in rows:
+        table.add_row(str(row["director"]), str(row["cpi"]), str(row["stemcell"]), _yes_no(row["registry"]),
+                      _yes_no(row["full_settings_in_metadata"]))
+    note = Text("The CPI decides per call: request api_version ≥ 2 and context.vm.stemcell.api_version ≥ 2 ⇒ "
+                "registry-less. Contract version = min(director, CPI).", style="dim")
+    return Group(table, note)
+
+
+# -- one settings document, field by field ------------------------------------------------------------------------
+
+def field_value(document: Any, name: str) -> Any:
+    if not isinstance(document, dict):
+        return MISSING
+    if name == "env (other keys)":
+        env = document.get("env")
+        rest = {k: v for k, v in env.items() if k != "bosh"} if isinstance(env, dict) else MISSING
+        return rest if rest else MISSING  # an unknown env shows once, on the env.bosh row
+    value: Any = document
+    for part in name.split("."):
+        if is_placeholder(value):
+            return value  # `<unknown: environment …>` stands for everything below it
+        if not isinstance(value, dict) or part not in value:
+            return MISSING
+        value = value[part]
+    return value
+
+
+def networks_table(networks: Any) -> RenderableType:
+    if not isinstance(networks, dict) or not networks:
+        return value_renderable(networks, depth=1)
+    table = Table(box=box.SIMPLE, show_edge=False, padding=(0, 1), pad_edge=False)
+    for column in ("name", "type", "ip", "mac", "default"):
+        table.add_column(column, no_wrap=column != "name", style="bold" if column == "name" else "")
+    for name, network in networks.items():
+        if not isinstance(network, dict):
+            table.add_row(str(name), value_renderable(network, depth=2), "", "", "")
+            continue
+        cells = [network.get(key) for key in ("type", "ip", "mac")]
+        default = network.get("default")
+        table.add_row(str(name), *(Text("") if cell is None else value_text(cell) for cell in cells),
+                      ", ".join(map(str, default)) if isinstance(default, list) else Text(""))
+    return table
+
+
+def networks_text(networks: Any) -> RenderableType:
+    """Networks one per line (for the two narrow columns of a comparison)."""
+    if not isinstance(networks, dict) or not networks:
+        return value_text(networks)
+    text = Text()
+    for name, network in networks.items():
+        if text:
+            text.append("\n")
+        text.append(str(name), style="bold")
+        if not isinstance(network, dict):
+            text.append(" ").append_text(_scalar_or_list(network))
+            continue
+        for key in ("type", "ip", "mac", "default"):
+            if key in network:
+                text.append(f" {key} " if key in ("mac", "default") else " ", style="dim")
+                text.append_text(_scalar_or_list(network[key]))
+        others = [key for key in network if key not in ("type", "ip", "mac", "default")]
+        if others:
+            text.append(f" (+ {', '.join(others)})", style="dim")
+    return text
+
+
+def value_text(value: Any) -> RenderableType:
+    """A value, a placeholder (dim italic) or a missing one (—)."""
+    if value is MISSING:
+        return Text("— (missing)", style="red")
+    if isinstance(value, dict) and value:
+        return compact_text(value)
+    if is_placeholder(value):
+        return Text(value, style="dim italic")
+    return value_renderable(value, depth=1)
+
+
+def compact_text(value: dict[str, Any], indent: int = 0) -> Text:
+    """An object as `key: value` lines, nested objects indented: denser than nested tables for settings."""
+    text = Text()
+    for key, item in value.items():
+        if text:
+            text.append("\n")
+        text.append(" " * indent).append(f"{key}:", style="bold")
+        if isinstance(item, dict) and item:
+            text.append("\n").append_text(compact_text(item, indent + 2))
+        elif is_placeholder(item):
+            text.append(" ").append(item, style="dim italic")
+        elif isinstance(item, list) and any(isinstance(element, (dict, list)) for element in item):
+            text.append(" ").append(json.dumps(item, ensure_ascii=False), style="green")
+        else:
+            text.append(" ").append_text(_scalar_or_list(item))
+    return text
+
+
+def _scalar_or_list(value: Any) -> Text:
+    if isinstance(value, list):
+        return Text(", ", style="dim").join(scalar_text(item) for item in value) if value else Text("[]", style="dim")
+    if isinstance(value, dict):
+        return Text("{}", style="dim")
+    return scalar_text(value)
+
+
+def persistent_text(persistent: Any) -> Text:
+    if not isinstance(persistent, dict):
+        shown = value_text(persistent)
+        return shown if isinstance(shown, Text) else Text(json.dumps(persistent, ensure_ascii=False))
+    if not persistent:
+        return Text("{}", style="dim")
+    text = Text()
+    for cid, hint in persistent.items():
+        if text:
+            text.append("\n")
+        text.append(str(cid), style="bold").append(" → ")
+        hint_text = value_text(hint)
+        text.append_text(hint_text if isinstance(hint_text, Text) else Text(json.dumps(hint, ensure_ascii=False)))
+    return text
+
+
+def field_renderable(document: Any, name: str, *, narrow: bool = False) -> RenderableType:
+    value = field_value(document, name)
+    if value is MISSING:
+        if name == "env (other keys)":
+            return Text("")
+        top_missing = field_value(document, name.split(".")[0]) is MISSING
+        return value_text(MISSING) if top_missing else Text("—", style="dim")
+    if name == "networks":
+        return networks_text(value) if narrow else networks_table(value)
+    if name == "disks.persistent":
+        return persistent_text(value)
+    return value_text(value)
+
+
+def settings_table(document: Any, title: str | None = None) -> Table:
+    """One (already masked) settings document as `field | value` rows."""
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, show_header=False, title=title, title_justify="left",
+                  padding=(0, 1))
+    table.add_column("field", style="bold", no_wrap=True)
+    table.add_column("value", overflow="fold")
+    for name in FIELDS:
+        if name == "env (other keys)" and field_value(document, name) is MISSING:
+            continue
+        table.add_row(name, field_renderable(document, name))
+    return table
+
+
+def mistakes_renderable(mistakes: Sequence[SettingsMistake]) -> RenderableType:
+    if not mistakes:
+        return Text("✔ the settings are where the contract puts them and hold what create_vm asked for",
+                    style="bold green")
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, title=f"✖ {len(mistakes)} mistake(s)",
+                  title_justify="left", title_style="bold red")
+    table.add_column("code", no_wrap=True, style="red")
+    table.add_column("what is wrong", overflow="fold")
+    for mistake in mistakes:
+        table.add_row(mistake.code, mistake.message)
+    return table
+
+
+def _masked(redactor: Redactor | None, document: Any) -> Any:
+    return document if redactor is None or document is None else redactor.agent_settings(document)
+
+
+def _placement_line(expected: ExpectedSettings) -> Text:
+    api = "omitted" if expected.api_version is None else str(expected.api_version)
+    stemcell = "not sent" if expected.stemcell_api_version is None else str(expected.stemcell_api_version)
+    return Text.assemble(("placement ", "dim"), (PLACEMENT_LABEL[expected.placement], "bold"),
+                         (f"   api_version {api}   stemcell api_version {stemcell}", "dim"))
+
+
+# -- expected, and expected beside actual ---------------------------------------------------------------------------
+
+def render_expected(expected: ExpectedSettings, source: str, *, show_secrets: bool = False) -> RenderableType:
+    """What a correct CPI writes (`cpictl metadata expected`)."""
+    redactor = None if show_secrets else Redactor()
+    parts: list[RenderableType] = [Text.assemble(("from ", "dim"), source), _placement_line(expected)]
+    where = "user-metadata" if expected.placement == "user-metadata" else (
+        f"registry {expected.registry_path or '/instances/<vm_cid>/settings'}")
+    parts.append(settings_table(_masked(redactor, expected.settings), title=f"full agent settings → {where}"))
+    if expected.bootstrap is not None:
+        parts.append(Panel(compact_text(_masked(redactor, expected.bootstrap)), title="bootstrap user-metadata",
+                           title_align="left", expand=False))
+    parts.append(Text("dim values are the CPI's to choose: any value of the right type is correct", style="dim"))
+    return Group(*parts)
+
+
+def comparison_table(expected: Any, found: Any, found_label: str) -> Table:
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, padding=(0, 1))
+    table.add_column("field", style="bold", no_wrap=True)
+    table.add_column("expected", overflow="fold", ratio=1)
+    table.add_column(found_label, overflow="fold", ratio=1)
+    for name in FIELDS:
+        other_env = (field_value(expected, name), field_value(found, name))
+        if name == "env (other keys)" and other_env == (MISSING, MISSING):
+            continue
+        table.add_row(name, field_renderable(expected, name, narrow=True), field_renderable(found, name, narrow=True))
+    return table
+
+
+def render_report(report: SettingsReport, *, show_secrets: bool = False) -> RenderableType:
+    """`cpictl metadata show`: expected beside actual, then the mistakes."""
+    redactor = None if show_secrets else Redactor()
+    expected, actual = report.expected.expected, report.actual
+    parts: list[RenderableType] = [
+        Text.assemble(("vm ", "dim"), (report.vm_cid, "bold"), ("   expected from ", "dim"), report.expected.source),
+        _placement_line(expected),
+        Text.assemble(("found ", "dim"), (actual.placement, "bold"), *_sources(actual)),
+    ]
+    if actual.registry is not None:
+        found, label = actual.registry, "registry entry"
+    elif actual.full_in_user_metadata:
+        found, label = actual.user_metadata, "user-metadata"
+    else:
+        found, label = None, "found"
+    if found is not None:
+        parts.append(comparison_table(_masked(redactor, expected.settings), _masked(redactor, found), label))
+    if actual.user_metadata is not None and not actual.full_in_user_metadata:
+        parts.append(Panel(_bootstrap_text(_masked(redactor, actual.user_metadata)),
+                           title="bootstrap user-metadata", title_align="left", expand=False))
+    attached = attached_text(report, redactor)
+    if attached is not None:
+        parts.append(attached)
+    parts.append(mistakes_renderable(report.mistakes))
+    return Group(*parts)
+
+
+def attached_text(report: SettingsReport, redactor: Redactor | None) -> Text | None:
+    """The disks the session attached; registry-less, their hints travel through the director, not user-metadata."""
+    if not report.attached:
+        return None
+    text = Text("attached disks (session journal): ", style="dim")
+    hints = report.attached if redactor is None else redactor.agent_settings({"hints": report.attached})["hints"]
+    text.append_text(persistent_text(hints))
+    if report.expected.expected.placement == "user-metadata":
+        text.append("\n  registry-less: the director hands these hints to the agent (add_persistent_disk); "
+                    "user-metadata keeps disks.persistent as create_vm wrote it", style="dim")
+    return text
+
+
+def _bootstrap_text(document: Any) -> RenderableType:
+    return compact_text(document) if isinstance(document, dict) and document else value_renderable(document)
+
+
+def _sources(actual: Any) -> list[tuple[str, str]]:
+    parts = []
+    if actual.user_metadata_known and actual.user_metadata_source:
+        parts.append((f"\n  user-metadata: {actual.user_metadata_source}", "dim"))
+    elif not actual.user_metadata_known:
+        parts.append(("\n  user-metadata: not readable (only the bundled reference CPI's is)", "dim"))
+    if actual.registry_known and actual.registry_source:
+        parts.append((f"\n  registry: {actual.registry_source}", "dim"))
+    elif not actual.registry_known:
+        parts.append(("\n  registry: not visible (run the calls with --registry to capture it)", "dim"))
+    return parts
+
+
+# -- after a call ----------------------------------------------------------------------------------------------------
+
+def metadata_panel(outcome: CallOutcome, target: Target, store: CloudIdStore | Path | str | None, *,
+                   show_secrets: bool = False) -> RenderableType | None:
+    """The agent settings after a create_vm/attach_disk/detach_disk, when cpictl can see them; else None."""
+    from cpictl.metadata import report_after_call
+
+    report = report_after_call(outcome, target, store)
+    if report is None:
+        return None
+    redactor = None if show_secrets else Redactor()
+    actual = report.actual
+    document = actual.registry if report.expected.expected.placement == "registry" and actual.registry is not None \
+        else (actual.user_metadata if actual.full_in_user_metadata else actual.registry)
+    where = {"user-metadata": "user-metadata", "registry": "registry entry", "both": "user-metadata AND registry",
+             "neither": "nowhere", "unknown": "not visible"}[actual.placement]
+    parts: list[RenderableType] = []
+    if document is not None:
+        parts.append(settings_table(_masked(redactor, document)))
+    summary = mistakes_renderable(report.mistakes)
+    if report.mistakes:
+        summary = Group(summary, Text(f"cpictl metadata show {report.vm_cid} compares them field by field",
+                                      style="dim"))
+    parts.append(summary)
+    return Panel(Group(*parts), title=f"agent settings of {report.vm_cid} ({where})", title_align="left",
+                 border_style="red" if report.mistakes else "blue", expand=False)
+
+
+# -- the embedded registry -------------------------------------------------------------------------------------------
+
+def body_summary(event: RegistryEvent) -> RenderableType:
+    """What a PUT stored, by names only (agent_id, network names, disk CIDs): nothing secret, nothing to mask."""
+    if event.method != "PUT" or event.body is None:
+        return Text({401: "refused: wrong or missing credentials", 404: "not found"}.get(event.status, ""),
+                    style="dim")
+    settings = event.settings()
+    if not isinstance(settings, dict):
+        return Text(f"not a JSON object ({len(event.body)} bytes)", style="red")
+    networks = field_value(settings, "networks")
+    persistent = field_value(settings, "disks.persistent")
+    return Text.assemble(("agent_id ", "dim"), scalar_text(settings.get("agent_id")),
+                         ("  networks ", "dim"), ", ".join(map(str, networks)) if isinstance(networks, dict) else "-",
+                         ("  persistent ", "dim"),
+                         ", ".join(map(str, persistent)) if isinstance(persistent, dict) and persistent else "{}")
+
+
+def render_registry_events(events: Sequence[RegistryEvent], endpoint: str | None = None) -> RenderableType:
+    """The requests the embedded registry answered during a call (table view only)."""
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, title=f"registry {endpoint or ''}".rstrip(),
+                  title_justify="left")
+    table.add_column("method", no_wrap=True, style="bold")
+    table.add_column("path", overflow="fold")
+    table.add_column("status", no_wrap=True)
+    table.add_column("body", overflow="fold")
+    for event in events:
+        style = "green" if 200 <= event.status < 300 else "yellow" if event.status == 404 else "red"
+        table.add_row(event.method, event.path, Text(str(event.status), style=style), body_summary(event))
+    if not events:
+        return Text.assemble(("registry ", "dim"), (endpoint or "", "dim"), ("  no requests", "dim"))
+    return table
