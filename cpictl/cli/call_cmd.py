@@ -11,6 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from cpictl.cli import exits
+from cpictl.cli.completion import complete_call_argument, complete_method
 from cpictl.cli.exits import UsageError
 from cpictl.cli.options import (
     ApiVersionOpt,
@@ -47,8 +48,10 @@ show`).
 
 
 def call_command(
-    method: Annotated[str, typer.Argument(help="CPI method, e.g. create_vm (see `cpictl methods`).")],
-    args: Annotated[list[str] | None, typer.Argument(help="Arguments: YAML values, name=value or @file.")] = None,
+    method: Annotated[str, typer.Argument(help="CPI method, e.g. create_vm (see `cpictl methods`).",
+                                          autocompletion=complete_method)],
+    args: Annotated[list[str] | None, typer.Argument(help="Arguments: YAML values, name=value or @file.",
+                                                     autocompletion=complete_call_argument)] = None,
     args_file: Annotated[str | None, typer.Option("--args-file", help="YAML/JSON list or mapping of "
                                                      "arguments; - reads stdin.")] = None,
     raw: Annotated[str | None, typer.Option("--raw", help="Send this whole request document unchanged "

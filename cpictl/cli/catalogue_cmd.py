@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from cpictl.cli.completion import complete_method
 from cpictl.cli.output import emit_document, resolve_format
 
 
@@ -25,7 +26,7 @@ def methods_command(
 
 
 def describe_command(
-    method: Annotated[str, typer.Argument(help="CPI method name.")],
+    method: Annotated[str, typer.Argument(help="CPI method name.", autocompletion=complete_method)],
     output: Annotated[str | None, typer.Option("-o", "--output", help="table, json or yaml.")] = None,
 ) -> None:
     """Parameters, results per api_version, an example request and the typical errors of one method."""

@@ -1,0 +1,46 @@
+"""Shell completion for the CLI (typer/click's own machinery): method names, and for `call`, the session's live
+cloud IDs of the kind the next argument slot takes — `cpictl call delete_vm <Tab>` offers VM IDs only.
+
+Completion must never fail loudly: any problem reading the session just yields no suggestions.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+
+def complete_method(incomplete: str) -> list[tuple[str, str]]:
+    from cpictl.protocol.catalogue import METHODS
+
+    return [(name, spec.summary) for name, spec in METHODS.items() if name.startswith(incomplete)]
+
+
+def complete_call_argument(ctx: Any, incomplete: str) -> list[tuple[str, str]]:
+    """IDs of the slot's kind (newest first, with who created them), or parameter names for `name=`."""
+    from cpictl.protocol.catalogue import get_method
+
+    spec = get_method(ctx.params.get("method") or "")
+    if spec is None:
+        return []
+    params = spec.params_for(2)
+    if "=" in incomplete or not params:
+        return []
+    slot = len(ctx.params.get("args") or [])  # click leaves the word being completed out of the parsed args
+    names = [(f"{p.name}=", p.help) for p in params if f"{p.name}=".startswith(incomplete) and incomplete]
+    if slot >= len(params) or params[slot].kind is None:
+        return names
+    return _live_ids(ctx, str(params[slot].kind), incomplete) + names
+
+
+def _live_ids(ctx: Any, kind: str, incomplete: str) -> list[tuple[str, str]]:
+    try:
+        from cpictl.cli.options import journal_path
+        from cpictl.store import CloudIdStore
+
+        session = ctx.params.get("session") or os.environ.get("CPICTL_SESSION")
+        state = CloudIdStore(journal_path(session, ctx.params.get("state"))).replay()
+        return [(record.cid, f"{record.method or 'imported'} {record.created_at or ''}".strip())
+                for record in state.live(kind) if record.cid.startswith(incomplete)]
+    except Exception:  # a broken journal must not break the user's shell
+        return []

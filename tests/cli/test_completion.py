@@ -1,0 +1,41 @@
+"""Shell completion: the committed scripts are current, and completion offers IDs of the slot's kind."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+
+from scripts.gen_completions import OUT, scripts
+from tests.conftest import cpictl_bin
+
+
+def complete(words: str) -> list[str]:
+    env = {**os.environ, "_CPICTL_COMPLETE": "complete_bash", "COMP_WORDS": words,
+           "COMP_CWORD": str(len(words.split(" ")) - 1)}
+    proc = subprocess.run([cpictl_bin()], env=env, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout.split()
+
+
+def test_committed_completion_scripts_are_current():
+    for file, text in scripts().items():
+        assert (OUT / file).read_text() == text, f"completions/{file} is stale: run scripts/gen_completions.py"
+
+
+def test_method_names_complete():
+    assert complete("cpictl call attach_") == ["attach_disk"]
+    assert "describe" not in complete("cpictl describe cre") and "create_vm" in complete("cpictl describe cre")
+
+
+def test_argument_slots_offer_live_ids_of_their_kind_only(tmp_path):
+    image = tmp_path / "image"
+    image.write_text("x")
+    run = {"capture_output": True, "timeout": 120, "check": True}
+    stemcell = json.loads(subprocess.run([cpictl_bin(), "call", "create_stemcell", str(image), "{}"],
+                                         **run).stdout)["cloud_ids"]["created"][0]["cid"]
+    vm = json.loads(subprocess.run([cpictl_bin(), "call", "create_vm", "a", stemcell, "{}", "{d: {type: dynamic}}"],
+                                   **run).stdout)["cloud_ids"]["created"][0]["cid"]
+    assert complete("cpictl call delete_vm ") == [vm]
+    assert complete("cpictl call create_vm agent-1 ") == [stemcell]
+    assert complete("cpictl call delete_disk ") == []
