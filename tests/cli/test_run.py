@@ -167,3 +167,32 @@ def test_twenty_concurrent_calls_into_one_session_lose_nothing(isolated_home):
     assert len({e["cid"] for e in entries if e["event"] == "created" and e["kind"] == "disk"}) == 20
     assert len(json.loads(subprocess.run([cpictl_bin(), "ids", "-o", "json"], capture_output=True, timeout=60,
                                          check=True).stdout)) == 20
+
+
+def _attach_recipe(tmp_path: Path, api_version: int) -> Path:
+    recipe = tmp_path / "attach.yml"
+    recipe.write_text(f"""name: attach
+target: {{api_version: {api_version}}}
+steps:
+  - {{name: stemcell, call: create_stemcell, args: [{ROOT / 'recipes' / 'assets' / 'image.tgz'}, {{}}]}}
+  - {{name: vm, call: create_vm, args: [agent-7, "${{stemcell}}", {{}}, {{default: {{type: dynamic}}}}]}}
+  - {{name: disk, call: create_disk, args: [1024, {{}}, "${{vm}}"]}}
+  - {{name: attach, call: attach_disk, args: ["${{vm}}", "${{disk}}"]}}
+""")
+    return recipe
+
+
+def test_run_shows_the_agent_settings_after_create_vm_and_attach(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "160")
+    code, out, err = run(capsys, "run", str(_attach_recipe(tmp_path, 2)))
+    assert code == 0, out + err
+    assert "agent settings of vm-" in out and "agent-7" in out
+    assert "user-metadata" in out
+
+
+def test_run_with_registry_shows_what_a_v1_cpi_puts_there(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "160")
+    code, out, err = run(capsys, "run", str(_attach_recipe(tmp_path, 1)), "--registry")
+    assert code == 0, out + err
+    assert "PUT" in out and "/instances/vm-" in out  # the registry events of create_vm and attach_disk
+    assert "registry entry" in out
