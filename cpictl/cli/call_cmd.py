@@ -122,6 +122,8 @@ def built_request(target: Any, method: str, words: list[str], args_file: str | N
 
 def resolve_references(arguments: Any, journal: Path) -> Any:
     """Replace ${vm}, ${disk}, ${env.X}… with values from the session; undefined ones are usage errors."""
+    if "${" not in json.dumps(arguments, default=str):
+        return arguments  # the common case pays nothing for the store
     from cpictl.store.references import find_references
 
     if not find_references(arguments):
