@@ -19,6 +19,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import repl_bench  # noqa: E402 - a sibling script, found through the line above
+
 OK_CPI = str(ROOT / "tests" / "cpis" / "ok.sh")
 CPICTL = str(Path(sys.executable).parent / "cpictl")
 REFCPI = str(Path(sys.executable).parent / "cpictl-refcpi")
@@ -26,13 +29,16 @@ INFO_REQUEST = b'{"method":"info","arguments":[],"context":{"director_uuid":"ben
 results: list[tuple[str, float, float, str]] = []
 
 
-def median_time(action: Callable[[], object], repeat: int) -> float:
-    samples = []
+
+def paired_times(ours: Callable[[], object], bare: Callable[[], object], repeat: int) -> tuple[float, float]:
+    """Medians of `ours` and `bare` run alternately, so a burst of machine noise hits both alike."""
+    ours_samples, bare_samples = [], []
     for _ in range(repeat):
-        started = time.perf_counter()
-        action()
-        samples.append(time.perf_counter() - started)
-    return statistics.median(samples)
+        for action, samples in ((ours, ours_samples), (bare, bare_samples)):
+            started = time.perf_counter()
+            action()
+            samples.append(time.perf_counter() - started)
+    return statistics.median(ours_samples), statistics.median(bare_samples)
 
 
 def report(name: str, ours: float, baseline: float, goal: float, unit: str = "s") -> None:
@@ -51,10 +57,10 @@ print(json.dumps(json.loads(proc.stdout)))
 
 
 def bench_cli_start(env: dict[str, str]) -> None:
-    ours = median_time(lambda: subprocess.run([CPICTL, "call", "info", "--cpi", OK_CPI, "-o", "json"],
-                                              capture_output=True, env=env, check=True), 15)
-    bare = median_time(lambda: subprocess.run([sys.executable, "-c", BARE_CLIENT, OK_CPI], capture_output=True,
-                                              check=True), 15)
+    ours, bare = paired_times(
+        lambda: subprocess.run([CPICTL, "call", "info", "--cpi", OK_CPI, "-o", "json"], capture_output=True,
+                               env=env, check=True),
+        lambda: subprocess.run([sys.executable, "-c", BARE_CLIENT, OK_CPI], capture_output=True, check=True), 25)
     report("(a) `cpictl call info` vs bare Python client", ours, bare, 4)
 
 
@@ -77,16 +83,15 @@ def bench_call_path(env: dict[str, str]) -> None:
         for _ in range(200):
             subprocess.run([OK_CPI], input=INFO_REQUEST, capture_output=True)
 
-    report("(b) 200 in-process calls (validate…render) vs subprocess.run", median_time(ours, 3),
-           median_time(bare, 3), 1.2)
+    report("(b) 200 in-process calls (validate…render) vs subprocess.run", *paired_times(ours, bare, 3), 1.2)
 
 
 def bench_big_log() -> None:
     from cpictl.protocol.codec import decode_response
 
     payload = json.dumps({"result": None, "error": None, "log": "x" * 50_000_000}).encode()
-    ours = median_time(lambda: decode_response(payload, method="info", api_version=2), 5)
-    bare = median_time(lambda: json.loads(payload), 5)
+    ours, bare = paired_times(lambda: decode_response(payload, method="info", api_version=2),
+                              lambda: json.loads(payload), 5)
     report("(c) decode a 50 MB log vs json.loads", ours, bare, 2)
     gc.collect()
     tracemalloc.start()
@@ -97,9 +102,9 @@ def bench_big_log() -> None:
 
 
 def bench_refcpi(env: dict[str, str]) -> None:
-    ours = median_time(lambda: subprocess.run([REFCPI], input=INFO_REQUEST, capture_output=True, env=env,
-                                              check=True), 20)
-    bare = median_time(lambda: subprocess.run([sys.executable, "-c", "pass"], capture_output=True), 20)
+    ours, bare = paired_times(
+        lambda: subprocess.run([REFCPI], input=INFO_REQUEST, capture_output=True, env=env, check=True),
+        lambda: subprocess.run([sys.executable, "-c", "pass"], capture_output=True), 25)
     report("(refcpi) one `info` round trip vs `python3 -c pass`", ours, bare, 5)
 
 
@@ -138,7 +143,7 @@ def main() -> int:
         os.environ.update({k: env[k] for k in ("XDG_STATE_HOME", "XDG_CONFIG_HOME", "CPICTL_REFCPI_DIR")})
         benches = {"cli": lambda: bench_cli_start(env), "path": lambda: bench_call_path(env),
                    "log": bench_big_log, "refcpi": lambda: bench_refcpi(env),
-                   "recipe": lambda: bench_recipe_steps(home)}
+                   "recipe": lambda: bench_recipe_steps(home), "repl": lambda: repl_bench.run(report)}
         for name, bench in benches.items():
             if not extra or name in extra:
                 bench()

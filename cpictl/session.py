@@ -78,9 +78,14 @@ class Target:
             changes["context"] = {**self.context, **context}
         return replace(self, **changes) if changes else self
 
+    def child_environment(self) -> dict[str, str]:
+        """The whole environment the CPI process gets."""
+        return build_environment(self.env_mode, extra=self.env, packages_dir=self.packages_dir,
+                                 jobs_dir=self.jobs_dir)
+
     def command(self) -> CpiCommand:
-        env = build_environment(self.env_mode, extra=self.env, packages_dir=self.packages_dir,
-                                jobs_dir=self.jobs_dir)
+        # Inheriting unchanged: let the child take our environment as is, instead of copying it on every call.
+        env = None if self.env_mode == "inherit" and not self.env else self.child_environment()
         return CpiCommand(argv=list(self.argv), env=env, cwd=self.cwd, timeout=self.timeout)
 
 

@@ -213,7 +213,7 @@ def _print_dry_run(target: Any, request: Any, stdin: bytes | None, fmt: str, sho
     shown = exact
     if not show_secrets and stdin is None:
         shown = json.dumps(Redactor().request(request.as_dict()), separators=(",", ":"), ensure_ascii=False).encode()
-    env = target.command().env or {}
+    env = target.child_environment()
     added = {k: v for k, v in env.items() if os.environ.get(k) != v}
     prefix = "env -i " + " ".join(shlex.quote(f"{k}={v}") for k, v in env.items()) + " " \
         if target.env_mode == "director" else "".join(f"{k}={shlex.quote(v)} " for k, v in added.items())

@@ -16,6 +16,7 @@ from cpictl.cli.call_cmd import CALL_HELP, call_command
 from cpictl.cli.catalogue_cmd import describe_command, methods_command
 from cpictl.cli.ids_cmd import cleanup_command, ids_app
 from cpictl.cli.metadata_cmd import metadata_app
+from cpictl.cli.repl_cmd import repl_command
 from cpictl.cli.run_cmd import RUN_HELP, recipe_app, run_command
 
 app = typer.Typer(
@@ -27,6 +28,7 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 app.command("call", help=CALL_HELP)(call_command)
+app.command("repl")(repl_command)
 app.command("methods")(methods_command)
 app.command("describe")(describe_command)
 app.add_typer(ids_app, name="ids")

@@ -47,7 +47,7 @@ def reference_state_dir(target: Target) -> str:
     """The reference CPI's state directory for this target, resolved the way the CPI process resolves it."""
     from cpictl.refcpi import state_dir
 
-    env = target.command().env or {}
+    env = target.child_environment()
     chosen = _state_dir_argument(target.argv) or env.get("CPICTL_REFCPI_DIR") or None
     if chosen and not os.path.isabs(chosen) and target.cwd:
         chosen = os.path.join(target.cwd, chosen)

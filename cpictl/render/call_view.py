@@ -132,7 +132,10 @@ def render_call(outcome: CallOutcome, target: Target, *, full_log: bool = False,
     if response is not None and response.get("error") is None:
         result = response["result"] if show_secrets else redactor.result(outcome.request.method, response["result"])
         parts.append(Text("result", style="bold underline"))
-        parts.append(Padding(value_renderable(result), (0, 0, 0, 2)))
+        shown = value_renderable(result)
+        # a one-line or flat result stays Text (indented by hand) so it merges with its neighbours
+        parts.append(Text("\n").join(Text("  ") + line for line in shown.split("\n")) if isinstance(shown, Text)
+                     else Padding(shown, (0, 0, 0, 2)))
     ids = cloud_ids_text(outcome)
     if ids is not None:
         parts.append(Panel(ids, title="cloud IDs", title_align="left", expand=False, border_style="green"))
@@ -145,4 +148,16 @@ def render_call(outcome: CallOutcome, target: Target, *, full_log: bool = False,
         parts.append(Panel(tail_text(mask(stderr), STDERR_LINES, "-o json shows the last MiB", "dim"),
                            title="stderr (tail)", title_align="left", border_style="dim"))
     parts.append(footer(outcome))
-    return Group(*parts)
+    return _merge_text(parts)
+
+
+def _merge_text(parts: list[RenderableType]) -> RenderableType:
+    """Runs of plain Text become one Text: rich lays out one renderable far faster than many, and this view is on
+    the path of every call (see `make bench`)."""
+    merged: list[RenderableType] = []
+    for part in parts:
+        if isinstance(part, Text) and merged and isinstance(merged[-1], Text):
+            merged[-1] = Text.assemble(merged[-1], "\n", part)
+        else:
+            merged.append(part.copy() if isinstance(part, Text) else part)
+    return merged[0] if len(merged) == 1 else Group(*merged)

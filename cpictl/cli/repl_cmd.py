@@ -1,0 +1,64 @@
+"""`cpictl repl`: an interactive session against one CPI — completion of cloud IDs, meta-commands, :save."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from typing import Annotated
+
+import typer
+
+from cpictl.cli.options import (
+    ApiVersionOpt,
+    ContextOpt,
+    CpiArgOpt,
+    CpiOpt,
+    CwdOpt,
+    DirectorUuidOpt,
+    EnvModeOpt,
+    EnvOpt,
+    JobsDirOpt,
+    PackagesDirOpt,
+    SessionOpt,
+    StateOpt,
+    StemcellOpt,
+    TargetOptions,
+    TimeoutOpt,
+    journal_path,
+)
+
+
+def repl_command(
+    cpi: CpiOpt = None, cpi_arg: CpiArgOpt = None, api_version: ApiVersionOpt = None,
+    stemcell_api_version: StemcellOpt = None, director_uuid: DirectorUuidOpt = None, context: ContextOpt = None,
+    env_mode: EnvModeOpt = None, env: EnvOpt = None, packages_dir: PackagesDirOpt = None,
+    jobs_dir: JobsDirOpt = None, cwd: CwdOpt = None, timeout: TimeoutOpt = None,
+    session: SessionOpt = None, state: StateOpt = None,
+    registry: Annotated[bool, typer.Option("--registry", help="Serve an embedded registry on 127.0.0.1 for "
+                                           "registry-mode CPIs and show what they write to it.")] = False,
+) -> None:
+    """Call CPI methods interactively, with the same argument syntax as `cpictl call`.
+
+    Tab completes methods, meta-commands and, per argument slot, live cloud IDs of the right kind.
+
+    A method alone asks for each parameter; :help lists the meta-commands; :save writes the session as a recipe.
+
+    Cloud IDs go to the session store: they survive leaving and coming back.
+    """
+    target = TargetOptions(cpi, cpi_arg or [], api_version, stemcell_api_version, director_uuid, context or [],
+                           env_mode, env or [], packages_dir, jobs_dir, cwd, timeout).build()
+    journal = journal_path(session, state)
+    from cpictl.repl import run_repl  # prompt_toolkit is only imported by the command that needs it
+    from cpictl.store import CloudIdStore
+
+    label = str(state) if state is not None else (session or os.environ.get("CPICTL_SESSION") or "default")
+    with contextlib.ExitStack() as stack:
+        server = None
+        if registry:
+            from cpictl.registry_server import embedded_registry
+
+            server = stack.enter_context(embedded_registry(journal))
+            target = server.attach(target)  # the REPL keeps target.env when switching CPIs, so the URL stays
+        code = run_repl(target, CloudIdStore(journal), session_label=label, registry=server)
+    raise typer.Exit(code)
+

@@ -1,0 +1,115 @@
+"""A CPI call typed at the prompt: words → arguments → `${...}` resolved → request → run → rendered.
+
+The words are read exactly as `cpictl call` reads them (cpictl.wordargs), references resolve against the session
+store, and the outcome is rendered by the same `render_call` as the one-shot command. Every finished call is
+remembered in the state (`:again`, `:last`, `:save`). Ctrl-C while the CPI runs: the transport kills the CPI's
+process group and raises `CpiInterrupted`, which the dispatcher reports; the REPL goes on.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from typing import Any
+
+from cpictl.protocol.catalogue import METHOD_NAMES, MethodSpec, get_method
+from cpictl.repl.context import ReplContext, ReplError
+from cpictl.repl.progress import live_progress
+from cpictl.repl.state import LastCall
+from cpictl.session import CallOutcome, CallSession, Target, build_request
+from cpictl.transport import CpiInterrupted
+from cpictl.wordargs import parse_cli_arguments
+
+
+def known_method(ctx: ReplContext, name: str) -> MethodSpec:
+    """The catalogue entry, or a ReplError that suggests the closest method (or meta-command)."""
+    spec = get_method(name)
+    if spec is not None:
+        return spec
+    if ctx.registry.find(name) is not None:
+        raise ReplError(f"unknown CPI method '{name}' (meta-commands start with a colon: did you mean ':{name}'?)")
+    close = difflib.get_close_matches(name, METHOD_NAMES, n=1)
+    hint = f" (did you mean '{close[0]}'?)" if close else "; :methods lists them"
+    raise ReplError(f"unknown CPI method '{name}'{hint}")
+
+
+def call_from_words(ctx: ReplContext, words: list[str]) -> CallOutcome | None:
+    """`METHOD ARG ...`; `METHOD` alone asks for each parameter in turn."""
+    method, rest = words[0], words[1:]
+    spec = known_method(ctx, method)
+    api_version = ctx.state.target.api_version
+    if not rest and spec.params_for(api_version):
+        from cpictl.repl.prompts import ask_arguments
+
+        arguments: Any = ask_arguments(ctx, spec)
+        if arguments is None:
+            ctx.term.note("abandoned; nothing was sent")
+            return None
+    else:
+        arguments = parse_cli_arguments(spec, rest, api_version)
+    return run_call(ctx, method, arguments)
+
+
+def resolve_references(ctx: ReplContext, value: Any, where: str = "arguments") -> Any:
+    """`${vm}`, `${disk}` … from the session store, `${name}` from values `:run` saved, `${env.X}`."""
+    from cpictl.store.references import Resolver, find_references
+
+    if not find_references(value, where):
+        return value
+    state = ctx.state
+    return Resolver(state.store.replay(), state.variables, {}, os.environ).resolve(value, where)
+
+
+def run_call(ctx: ReplContext, method: str, arguments: Any, target: Target | None = None) -> CallOutcome:
+    """Resolve, build, run, remember and render one call. Raises for bad input before anything runs."""
+    state = ctx.state
+    target = target or state.target
+    resolved = resolve_references(ctx, arguments)
+    request = build_request(target, method, resolved)
+    state.last = LastCall(method, resolved, target, None)
+    mark = state.registry.mark() if state.registry is not None else 0
+    outcome = execute(ctx, request, target)
+    state.last.outcome = outcome
+    state.remember(outcome, target)
+    from cpictl.render.call_view import render_call
+
+    ctx.term.print(render_call(outcome, target))
+    show_settings(ctx, outcome, target, mark)
+    return outcome
+
+
+SETTINGS_METHODS = ("create_vm", "attach_disk", "detach_disk")
+
+
+def show_settings(ctx: ReplContext, outcome: CallOutcome, target: Target, mark: int) -> None:
+    """What the CPI did to the embedded registry, and the agent settings after calls that change them."""
+    registry = ctx.state.registry
+    if registry is not None:
+        from cpictl.render.metadata_view import render_registry_events
+
+        events = registry.events_since(mark)
+        if events:
+            ctx.term.print(render_registry_events(events, registry.endpoint))
+    if outcome.request.method in SETTINGS_METHODS and outcome.status == "ok":
+        from cpictl.render.metadata_view import metadata_panel
+
+        panel = metadata_panel(outcome, target, ctx.state.store)
+        if panel is not None:
+            ctx.term.print(panel)
+
+
+def execute(ctx: ReplContext, request: Any, target: Target) -> CallOutcome:
+    """Run a built request with the spinner and live (masked) stderr; the outcome is journalled by the session."""
+    from cpictl.protocol.redaction import Redactor
+
+    redactor = Redactor()
+    redactor.request(request.as_dict())  # learns the secrets so stderr lines can be masked as they come
+    session = CallSession(target, ctx.state.store)
+    try:
+        with live_progress(ctx.term.progress_console, f"{request.method} → {target.display}",
+                           redactor.text) as on_line:
+            return session.execute(request, on_stderr_line=on_line)
+    except CpiInterrupted as interrupted:
+        if ctx.state.last is not None:
+            ctx.state.last.interrupted_stderr = interrupted.result.stderr_tail
+        raise

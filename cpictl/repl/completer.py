@@ -1,0 +1,117 @@
+"""The prompt_toolkit completer: each kind of suggestion (cpictl.repl.suggest) mapped to its matcher.
+
+Matchers read the catalogue (methods, parameters), the meta-command registry, the live-ID index (IDs of one
+kind, newest first) and the sticky context; file paths go to prompt_toolkit's PathCompleter. Nothing here decides
+*what* belongs at the cursor — that is `suggest`'s job.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from prompt_toolkit.completion import CompleteEvent, Completer, Completion, PathCompleter
+from prompt_toolkit.document import Document
+
+from cpictl.protocol.catalogue import METHODS, Param
+from cpictl.protocol.kinds import KIND_NAMES
+from cpictl.repl.live_ids import LiveIdIndex
+from cpictl.repl.metacommands import Registry
+from cpictl.repl.state import ReplState
+from cpictl.repl.suggest import (
+    Choice,
+    CloudIdOf,
+    ContextKey,
+    FilePath,
+    MetaName,
+    MethodName,
+    ParamName,
+    ReferenceName,
+    Suggestion,
+    suggest,
+)
+
+
+class ReplCompleter(Completer):
+    """Completion for the main prompt."""
+
+    def __init__(self, state: ReplState, registry: Registry, ids: LiveIdIndex | None = None) -> None:
+        self.state = state
+        self.registry = registry
+        self.ids = ids or LiveIdIndex(state.store)
+        self._paths = PathCompleter(expanduser=True)
+        self._meta_args = registry.completion_kinds()
+        self._matchers: dict[type, Callable[[Any, CompleteEvent], Iterable[Completion]]] = {
+            MethodName: self._methods, MetaName: self._metas, CloudIdOf: self._cloud_ids,
+            ParamName: self._params, ReferenceName: self._references, FilePath: self._files,
+            Choice: self._choices, ContextKey: self._context_keys,
+        }
+
+    def get_completions(self, document: Document, complete_event: CompleteEvent) -> Iterator[Completion]:
+        suggestions: list[Suggestion] = suggest(document.text_before_cursor, api_version=self.state.target.api_version,
+                                                meta_args=self._meta_args)
+        for suggestion in suggestions:
+            yield from self._matchers[type(suggestion)](suggestion, complete_event)
+
+    def _methods(self, s: MethodName, _: CompleteEvent) -> Iterable[Completion]:
+        return [Completion(name, -len(s.word), display_meta=spec.summary,
+                           style="fg:ansibrightblack" if spec.deprecated else "")
+                for name, spec in METHODS.items() if name.startswith(s.word)]
+
+    def _metas(self, s: MetaName, _: CompleteEvent) -> Iterable[Completion]:
+        colon = ":" if s.colon else ""
+        return [Completion(colon + cmd.name, -len(s.word) - len(colon), display_meta=cmd.help)
+                for cmd in self.registry.commands if cmd.name.startswith(s.word)]
+
+    def _cloud_ids(self, s: CloudIdOf, _: CompleteEvent) -> Iterable[Completion]:
+        return self.ids.completions(s.kind, s.word)
+
+    def _params(self, s: ParamName, _: CompleteEvent) -> Iterable[Completion]:
+        spec = METHODS[s.method]
+        return [Completion(f"{p.name}=", -len(s.word), display_meta=f"{p.type_label} — {p.help}")
+                for p in spec.params_for(self.state.target.api_version)
+                if p.name not in s.given and p.name.startswith(s.word)]
+
+    def _references(self, s: ReferenceName, _: CompleteEvent) -> Iterable[Completion]:
+        start = -len(s.word)
+        for kind in KIND_NAMES:
+            if kind.startswith(s.word):
+                latest = self.ids.latest(kind)
+                yield Completion(kind + "}", start, display=kind,
+                                 display_meta=f"newest live {kind}: {latest}" if latest else f"no live {kind} yet")
+        for name in self.state.variables:
+            if name.startswith(s.word) and name not in KIND_NAMES:
+                yield Completion(name + "}", start, display=name, display_meta="saved by :run")
+        if "env.".startswith(s.word) and s.word != "env.":
+            yield Completion("env.", start, display_meta="an environment variable")
+        elif s.word.startswith("env."):
+            wanted = s.word[len("env."):]
+            for name in sorted(os.environ):
+                if name.startswith(wanted):
+                    yield Completion(f"env.{name}}}", start, display=f"env.{name}")
+
+    def _files(self, s: FilePath, event: CompleteEvent) -> Iterable[Completion]:
+        return self._paths.get_completions(Document(s.word, len(s.word)), event)
+
+    def _choices(self, s: Choice, _: CompleteEvent) -> Iterable[Completion]:
+        return [Completion(choice, -len(s.word)) for choice in s.choices if choice.startswith(s.word)]
+
+    def _context_keys(self, s: ContextKey, _: CompleteEvent) -> Iterable[Completion]:
+        keys = list(self.state.target.context)
+        candidates = [f"-{key}" for key in keys] + [f"{key}=" for key in keys]
+        return [Completion(c, -len(s.word), display_meta="remove" if c.startswith("-") else "change")
+                for c in candidates if c.startswith(s.word)]
+
+
+class ParamValueCompleter(Completer):
+    """Completion while one parameter is asked for: the main completer, as if `METHOD name=` were typed first,
+    so a cloud-ID parameter offers IDs of its kind, `[`… offers item IDs and `${` offers references."""
+
+    def __init__(self, main: ReplCompleter, method: str, param: Param) -> None:
+        self.main = main
+        self.prefix = f"{method} {param.name}="
+
+    def get_completions(self, document: Document, complete_event: CompleteEvent) -> Iterator[Completion]:
+        text = self.prefix + document.text_before_cursor
+        yield from self.main.get_completions(Document(text, len(text)), complete_event)

@@ -1,0 +1,110 @@
+"""`:edit` and `:again edit`: a request as a commented YAML file in $VISUAL/$EDITOR, and back.
+
+The file holds `method:` and `arguments:` by parameter name, each with a comment saying its type, whether it is
+required and what it is for (from the catalogue). A new request starts from the catalogue's examples; a cloud-ID
+parameter starts as `${kind}` when the session has a live one of that kind. Saving an empty file (or removing
+`method:`) cancels. A file that is not valid YAML is an error and nothing is sent.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import subprocess
+import tempfile
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from cpictl.protocol.catalogue import MethodSpec, Param
+from cpictl.wordargs import InputError, load_yaml_text
+
+HEADER = """\
+# {method}: {summary}
+# Save and quit to send this request; save an empty file to cancel.
+# Values are YAML. ${{vm}}, ${{disk}}, ${{stemcell}} … take the session's newest live cloud ID of that kind.
+"""
+
+
+def _flow(value: Any) -> str:
+    """One value as a single line of YAML (flow style), safe to put after `name: `."""
+    import yaml
+
+    text = yaml.safe_dump(value, default_flow_style=True, width=10**6, allow_unicode=True, sort_keys=False)
+    text = text.strip()
+    return text[: -len("...")].strip() if text.endswith("...") else text  # scalars end with a document marker
+
+
+def _comment(param: Param) -> str:
+    optional = "required" if param.required else f"optional, default {json.dumps(param.default)}"
+    since = f", only at api_version ≥ {param.since_api}" if param.since_api > 1 else ""
+    return f"  # {param.type_label}, {optional}{since} — {param.help}"
+
+
+def request_template(spec: MethodSpec, api_version: int | None, values: Mapping[str, Any] | None = None,
+                     live_kinds: frozenset[str] = frozenset()) -> str:
+    """The YAML file for one request: `values` by parameter name (the last request), else the examples."""
+    lines = [HEADER.format(method=spec.name, summary=spec.summary).rstrip("\n"), f"method: {spec.name}"]
+    params = spec.params_for(api_version)
+    if not params:
+        return "\n".join([*lines, "arguments: {}", ""])
+    lines.append("arguments:")
+    for param in params:
+        if values is not None:
+            value = values.get(param.name, param.example if param.required else param.default)
+        elif param.kind is not None and str(param.kind) in live_kinds:
+            value = "${" + str(param.kind) + "}"
+        else:
+            value = param.example
+        lines += [_comment(param), f"  {param.name}: {_flow(value)}"]
+    return "\n".join([*lines, ""])
+
+
+def parse_request_text(text: str) -> tuple[str, Any] | None:
+    """(method, arguments) from an edited file; None when the user cancelled; InputError for a bad file."""
+    document = load_yaml_text(text, "the edited request")
+    if document is None:
+        return None
+    if not isinstance(document, dict):
+        raise InputError("the edited request: expected a mapping with `method:` and `arguments:`")
+    method = document.get("method")
+    if method is None:
+        return None
+    if not isinstance(method, str) or not method:
+        raise InputError("the edited request: `method:` must be a method name")
+    unknown = sorted(set(document) - {"method", "arguments"})
+    if unknown:
+        raise InputError(f"the edited request: unknown key(s) {', '.join(unknown)}; only method and arguments")
+    arguments = document.get("arguments")
+    if arguments is None:
+        arguments = []
+    if not isinstance(arguments, (list, dict)):
+        raise InputError("the edited request: `arguments:` must be a mapping by parameter name or a list")
+    return method, arguments
+
+
+def editor_command() -> list[str]:
+    """$VISUAL, else $EDITOR, else vi — split like a shell would, so `code --wait` works."""
+    return shlex.split(os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi")
+
+
+def open_in_editor(text: str, report: Callable[[str], None]) -> str | None:
+    """Let the user edit `text`; the result, or None (after `report`ing why) when the editor failed."""
+    descriptor, name = tempfile.mkstemp(prefix="cpictl-request-", suffix=".yml")  # 0600: requests hold secrets
+    path = Path(name)
+    try:
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(text)
+        command = [*editor_command(), str(path)]
+        try:
+            finished = subprocess.run(command, check=False)
+        except OSError as error:
+            report(f"cannot start the editor {command[0]!r}: {error.strerror or error} (set $EDITOR)")
+            return None
+        if finished.returncode != 0:
+            report(f"the editor exited with status {finished.returncode}; nothing was sent")
+            return None
+        return path.read_text()
+    finally:
+        path.unlink(missing_ok=True)

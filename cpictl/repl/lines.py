@@ -1,0 +1,164 @@
+"""Splitting a REPL line into words: like a shell, except that a bracketed YAML/JSON flow value is one word.
+
+Rules kept here (the same words `cpictl call` receives from a shell):
+
+* Blanks separate words; `'…'` is literal, `"…"` honours `\\"`, `\\\\`, `\\$` and `\\``; a backslash outside
+  quotes escapes the next character, and backslash-newline joins two lines.
+* A `{` or `[` that starts a word, or follows `name=` at its start, opens a flow value: everything up to the
+  bracket that balances it, blanks and quotes included, is copied verbatim into the word, so
+  `{default: {type: dynamic}}` reaches the YAML parser intact. Inside a flow value a quote only opens a string
+  where YAML would read one (after `{`, `[`, `,` or `:`), so the apostrophe in `{msg: it's}` is just a letter.
+* An unbalanced bracket, an open quote or a trailing backslash makes the line incomplete: the loop asks for
+  another line (continuation prompt) and joins them with a newline.
+
+`scan` never raises: completion calls it on half-typed text on every keystroke.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from cpictl.wordargs import InputError
+
+_NAME_EQUALS = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
+_OPENERS = {"{": "}", "[": "]"}
+_FLOW_STRING_AFTER = "{[,:"
+_DOUBLE_QUOTE_ESCAPES = '"\\$`\n'
+
+
+@dataclass
+class Scan:
+    """What a (possibly half-typed) line holds: its finished words and the word the cursor is in."""
+
+    words: list[str] = field(default_factory=list)
+    partial: str | None = None  # the word being typed (None: the text ends between words)
+    partial_raw_length: int = 0  # how many characters of the line that word spans, quotes included
+    quote: str | None = None  # an open quote outside a flow value
+    brackets: list[str] = field(default_factory=list)  # closing brackets still expected, innermost last
+    trailing_backslash: bool = False
+
+    @property
+    def incomplete(self) -> bool:
+        return bool(self.quote or self.brackets or self.trailing_backslash)
+
+    @property
+    def in_flow(self) -> bool:
+        return bool(self.brackets)
+
+
+class _Scanner:
+    """The state machine behind `scan`; one method per state keeps each rule readable."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.result = Scan()
+        self.word: list[str] | None = None  # None: between words
+        self.word_start = 0
+        self.flow_quote: str | None = None
+
+    def run(self) -> Scan:
+        i, text = 0, self.text
+        while i < len(text):
+            if self.result.brackets:
+                i = self._flow(i)
+            elif self.result.quote:
+                i = self._quoted(i)
+            else:
+                i = self._plain(i)
+        if self.word is not None:
+            self.result.partial = "".join(self.word)
+            self.result.partial_raw_length = len(text) - self.word_start
+        return self.result
+
+    def _start_word(self, i: int) -> list[str]:
+        if self.word is None:
+            self.word, self.word_start = [], i
+        return self.word
+
+    def _plain(self, i: int) -> int:
+        char, text = self.text[i], self.text
+        if char.isspace():
+            if self.word is not None:
+                self.result.words.append("".join(self.word))
+                self.word = None
+            return i + 1
+        if char == "\\":
+            if i + 1 == len(text):
+                self._start_word(i)
+                self.result.trailing_backslash = True
+                return i + 1
+            if text[i + 1] != "\n":  # backslash-newline: the line simply goes on
+                self._start_word(i).append(text[i + 1])
+            return i + 2
+        word_so_far = "".join(self.word) if self.word is not None else ""
+        word = self._start_word(i)
+        if char in "'\"":
+            self.result.quote = char
+        elif char in _OPENERS and (not word_so_far or _NAME_EQUALS.fullmatch(word_so_far)):
+            word.append(char)
+            self.result.brackets.append(_OPENERS[char])
+        else:
+            word.append(char)
+        return i + 1
+
+    def _quoted(self, i: int) -> int:
+        char, text, word = self.text[i], self.text, self._start_word(i)
+        if char == self.result.quote:
+            self.result.quote = None
+        elif self.result.quote == '"' and char == "\\" and i + 1 < len(text) and text[i + 1] in _DOUBLE_QUOTE_ESCAPES:
+            word.append(text[i + 1])
+            return i + 2
+        else:
+            word.append(char)
+        return i + 1
+
+    def _flow(self, i: int) -> int:
+        """Inside a flow value everything is copied; only brackets and YAML strings are tracked."""
+        char, text, word = self.text[i], self.text, self._start_word(i)
+        word.append(char)
+        if self.flow_quote:
+            if char == "\\" and self.flow_quote == '"' and i + 1 < len(text):
+                word.append(text[i + 1])
+                return i + 2
+            if char == self.flow_quote:
+                self.flow_quote = None
+        elif char in "'\"" and _last_significant(word[:-1]) in _FLOW_STRING_AFTER:
+            self.flow_quote = char
+        elif char in _OPENERS:
+            self.result.brackets.append(_OPENERS[char])
+        elif char in "}]" and char == self.result.brackets[-1]:
+            self.result.brackets.pop()
+        return i + 1
+
+
+def _last_significant(chars: list[str]) -> str:
+    for char in reversed(chars):
+        if not char.isspace():
+            return char
+    return "{"
+
+
+def scan(text: str) -> Scan:
+    """Split as far as the text allows, never raising (completion scans half-typed lines)."""
+    return _Scanner(text).run()
+
+
+def is_incomplete(text: str) -> bool:
+    """True when the line needs another line: an open bracket, an open quote or a trailing backslash."""
+    return scan(text).incomplete
+
+
+def split_words(text: str) -> list[str]:
+    """The words of a complete line; InputError names what is left open in an incomplete one."""
+    result = scan(text)
+    if result.brackets:
+        raise InputError(f"unbalanced bracket: missing '{''.join(reversed(result.brackets))}'")
+    if result.quote:
+        raise InputError(f"unterminated {result.quote} quote")
+    if result.trailing_backslash:
+        raise InputError("the line ends with a backslash")
+    words = list(result.words)
+    if result.partial is not None:
+        words.append(result.partial)
+    return words

@@ -1,0 +1,199 @@
+"""Meta-commands that act: `:again`, `:edit`, `:run`, `:save`, `:cleanup`, `:quit`.
+
+Everything they run goes through the same session store as calls typed at the prompt, so IDs are shared with
+the rest of the session, and everything that finishes lands in the history `:save` writes.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from rich.text import Text
+
+from cpictl.repl.calls import known_method, run_call
+from cpictl.repl.context import QuitRepl, ReplContext, ReplError
+from cpictl.repl.metacommands import MetaCommand
+from cpictl.repl.state import HistoryEntry, LastCall
+
+
+def _last(ctx: ReplContext) -> LastCall:
+    if ctx.state.last is None:
+        raise ReplError("no call yet in this REPL")
+    return ctx.state.last
+
+
+def _values_by_name(ctx: ReplContext, last: LastCall) -> dict[str, Any]:
+    """The last call's arguments by parameter name: as sent when it ran, else as given."""
+    spec = known_method(ctx, last.method)
+    if last.outcome is not None:
+        params = spec.params_for(last.outcome.request.api_version)
+        return {p.name: v for p, v in zip(params, last.outcome.request.arguments, strict=False)}
+    if isinstance(last.arguments, dict):
+        return dict(last.arguments)
+    return {p.name: v for p, v in zip(spec.params_for(last.target.api_version), last.arguments, strict=False)}
+
+
+def again(ctx: ReplContext, args: list[str]) -> None:
+    last = _last(ctx)
+    if args == ["edit"]:
+        edit_and_run(ctx, last.method, _values_by_name(ctx, last))
+    elif args:
+        raise ReplError("usage: :again [edit]")
+    else:
+        run_call(ctx, last.method, last.arguments)  # the current sticky settings and a fresh request_id
+
+
+def edit(ctx: ReplContext, args: list[str]) -> None:
+    if len(args) > 1:
+        raise ReplError("usage: :edit [METHOD]")
+    if args:
+        edit_and_run(ctx, known_method(ctx, args[0]).name, None)
+        return
+    if ctx.state.last is None:
+        raise ReplError("no call yet to edit; :edit METHOD starts a new request")
+    edit_and_run(ctx, ctx.state.last.method, _values_by_name(ctx, ctx.state.last))
+
+
+def edit_and_run(ctx: ReplContext, method: str, values: dict[str, Any] | None) -> None:
+    from cpictl.repl.editor import parse_request_text, request_template
+
+    spec = known_method(ctx, method)
+    live_kinds = frozenset(r.kind.value for r in ctx.state.store.replay().live()) if values is None else frozenset()
+    text = request_template(spec, ctx.state.target.api_version, values, live_kinds)
+    edited = ctx.term.edit(text)
+    if edited is None:
+        return
+    parsed = parse_request_text(edited)
+    if parsed is None:
+        ctx.term.note("empty request; nothing was sent")
+        return
+    method, arguments = parsed
+    known_method(ctx, method)
+    run_call(ctx, method, arguments)
+
+
+def run_recipe(ctx: ReplContext, args: list[str]) -> None:
+    if len(args) != 1:
+        raise ReplError("usage: :run RECIPE.yml")
+    from cpictl.protocol.redaction import Redactor
+    from cpictl.recipes import StepFinished, StepStarted, load_recipe
+    from cpictl.recipes.runner import RecipeRunner
+    from cpictl.recipes.targets import target_for
+    from cpictl.repl.run_view import render_event
+    from cpictl.session import CallSession
+
+    recipe = load_recipe(Path(os.path.expanduser(args[0])))
+    target = target_for(recipe, ctx.state.target)
+    redactor = Redactor()  # learns each step's secrets as it starts, so its live stderr is masked
+    runner = RecipeRunner(recipe, CallSession(target, ctx.state.store),
+                          on_stderr_line=_stderr_printer(ctx, redactor.text))
+
+    def show(event: object) -> None:
+        if isinstance(event, StepStarted):
+            redactor.request(event.request.as_dict())
+        if isinstance(event, StepFinished) and event.row.outcome is not None:
+            outcome = event.row.outcome
+            ctx.state.remember(outcome, target, source="recipe")
+            ctx.state.last = LastCall(outcome.request.method, list(outcome.request.arguments), target, outcome)
+        renderable = render_event(event, target)
+        if renderable is not None:
+            ctx.term.print(renderable)
+
+    try:
+        for event in runner.events():
+            show(event)
+    except KeyboardInterrupt:
+        for event in runner.abort():  # nothing when the runner already ran its finally steps itself
+            show(event)
+        raise
+    finally:
+        ctx.state.variables.update(runner.saved)
+
+
+def _stderr_printer(ctx: ReplContext, mask: Callable[[str], str]) -> Callable[[str], None] | None:
+    console = ctx.term.progress_console
+    if console is None:
+        return None
+    from cpictl.render.progress import stderr_line
+
+    return lambda line: console.print(stderr_line(mask(line)), soft_wrap=True)
+
+
+def save(ctx: ReplContext, args: list[str]) -> None:
+    if len(args) != 1:
+        raise ReplError("usage: :save FILE.yml")
+    from cpictl.repl.save import session_recipe
+    from cpictl.userdirs import write_private
+
+    path = Path(os.path.expanduser(args[0]))
+    try:
+        saved = session_recipe(ctx.state.history, path, ctx.state.session_label)
+    except ValueError as problem:
+        raise ReplError(str(problem)) from None
+    if path.exists() and not ctx.term.confirm(f"{path} exists; overwrite it?"):
+        ctx.term.note("not saved")
+        return
+    try:
+        write_private(path, saved.text.encode())  # 0600: a recipe can carry context secrets
+    except OSError as error:
+        raise ReplError(f"cannot write {path}: {error.strerror or error}") from None
+    for note in saved.notes:
+        ctx.term.note(f"note: {note}", style="yellow")
+    ctx.term.print(Text.assemble(("saved ", "green"), f"{saved.steps} step(s) to {path}; replay with: ",
+                                 (f"cpictl run {path}", "bold")), soft_wrap=True)  # a path to copy: no wrapping
+    _check_loads(ctx, path, saved.text)
+
+
+def _check_loads(ctx: ReplContext, path: Path, text: str) -> None:
+    """A saved recipe the loader refuses is a bug in :save; say so at once rather than at replay time."""
+    from cpictl.recipes import RecipeError, load_recipe_text
+
+    try:
+        load_recipe_text(text, path.name, base_dir=path.parent)
+    except RecipeError as error:
+        ctx.term.error(f"the saved recipe does not load (please report it): {error}")
+
+
+def cleanup(ctx: ReplContext, args: list[str]) -> None:
+    from cpictl.cleanup import plan_cleanup, recorded_target, run_cleanup
+    from cpictl.render.ids_view import outcome_table
+
+    plan = plan_cleanup(ctx.state.store.replay())
+    if not plan:
+        ctx.term.note("nothing to clean up: no live cloud IDs created in this session")
+        return
+    ctx.term.print(Text("cleanup would make these calls, in this order:", style="bold"))
+    for planned in plan:
+        ctx.term.print(f"  {planned.label}")
+    if not ctx.term.confirm(f"make these {len(plan)} call(s)?"):
+        ctx.term.note("nothing was deleted")
+        return
+    rows = []
+    target_for = recorded_target(ctx.state.target, override=False)
+    for row in run_cleanup(plan, ctx.state.store, target_for):
+        rows.append((str(row.planned.record.kind), row.planned.label, row.outcome, row.detail))
+        target = target_for(row.planned.record)
+        if row.outcome in ("deleted", "detached") and target is not None:
+            ctx.state.history.append(HistoryEntry.from_cleanup(row.planned.method, row.planned.arguments, target))
+    ctx.term.print(outcome_table(rows, "cleanup"))
+
+
+def quit_repl(ctx: ReplContext, args: list[str]) -> None:
+    raise QuitRepl
+
+
+COMMANDS = [
+    MetaCommand("again", "[edit]", "the last call again: same arguments, current settings, fresh request_id",
+                again, ("choice:edit",), details=":again edit opens the request in $EDITOR before sending it."),
+    MetaCommand("edit", "[METHOD]", "write the last (or a new) request as YAML in $EDITOR, then send it", edit,
+                ("method",), details="The file has comments from the catalogue; saving an empty file cancels."),
+    MetaCommand("run", "RECIPE.yml", "run a recipe in this session, sharing its cloud IDs", run_recipe, ("file",)),
+    MetaCommand("save", "FILE.yml", "save this session's calls as a recipe that `cpictl run` replays", save,
+                ("file",), details="Cloud IDs are written as ${vm}, ${disk} … or ${steps.STEP.result…} references."),
+    MetaCommand("cleanup", "", "delete the session's live cloud IDs in dependency order (asks first)", cleanup),
+    MetaCommand("quit", "", "leave (Ctrl-D does too); cloud IDs stay in the session store", quit_repl,
+                aliases=("q", "exit")),
+]

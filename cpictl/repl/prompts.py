@@ -1,0 +1,68 @@
+"""`METHOD` alone: ask for each parameter in turn, the way evans asks for each field.
+
+Each question shows the parameter's type, whether it is required, its help and an example (all from the
+catalogue); Tab completes live cloud IDs of the kind the parameter takes. An empty answer keeps an optional
+parameter's default and asks a required one again. A value that does not parse, does not fit the parameter's
+type or names an undefined `${...}` is explained and asked again. Ctrl-C (or Ctrl-D) abandons the whole call.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rich.text import Text
+
+from cpictl.protocol.arguments import ArgumentProblem, check_value
+from cpictl.protocol.catalogue import MethodSpec, Param
+from cpictl.repl.context import ReplContext
+from cpictl.store.references import ReferenceProblem
+from cpictl.wordargs import InputError, parse_value
+
+
+def describe_param(param: Param) -> Text:
+    """The line shown above a question: `size  integer, required — size in MiB (e.g. 1024)`."""
+    state = "required" if param.required else f"optional, Enter keeps {json.dumps(param.default)}"
+    return Text.assemble(("  " + param.name, "bold"), (f"  {param.type_label}, {state}", "cyan"),
+                         f" — {param.help}", (f" (e.g. {json.dumps(param.example)})", "dim"))
+
+
+def ask_arguments(ctx: ReplContext, spec: MethodSpec) -> dict[str, Any] | None:
+    """The answers by parameter name (optional ones left empty are absent), or None when abandoned."""
+    from cpictl.repl.completer import ParamValueCompleter, ReplCompleter
+
+    main = ReplCompleter(ctx.state, ctx.registry)
+    ctx.term.note(f"{spec.name}: {spec.summary}. Ctrl-C abandons the call.", style="")
+    answers: dict[str, Any] = {}
+    try:
+        for param in spec.params_for(ctx.state.target.api_version):
+            ctx.term.print(describe_param(param))
+            value = _ask_one(ctx, spec, param, ParamValueCompleter(main, spec.name, param))
+            if value is not _KEEP_DEFAULT:
+                answers[param.name] = value
+    except KeyboardInterrupt:
+        return None
+    return answers
+
+
+_KEEP_DEFAULT: Any = object()
+
+
+def _ask_one(ctx: ReplContext, spec: MethodSpec, param: Param, completer: Any) -> Any:
+    from cpictl.repl.calls import resolve_references
+
+    while True:
+        text = ctx.term.ask(f"  {param.name}> ", completer=completer).strip()
+        if not text:
+            if not param.required:
+                return _KEEP_DEFAULT
+            ctx.term.error(f"{param.name} is required (Ctrl-C abandons the call)")
+            continue
+        try:
+            value = resolve_references(ctx, parse_value(text, param, f"parameter '{param.name}'"),
+                                       f"parameter '{param.name}'")
+            check_value(spec.name, param, value)
+        except (InputError, ArgumentProblem, ReferenceProblem) as problem:
+            ctx.term.error(str(problem))
+            continue
+        return value

@@ -1,0 +1,100 @@
+"""The REPL's side of the screen: print results, say errors in one line, ask, confirm, page, edit.
+
+`Terminal` is the plain version (pipes, tests, benchmarks): it cannot ask, a confirmation is answered "no" and
+nothing is paged. `PromptTerminal` asks through prompt_toolkit and pages through rich's pager. Handlers only talk
+to this interface, so they run the same in a pseudo-terminal, a pipe and a test.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console, RenderableType
+from rich.text import Text
+
+
+class CannotAsk(Exception):
+    """The terminal cannot ask questions (stdin is not a terminal)."""
+
+
+class Terminal:
+    """Consoles are made with `markup=False`: CIDs, error messages and synopses like `[edit]` are text, not tags."""
+
+    def __init__(self, console: Console | None = None, err: Console | None = None) -> None:
+        self.console = console or Console(highlight=False, markup=False)
+        self.err = err or self.console
+
+    @property
+    def progress_console(self) -> Console | None:
+        """Where a running call draws its spinner and live stderr; None draws nothing (pipes, tests)."""
+        return self.err if self.err.is_terminal else None
+
+    def print(self, *renderables: RenderableType, **options: Any) -> None:
+        self.console.print(*renderables, **options)
+
+    def error(self, message: str) -> None:
+        self.err.print(Text.assemble(("error: ", "bold red"), message), soft_wrap=True)
+
+    def note(self, message: str, style: str = "dim") -> None:
+        self.err.print(Text(message, style=style), soft_wrap=True)
+
+    def confirm(self, question: str) -> bool:
+        self.note(f"{question} [y/N] no (not a terminal)")
+        return False
+
+    def ask(self, message: str, *, completer: Any = None, default: str = "") -> str:
+        raise CannotAsk("cannot ask for parameters: not a terminal; give the arguments on the line")
+
+    def page(self, renderable: RenderableType) -> None:
+        self.console.print(renderable, soft_wrap=True)
+
+    def edit(self, text: str) -> str | None:
+        """The text after the user edited it in $VISUAL/$EDITOR; None when the editor failed."""
+        from cpictl.repl.editor import open_in_editor
+
+        return open_in_editor(text, self.error)
+
+
+class PromptTerminal(Terminal):
+    """A real terminal: questions through prompt_toolkit, long text through the pager."""
+
+    def __init__(self, console: Console | None = None, err: Console | None = None) -> None:
+        super().__init__(console, err)
+        self._asker: Any = None  # one PromptSession for every question, made on first use
+
+    def _session(self) -> Any:
+        if self._asker is None:
+            from prompt_toolkit import PromptSession
+
+            self._asker = PromptSession()
+        return self._asker
+
+    def ask(self, message: str, *, completer: Any = None, default: str = "") -> str:
+        """One answer; Ctrl-C raises KeyboardInterrupt, Ctrl-D (EOFError) counts as Ctrl-C."""
+        try:
+            return str(self._session().prompt(message, completer=completer, default=default,
+                                               complete_while_typing=True))
+        except EOFError:
+            raise KeyboardInterrupt from None
+
+    def confirm(self, question: str) -> bool:
+        try:
+            answer = self.ask(f"{question} [y/N] ")
+        except KeyboardInterrupt:
+            return False
+        return answer.strip().lower() in ("y", "yes")
+
+    def page(self, renderable: RenderableType) -> None:
+        """Through the pager ($PAGER, else less) only when it does not fit on the screen."""
+        if not self.console.is_terminal:
+            super().page(renderable)
+            return
+        with self.console.capture() as captured:
+            self.console.print(renderable)
+        text = captured.get()
+        if text.count("\n") < self.console.height - 1:
+            self.console.file.write(text)
+            self.console.file.flush()
+            return
+        with self.console.pager(styles=True):
+            self.console.print(renderable)

@@ -1,0 +1,59 @@
+"""The line splitter: shell words, bracketed YAML values as one word, and when a line continues."""
+
+from __future__ import annotations
+
+import shlex
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cpictl.repl.lines import is_incomplete, scan, split_words
+from cpictl.wordargs import InputError
+
+
+@pytest.mark.parametrize("line, words", [
+    ("create_vm a sc {} {default: {type: dynamic}}", ["create_vm", "a", "sc", "{}", "{default: {type: dynamic}}"]),
+    ("x [a, b] {a: [1, {b: 2}]}", ["x", "[a, b]", "{a: [1, {b: 2}]}"]),
+    ("x networks={default: {type: dynamic}} y", ["x", "networks={default: {type: dynamic}}", "y"]),
+    ("x '{\"a\": 1}' \"b c\" d\\ e", ["x", '{"a": 1}', "b c", "d e"]),
+    ('x {a: "} ]"} z', ["x", '{a: "} ]"}', "z"]),  # brackets inside YAML strings do not count
+    ("x {msg: it's fine}", ["x", "{msg: it's fine}"]),  # an apostrophe inside a word is not a quote
+    ("x ${steps.vm.result[0]} vm-[1]", ["x", "${steps.vm.result[0]}", "vm-[1]"]),  # only a leading bracket opens
+    ("  spaced   out  ", ["spaced", "out"]),
+    ("x ''", ["x", ""]),
+])
+def test_words(line: str, words: list[str]) -> None:
+    assert split_words(line) == words
+
+
+@pytest.mark.parametrize("line", ["x {a: 1", "x [a, {b: 1}", "x 'open", 'x "open', "x \\", "x {a: '}'"])
+def test_an_open_bracket_or_quote_continues_on_the_next_line(line: str) -> None:
+    assert is_incomplete(line)
+    with pytest.raises(InputError):
+        split_words(line)
+
+
+def test_continued_lines_join_into_one_word() -> None:
+    first = "create_vm a sc {} {default:"
+    assert is_incomplete(first)
+    joined = first + "\n  {type: dynamic}}"
+    assert not is_incomplete(joined)
+    assert split_words(joined)[-1] == "{default:\n  {type: dynamic}}"
+
+
+def test_unbalanced_message_names_what_is_missing() -> None:
+    with pytest.raises(InputError, match=r"missing '\}\]'"):
+        split_words("x [{a: 1")
+
+
+def test_scan_reports_the_word_under_the_cursor() -> None:
+    assert scan("delete_vm ").partial is None
+    half = scan("delete_vm vm-1")
+    assert half.words == ["delete_vm"] and half.partial == "vm-1" and half.partial_raw_length == 4
+    assert scan("create_vm a b {} {x: ").in_flow
+
+
+@given(st.lists(st.text(max_size=12), max_size=6))
+def test_anything_a_shell_would_quote_comes_back_unchanged(words: list[str]) -> None:
+    assert split_words(shlex.join(words)) == words

@@ -1,0 +1,43 @@
+"""`METHOD` alone asks for each parameter: defaults on Enter, re-asking on bad values, Ctrl-C abandons."""
+
+from __future__ import annotations
+
+from tests.repl.conftest import CTRL_C, STEMCELL_IMAGE, Repl, cid_created
+
+
+def test_create_disk_built_parameter_by_parameter(repl: Repl) -> None:
+    repl.term.answers = ["1024", "", ""]  # size; Enter keeps cloud_properties {} and vm_cid null
+    output = repl.run("create_disk")
+    assert [q.strip() for q in repl.term.asked] == ["size>", "cloud_properties>", "vm_cid>"]
+    assert "size in MiB" in output and "e.g. 1024" in output  # help and example from the catalogue
+    assert repl.ctx.state.last.outcome.request.arguments == [1024, {}, None]
+    assert repl.live("disk") == [cid_created(output, "disk")]
+
+
+def test_a_required_parameter_and_a_bad_value_are_asked_again(repl: Repl) -> None:
+    repl.term.answers = ["", "lots", "2048", "{type: fast}", "${vm}", ""]
+    output = repl.run("create_disk")
+    assert "size is required" in output
+    assert "parameter 'size': expected integer" in output
+    assert "undefined reference ${vm}" in output  # no live VM: asked again, Enter then keeps null
+    assert repl.ctx.state.last.outcome.request.arguments == [2048, {"type": "fast"}, None]
+
+
+def test_references_and_the_sessions_ids_work_in_answers(repl: Repl) -> None:
+    stemcell = cid_created(repl.run(f"create_stemcell {STEMCELL_IMAGE} {{}}"), "stemcell")
+    repl.term.answers = ["agent-7", "${stemcell}", "", "{default: {type: dynamic}}", "", ""]
+    output = repl.run("create_vm")
+    assert "✔ ok" in output
+    assert repl.ctx.state.last.outcome.request.arguments[:2] == ["agent-7", stemcell]
+
+
+def test_ctrl_c_abandons_the_call(repl: Repl) -> None:
+    repl.term.answers = ["1024", CTRL_C]
+    output = repl.run("create_disk")
+    assert "abandoned; nothing was sent" in output
+    assert repl.ctx.state.history == [] and repl.live("disk") == []
+
+
+def test_a_method_without_parameters_just_runs(repl: Repl) -> None:
+    assert "✔ ok" in repl.run("info")
+    assert repl.term.asked == []

@@ -1,0 +1,148 @@
+"""The REPL in a real pseudo-terminal (pexpect) against the reference CPI run as a subprocess.
+
+Output is matched through the terminal's escape sequences: `styled("created", "vm")` allows style codes and
+blanks between the words. Every wait is generous (30 s) except the one that measures Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pexpect
+
+from tests.conftest import cpictl_bin
+from tests.repl.conftest import STEMCELL_IMAGE, reference_target
+
+PROMPT = "cpictl>"
+GAP = r"(?:\x1b\[[0-9;?]*[A-Za-z]|\s)*"  # style codes and blanks between words
+CID = r"([a-z]+-[0-9a-f-]{8,})"
+WRAPPER = ("import sys, typer; from cpictl.cli.repl_cmd import repl_command; "
+           "app = typer.Typer(add_completion=False, pretty_exceptions_enable=False); "
+           "app.command()(repl_command); app()")
+
+
+def styled(*words: str) -> str:
+    return GAP.join(re.escape(word) for word in words)
+
+
+def repl_argv() -> list[str]:
+    """`cpictl repl` once the lead registers it in cpictl/cli/main.py; until then the same command via typer."""
+    from cpictl.cli.main import app
+
+    if any(command.name == "repl" for command in app.registered_commands):
+        return [cpictl_bin(), "repl"]
+    return [sys.executable, "-c", WRAPPER]
+
+
+def spawn(tmp_path: Path, **extra_env: str) -> pexpect.spawn:
+    env = {**os.environ, "NO_COLOR": "1", "TERM": "xterm", "PROMPT_TOOLKIT_NO_CPR": "1", "PAGER": "cat",
+           **extra_env}
+    argv = repl_argv()
+    child = pexpect.spawn(argv[0], argv[1:], env=env, cwd=str(tmp_path), dimensions=(40, 160),
+                          encoding="utf-8", timeout=30)
+    child.expect(PROMPT)
+    return child
+
+
+def call(child: pexpect.spawn, line: str, *expected: str) -> str:
+    """Send a line, wait for `expected` (a pattern; its first group is returned) and the next prompt."""
+    child.sendline(line)
+    child.expect(GAP.join(expected))
+    found = child.match.group(1) if child.match.groups() else ""
+    child.expect(PROMPT)
+    return found
+
+
+def leave(child: pexpect.spawn) -> None:
+    child.sendeof()
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+
+
+def replay(recipe: Path) -> None:
+    """`cpictl run` when the lead has added it; until then the recipe engine directly, the same way."""
+    from cpictl.cli.main import app
+
+    if any(command.name == "run" for command in app.registered_commands):
+        finished = subprocess.run([cpictl_bin(), "run", str(recipe)], capture_output=True, text=True, timeout=60)
+        assert finished.returncode == 0, finished.stdout + finished.stderr
+        return
+    from cpictl.recipes import load_recipe
+    from cpictl.recipes.runner import RecipeRunner
+    from cpictl.recipes.targets import target_for
+    from cpictl.session import CallSession
+    from cpictl.store import CloudIdStore
+
+    loaded = load_recipe(recipe)
+    runner = RecipeRunner(loaded, CallSession(target_for(loaded, reference_target()),
+                                              CloudIdStore(recipe.with_suffix(".replay.jsonl"))))
+    list(runner.events())
+    assert runner.summary is not None and runner.summary.status == "passed", runner.summary
+
+
+def test_a_session_completes_ids_prompts_for_parameters_and_saves_a_replayable_recipe(tmp_path: Path) -> None:
+    child = spawn(tmp_path)
+    call(child, f"create_stemcell {STEMCELL_IMAGE} {{}}", styled("created", "stemcell"), CID)
+    child.sendline("create_vm agent-1 ${stemcell} {} {default:")  # an open bracket continues the line
+    child.expect(r"\.\.\.")
+    vm = call(child, "  {type: dynamic}}", styled("created", "vm"), CID)
+
+    child.send("delete_vm ")
+    child.send("\t")
+    child.expect(re.escape(vm))  # Tab completed the only live VM
+    call(child, "", styled("deleted", "vm"), re.escape(vm))
+
+    child.sendline("create_disk")  # alone: asks for each parameter; Enter keeps an optional one's default
+    for question, answer in (("size>", "1024"), ("cloud_properties>", ""), ("vm_cid>", "")):
+        child.expect(question)
+        child.sendline(answer)
+    child.expect(styled("created", "disk") + GAP + CID)
+    disk = child.match.group(1)
+    child.expect(PROMPT)
+
+    recipe = tmp_path / "session.yml"
+    call(child, f":save {recipe}", styled("saved", "4", "step(s)"))
+    child.sendline(":quit")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert vm not in recipe.read_text()
+    replay(recipe)
+
+    child = spawn(tmp_path)  # cloud IDs survive leaving and coming back
+    child.send("delete_disk ")
+    child.send("\t")
+    child.expect(re.escape(disk))
+    child.sendcontrol("u")
+    leave(child)
+
+
+def test_ctrl_c_during_a_hanging_call_returns_to_the_prompt(tmp_path: Path) -> None:
+    child = spawn(tmp_path, CPICTL_REFCPI_FAULTS="has_vm=hang")
+    child.sendline("has_vm vm-1")
+    child.expect("Ctrl-C stops it")  # the spinner is up: the CPI is running and hangs
+    time.sleep(0.3)
+    sent = time.monotonic()
+    child.sendintr()
+    child.expect(re.escape("interrupted; the CPI's process group was killed"), timeout=2)
+    child.expect(PROMPT, timeout=2)
+    assert time.monotonic() - sent <= 2
+    call(child, "info", styled("✔", "ok"))  # the REPL lives on
+    leave(child)
+
+
+def test_errors_are_one_line_in_the_terminal_too(tmp_path: Path) -> None:
+    child = spawn(tmp_path)
+    for line, message in ((":sav x", "did you mean ':save'"),
+                          ("create_disk size=big", "parameter 'size': expected integer")):
+        child.sendline(line)
+        child.expect(styled("error:") + GAP + ".*" + re.escape(message))
+        child.expect(PROMPT)
+        assert "Traceback" not in (child.before or "")
+    leave(child)
