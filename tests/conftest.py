@@ -24,6 +24,8 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.delenv("CPICTL_REFCPI_FAULTS", raising=False)
     monkeypatch.delenv("CPICTL_REFCPI_API_VERSION", raising=False)
     monkeypatch.setenv("NO_COLOR", "1")
+    # wide enough that a long temporary path never wraps inside text a test looks for
+    monkeypatch.setenv("COLUMNS", "200")
     return home
 
 
