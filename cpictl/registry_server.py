@@ -35,7 +35,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
-from cpictl.metadata.registry_log import append_entries, current_entries, read_entries, registry_log_path
+from cpictl.metadata.registry_log import (
+    append_entries,
+    current_entries,
+    decode_settings_body,
+    read_entries,
+    registry_log_path,
+)
 
 if TYPE_CHECKING:
     from cpictl.session import Target
@@ -60,12 +66,7 @@ class RegistryEvent:
 
     def settings(self) -> Any:
         """A PUT's settings decoded; the raw text when not JSON; None for other requests."""
-        if self.body is None:
-            return None
-        try:
-            return json.loads(self.body)
-        except ValueError:
-            return self.body
+        return decode_settings_body(self.body)
 
     def as_entry(self) -> dict[str, Any]:
         return {"time": self.time, "method": self.method, "path": self.path, "instance": self.instance,

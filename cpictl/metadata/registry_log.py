@@ -23,6 +23,16 @@ FORMAT = 1
 SUFFIX = ".registry.jsonl"
 
 
+def decode_settings_body(body: str | None) -> Any:
+    """A registry body as settings: decoded JSON, the raw text when it is not JSON, None when there is none."""
+    if body is None:
+        return None
+    try:
+        return json.loads(body)
+    except ValueError:
+        return body
+
+
 def registry_log_path(journal: Path | str) -> Path:
     """The capture file beside a journal: sessions/default.jsonl → sessions/default.registry.jsonl."""
     journal = Path(journal)
@@ -39,12 +49,7 @@ class CapturedEntry:
 
     def settings(self) -> Any:
         """The decoded settings; the raw text when it is not JSON (a CPI bug worth showing); None when deleted."""
-        if self.body is None:
-            return None
-        try:
-            return json.loads(self.body)
-        except ValueError:
-            return self.body
+        return decode_settings_body(self.body)
 
 
 def append_entries(path: Path, entries: list[dict[str, Any]]) -> None:
