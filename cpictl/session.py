@@ -23,7 +23,7 @@ from cpictl.protocol.codec import (
     new_request_id,
 )
 from cpictl.protocol.violations import Violation
-from cpictl.transport import CpiCommand, RunResult, build_environment, run_cpi
+from cpictl.transport import CpiCommand, CpiInterrupted, RunResult, build_environment, run_cpi
 
 if TYPE_CHECKING:
     from cpictl.store import CloudIdStore
@@ -127,10 +127,11 @@ class CallOutcome:
     violations: list[Violation]
     changes: CloudIdChanges
     failure: str | None = None  # transport-level failure: timed out, crashed, pipes held open
+    journal_error: str | None = None  # the cloud IDs could not be written to the session journal
 
     @property
     def status(self) -> Status:
-        if self.failure or any(v.severity == "error" for v in self.violations):
+        if self.failure or self.journal_error or any(v.severity == "error" for v in self.violations):
             return "misbehaved"
         if self.decoded is not None and self.decoded.document and self.decoded.document.get("error") is not None:
             return "cpi-error"
@@ -180,11 +181,29 @@ class CallSession:
 
     def execute(self, request: Request, *, target: Target | None = None,
                 on_stderr_line: Callable[[str], None] | None = None, stdin: bytes | None = None) -> CallOutcome:
-        """Run one request. `stdin` overrides the encoded bytes (`--raw` sends a document unchanged)."""
+        """Run one request. `stdin` overrides the encoded bytes (`--raw` sends a document unchanged).
+
+        A journal that cannot be written stops the call before the CPI runs (StoreError), so no cloud ID is made
+        that cpictl could not keep; Ctrl-C after the CPI already answered still journals what it created."""
         target = target or self.target
         stdin = encode_request(request) if stdin is None else stdin
+        spec = get_method(request.method)
+        if self.store is not None and spec is not None and (spec.creates or spec.deletes or spec.relation):
+            self.store.check_writable()
         self._notify("sent", request)
-        run = run_cpi(target.command(), stdin, on_stderr_line)
+        try:
+            run = run_cpi(target.command(), stdin, on_stderr_line)
+        except CpiInterrupted as interrupted:
+            self._journal(self._outcome(request, stdin, interrupted.result, target), target)
+            raise
+        outcome = self._outcome(request, stdin, run, target)
+        self._journal(outcome, target)
+        self._notify("received", outcome)
+        return outcome
+
+    @staticmethod
+    def _outcome(request: Request, stdin: bytes, run: RunResult, target: Target) -> CallOutcome:
+        """Decode and judge what the CPI process did."""
         failure, violations = _transport_failure(run, target.timeout)
         decoded = None
         if not run.timed_out:
@@ -199,10 +218,7 @@ class CallSession:
                          and "result" in decoded.document)
         changes = (cloud_id_changes(spec, request.arguments, decoded.result if decoded else None,
                                     request.api_version, succeeded) if spec else CloudIdChanges())
-        outcome = CallOutcome(request, stdin, run, decoded, violations, changes, failure)
-        self._journal(outcome, target)
-        self._notify("received", outcome)
-        return outcome
+        return CallOutcome(request, stdin, run, decoded, violations, changes, failure)
 
     def call(self, method: str, args: Sequence[Any] | Mapping[str, Any], **kwargs: Any) -> CallOutcome:
         validate = kwargs.pop("validate", True)
@@ -210,13 +226,20 @@ class CallSession:
         return self.execute(request, **kwargs)
 
     def _journal(self, outcome: CallOutcome, target: Target) -> None:
+        """Record the call's cloud IDs; if that fails the outcome says so loudly instead of losing them."""
         changes = outcome.changes
         if self.store is None or not (changes.created or changes.deleted or changes.attached or changes.detached):
             return
-        self.store.record(method=outcome.request.method, request_id=outcome.request_id,
-                          target=target.argv, changes=changes, extras=journal_extras(outcome),
-                          api_version=outcome.request.api_version,
-                          stemcell_api_version=target.stemcell_api_version)
+        from cpictl.store import StoreError
+
+        try:
+            self.store.record(method=outcome.request.method, request_id=outcome.request_id,
+                              target=target.argv, changes=changes, extras=journal_extras(outcome),
+                              api_version=outcome.request.api_version,
+                              stemcell_api_version=target.stemcell_api_version)
+        except (StoreError, OSError) as error:
+            ids = ", ".join(f"{kind} {cid}" for kind, cid in changes.created) or "the deletions"
+            outcome.journal_error = f"NOT JOURNALLED — note these down: {ids} ({error})"
 
     def _notify(self, event: str, payload: Any) -> None:
         if self.observer is not None:
@@ -228,11 +251,15 @@ def journal_extras(outcome: CallOutcome) -> dict[str, Any]:
     request, result = outcome.request, outcome.decoded.result if outcome.decoded else None
     extras: dict[str, Any] = {}
     if request.method == "create_vm" and request.arguments:
+        from cpictl.protocol.redaction import Redactor
+
         extras["agent_id"] = request.arguments[0]
         if isinstance(result, list) and len(result) > 1 and isinstance(result[1], dict):
-            extras["networks"] = result[1]
-        elif len(request.arguments) > 3:
-            extras["networks"] = request.arguments[3]
+            networks = result[1]
+        else:
+            networks = request.arguments[3] if len(request.arguments) > 3 else None
+        if networks is not None:  # the journal is a file cpictl writes: network cloud_properties stay masked
+            extras["networks"] = Redactor().result("create_vm", ["", networks])[1]
     if request.method == "attach_disk" and result is not None:
         extras["disk_hint"] = result
     return extras
@@ -262,6 +289,8 @@ def outcome_as_dict(outcome: CallOutcome, *, show_secrets: bool = False) -> dict
         "duration_s": round(run.duration_s, 6) if run else None,
         "stderr": stderr,
         "violations": [v.as_dict() for v in outcome.violations]
-        + ([{"code": "process.failed", "severity": "error", "message": outcome.failure}] if outcome.failure else []),
+        + ([{"code": "process.failed", "severity": "error", "message": outcome.failure}] if outcome.failure else [])
+        + ([{"code": "journal.write-failed", "severity": "error", "message": outcome.journal_error}]
+           if outcome.journal_error else []),
         "cloud_ids": outcome.changes.as_dict(),
     }

@@ -207,7 +207,7 @@ def _print_table(outcome: Any, target: Any, journal: Path, registry_view: Any, *
 
 def _print_dry_run(target: Any, request: Any, stdin: bytes | None, fmt: str, show_secrets: bool) -> None:
     from cpictl.protocol.codec import encode_request
-    from cpictl.protocol.redaction import Redactor
+    from cpictl.protocol.redaction import MASK, Redactor, mask_secret_env
 
     exact = stdin if stdin is not None else encode_request(request)
     shown = exact
@@ -215,12 +215,15 @@ def _print_dry_run(target: Any, request: Any, stdin: bytes | None, fmt: str, sho
         shown = json.dumps(Redactor().request(request.as_dict()), separators=(",", ":"), ensure_ascii=False).encode()
     env = target.child_environment()
     added = {k: v for k, v in env.items() if os.environ.get(k) != v}
+    if not show_secrets:
+        env, added = mask_secret_env(env), mask_secret_env(added)
     prefix = "env -i " + " ".join(shlex.quote(f"{k}={v}") for k, v in env.items()) + " " \
         if target.env_mode == "director" else "".join(f"{k}={shlex.quote(v)} " for k, v in added.items())
     one_liner = f"printf '%s' {shlex.quote(shown.decode())} | {prefix}{shlex.join(target.argv)}"
+    masked = shown != exact or any(value == MASK for value in (*env.values(), *added.values()))
     document = {"stdin": shown.decode("utf-8", errors="replace"), "argv": target.argv, "env_mode": target.env_mode,
                 "env": added if target.env_mode != "director" else env, "cwd": target.cwd,
-                "shell": one_liner, "secrets_masked": not show_secrets and shown != exact}
+                "shell": one_liner, "secrets_masked": masked}
     if fmt != "table":
         emit_document(document, fmt)
         return

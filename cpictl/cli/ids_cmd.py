@@ -174,5 +174,7 @@ def cleanup_command(
             raise typer.Exit(exits.OK)
     rows = list(run_cleanup(plan, store, recorded_target(target, override)))
     _print_rows([(str(r.planned.record.kind), r.planned.label, r.outcome, r.detail) for r in rows], "cleanup", fmt)
-    if any(r.outcome in ("failed", "skipped") for r in rows):
+    if any(r.outcome == "failed" for r in rows):
         raise typer.Exit(exits.MISBEHAVED)
+    if any(r.outcome == "skipped" for r in rows):
+        raise UsageError("some IDs have no recorded CPI (imported from a state file): pass --cpi to delete them")

@@ -23,7 +23,7 @@ def live_progress(label: str, *, enabled: bool | None = None,
 
     from cpictl.render.progress import Elapsed, stderr_line
 
-    console = Console(stderr=True, highlight=False)
+    console = Console(stderr=True, highlight=False, markup=False)
     hide = mask or (lambda text: text)
     with console.status(Elapsed(label), spinner="dots"):
         yield lambda line: console.print(stderr_line(hide(line)), soft_wrap=True)

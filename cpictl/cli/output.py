@@ -26,13 +26,14 @@ def resolve_format(requested: str | None) -> str:
 def stdout_console():
     from rich.console import Console
 
-    return Console(highlight=False, soft_wrap=False)
+    # markup off: CPI answers, IDs and messages are shown as they are, never parsed as rich markup
+    return Console(highlight=False, soft_wrap=False, markup=False)
 
 
 def stderr_console():
     from rich.console import Console
 
-    return Console(stderr=True, highlight=False)
+    return Console(stderr=True, highlight=False, markup=False)
 
 
 def emit_document(document: Any, fmt: str) -> None:

@@ -230,7 +230,17 @@ class CloudIdChanges:
 def _cid_in_result(result: Any, index: int | None) -> str | None:
     value = result if index is None else (result[index] if isinstance(result, list) and len(result) > index
                                           else None)
-    return value if isinstance(value, str) and value else None
+    if isinstance(value, str) and value:
+        return value
+    # A result of the wrong shape (flagged by the contract check) most likely still names a resource the CPI made:
+    # keep it rather than lose it — a v1 string where v2 wants [cid, networks], the other way round, a number.
+    if isinstance(result, str) and result:
+        return result
+    if isinstance(result, list) and result and isinstance(result[0], str) and result[0]:
+        return result[0]
+    if isinstance(result, (int, float)) and not isinstance(result, bool):
+        return str(result)
+    return None
 
 
 def cloud_id_changes(spec: MethodSpec, arguments: list[Any], result: Any, api_version: int | None,

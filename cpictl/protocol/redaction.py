@@ -165,6 +165,15 @@ class Redactor:
         return text
 
 
+_SECRET_NAME = re.compile(r"SECRET|PASSWORD|PASSWD|TOKEN|CREDENTIAL|PRIVATE|(^|_)KEY($|_)|ACCESS_KEY", re.I)
+
+
+def mask_secret_env(env: dict[str, str]) -> dict[str, str]:
+    """Environment variables whose names say they hold a secret (AWS_SECRET_ACCESS_KEY, *_PASSWORD, *_TOKEN …),
+    masked; the rest as they are."""
+    return {name: MASK if _SECRET_NAME.search(name) and value else value for name, value in env.items()}
+
+
 def mask_request(document: dict[str, Any]) -> dict[str, Any]:
     """Convenience: a masked copy of one request document."""
     return Redactor().request(document)

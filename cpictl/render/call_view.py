@@ -139,6 +139,9 @@ def render_call(outcome: CallOutcome, target: Target, *, full_log: bool = False,
     ids = cloud_ids_text(outcome)
     if ids is not None:
         parts.append(Panel(ids, title="cloud IDs", title_align="left", expand=False, border_style="green"))
+    if outcome.journal_error:
+        parts.append(Panel(Text(outcome.journal_error, style="bold red"), title="journal", title_align="left",
+                           border_style="red"))
     log = response.get("log") if response else None
     if isinstance(log, str) and log.strip():
         parts.append(Panel(tail_text(mask(log), None if full_log else LOG_LINES, "--full-log shows all"),

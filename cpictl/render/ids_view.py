@@ -38,7 +38,7 @@ def ids_table(records: Iterable[CloudIdRecord], title: str) -> Table:
     for column in ("kind", "cid", "status", "created by", "when", "attached to"):
         # a cloud ID is what people copy: it keeps its full width and the other columns shorten around it
         table.add_column(column, no_wrap=True, overflow="fold" if column == "cid" else "ellipsis",
-                         min_width=widest if column == "cid" else 4)
+                         min_width={"cid": widest, "kind": 8, "status": 7}.get(column, 4))
     for record in records:
         created_by = record.method or ("imported" if record.imported else "-")
         table.add_row(str(record.kind), Text(record.cid, style="bold"),

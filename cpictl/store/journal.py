@@ -122,6 +122,17 @@ class Journal:
             except OSError as error:
                 raise StoreError(f"cannot write journal {self.path}: {error.strerror or error}") from error
 
+    def check_writable(self) -> None:
+        """Raise StoreError unless an append could happen now: directory, lock and file all usable.
+
+        Called before a CPI runs, so a journal that cannot take the new cloud ID stops the call instead of
+        losing the ID after the CPI made it."""
+        with self.locked():
+            try:
+                os.close(os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o600))
+            except OSError as error:
+                raise StoreError(f"cannot write journal {self.path}: {error.strerror or error}") from error
+
     def _append_bytes(self, data: bytes) -> None:
         existed = self.path.exists()
         fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o600)

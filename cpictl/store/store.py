@@ -69,6 +69,10 @@ class CloudIdStore:
                                  {**optional, "detached_from": vm_cid}))
         self._journal.append(entries)
 
+    def check_writable(self) -> None:
+        """Raise StoreError unless the journal can take an entry now (see Journal.check_writable)."""
+        self._journal.check_writable()
+
     def record_event(self, event: str, kind: CloudIdKind | str, cid: str, **fields: Any) -> None:
         """Append one event that no CPI call reported: forgotten, gone (verified absent), imported …"""
         if event not in EVENTS or event == "state_imported":

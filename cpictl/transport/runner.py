@@ -64,6 +64,9 @@ def run_cpi(command: CpiCommand, stdin: bytes, on_stderr_line: Callable[[str], N
     except KeyboardInterrupt:
         call.abort()
         raise CpiInterrupted(call.result()) from None
+    except BaseException:  # SystemExit from a signal handler, a bug in a callback: the CPI must not outlive us
+        call.abort()
+        raise
     finally:
         call.release()
     return call.result()

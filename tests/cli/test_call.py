@@ -233,3 +233,31 @@ def test_store_records_created_ids_and_references_resolve(capsys):
     assert doc["request"]["arguments"][1] == stemcell
     code, out, err = call(capsys, "delete_vm", "${snapshot}")
     assert code == 2 and "snapshot" in err
+
+
+def test_cpi_text_is_never_taken_for_markup(capsys, tmp_path):
+    cpi = write_cpi(tmp_path / "markup.py", """
+import json, sys
+sys.stdin.read()
+sys.stderr.write("[bold]stderr[/bold] [/x]\\n")
+json.dump({"result": "[/x]", "error": None, "log": "[red]log[/red]"}, sys.stdout)
+""")
+    code, out, err = call(capsys, "has_vm", "vm-1", "--cpi", str(cpi), "-o", "table")
+    assert code == 3, err  # not an internal error: the answer is just the wrong shape
+    assert "[/x]" in out and "[red]log[/red]" in out and "[bold]stderr[/bold]" in out
+    # bracketed text inside cpictl's own messages survives too
+    code, out, err = call(capsys, "create_vm", "a", "s", "{}", "{}", "--cpi", str(CPIS / "v1_create_vm.sh"),
+                          "-o", "table")
+    assert "[vm_cid, networks]" in " ".join(out.split())
+
+
+def test_dry_run_masks_secret_environment_values(capsys):
+    code, out, _ = call(capsys, "info", "--env", "AWS_SECRET_ACCESS_KEY=hunter22", "--env", "REGION=eu-1",
+                        "--dry-run", "-o", "json")
+    doc = json.loads(out)
+    assert code == 0 and "hunter22" not in out
+    assert doc["env"]["AWS_SECRET_ACCESS_KEY"] == "<redacted>" and doc["env"]["REGION"] == "eu-1"
+    assert doc["secrets_masked"] is True
+    code, out, _ = call(capsys, "info", "--env", "AWS_SECRET_ACCESS_KEY=hunter22", "--dry-run", "-o", "json",
+                        "--show-secrets")
+    assert "hunter22" in json.loads(out)["shell"]

@@ -1,0 +1,99 @@
+"""Nothing a CPI created is lost: an unwritable journal stops the call before the CPI runs, a failing write
+still shows the IDs, a wrong-shape result is kept, and Ctrl-C after the answer still journals it."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+from cpictl.cli.main import main
+from tests.conftest import CPIS, cpictl_bin, write_cpi
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def live(capsys) -> list[tuple[str, str]]:
+    code, out, _ = run(capsys, "ids", "-o", "json")
+    return [(r["kind"], r["cid"]) for r in json.loads(out)]
+
+
+def test_an_unwritable_journal_stops_the_call_before_the_cpi_runs(capsys, tmp_path, isolated_home):
+    code, out, err = run(capsys, "call", "create_disk", "10", "{}", "--state", str(tmp_path))  # a directory
+    assert code == 2 and "cannot write journal" in err and "Traceback" not in err
+    assert not (isolated_home / "refcpi" / "state.json").exists()  # the reference CPI never ran
+
+
+def test_a_journal_write_that_fails_after_the_call_still_shows_the_ids(capsys):
+    code, out, err = run(capsys, "call", "create_disk", "10", "{}", "--state", "/dev/full", "-o", "json")
+    doc = json.loads(out)
+    assert code == 3
+    created = doc["cloud_ids"]["created"][0]["cid"]
+    failure = next(v for v in doc["violations"] if v["code"] == "journal.write-failed")
+    assert created in failure["message"] and "NOT JOURNALLED" in failure["message"]
+
+
+def test_a_wrong_shape_create_result_is_still_journalled(capsys):
+    code, out, _ = run(capsys, "call", "create_vm", "a-1", "sc-1", "{}", "{}", "--cpi",
+                       str(CPIS / "v1_create_vm.sh"), "-o", "json")
+    assert code == 3  # the contract check flags the bare string …
+    assert ("vm", "vm-123") in live(capsys)  # … and the VM it names is not forgotten
+
+
+def test_ctrl_c_after_the_cpi_answered_still_journals_the_id(tmp_path):
+    marker = tmp_path / "answered"
+    cpi = write_cpi(tmp_path / "answer_then_hang.py", f"""
+import json, sys, time
+sys.stdin.read()
+json.dump({{"result": "disk-after-answer", "error": None, "log": ""}}, sys.stdout)
+sys.stdout.flush()
+open({str(marker)!r}, "w").close()
+time.sleep(60)
+""")
+    proc = subprocess.Popen([cpictl_bin(), "call", "create_disk", "10", "{}", "--cpi", str(cpi)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while not marker.exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert marker.exists()
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    listed = subprocess.run([cpictl_bin(), "ids", "-o", "json"], capture_output=True, timeout=60, check=True)
+    assert [r["cid"] for r in json.loads(listed.stdout)] == ["disk-after-answer"]
+
+
+def test_sigterm_kills_the_cpi_group_and_keeps_what_was_answered(tmp_path):
+    marker = tmp_path / "pid"
+    cpi = write_cpi(tmp_path / "hang.py", f"""
+import os, sys, time
+sys.stdin.read()
+open({str(marker)!r}, "w").write(str(os.getpid()))
+time.sleep(60)
+""")
+    proc = subprocess.Popen([cpictl_bin(), "call", "info", "--cpi", str(cpi)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while not (marker.exists() and marker.read_text()) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    cpi_pid = int(marker.read_text())
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 143, err
+    deadline = time.monotonic() + 10
+    while Path(f"/proc/{cpi_pid}").exists() and time.monotonic() < deadline:
+        status = Path(f"/proc/{cpi_pid}/status").read_text() if Path(f"/proc/{cpi_pid}").exists() else ""
+        if "State:\tZ" in status:
+            break  # a zombie is dead; PID 1 here does not reap
+        time.sleep(0.05)
+    alive = Path(f"/proc/{cpi_pid}/status").exists() and "State:\tZ" not in Path(f"/proc/{cpi_pid}/status").read_text()
+    if alive:
+        os.kill(cpi_pid, signal.SIGKILL)
+    assert not alive, "the CPI outlived cpictl after SIGTERM"
