@@ -58,7 +58,8 @@ class Target:
 
     @property
     def is_reference(self) -> bool:
-        return self.argv == reference_cpi_argv()
+        reference = reference_cpi_argv()
+        return self.argv[: len(reference)] == reference
 
     @property
     def display(self) -> str:
@@ -152,8 +153,9 @@ class CallOutcome:
 
 def _transport_failure(run: RunResult, timeout: float | None) -> tuple[str | None, list[Violation]]:
     if run.timed_out:
-        return (f"timed out after {timeout:g} s; the CPI's process group was killed. BOSH has no timeout and "
-                "would wait forever", [])
+        answered = " (after it had answered: it never exited)" if run.stdout.strip() else ""
+        return (f"timed out after {timeout:g} s{answered}; the CPI's process group was killed. BOSH has no "
+                "timeout and would wait forever", [])
     if run.lingering_pipes:
         message = ("the CPI exited but a child process kept stdout/stderr open; it was killed. The director reads "
                    "until EOF on both pipes and would hang")
@@ -206,12 +208,12 @@ class CallSession:
         """Decode and judge what the CPI process did."""
         failure, violations = _transport_failure(run, target.timeout)
         decoded = None
-        if not run.timed_out:
+        if not run.timed_out or run.stdout.strip():  # a CPI may answer and then hang: keep what it said
             decoded = decode_response(run.stdout, method=request.method, api_version=request.api_version,
                                       exit_code=run.exit_code if run.signal is None else None,
                                       stdout_truncated=run.stdout_truncated)
             violations = violations + decoded.violations
-            if run.signal is not None and decoded.document is not None:
+            if run.signal is not None and decoded.document is not None and not run.timed_out:
                 failure = None  # it answered before dying: judge the answer
         spec = get_method(request.method)
         succeeded = bool(decoded and decoded.document is not None and decoded.document.get("error") is None

@@ -37,14 +37,23 @@ def load_yaml_text(text: str, where: str) -> Any:
         raise InputError(f"{where}: not valid YAML{position}: {problem}") from None
 
 
-def read_source(source: str, what: str) -> str:
-    """Read a file argument, or stdin for '-'; a missing file is a usage error."""
+def read_source_bytes(source: str, what: str) -> bytes:
+    """Read a file argument, or stdin for '-', as bytes; a missing file is a usage error."""
     if source == "-":
-        return sys.stdin.read()
+        return sys.stdin.buffer.read()
     try:
-        return Path(source).read_text()
+        return Path(source).read_bytes()
     except OSError as exc:
         raise InputError(f"{what}: cannot read '{source}': {exc.strerror or exc}") from None
+
+
+def read_source(source: str, what: str) -> str:
+    """Read a text file argument, or stdin for '-'; a missing or non-UTF-8 file is a usage error."""
+    data = read_source_bytes(source, what)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{what}: '{source}' is not UTF-8 text (byte {exc.start})") from None
 
 
 def parse_value(text: str, param: Param | None, where: str) -> Any:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shlex
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -37,6 +38,7 @@ CALL_HELP = f"""Send one RPC request to a CPI and show the response, checked aga
 
 ARG is a YAML value (1024, '{{}}', vm-1, '{{"a": 1}}'), name=value by parameter name, or @file.yml.
 References like ${{vm}} or ${{disk}} take the session's latest live cloud ID of that kind.
+A value that starts with '-' (a negative size, to probe the CPI) goes after `--`: call create_disk -- -1 '{{}}'.
 
 After create_vm, attach_disk and detach_disk the table view shows the agent settings the CPI wrote, when cpictl can
 see them (the reference CPI's user-metadata, or the embedded registry's capture); `cpictl metadata show` compares
@@ -98,6 +100,11 @@ def call_command(
         from cpictl.session import outcome_as_dict
 
         emit_document(outcome_as_dict(outcome, show_secrets=show_secrets), fmt)
+        if target.is_reference and sys.stderr.isatty():  # the JSON's keys are fixed; a person still gets told
+            from cpictl.cli.output import error_message
+
+            error_message("the target was the bundled reference CPI (a local simulation, not a cloud)", "note",
+                          "yellow")
     raise typer.Exit(exits.status_exit_code(outcome.status))
 
 
@@ -137,11 +144,11 @@ def resolve_references(arguments: Any, journal: Path) -> Any:
 
 def _raw_request(source: str, method: str) -> tuple[Any, bytes]:
     from cpictl.protocol.codec import Request
-    from cpictl.wordargs import read_source
+    from cpictl.wordargs import read_source_bytes
 
-    text = read_source(source, "--raw")
+    raw = read_source_bytes(source, "--raw")  # sent exactly as read, even when it is not UTF-8 or not JSON
     try:
-        document = json.loads(text)
+        document = json.loads(raw)
     except ValueError:
         document = None
     if not isinstance(document, dict):
@@ -149,7 +156,7 @@ def _raw_request(source: str, method: str) -> tuple[Any, bytes]:
     api_version = document.get("api_version")
     request = Request(str(document.get("method", method)), document.get("arguments") or [],
                       document.get("context") or {}, api_version if isinstance(api_version, int) else None)
-    return request, text.encode("utf-8")
+    return request, raw
 
 
 def _execute(target: Any, request: Any, stdin: bytes | None, journal: Path, show_secrets: bool) -> Any:
@@ -205,21 +212,37 @@ def _print_table(outcome: Any, target: Any, journal: Path, registry_view: Any, *
             console.print(panel)
 
 
+def _masked_stdin(exact: bytes) -> bytes:
+    """The request bytes with secrets masked; a raw document that is not a JSON object is shown as it is."""
+    from cpictl.protocol.redaction import Redactor
+
+    try:
+        document = json.loads(exact)
+    except ValueError:
+        return exact
+    if not isinstance(document, dict):
+        return exact
+    masked = json.dumps(Redactor().request(document), separators=(",", ":"), ensure_ascii=False).encode()
+    return exact if json.loads(masked) == document else masked
+
+
 def _print_dry_run(target: Any, request: Any, stdin: bytes | None, fmt: str, show_secrets: bool) -> None:
     from cpictl.protocol.codec import encode_request
-    from cpictl.protocol.redaction import MASK, Redactor, mask_secret_env
+    from cpictl.protocol.redaction import MASK, mask_secret_env
 
     exact = stdin if stdin is not None else encode_request(request)
     shown = exact
-    if not show_secrets and stdin is None:
-        shown = json.dumps(Redactor().request(request.as_dict()), separators=(",", ":"), ensure_ascii=False).encode()
+    if not show_secrets:
+        shown = _masked_stdin(exact)
     env = target.child_environment()
     added = {k: v for k, v in env.items() if os.environ.get(k) != v}
     if not show_secrets:
         env, added = mask_secret_env(env), mask_secret_env(added)
     prefix = "env -i " + " ".join(shlex.quote(f"{k}={v}") for k, v in env.items()) + " " \
         if target.env_mode == "director" else "".join(f"{k}={shlex.quote(v)} " for k, v in added.items())
-    one_liner = f"printf '%s' {shlex.quote(shown.decode())} | {prefix}{shlex.join(target.argv)}"
+    cd = f"cd {shlex.quote(target.cwd)} && " if target.cwd else ""
+    one_liner = (f"{cd}printf '%s' {shlex.quote(shown.decode('utf-8', errors='replace'))} | "
+                 f"{prefix}{shlex.join(target.argv)}")
     masked = shown != exact or any(value == MASK for value in (*env.values(), *added.values()))
     document = {"stdin": shown.decode("utf-8", errors="replace"), "argv": target.argv, "env_mode": target.env_mode,
                 "env": added if target.env_mode != "director" else env, "cwd": target.cwd,
@@ -228,6 +251,8 @@ def _print_dry_run(target: Any, request: Any, stdin: bytes | None, fmt: str, sho
         emit_document(document, fmt)
         return
     from cpictl.cli.output import stdout_console
-    from cpictl.render.dry_run_view import render_dry_run
+    from cpictl.render.dry_run_view import render_dry_run, shell_line
 
-    stdout_console().print(render_dry_run(document))
+    console = stdout_console()
+    console.print(render_dry_run(document))
+    console.print(shell_line(document), soft_wrap=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
+from typing import Any
 
 import typer
 
@@ -52,6 +53,15 @@ def _root(
 ) -> None:
     if debug:
         os.environ["CPICTL_DEBUG"] = "1"
+
+
+def _click_exceptions() -> Any:
+    """The click exceptions typer raises: typer 0.26+ bundles its own copy of click as `typer._click`."""
+    try:
+        from typer._click import exceptions
+    except ImportError:  # an older typer on the real click
+        from click import exceptions
+    return exceptions
 
 
 def _known_error(exc: BaseException) -> int | None:
@@ -115,14 +125,13 @@ def _main(argv: list[str] | None, error_message: Callable[[str], None]) -> int:
         error_message(("terminated" if _terminated else "interrupted") + suffix)
         return 143 if _terminated else 130
     except Exception as exc:  # the one place errors become messages
-        import click
-
-        if isinstance(exc, click.exceptions.Exit):
+        click_exceptions = _click_exceptions()
+        if isinstance(exc, click_exceptions.Exit):
             return exc.exit_code
-        if isinstance(exc, click.ClickException):
+        if isinstance(exc, click_exceptions.ClickException):
             exc.show()
-            return exits.USAGE
-        if isinstance(exc, click.exceptions.Abort):
+            return exc.exit_code if exc.exit_code not in (0, 1) else exits.USAGE
+        if isinstance(exc, click_exceptions.Abort):
             error_message("aborted")
             return 130
         code = _known_error(exc)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -94,12 +95,22 @@ class TargetOptions:
             raise UsageError("--timeout: must be a positive number of seconds")
         if self.cwd and not os.path.isdir(self.cwd):
             raise UsageError(f"--cwd: no such directory: {self.cwd}")
-        if self.cpi:
-            argv, label = [self.cpi, *self.cpi_args], ""
+        if self.timeout is not None and not math.isfinite(self.timeout):
+            raise UsageError("--timeout: must be a finite number of seconds")
+        if self.cpi is not None:
+            if not self.cpi.strip():
+                raise UsageError("--cpi: empty path (leave --cpi out to use the bundled reference CPI)")
+            # a path with a directory part is the caller's, even when --cwd moves the CPI elsewhere
+            cpi = os.path.abspath(self.cpi) if os.sep in self.cpi else self.cpi
+            argv, label = [cpi, *self.cpi_args], ""
         else:
             if self.cpi_args:
                 raise UsageError("--cpi-arg needs --cpi")
             argv, label = reference_cpi_argv(), REFERENCE_CPI_LABEL
+            if mode != "inherit":  # its environment is cut down: tell it where its state is explicitly
+                from cpictl.refcpi import state_dir
+
+                argv = [*argv, "--state-dir", str(state_dir(os.environ))]
         return Target(
             argv=argv, label=label, director_uuid=self.director_uuid or default_director_uuid(),
             env_mode=mode, env=parse_env_pairs(self.env), cwd=self.cwd, timeout=self.timeout,

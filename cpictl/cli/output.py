@@ -47,11 +47,11 @@ def emit_document(document: Any, fmt: str) -> None:
     sys.stdout.flush()
 
 
-def error_message(message: str) -> None:
-    """A one-line error on stderr, styled when stderr is a terminal."""
+def error_message(message: str, label: str = "error", style: str = "bold red") -> None:
+    """A one-line diagnostic on stderr, styled when stderr is a terminal."""
     if sys.stderr.isatty():
         from rich.text import Text
 
-        stderr_console().print(Text.assemble(("error: ", "bold red"), message))
+        stderr_console().print(Text.assemble((f"{label}: ", style), message))
     else:
-        sys.stderr.write(f"error: {message}\n")
+        sys.stderr.write(f"{label}: {message}\n")

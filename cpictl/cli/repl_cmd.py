@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from cpictl.cli.exits import UsageError
 from cpictl.cli.options import (
     ApiVersionOpt,
     ContextOpt,
@@ -47,11 +48,23 @@ def repl_command(
     """
     target = TargetOptions(cpi, cpi_arg or [], api_version, stemcell_api_version, director_uuid, context or [],
                            env_mode, env or [], packages_dir, jobs_dir, cwd, timeout).build()
+    if cpi:
+        from cpictl.repl.meta_settings import cpi_executable_problem  # the check `:cpi` makes
+
+        problem = cpi_executable_problem(target.argv[0], target.cwd)  # a path with a directory is absolute now
+        if problem is not None:
+            raise UsageError(f"--cpi: {problem}")
     journal = journal_path(session, state)
     from cpictl.repl import run_repl  # prompt_toolkit is only imported by the command that needs it
     from cpictl.store import CloudIdStore
 
     label = str(state) if state is not None else (session or os.environ.get("CPICTL_SESSION") or "default")
+    import signal
+
+    def leave(signum: int, frame: object) -> None:
+        raise SystemExit(143)  # SIGTERM ends the REPL (a running CPI's group is killed on the way out)
+
+    signal.signal(signal.SIGTERM, leave)
     with contextlib.ExitStack() as stack:
         server = None
         if registry:

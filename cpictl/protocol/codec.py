@@ -12,6 +12,7 @@ from typing import Any
 
 from cpictl.protocol.catalogue import get_method
 from cpictl.protocol.errors import DIRECTOR_KNOWN_TYPES, is_legacy_not_implemented
+from cpictl.protocol.shapes import json_type_name
 from cpictl.protocol.violations import Violation
 
 PREVIEW_BYTES = 500
@@ -148,7 +149,7 @@ def _decode_text(stdout: bytes, violations: list[Violation]) -> str:
     except UnicodeDecodeError as exc:
         violations.append(Violation("stdout.invalid-utf8", "warning", f"stdout is not valid UTF-8 (byte "
                                     f"{exc.start}); decoded with replacement characters. The director's JSON "
-                                    "parser may reject it"))
+                                    "parser may reject it; create-env's Go decoder replaces the bytes silently"))
         return stdout.decode("utf-8", errors="replace")
 
 
@@ -165,7 +166,9 @@ def _parse_json(text: str, raw: bytes, violations: list[Violation]) -> dict[str,
             return None
     if not isinstance(document, dict):
         violations.append(Violation("response.not-object", "error", "the response must be a JSON object with "
-                                    f"result, error and log; got {type(document).__name__}"))
+                                    f"result, error and log; got {json_type_name(document)}: the director fails "
+                                    "SchemaValidationError, create-env fails 'Unmarshalling external CPI command "
+                                    "output'"))
         return None
     return document
 
@@ -200,14 +203,16 @@ def check_envelope(document: dict[str, Any]) -> list[Violation]:
                                       "accepts it"))
     if "log" in document and not isinstance(document["log"], str):
         problems.append(Violation("response.log-type", "error", "'log' must be a string, got "
-                                  f"{type(document['log']).__name__}: the director fails SchemaValidationError"))
+                                  f"{json_type_name(document['log'])}: the director fails SchemaValidationError; "
+                                  "create-env accepts it"))
     error = document.get("error")
     if error is not None:
         if not (isinstance(error, dict) and isinstance(error.get("type"), str)
                 and isinstance(error.get("message"), str) and isinstance(error.get("ok_to_retry"), bool)):
             problems.append(Violation("response.malformed-error", "error", "'error' must be null or {type: string, "
                                       f"message: string, ok_to_retry: boolean}}, got {json.dumps(error)[:200]}: "
-                                      "the director fails SchemaValidationError"))
+                                      "the director fails SchemaValidationError; create-env reads what it can "
+                                      "and fails the call"))
         elif document.get("result") is not None:
             problems.append(Violation("response.result-with-error", "warning", "'result' should be null when "
                                       "'error' is set; callers ignore it"))

@@ -118,8 +118,10 @@ class Redactor:
     def request(self, document: dict[str, Any]) -> dict[str, Any]:
         """A masked copy of a request document `{method, arguments, context, api_version}`."""
         masked = dict(document)
-        masked["context"] = self._mask_values(document.get("context"), CONTEXT_PUBLIC_KEYS)
-        masked["arguments"] = self.arguments(str(document.get("method")), document.get("arguments"))
+        if "context" in document:
+            masked["context"] = self._mask_values(document["context"], CONTEXT_PUBLIC_KEYS)
+        if "arguments" in document:
+            masked["arguments"] = self.arguments(str(document.get("method")), document["arguments"])
         return masked
 
     def arguments(self, method: str, arguments: Any) -> Any:

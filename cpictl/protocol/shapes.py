@@ -94,7 +94,8 @@ class Boolean(ResultShape):
         if isinstance(value, bool):
             return []
         return _wrong("result.not-boolean", f"{method} must return true or false, got {json_type_name(value)} "
-                      f"{_brief(value)}; the director's cloud check would misjudge whether the resource exists")
+                      f"{_brief(value)}; the director's cloud check would misjudge whether the resource exists "
+                      "(create-env never calls it)")
 
 
 class Object(ResultShape):
@@ -162,9 +163,11 @@ class DiskHint(ResultShape):
 
     def check(self, value: Any, method: str) -> list[Violation]:
         if value is None or value == "" or value == {}:
+            create_env = ("create-env skips add_persistent_disk for null, so the agent never mounts the disk"
+                          if value is None else "create-env hands it to the agent as it is, which cannot mount "
+                          "the disk with it")
             return _wrong("result.no-disk-hint", f"v2 attach_disk must return a disk hint, got {_brief(value)}: "
-                          "the director fails AttachDiskResponseError 'No disk_hint'; create-env skips "
-                          "add_persistent_disk for null, so the agent never mounts the disk")
+                          f"the director fails AttachDiskResponseError 'No disk_hint'; {create_env}")
         if isinstance(value, str):
             return []
         if not isinstance(value, dict):

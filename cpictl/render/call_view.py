@@ -93,14 +93,26 @@ def cloud_ids_text(outcome: CallOutcome) -> Text | None:
     return text
 
 
-def tail_text(text: str, limit: int | None, what: str, style: str = "") -> Text:
-    """The last `limit` lines of a text, saying how many were left out."""
-    lines = text.splitlines()
-    if limit is not None and len(lines) > limit:
-        hidden = len(lines) - limit
-        return Text.assemble((f"… {hidden} earlier line(s) not shown ({what})\n", "dim italic"),
-                             ("\n".join(lines[-limit:]), style))
-    return Text("\n".join(lines), style=style)
+MAX_SHOWN_CHARS = 8_000  # a 50 MB log on one line must not take the terminal (or rich's layout) hostage
+MAX_FULL_LOG_CHARS = 1_000_000  # --full-log: everything a terminal can take; -o json has every byte
+
+
+def tail_text(text: str, limit: int | None, what: str, style: str = "", max_chars: int = MAX_SHOWN_CHARS) -> Text:
+    """The end of a text — at most `limit` lines and `max_chars` characters — saying what was left out."""
+    notes = []
+    if limit is not None:
+        # split only the end: splitting 50 MB into lines to keep 40 of them would cost more than the call
+        lines = text[-(max_chars * 2):].splitlines()
+        total = text.count("\n") + (0 if text.endswith("\n") else 1)
+        if total > limit:
+            notes.append(f"{total - limit} earlier line(s)")
+            text = "\n".join(lines[-limit:])
+    if len(text) > max_chars:
+        notes.append(f"{len(text) - max_chars:,} earlier character(s)")
+        text = text[-max_chars:]
+    if notes:
+        return Text.assemble((f"… {' and '.join(notes)} not shown ({what})\n", "dim italic"), (text, style))
+    return Text(text.rstrip("\n"), style=style)
 
 
 def footer(outcome: CallOutcome) -> Text:
@@ -111,7 +123,8 @@ def footer(outcome: CallOutcome) -> Text:
         parts += [("   ", ""), (exit_text, "bold" if run.exit_code else ""), ("   ", ""),
                   (f"{run.duration_s * 1000:.0f} ms", "")]
         if run.stderr_bytes > len(run.stderr_tail):
-            parts += [("   ", ""), (f"stderr {run.stderr_bytes} bytes (last {len(run.stderr_tail)} kept)", "dim")]
+            parts += [("   ", ""), (f"stderr {run.stderr_bytes:,} bytes in all (the last {len(run.stderr_tail):,} "
+                                    "kept)", "dim")]
     return Text.assemble(*parts)
 
 
@@ -144,8 +157,9 @@ def render_call(outcome: CallOutcome, target: Target, *, full_log: bool = False,
                            border_style="red"))
     log = response.get("log") if response else None
     if isinstance(log, str) and log.strip():
-        parts.append(Panel(tail_text(mask(log), None if full_log else LOG_LINES, "--full-log shows all"),
-                           title="log", title_align="left", border_style="dim"))
+        shown_log = (tail_text(mask(log), None, "-o json has all of it", max_chars=MAX_FULL_LOG_CHARS) if full_log
+                     else tail_text(mask(log), LOG_LINES, "--full-log shows more"))
+        parts.append(Panel(shown_log, title="log", title_align="left", border_style="dim"))
     if outcome.run is not None and outcome.run.stderr_tail.strip():
         stderr = outcome.run.stderr_tail.decode("utf-8", errors="replace")
         parts.append(Panel(tail_text(mask(stderr), STDERR_LINES, "-o json shows the last MiB", "dim"),

@@ -49,7 +49,16 @@ def methods_document() -> list[dict[str, Any]]:
         "deletes": str(spec.deletes) if spec.deletes else None,
         "stemcell_api_version_in_context": spec.stemcell_context,
         "deprecated": spec.deprecated,
+        "errors": [_error_document(name) for name in spec.errors],
     } for spec in METHODS.values()]
+
+
+def _error_document(name: str) -> dict[str, Any]:
+    error_type = lookup_error_type(name)
+    if error_type is None:
+        return {"type": name}
+    return {"type": error_type.name, "meaning": error_type.meaning, "callers": error_type.caller_reaction,
+            "ok_to_retry": error_type.retriable}
 
 
 def example_request(spec: MethodSpec, api_version: int = 2) -> str:

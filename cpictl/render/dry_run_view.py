@@ -21,6 +21,11 @@ def render_dry_run(document: dict[str, Any]) -> RenderableType:
     parts.append(Text.assemble(("env   ", "bold"), f"{document['env_mode']}: ", env_text))
     if document.get("cwd"):
         parts.append(Text.assemble(("cwd   ", "bold"), document["cwd"]))
-    parts.append(Text("reproduce by hand:", style="bold"))
-    parts.append(Syntax(document["shell"], "bash", word_wrap=True, background_color="default"))
+    parts.append(Text("reproduce by hand (one line):", style="bold"))
     return Group(*parts)
+
+
+def shell_line(document: dict[str, Any]) -> Text:
+    """The one-liner alone: the caller prints it with soft wrapping, because a line break inserted by layout would
+    break the command when it is copied into a shell."""
+    return Text(document["shell"])

@@ -1,9 +1,12 @@
 """`:edit` and `:again edit`: a request as a commented YAML file in $VISUAL/$EDITOR, and back.
 
 The file holds `method:` and `arguments:` by parameter name, each with a comment saying its type, whether it is
-required and what it is for (from the catalogue). A new request starts from the catalogue's examples; a cloud-ID
-parameter starts as `${kind}` when the session has a live one of that kind. Saving an empty file (or removing
-`method:`) cancels. A file that is not valid YAML is an error and nothing is sent.
+required, what it is for and an example (from the catalogue). A new request must never be sendable as it stands:
+required values start empty (`size:  # fill in`) — except a cloud-ID parameter, which starts as `${kind}` when
+the session has a live one of that kind — and optional ones start at their defaults, the example only in the
+comment, so a template saved blindly cannot create a resource. Saving the file unchanged, empty, or without
+`method:` cancels; a required value left empty is an error. A file that is not valid YAML is an error too, and in
+every one of those cases nothing is sent.
 """
 
 from __future__ import annotations
@@ -20,9 +23,12 @@ from typing import Any
 from cpictl.protocol.catalogue import MethodSpec, Param
 from cpictl.wordargs import InputError, load_yaml_text
 
+FILL_IN = "# fill in (required)"
+
 HEADER = """\
 # {method}: {summary}
-# Save and quit to send this request; save an empty file to cancel.
+# Fill in the values marked `# fill in`, then save and quit to send this request.
+# Saving it unchanged or empty sends nothing.
 # Values are YAML. ${{vm}}, ${{disk}}, ${{stemcell}} … take the session's newest live cloud ID of that kind.
 """
 
@@ -36,29 +42,44 @@ def _flow(value: Any) -> str:
     return text[: -len("...")].strip() if text.endswith("...") else text  # scalars end with a document marker
 
 
-def _comment(param: Param) -> str:
+def _comment(param: Param, example: Any) -> str:
     optional = "required" if param.required else f"optional, default {json.dumps(param.default)}"
     since = f", only at api_version ≥ {param.since_api}" if param.since_api > 1 else ""
-    return f"  # {param.type_label}, {optional}{since} — {param.help}"
+    return f"  # {param.type_label}, {optional}{since} — {param.help}; e.g. {_flow(example)}"
+
+
+def _value_line(param: Param, values: Mapping[str, Any] | None, live_kinds: frozenset[str]) -> str:
+    """`  name: VALUE`: the given value, else a live `${kind}`, else the default; a required one left empty."""
+    if values is not None and param.name in values:
+        return f"  {param.name}: {_flow(values[param.name])}"
+    if param.kind is not None and str(param.kind) in live_kinds and param.required:
+        return f"  {param.name}: {_flow('${' + str(param.kind) + '}')}"
+    if not param.required:
+        return f"  {param.name}: {_flow(param.default)}"
+    return f"  {param.name}:  {FILL_IN}"
 
 
 def request_template(spec: MethodSpec, api_version: int | None, values: Mapping[str, Any] | None = None,
                      live_kinds: frozenset[str] = frozenset()) -> str:
-    """The YAML file for one request: `values` by parameter name (the last request), else the examples."""
+    """The YAML file for one request: `values` by parameter name (the last request), else a blank form."""
     lines = [HEADER.format(method=spec.name, summary=spec.summary).rstrip("\n"), f"method: {spec.name}"]
     params = spec.params_for(api_version)
     if not params:
         return "\n".join([*lines, "arguments: {}", ""])
     lines.append("arguments:")
     for param in params:
-        if values is not None:
-            value = values.get(param.name, param.example if param.required else param.default)
-        elif param.kind is not None and str(param.kind) in live_kinds:
-            value = "${" + str(param.kind) + "}"
-        else:
-            value = param.example
-        lines += [_comment(param), f"  {param.name}: {_flow(value)}"]
+        live = param.kind is not None and str(param.kind) in live_kinds
+        example = "${" + str(param.kind) + "}" if live else param.example
+        lines += [_comment(param, example), _value_line(param, values, live_kinds)]
     return "\n".join([*lines, ""])
+
+
+def empty_required(spec: MethodSpec, api_version: int | None, arguments: Any) -> list[str]:
+    """The required parameters an edited request left empty (`name:` with nothing after it is YAML null)."""
+    if not isinstance(arguments, dict):
+        return []
+    return [p.name for p in spec.params_for(api_version)
+            if p.required and not p.nullable and p.name in arguments and arguments[p.name] is None]
 
 
 def parse_request_text(text: str) -> tuple[str, Any] | None:

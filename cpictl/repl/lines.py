@@ -8,8 +8,12 @@ Rules kept here (the same words `cpictl call` receives from a shell):
   bracket that balances it, blanks and quotes included, is copied verbatim into the word, so
   `{default: {type: dynamic}}` reaches the YAML parser intact. Inside a flow value a quote only opens a string
   where YAML would read one (after `{`, `[`, `,` or `:`), so the apostrophe in `{msg: it's}` is just a letter.
-* An unbalanced bracket, an open quote or a trailing backslash makes the line incomplete: the loop asks for
-  another line (continuation prompt) and joins them with a newline.
+* An open bracket or a trailing backslash makes the line incomplete: the loop asks for another line
+  (continuation prompt) and joins them with a newline. A quote left open outside brackets is an error, not a
+  continuation (a forgotten `"` would otherwise swallow every later line), and so is a closing bracket that does
+  not match the innermost open one (`{a: [1, 2}`): no later line could repair it.
+* While a line continues, a line that starts with `:` abandons the unfinished input and runs that meta-command
+  (`meta_escape`), so `:help` or `:quit` are never swallowed into a value.
 
 `scan` never raises: completion calls it on half-typed text on every keystroke.
 """
@@ -35,12 +39,17 @@ class Scan:
     partial: str | None = None  # the word being typed (None: the text ends between words)
     partial_raw_length: int = 0  # how many characters of the line that word spans, quotes included
     quote: str | None = None  # an open quote outside a flow value
+    quote_start: int = 0  # where that quote opened
     brackets: list[str] = field(default_factory=list)  # closing brackets still expected, innermost last
+    bracket_starts: list[int] = field(default_factory=list)  # where each of those was opened
+    flow_quote_start: int | None = None  # where a YAML string still open inside a flow value began
     trailing_backslash: bool = False
+    mismatch: str | None = None  # the first closing bracket that does not match, described with its column
 
     @property
     def incomplete(self) -> bool:
-        return bool(self.quote or self.brackets or self.trailing_backslash)
+        """Another line could finish it: a bracket or a trailing backslash is open, and nothing is broken."""
+        return bool(self.brackets or self.trailing_backslash) and self.mismatch is None and self.quote is None
 
     @property
     def in_flow(self) -> bool:
@@ -56,6 +65,7 @@ class _Scanner:
         self.word: list[str] | None = None  # None: between words
         self.word_start = 0
         self.flow_quote: str | None = None
+        self.flow_quote_at = 0
 
     def run(self) -> Scan:
         i, text = 0, self.text
@@ -66,6 +76,8 @@ class _Scanner:
                 i = self._quoted(i)
             else:
                 i = self._plain(i)
+        if self.flow_quote is not None:
+            self.result.flow_quote_start = self.flow_quote_at
         if self.word is not None:
             self.result.partial = "".join(self.word)
             self.result.partial_raw_length = len(text) - self.word_start
@@ -94,10 +106,10 @@ class _Scanner:
         word_so_far = "".join(self.word) if self.word is not None else ""
         word = self._start_word(i)
         if char in "'\"":
-            self.result.quote = char
+            self.result.quote, self.result.quote_start = char, i
         elif char in _OPENERS and (not word_so_far or _NAME_EQUALS.fullmatch(word_so_far)):
             word.append(char)
-            self.result.brackets.append(_OPENERS[char])
+            self._open(char, i)
         else:
             word.append(char)
         return i + 1
@@ -124,12 +136,26 @@ class _Scanner:
             if char == self.flow_quote:
                 self.flow_quote = None
         elif char in "'\"" and _last_significant(word[:-1]) in _FLOW_STRING_AFTER:
-            self.flow_quote = char
+            self.flow_quote, self.flow_quote_at = char, i
         elif char in _OPENERS:
-            self.result.brackets.append(_OPENERS[char])
-        elif char in "}]" and char == self.result.brackets[-1]:
-            self.result.brackets.pop()
+            self._open(char, i)
+        elif char in "}]":
+            self._close(char, i)
         return i + 1
+
+    def _open(self, char: str, i: int) -> None:
+        self.result.brackets.append(_OPENERS[char])
+        self.result.bracket_starts.append(i)
+
+    def _close(self, char: str, i: int) -> None:
+        result = self.result
+        if char == result.brackets[-1]:
+            result.brackets.pop()
+            result.bracket_starts.pop()
+        elif result.mismatch is None:  # the first one is the mistake; later ones follow from it
+            opener = next(o for o, c in _OPENERS.items() if c == result.brackets[-1])
+            result.mismatch = (f"mismatched '{char}' at {position(self.text, i)}: expected '{result.brackets[-1]}' "
+                               f"to close the '{opener}' at {position(self.text, result.bracket_starts[-1])}")
 
 
 def _last_significant(chars: list[str]) -> str:
@@ -139,23 +165,62 @@ def _last_significant(chars: list[str]) -> str:
     return "{"
 
 
+def position(text: str, index: int) -> str:
+    """`column 7`, or `line 2, column 3` once the input spans lines (columns count from 1)."""
+    line = text.count("\n", 0, index)
+    column = index - (text.rfind("\n", 0, index) + 1) + 1
+    return f"line {line + 1}, column {column}" if "\n" in text else f"column {column}"
+
+
 def scan(text: str) -> Scan:
     """Split as far as the text allows, never raising (completion scans half-typed lines)."""
     return _Scanner(text).run()
 
 
 def is_incomplete(text: str) -> bool:
-    """True when the line needs another line: an open bracket, an open quote or a trailing backslash."""
+    """True when the line needs another line: an open bracket or a trailing backslash (and nothing broken)."""
     return scan(text).incomplete
 
 
-def split_words(text: str) -> list[str]:
-    """The words of a complete line; InputError names what is left open in an incomplete one."""
+def meta_escape(text: str) -> tuple[str, str] | None:
+    """(the abandoned input, the meta-command line) when the last line starts with `:` while the lines before it
+    are still unfinished; None otherwise. A continuation line never begins with `:` in a CPI value worth typing,
+    so this is how to get out of a continuation without Ctrl-C."""
+    before, newline, last = text.rpartition("\n")
+    if not newline or not last.lstrip().startswith(":") or not is_incomplete(before):
+        return None
+    return before, last.strip()
+
+
+def needs_more(text: str) -> bool:
+    """What Enter does at the prompt: True opens another line; False sends (or reports) the input."""
+    return is_incomplete(text) and meta_escape(text) is None
+
+
+def open_description(text: str) -> str:
+    """What keeps the input open, for the continuation hint: `'{' from column 14`."""
     result = scan(text)
+    if result.trailing_backslash:
+        return "a trailing backslash"
+    if result.flow_quote_start is not None:
+        return f"the {text[result.flow_quote_start]} string from {position(text, result.flow_quote_start)}"
     if result.brackets:
-        raise InputError(f"unbalanced bracket: missing '{''.join(reversed(result.brackets))}'")
+        opener = next(o for o, c in _OPENERS.items() if c == result.brackets[-1])
+        return f"'{opener}' from {position(text, result.bracket_starts[-1])}"
+    return "nothing"
+
+
+def split_words(text: str) -> list[str]:
+    """The words of a complete line; InputError names what is wrong or left open."""
+    result = scan(text)
+    if result.mismatch:
+        raise InputError(result.mismatch)
+    if result.brackets:
+        raise InputError(f"unbalanced bracket: missing '{''.join(reversed(result.brackets))}' "
+                         f"(the '{text[result.bracket_starts[-1]]}' at {position(text, result.bracket_starts[-1])})")
     if result.quote:
-        raise InputError(f"unterminated {result.quote} quote")
+        raise InputError(f"unterminated {result.quote} quote (opened at {position(text, result.quote_start)}); "
+                         "a quote must close on the line it opens")
     if result.trailing_backslash:
         raise InputError("the line ends with a backslash")
     words = list(result.words)

@@ -2,7 +2,9 @@
 
 On a terminal the line comes from a prompt_toolkit session (completion, history in `$XDG_STATE_HOME/cpictl/
 repl_history` with mode 0600, suggestions from history, the bottom toolbar, and a continuation prompt while a
-bracket or quote is open). Off a terminal lines are read from stdin as they come, so a script can be piped in.
+bracket is open — which says Ctrl-C cancels, while the toolbar says what is open). Off a terminal lines are read
+from stdin as they come, so a script can be piped in. Either way a `:command` line typed while a line continues
+abandons the unfinished input, says so, and runs the command.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from rich.text import Text
 
 from cpictl.repl.context import QuitRepl, ReplContext
 from cpictl.repl.dispatch import handle_line
-from cpictl.repl.lines import is_incomplete
+from cpictl.repl.lines import meta_escape, needs_more, open_description
 from cpictl.repl.metacommands import default_registry
 from cpictl.repl.state import ReplState
 from cpictl.repl.terminal import PromptTerminal, Terminal
@@ -26,6 +28,12 @@ from cpictl.session import Target
 from cpictl.store import CloudIdStore
 
 PROMPT = "cpictl> "
+CONTINUATION_HINT = "... (Ctrl-C cancels) "
+
+
+def continuation_prompt(width: int, line_number: int, wrap_count: int) -> str:
+    """The prefix of a continuation line: the first one says how to get out, the others just `...`."""
+    return CONTINUATION_HINT if line_number == 1 and not wrap_count else "...".ljust(width)
 
 
 def make_context(target: Target, store: CloudIdStore, *, session_label: str = "default",
@@ -62,11 +70,21 @@ def _prompt_session(ctx: ReplContext) -> Any:
     session: PromptSession[str] = PromptSession(
         PROMPT, history=FileHistory(str(history_path())), auto_suggest=AutoSuggestFromHistory(),
         completer=ReplCompleter(ctx.state, ctx.registry, ids), complete_while_typing=True,
-        bottom_toolbar=make_toolbar(ctx.state, ids), reserve_space_for_menu=8,
-        prompt_continuation=lambda width, line_number, wrap_count: "...".ljust(width))
-    # Enter accepts a complete line and opens a new line while a bracket or quote is still open.
-    session.multiline = Condition(lambda: is_incomplete(session.default_buffer.text))
+        reserve_space_for_menu=8, prompt_continuation=continuation_prompt)
+    session.bottom_toolbar = make_toolbar(ctx.state, ids, lambda: session.default_buffer.text)
+    # Enter accepts a complete line (or a broken one, to report it) and opens a new line while a bracket is open.
+    session.multiline = Condition(lambda: needs_more(session.default_buffer.text))
     return session
+
+
+def run_input(ctx: ReplContext, text: str) -> None:
+    """One accepted input; a `:command` line that ended a continuation first abandons what was before it."""
+    escaped = meta_escape(text)
+    if escaped is not None:
+        abandoned, text = escaped
+        ctx.term.note(f"abandoned the unfinished input ({open_description(abandoned)} was still open); "
+                      f"running {text.split()[0]}", style="yellow")
+    handle_line(ctx, text)
 
 
 def _banner(ctx: ReplContext) -> Text:
@@ -87,20 +105,20 @@ def run_interactive(ctx: ReplContext) -> int:
         except EOFError:
             return 0
         try:
-            handle_line(ctx, text)
+            run_input(ctx, text)
         except QuitRepl:
             return 0
 
 
 def run_piped(ctx: ReplContext, lines: Iterable[str]) -> int:
-    """Lines from a pipe: a line with an open bracket or quote continues on the next one."""
+    """Lines from a pipe: a line with an open bracket continues on the next one (unless that one is a :command)."""
     pending = ""
     for line in lines:
         pending = pending + line if pending else line
-        if is_incomplete(pending.rstrip("\n")):
+        if needs_more(pending.rstrip("\n")):
             continue
         try:
-            handle_line(ctx, pending.rstrip("\n"))
+            run_input(ctx, pending.rstrip("\n"))
         except QuitRepl:
             return 0
         pending = ""

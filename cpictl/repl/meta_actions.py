@@ -58,7 +58,8 @@ def edit(ctx: ReplContext, args: list[str]) -> None:
 
 
 def edit_and_run(ctx: ReplContext, method: str, values: dict[str, Any] | None) -> None:
-    from cpictl.repl.editor import parse_request_text, request_template
+    """Open the request in $EDITOR; send what is saved — unless it is empty, unchanged or still incomplete."""
+    from cpictl.repl.editor import empty_required, parse_request_text, request_template
 
     spec = known_method(ctx, method)
     live_kinds = frozenset(r.kind.value for r in ctx.state.store.replay().live()) if values is None else frozenset()
@@ -70,8 +71,15 @@ def edit_and_run(ctx: ReplContext, method: str, values: dict[str, Any] | None) -
     if parsed is None:
         ctx.term.note("empty request; nothing was sent")
         return
+    if parsed == parse_request_text(text):  # comments and layout aside, what the template already said
+        hint = " (:again sends the last call as it was)" if values is not None else ""
+        ctx.term.note(f"unchanged; nothing sent{hint}")
+        return
     method, arguments = parsed
-    known_method(ctx, method)
+    spec = known_method(ctx, method)
+    empty = empty_required(spec, ctx.state.target.api_version, arguments)
+    if empty:
+        raise ReplError(f"the edited request: fill in {', '.join(empty)} (required, left empty); nothing was sent")
     run_call(ctx, method, arguments)
 
 
@@ -82,7 +90,7 @@ def run_recipe(ctx: ReplContext, args: list[str]) -> None:
     from cpictl.recipes import StepFinished, StepStarted, load_recipe
     from cpictl.recipes.runner import RecipeRunner
     from cpictl.recipes.targets import target_for
-    from cpictl.repl.run_view import render_event
+    from cpictl.repl.run_view import RecipeRunView
     from cpictl.session import CallSession
 
     recipe = load_recipe(Path(os.path.expanduser(args[0])))
@@ -90,6 +98,7 @@ def run_recipe(ctx: ReplContext, args: list[str]) -> None:
     redactor = Redactor()  # learns each step's secrets as it starts, so its live stderr is masked
     runner = RecipeRunner(recipe, CallSession(target, ctx.state.store),
                           on_stderr_line=_stderr_printer(ctx, redactor.text))
+    view = RecipeRunView(ctx, target)
 
     def show(event: object) -> None:
         if isinstance(event, StepStarted):
@@ -98,18 +107,18 @@ def run_recipe(ctx: ReplContext, args: list[str]) -> None:
             outcome = event.row.outcome
             ctx.state.remember(outcome, target, source="recipe")
             ctx.state.last = LastCall(outcome.request.method, list(outcome.request.arguments), target, outcome)
-        renderable = render_event(event, target)
-        if renderable is not None:
-            ctx.term.print(renderable)
+        view.show(event)
 
     try:
         for event in runner.events():
             show(event)
     except KeyboardInterrupt:
+        view.stop()
         for event in runner.abort():  # nothing when the runner already ran its finally steps itself
             show(event)
         raise
     finally:
+        view.stop()
         ctx.state.variables.update(runner.saved)
 
 
@@ -129,6 +138,8 @@ def save(ctx: ReplContext, args: list[str]) -> None:
     from cpictl.userdirs import write_private
 
     path = Path(os.path.expanduser(args[0]))
+    if path.is_dir() or args[0].endswith("/"):
+        raise ReplError(f":save: {path} is a directory; give a file name, e.g. :save {path / 'session.yml'}")
     try:
         saved = session_recipe(ctx.state.history, path, ctx.state.session_label)
     except ValueError as problem:
@@ -137,14 +148,29 @@ def save(ctx: ReplContext, args: list[str]) -> None:
         ctx.term.note("not saved")
         return
     try:
-        write_private(path, saved.text.encode())  # 0600: a recipe can carry context secrets
+        write_private(path, saved.text.encode())  # 0600: the recipe holds the session's secrets, unmasked
+        private = _make_private(path)
     except OSError as error:
         raise ReplError(f"cannot write {path}: {error.strerror or error}") from None
     for note in saved.notes:
         ctx.term.note(f"note: {note}", style="yellow")
+    if saved.secrets:
+        ctx.term.note(f"warning: {path} holds values cpictl masks everywhere else, unmasked "
+                      f"({', '.join(saved.secrets)}); keep it like a credentials file", style="yellow")
+    if not private:
+        ctx.term.error(f"{path} could not be made private (mode 0600); other users may be able to read it")
     ctx.term.print(Text.assemble(("saved ", "green"), f"{saved.steps} step(s) to {path}; replay with: ",
                                  (f"cpictl run {path}", "bold")), soft_wrap=True)  # a path to copy: no wrapping
     _check_loads(ctx, path, saved.text)
+
+
+def _make_private(path: Path) -> bool:
+    """Check the file is 0600 (tighten it if not); False when the filesystem will not have it."""
+    import stat
+
+    if stat.S_IMODE(path.stat().st_mode) != 0o600:
+        path.chmod(0o600)
+    return stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
 def _check_loads(ctx: ReplContext, path: Path, text: str) -> None:
@@ -189,7 +215,7 @@ COMMANDS = [
     MetaCommand("again", "[edit]", "the last call again: same arguments, current settings, fresh request_id",
                 again, ("choice:edit",), details=":again edit opens the request in $EDITOR before sending it."),
     MetaCommand("edit", "[METHOD]", "write the last (or a new) request as YAML in $EDITOR, then send it", edit,
-                ("method",), details="The file has comments from the catalogue; saving an empty file cancels."),
+                ("method",), details="The file has comments from the catalogue; saving it unchanged or empty cancels."),
     MetaCommand("run", "RECIPE.yml", "run a recipe in this session, sharing its cloud IDs", run_recipe, ("file",)),
     MetaCommand("save", "FILE.yml", "save this session's calls as a recipe that `cpictl run` replays", save,
                 ("file",), details="Cloud IDs are written as ${vm}, ${disk} … or ${steps.STEP.result…} references."),

@@ -67,15 +67,25 @@ def change_context(ctx: ReplContext, args: list[str]) -> None:
     ctx.term.note(f"context keys now: {', '.join(sorted(context)) or 'none'}", style="")
 
 
+def cpi_executable_problem(executable: str, cwd: str | None = None) -> str | None:
+    """Why `executable` cannot be a CPI (None: it can). A name without a slash is looked up on PATH; a relative
+    path is taken from `cwd`, where the CPI will run (else from here). Both `:cpi` and `cpictl repl --cpi` ask."""
+    found = shutil.which(executable) if "/" not in executable else os.path.join(cwd or "", executable)
+    if found is None or not os.path.isfile(found) or not os.access(found, os.X_OK):
+        where = "" if "/" in executable else " on PATH"
+        return f"'{executable}' is not an executable file{where}"
+    return None
+
+
 def switch_cpi(ctx: ReplContext, args: list[str]) -> None:
     if not args:
         ctx.state.use_reference_cpi()
     else:
         executable = args[0]
-        found = shutil.which(executable) if "/" not in executable else executable
-        if found is None or not os.path.isfile(found) or not os.access(found, os.X_OK):
-            raise ReplError(f":cpi: '{executable}' is not an executable file")
-        ctx.state.set_target(argv=[os.path.abspath(found) if "/" in executable else executable, *args[1:]],
+        problem = cpi_executable_problem(executable)
+        if problem is not None:
+            raise ReplError(f":cpi: {problem}")
+        ctx.state.set_target(argv=[os.path.abspath(executable) if "/" in executable else executable, *args[1:]],
                              label="")
     ctx.term.note(f"target: {target_summary(ctx.state.target)}", style="")
 

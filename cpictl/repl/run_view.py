@@ -1,63 +1,73 @@
-"""How `:run RECIPE` shows a recipe's events in the REPL: one line per step, the full call view for a step that
-did not pass, and a summary line. Returns renderables; the caller prints them.
+"""How `:run RECIPE` shows a recipe run in the REPL: the view `cpictl run` shows, from the same pieces.
+
+The lines come from `cpictl.render.recipe_view` (the header, one line per step, the failure panel with the recipe
+lines it is about — file:line:column and the quoted YAML — and the summary table), and after each step the
+embedded registry's requests and, after create_vm/attach_disk/detach_disk, the agent-settings panel, exactly as a
+call typed at the prompt shows them (`calls.show_settings`). On a terminal a spinner runs while a step does.
+The REPL cannot import the CLI layer, so this is the REPL's copy of `cpictl run`'s small event switch; keep the
+two in step.
 """
 
 from __future__ import annotations
 
-from rich.console import Group, RenderableType
+from typing import Any
+
 from rich.text import Text
 
 from cpictl.recipes import RunFinished, RunStarted, StepFinished, StepRetrying, StepSkipped, StepStarted
+from cpictl.repl.calls import show_settings
+from cpictl.repl.context import ReplContext
 from cpictl.session import Target
 
-STATUS_STYLE = {"passed": ("✔", "green"), "failed": ("✖", "bold red"), "misbehaved": ("⚠", "bold red"),
-                "invalid": ("✖", "bold red"), "interrupted": ("■", "yellow"), "skipped": ("–", "dim")}
+FAILED = ("failed", "misbehaved", "invalid")
 
 
-def render_event(event: object, target: Target) -> RenderableType | None:
-    """The lines for one runner event; None for events the REPL shows nothing for."""
-    if isinstance(event, RunStarted):
-        steps = len(event.recipe.steps)
-        return Text.assemble(("▶ recipe ", "bold"), (event.recipe.name, "bold"), f"  {steps} step(s) → {event.target}")
-    if isinstance(event, StepStarted):
-        attempt = f"  attempt {event.attempt}/{event.attempts}" if event.attempts > 1 else ""
-        return Text(f"  … {event.step.label}{attempt}", style="dim")
-    if isinstance(event, StepRetrying):
-        return Text(f"  ↻ {event.step.name}: {'; '.join(event.reasons)}; again in {event.delay:g} s", style="yellow")
-    if isinstance(event, StepSkipped):
-        return Text(f"  – {event.step.label} skipped: {event.reason}", style="dim")
-    if isinstance(event, StepFinished):
-        return _finished(event, target)
-    if isinstance(event, RunFinished):
-        return _summary(event)
-    return None
+class RecipeRunView:
+    """Renders one run's events as they come; `stop()` clears the spinner (call it when the run ends)."""
 
+    def __init__(self, ctx: ReplContext, target: Target) -> None:
+        self.ctx, self.target = ctx, target
+        self.mark = 0  # the registry's position when the current step started
+        self.status: Any = None
 
-def _finished(event: StepFinished, target: Target) -> RenderableType:
-    row = event.row
-    mark, style = STATUS_STYLE.get(row.status, ("?", ""))
-    line = Text.assemble((f"  {mark} ", style), row.step.label,
-                         (f"  {row.status}  {row.duration * 1000:.0f} ms", style))
-    problems = [*row.failures, *([row.reason] if row.reason and row.status != "passed" else [])]
-    if row.status == "passed" or row.status == "interrupted":
-        return line
-    parts: list[RenderableType] = [line, *(Text(f"      {problem}", style="red") for problem in problems)]
-    if row.outcome is not None:
-        from cpictl.render.call_view import render_call
+    def show(self, event: object) -> None:
+        from cpictl.render import recipe_view
 
-        parts.append(render_call(row.outcome, target))
-    return Group(*parts)
+        if isinstance(event, StepStarted):
+            registry = self.ctx.state.registry
+            self.mark = registry.mark() if registry is not None else 0
+            attempt = f" (attempt {event.attempt}/{event.attempts})" if event.attempts > 1 else ""
+            self._spin(f"{event.step.name}  {event.step.method}{attempt}")
+            return
+        self.stop()
+        term = self.ctx.term
+        if isinstance(event, RunStarted):
+            term.print(recipe_view.run_header(event, self.target))
+        elif isinstance(event, StepRetrying):
+            term.print(Text(f"  ↻ {event.step.name}: {'; '.join(event.reasons)[:200]} — retrying in "
+                            f"{event.delay:g} s", style="yellow"))
+        elif isinstance(event, (StepFinished, StepSkipped)):
+            if isinstance(event, StepFinished) and event.row.outcome is not None:
+                show_settings(self.ctx, event.row.outcome, self.target, self.mark)
+            term.print(recipe_view.step_line(event.row))
+            if event.row.status in FAILED:
+                term.print(recipe_view.failure_details(event.row))
+        elif isinstance(event, RunFinished):
+            term.print(recipe_view.summary_table(event.summary))
+            if event.summary.leftovers:
+                term.note("  in this REPL: :ids lists them, :cleanup deletes them", style="yellow")
 
+    def _spin(self, label: str) -> None:
+        console = self.ctx.term.progress_console
+        if console is None:
+            return
+        from cpictl.render.progress import Elapsed
 
-def _summary(event: RunFinished) -> Text:
-    summary = event.summary
-    counts = ", ".join(f"{summary.count(status)} {status}" for status in ("passed", "failed", "misbehaved",
-                                                                          "invalid", "skipped")
-                       if summary.count(status))
-    mark, style = STATUS_STYLE.get(summary.status, ("?", ""))
-    text = Text.assemble((f"{mark} recipe {summary.recipe.name} {summary.status}", style),
-                         f": {counts or 'no steps'} in {summary.duration:.1f} s")
-    if summary.leftovers:
-        left = ", ".join(f"{kind} {cid}" for kind, cid in summary.leftovers)
-        text.append(f"\n  still live in the session: {left} (:cleanup deletes them)", style="yellow")
-    return text
+        self.stop()
+        self.status = console.status(Elapsed(label), spinner="dots")
+        self.status.start()
+
+    def stop(self) -> None:
+        if self.status is not None:
+            self.status.stop()
+            self.status = None

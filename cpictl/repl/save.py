@@ -12,6 +12,11 @@ step per finished call with arguments by parameter name (defaults left out), per
 stemcell_api_version / context where they differ from the target, and `expect: {error: TYPE}` for calls the CPI
 answered with an error — a replay should meet the same answer. Calls where the CPI misbehaved are left out
 (a runner fails on them whatever the expectation); interrupted calls never finished and are not history at all.
+
+Values are written as they were sent — cloud_properties, context, env.bosh passwords, certificates' private keys
+— because a replay must send the same requests. So the header says the file holds the session's secrets unmasked
+and is to be kept like a credentials file, `:save` writes it mode 0600, and `secrets` names what in it the
+`Redactor` would have masked, for a one-line warning.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ class SavedRecipe:
     text: str
     steps: int
     notes: list[str] = field(default_factory=list)  # also written into the file's header
+    secrets: list[str] = field(default_factory=list)  # what in it is masked by default: `cloud_properties of …`
 
 
 class _References:
@@ -142,6 +148,25 @@ def _step_name(kind: str, taken: set[str]) -> str:
     return name
 
 
+def masked_by_default(entries: Iterable[HistoryEntry]) -> list[str]:
+    """What in these calls the Redactor masks when it shows a request: `context`, `environment of create_vm` …"""
+    from cpictl.protocol.redaction import Redactor
+
+    found: dict[str, None] = {}
+    for entry in entries:
+        spec = get_method(entry.method)
+        if spec is None:
+            continue
+        masked = Redactor().arguments(entry.method, entry.arguments)
+        for param, sent, shown in zip(spec.params, entry.arguments, masked, strict=False):
+            if sent != shown:
+                found[f"{param.name} of {entry.method}"] = None
+        if Redactor().request({"method": entry.method, "arguments": [], "context": entry.target.context}
+                              )["context"] != entry.target.context:
+            found["context"] = None
+    return list(found)
+
+
 def session_recipe(entries: Iterable[HistoryEntry], recipe_path: Path, session_label: str) -> SavedRecipe:
     """The recipe text for a session's history. Raises ValueError when there is nothing to save."""
     history = list(entries)
@@ -175,13 +200,16 @@ def session_recipe(entries: Iterable[HistoryEntry], recipe_path: Path, session_l
         notes.append("kept literally (not created by a saved step): " + ", ".join(sorted(refs.literal)))
     document = {"name": recipe_path.stem, "description": f"saved from cpictl repl (session {session_label})",
                 "target": _target_section(base, recipe_path.parent), "steps": steps}
-    return SavedRecipe(_render(document, notes, recipe_path.name), len(steps), list(dict.fromkeys(notes)))
+    return SavedRecipe(_render(document, notes, recipe_path.name), len(steps), list(dict.fromkeys(notes)),
+                       masked_by_default(saved))
 
 
 def _render(document: dict[str, Any], notes: list[str], file_name: str) -> str:
     import yaml
 
-    header = [f"# Saved by `cpictl repl` (:save). Replay it with: cpictl run {file_name}"]
+    header = [f"# Saved by `cpictl repl` (:save). Replay it with: cpictl run {file_name}",
+              "# It holds this session's secrets UNMASKED (cloud_properties, context, env.bosh passwords, private",
+              "# keys …), as a replay must send them: treat it like a credentials file (it was written mode 0600)."]
     header += [f"# Note: {note}" for note in dict.fromkeys(notes)]
     body = yaml.safe_dump(document, sort_keys=False, default_flow_style=None, width=110, allow_unicode=True)
     return "\n".join(header) + "\n" + body

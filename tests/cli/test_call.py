@@ -261,3 +261,18 @@ def test_dry_run_masks_secret_environment_values(capsys):
     code, out, _ = call(capsys, "info", "--env", "AWS_SECRET_ACCESS_KEY=hunter22", "--dry-run", "-o", "json",
                         "--show-secrets")
     assert "hunter22" in json.loads(out)["shell"]
+
+
+@pytest.mark.parametrize("argv", [["call", "info", "--bogus"], ["call"], ["call", "info", "--timeout", "abc"],
+                                  ["bogus-command"], ["call", "info", "-o", "xml"]])
+def test_usage_errors_exit_2_with_a_message_not_an_internal_error(capsys, argv):
+    code = main(argv)
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert "internal error" not in err and "Traceback" not in err
+
+
+def test_a_negative_value_after_double_dash_reaches_the_cpi(capsys):
+    code, doc = call_json(capsys, "create_disk", "--no-validate", "--", "-1", "{}")
+    assert doc["request"]["arguments"][0] == -1
+    assert code == 1  # the reference CPI refuses it: size must be > 0

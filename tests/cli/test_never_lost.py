@@ -97,3 +97,20 @@ time.sleep(60)
     if alive:
         os.kill(cpi_pid, signal.SIGKILL)
     assert not alive, "the CPI outlived cpictl after SIGTERM"
+
+
+def test_an_answer_given_before_a_timeout_is_kept(capsys, tmp_path):
+    cpi = write_cpi(tmp_path / "answer_then_hang.py", """
+import json, sys, time
+sys.stdin.read()
+json.dump({"result": ["vm-answered", {}], "error": None, "log": ""}, sys.stdout)
+sys.stdout.flush()
+time.sleep(60)
+""")
+    code, out, _ = run(capsys, "call", "create_vm", "a", "s", "{}", "{}", "--cpi", str(cpi), "--timeout", "1",
+                       "-o", "json")
+    doc = json.loads(out)
+    assert code == 3  # it never exited: still a misbehaving CPI …
+    assert doc["response"]["result"][0] == "vm-answered"  # … but its answer is shown
+    assert any("timed out" in v["message"] for v in doc["violations"])
+    assert ("vm", "vm-answered") in live(capsys)  # … and the VM it made is journalled

@@ -98,13 +98,38 @@ def test_again_edit_opens_the_last_request_and_sends_what_was_saved(repl: Repl) 
     assert repl.ctx.state.last.outcome.request.arguments[0] == 2048 and "✔ ok" in output
 
 
-def test_edit_a_new_request_from_the_catalogue_template(repl: Repl) -> None:
+def test_edit_a_new_request_saved_unchanged_sends_nothing(repl: Repl) -> None:
     make_vm(repl)
-    repl.term.editor = lambda text: text
+    repl.term.editor = lambda text: text  # save and quit at once
     output = repl.run(":edit create_disk")
     template = repl.term.edited[0]
-    assert "method: create_disk" in template and "vm_cid: ${vm}" in template  # a live VM: a reference
+    assert "method: create_disk" in template
+    assert "unchanged; nothing sent" in output
+    assert repl.live("disk") == [] and len(repl.ctx.state.history) == 2  # no create_disk went out
+
+
+def test_edit_template_values_are_placeholders_and_filling_them_in_sends(repl: Repl) -> None:
+    make_vm(repl)
+    repl.term.editor = lambda text: text.replace("size:  # fill in", "size: 8  # fill in")
+    output = repl.run(":edit create_disk")
+    values = [line for line in repl.term.edited[0].splitlines() if not line.lstrip().startswith("#")]
+    assert not any("m5.large" in line for line in values)  # the example is only in a comment
+    assert "  cloud_properties: {}" in values and "  vm_cid: null" in values  # optional: the defaults
     assert "✔ ok" in output and len(repl.live("disk")) == 1
+    assert repl.ctx.state.last.outcome.request.arguments == [8, {}, None]
+
+
+def test_edit_with_a_required_value_left_empty_sends_nothing(repl: Repl) -> None:
+    repl.term.editor = lambda text: text.replace("cloud_properties: {}", "cloud_properties: {a: 1}")
+    assert "fill in size (required, left empty)" in single_error(repl.run(":edit create_disk"))
+    assert repl.ctx.state.history == []
+
+
+def test_again_edit_saved_unchanged_sends_nothing(repl: Repl) -> None:
+    repl.run("create_disk 1024")
+    repl.term.editor = lambda text: text
+    assert "unchanged; nothing sent (:again sends the last call as it was)" in repl.run(":again edit")
+    assert len(repl.ctx.state.history) == 1
 
 
 def test_edit_with_bad_yaml_runs_nothing(repl: Repl) -> None:
@@ -154,11 +179,23 @@ def test_run_a_recipe_in_this_session_sharing_ids(repl: Repl, tmp_path) -> None:
                       "    args: [agent-2, '${stemcell}', {}, {default: {type: dynamic}}]\n"
                       "    save: {second_vm: '[0]'}\n")
     output = repl.run(f":run {recipe}")
-    assert "recipe more passed" in output
+    assert "more: passed" in output  # the summary table of `cpictl run`
+    assert "agent settings of vm-" in output  # the settings panel after create_vm, as `cpictl run` shows it
     assert len(repl.live("vm")) == 2
     assert repl.ctx.state.history[-1].arguments[1] == stemcell  # it used the session's stemcell
     assert repl.ctx.state.variables["second_vm"] == repl.live("vm")[0]
     assert "invalid recipe" in repl.run(f":run {tmp_path / 'missing.yml'}")
+
+
+def test_run_shows_the_recipe_lines_of_a_failed_step(repl: Repl, tmp_path) -> None:
+    recipe = tmp_path / "r.yml"
+    recipe.write_text("name: fails\nsteps:\n  - name: check\n    call: has_vm\n    args: [vm-nope]\n"
+                      "    expect:\n      result: [{equals: true}]\n")
+    output = repl.run(f":run {recipe}")
+    assert "✖ check  has_vm" in output
+    assert re.search(rf"{re.escape(str(recipe))}:7:\d+: ", output)  # file:line:column of the failed expectation
+    assert "7 |       result: [{equals: true}]" in output and "^" in output  # the quoted YAML with a caret
+    assert "fails: failed" in output
 
 
 def test_quit_leaves(repl: Repl) -> None:

@@ -8,23 +8,26 @@ from pathlib import Path
 import pytest
 
 from cpictl.protocol.catalogue import METHODS
-from cpictl.repl.editor import open_in_editor, parse_request_text, request_template
+from cpictl.repl.editor import empty_required, open_in_editor, parse_request_text, request_template
 from cpictl.wordargs import InputError
 
 
-def test_a_new_template_reads_back_as_the_catalogue_examples() -> None:
+def test_a_new_template_leaves_required_values_empty_and_optional_ones_at_their_defaults() -> None:
     spec = METHODS["create_vm"]
     text = request_template(spec, 2)
     assert text.startswith("# create_vm: Create and power on a VM")
-    assert "# stemcell cid, required — stemcell to boot from" in text
+    assert "# stemcell cid, required — stemcell to boot from; e.g. stemcell-0001" in text
+    assert "e.g. {instance_type: m5.large}" in text  # examples only in comments
     method, arguments = parse_request_text(text)
     assert method == "create_vm"
-    assert arguments == {p.name: p.example for p in spec.params}
+    assert arguments == {p.name: None if p.required else p.default for p in spec.params}
+    assert empty_required(spec, 2, arguments) == ["agent_id", "stemcell_cid", "networks"]
 
 
 def test_cloud_id_parameters_start_as_references_when_the_session_has_one() -> None:
     text = request_template(METHODS["attach_disk"], 2, live_kinds=frozenset({"vm"}))
-    assert parse_request_text(text)[1] == {"vm_cid": "${vm}", "disk_cid": "disk-0001"}
+    assert parse_request_text(text)[1] == {"vm_cid": "${vm}", "disk_cid": None}
+    assert "e.g. ${vm}" in text
 
 
 def test_the_last_requests_values_fill_the_template() -> None:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import shlex
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cpictl.repl.lines import is_incomplete, scan, split_words
+from cpictl.repl.lines import is_incomplete, meta_escape, needs_more, open_description, scan, split_words
 from cpictl.wordargs import InputError
 
 
@@ -27,11 +28,35 @@ def test_words(line: str, words: list[str]) -> None:
     assert split_words(line) == words
 
 
-@pytest.mark.parametrize("line", ["x {a: 1", "x [a, {b: 1}", "x 'open", 'x "open', "x \\", "x {a: '}'"])
-def test_an_open_bracket_or_quote_continues_on_the_next_line(line: str) -> None:
-    assert is_incomplete(line)
+@pytest.mark.parametrize("line", ["x {a: 1", "x [a, {b: 1}", "x \\", "x {a: '}'", "x {a: 'open"])
+def test_an_open_bracket_or_a_trailing_backslash_continues_on_the_next_line(line: str) -> None:
+    assert is_incomplete(line) and needs_more(line)
     with pytest.raises(InputError):
         split_words(line)
+
+
+@pytest.mark.parametrize("line, message", [
+    ("create_disk 1 {a: [1, 2}", "mismatched '}' at column 24: expected ']' to close the '[' at column 19"),
+    ("x [a}", "mismatched '}' at column 5: expected ']' to close the '[' at column 3"),
+    ("x {a:\n  [1}", "mismatched '}' at line 2, column 5: expected ']' to close the '[' at line 2, column 3"),
+    ("x {a: [1, 2} more}", "mismatched '}' at column 12"),  # the first wrong closer is the one named
+    ("x 'open", "unterminated ' quote (opened at column 3)"),
+    ('x "open', 'unterminated " quote (opened at column 3)'),
+    ("x \"a {b: 1}", 'unterminated " quote (opened at column 3)'),
+])
+def test_a_wrong_closer_or_an_open_quote_is_an_error_at_once_not_a_continuation(line: str, message: str) -> None:
+    assert not is_incomplete(line) and not needs_more(line)
+    with pytest.raises(InputError, match=re.escape(message)):
+        split_words(line)
+
+
+def test_a_meta_command_line_ends_a_continuation() -> None:
+    text = "create_disk 1 {a: [1,\n:help"
+    assert is_incomplete(text) and not needs_more(text)
+    assert meta_escape(text) == ("create_disk 1 {a: [1,", ":help")
+    assert open_description("create_disk 1 {a: [1,") == "'[' from column 19"
+    assert meta_escape("x {a: 1}\n:help") is None  # nothing was open: not an escape
+    assert meta_escape(":help") is None
 
 
 def test_continued_lines_join_into_one_word() -> None:

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from cpictl.repl.live_ids import LiveIdIndex
-from cpictl.repl.loop import history_path, run_piped
+from cpictl.repl.loop import continuation_prompt, history_path, run_piped
 from cpictl.repl.terminal import Terminal
-from cpictl.repl.toolbar import toolbar_fragments
+from cpictl.repl.toolbar import make_toolbar, toolbar_fragments
 from cpictl.transport import CpiInterrupted, RunResult
 from tests.repl.conftest import STEMCELL_IMAGE, Repl, cid_created
 
@@ -45,6 +45,30 @@ def test_piped_lines_run_in_order_and_continue_open_brackets(repl: Repl) -> None
     assert cid_created(output, "vm") == repl.live("vm")[0]
     assert "cannot ask for parameters: not a terminal" in output  # `create_disk` alone needs a terminal
     assert len(repl.ctx.state.history) == 2  # :quit stopped before `info`
+
+
+def test_a_broken_line_is_reported_at_once_and_a_meta_command_ends_a_continuation(repl: Repl) -> None:
+    lines = ["create_disk 1 {a: [1, 2}\n", "info\n", "create_disk 1 {a: [1,\n", ":ids\n", 'has_vm "vm-1\n',
+             "info\n"]
+    repl.ctx.term = Terminal(repl.term.console)
+    assert run_piped(repl.ctx, lines) == 0
+    output = repl.term.take_output()
+    assert "error: mismatched '}' at column 24: expected ']'" in output
+    assert "abandoned the unfinished input ('[' from column 19 was still open); running :ids" in output
+    assert "error: unterminated \" quote" in output
+    assert [entry.method for entry in repl.ctx.state.history] == ["info", "info"]  # nothing was swallowed
+
+
+def test_the_continuation_prompt_and_toolbar_say_how_to_get_out(repl: Repl) -> None:
+    assert "Ctrl-C cancels" in continuation_prompt(8, 1, 0)
+    assert continuation_prompt(8, 2, 0) == "...     "  # once is enough
+    ids = LiveIdIndex(repl.ctx.state.store)
+    typed = "create_vm a sc {} {default:\n"
+    text = "".join(t for _, t in make_toolbar(repl.ctx.state, ids, lambda: typed)())
+    assert "'{' from line 1, column 19 is open" in text and "Ctrl-C cancels" in text
+    assert "a line starting with : cancels" in text
+    text = "".join(t for _, t in make_toolbar(repl.ctx.state, ids, lambda: "info")())
+    assert "bundled reference CPI" in text
 
 
 def _interrupt(command: object, stdin: bytes, on_stderr_line: object = None) -> RunResult:

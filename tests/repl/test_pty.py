@@ -146,3 +146,14 @@ def test_errors_are_one_line_in_the_terminal_too(tmp_path: Path) -> None:
         child.expect(PROMPT)
         assert "Traceback" not in (child.before or "")
     leave(child)
+
+
+def test_a_broken_line_never_traps_the_prompt_in_continuation(tmp_path: Path) -> None:
+    child = spawn(tmp_path)
+    call(child, "create_disk 1 {a: [1, 2}", styled("error:"), ".*", re.escape("mismatched '}' at column 24"))
+    call(child, 'has_vm "vm-1', styled("error:"), ".*", re.escape('unterminated " quote'))
+    child.sendline("create_disk 1 {a: [1,")  # a real continuation: the prompt says how to get out
+    child.expect(re.escape("... (Ctrl-C cancels)"))
+    call(child, ":ids", re.escape("abandoned the unfinished input"), ".*", re.escape("running :ids"))
+    call(child, "info", styled("✔", "ok"))  # and the next line is a line of its own again
+    leave(child)

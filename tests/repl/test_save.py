@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 
 import yaml
@@ -104,3 +105,37 @@ def test_save_asks_before_overwriting(repl: Repl, tmp_path: Path) -> None:
     assert "usage: :save FILE.yml" in repl.run(":save")
     repl.ctx.state.history.clear()
     assert "nothing to save" in repl.run(f":save {tmp_path / 'other.yml'}")
+
+
+def test_save_refuses_a_directory_before_asking_anything(repl: Repl, tmp_path: Path) -> None:
+    repl.run("info")
+    for target in (str(tmp_path), f"{tmp_path}/not-yet-a-dir/"):
+        output = repl.run(f":save {target}")
+        assert "is a directory; give a file name" in output and "error:" in output
+    assert repl.term.confirmed == []  # refused up front: no "overwrite?" question
+    assert not (tmp_path / "not-yet-a-dir").exists()
+
+
+def test_save_writes_secrets_private_with_a_header_and_warns(repl: Repl, tmp_path: Path) -> None:
+    repl.run("create_disk 1024 {type: gp3, kms_key_arn: arn:secret-key}")
+    repl.run(":context region=eu-1 password=hunter22")
+    repl.run("info")
+    recipe = tmp_path / "s.yml"
+    recipe.write_text("old")
+    recipe.chmod(0o644)
+    output = repl.run(f":save {recipe}")
+    text = recipe.read_text()
+    assert "arn:secret-key" in text and "hunter22" in text  # kept: a replay must send the same values
+    assert stat.S_IMODE(recipe.stat().st_mode) == 0o600
+    header = [line for line in text.splitlines() if line.startswith("#")]
+    assert any("secrets UNMASKED" in line for line in header)
+    assert any("treat it like a credentials file" in line for line in header)
+    warning = next(line for line in output.splitlines() if line.startswith("warning:"))
+    assert "cloud_properties of create_disk" in warning and "context" in warning
+    load_recipe(recipe)  # the header is only comments
+
+
+def test_save_without_masked_values_does_not_warn(repl: Repl, tmp_path: Path) -> None:
+    repl.run("create_disk 1024 {}")
+    output = repl.run(f":save {tmp_path / 's.yml'}")
+    assert "saved 1 step(s)" in output and "warning:" not in output
