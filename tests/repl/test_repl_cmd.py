@@ -33,13 +33,16 @@ def test_a_cpi_that_cannot_run_is_refused_at_start_up(cpi: str, message: str, st
     assert started == []
 
 
-def test_a_plain_file_is_refused_and_a_relative_path_is_taken_from_cwd(tmp_path: Path, echo_cpi: Path,
-                                                                       started: list[list[str]],
-                                                                       capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_plain_file_is_refused_and_a_relative_path_is_the_callers(tmp_path: Path, echo_cpi: Path,
+                                                                     started: list[list[str]],
+                                                                     capsys: pytest.CaptureFixture[str],
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     plain = tmp_path / "notes.txt"
     plain.write_text("not a program")
     assert main(["repl", "--cpi", str(plain)]) == 2
     assert "is not an executable file" in capsys.readouterr().err
-    assert main(["repl", "--cwd", str(tmp_path), "--cpi", f"./{echo_cpi.name}"]) == 0  # where the CPI will run
+    # like `cpictl call`: a relative --cpi is where the user stands, even when --cwd runs the CPI elsewhere
+    monkeypatch.chdir(tmp_path)
+    assert main(["repl", "--cwd", "/", "--cpi", f"./{echo_cpi.name}"]) == 0
     assert main(["repl", "--cpi", str(echo_cpi)]) == 0
-    assert started == [[f"./{echo_cpi.name}"], [str(echo_cpi)]]
+    assert started == [[str(echo_cpi)], [str(echo_cpi)]]
