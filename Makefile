@@ -27,8 +27,9 @@ demo: $(VENV)/.installed
 	@bash scripts/demo.sh
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check cpictl tests bench
+	$(BIN)/ruff check cpictl tests bench scripts
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 test: lint
 	$(BIN)/python -m pytest -q
