@@ -90,12 +90,18 @@ class StepConsole:
 
 
 def _ask_step(step: Any, request: Any) -> str:
+    import click
+
     from cpictl.protocol.redaction import mask_request
 
-    preview = json.dumps(mask_request(request.as_dict()), ensure_ascii=False) if request is not None else ""
-    sys.stderr.write(f"\nnext: {step.name} ({step.method}) {preview[:300]}\n")
+    # The whole request, secrets masked: the user decides on what will be sent, not on a prefix of it.
+    preview = json.dumps(mask_request(request.as_dict()), indent=2, ensure_ascii=False) if request is not None else ""
+    sys.stderr.write(f"\nnext: {step.name} ({step.method})\n{preview}\n")
     while True:
-        answer = typer.prompt("run, skip or quit? [r/s/q]", default="r", err=True).strip().lower()
+        try:
+            answer = typer.prompt("run, skip or quit? [r/s/q]", default="r", err=True).strip().lower()
+        except click.exceptions.Abort:  # click's word for Ctrl-C (or Ctrl-D) at a prompt: the runner's is this
+            raise KeyboardInterrupt from None
         if answer in ("r", "run", "s", "skip", "q", "quit"):
             return {"r": "run", "s": "skip", "q": "quit"}.get(answer[0], "run")
 
@@ -178,20 +184,44 @@ class RunView:
 
 
 def _drive(runner: Any, view: RunView) -> Any:
-    """Render the runner's events as they come; on Ctrl-C run what is left of `finally`, then stop."""
+    """Render the runner's events as they come; on Ctrl-C run what is left of `finally`, then stop.
+
+    Ctrl-C reaches us two ways: inside a call the runner catches it, reports the step as interrupted, runs the
+    finally steps itself and re-raises at the end; while we render an event it arrives here and `abort()` runs
+    them. Either way the user is told when it arrives, before any finally step is shown."""
     from rich.console import Console
 
     from cpictl.protocol.redaction import Redactor
 
-    console = Console(highlight=False) if view.fmt == "table" else Console(stderr=True, highlight=False)
+    # markup off: step names, CPI messages and IDs are shown as they are, never parsed as rich markup
+    console = Console(highlight=False, markup=False, stderr=view.fmt != "table")
     progress = StepConsole(console, console.is_terminal, Redactor().text)
     runner.on_stderr_line = progress.stderr_line
+    announced = False
+
+    def announce(during_finally: bool) -> None:
+        nonlocal announced
+        if not announced:
+            announced = True
+            progress.stop()
+            from rich.text import Text
+
+            console.print(Text("interrupted during the finally steps: the rest are not run" if during_finally
+                               else "interrupted: running the finally steps (Ctrl-C again stops them)",
+                               style="yellow"))
+
     try:
         for event in runner.events():
             _render_event(event, console, progress, view)
+            row = getattr(event, "row", None)
+            if row is not None and row.status == "interrupted":  # Ctrl-C inside this step's call
+                announce(row.phase == "finally")
+            elif runner.interrupted:  # Ctrl-C at a --step prompt
+                announce(runner.in_finally)
     except KeyboardInterrupt:
         progress.stop()
-        console.print("[yellow]interrupted: running the finally steps (Ctrl-C again stops them)[/]")
+        if runner.summary is None:  # Ctrl-C while we rendered: abort() runs (or, in cleanup, stops) the rest
+            announce(runner.in_finally)
         for event in runner.abort():
             _render_event(event, console, progress, view)
     finally:

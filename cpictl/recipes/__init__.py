@@ -13,7 +13,7 @@ The API the CLI (and the REPL's `:run`) uses::
         for event in runner.abort():           # runs what is left of `finally`; no-op if the runner already did
             render(event)
         raise
-    exit_code = runner.summary.exit_code       # 0 passed, 2 invalid, 3 misbehaved, 4 expectation failed, 130
+    exit_code = runner.summary.exit_code       # 0 passed/stopped, 2 invalid, 3 misbehaved, 4 failed, 130
     json_report(runner.summary), junit_report(runner.summary)      # secrets masked
 
 `load_recipe` and `RecipeRunner(...)` raise `RecipeError` (a list of `RecipeProblem` with file:line:column and the
@@ -21,7 +21,8 @@ quoted line); `recipe_json_schema()` is the JSON Schema for `cpictl recipe schem
 
 Modules: schema (pydantic models) · positions (YAML with positions) · problems (RecipeError) · validation
 (pydantic errors → positions) · checks, loader, sources (semantic checks, includes, vars) · plan (the loaded form)
-· scope (what references see) · preparation (step → request) · selection (--from/--to) · expectations
+· scope (what references see; `${vm}` in finally is this run's own) · preflight (what is knowable is
+checked before the first step) · preparation (step → request) · selection (--from/--to) · expectations
 (predicates) · execution (judging an outcome) · runner · events (events and the summary) · reports · targets.
 """
 

@@ -2,7 +2,8 @@
 
 For each call step: the method exists, the arguments fit the catalogue at the step's api_version (a value holding a
 `${...}` is type-checked only after resolution, at run time, but names and arity are checked now), every reference
-names something that will exist when the step runs, and every JMESPath and regex compiles. Problems are collected,
+names something that will exist when the step runs, and every JMESPath and regex compiles (and no `when` or
+`until` negates a dotted path without parentheses: `!a.b` is `(!a).b`, always null). Problems are collected,
 not raised, so one run of the loader reports them all.
 """
 
@@ -117,6 +118,42 @@ def compile_jmespath(text: str, origin: Origin, subpath: DataPath,
     return None
 
 
+_PATH_TOKENS = {"unquoted_identifier", "quoted_identifier", "dot"}
+
+
+def check_negated_path(text: str, origin: Origin, subpath: DataPath, problems: list[RecipeProblem]) -> None:
+    """`!a.b` parses as `(!a).b` in JMESPath (`!` binds tighter than `.`), which is null whatever `a` holds, so a
+    `when: "!steps.x || ..."` never holds. Refuse it and suggest `!(a.b)`."""
+    from jmespath.lexer import Lexer
+
+    tokens = list(Lexer().tokenize(text))
+    for index, token in enumerate(tokens):
+        if token["type"] != "not" or tokens[index + 1]["type"] not in ("unquoted_identifier", "quoted_identifier"):
+            continue
+        end, first_dot, depth = index + 1, None, 0
+        while end < len(tokens):
+            kind = tokens[end]["type"]
+            if kind == "lbracket":
+                depth += 1
+            elif kind == "rbracket" and depth:
+                depth -= 1
+            elif depth == 0 and kind not in _PATH_TOKENS:
+                break
+            if kind == "dot" and depth == 0 and first_dot is None:
+                first_dot = tokens[end]["start"]
+            end += 1
+        if first_dot is None:
+            continue
+        start = tokens[index + 1]["start"]
+        path = text[start:tokens[end]["start"] if end < len(tokens) else len(text)].rstrip()
+        negated, rest = text[start:first_dot].rstrip(), text[first_dot:start + len(path)]
+        fixed = text[:start] + "(" + path + ")" + text[start + len(path):]
+        problems.append(origin.problem(
+            f"`!{path}` reads as `(!{negated}){rest}` in JMESPath (`!` binds tighter than `.`), which is always "
+            f"null; write `!({path})`, i.e. {fixed!r}", *subpath))
+        return
+
+
 def compile_regex(text: str, origin: Origin, subpath: DataPath,
                   problems: list[RecipeProblem]) -> re.Pattern[str] | None:
     try:
@@ -172,10 +209,14 @@ def plan_call_step(step: CallStep, origin: Origin, ctx: StepContext,
     if step.retry is not None:
         until = (compile_jmespath(step.retry.until, origin, ("retry", "until"), problems)
                  if step.retry.until is not None else None)
+        if until is not None:
+            check_negated_path(until.text, origin, ("retry", "until"), problems)
         retry = RetryPlan(step.retry.attempts, step.retry.delay, step.retry.backoff, until)
     when: CompiledPath | bool | None = step.when if isinstance(step.when, bool) else None
     if isinstance(step.when, str):
         when = compile_jmespath(step.when, origin, ("when",), problems)
+        if when is not None:
+            check_negated_path(step.when, origin, ("when",), problems)
     return PlannedStep(
         name=ctx.name, index=ctx.index, phase=ctx.phase, method=spec.name, spec=spec, args=step.args,
         expect=expect, origin=origin, description=step.description,
@@ -203,26 +244,34 @@ def _check_arguments(step: CallStep, method: str, api_version: int | None, origi
     try:
         bind_arguments(spec, given, api_version)
     except ArgumentProblem as problem:
-        problems.append(_argument_problem(problem, step, spec.params_for(api_version), origin, api_version))
+        problems.append(argument_problem(problem, step.call, step.args, spec.params_for(api_version), origin,
+                                         api_version))
 
 
-def _argument_problem(problem: ArgumentProblem, step: CallStep, params: tuple[Any, ...], origin: Origin,
-                      api_version: int | None) -> RecipeProblem:
+def argument_problem(problem: ArgumentProblem, method: str, args: list[Any] | dict[str, Any],
+                     params: tuple[Any, ...], origin: Origin, api_version: int | None, *,
+                     note: Any = None) -> RecipeProblem:
+    """An ArgumentProblem of a step's `args` as a recipe problem at the offending argument. `note(key)` may add
+    to the message for the argument at `key` (the preflight says which reference gave the value)."""
     version = f" (api_version {api_version if api_version is not None else 'omitted'})"
     names = [p.name for p in params]
     param = problem.param
-    if isinstance(step.args, dict):
-        if param in step.args and param not in names:
+
+    def at(message: str, key: str | int) -> RecipeProblem:
+        return origin.problem(message + (note(key) if note else ""), "args", key)
+
+    if isinstance(args, dict):
+        if param in args and param not in names:
             hint = did_you_mean(param, names)
-            return origin.problem(f"{step.call} has no parameter '{param}'{version}{hint}; parameters: "
+            return origin.problem(f"{method} has no parameter '{param}'{version}{hint}; parameters: "
                                   f"{', '.join(names) or 'none'}", "args", param, key=True)
-        if param in step.args:
-            return origin.problem(str(problem), "args", param)
+        if param in args:
+            return at(str(problem), param)
         return origin.problem(f"{problem}; parameters: {', '.join(names)}", "args")
-    if param in names and names.index(param) < len(step.args):
-        return origin.problem(str(problem), "args", names.index(param))
+    if param in names and names.index(param) < len(args):
+        return at(str(problem), names.index(param))
     message = str(problem).replace("at this api_version", f"at api_version {api_version}")
-    if param is None and len(step.args) > len(names):
+    if param is None and len(args) > len(names):
         return origin.problem(message, "args", len(names))
     return origin.problem(message, "args")
 

@@ -16,7 +16,7 @@ from cpictl.recipes.problems import RecipeProblem
 from cpictl.session import CallOutcome
 
 StepStatus = Literal["passed", "failed", "misbehaved", "invalid", "skipped", "interrupted", "planned"]
-RunStatus = Literal["passed", "failed", "misbehaved", "invalid", "interrupted", "dry-run"]
+RunStatus = Literal["passed", "failed", "misbehaved", "invalid", "interrupted", "stopped", "dry-run"]
 
 # Exit codes, as `cpictl` documents them (cpictl/cli/exits.py): the recipe part of that table.
 EXIT_OK, EXIT_INVALID, EXIT_MISBEHAVED, EXIT_EXPECTATION, EXIT_INTERRUPTED = 0, 2, 3, 4, 130
@@ -143,6 +143,8 @@ class RunSummary:
 
     @property
     def status(self) -> RunStatus:
+        """"stopped": the user chose quit in step mode and nothing failed (a run that did not do everything
+        never counts as "passed")."""
         if self.interrupted:
             return "interrupted"
         if self.dry_run:
@@ -151,7 +153,19 @@ class RunSummary:
         for status in ("misbehaved", "failed", "invalid"):
             if status in statuses:
                 return status  # type: ignore[return-value]
-        return "passed"
+        return "stopped" if self.quit else "passed"
+
+    @property
+    def steps_run(self) -> int:
+        """Main steps that were sent to the CPI (not skipped)."""
+        return sum(1 for row in self.rows if row.phase == "main" and row.status != "skipped")
+
+    @property
+    def headline(self) -> str:
+        """The run's outcome in words, for the summary line: the status, or who stopped it and where."""
+        if self.status == "stopped":
+            return f"stopped by the user after {self.steps_run} of {len(self.recipe.steps)} steps"
+        return self.status
 
     @property
     def exit_code(self) -> int:
@@ -172,10 +186,11 @@ class RunSummary:
 
 
 def exit_status(summary: RunSummary) -> int:
-    """0 all passed; 3 a CPI misbehaved (or could not be run); 4 an expectation failed; 2 the recipe could not be
-    applied (a reference or argument that only fails at run time); 130 interrupted. The first that applies wins."""
-    return {"passed": EXIT_OK, "dry-run": EXIT_OK, "misbehaved": EXIT_MISBEHAVED, "failed": EXIT_EXPECTATION,
-            "invalid": EXIT_INVALID, "interrupted": EXIT_INTERRUPTED}[summary.status]
+    """0 all passed (or the user stopped a step-mode run and nothing failed); 3 a CPI misbehaved (or could not be
+    run); 4 an expectation failed; 2 the recipe could not be applied (a reference or argument that only fails at
+    run time); 130 interrupted. The first that applies wins."""
+    return {"passed": EXIT_OK, "stopped": EXIT_OK, "dry-run": EXIT_OK, "misbehaved": EXIT_MISBEHAVED,
+            "failed": EXIT_EXPECTATION, "invalid": EXIT_INVALID, "interrupted": EXIT_INTERRUPTED}[summary.status]
 
 
 @dataclass(frozen=True)

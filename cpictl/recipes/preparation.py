@@ -4,6 +4,9 @@ A step's references see the recipe's variables, the values saved so far, the ste
 cloud IDs at that moment; the preparer owns that view (`saved`, `step_data`, `live`) and the runner feeds it each
 outcome. Anything that stops a step before it is sent — a reference naming nothing, an argument of the wrong type
 once resolved, a `when` that cannot be evaluated — is a `NotPrepared` with the reason.
+
+A `finally` step's `${vm}` (and the other kinds) names only an ID this run created and has not deleted (see
+`cpictl.recipes.scope`); without one the step is skipped with the reason "no vm created by this run".
 """
 
 from __future__ import annotations
@@ -18,10 +21,10 @@ from cpictl.protocol.codec import Request
 from cpictl.recipes.events import StepPlanned
 from cpictl.recipes.expectations import is_truthy
 from cpictl.recipes.plan import LoadedRecipe, PlannedStep
-from cpictl.recipes.problems import RecipeError, RecipeProblem
-from cpictl.recipes.scope import LenientResolver, LiveIds, resolve_layers
+from cpictl.recipes.problems import RecipeError
+from cpictl.recipes.scope import LiveIds, NotCreatedByRun, StepResolver, layer_problem, resolve_layers
 from cpictl.session import CallSession, Target, UnknownMethod
-from cpictl.store.references import ReferenceProblem, Resolver
+from cpictl.store.references import ReferenceProblem
 
 
 class NotPrepared(Exception):
@@ -57,7 +60,7 @@ class StepPreparer:
         try:
             self.global_vars = resolve_layers(recipe.layers, {}, live, {}, self.environ, lenient=lenient)
         except ReferenceProblem as problem:  # a var such as `${env.MISSING}`; the message names which
-            raise RecipeError([RecipeProblem(str(recipe.file), None, None, str(problem))]) from None
+            raise RecipeError([layer_problem(problem, str(recipe.file))]) from None
 
     def prepare(self, step: PlannedStep) -> Prepared | None:
         """The step's request, or None when its `when` is false. Raises NotPrepared."""
@@ -73,18 +76,24 @@ class StepPreparer:
         if not step.layers:
             return base
         try:
-            return resolve_layers(step.layers, base, self.live, self.step_data, self.environ, lenient=lenient)
+            return resolve_layers(step.layers, base, self.live, self.step_data, self.environ, lenient=lenient,
+                                  finally_phase=step.phase == "finally")
+        except NotCreatedByRun as problem:
+            raise NotPrepared("skipped", problem.reason) from None
         except ReferenceProblem as problem:
             raise NotPrepared("skipped", f"cannot resolve include vars: {problem}") from None
 
-    def resolver(self, variables: Mapping[str, Any]) -> Resolver:
-        return Resolver(self.live.as_state(), variables, self.step_data, self.environ)
+    def resolver(self, variables: Mapping[str, Any], step: PlannedStep, *, lenient: bool = False) -> StepResolver:
+        return StepResolver(self.live, variables, self.step_data, self.environ,
+                            finally_phase=step.phase == "finally", lenient=lenient)
 
     def resolve(self, value: Any, step: PlannedStep, variables: Mapping[str, Any], part: str) -> Any:
         if not (step.args_have_references if part == "args" else step.context_has_references):
             return value  # most values hold no reference: skip the walk
         try:
-            return self.resolver(variables).resolve(value, f"{step.name}.{part}")
+            return self.resolver(variables, step).resolve(value, f"{step.name}.{part}")
+        except NotCreatedByRun as problem:  # a cleanup with nothing of this run's to clean up
+            raise NotPrepared("skipped", problem.reason) from None
         except ReferenceProblem as problem:
             raise NotPrepared("skipped", f"cannot resolve {problem}") from None
 
@@ -112,7 +121,7 @@ class StepPreparer:
     def plan(self, step: PlannedStep, skipped: str | None) -> StepPlanned:
         """Dry run: the request with what can be resolved now; the rest stays as `${...}` text."""
         variables = self.variables(step, lenient=True)
-        resolver = LenientResolver(self.live.as_state(), variables, self.step_data, self.environ)
+        resolver = self.resolver(variables, step, lenient=True)
         args = resolver.resolve(step.args, f"{step.name}.args")
         context = resolver.resolve(step.context, f"{step.name}.context") if step.context else None
         target = self.session.target.with_overrides(context=context, **step.overrides)

@@ -1,12 +1,18 @@
 """Run a loaded recipe step by step through `CallSession`, yielding events; never printing.
 
 Rules kept:
+- Nothing runs while a problem knowable up front remains: `RecipeRunner(...)` resolves the variables, `--var`,
+  the vars file and `${env.X}` in every step that will run and type-checks the arguments they complete, raising
+  RecipeError (see `preflight`). Kinds, `steps.*` and saved values wait for the run.
 - References are resolved right before each step, against the variables, the values saved so far, the steps
   finished so far and the live cloud IDs at that moment (seeded once from the store, then kept current).
 - A step runs once unless it says `retry:`; a create is never repeated behind the user's back.
 - The first failed, misbehaving or inapplicable main step stops the main steps (unless `keep_going`).
 - `finally` steps always run: after success, failure, "quit" in step mode and Ctrl-C. Their references are
-  resolved leniently: one that names nothing (the VM was never created) skips that step with the reason.
+  resolved leniently: one that names nothing (the VM was never created) skips that step with the reason. In them
+  a bare kind (`${vm}`, `${disk}`, …) names only an ID this run created and still holds — never an older one of
+  the session — and without one the step is skipped: "no vm created by this run". Main steps see the newest live
+  ID of the kind in the session.
 - Ctrl-C inside a call: the call is recorded as interrupted, the finally steps run, then KeyboardInterrupt is
   raised again. Ctrl-C while the consumer handles an event: call `abort()` (see `RecipeRunner`).
 """
@@ -32,6 +38,7 @@ from cpictl.recipes.events import (
 )
 from cpictl.recipes.execution import StepExecution
 from cpictl.recipes.plan import LoadedRecipe, PlannedStep
+from cpictl.recipes.preflight import check_before_run
 from cpictl.recipes.preparation import NotPrepared, Prepared, StepPreparer, when_text
 from cpictl.recipes.scope import LiveIds
 from cpictl.recipes.selection import StepRange
@@ -74,6 +81,9 @@ class RecipeRunner:
         self.range = StepRange(recipe, from_step, to_step)
         self.live = LiveIds(session.store.replay() if session.store is not None else None)
         self.preparer = StepPreparer(recipe, session, self.live, environ, lenient=dry_run)
+        if not dry_run:  # a dry run reports these per step instead
+            check_before_run(recipe, self._steps_to_run(), self.preparer.global_vars, session.target.api_version,
+                             self.preparer.environ)
         self.rows: list[StepRow] = []
         self.summary: RunSummary | None = None
         self._started_at = 0.0
@@ -91,6 +101,16 @@ class RecipeRunner:
     def saved(self) -> dict[str, Any]:
         """Values the steps saved so far (`save:`), e.g. for the REPL to offer as `${name}` after `:run`."""
         return self.preparer.saved
+
+    @property
+    def interrupted(self) -> bool:
+        """A Ctrl-C stopped the main steps (or the finally steps, when `in_finally`)."""
+        return self._interrupted
+
+    @property
+    def in_finally(self) -> bool:
+        """The run has reached its finally steps (a Ctrl-C now stops them instead of starting them)."""
+        return self._in_finally
 
     def events(self) -> Generator[RecipeEvent, None, None]:
         """The run, as events. Call once."""
@@ -123,6 +143,10 @@ class RecipeRunner:
         yield self._finish()
 
     # -- the run ------------------------------------------------------------------------------------------------
+
+    def _steps_to_run(self) -> list[PlannedStep]:
+        main = [step for position, step in enumerate(self.recipe.steps) if self.range.outside(position) is None]
+        return [*main, *(self.recipe.finally_steps if self.run_finally else [])]
 
     def _run(self) -> Generator[RecipeEvent, None, None]:
         self._started_at = self.clock()
@@ -218,7 +242,11 @@ class RecipeRunner:
             yield StepSkipped(step, row.reason or "", row)
             return row
         request = prepared.request
-        decision = self.should_run_step(step, request) if self.should_run_step else "run"
+        if self.should_run_step is not None:
+            decision = self.should_run_step(step, request)
+            started = self.clock()  # the time the user took to answer is not the step's
+        else:
+            decision = "run"
         if decision != "run":
             self._quit = self._quit or decision == "quit"
             row = StepRow(step, "skipped", reason="you chose to quit" if decision == "quit" else "you skipped it",
@@ -226,7 +254,7 @@ class RecipeRunner:
             self.rows.append(row)
             yield StepSkipped(step, row.reason or "", row)
             return row
-        execution = StepExecution(step, prepared.variables, self.preparer.resolver(prepared.variables))
+        execution = StepExecution(step, prepared.variables, self.preparer.resolver(prepared.variables, step))
         row = StepRow(step, "passed", request=request)
         self.rows.append(row)
         try:

@@ -3,6 +3,13 @@
 `LiveIds` is seeded from the store's replayed state once per run and then kept current from each call's
 `changes`, so `${vm}` after a create_vm step is that new VM without re-reading the journal for every step (a
 500-step recipe would otherwise replay the journal 500 times).
+
+A bare kind reference (`${vm}`, `${disk}`, `${stemcell}`, `${snapshot}`, `${network}`) means two things:
+
+- in a main step, the newest live ID of that kind in the session (whoever created it);
+- in a `finally` step, the newest ID of that kind that *this run* created and that is still live. When there is
+  none the reference is undefined (`NotCreatedByRun`) and the step is skipped, so a cleanup step can never delete
+  a VM some earlier command created just because this run's create_vm failed.
 """
 
 from __future__ import annotations
@@ -14,7 +21,9 @@ from typing import Any, cast
 from cpictl.protocol.catalogue import CloudIdChanges
 from cpictl.protocol.kinds import KIND_NAMES
 from cpictl.recipes.plan import VarLayer
-from cpictl.store.references import ReferenceProblem, Resolver
+from cpictl.recipes.problems import RecipeProblem
+from cpictl.store.reference_syntax import child_place
+from cpictl.store.references import ReferenceProblem, Resolver, UndefinedReference, parse_reference
 from cpictl.store.state import StoreState
 
 
@@ -28,10 +37,12 @@ class _Live:
 
 
 class LiveIds:
-    """Live cloud IDs per kind, newest first; quacks like the `StoreState` the resolver reads (`latest`)."""
+    """Live cloud IDs per kind, newest first; quacks like the `StoreState` the resolver reads (`latest`). Also
+    remembers which IDs this run created, for the `finally` steps' meaning of `${kind}`."""
 
     def __init__(self, state: StoreState | None = None) -> None:
         self._live: dict[str, list[str]] = {kind: [] for kind in KIND_NAMES}
+        self._own: dict[str, set[str]] = {kind: set() for kind in KIND_NAMES}
         self.hidden: set[str] = set()  # kinds a dry run must not guess (an earlier step would create a new one)
         if state is not None:
             for kind in KIND_NAMES:
@@ -43,6 +54,14 @@ class LiveIds:
         if not cids or name in self.hidden:
             return None
         return _Live(name, cids[0])
+
+    def latest_own(self, kind: Any) -> str | None:
+        """The newest live ID of `kind` that this run created, or None."""
+        name = str(kind)
+        own = self._own.get(name)
+        if not own:
+            return None
+        return next((cid for cid in self._live.get(name, []) if cid in own), None)
 
     def live(self, kind: Any = None) -> list[_Live]:
         kinds = [str(kind)] if kind is not None else list(KIND_NAMES)
@@ -58,9 +77,14 @@ class LiveIds:
             if cid in cids:
                 cids.remove(cid)
             cids.insert(0, cid)
+            self._own.setdefault(str(kind), set()).add(cid)
 
     def as_state(self) -> StoreState:
         return cast(StoreState, self)  # the resolver only calls latest()
+
+
+class NotCreatedByRun(UndefinedReference):
+    """A `finally` step's `${kind}` when this run created no live ID of that kind: the step is skipped."""
 
 
 class LenientResolver(Resolver):
@@ -78,9 +102,37 @@ class LenientResolver(Resolver):
             return "${" + ref + "}"
 
 
+class StepResolver(Resolver):
+    """The resolver of one step: `${kind}` by the step's phase (module docstring); `lenient` keeps what it cannot
+    resolve as `${...}` text and lists it in `unresolved`."""
+
+    def __init__(self, live: LiveIds, variables: Mapping[str, Any], steps: Mapping[str, Any],
+                 environ: Mapping[str, str] | None = None, *, finally_phase: bool = False,
+                 lenient: bool = False) -> None:
+        super().__init__(live.as_state(), variables, steps, environ)
+        self.live, self.finally_phase, self.lenient = live, finally_phase, lenient
+        self.unresolved: list[ReferenceProblem] = []
+
+    def lookup(self, ref: str, where: str = "") -> Any:
+        try:
+            if self.finally_phase:
+                parsed = parse_reference(ref, where)
+                if parsed.is_kind and parsed.name not in self.variables:
+                    cid = self.live.latest_own(parsed.name)
+                    if cid is None:
+                        raise NotCreatedByRun(parsed.text, where, f"no {parsed.name} created by this run")
+                    return cid
+            return super().lookup(ref, where)
+        except ReferenceProblem as problem:
+            if not self.lenient:
+                raise
+            self.unresolved.append(problem)
+            return "${" + ref + "}"
+
+
 def resolve_layers(layers: Iterable[VarLayer], base: Mapping[str, Any], live: LiveIds,
                    steps: Mapping[str, Any], environ: Mapping[str, str] | None = None, *,
-                   lenient: bool = False) -> dict[str, Any]:
+                   lenient: bool = False, finally_phase: bool = False) -> dict[str, Any]:
     """`base` with each layer applied on top; a layer's references see the variables below it. Raises
     ReferenceProblem (unless `lenient`)."""
     variables = dict(base)
@@ -88,16 +140,35 @@ def resolve_layers(layers: Iterable[VarLayer], base: Mapping[str, Any], live: Li
     for layer in layers:
         if not layer.values:
             continue
-        if layer.has_references:
-            resolver_class = LenientResolver if lenient else Resolver
-            resolver = resolver_class(live.as_state(), variables, steps, env)
-            variables.update(resolver.resolve(layer.values, _where(layer)))
-        else:
+        if not layer.has_references:
             variables.update(layer.values)
+            continue
+        resolver = StepResolver(live, variables, steps, env, finally_phase=finally_phase, lenient=lenient)
+        resolved = {}
+        for name, value in layer.values.items():  # a layer's values see the layers below, not each other
+            try:
+                resolved[name] = resolver.resolve(value, child_place(layer_place(layer), name))
+            except ReferenceProblem as problem:
+                problem.recipe_layer = (layer, name)  # type: ignore[attr-defined]  # for `layer_problem`
+                raise
+        variables.update(resolved)
     return variables
 
 
-def _where(layer: VarLayer) -> str:
+def layer_problem(problem: ReferenceProblem, fallback_file: str) -> RecipeProblem:
+    """A ReferenceProblem raised by `resolve_layers` as a RecipeProblem at the variable's value (file:line:column
+    for a recipe or vars file, `--var NAME` for the command line)."""
+    found: tuple[VarLayer, str] | None = getattr(problem, "recipe_layer", None)
+    if found is None:
+        return RecipeProblem(fallback_file, None, None, str(problem))
+    layer, name = found
+    if layer.origin is None:
+        return RecipeProblem(f"--var {name}", None, None, str(problem))
+    return layer.origin.problem(str(problem), name)
+
+
+def layer_place(layer: VarLayer) -> str:
+    """Where a layer was written, for messages: `--var`, or file:path."""
     if layer.origin is None:
         return "--var"
     path = ".".join(str(part) for part in layer.origin.path)

@@ -62,16 +62,27 @@ def read_vars_file(path: Path) -> VarLayer:
     return VarLayer(data, has_references(data), origin)
 
 
+class VarAssignmentError(RecipeError, ValueError):
+    """A `--var` that is not NAME=VALUE. A RecipeError, so the CLI reports it (exit 2) like any bad recipe input,
+    and a ValueError for callers that catch that."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__([RecipeProblem(f"--var {text!r}", None, None, "expected NAME=VALUE")])
+
+    def format(self) -> str:
+        return "\n".join(problem.format() for problem in self.problems)
+
+
 def parse_var_assignment(text: str) -> tuple[str, Any]:
     """`--var NAME=VALUE`: the value is read as a YAML scalar (`1024` an integer, `true` a boolean, `x` a string;
-    an empty value is the empty string; a list, a date or anything else is kept as the text). Raises ValueError
-    with a message for the user."""
+    an empty value is the empty string; a list, a date or anything else is kept as the text). Raises
+    VarAssignmentError (a RecipeError and a ValueError) with a message for the user."""
     import yaml
 
     name, sep, raw = text.partition("=")
     name = name.strip()
     if not sep or not name:
-        raise ValueError(f"--var expects NAME=VALUE, got {text!r}")
+        raise VarAssignmentError(text)
     if raw == "":
         return name, ""
     try:

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from cpictl.recipes.plan import LoadedRecipe
-from cpictl.recipes.problems import RecipeError, RecipeProblem
-from cpictl.recipes.scope import LiveIds, resolve_layers
+from cpictl.recipes.problems import RecipeError
+from cpictl.recipes.scope import LiveIds, layer_problem, resolve_layers
 from cpictl.session import Target
 from cpictl.store.references import ReferenceProblem, Resolver
 
@@ -71,8 +71,8 @@ def _resolved(recipe: LoadedRecipe, environ: Mapping[str, str] | None) -> tuple[
     live = LiveIds()
     try:
         variables = resolve_layers(recipe.layers, {}, live, {}, environ)
-    except ReferenceProblem as problem:  # a var such as `${env.MISSING}`: the message names where
-        raise RecipeError([RecipeProblem(str(recipe.file), None, None, str(problem))]) from None
+    except ReferenceProblem as problem:  # a var such as `${env.MISSING}`: point at it
+        raise RecipeError([layer_problem(problem, str(recipe.file))]) from None
     resolver = Resolver(live.as_state(), variables, {}, os.environ if environ is None else environ)
     resolved: dict[str, dict[str, Any]] = {"context": {}, "env": {}}
     for part in resolved:

@@ -20,7 +20,7 @@ from cpictl.session import Target
 
 STATUS_MARK = {"passed": ("✔", "green"), "failed": ("✖", "bold red"), "misbehaved": ("⚠", "bold red"),
                "invalid": ("✖", "red"), "skipped": ("↷", "dim"), "interrupted": ("■", "yellow"),
-               "planned": ("·", "cyan")}
+               "planned": ("·", "cyan"), "stopped": ("■", "yellow")}
 
 
 def run_header(event: RunStarted, target: Target) -> RenderableType:
@@ -114,7 +114,7 @@ def planned_step(event: StepPlanned) -> RenderableType:
 
 
 def summary_table(summary: RunSummary) -> Table:
-    table = Table(box=box.SIMPLE_HEAD, title=f"{summary.recipe.name}: {summary.status}", title_justify="left")
+    table = Table(box=box.SIMPLE_HEAD, title=f"{summary.recipe.name}: {summary.headline}", title_justify="left")
     for column in ("step", "method", "outcome", "duration", "cloud IDs"):
         table.add_column(column, overflow="ellipsis", no_wrap=True)
     for row in summary.rows:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import signal
@@ -196,3 +197,202 @@ def test_run_with_registry_shows_what_a_v1_cpi_puts_there(capsys, tmp_path, monk
     assert code == 0, out + err
     assert "PUT" in out and "/instances/vm-" in out  # the registry events of create_vm and attach_disk
     assert "registry entry" in out
+
+
+@pytest.fixture
+def inprocess_cpi(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The reference CPI's code in-process (same request bytes) for the tests that run whole bundled recipes."""
+    from tests.recipes.conftest import _inprocess_run_cpi
+
+    monkeypatch.setattr("cpictl.session.run_cpi", _inprocess_run_cpi)
+    monkeypatch.chdir(RECIPES)  # an in-process CPI has no cwd of its own: `./assets/image.tgz` is found from here
+
+
+# Each provokes a failure half-way through a bundled recipe, after it created cloud IDs; the finally steps must
+# leave nothing behind. (`!steps.remove_vm` once read as `(!steps).remove_vm` and skipped every cleanup.)
+MID_RUN_FAILURES = [
+    ("walkthrough.yml", ["--api-version", "1"], None, 4),  # create_vm answers a bare CID: `vm` fails
+    ("walkthrough.yml", [], "attach_disk=error:CloudError", 4),  # a VM and a disk are live by then
+    ("lifecycle.yml", ["--api-version", "1"], None, 4),
+    ("lifecycle.yml", [], "detach_disk=error:CloudError", 4),  # VM, attached disk, network, stemcell
+    ("lifecycle.yml", [], "delete_snapshot=fail-first:1", 4),  # and a snapshot
+    ("resize-and-update.yml", [], "update_disk=error:CloudError", 4),
+    ("snapshots.yml", [], "delete_disk=fail-first:1", 4),  # the second snapshot is still live
+]
+
+
+@pytest.mark.parametrize(("recipe", "flags", "faults", "exit_code"), MID_RUN_FAILURES)
+def test_a_bundled_recipe_failing_half_way_leaves_no_live_cloud_ids(capsys, monkeypatch, inprocess_cpi, recipe,
+                                                                    flags, faults, exit_code):
+    if faults:
+        monkeypatch.setenv("CPICTL_REFCPI_FAULTS", faults)
+    code, out, err = run(capsys, "run", str(RECIPES / recipe), *flags, "-o", "json")
+    report = json.loads(out)
+    created = [row for row in report["steps"] if row.get("created")]
+    assert code == exit_code and created, out + err  # it failed after creating something
+    assert live(capsys) == [], out
+
+
+def test_finally_never_deletes_a_vm_the_run_did_not_create(capsys, tmp_path, inprocess_cpi):
+    image = str(ROOT / "recipes" / "assets" / "image.tgz")
+    assert run(capsys, "call", "create_stemcell", image, "{}")[0] == 0
+    assert run(capsys, "call", "create_vm", "old-agent", "${stemcell}", "{}", "{d: {type: dynamic}}")[0] == 0
+    (old_vm,) = [r["cid"] for r in live(capsys) if r["kind"] == "vm"]
+    recipe = tmp_path / "fails.yml"
+    recipe.write_text("""name: create fails
+steps:
+  - name: vm
+    call: create_vm
+    args: [new-agent, "${stemcell}", {refcpi_fault: "error:VMCreationFailed"}, {d: {type: dynamic}}]
+finally:
+  - {name: cleanup-vm, call: delete_vm, args: ["${vm}"]}
+""")
+    code, out, err = run(capsys, "run", str(recipe), "-o", "json")
+    assert code == 4, out + err
+    cleanup = json.loads(out)["steps"][-1]
+    assert cleanup["status"] == "skipped" and cleanup["reason"] == "no vm created by this run"
+    assert old_vm in [r["cid"] for r in live(capsys)]
+
+
+@pytest.mark.parametrize(("argv", "shown"), [
+    (["run", str(RECIPES / "walkthrough.yml"), "--var", "novalue"], "--var 'novalue': expected NAME=VALUE"),
+    (["recipe", "check", str(RECIPES / "walkthrough.yml"), "--var", "=1"], "--var '=1': expected NAME=VALUE"),
+])
+def test_a_var_without_name_or_value_is_a_usage_error(capsys, argv, shown):
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and shown in err, err
+    assert "internal error" not in err and live(capsys) == []
+
+
+def test_a_var_of_the_wrong_type_exits_2_before_anything_runs(capsys, tmp_path, isolated_home):
+    recipe = tmp_path / "disk.yml"
+    recipe.write_text("""name: disks
+vars: {n: 1024}
+steps:
+  - {name: first, call: create_disk, args: [1024, {}]}
+  - name: second
+    call: create_disk
+    args: {size: "${n}", cloud_properties: {}}
+finally:
+  - {call: delete_disk, args: ["${disk}"]}
+""")
+    code, out, err = run(capsys, "run", str(recipe), "--var", "n=abc")
+    assert code == 2, out + err
+    assert f"{recipe}:7:18: create_disk: parameter 'size': expected integer, got string 'abc'" in err
+    assert live(capsys) == [] and not (isolated_home / "refcpi").exists()  # no CPI process ran
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def _answer(monkeypatch: pytest.MonkeyPatch, *answers: str) -> None:
+    replies = iter(answers)
+    monkeypatch.setattr("sys.stdin", _Terminal())
+    monkeypatch.setattr("typer.prompt", lambda *args, **kwargs: next(replies))
+
+
+def test_step_mode_quit_at_the_first_prompt_says_stopped(capsys, monkeypatch, inprocess_cpi):
+    _answer(monkeypatch, "q", "s", "s", "s", "s")  # quit, then skip each finally step
+    code, out, err = run(capsys, "run", str(RECIPES / "walkthrough.yml"), "--step")
+    assert code == 0, out + err
+    assert "walkthrough: stopped by the user after 0 of 13 steps" in out
+    assert "walkthrough: passed" not in out
+    assert live(capsys) == []
+
+
+def test_step_mode_shows_the_whole_masked_request(capsys, monkeypatch, inprocess_cpi):
+    _answer(monkeypatch, "r", "r", "q", "r", "r", "r")  # info, stemcell, quit at vm; then the cleanups
+    code, out, err = run(capsys, "run", str(RECIPES / "walkthrough.yml"), "--step")
+    assert code == 0, out + err
+    shown = err.split("next: vm (create_vm)\n", 1)[1].split("\nnext: ", 1)[0]
+    request = json.loads(shown)  # all of it, as pretty JSON: a preview cut at 300 characters would not parse
+    assert len(shown) > 300 and shown.startswith("{\n  ")
+    assert request["arguments"][2] == {"instance_type": "<redacted>"} and "ref.small" not in err
+    assert request["arguments"][5] == {"bosh": {"group": "walkthrough-web", "groups": ["walkthrough", "web"]}}
+    assert "walkthrough: stopped by the user after 2 of 13 steps" in out
+    assert live(capsys) == []
+
+
+INTERRUPTED = """name: interrupted
+steps:
+  - {name: disk, call: create_disk, args: [1024, {}]}
+  - {name: probe, call: has_disk, args: ["${disk}"]}
+finally:
+  - {name: cleanup, call: delete_disk, args: ["${disk}"]}
+"""
+
+
+def _interrupt_on(method: str):
+    from tests.recipes.conftest import _inprocess_run_cpi
+
+    def run_cpi(command, stdin, on_stderr_line=None):
+        if json.loads(stdin)["method"] == method:
+            raise KeyboardInterrupt
+        return _inprocess_run_cpi(command, stdin, on_stderr_line)
+
+    return run_cpi
+
+
+def test_ctrl_c_in_a_call_is_announced_before_the_finally_steps(capsys, monkeypatch, tmp_path):
+    monkeypatch.setattr("cpictl.session.run_cpi", _interrupt_on("has_disk"))
+    recipe = tmp_path / "r.yml"
+    recipe.write_text(INTERRUPTED)
+    code, out, err = run(capsys, "run", str(recipe))
+    assert code == 130, out + err
+    notice = out.index("interrupted: running the finally steps (Ctrl-C again stops them)")
+    assert out.index("■ probe") < notice < out.index("✔ cleanup")
+    assert out.count("interrupted: running the finally steps") == 1 and live(capsys) == []
+
+
+def test_ctrl_c_while_rendering_is_announced_before_the_finally_steps(capsys, monkeypatch, tmp_path):
+    from cpictl.cli import run_cmd
+    from tests.recipes.conftest import _inprocess_run_cpi
+
+    monkeypatch.setattr("cpictl.session.run_cpi", _inprocess_run_cpi)
+    render = run_cmd._render_event
+
+    def render_then_interrupt(event, *args):
+        render(event, *args)
+        if type(event).__name__ == "StepFinished" and event.step.name == "disk":
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(run_cmd, "_render_event", render_then_interrupt)
+    recipe = tmp_path / "r.yml"
+    recipe.write_text(INTERRUPTED)
+    code, out, err = run(capsys, "run", str(recipe))
+    assert code == 130, out + err
+    notice = out.index("interrupted: running the finally steps")
+    assert out.index("✔ disk") < notice < out.index("✔ cleanup") and live(capsys) == []
+
+
+def test_ctrl_c_during_cleanup_is_not_announced_as_running_it(capsys, monkeypatch, tmp_path):
+    monkeypatch.setattr("cpictl.session.run_cpi", _interrupt_on("delete_disk"))
+    recipe = tmp_path / "r.yml"
+    recipe.write_text(INTERRUPTED)
+    code, out, err = run(capsys, "run", str(recipe))
+    assert code == 130, out + err
+    assert "running the finally steps" not in out
+    assert out.index("■ cleanup") < out.index("interrupted during the finally steps: the rest are not run")
+
+
+def test_ctrl_c_at_a_step_prompt_still_runs_the_finally_steps(capsys, monkeypatch, tmp_path, inprocess_cpi):
+    import click
+
+    replies = iter(["r", click.exceptions.Abort(), "r"])  # run disk; Ctrl-C at probe; run the cleanup
+
+    def prompt(*args, **kwargs):
+        reply = next(replies)
+        if isinstance(reply, BaseException):
+            raise reply  # what click's prompt raises on Ctrl-C
+        return reply
+
+    monkeypatch.setattr("sys.stdin", _Terminal())
+    monkeypatch.setattr("typer.prompt", prompt)
+    recipe = tmp_path / "r.yml"
+    recipe.write_text(INTERRUPTED)
+    code, out, err = run(capsys, "run", str(recipe), "--step")
+    assert code == 130, out + err
+    assert out.index("interrupted: running the finally steps") < out.index("✔ cleanup")
+    assert live(capsys) == []

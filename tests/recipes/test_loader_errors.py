@@ -228,6 +228,26 @@ def test_bad_jmespath_and_regex(tmp_path):
     assert "invalid regular expression '([0-9]'" in found[4].message
 
 
+def test_negating_a_dotted_path_without_parentheses_is_refused(tmp_path):
+    # JMESPath reads `!steps.a` as `(!steps).a`: always null, so such a `when` never holds and the cleanup it
+    # guards never runs.
+    found = problems(tmp_path, """
+        name: x
+        steps:
+          - {name: a, call: info}
+          - call: info
+            when: "!steps.a || steps.a.error"
+          - call: info
+            retry: {attempts: 2, until: "result && !result.x[0].y"}
+          - call: info
+            when: "!(steps.a) || !a[0] || x != y || '!a.b' || !`true`"
+        """)
+    assert [where(p) for p in found] == [("recipe.yml", 5, 11), ("recipe.yml", 7, 33)]
+    assert found[0].message == ("`!steps.a` reads as `(!steps).a` in JMESPath (`!` binds tighter than `.`), which "
+                                "is always null; write `!(steps.a)`, i.e. '!(steps.a) || steps.a.error'")
+    assert "write `!(result.x[0].y)`" in found[1].message and "(!result).x[0].y" in found[1].message
+
+
 def test_names_must_be_referenceable(tmp_path):
     found = problems(tmp_path, """
         name: x

@@ -227,15 +227,16 @@ def test_a_cpi_that_cannot_start_is_misbehaviour_and_skips_cleanup(tmp_path, ses
 
 
 def test_a_reference_that_resolves_to_the_wrong_type_is_invalid(tmp_path, session_for, inprocess_refcpi):
+    # A saved value is known only at run time (a var of the wrong type is refused before the run: test_preflight).
     recipe = load_recipe(write(tmp_path, "r.yml", """
         name: types
-        vars: {size: big}
         steps:
+          - {name: info, call: info, save: {size: stemcell_formats}}
           - {name: disk, call: create_disk, args: ["${size}", {}]}
         """))
     runner = RecipeRunner(recipe, session_for(recipe))
     events = run_all(runner)
-    finished = next(e for e in events if isinstance(e, StepFinished))
+    finished = next(e for e in events if isinstance(e, StepFinished) and e.step.name == "disk")
     assert finished.row.status == "invalid" and "parameter 'size': expected integer" in finished.row.reason
     assert runner.summary.exit_code == 2
 
@@ -297,7 +298,7 @@ def test_dry_run_runs_nothing_and_resolves_what_it_can(tmp_path, session_for, jo
     vm = planned["vm"]
     assert vm.request.arguments[1] == "${stemcell}" and vm.unresolved == ["${stemcell}"]
     assert planned["disk"].request.arguments == [1024, {"type": "standard"}, "${vm}"]
-    assert planned["cleanup-vm"].unresolved == ["${steps.vm.result[0]}"]
+    assert planned["cleanup-vm"].unresolved == ["${vm}"]  # in finally: only a VM this run creates
     assert runner.summary.status == "dry-run" and runner.summary.exit_code == 0
     assert not journal.exists()
 
