@@ -182,7 +182,7 @@ def _execute_with_registry(target: Any, request: Any, stdin: bytes | None, journ
                            show_secrets: bool) -> tuple[Any, Any]:
     """Run the call with an embedded registry; returns the outcome and the rendered registry events."""
     from cpictl.registry_server import embedded_registry
-    from cpictl.render.metadata_view import render_registry_events
+    from cpictl.render.registry_view import render_registry_events
 
     with embedded_registry(journal) as server:
         outcome = _execute(server.attach(target), request, stdin, journal, show_secrets)

@@ -18,8 +18,9 @@ from cpictl.cli.call_cmd import CALL_HELP, call_command
 from cpictl.cli.catalogue_cmd import describe_command, methods_command
 from cpictl.cli.ids_cmd import cleanup_command, ids_app
 from cpictl.cli.metadata_cmd import metadata_app
+from cpictl.cli.recipe_cmd import recipe_app
 from cpictl.cli.repl_cmd import repl_command
-from cpictl.cli.run_cmd import RUN_HELP, recipe_app, run_command
+from cpictl.cli.run_cmd import RUN_HELP, run_command
 
 app = typer.Typer(
     name="cpictl",

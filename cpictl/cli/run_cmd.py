@@ -1,4 +1,4 @@
-"""`cpictl run RECIPE` and `cpictl recipe schema|check`: recipes of CPI calls, unattended or step by step."""
+"""`cpictl run RECIPE`: a recipe of CPI calls, unattended or step by step, with live progress and reports."""
 
 from __future__ import annotations
 
@@ -33,9 +33,6 @@ from cpictl.cli.options import (
     parse_version,
 )
 from cpictl.cli.output import emit_document, resolve_format
-
-recipe_app = typer.Typer(help="Recipe tools: the JSON Schema for editors, and checking a recipe without running it.",
-                         no_args_is_help=True)
 
 RUN_HELP = f"""Run a YAML recipe of CPI calls with expectations, then its `finally` steps (always).
 
@@ -243,7 +240,7 @@ def _step_details(event: Any, console: Any, view: RunView) -> None:
 
         console.print(render_call(outcome, view.target))
     if view.registry is not None:
-        from cpictl.render.metadata_view import render_registry_events
+        from cpictl.render.registry_view import render_registry_events
 
         events = view.registry.events_since(view.mark)
         if events:
@@ -308,21 +305,3 @@ def _write_reports(summary: Any, junit: Path | None, json_path: Path | None) -> 
             write_private(json_path, json.dumps(json_report(summary), indent=2, ensure_ascii=False).encode())
     except OSError as exc:
         raise UsageError(f"cannot write report: {exc}") from None
-
-
-@recipe_app.command("schema")
-def schema_command() -> None:
-    """Print the recipe JSON Schema (for editor completion and validation)."""
-    from cpictl.recipes import recipe_json_schema
-
-    emit_document(recipe_json_schema(), "json")
-
-
-@recipe_app.command("check")
-def check_command(recipe_file: Annotated[Path, typer.Argument(metavar="RECIPE")],
-                  var: Annotated[list[str] | None, typer.Option("--var")] = None) -> None:
-    """Load and validate a recipe (syntax, keys, methods, arguments, references) without running it."""
-    from cpictl.recipes import load_recipe, parse_var_assignment
-
-    recipe = load_recipe(recipe_file, cli_vars=dict(parse_var_assignment(v) for v in (var or [])))
-    print(f"{recipe_file}: ok — {len(recipe.steps)} step(s), {len(recipe.finally_steps)} finally step(s)")

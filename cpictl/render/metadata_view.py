@@ -1,5 +1,5 @@
 """Agent settings as rich renderables: the version matrix, expected settings, what a CPI wrote beside what it
-should have written (with its mistakes), the panel after a settings-changing call, and embedded-registry events.
+should have written (with its mistakes), and the panel after a settings-changing call.
 
 Secrets are masked by `Redactor.agent_settings` unless `show_secrets`; placeholders (`<chosen by the CPI: …>`)
 are shown dim, as what they are: not a value cpictl expects, but a slot any value fills.
@@ -27,7 +27,6 @@ from cpictl.render.values import scalar_text, value_renderable
 
 if TYPE_CHECKING:
     from cpictl.metadata import SettingsReport
-    from cpictl.registry_server import RegistryEvent
     from cpictl.session import CallOutcome, Target
     from cpictl.store import CloudIdStore
 
@@ -330,37 +329,3 @@ def metadata_panel(outcome: CallOutcome, target: Target, store: CloudIdStore | P
     parts.append(summary)
     return Panel(Group(*parts), title=f"agent settings of {report.vm_cid} ({where})", title_align="left",
                  border_style="red" if report.mistakes else "blue", expand=False)
-
-
-# -- the embedded registry -------------------------------------------------------------------------------------------
-
-def body_summary(event: RegistryEvent) -> RenderableType:
-    """What a PUT stored, by names only (agent_id, network names, disk CIDs): nothing secret, nothing to mask."""
-    if event.method != "PUT" or event.body is None:
-        return Text({401: "refused: wrong or missing credentials", 404: "not found"}.get(event.status, ""),
-                    style="dim")
-    settings = event.settings()
-    if not isinstance(settings, dict):
-        return Text(f"not a JSON object ({len(event.body)} bytes)", style="red")
-    networks = field_value(settings, "networks")
-    persistent = field_value(settings, "disks.persistent")
-    return Text.assemble(("agent_id ", "dim"), scalar_text(settings.get("agent_id")),
-                         ("  networks ", "dim"), ", ".join(map(str, networks)) if isinstance(networks, dict) else "-",
-                         ("  persistent ", "dim"),
-                         ", ".join(map(str, persistent)) if isinstance(persistent, dict) and persistent else "{}")
-
-
-def render_registry_events(events: Sequence[RegistryEvent], endpoint: str | None = None) -> RenderableType:
-    """The requests the embedded registry answered during a call (table view only)."""
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, title=f"registry {endpoint or ''}".rstrip(),
-                  title_justify="left")
-    table.add_column("method", no_wrap=True, style="bold")
-    table.add_column("path", overflow="fold")
-    table.add_column("status", no_wrap=True)
-    table.add_column("body", overflow="fold")
-    for event in events:
-        style = "green" if 200 <= event.status < 300 else "yellow" if event.status == 404 else "red"
-        table.add_row(event.method, event.path, Text(str(event.status), style=style), body_summary(event))
-    if not events:
-        return Text.assemble(("registry ", "dim"), (endpoint or "", "dim"), ("  no requests", "dim"))
-    return table

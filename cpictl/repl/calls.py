@@ -85,7 +85,7 @@ def show_settings(ctx: ReplContext, outcome: CallOutcome, target: Target, mark: 
     """What the CPI did to the embedded registry, and the agent settings after calls that change them."""
     registry = ctx.state.registry
     if registry is not None:
-        from cpictl.render.metadata_view import render_registry_events
+        from cpictl.render.registry_view import render_registry_events
 
         events = registry.events_since(mark)
         if events:
