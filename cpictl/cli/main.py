@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
-from typing import Any
 
 import typer
 
@@ -56,13 +55,10 @@ def _root(
         os.environ["CPICTL_DEBUG"] = "1"
 
 
-def _click_exceptions() -> Any:
-    """The click exceptions typer raises: typer 0.26+ bundles its own copy of click as `typer._click`."""
-    try:
-        from typer._click import exceptions
-    except ImportError:  # an older typer on the real click
-        from click import exceptions
-    return exceptions
+def _is_usage_error(exc: BaseException) -> bool:
+    """A click usage error (unknown option, missing argument, bad value). Recognised by shape, because typer
+    bundles its own copy of click (`typer._click`) whose module layout changes between releases."""
+    return callable(getattr(exc, "show", None)) and isinstance(getattr(exc, "exit_code", None), int)
 
 
 def _known_error(exc: BaseException) -> int | None:
@@ -126,15 +122,15 @@ def _main(argv: list[str] | None, error_message: Callable[[str], None]) -> int:
         error_message(("terminated" if _terminated else "interrupted") + suffix)
         return 143 if _terminated else 130
     except Exception as exc:  # the one place errors become messages
-        click_exceptions = _click_exceptions()
-        if isinstance(exc, click_exceptions.Exit):
+        if isinstance(exc, typer.Exit):
             return exc.exit_code
-        if isinstance(exc, click_exceptions.ClickException):
-            exc.show()
-            return exc.exit_code if exc.exit_code not in (0, 1) else exits.USAGE
-        if isinstance(exc, click_exceptions.Abort):
+        if isinstance(exc, typer.Abort):
             error_message("aborted")
             return 130
+        if _is_usage_error(exc):
+            exc.show()  # type: ignore[attr-defined]
+            code = getattr(exc, "exit_code", exits.USAGE)
+            return code if code not in (0, 1) else exits.USAGE
         code = _known_error(exc)
         if code is None or os.environ.get("CPICTL_DEBUG"):
             if code is None:
