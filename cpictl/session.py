@@ -220,6 +220,13 @@ class CallSession:
                          and "result" in decoded.document)
         changes = (cloud_id_changes(spec, request.arguments, decoded.result if decoded else None,
                                     request.api_version, succeeded) if spec else CloudIdChanges())
+        if spec is not None and spec.creates and spec.creates.replaces_arg is None and not changes.created:
+            cpi_error = decoded is not None and decoded.error is not None and not failure
+            if not cpi_error and (failure or violations):
+                violations = [*violations, Violation(
+                    "cloud-id.unknown", "warning", f"{request.method} did not give a usable {spec.creates.kind} "
+                    f"ID: a {spec.creates.kind} may exist that cpictl cannot record — look for it in the IaaS "
+                    f"(request_id {request.context.get('request_id', '-')}); BOSH would leave it orphaned too")]
         return CallOutcome(request, stdin, run, decoded, violations, changes, failure)
 
     def call(self, method: str, args: Sequence[Any] | Mapping[str, Any], **kwargs: Any) -> CallOutcome:

@@ -29,12 +29,17 @@ def load_yaml_text(text: str, where: str) -> Any:
     import yaml  # lazy: a one-shot call with plain arguments never pays for it
 
     try:
-        return yaml.safe_load(text)
+        value = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         position = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise InputError(f"{where}: not valid YAML{position}: {problem}") from None
+    try:  # what YAML allows and JSON cannot carry: an anchor inside itself, dates, binary
+        json.dumps(value)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"{where}: this YAML value cannot be sent as JSON ({exc})") from None
+    return value
 
 
 def read_source_bytes(source: str, what: str) -> bytes:

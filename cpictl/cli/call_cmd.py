@@ -34,24 +34,23 @@ from cpictl.cli.options import (
 )
 from cpictl.cli.output import emit_document, resolve_format
 
-CALL_HELP = f"""Send one RPC request to a CPI and show the response, checked against the contract.
-
-ARG is a YAML value (1024, '{{}}', vm-1, '{{"a": 1}}'), name=value by parameter name, or @file.yml.
-References like ${{vm}} or ${{disk}} take the session's latest live cloud ID of that kind.
-A value that starts with '-' (a negative size, to probe the CPI) goes after `--`: call create_disk -- -1 '{{}}'.
-
-After create_vm, attach_disk and detach_disk the table view shows the agent settings the CPI wrote, when cpictl can
-see them (the reference CPI's user-metadata, or the embedded registry's capture); `cpictl metadata show` compares
-them with what the contract requires. --registry runs a BOSH registry on 127.0.0.1 for the call and lists the
-requests it answered (table view only: -o json keeps its fixed keys; the captured settings are in `cpictl metadata
-show`).
-
-{exits.EXIT_CODES_HELP}"""
+# Each paragraph is one string: the help formatter wraps paragraphs itself, and a hard line break would stay.
+CALL_HELP = "\n\n".join((
+    "Send one RPC request to a CPI and show the response, checked against the contract.",
+    "ARG is a YAML value (1024, '{}', vm-1, '{\"a\": 1}'), name=value by parameter name, or @file.yml. "
+    "References like ${vm} or ${disk} take the session's latest live cloud ID of that kind. A value that starts "
+    "with '-' (a negative size, to probe the CPI) goes after `--`: call create_disk -- -1 '{}'.",
+    "After create_vm, attach_disk and detach_disk the table view shows the agent settings the CPI wrote, when "
+    "cpictl can see them (the reference CPI's user-metadata, or the embedded registry's capture); `cpictl metadata "
+    "show` compares them with what the contract requires. --registry runs a BOSH registry on 127.0.0.1 for the call "
+    "and lists the requests it answered (table view only: -o json keeps its fixed keys).",
+    exits.EXIT_CODES_HELP,
+))
 
 
 def call_command(
-    method: Annotated[str, typer.Argument(help="CPI method, e.g. create_vm (see `cpictl methods`).",
-                                          autocompletion=complete_method)],
+    method: Annotated[str | None, typer.Argument(help="CPI method, e.g. create_vm (see `cpictl methods`); "
+                                                 "optional with --raw.", autocompletion=complete_method)] = None,
     args: Annotated[list[str] | None, typer.Argument(help="Arguments: YAML values, name=value or @file.",
                                                      autocompletion=complete_call_argument)] = None,
     args_file: Annotated[str | None, typer.Option("--args-file", help="YAML/JSON list or mapping of "
@@ -81,7 +80,11 @@ def call_command(
                            env_mode, env or [], packages_dir, jobs_dir, cwd, timeout).build()
     journal = journal_path(session, state)
     if raw is not None:
+        if args or args_file:
+            raise UsageError("--raw sends a whole request document: give no arguments or --args-file with it")
         request, stdin = _raw_request(raw, method)
+    elif method is None:
+        raise UsageError("missing METHOD (see `cpictl methods`), or --raw FILE with a whole request")
     else:
         request, stdin = built_request(target, method, args or [], args_file, not no_validate, journal), None
     if dry_run:
@@ -130,19 +133,15 @@ def built_request(target: Any, method: str, words: list[str], args_file: str | N
 def resolve_references(arguments: Any, journal: Path) -> Any:
     """Replace ${vm}, ${disk}, ${env.X}… with values from the session; undefined ones are usage errors."""
     if "${" not in json.dumps(arguments, default=str):
-        return arguments  # the common case pays nothing for the store
-    from cpictl.store.references import find_references
+        return arguments  # the common case pays nothing for the store (`$${` contains `${`: it is resolved too)
+    from cpictl.store import CloudIdStore, StoreState
+    from cpictl.store.references import Resolver, find_references
 
-    if not find_references(arguments):
-        return arguments
-    from cpictl.store import CloudIdStore
-    from cpictl.store.references import Resolver
-
-    resolver = Resolver(state=CloudIdStore(journal).replay(), variables={}, steps={}, environ=os.environ)
-    return resolver.resolve(arguments, "arguments")
+    state = CloudIdStore(journal).replay() if find_references(arguments) else StoreState()
+    return Resolver(state=state, variables={}, steps={}, environ=os.environ).resolve(arguments, "arguments")
 
 
-def _raw_request(source: str, method: str) -> tuple[Any, bytes]:
+def _raw_request(source: str, method: str | None) -> tuple[Any, bytes]:
     from cpictl.protocol.codec import Request
     from cpictl.wordargs import read_source_bytes
 
@@ -154,7 +153,10 @@ def _raw_request(source: str, method: str) -> tuple[Any, bytes]:
     if not isinstance(document, dict):
         document = {}
     api_version = document.get("api_version")
-    request = Request(str(document.get("method", method)), document.get("arguments") or [],
+    sent = document.get("method")
+    if method is not None and isinstance(sent, str) and sent != method:
+        raise UsageError(f"the --raw document calls '{sent}', not '{method}': leave METHOD out or make them agree")
+    request = Request(str(sent if isinstance(sent, str) else method or "?"), document.get("arguments") or [],
                       document.get("context") or {}, api_version if isinstance(api_version, int) else None)
     return request, raw
 

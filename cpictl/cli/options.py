@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated
@@ -111,10 +112,13 @@ class TargetOptions:
                 from cpictl.refcpi import state_dir
 
                 argv = [*argv, "--state-dir", str(state_dir(os.environ))]
+        api_version = parse_version(self.api_version, "--api-version")
+        if api_version not in (None, 1, 2, 3):  # allowed, to probe a CPI's version check, but never by accident
+            sys.stderr.write(f"warning: --api-version {api_version} is beyond the contract (1, 2, 3); sent anyway\n")
         return Target(
             argv=argv, label=label, director_uuid=self.director_uuid or default_director_uuid(),
             env_mode=mode, env=parse_env_pairs(self.env), cwd=self.cwd, timeout=self.timeout,
-            api_version=parse_version(self.api_version, "--api-version"),
+            api_version=api_version,
             stemcell_api_version=parse_version(self.stemcell_api_version, "--stemcell-api-version"),
             context=parse_context_pairs(self.context), packages_dir=self.packages_dir, jobs_dir=self.jobs_dir)
 

@@ -34,12 +34,12 @@ from cpictl.cli.options import (
 )
 from cpictl.cli.output import emit_document, resolve_format
 
-RUN_HELP = f"""Run a YAML recipe of CPI calls with expectations, then its `finally` steps (always).
-
-Every cloud ID a step creates is journalled before it is shown, so an aborted run leaves nothing unknown:
-`cpictl ids` lists it and `cpictl cleanup` deletes it.
-
-{exits.EXIT_CODES_HELP}"""
+RUN_HELP = "\n\n".join((  # one string per paragraph: the help formatter wraps, hard breaks would stay
+    "Run a YAML recipe of CPI calls with expectations, then its `finally` steps (always).",
+    "Every cloud ID a step creates is journalled before it is shown, so an aborted run leaves nothing unknown: "
+    "`cpictl ids` lists it and `cpictl cleanup` deletes it.",
+    exits.EXIT_CODES_HELP,
+))
 
 
 def _explicit_target(base: Any, options: TargetOptions) -> dict[str, Any]:

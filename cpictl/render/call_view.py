@@ -51,16 +51,35 @@ def request_table(method: str, arguments: list[Any], api_version: int | None,
 
 def outcome_line(outcome: CallOutcome) -> Text:
     status = outcome.status
+    if outcome.journal_error and not outcome.failure and not any(
+            v.severity == "error" for v in outcome.violations):
+        return Text("⚠ the CPI answered, but its cloud IDs could not be journalled (see below)", style="bold red")
     if status == "ok":
         return Text("✔ ok", style="bold green")
     error = outcome.decoded.error if outcome.decoded else None
     if status == "cpi-error" and error is not None:
         retry = "ok_to_retry" if error.ok_to_retry else "not retriable"
-        return Text.assemble(("✖ CPI error ", "bold red"), (error.type, "bold"), (f"  ({retry})\n  ", "dim"),
+        line = Text.assemble(("✖ CPI error ", "bold red"), (error.type, "bold"), (f"  ({retry})\n  ", "dim"),
                              error.message)
+        reaction = caller_reaction(error.type)
+        if reaction:
+            line.append(f"\n  BOSH: {reaction}", style="italic")
+        return line
     if outcome.failure:
         return Text.assemble(("⚠ CPI misbehaved: ", "bold red"), outcome.failure)
     return Text("⚠ CPI misbehaved: the response breaks the contract", style="bold red")
+
+
+def caller_reaction(type_name: str) -> str | None:
+    """What the director and create-env do with this error type (contract §4)."""
+    from cpictl.protocol.errors import DIRECTOR_KNOWN_TYPES, lookup_error_type
+
+    error_type = lookup_error_type(type_name)
+    if error_type is not None and error_type.name == type_name:
+        return error_type.caller_reaction
+    if type_name not in DIRECTOR_KNOWN_TYPES:
+        return f"the director reports \"Unknown CPI error '{type_name}'\""
+    return None
 
 
 def violations_table(outcome: CallOutcome) -> Table | None:

@@ -96,6 +96,11 @@ class Journal:
         import filelock  # here, not at module top: importing filelock costs start-up time
 
         if self._lock is None:
+            try:  # a lock file that cannot exist would look like a lock held forever: say what is wrong at once
+                os.close(os.open(self.lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600))
+            except OSError as error:
+                raise StoreError(f"cannot create the journal lock {self.lock_path}: {error.strerror or error}") \
+                    from error
             self._lock = filelock.FileLock(self.lock_path, timeout=LOCK_TIMEOUT_SECONDS, mode=0o600)
         try:
             self._lock.acquire()

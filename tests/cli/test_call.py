@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -276,3 +277,56 @@ def test_a_negative_value_after_double_dash_reaches_the_cpi(capsys):
     code, doc = call_json(capsys, "create_disk", "--no-validate", "--", "-1", "{}")
     assert doc["request"]["arguments"][0] == -1
     assert code == 1  # the reference CPI refuses it: size must be > 0
+
+
+def test_double_dollar_escapes_a_reference(capsys, echo_cpi):
+    doc = call_json(capsys, "has_vm", "$${vm}", "--cpi", str(echo_cpi))[1]
+    assert json.loads(doc["response"]["result"]["raw"])["arguments"] == ["${vm}"]
+
+
+def test_raw_needs_no_method_and_refuses_a_different_one(capsys, echo_cpi, tmp_path):
+    (tmp_path / "req.json").write_text('{"method": "ping", "arguments": [], "context": {}}')
+    code, doc = call_json(capsys, "--raw", str(tmp_path / "req.json"), "--cpi", str(echo_cpi))
+    assert code == 0 and doc["request"]["method"] == "ping"
+    code, out, err = call(capsys, "info", "--raw", str(tmp_path / "req.json"))
+    assert code == 2 and "calls 'ping', not 'info'" in err
+
+
+@pytest.mark.parametrize(("value", "fragment"), [("&a [*a]", "cannot be sent as JSON"),
+                                                 ("{when: 2024-01-01}", "cannot be sent as JSON")])
+def test_yaml_that_json_cannot_carry_is_an_input_error(capsys, value, fragment):
+    code, out, err = call(capsys, "create_disk", "1", value)
+    assert code == 2 and fragment in err and "internal error" not in err
+
+
+def test_a_journal_whose_lock_cannot_exist_fails_at_once(capsys):
+    started = time.monotonic()
+    code, out, err = call(capsys, "create_disk", "10", "{}", "--state", "/proc/cpictl-test.jsonl")
+    assert code == 2 and "cannot create the journal lock" in err
+    assert time.monotonic() - started < 20  # not the 30 s lock timeout
+
+
+def test_a_create_without_a_usable_id_warns_of_a_possible_orphan(capsys, tmp_path):
+    cpi = write_cpi(tmp_path / "weird.py", """
+import json, sys
+sys.stdin.read()
+json.dump({"result": {"vm": "vm-weird"}, "error": None, "log": ""}, sys.stdout)
+""")
+    code, doc = call_json(capsys, "create_disk", "1", "{}", "--cpi", str(cpi))
+    assert code == 3
+    orphan = next(v for v in doc["violations"] if v["code"] == "cloud-id.unknown")
+    assert "disk may exist" in orphan["message"]
+    code, doc = call_json(capsys, "delete_vm", "vm-missing")  # a plain CPI error is not an orphan
+    assert code == 1 and not any(v["code"] == "cloud-id.unknown" for v in doc["violations"])
+
+
+def test_cpi_error_view_says_what_bosh_does(capsys):
+    code, out, _ = call(capsys, "delete_vm", "vm-missing", "-o", "table")
+    assert code == 1 and "BOSH: on delete_vm the director and create-env take the VM as already gone" in " ".join(
+        out.split())
+
+
+def test_an_api_version_beyond_the_contract_is_sent_with_a_warning(capsys, echo_cpi):
+    code, out, err = call(capsys, "ping", "--api-version", "7", "--cpi", str(echo_cpi), "-o", "json")
+    assert "beyond the contract" in err
+    assert json.loads(json.loads(out)["response"]["result"]["raw"])["api_version"] == 7

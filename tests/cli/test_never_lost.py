@@ -114,3 +114,9 @@ time.sleep(60)
     assert doc["response"]["result"][0] == "vm-answered"  # … but its answer is shown
     assert any("timed out" in v["message"] for v in doc["violations"])
     assert ("vm", "vm-answered") in live(capsys)  # … and the VM it made is journalled
+
+
+def test_a_journal_failure_has_its_own_headline(capsys):
+    code, out, _ = run(capsys, "call", "create_disk", "10", "{}", "--state", "/dev/full", "-o", "table")
+    assert code == 3
+    assert "could not be journalled" in out and "CPI misbehaved" not in out
