@@ -5,7 +5,14 @@ The rules follow the director's own log redaction and go a little further, as th
 - every `cloud_properties` argument (all methods), each network's `cloud_properties` in create_vm/configure_networks
   arguments and in a v2 create_vm result;
 - create_vm `environment`: everything but `bosh.group`, `bosh.groups` and `bosh.tags`.
-Masked string values are then also replaced wherever they appear in the CPI's `log` and stderr.
+The request view masks every such value, but only the values that are likely secrets are then also hunted in
+free text (the CPI's `log` and stderr, messages): every masked context and environment value, and cloud_properties
+values (at any depth, in networks too) under a key that sounds secret (`secret_key`: password, secret, token,
+credential, cert, private, key — but not `key_name`, `kms_key_id`, `private_ip` …), plus the userinfo of any URL
+among the masked values. Numbers count by their text (`98765432`, matched only where no digit touches it). Values
+shorter than 4 characters are never hunted. So `instance_type: m5.large` is masked in the request and yet
+`m5.large` (or a stemcell `name: refcpi`) stays readable in the CPI's log lines. Inside decoded JSON (`scrub`: a
+result, a saved value) a value is also masked where it sits under the very key it was masked under in the request.
 
 Agent settings (user-metadata, registry entries; `Redactor.agent_settings`) keep their shape so a person can see
 what a CPI wrote: env.bosh keys stay, but values under secret-sounding keys (password, keys, certificates, tokens,
@@ -33,18 +40,77 @@ ENV_AGENT_KEYS = frozenset({"bosh", "persistent_disk_fs", "persistent_disk_mount
 _URL_USERINFO = re.compile(r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.-]*://)(?P<userinfo>[^/@\s]+)@")
 
 
+_KEY_WORDS = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])")
+#: Parts of a word (`adminPassword`, `clientsecret`, `auth_token`) that make the word name a secret.
+_SECRET_PARTS = ("password", "passwd", "passphrase", "secret", "token", "credential")
+_SECRET_WORDS = frozenset({"pass", "pwd", "creds", "pem", "keystore", "truststore"})
+#: Secret words only as the last word: `private`, `root_ca` — not `private_ip`, `ca_central_1`.
+_SECRET_LAST_WORDS = frozenset({"private", "ca"})
+#: A word after a secret word that makes the key name the secret rather than hold it: `key_name`, `kms_key_id`,
+#: `key_pair`, `certificate_arn`, `secret_ref`, `password_file`.
+_NAMES_THE_SECRET = frozenset({"name", "names", "pair", "pairs", "id", "ids", "arn", "arns", "alias", "type", "size",
+                               "length", "bits", "usage", "path", "file", "ring", "vault", "format", "algorithm",
+                               "spec", "version", "rotation", "ref", "reference"})
+
+
+def _secret_word(word: str, before: str, last: bool) -> bool:
+    if word in _SECRET_WORDS or any(part in word for part in _SECRET_PARTS):
+        return True
+    if word.startswith("cert") or word.endswith(("cert", "certs")):
+        return True
+    if word in _SECRET_LAST_WORDS:
+        return last
+    if word.endswith(("key", "keys")):  # key, api_key, privatekey, authorized_keys — but not public_key
+        return before != "public" and not word.startswith("public")
+    return False
+
+
+def secret_key(name: object) -> bool:
+    """Whether a mapping key names a secret: `password`, `db_passwd`, `clientSecret`, `auth_token`, `credentials`,
+    `ca_cert`, `private_key`, `api_key`, `key`, `access_key` and `access_key_id` (the AWS CPI masks it too) — but
+    not `key_name`, `key_pair`, `kms_key_id`, `certificate_arn`, `public_key` or `private_ip`, which name a secret
+    or are no secret at all."""
+    words = [word.lower() for word in _KEY_WORDS.split(str(name)) if word]
+    for index, word in enumerate(words):
+        before = words[index - 1] if index else ""
+        after = words[index + 1] if index + 1 < len(words) else ""
+        if word.endswith(("key", "keys")) and (word.startswith("access") or before == "access"):
+            return True
+        if _secret_word(word, before, index == len(words) - 1) and after not in _NAMES_THE_SECRET:
+            return True
+    return False
+
+
+def _scalar_forms(value: Any) -> list[str]:
+    """How a scalar reads in free text: a string as itself, a number as its decimal text (bools never count)."""
+    if isinstance(value, str):
+        return [value] if value else []
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return []
+    if isinstance(value, float):
+        return [repr(value), str(int(value))] if value.is_integer() else [repr(value)]
+    return [str(value)]
+
+
 def mask_url_userinfo(text: str) -> str:
     """`nats://user:pw@host:4222` → `nats://<redacted>@host:4222`, anywhere inside a text."""
     return _URL_USERINFO.sub(lambda match: f"{match['scheme']}{MASK}@", text)
 
 
 class Redactor:
-    """Masks one request (and what came back for it), remembering the secret strings it hid."""
+    """Masks one request (and what came back for it), remembering the secret values it hid.
+
+    `secrets` holds the text hunted in free text (likely secrets only, see the module docstring); every masked
+    scalar is also remembered with its key, so `scrub` can mask a decoded value found under the same key."""
 
     def __init__(self) -> None:
         self.secrets: set[str] = set()
+        self._numeric: set[str] = set()  # secrets only ever seen as numbers: matched where no digit touches them
+        self._keyed: set[tuple[str, str]] = set()  # (key, text) of every masked scalar
 
-    def _mask_values(self, mapping: Any, keep: frozenset[str] = frozenset()) -> Any:
+    def _mask_values(self, mapping: Any, keep: frozenset[str] = frozenset(), *, hunt: bool) -> Any:
+        """Every value but those under `keep` masked; `hunt`: all of them are secrets to hunt in free text (else
+        only those under secret-sounding keys, at any depth)."""
         if not isinstance(mapping, dict):
             return mapping
         masked = {}
@@ -52,33 +118,51 @@ class Redactor:
             if key in keep:
                 masked[key] = value
             else:
-                self._remember(value)
+                self._remember(value, hunt=hunt or secret_key(key), key=str(key))
                 masked[key] = MASK
         return masked
 
-    def _remember(self, value: Any) -> None:
-        if isinstance(value, str) and len(value) >= _MIN_SECRET_LENGTH:
-            self.secrets.add(value)
-        elif isinstance(value, dict):
-            for item in value.values():
-                self._remember(item)
-        elif isinstance(value, list):
+    def _remember(self, value: Any, *, hunt: bool = True, key: str | None = None) -> None:
+        """Remember a masked value: hunted in free text when `hunt` (or under a secret-sounding key inside it)."""
+        if isinstance(value, dict):
+            for name, item in value.items():
+                self._remember(item, hunt=hunt or secret_key(name), key=str(name))
+            return
+        if isinstance(value, list):
             for item in value:
-                self._remember(item)
+                self._remember(item, hunt=hunt, key=key)
+            return
+        if isinstance(value, str):
+            for match in _URL_USERINFO.finditer(value):  # credentials in an endpoint are secrets wherever they are
+                self._hunt(match["userinfo"], numeric=False)
+        for form in _scalar_forms(value):
+            if key is not None:
+                self._keyed.add((key, form))
+            if hunt:
+                self._hunt(form, numeric=not isinstance(value, str))
+
+    def _hunt(self, form: str, *, numeric: bool) -> None:
+        if len(form) < _MIN_SECRET_LENGTH:
+            return
+        if not numeric:
+            self._numeric.discard(form)
+        elif form not in self.secrets:
+            self._numeric.add(form)
+        self.secrets.add(form)
 
     def _mask_networks(self, networks: Any) -> Any:
         if not isinstance(networks, dict):
             return networks
-        return {name: ({**net, "cloud_properties": self._mask_values(net["cloud_properties"])}
+        return {name: ({**net, "cloud_properties": self._mask_values(net["cloud_properties"], hunt=False)}
                        if isinstance(net, dict) and "cloud_properties" in net else net)
                 for name, net in networks.items()}
 
     def _mask_environment(self, env: Any) -> Any:
         if not isinstance(env, dict):
             return env
-        masked = self._mask_values({k: v for k, v in env.items() if k != "bosh"})
+        masked = self._mask_values({k: v for k, v in env.items() if k != "bosh"}, hunt=True)
         if "bosh" in env:
-            masked["bosh"] = self._mask_values(env["bosh"], ENV_BOSH_PUBLIC_KEYS)
+            masked["bosh"] = self._mask_values(env["bosh"], ENV_BOSH_PUBLIC_KEYS, hunt=True)
         return masked
 
     def _mask_secret_keys(self, value: Any) -> Any:
@@ -87,7 +171,7 @@ class Redactor:
             masked = {}
             for key, item in value.items():
                 if SECRET_KEY.search(str(key)) and item is not None and not isinstance(item, bool):
-                    self._remember(item)
+                    self._remember(item, key=str(key))
                     masked[key] = MASK
                 else:
                     masked[key] = self._mask_secret_keys(item)
@@ -110,7 +194,7 @@ class Redactor:
                 masked[key] = self._mask_secret_keys(self._mask_networks(value))
             elif key == "env" and isinstance(value, dict):
                 masked[key] = {name: self._mask_secret_keys(item) if name in ENV_AGENT_KEYS
-                               else self._mask_values({name: item})[name] for name, item in value.items()}
+                               else self._mask_values({name: item}, hunt=True)[name] for name, item in value.items()}
             else:
                 masked[key] = self._mask_secret_keys(value)
         return masked
@@ -119,7 +203,7 @@ class Redactor:
         """A masked copy of a request document `{method, arguments, context, api_version}`."""
         masked = dict(document)
         if "context" in document:
-            masked["context"] = self._mask_values(document["context"], CONTEXT_PUBLIC_KEYS)
+            masked["context"] = self._mask_values(document["context"], CONTEXT_PUBLIC_KEYS, hunt=True)
         if "arguments" in document:
             masked["arguments"] = self.arguments(str(document.get("method")), document["arguments"])
         return masked
@@ -132,13 +216,14 @@ class Redactor:
         for position, param in enumerate(spec.params[: len(arguments)]):
             value = arguments[position]
             if param.name == "cloud_properties":
-                masked[position] = self._mask_values(value)
+                masked[position] = self._mask_values(value, hunt=False)
             elif param.name == "networks":
                 masked[position] = self._mask_networks(value)
             elif param.name == "environment":
                 masked[position] = self._mask_environment(value)
             elif param.name == "network_definition" and isinstance(value, dict) and "cloud_properties" in value:
-                masked[position] = {**value, "cloud_properties": self._mask_values(value["cloud_properties"])}
+                masked[position] = {**value, "cloud_properties": self._mask_values(value["cloud_properties"],
+                                                                                    hunt=False)}
         return masked
 
     def result(self, method: str, result: Any) -> Any:
@@ -148,22 +233,32 @@ class Redactor:
         return self.scrub(result)
 
     def scrub(self, value: Any) -> Any:
-        """Hide remembered secrets anywhere inside a decoded JSON value (a CPI may echo them back)."""
-        if not self.secrets:
+        """Hide remembered secrets anywhere inside a decoded JSON value (a CPI may echo them back), and any value
+        that sits under the key it was masked under in the request."""
+        if not self.secrets and not self._keyed:
             return value
         if isinstance(value, str):
             return self.text(value)
         if isinstance(value, dict):
-            return {key: self.scrub(item) for key, item in value.items()}
+            return {key: MASK if self._masked_under(key, item) else self.scrub(item) for key, item in value.items()}
         if isinstance(value, list):
             return [self.scrub(item) for item in value]
+        if any(form in self.secrets for form in _scalar_forms(value)):
+            return MASK
         return value
+
+    def _masked_under(self, key: Any, value: Any) -> bool:
+        return not isinstance(value, (dict, list)) and any((str(key), form) in self._keyed
+                                                           for form in _scalar_forms(value))
 
     def text(self, text: str) -> str:
         """Hide every remembered secret value inside free text (the CPI's log, its stderr)."""
         for secret in sorted(self.secrets, key=len, reverse=True):
             if secret in text:
-                text = text.replace(secret, MASK)
+                if secret in self._numeric:  # 98765432 is hidden, not the middle of 1987654321
+                    text = re.sub(rf"(?<!\d){re.escape(secret)}(?!\d)", MASK, text)
+                else:
+                    text = text.replace(secret, MASK)
         return text
 
 

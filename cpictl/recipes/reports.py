@@ -52,14 +52,9 @@ def step_details(row: StepRow, *, show_secrets: bool = False) -> dict[str, Any]:
 
 
 def _masked_saved(value: Any, redactor: Redactor) -> Any:
-    """Saved values can copy a secret out of a result; hide the ones the request revealed."""
-    if isinstance(value, str):
-        return redactor.text(value)
-    if isinstance(value, dict):
-        return {key: _masked_saved(item, redactor) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_masked_saved(item, redactor) for item in value]
-    return value
+    """Saved values can copy a secret out of a result: hide the secrets the request revealed, and any value under
+    the key it was masked under (a saved network's cloud_properties)."""
+    return redactor.scrub(value)
 
 
 def json_report(summary: RunSummary, *, show_secrets: bool = False) -> dict[str, Any]:

@@ -1,7 +1,8 @@
 """The loop: build the context, read a line, hand it to `handle_line`, until Ctrl-D or `:quit`.
 
 On a terminal the line comes from a prompt_toolkit session (completion, history in `$XDG_STATE_HOME/cpictl/
-repl_history` with mode 0600, suggestions from history, the bottom toolbar, and a continuation prompt while a
+repl_history` with mode 0600 and secrets masked by `cpictl.repl.history` (this session's own lines stay unmasked in
+memory, for Up-arrow), suggestions from history, the bottom toolbar, and a continuation prompt while a
 bracket is open — which says Ctrl-C cancels, while the toolbar says what is open). Off a terminal lines are read
 from stdin as they come, so a script can be piped in. Either way a `:command` line typed while a line continues
 abandons the unfinished input, says so, and runs the command.
@@ -43,7 +44,8 @@ def make_context(target: Target, store: CloudIdStore, *, session_label: str = "d
 
 
 def history_path() -> Path:
-    """The history file, created private (0600) before prompt_toolkit appends to it: lines hold arguments."""
+    """The history file, created private (0600) before prompt_toolkit appends to it: lines hold arguments (masked
+    by `MaskedFileHistory`, but arguments still say what was done where)."""
     from cpictl.userdirs import private_dir, state_dir
 
     path = private_dir(state_dir()) / "repl_history"
@@ -60,15 +62,16 @@ def _prompt_session(ctx: ReplContext) -> Any:
     from prompt_toolkit import PromptSession
     from prompt_toolkit.auto_suggest import AutoSuggestFromHistory
     from prompt_toolkit.filters import Condition
-    from prompt_toolkit.history import FileHistory
 
     from cpictl.repl.completer import ReplCompleter
+    from cpictl.repl.history import MaskedFileHistory
     from cpictl.repl.live_ids import LiveIdIndex
     from cpictl.repl.toolbar import make_toolbar
 
     ids = LiveIdIndex(ctx.state.store)
     session: PromptSession[str] = PromptSession(
-        PROMPT, history=FileHistory(str(history_path())), auto_suggest=AutoSuggestFromHistory(),
+        PROMPT, history=MaskedFileHistory(str(history_path()), lambda: ctx.state.target.api_version),
+        auto_suggest=AutoSuggestFromHistory(),
         completer=ReplCompleter(ctx.state, ctx.registry, ids), complete_while_typing=True,
         reserve_space_for_menu=8, prompt_continuation=continuation_prompt)
     session.bottom_toolbar = make_toolbar(ctx.state, ids, lambda: session.default_buffer.text)

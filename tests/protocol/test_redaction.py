@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from cpictl.protocol.redaction import MASK, Redactor, mask_secret_env
+import pytest
+
+from cpictl.protocol.redaction import MASK, Redactor, mask_secret_env, secret_key
 
 
 def test_create_vm_request_is_masked_like_the_directors_log_and_more():
@@ -39,3 +41,87 @@ def test_secret_looking_environment_names():
            "KEYBOARD": "us"}
     assert mask_secret_env(env) == {"AWS_SECRET_ACCESS_KEY": MASK, "DB_PASSWORD": MASK, "GITHUB_TOKEN": MASK,
                                     "SSH_KEY": MASK, "REGION": "eu", "KEYBOARD": "us"}
+
+
+def _create_vm(cloud_properties, networks=None, env=None, context=None):
+    return {"method": "create_vm", "api_version": 2, "context": {"director_uuid": "u", **(context or {})},
+            "arguments": ["agent-1", "stemcell-1", cloud_properties, networks or {}, [], env or {}]}
+
+
+def test_non_secret_cloud_properties_are_masked_in_the_request_but_not_hunted_in_text():
+    redactor = Redactor()
+    masked = redactor.request(_create_vm({"instance_type": "m5.large", "key_name": "bosh-keypair",
+                                          "availability_zone": "eu-west-1a", "kms_key_id": "alias/ebs-key"}))
+    assert masked["arguments"][2] == {"instance_type": MASK, "key_name": MASK, "availability_zone": MASK,
+                                      "kms_key_id": MASK}  # the view masks every value, as before
+    redactor.request({"method": "create_stemcell", "arguments": ["/tmp/image", {"name": "refcpi", "version": "1.0"}]})
+    line = "I, [2024] INFO -- refcpi: creating m5.large in eu-west-1a with key pair bosh-keypair, alias/ebs-key"
+    assert redactor.text(line) == line
+    assert redactor.secrets == set()
+
+
+def test_cloud_properties_under_secret_keys_are_hunted_at_any_depth():
+    redactor = Redactor()
+    masked = redactor.request(_create_vm(
+        {"instance_type": "m5.large", "access_key": "AKIA-access", "auth": {"client_secret": "deep-secret-1",
+                                                                           "user": "admin-user"},
+         "credentials": {"user": "cred-user", "list": ["cred-item"]}, "ca_cert": "-----BEGIN CERT",
+         "endpoint": "https://svc:pw-in-url@api.example.com"},
+        networks={"default": {"type": "manual", "cloud_properties": {"subnet": "subnet-123",
+                                                                     "password": "net-password"}}}))
+    assert masked["arguments"][2] == dict.fromkeys(("instance_type", "access_key", "auth", "credentials", "ca_cert",
+                                                    "endpoint"), MASK)
+    assert masked["arguments"][3]["default"]["cloud_properties"] == {"subnet": MASK, "password": MASK}
+    text = ("m5.large AKIA-access deep-secret-1 admin-user cred-user cred-item -----BEGIN CERT svc:pw-in-url "
+            "subnet-123 net-password")
+    assert redactor.text(text) == f"m5.large {MASK} {MASK} admin-user {MASK} {MASK} {MASK} {MASK} subnet-123 {MASK}"
+
+
+def test_every_context_value_and_every_env_value_but_group_groups_and_tags_is_hunted():
+    redactor = Redactor()
+    redactor.request(_create_vm({}, context={"region": "eu-central-1", "request_id": "cpi-123456",
+                                             "nested": {"any": "nested-context"}},
+                                env={"bosh": {"group": "deployment-web", "groups": ["deployment", "web-group"],
+                                              "tags": {"team": "blue-team"}, "mbus": {"urls": ["nats://n:p@x"]},
+                                              "password": "$6$crypted"},
+                                     "custom": "custom-env-value"}))
+    text = "eu-central-1 cpi-123456 nested-context deployment-web web-group blue-team $6$crypted custom-env-value"
+    assert redactor.text(text) == (f"{MASK} cpi-123456 {MASK} deployment-web web-group blue-team {MASK} {MASK}")
+    assert redactor.text("connecting to nats://n:p@x") == f"connecting to {MASK}"
+
+
+def test_numeric_secrets_are_hunted_by_their_text():
+    redactor = Redactor()
+    masked = redactor.request(_create_vm({"password": 98765432, "token": 1234.5, "secret": True, "api_key": 123,
+                                          "instance_count": 55555}, context={"port": 8443}))
+    assert masked["arguments"][2] == dict.fromkeys(("password", "token", "secret", "api_key", "instance_count"), MASK)
+    assert redactor.text("password=98765432 token 1234.5 port 8443") == f"password={MASK} token {MASK} port {MASK}"
+    assert redactor.text("id 1987654321, secret True, key 123, count 55555") == \
+        "id 1987654321, secret True, key 123, count 55555"  # no digit-run middles, no bools, nothing short
+    assert redactor.scrub({"echo": [98765432, "98765432", 5]}) == {"echo": [MASK, MASK, 5]}
+
+
+def test_a_numeric_secret_also_given_as_a_string_is_hidden_everywhere():
+    redactor = Redactor()
+    redactor.request(_create_vm({"password": 4242}, context={"pin": "4242"}))
+    assert redactor.text("x14242x") == f"x1{MASK}x"
+
+
+def test_scrub_masks_a_value_found_under_the_key_it_was_masked_under():
+    redactor = Redactor()
+    redactor.request(_create_vm({"instance_type": "m5.large", "disk": 10240}))
+    assert redactor.scrub({"instance_type": "m5.large", "note": "m5.large", "disk": 10240, "size": 10240}) == \
+        {"instance_type": MASK, "note": "m5.large", "disk": MASK, "size": 10240}
+
+
+@pytest.mark.parametrize(("key", "secret"), [
+    ("password", True), ("db_passwd", True), ("clientSecret", True), ("auth_token", True), ("credentials", True),
+    ("ca_cert", True), ("ca", True), ("private_key", True), ("api_key", True), ("key", True), ("access_key", True),
+    ("access_key_id", True), ("AccessKeyId", True), ("secret_access_key", True), ("encryption_key", True),
+    ("private", True), ("passphrase", True),
+    ("key_name", False), ("keyName", False), ("key_pair", False), ("kms_key_id", False), ("kms_key_arn", False),
+    ("public_key", False), ("private_ip", False), ("ca-central-1", False), ("instance_type", False),
+    ("name", False), ("certificate_arn", False), ("ssh_key_path", False), ("tags", False), ("image_id", False),
+])
+def test_secret_sounding_keys(key, secret):
+    assert secret_key(key) is secret

@@ -40,13 +40,13 @@ def summary(tmp_path, session_for, monkeypatch):
               - agent-1
               - sc-1
               - {{password: {SECRET}}}
-              - {{default: {{type: manual, cloud_properties: {{subnet: {NET_SECRET}}}}}}}
+              - {{default: {{type: manual, cloud_properties: {{subnet: subnet-1, password: {NET_SECRET}}}}}}}
               - []
               - {{bosh: {{group: g1, password: {ENV_SECRET}, mbus: {{cert: {{private_key: {ENV_SECRET}}}}}}}}}
             save: {{nets: "[1]"}}
           - name: disk
             call: create_disk
-            args: [1, {{type: {SECRET}}}]
+            args: [1, {{type: gp3, password: {SECRET}}}]
             expect: {{result: [{{equals: "{SECRET}"}}]}}
         """))
     runner = RecipeRunner(recipe, session_for(recipe))

@@ -1,0 +1,112 @@
+"""The REPL's history file never holds a secret typed at the prompt; the running session still recalls it."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+
+from cpictl.protocol.redaction import MASK
+from cpictl.repl.history import MaskedFileHistory, mask_history_line, mask_pairs
+from cpictl.repl.lines import split_words
+from cpictl.repl.loop import history_path
+from tests.repl.conftest import Repl
+
+
+@pytest.mark.parametrize(("line", "kept"), [
+    (":context password=HUNTER22", f":context password={MASK}"),
+    (":context region=eu-1 director_uuid=dir-uuid request_id=cpi-1 -old creds={user: u, pw: p}",
+     f":context region={MASK} director_uuid=dir-uuid request_id=cpi-1 -old creds={MASK}"),
+    ("create_vm agent-1 ${stemcell} {instance_type: m5.large, key_name: k} "
+     "{default: {type: dynamic, cloud_properties: {subnet: s-1}}} [] {bosh: {password: HUNTER22, group: g}}",
+     f"create_vm agent-1 ${{stemcell}} {{instance_type: {MASK}, key_name: {MASK}}} "
+     f"{{default: {{type: dynamic, cloud_properties: {{subnet: {MASK}}}}}}} [] "
+     f"{{bosh: {{password: {MASK}, group: g}}}}"),
+    ("create_vm agent-1 sc environment={bosh: {password: HUNTER22}} cloud_properties={a: 1}",
+     f"create_vm agent-1 sc environment={{bosh: {{password: {MASK}}}}} cloud_properties={{a: {MASK}}}"),
+    ('create_disk 1024 {type: gp3, "kms key": "x y"} "vm 1"',
+     f"create_disk 1024 {{type: {MASK}, kms key: {MASK}}} 'vm 1'"),
+    ("create_stemcell /tmp/image {name: refcpi}", f"create_stemcell /tmp/image {{name: {MASK}}}"),
+    ("update_disk disk-1 2048 {iops: 3000}", f"update_disk disk-1 2048 {{iops: {MASK}}}"),
+])
+def test_secrets_are_masked_the_way_the_request_view_masks_them(line: str, kept: str) -> None:
+    assert mask_history_line(line) == kept
+
+
+@pytest.mark.parametrize("line", [
+    "info", "create_disk 1024 {} vm-1", "has_vm  'vm 1'", "create_disk 1 @cloud.yml vm-1", ":ids vm", ":context",
+    ":context -region", "set_vm_metadata vm-1 {owner: me}", "", "   ",
+])
+def test_a_line_with_nothing_to_mask_is_kept_as_typed(line: str) -> None:
+    assert mask_history_line(line) == line
+
+
+def test_a_masked_line_reads_back_as_the_same_words_with_the_values_masked() -> None:
+    masked = mask_history_line("create_vm 'agent 1' sc {password: \"it's\", zone: z1} {} [] {x: y}")
+    assert split_words(masked) == ["create_vm", "agent 1", "sc", f"{{password: {MASK}, zone: {MASK}}}", "{}", "[]",
+                                   f"{{x: {MASK}}}"]
+
+
+@pytest.mark.parametrize(("line", "kept"), [
+    ("create_disk 1 {password: HUNTER22, a: [1,", f"create_disk 1 {{password: {MASK}, a: [1,"),  # open bracket
+    ("create_disk 1 {a: [1, 2}, token: 'HUNTER 22'}", f"create_disk 1 {{a: [1, 2}}, token: {MASK}}}"),  # mismatch
+    ('create_vm a sc {credentials: {user: u, pw: "x}"}, key_name: k', f"create_vm a sc {{credentials: {MASK}, "
+                                                                        "key_name: k"),
+    ("frobnicate password=HUNTER22 env.bosh.password: HUNTER22", f"frobnicate password={MASK} env.bosh.password: "
+                                                                  f"{MASK}"),  # an unknown method
+    (":cpi /opt/cpi --api-token=HUNTER22 --registry=https://admin:HUNTER22@10.0.0.6",
+     f":cpi /opt/cpi --api-token={MASK} --registry=https://{MASK}@10.0.0.6"),
+])
+def test_lines_that_do_not_parse_have_secret_looking_pairs_masked(line: str, kept: str) -> None:
+    assert mask_history_line(line) == kept
+
+
+def test_an_abandoned_continuation_and_its_command_are_both_kept() -> None:
+    line = "create_disk 1 {password: HUNTER22,\n  size: 3\n:ids"
+    assert mask_history_line(line) == f"create_disk 1 {{password: {MASK},\n  size: 3\n:ids"
+
+
+def test_pairs_are_masked_only_under_secret_sounding_keys() -> None:
+    assert mask_pairs("key_name: bosh instance_type=m5 token: t0k3n 'password': 'a b' x") == \
+        f"key_name: bosh instance_type=m5 token: {MASK} 'password': {MASK} x"
+
+
+def test_the_named_api_version_decides_which_parameter_a_word_fills() -> None:
+    line = "create_stemcell /img {name: n} {tags: {a: b}}"
+    assert mask_history_line(line, api_version=3) == f"create_stemcell /img {{name: {MASK}}} {{tags: {{a: b}}}}"
+
+
+def test_the_file_holds_masked_lines_while_the_session_recalls_the_real_ones() -> None:
+    path = history_path()
+    history = MaskedFileHistory(str(path))
+    history.append_string(":context password=HUNTER22")
+    history.append_string("create_vm a sc {access_key: AKIA-REAL, instance_type: m5}\n  {} [] {}")
+    assert list(history.get_strings()) == [":context password=HUNTER22",
+                                           "create_vm a sc {access_key: AKIA-REAL, instance_type: m5}\n  {} [] {}"]
+    text = path.read_text()
+    assert "HUNTER22" not in text and "AKIA-REAL" not in text and "m5" not in text
+    assert list(MaskedFileHistory(str(path)).load_history_strings()) == [
+        f"create_vm a sc {{access_key: {MASK}, instance_type: {MASK}}} {{}} [] {{}}", f":context password={MASK}"]
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_a_history_file_removed_meanwhile_comes_back_private(tmp_path: Path) -> None:
+    path = tmp_path / "repl_history"
+    MaskedFileHistory(str(path)).append_string("info")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600 and path.read_text().endswith("+info\n")
+
+
+def test_the_prompt_session_writes_masked_history(repl: Repl) -> None:
+    from prompt_toolkit.application import create_app_session
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output import DummyOutput
+
+    from cpictl.repl.loop import _prompt_session
+
+    with create_pipe_input() as pipe, create_app_session(input=pipe, output=DummyOutput()):
+        session = _prompt_session(repl.ctx)
+    assert isinstance(session.history, MaskedFileHistory)
+    repl.ctx.state.set_target(api_version=3)
+    session.history.append_string("create_stemcell /img {name: n} env={tags: {a: b}}")
+    assert f"+create_stemcell /img {{name: {MASK}}} env={{tags: {{a: b}}}}\n" in history_path().read_text()
