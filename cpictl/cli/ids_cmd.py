@@ -66,7 +66,15 @@ def ids_command(ctx: typer.Context,
     from cpictl.render.ids_view import ids_table
 
     title = f"cloud IDs in {journal_path(session, state)}" + ("" if all_ else " (live; --all shows every one)")
-    stdout_console().print(ids_table(records, title) if records else "no cloud IDs recorded in this session")
+    ended = len(replayed.records) - len(replayed.live())
+    if records:
+        stdout_console().print(ids_table(records, title))
+    elif ended:
+        ways = "deleted, gone or forgotten" if any(r.status == "forgotten" for r in replayed.records) else \
+            "deleted or gone"
+        stdout_console().print(f"no live cloud IDs ({ended} {ways}; --all shows them)")
+    else:
+        stdout_console().print("no cloud IDs recorded in this session")
 
 
 @ids_app.command("forget")

@@ -93,9 +93,9 @@ class Boolean(ResultShape):
     def check(self, value: Any, method: str) -> list[Violation]:
         if isinstance(value, bool):
             return []
-        return _wrong("result.not-boolean", f"{method} must return true or false, got {json_type_name(value)} "
-                      f"{_brief(value)}; the director's cloud check would misjudge whether the resource exists "
-                      "(create-env never calls it)")
+        shown = json_type_name(value) + ("" if value is None else f" {_brief(value)}")
+        return _wrong("result.not-boolean", f"{method} must return true or false, got {shown}; the director's "
+                      "cloud check would misjudge whether the resource exists (create-env never calls it)")
 
 
 class Object(ResultShape):

@@ -14,18 +14,46 @@ from rich.text import Text
 from cpictl.protocol.catalogue import METHODS, MethodSpec
 from cpictl.protocol.codec import Request, build_context, encode_request
 from cpictl.protocol.errors import lookup_error_type
+from cpictl.render.fit import COLUMN_GAP, ByWidth, fold_at_breaks, widest
 
 
-def methods_table() -> Table:
-    table = Table(box=box.SIMPLE_HEAD, title="CPI methods", title_justify="left")
-    table.add_column("method", style="bold", no_wrap=True)
-    table.add_column("parameters", overflow="fold")
-    table.add_column("result v1", overflow="fold")
-    table.add_column("result v2/v3", overflow="fold")
-    for spec in METHODS.values():
-        params = ", ".join(_param_label(p.name, p.type_label, p.required, p.since_api) for p in spec.params)
-        name = Text(spec.name, style="dim" if spec.deprecated else "bold")
-        table.add_row(name, params or "—", spec.result_v1.describe(), spec.result_v2.describe())
+def methods_table() -> RenderableType:
+    """Every method with its parameters (one per line) and results, laid out for the width it is shown at."""
+    return ByWidth(_methods_at)
+
+
+RESULT_MIN = 24  # below this a result column folds its words mid-way: show v1 and v2/v3 in one column instead
+
+
+def _methods_at(width: int) -> Table:
+    """Wide: a column per result (v1, v2/v3). Narrow (80 columns): one result column that names the versions
+    only where they differ, the method folded at `_` and long parameter labels wrapped at their space."""
+    rows = [(spec, [_param_label(p.name, p.type_label, p.required, p.since_api) for p in spec.params])
+            for spec in METHODS.values()]
+    method_w = widest((spec.name for spec, _ in rows), len("method"))
+    params_w = widest((label for _, labels in rows for label in labels), len("parameters"))
+    table = Table(box=box.SIMPLE_HEAD, title="CPI methods", title_justify="left", show_edge=False, pad_edge=False,
+                  padding=(0, 1), leading=1)
+    wide = width - method_w - params_w - 3 * COLUMN_GAP >= 2 * RESULT_MIN
+    if not wide:
+        method_w, params_w = min(method_w, 20), min(params_w, 26)
+    table.add_column("method", width=method_w, overflow="fold")
+    table.add_column("parameters", width=params_w, overflow="fold")
+    if wide:
+        table.add_column("result v1", overflow="fold", ratio=1)
+        table.add_column("result v2/v3", overflow="fold", ratio=1)
+    else:
+        table.add_column("result", overflow="fold", min_width=RESULT_MIN)
+    for spec, labels in rows:
+        name = Text(fold_at_breaks(spec.name, method_w), style="dim" if spec.deprecated else "bold")
+        params = "\n".join(labels) or "—"
+        v1, v2 = spec.result_v1.describe(), spec.result_v2.describe()
+        if wide:
+            table.add_row(name, params, v1, v2)
+        elif v1 == v2:
+            table.add_row(name, params, v1)
+        else:
+            table.add_row(name, params, Text.assemble(("v1: ", "dim"), v1, ("\nv2/v3: ", "dim"), v2))
     return table
 
 

@@ -6,9 +6,12 @@ from collections.abc import Iterable
 from datetime import datetime, timezone
 
 from rich import box
+from rich.cells import cell_len
+from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from cpictl.render.fit import COLUMN_GAP, ByWidth, shorten, widest
 from cpictl.store import CloudIdRecord
 
 STATUS_STYLE = {"live": "bold green", "deleted": "dim", "gone": "yellow", "forgotten": "dim italic"}
@@ -16,8 +19,8 @@ OUTCOME_STYLE = {"deleted": "green", "detached": "green", "already gone": "yello
                  "skipped": "yellow", "exists": "green", "gone": "yellow", "unknown": "red"}
 
 
-def ago(timestamp: str | None, now: datetime | None = None) -> str:
-    """'3 min ago' from an ISO timestamp; the raw text if it does not parse."""
+def ago(timestamp: str | None, now: datetime | None = None, *, short: bool = False) -> str:
+    """'3 min ago' (short: '3m') from an ISO timestamp; the raw text if it does not parse."""
     if not timestamp:
         return "-"
     try:
@@ -27,24 +30,81 @@ def ago(timestamp: str | None, now: datetime | None = None) -> str:
     seconds = max(0, int(((now or datetime.now(timezone.utc)) - then).total_seconds()))
     for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
         if seconds >= size:
-            return f"{seconds // size} {unit} ago"
-    return f"{seconds} s ago"
+            return f"{seconds // size}{unit[0]}" if short else f"{seconds // size} {unit} ago"
+    return f"{seconds}s" if short else f"{seconds} s ago"
 
 
-def ids_table(records: Iterable[CloudIdRecord], title: str) -> Table:
+def created_by(record: CloudIdRecord) -> str:
+    """Who made it: the creating method, or "imported" for an ID taken from a create-env state file (its
+    journal line names the method the director once used, but nothing in this session created it)."""
+    if record.imported:
+        return "imported"
+    return record.method or "-"
+
+
+def ids_table(records: Iterable[CloudIdRecord], title: str, now: datetime | None = None) -> RenderableType:
+    """The cloud IDs with who made them, when, and what a disk is attached to, laid out for the width it is
+    shown at (see `_ids_at`)."""
     records = list(records)
-    widest = max((len(r.cid) for r in records), default=3)
-    table = Table(box=box.SIMPLE_HEAD, title=title, title_justify="left", padding=(0, 1), pad_edge=False)
-    for column in ("kind", "cid", "status", "created by", "when", "attached to"):
-        # a cloud ID is what people copy: it keeps its full width and the other columns shorten around it
-        table.add_column(column, no_wrap=True, overflow="fold" if column == "cid" else "ellipsis",
-                         min_width={"cid": widest, "kind": 8, "status": 7}.get(column, 4))
-    for record in records:
-        created_by = record.method or ("imported" if record.imported else "-")
-        table.add_row(str(record.kind), Text(record.cid, style="bold"),
-                      Text(record.status, style=STATUS_STYLE.get(record.status, "")), created_by,
-                      ago(record.created_at), record.attached_to or "")
+    return ByWidth(lambda width: _ids_at(records, title, width, now))
+
+
+def _ids_at(records: list[CloudIdRecord], title: str, width: int, now: datetime | None) -> RenderableType:
+    """A cloud ID is what people copy: its column keeps its full width, and kind and status are always shown.
+    The secondary columns give way instead, in steps: full (`create_vm  3 min ago  vm-…`), abbreviated (`3m`,
+    the attached-to ID cut to a prefix), and finally stacked under the cid as a dim second line, in full."""
+    kinds = [str(r.kind) for r in records]
+    statuses = [r.status for r in records]
+    kind_w, cid_w = widest(kinds, len("kind")), widest((r.cid for r in records), len("cid"))
+    status_w = widest(statuses, len("status"))
+    room = width - kind_w - cid_w - status_w - 5 * COLUMN_GAP
+    makers = [created_by(r) for r in records]
+    for short in (False, True):
+        whens = [ago(r.created_at, now, short=short) for r in records]
+        attached = [r.attached_to or "" for r in records]
+        maker_w, when_w = widest(makers, len("created by")), widest(whens, len("when"))
+        attached_room = room - maker_w - when_w
+        attached_w = widest(attached, len("attached to"))
+        if short and attached_w > attached_room >= len("attached to"):
+            attached = [shorten(cid, attached_room) for cid in attached]  # the full ID: `cpictl ids -o json`
+            attached_w = attached_room
+        if attached_w <= attached_room:
+            table = _table(("kind", "cid", "status", "created by", "when", "attached to"), cid_w)
+            for record, kind, maker, when, to in zip(records, kinds, makers, whens, attached, strict=True):
+                table.add_row(kind, Text(record.cid, style="bold"), _status(record), maker, when, to)
+            return _titled(title, table)
+    # stacked: the cid column takes all the room kind and status leave; a cid folds only below that width
+    cid_room = max(width - kind_w - status_w - 2 * COLUMN_GAP, 8)
+    details = []
+    for record, maker in zip(records, makers, strict=True):
+        parts = [f"{maker}, {ago(record.created_at, now)}"]
+        if record.attached_to:
+            parts.append(f"attached to {record.attached_to}")
+        joined = ", ".join(parts)
+        details.append(joined if cell_len(joined) <= cid_room else "\n".join(parts))
+    table = _table(("kind", "cid", "status"), min(widest([*(r.cid for r in records), *details]), cid_room))
+    for record, kind, detail in zip(records, kinds, details, strict=True):
+        table.add_row(kind, Text(record.cid, style="bold").append("\n" + detail, style="dim"), _status(record))
+    return _titled(title, table)
+
+
+def _status(record: CloudIdRecord) -> Text:
+    return Text(record.status, style=STATUS_STYLE.get(record.status, ""))
+
+
+def _table(columns: tuple[str, ...], cid_w: int) -> Table:
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, 1))
+    for column in columns:
+        if column == "cid":
+            table.add_column(column, width=cid_w, overflow="fold")
+        else:
+            table.add_column(column, no_wrap=column in ("kind", "status", "when"), overflow="fold")
     return table
+
+
+def _titled(title: str, table: Table) -> RenderableType:
+    # the title above the table, not in it: a table title is cut to the table's width, and a journal path is long
+    return Group(Text(title, style="table.title", overflow="fold"), table)
 
 
 def outcome_table(rows: Iterable[tuple[str, str, str, str]], title: str) -> Table:

@@ -23,6 +23,7 @@ from rich.text import Text
 
 from cpictl.protocol.redaction import Redactor
 from cpictl.protocol.settings_check import ExpectedSettings, SettingsMistake, is_placeholder
+from cpictl.render.fit import ByWidth, FirstThatFits
 from cpictl.render.values import scalar_text, value_renderable
 
 if TYPE_CHECKING:
@@ -74,12 +75,17 @@ def field_value(document: Any, name: str) -> Any:
     return value
 
 
+NETWORK_KEYS = ("type", "ip", "mac", "default")
+
+
 def networks_table(networks: Any) -> RenderableType:
+    """A table of networks where it fits; where it does not (a panel at 80 columns), each network stacked: its
+    name on a line of its own, then its type, ip, mac and default. An IP, a MAC or a name is never cut."""
     if not isinstance(networks, dict) or not networks:
         return value_renderable(networks, depth=1)
     table = Table(box=box.SIMPLE, show_edge=False, padding=(0, 1), pad_edge=False)
-    for column in ("name", "type", "ip", "mac", "default"):
-        table.add_column(column, no_wrap=column != "name", style="bold" if column == "name" else "")
+    for column in ("name", *NETWORK_KEYS):
+        table.add_column(column, no_wrap=True, style="bold" if column == "name" else "")
     for name, network in networks.items():
         if not isinstance(network, dict):
             table.add_row(str(name), value_renderable(network, depth=2), "", "", "")
@@ -88,29 +94,47 @@ def networks_table(networks: Any) -> RenderableType:
         default = network.get("default")
         table.add_row(str(name), *(Text("") if cell is None else value_text(cell) for cell in cells),
                       ", ".join(map(str, default)) if isinstance(default, list) else Text(""))
-    return table
+    return FirstThatFits(table, ByWidth(lambda width: networks_stacked(networks, width)))
 
 
 def networks_text(networks: Any) -> RenderableType:
-    """Networks one per line (for the two narrow columns of a comparison)."""
+    """Networks stacked, other keys named (for the two narrow columns of a comparison)."""
     if not isinstance(networks, dict) or not networks:
         return value_text(networks)
-    text = Text()
+    return ByWidth(lambda width: networks_stacked(networks, width, others=True))
+
+
+def networks_stacked(networks: dict[str, Any], width: int, *, others: bool = False) -> Text:
+    """Each network's name on its own line, then `type … ip … mac … default …` packed into indented lines of at
+    most `width` cells, never splitting a key from its value unless one pair alone is wider than a line."""
+    text = Text(overflow="fold")
     for name, network in networks.items():
         if text:
             text.append("\n")
         text.append(str(name), style="bold")
         if not isinstance(network, dict):
-            text.append(" ").append_text(_scalar_or_list(network))
+            text.append("\n  ").append_text(_scalar_or_list(network))
             continue
-        for key in ("type", "ip", "mac", "default"):
-            if key in network:
-                text.append(f" {key} " if key in ("mac", "default") else " ", style="dim")
-                text.append_text(_scalar_or_list(network[key]))
-        others = [key for key in network if key not in ("type", "ip", "mac", "default")]
-        if others:
-            text.append(f" (+ {', '.join(others)})", style="dim")
+        pairs = [Text.assemble((f"{key} ", "dim"), _network_value(network[key]))
+                 for key in NETWORK_KEYS if key in network]
+        rest = [key for key in network if key not in NETWORK_KEYS]
+        if others and rest:
+            pairs.append(Text(f"(+ {', '.join(rest)})", style="dim"))
+        line = Text("  ")
+        for pair in pairs:
+            if line.cell_len > 2 and line.cell_len + 2 + pair.cell_len > width:
+                text.append("\n").append_text(line)
+                line = Text("  ")
+            elif line.cell_len > 2:
+                line.append("  ")
+            line.append_text(pair)
+        if line.cell_len > 2:
+            text.append("\n").append_text(line)
     return text
+
+
+def _network_value(value: Any) -> Text:
+    return Text(value, style="dim italic") if is_placeholder(value) else _scalar_or_list(value)
 
 
 def value_text(value: Any) -> RenderableType:

@@ -1,6 +1,11 @@
 """The bottom toolbar: which CPI, which versions, which session, and how many live IDs of each kind — or, while
 the input continues over several lines, what keeps it open and how to get out.
 
+It fits the terminal's width instead of being cut at the right edge: the full wording when there is room, else
+abbreviated (`api 2/stemcell 2`, `vm 2 disk 1`) with the target shortened to the room that is left, then the
+session and the target left out. The live-ID counts and the API versions are what a user steers by: they are
+the last to go.
+
 prompt_toolkit redraws it often; the counts come from the live-ID index, which only recounts when the journal
 changed, so a redraw costs one `stat`.
 """
@@ -9,34 +14,92 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from rich.cells import cell_len
+
 from cpictl.repl.lines import is_incomplete, open_description
 from cpictl.repl.live_ids import LiveIdIndex
 from cpictl.repl.state import ReplState, target_summary
+from cpictl.session import Target
 
 FormattedText = list[tuple[str, str]]
+TARGET_MIN = 8  # a target cut shorter than this says nothing: leave it out instead
 
 
-def toolbar_fragments(state: ReplState, ids: LiveIdIndex) -> FormattedText:
+def width_of(fragments: FormattedText) -> int:
+    return sum(cell_len(text) for _, text in fragments)
+
+
+def toolbar_fragments(state: ReplState, ids: LiveIdIndex, width: int | None = None) -> FormattedText:
+    """The toolbar in at most `width` cells (None: the full wording, however long)."""
     target = state.target
     counts = ids.counts()
     live = " · ".join(f"{kind} {count}" for kind, count in counts.items()) or "no live IDs"
     version = "omitted" if target.api_version is None else str(target.api_version)
     stemcell = "not sent" if target.stemcell_api_version is None else str(target.stemcell_api_version)
-    return [("bold", f" {target_summary(target)} "), ("", f"│ api_version {version} "),
+    full = [("bold", f" {target_summary(target)} "), ("", f"│ api_version {version} "),
             ("", f"│ stemcell api {stemcell} "), ("", f"│ session {state.session_label} "), ("", f"│ {live} ")]
+    if width is None or width_of(full) <= width:
+        return full
+    return _compact(state, counts, width)
 
 
-def continuation_fragments(text: str) -> FormattedText:
-    return [("bold", f" continuing: {open_description(text)} is open "), ("", "│ close it to send "),
-            ("bold", "│ Ctrl-C cancels "), ("", "│ a line starting with : cancels and runs that command ")]
+def _compact(state: ReplState, counts: dict[str, int], width: int) -> FormattedText:
+    target = state.target
+    live = " ".join(f"{kind} {count}" for kind, count in counts.items()) or "no live IDs"
+    version = "none" if target.api_version is None else str(target.api_version)
+    stemcell = "none" if target.stemcell_api_version is None else str(target.stemcell_api_version)
+    vital = [("bold", f" {live} "), ("", f"│ api {version}/stemcell {stemcell} ")]
+    session = ("", f"│ session {state.session_label} ")
+    for rest in ([session], []):
+        room = width - width_of(vital) - width_of(rest) - len("│  ")
+        if room >= TARGET_MIN:
+            return [*vital, *rest, ("", f"│ {short_target(target, room)} ")]
+    return vital  # too narrow for anything else: prompt_toolkit cuts what still does not fit
 
 
-def make_toolbar(state: ReplState, ids: LiveIdIndex,
-                 input_text: Callable[[], str] = lambda: "") -> Callable[[], FormattedText]:
+def short_target(target: Target, room: int) -> str:
+    """The target in at most `room` cells: the reference CPI by name; another by its label, or by its
+    executable's path with the start cut off (`…/bin/cpi` names it better than `/var/vcap/…`)."""
+    if target.is_reference:
+        return "reference CPI" if room >= len("reference CPI") else "refcpi"
+    if target.label:
+        return target.label if cell_len(target.label) <= room else target.label[: room - 1] + "…"
+    command = " ".join(target.argv)
+    if cell_len(command) <= room:
+        return command
+    executable = target.argv[0] if target.argv else ""
+    if len(target.argv) > 1 and cell_len(executable) + 2 <= room:
+        return executable + " …"
+    return "…" + executable[-(room - 1):]
+
+
+def continuation_fragments(text: str, width: int | None = None) -> FormattedText:
+    """What keeps the input open and how to get out; the hints least needed are left out when narrow."""
+    opened = ("bold", f" continuing: {open_description(text)} is open ")
+    hints = [("", "│ close it to send "), ("bold", "│ Ctrl-C cancels "),
+             ("", "│ a line starting with : cancels and runs that command ")]
+    for keep in ((0, 1, 2), (0, 1), (1,), ()):
+        fragments = [opened, *(hint for index, hint in enumerate(hints) if index in keep)]
+        if width is None or width_of(fragments) <= width:
+            return fragments
+    return [opened]
+
+
+def terminal_width() -> int | None:
+    """The width of the running prompt_toolkit application's output; None outside one."""
+    from prompt_toolkit.application.current import get_app_or_none
+
+    app = get_app_or_none()
+    return None if app is None else app.output.get_size().columns
+
+
+def make_toolbar(state: ReplState, ids: LiveIdIndex, input_text: Callable[[], str] = lambda: "",
+                 width: Callable[[], int | None] = terminal_width) -> Callable[[], FormattedText]:
     def fragments() -> FormattedText:
         text = input_text()
+        columns = width()
         if "\n" in text and is_incomplete(text):
-            return continuation_fragments(text)
-        return toolbar_fragments(state, ids)
+            return continuation_fragments(text, columns)
+        return toolbar_fragments(state, ids, columns)
 
     return fragments
