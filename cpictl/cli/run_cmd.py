@@ -138,6 +138,7 @@ def run_command(
     fmt = "table" if output is None else resolve_format(output)
     if step_mode and not sys.stdin.isatty():
         raise UsageError("--step needs a terminal to ask before each step")
+    _check_report_paths(report_junit, report_json)  # before any step creates anything
     options = TargetOptions(cpi, cpi_arg or [], api_version, stemcell_api_version, director_uuid, context or [],
                             env_mode, env or [], packages_dir, jobs_dir, cwd, timeout)
     base = options.build()
@@ -161,6 +162,7 @@ def run_command(
         view = RunView(target, store, fmt, verbose, server)
         summary = _drive(runner, view)
     _write_reports(summary, report_junit, report_json)
+    _cleanup_hint(summary, session, state, fmt)
     if fmt != "table":
         from cpictl.recipes import json_report
 
@@ -292,6 +294,46 @@ def _render_event(event: Any, console: Any, progress: StepConsole, view: RunView
         console.print(recipe_view.planned_step(event))
     elif isinstance(event, RunFinished) and fmt == "table":
         console.print(recipe_view.summary_table(event.summary))
+
+
+def _check_report_paths(*paths: Path | None) -> None:
+    """Fail now, with exit 2, if a report could not be written at the end — not after every step has created
+    and deleted cloud resources. Probes the way `write_private` writes: a temporary file beside the report."""
+    import os
+
+    from cpictl.userdirs import private_dir
+
+    for path in paths:
+        if path is None:
+            continue
+        if path.is_dir():
+            raise UsageError(f"cannot write report {path}: it is a directory")
+        probe = path.with_name(f".{path.name}.{os.getpid()}.probe")
+        try:
+            private_dir(path.parent)
+            os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+            os.unlink(probe)
+        except OSError as exc:
+            raise UsageError(f"cannot write report {path}: {exc.strerror or exc}") from None
+
+
+def _cleanup_hint(summary: Any, session: str | None, state: Path | None, fmt: str) -> None:
+    """The summary's "`cpictl cleanup` deletes them" means the default session; name this run's own."""
+    import os
+    import shlex
+
+    if not summary.leftovers:
+        return
+    if state is not None:
+        option = f"--state {shlex.quote(str(state))}"
+    else:
+        name = session or os.environ.get("CPICTL_SESSION") or "default"
+        if name == "default":
+            return
+        option = f"--session {shlex.quote(name)}"
+    stream = sys.stdout if fmt == "table" else sys.stderr
+    stream.write(f"cleanup for this session: cpictl cleanup {option}\n")
+    stream.flush()
 
 
 def _write_reports(summary: Any, junit: Path | None, json_path: Path | None) -> None:

@@ -7,7 +7,7 @@ failed, is another method, or cpictl cannot see what the CPI wrote).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -92,11 +92,20 @@ def default_vm_cid(journal: Path) -> str:
 
 
 def settings_report(target: Target, vm_cid: str, journal: Path | None) -> SettingsReport:
-    """`cpictl metadata show`. Raises MetadataError when cpictl knows nothing of the VM or cannot see its settings."""
-    _check_vm_exists(target, vm_cid, journal)
+    """`cpictl metadata show`. Raises MetadataError when cpictl knows nothing of the VM or cannot see its settings.
+
+    The default target is the reference CPI; a VM the journal says another CPI created (`call --cpi …`) is judged
+    as that CPI's — from the embedded registry's capture, since its user-metadata is in an IaaS cpictl cannot read
+    — instead of being looked for in the reference CPI's state directory."""
+    creator = other_creator(target, vm_cid, journal)
+    if isinstance(creator, list):
+        target = replace(target, argv=list(creator), label="")
+    _check_vm_exists(target, vm_cid, journal, creator)
     expected = expected_for_vm(target, vm_cid, journal)
     actual = actual_settings(target, vm_cid, journal)
     if actual is None:
+        if isinstance(creator, list):
+            raise MetadataError(_not_the_reference_cpi(vm_cid, f"was created by {' '.join(creator)}"))
         raise MetadataError(f"cannot see what {target.display} wrote for VM '{vm_cid}': cpictl reads user-metadata "
                             "only from the bundled reference CPI, and the embedded registry (call --registry) has "
                             "no entry for it")
@@ -111,13 +120,37 @@ def _report(vm_cid: str, expected: ExpectedFor, actual: ActualSettings, journal:
     return SettingsReport(vm_cid, expected, actual, diff_settings(expected.expected, actual), attached)
 
 
-def _check_vm_exists(target: Target, vm_cid: str, journal: Path | None) -> None:
+def other_creator(target: Target, vm_cid: str, journal: Path | None) -> list[str] | str | None:
+    """When `target` is the reference CPI but the session journal says something else made `vm_cid`: that CPI's
+    argv (created through `call --cpi …`), or the journal's label of where it came from (imported from a
+    create-env state file). None otherwise."""
+    if not is_reference_cpi(target):
+        return None
+    state = _state(journal)
+    record = state.get(vm_cid, CloudIdKind.VM) if state is not None else None
+    made_by = record.target if record is not None else None
+    if isinstance(made_by, list) and made_by and all(isinstance(arg, str) for arg in made_by):
+        return None if is_reference_cpi(replace(target, argv=list(made_by), label="")) else made_by
+    if record is not None and record.imported:
+        return str(made_by or "a create-env state file")
+    return None
+
+
+def _not_the_reference_cpi(vm_cid: str, origin: str) -> str:
+    return (f"vm {vm_cid} {origin}, not the bundled reference CPI; cpictl can read only the reference CPI's "
+            "user-metadata or what the embedded registry (--registry) captured")
+
+
+def _check_vm_exists(target: Target, vm_cid: str, journal: Path | None,
+                     creator: list[str] | str | None = None) -> None:
     """A VM the session deleted, or one the reference CPI does not have, has no settings to judge."""
     state = _state(journal)
     record = state.get(vm_cid, CloudIdKind.VM) if state is not None else None
     if record is not None and not record.is_live:
         raise MetadataError(f"VM '{vm_cid}' is {record.status} in the session ({record.deleted_by or 'ended'} at "
                             f"{record.deleted_at}); its settings are gone with it")
+    if isinstance(creator, str) and reference_vm_record(target, vm_cid) is None:
+        raise MetadataError(_not_the_reference_cpi(vm_cid, f"was imported from {creator}"))
     if is_reference_cpi(target) and reference_vm_record(target, vm_cid) is None:
         raise MetadataError(f"the reference CPI's state directory {reference_state_dir(target)} has no VM "
                             f"'{vm_cid}'; if the calls ran with another CPICTL_REFCPI_DIR, give the same --env")

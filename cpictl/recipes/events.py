@@ -29,6 +29,7 @@ class StepRow:
     step: PlannedStep
     status: StepStatus
     reason: str | None = None  # why it was skipped, invalid or misbehaved
+    reason_location: RecipeProblem | None = None  # the recipe value the reason is about (None: the `call:` line)
     request: Request | None = None  # of the last attempt
     outcome: CallOutcome | None = None  # of the last attempt
     failures: list[str] = field(default_factory=list)  # unmet expectations (and failed saves)
@@ -64,6 +65,8 @@ class StepRow:
             return [self.step.origin.problem(message, *path) for message, path in zip(self.failures, paths,
                                                                                         strict=True)]
         if self.reason and self.status in ("invalid", "misbehaved", "interrupted"):
+            if self.reason_location is not None:  # e.g. the value holding a reference that names nothing
+                return [self.reason_location]
             return [self.step.origin.problem(self.reason, "call")]
         return []
 

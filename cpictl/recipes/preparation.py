@@ -3,7 +3,9 @@
 A step's references see the recipe's variables, the values saved so far, the steps finished so far and the live
 cloud IDs at that moment; the preparer owns that view (`saved`, `step_data`, `live`) and the runner feeds it each
 outcome. Anything that stops a step before it is sent — a reference naming nothing, an argument of the wrong type
-once resolved, a `when` that cannot be evaluated — is a `NotPrepared` with the reason.
+once resolved, a `when` that cannot be evaluated — is a `NotPrepared` with the reason, the reference problem (the
+runner asks whether a skipped step would have provided it) and where in the recipe it stands: the value holding
+the reference (`args.stemcell_cid`), not the step's `call:` line.
 
 A `finally` step's `${vm}` (and the other kinds) names only an ID this run created and has not deleted (see
 `cpictl.recipes.scope`); without one the step is skipped with the reason "no vm created by this run".
@@ -21,9 +23,11 @@ from cpictl.protocol.codec import Request
 from cpictl.recipes.events import StepPlanned
 from cpictl.recipes.expectations import is_truthy
 from cpictl.recipes.plan import LoadedRecipe, PlannedStep
-from cpictl.recipes.problems import RecipeError
+from cpictl.recipes.positions import DataPath
+from cpictl.recipes.problems import RecipeError, RecipeProblem
 from cpictl.recipes.scope import LiveIds, NotCreatedByRun, StepResolver, layer_problem, resolve_layers
 from cpictl.session import CallSession, Target, UnknownMethod
+from cpictl.store.reference_syntax import child_place
 from cpictl.store.references import ReferenceProblem
 
 
@@ -31,9 +35,12 @@ class NotPrepared(Exception):
     """The step cannot be sent. `status` "skipped": a reference names nothing (a finally step is then skipped,
     a main step is invalid); "invalid": the recipe is wrong for what it met at run time."""
 
-    def __init__(self, status: Literal["invalid", "skipped"], reason: str) -> None:
+    def __init__(self, status: Literal["invalid", "skipped"], reason: str, *,
+                 problem: ReferenceProblem | None = None, location: RecipeProblem | None = None) -> None:
         super().__init__(reason)
         self.status, self.reason = status, reason
+        self.problem = problem  # the reference that could not be resolved, if that is why
+        self.location = location  # the recipe line it is about (None: the step's `call:` line)
 
 
 @dataclass(frozen=True)
@@ -79,9 +86,10 @@ class StepPreparer:
             return resolve_layers(step.layers, base, self.live, self.step_data, self.environ, lenient=lenient,
                                   finally_phase=step.phase == "finally")
         except NotCreatedByRun as problem:
-            raise NotPrepared("skipped", problem.reason) from None
+            raise NotPrepared("skipped", problem.reason, problem=problem) from None
         except ReferenceProblem as problem:
-            raise NotPrepared("skipped", f"cannot resolve include vars: {problem}") from None
+            raise NotPrepared("skipped", f"cannot resolve include vars: {problem}", problem=problem,
+                              location=layer_problem(problem, str(self.recipe.file))) from None
 
     def resolver(self, variables: Mapping[str, Any], step: PlannedStep, *, lenient: bool = False) -> StepResolver:
         return StepResolver(self.live, variables, self.step_data, self.environ,
@@ -90,12 +98,15 @@ class StepPreparer:
     def resolve(self, value: Any, step: PlannedStep, variables: Mapping[str, Any], part: str) -> Any:
         if not (step.args_have_references if part == "args" else step.context_has_references):
             return value  # most values hold no reference: skip the walk
+        where = f"{step.name}.{part}"
         try:
-            return self.resolver(variables, step).resolve(value, f"{step.name}.{part}")
-        except NotCreatedByRun as problem:  # a cleanup with nothing of this run's to clean up
-            raise NotPrepared("skipped", problem.reason) from None
+            return self.resolver(variables, step).resolve(value, where)
         except ReferenceProblem as problem:
-            raise NotPrepared("skipped", f"cannot resolve {problem}") from None
+            # NotCreatedByRun: a cleanup with nothing of this run's to clean up
+            reason = problem.reason if isinstance(problem, NotCreatedByRun) else f"cannot resolve {problem}"
+            path = data_path_of(value, where, problem.where)
+            location = step.origin.problem(reason, part, *path) if path is not None else None
+            raise NotPrepared("skipped", reason, problem=problem, location=location) from None
 
     def when(self, step: PlannedStep, variables: Mapping[str, Any]) -> bool:
         if step.when is None or isinstance(step.when, bool):
@@ -103,7 +114,8 @@ class StepPreparer:
         try:
             return is_truthy(step.when.search({"vars": dict(variables), "steps": self.step_data}))
         except Exception as error:  # a JMESPath function applied to the wrong type: the recipe's problem
-            raise NotPrepared("invalid", f"when: {step.when.text}: {error}") from None
+            reason = f"when: {step.when.text}: {error}"
+            raise NotPrepared("invalid", reason, location=step.origin.problem(reason, "when")) from None
 
     def target(self, step: PlannedStep, variables: Mapping[str, Any]) -> Target:
         if not step.overrides and not step.context:
@@ -134,6 +146,26 @@ class StepPreparer:
             request = self.session.prepare(step.method, args, target=target, validate=False)
         unresolved = list(dict.fromkeys("${" + problem.name + "}" for problem in resolver.unresolved))
         return StepPlanned(step, request, unresolved, problems, skipped)
+
+
+def data_path_of(value: Any, where: str, place: str) -> DataPath | None:
+    """The data path (inside `value`) of the string a resolver reported at `place`, where `value` itself is at
+    `where`; built with the resolver's own `child_place`, so the two always agree. None if no string is there."""
+    if place == where:
+        return ()
+    if isinstance(value, dict):
+        items: list[tuple[Any, Any]] = list(value.items())
+    elif isinstance(value, (list, tuple)):
+        items = list(enumerate(value))
+    else:
+        return None
+    for key, item in items:
+        child = child_place(where, key)
+        if place == child or place.startswith(child):  # a prefix test first: a cheap way to skip siblings
+            found = data_path_of(item, child, place)
+            if found is not None:
+                return (key, *found)
+    return None
 
 
 def when_text(step: PlannedStep) -> str:

@@ -8,6 +8,9 @@ Rules kept:
   finished so far and the live cloud IDs at that moment (seeded once from the store, then kept current).
 - A step runs once unless it says `retry:`; a create is never repeated behind the user's back.
 - The first failed, misbehaving or inapplicable main step stops the main steps (unless `keep_going`).
+- A main step whose reference names nothing because a step it needs was skipped (by the user, its `when`, or
+  --from/--to) is skipped too — "needs step 'stemcell', which was skipped" — without asking in step mode (there
+  is no request to show), and does not make the run invalid (see `dependencies`).
 - `finally` steps always run: after success, failure, "quit" in step mode and Ctrl-C. Their references are
   resolved leniently: one that names nothing (the VM was never created) skips that step with the reason. In them
   a bare kind (`${vm}`, `${disk}`, …) names only an ID this run created and still holds — never an older one of
@@ -24,6 +27,7 @@ from collections.abc import Callable, Generator, Iterator, Mapping
 from typing import Any, Literal
 
 from cpictl.protocol.codec import Request
+from cpictl.recipes.dependencies import skipped_provider
 from cpictl.recipes.events import (
     RecipeEvent,
     RunFinished,
@@ -232,7 +236,12 @@ class RecipeRunner:
             prepared = self.preparer.prepare(step)
         except NotPrepared as stop:
             status: StepStatus = "skipped" if lenient and stop.status == "skipped" else "invalid"
-            row = StepRow(step, status, reason=stop.reason, duration=self.clock() - started)
+            reason = stop.reason
+            needed = self._skipped_provider(step, stop) if status == "invalid" else None
+            if needed is not None:
+                status, reason = "skipped", f"needs step '{needed}', which was skipped"
+            row = StepRow(step, status, reason=reason, duration=self.clock() - started,
+                          reason_location=stop.location)
             self.rows.append(row)
             yield StepSkipped(step, stop.reason, row) if status == "skipped" else StepFinished(step, row)
             return row
@@ -279,6 +288,12 @@ class RecipeRunner:
             self.preparer.saved.update(row.saved)
         yield StepFinished(step, row)
         return row
+
+    def _skipped_provider(self, step: PlannedStep, stop: NotPrepared) -> str | None:
+        if stop.problem is None or step.phase != "main":
+            return None
+        skipped = (row.name for row in self.rows if row.phase == "main" and row.status == "skipped")
+        return skipped_provider(stop.problem, step, self.recipe.steps, skipped)
 
     def _attempts(self, step: PlannedStep, prepared: Prepared, execution: StepExecution,
                   row: StepRow) -> Iterator[RecipeEvent]:

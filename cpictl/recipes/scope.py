@@ -6,7 +6,8 @@
 
 A bare kind reference (`${vm}`, `${disk}`, `${stemcell}`, `${snapshot}`, `${network}`) means two things:
 
-- in a main step, the newest live ID of that kind in the session (whoever created it);
+- in a main step, the newest live ID of that kind in the session (whoever created it), never one imported from a
+  `bosh create-env` state file (see `cpictl.store.references`);
 - in a `finally` step, the newest ID of that kind that *this run* created and that is still live. When there is
   none the reference is undefined (`NotCreatedByRun`) and the step is skipped, so a cleanup step can never delete
   a VM some earlier command created just because this run's create_vm failed.
@@ -30,10 +31,10 @@ from cpictl.store.state import StoreState
 class _Live:
     """The part of a CloudIdRecord the resolver reads."""
 
-    __slots__ = ("cid", "kind")
+    __slots__ = ("cid", "imported", "kind")
 
-    def __init__(self, kind: str, cid: str) -> None:
-        self.kind, self.cid = kind, cid
+    def __init__(self, kind: str, cid: str, imported: bool = False) -> None:
+        self.kind, self.cid, self.imported = kind, cid, imported
 
 
 class LiveIds:
@@ -44,16 +45,19 @@ class LiveIds:
         self._live: dict[str, list[str]] = {kind: [] for kind in KIND_NAMES}
         self._own: dict[str, set[str]] = {kind: set() for kind in KIND_NAMES}
         self.hidden: set[str] = set()  # kinds a dry run must not guess (an earlier step would create a new one)
+        self._imported: set[tuple[str, str]] = set()  # (kind, cid) imported from a state file: `${kind}` skips them
         if state is not None:
             for kind in KIND_NAMES:
-                self._live[kind] = [record.cid for record in state.live(kind)]
+                records = state.live(kind)
+                self._live[kind] = [record.cid for record in records]
+                self._imported.update((kind, record.cid) for record in records if record.imported)
 
     def latest(self, kind: Any) -> _Live | None:
         name = str(kind)
         cids = self._live.get(name)
         if not cids or name in self.hidden:
             return None
-        return _Live(name, cids[0])
+        return _Live(name, cids[0], (name, cids[0]) in self._imported)
 
     def latest_own(self, kind: Any) -> str | None:
         """The newest live ID of `kind` that this run created, or None."""
@@ -65,7 +69,7 @@ class LiveIds:
 
     def live(self, kind: Any = None) -> list[_Live]:
         kinds = [str(kind)] if kind is not None else list(KIND_NAMES)
-        return [_Live(k, cid) for k in kinds for cid in self._live.get(k, [])]
+        return [_Live(k, cid, (k, cid) in self._imported) for k in kinds for cid in self._live.get(k, [])]
 
     def apply(self, changes: CloudIdChanges) -> None:
         for kind, cid in changes.deleted:
@@ -78,9 +82,10 @@ class LiveIds:
                 cids.remove(cid)
             cids.insert(0, cid)
             self._own.setdefault(str(kind), set()).add(cid)
+            self._imported.discard((str(kind), cid))  # created again by this run: no longer the imported one
 
     def as_state(self) -> StoreState:
-        return cast(StoreState, self)  # the resolver only calls latest()
+        return cast(StoreState, self)  # the resolver only calls latest() and live()
 
 
 class NotCreatedByRun(UndefinedReference):

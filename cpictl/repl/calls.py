@@ -34,19 +34,24 @@ def known_method(ctx: ReplContext, name: str) -> MethodSpec:
 
 
 def call_from_words(ctx: ReplContext, words: list[str]) -> CallOutcome | None:
-    """`METHOD ARG ...`; `METHOD` alone asks for each parameter in turn."""
+    """`METHOD ARG ...`; `METHOD` alone asks for each parameter in turn, and a line that leaves required
+    parameters out asks for those (on a terminal; elsewhere the call is refused as `cpictl call` refuses it)."""
     method, rest = words[0], words[1:]
     spec = known_method(ctx, method)
     api_version = ctx.state.target.api_version
-    if not rest and spec.params_for(api_version):
-        from cpictl.repl.prompts import ask_arguments
+    from cpictl.repl.prompts import ask_arguments, by_name, missing_required
 
+    if not rest and spec.params_for(api_version):
         arguments: Any = ask_arguments(ctx, spec)
-        if arguments is None:
-            ctx.term.note("abandoned; nothing was sent")
-            return None
     else:
         arguments = parse_cli_arguments(spec, rest, api_version)
+        missing = missing_required(spec, arguments, api_version)
+        if missing and ctx.term.can_ask:
+            answers = ask_arguments(ctx, spec, missing)
+            arguments = None if answers is None else {**by_name(spec, arguments, api_version), **answers}
+    if arguments is None:
+        ctx.term.note("abandoned; nothing was sent")
+        return None
     return run_call(ctx, method, arguments)
 
 
@@ -66,6 +71,7 @@ def run_call(ctx: ReplContext, method: str, arguments: Any, target: Target | Non
     target = target or state.target
     resolved = resolve_references(ctx, arguments)
     request = build_request(target, method, resolved)
+    warn_about_relations(ctx, method, resolved)
     state.last = LastCall(method, resolved, target, None)
     mark = state.registry.mark() if state.registry is not None else 0
     outcome = execute(ctx, request, target)
@@ -76,6 +82,22 @@ def run_call(ctx: ReplContext, method: str, arguments: Any, target: Target | Non
     ctx.term.print(render_call(outcome, target))
     show_settings(ctx, outcome, target, mark)
     return outcome
+
+
+def warn_about_relations(ctx: ReplContext, method: str, arguments: Any) -> None:
+    """Before sending: say so when the journal knows the call cannot work (detaching a disk from a VM it is not
+    attached to, after a second create_vm moved `${vm}`). A warning, never a refusal."""
+    from cpictl.store import StoreError
+    from cpictl.store.references import relation_warnings
+
+    if method not in ("attach_disk", "detach_disk"):
+        return
+    try:
+        warnings = relation_warnings(method, arguments, ctx.state.store.replay())
+    except StoreError:
+        return  # an unreadable journal is reported where it matters: when the call is recorded
+    for warning in warnings:
+        ctx.term.note(f"warning: {warning}", style="yellow")
 
 
 SETTINGS_METHODS = ("create_vm", "attach_disk", "detach_disk")

@@ -49,7 +49,14 @@ class ReplCompleter(Completer):
         }
 
     def get_completions(self, document: Document, complete_event: CompleteEvent) -> Iterator[Completion]:
-        suggestions: list[Suggestion] = suggest(document.text_before_cursor, api_version=self.state.target.api_version,
+        text = document.text_before_cursor
+        if not complete_event.completion_requested and (not text or text[-1].isspace()):
+            # Typing a blank opens no menu: Tab does. Otherwise Tab pressed together with the blank (typed ahead
+            # while a call ran, pasted, or fast) is lost: prompt_toolkit starts a completion for the blank,
+            # and Tab's own request, arriving while that one is pending, finds a menu already there and inserts
+            # nothing — `delete_vm <Tab>` showed the VMs but never completed to one.
+            return
+        suggestions: list[Suggestion] = suggest(text, api_version=self.state.target.api_version,
                                                 meta_args=self._meta_args)
         for suggestion in suggestions:
             yield from self._matchers[type(suggestion)](suggestion, complete_event)
@@ -78,8 +85,13 @@ class ReplCompleter(Completer):
         for kind in KIND_NAMES:
             if kind.startswith(s.word):
                 latest = self.ids.latest(kind)
-                yield Completion(kind + "}", start, display=kind,
-                                 display_meta=f"newest live {kind}: {latest}" if latest else f"no live {kind} yet")
+                if latest:
+                    meta = f"newest live {kind}: {latest}"
+                elif self.ids.counts().get(kind):
+                    meta = f"only imported {kind} IDs are live; name one explicitly"
+                else:
+                    meta = f"no live {kind} yet"
+                yield Completion(kind + "}", start, display=kind, display_meta=meta)
         for name in self.state.variables:
             if name.startswith(s.word) and name not in KIND_NAMES:
                 yield Completion(name + "}", start, display=name, display_meta="saved by :run")

@@ -19,7 +19,8 @@ from cpictl.store import CloudIdStore, StoreError, StoreState
 
 
 def _meta(method: str | None, imported: bool, created_at: str | None, attached_to: str | None) -> str:
-    created_by = method or ("imported" if imported else "created elsewhere")
+    # Imported IDs (a create-env state file: the director's own VM …) stay offered but say so: `${kind}` skips them.
+    created_by = "imported" if imported else (method or "created elsewhere")
     attached = f", attached to {attached_to}" if attached_to else ""
     return f"{created_by}, {ago(created_at)}{attached}"
 
@@ -74,8 +75,11 @@ class LiveIdIndex:
                 for r in self._state.live(kind)]
 
     def latest(self, kind: str) -> str | None:
+        """What `${kind}` names now: the newest live ID that was not imported from a state file."""
+        from cpictl.store.references import kind_reference_target
+
         state = self.state()
-        record = state.latest(kind) if state is not None else None
+        record = kind_reference_target(state, kind) if state is not None else None
         return record.cid if record else None
 
     def counts(self) -> dict[str, int]:

@@ -1,4 +1,5 @@
-"""`METHOD` alone: ask for each parameter in turn, the way evans asks for each field.
+"""`METHOD` alone: ask for each parameter in turn, the way evans asks for each field. `METHOD ARG ...` that leaves
+required parameters out: ask for just those (the optional ones left out keep their defaults).
 
 Each question shows the parameter's type, whether it is required, its help and an example (all from the
 catalogue); Tab completes live cloud IDs of the kind the parameter takes. An empty answer keeps an optional
@@ -9,6 +10,7 @@ type or names an undefined `${...}` is explained and asked again. Ctrl-C (or Ctr
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from rich.text import Text
@@ -27,15 +29,21 @@ def describe_param(param: Param) -> Text:
                          f" — {param.help}", (f" (e.g. {json.dumps(param.example)})", "dim"))
 
 
-def ask_arguments(ctx: ReplContext, spec: MethodSpec) -> dict[str, Any] | None:
-    """The answers by parameter name (optional ones left empty are absent), or None when abandoned."""
+def ask_arguments(ctx: ReplContext, spec: MethodSpec, params: Sequence[Param] | None = None) -> dict[str, Any] | None:
+    """The answers by parameter name (optional ones left empty are absent), or None when abandoned. `params`:
+    only these (default: every parameter at the api_version in force)."""
     from cpictl.repl.completer import ParamValueCompleter, ReplCompleter
 
     main = ReplCompleter(ctx.state, ctx.registry)
-    ctx.term.note(f"{spec.name}: {spec.summary}. Ctrl-C abandons the call.", style="")
+    if params is None:
+        params = spec.params_for(ctx.state.target.api_version)
+        ctx.term.note(f"{spec.name}: {spec.summary}. Ctrl-C abandons the call.", style="")
+    else:
+        names = ", ".join(param.name for param in params)
+        ctx.term.note(f"{spec.name}: still needs {names}. Ctrl-C abandons the call.", style="")
     answers: dict[str, Any] = {}
     try:
-        for param in spec.params_for(ctx.state.target.api_version):
+        for param in params:
             ctx.term.print(describe_param(param))
             value = _ask_one(ctx, spec, param, ParamValueCompleter(main, spec.name, param))
             if value is not _KEEP_DEFAULT:
@@ -46,6 +54,22 @@ def ask_arguments(ctx: ReplContext, spec: MethodSpec) -> dict[str, Any] | None:
 
 
 _KEEP_DEFAULT: Any = object()
+
+
+def missing_required(spec: MethodSpec, arguments: list[Any] | dict[str, Any], api_version: int | None) -> list[Param]:
+    """The required parameters that `arguments` (positional or by name, as `parse_cli_arguments` gives them)
+    leave out."""
+    params = spec.params_for(api_version)
+    if isinstance(arguments, dict):
+        return [param for param in params if param.required and param.name not in arguments]
+    return [param for param in params[len(arguments):] if param.required]
+
+
+def by_name(spec: MethodSpec, arguments: list[Any] | dict[str, Any], api_version: int | None) -> dict[str, Any]:
+    """Positional arguments as a mapping by parameter name (a mapping comes back as it is)."""
+    if isinstance(arguments, dict):
+        return dict(arguments)
+    return {param.name: value for param, value in zip(spec.params_for(api_version), arguments, strict=False)}
 
 
 def _ask_one(ctx: ReplContext, spec: MethodSpec, param: Param, completer: Any) -> Any:

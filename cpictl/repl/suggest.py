@@ -6,7 +6,8 @@ maps each kind to the matching candidates (cpictl.repl.completer). Splitting thi
 keeps the grammar testable with plain strings.
 
 Argument slots follow `cpictl call`: positional words fill the method's parameters in order, `name=value` sets
-one by name, and a slot that takes a cloud ID suggests live IDs of that kind only.
+one by name, a slot that takes a cloud ID suggests live IDs of that kind only, and a string parameter named like
+a path (`image_path`, `path`) suggests file paths.
 """
 
 from __future__ import annotations
@@ -142,16 +143,24 @@ def _method_argument(spec: MethodSpec, api_version: int | None, args: list[str],
     if in_flow:
         return _value_of(slot, partial, True)
     suggestions = _value_of(slot, partial, False)
-    # Parameter names where they help: not in a cloud-ID slot left empty (`delete_vm <Tab>` offers VMs only).
-    if (slot is None or slot.kind is None or partial) and len(given) < len(params):
+    # Parameter names where they help: not in a cloud-ID or path slot left empty (`delete_vm <Tab>` offers VMs only).
+    if (slot is None or (slot.kind is None and not is_path_param(slot)) or partial) and len(given) < len(params):
         suggestions.append(ParamName(partial, spec.name, given))
     return suggestions
 
 
+def is_path_param(param: Param) -> bool:
+    """A string parameter that names a file: `image_path` (create_stemcell), anything called `path` or `*_path`."""
+    return param.type == "string" and param.kind is None and (param.name == "path" or param.name.endswith("_path"))
+
+
 def _value_of(param: Param | None, text: str, in_flow: bool) -> list[Suggestion]:
-    """What fits a parameter's value: its cloud-ID kind, or inside `[...]` the kind of the array's items."""
+    """What fits a parameter's value: its cloud-ID kind, inside `[...]` the kind of the array's items, or a file
+    for a path parameter."""
     if param is None:
         return []
+    if is_path_param(param) and not in_flow:
+        return [FilePath(text)]
     if param.item_kind is not None and text.startswith("["):
         cut = max(text.rfind(ch) for ch in _FLOW_ITEM_START)  # the item being typed starts after this
         return [CloudIdOf(text[cut + 1 :], str(param.item_kind))]

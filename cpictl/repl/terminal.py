@@ -20,6 +20,8 @@ class CannotAsk(Exception):
 class Terminal:
     """Consoles are made with `markup=False`: CIDs, error messages and synopses like `[edit]` are text, not tags."""
 
+    can_ask = False  # `ask` raises CannotAsk: a call that leaves parameters out is refused, not asked about
+
     def __init__(self, console: Console | None = None, err: Console | None = None) -> None:
         self.console = console or Console(highlight=False, markup=False)
         self.err = err or self.console
@@ -57,6 +59,8 @@ class Terminal:
 
 class PromptTerminal(Terminal):
     """A real terminal: questions through prompt_toolkit, long text through the pager."""
+
+    can_ask = True
 
     def __init__(self, console: Console | None = None, err: Console | None = None) -> None:
         super().__init__(console, err)

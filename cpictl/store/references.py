@@ -2,7 +2,9 @@
 
 Forms (inside `${` and `}`; surrounding blanks are ignored):
 
-* `${vm}`, `${disk}`, `${stemcell}`, `${snapshot}`, `${network}` — the newest live cloud ID of that kind;
+* `${vm}`, `${disk}`, `${stemcell}`, `${snapshot}`, `${network}` — the newest live cloud ID of that kind that
+  the session did not import: an ID imported from a `bosh create-env` state file (the director's own VM, its
+  disk) is never picked by a bare kind, only named explicitly — `cleanup` protects them, and so do references;
 * `${NAME}` — a variable (letters, digits, `_`, `-`). A variable named like a kind wins over the kind: what a
   recipe names explicitly beats what the session happens to hold;
 * `${steps.STEP.EXPR}` — a JMESPath expression over that step's `{result, error, log}`, e.g.
@@ -42,7 +44,26 @@ from cpictl.store.reference_syntax import (
 from cpictl.store.state import StoreState
 
 __all__ = ["BadReference", "Reference", "ReferenceProblem", "Resolver", "UndefinedReference", "find_references",
-           "parse_reference"]
+           "kind_reference_target", "parse_reference", "relation_warnings"]
+
+
+def kind_reference_target(state: Any, kind: str) -> Any:
+    """The record a bare `${kind}` names: the newest live one not imported from a state file, or None.
+
+    `state` is a StoreState or anything with its `latest(kind)` / `live(kind)` (the recipe runner's LiveIds);
+    records without an `imported` attribute count as not imported. The newest is checked first, so the common
+    case costs no scan."""
+    record = state.latest(kind)
+    if record is None or not getattr(record, "imported", False):
+        return record
+    return next((r for r in state.live(kind) if not getattr(r, "imported", False)), None)
+
+
+def _no_kind_target(state: Any, kind: str, where: str) -> UndefinedReference:
+    if state.latest(kind) is not None:  # something is live, but only what was imported
+        return UndefinedReference(kind, where, f"only imported {kind} IDs are live (from a create-env state "
+                                               f"file); name the CID explicitly")
+    return UndefinedReference(kind, where, f"no live {kind} in the session")
 
 
 def _stringify(value: Any) -> str:
@@ -116,9 +137,9 @@ class Resolver:
         if name in KIND_NAMES:
             if self.state is None:
                 raise UndefinedReference(name, where, f"no session store to take a live {name} from")
-            record = self.state.latest(name)
+            record = kind_reference_target(self.state, name)
             if record is None:
-                raise UndefinedReference(name, where, f"no live {name} in the session")
+                raise _no_kind_target(self.state, name, where)
             return record.cid
         raise UndefinedReference(name, where, f"no variable named {name!r}")
 
@@ -139,3 +160,40 @@ def _failure(data: Any) -> str:
     if isinstance(error, Mapping):
         return f" (the step failed: {error.get('type')}: {error.get('message')})"
     return ""
+
+
+def relation_warnings(method: str, arguments: Any, state: StoreState | None) -> list[str]:
+    """One-line warnings, before a call is sent, when the journal says a disk/VM relation makes it fail: detaching
+    a disk from a VM it is not attached to, attaching a disk that is already attached. Never blocking (the journal
+    may be behind the IaaS); empty for other methods, unknown disks and arguments that are not plain CIDs.
+
+    `arguments` are the resolved arguments, positional (a list) or by parameter name (a mapping)."""
+    if method not in ("attach_disk", "detach_disk") or state is None:
+        return []
+    if isinstance(arguments, Mapping):
+        vm_cid, disk_cid = arguments.get("vm_cid"), arguments.get("disk_cid")
+    elif isinstance(arguments, (list, tuple)) and len(arguments) >= 2:
+        vm_cid, disk_cid = arguments[0], arguments[1]
+    else:
+        return []
+    if not isinstance(vm_cid, str) or not isinstance(disk_cid, str):
+        return []
+    disk = state.get(disk_cid, "disk")
+    if disk is None or not disk.is_live:
+        return []
+    holder = disk.attached_to
+    if method == "detach_disk":
+        if holder is None:
+            return [f"disk {disk_cid} is not attached to any VM (per the session journal); detach_disk will "
+                    f"likely fail with DiskNotAttached"]
+        if holder != vm_cid:
+            return [f"disk {disk_cid} is attached to vm {holder}, not to vm {vm_cid} (per the session journal); "
+                    f"detach_disk will likely fail with DiskNotAttached — did you mean: detach_disk {holder} "
+                    f"{disk_cid}?"]
+        return []
+    if holder == vm_cid:
+        return [f"disk {disk_cid} is already attached to vm {vm_cid} (per the session journal)"]
+    if holder is not None:
+        return [f"disk {disk_cid} is already attached to vm {holder} (per the session journal); detach it there "
+                f"first: detach_disk {holder} {disk_cid}"]
+    return []

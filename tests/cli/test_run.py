@@ -282,6 +282,47 @@ finally:
     assert live(capsys) == [] and not (isolated_home / "refcpi").exists()  # no CPI process ran
 
 
+KEEP_A_DISK = """name: keeps a disk
+steps:
+  - {name: disk, call: create_disk, args: [1024, {}]}
+"""
+
+
+@pytest.mark.parametrize("where", ["/proc/r.xml", "in-a-file"])
+def test_an_unwritable_report_path_fails_before_any_step_runs(capsys, tmp_path, isolated_home, where):
+    recipe = tmp_path / "disk.yml"
+    recipe.write_text(KEEP_A_DISK)
+    if where == "in-a-file":
+        (tmp_path / "plain").write_text("")
+        where = str(tmp_path / "plain" / "r.xml")  # its "directory" is a file
+    for option in ("--report-junit", "--report-json"):
+        code, out, err = run(capsys, "run", str(recipe), option, where)
+        assert code == 2, out + err
+        assert f"cannot write report {where}" in err
+        assert live(capsys) == [] and not (isolated_home / "refcpi").exists()  # no CPI process ran
+
+
+def test_a_report_path_that_is_writable_leaves_no_probe_behind(capsys, tmp_path):
+    recipe = tmp_path / "info.yml"
+    recipe.write_text("name: info\nsteps:\n  - {call: info}\n")
+    code, out, err = run(capsys, "run", str(recipe), "--report-json", str(tmp_path / "out" / "r.json"))
+    assert code == 0, out + err
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["r.json"]
+
+
+def test_leftovers_hint_names_the_session_in_use(capsys, tmp_path):
+    recipe = tmp_path / "disk.yml"
+    recipe.write_text(KEEP_A_DISK)
+    code, out, err = run(capsys, "run", str(recipe), "--session", "replay2")
+    assert code == 0, out + err
+    assert "cleanup for this session: cpictl cleanup --session replay2" in out
+    journal = tmp_path / "j.jsonl"
+    code, out, err = run(capsys, "run", str(recipe), "--state", str(journal))
+    assert f"cleanup for this session: cpictl cleanup --state {journal}" in out
+    code, out, err = run(capsys, "run", str(recipe))  # the default session: the summary's own hint is right
+    assert "left behind" in out and "cleanup for this session" not in out
+
+
 class _Terminal(io.StringIO):
     def isatty(self) -> bool:
         return True
@@ -312,6 +353,16 @@ def test_step_mode_shows_the_whole_masked_request(capsys, monkeypatch, inprocess
     assert request["arguments"][2] == {"instance_type": "<redacted>"} and "ref.small" not in err
     assert request["arguments"][5] == {"bosh": {"group": "walkthrough-web", "groups": ["walkthrough", "web"]}}
     assert "walkthrough: stopped by the user after 2 of 13 steps" in out
+    assert live(capsys) == []
+
+
+def test_step_mode_skipping_the_stemcell_skips_what_needs_it_instead_of_invalid(capsys, monkeypatch,
+                                                                                 inprocess_cpi):
+    _answer(monkeypatch, "r", "s")  # run info, skip the stemcell; nothing else can be sent, so nothing else is asked
+    code, out, err = run(capsys, "run", str(RECIPES / "walkthrough.yml"), "--step")
+    assert code == 0, out + err
+    assert "needs step 'stemcell', which was skipped" in out
+    assert "invalid" not in out and "next: vm" not in err
     assert live(capsys) == []
 
 

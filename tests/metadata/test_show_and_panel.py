@@ -155,3 +155,41 @@ def test_expected_from_arguments_journal_and_recipe(cli, stemcell, tmp_path) -> 
     assert doc["settings"]["agent_id"] == "agent-from-recipe" and doc["placement"] == "registry"
     code, _, err = cli("metadata", "expected", "--recipe", str(recipe), "--step", "nope", "-o", "json")
     assert code == 2 and "make-vm" in err
+
+
+def _fake_vm_cpi(tmp_path: Path) -> Path:
+    from tests.conftest import write_cpi
+
+    return write_cpi(tmp_path / "echo.sh", """
+import json, sys
+request = json.load(sys.stdin)
+result = ["vm-echo-1", request["arguments"][3]] if request["method"] == "create_vm" else None
+json.dump({"result": result, "error": None, "log": ""}, sys.stdout)
+""")
+
+
+def test_show_of_a_vm_another_cpi_created_names_that_cpi(cli, tmp_path) -> None:
+    cpi = _fake_vm_cpi(tmp_path)
+    code, doc = cli.json("call", "create_vm", "agent-1", "sc-1", "{}", json.dumps(NETWORKS), "--cpi", str(cpi))
+    assert code == 0, doc
+    code, _, err = cli("metadata", "show", "vm-echo-1", "-o", "json")
+    assert code == 2
+    assert (f"vm vm-echo-1 was created by {cpi}, not the bundled reference CPI; cpictl can read only the reference "
+            "CPI's user-metadata or what the embedded registry (--registry) captured") in " ".join(err.split())
+    assert "CPICTL_REFCPI_DIR" not in err
+    # What the embedded registry captured for it is shown, judged as that CPI's (user-metadata unknown).
+    settings = {"agent_id": "agent-1", "vm": {"name": "vm-echo-1"}, "networks": NETWORKS}
+    append_entries(registry_log_path(default_journal_path()),
+                   [{"method": "PUT", "path": "/instances/vm-echo-1/settings", "instance": "vm-echo-1",
+                     "status": 200, "body": json.dumps(settings)}])
+    code, report = cli.json("metadata", "show", "vm-echo-1")
+    assert report["actual"]["registry"]["agent_id"] == "agent-1", report
+
+
+def test_show_of_a_vm_imported_from_a_state_file_says_so(cli) -> None:
+    CloudIdStore(default_journal_path()).record_event("imported", "vm", "vm-director", method="create_vm",
+                                                      target="create-env state /tmp/state.json")
+    code, _, err = cli("metadata", "show", "vm-director", "-o", "json")
+    assert code == 2
+    assert ("vm vm-director was imported from create-env state /tmp/state.json, not the bundled reference CPI"
+            in " ".join(err.split()))

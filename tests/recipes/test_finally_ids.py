@@ -102,3 +102,34 @@ def test_dry_run_leaves_a_finally_kind_reference_unresolved(tmp_path, session_fo
     events = run_all(RecipeRunner(recipe, session_for(recipe), dry_run=True))
     planned = [e for e in events if type(e).__name__ == "StepPlanned"]
     assert planned[-1].unresolved == ["${vm}"] and planned[-1].request.arguments == ["${vm}"]
+
+
+def test_a_main_step_kind_reference_skips_vms_imported_from_a_state_file(tmp_path, session_for, journal,
+                                                                         inprocess_refcpi):
+    setup = load_recipe(write(tmp_path, "old.yml", OLD_VM))
+    run_all(RecipeRunner(setup, session_for(setup)))
+    (mine,) = live(journal, "vm")
+    store = CloudIdStore(journal)
+    store.record_event("imported", "vm", "vm-director", method="create_vm", target="create-env state s.json")
+    recipe = load_recipe(write(tmp_path, "r.yml", """
+        name: probe
+        steps:
+          - {name: probe, call: has_vm, args: ["${vm}"]}
+        """))
+    runner = RecipeRunner(recipe, session_for(recipe))
+    run_all(runner)
+    assert runner.summary.rows[0].request.arguments == [mine]  # never the director's VM, though it is newer
+
+
+def test_only_imported_vms_make_a_kind_reference_ask_for_the_cid(tmp_path, session_for, journal,
+                                                                 inprocess_refcpi):
+    CloudIdStore(journal).record_event("imported", "vm", "vm-director", method="create_vm", target="state")
+    recipe = load_recipe(write(tmp_path, "r.yml", """
+        name: probe
+        steps:
+          - {name: probe, call: has_vm, args: ["${vm}"]}
+        """))
+    runner = RecipeRunner(recipe, session_for(recipe))
+    run_all(runner)
+    row = runner.summary.rows[0]
+    assert row.request is None and "only imported vm IDs are live" in (row.reason or "")

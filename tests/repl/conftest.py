@@ -32,6 +32,8 @@ CTRL_C = object()  # an answer that presses Ctrl-C
 class ScriptedTerminal(Terminal):
     """Answers questions from a script; everything printed lands in `output`."""
 
+    can_ask = True
+
     def __init__(self) -> None:
         self.buffer = io.StringIO()
         console = Console(file=self.buffer, width=140, color_system=None, highlight=False, markup=False,

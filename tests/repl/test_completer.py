@@ -124,3 +124,39 @@ def test_an_unreadable_journal_completes_nothing_instead_of_failing(tmp_path: Pa
     completer = ReplCompleter(ReplState(reference_target(), CloudIdStore(directory)), default_registry())
     assert texts(completer, "delete_vm ") == []
     assert texts(completer, "delete_v") == ["delete_vm"]
+
+
+def test_imported_ids_are_offered_but_say_so_and_are_not_what_a_kind_reference_names(
+        completer: ReplCompleter, store: CloudIdStore) -> None:
+    store.record_event("imported", CloudIdKind.VM, "vm-director", method="create_vm", target="create-env state")
+    completions = complete(completer, "delete_vm ")
+    assert [c.text for c in completions] == ["vm-director", "vm-new", "vm-old"]
+    assert completions[0].display_meta_text.startswith("imported")
+    vm = next(c for c in complete(completer, "delete_vm ${") if c.text == "vm}")
+    assert "vm-new" in vm.display_meta_text  # what ${vm} resolves to: not the imported director VM
+
+
+def test_a_path_parameter_completes_file_paths(completer: ReplCompleter, tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    work = tmp_path / "work"
+    (work / "assets").mkdir(parents=True)
+    (work / "image.tgz").write_text("")
+    monkeypatch.chdir(work)
+    assert sorted(texts(completer, "create_stemcell ")) == ["assets", "image.tgz"]
+    assert texts(completer, "create_stemcell im") == ["age.tgz", "image_path="]
+    assert texts(completer, f"create_stemcell image_path={work}/im") == ["age.tgz"]
+    from cpictl.protocol.catalogue import METHODS
+
+    image_path = METHODS["create_stemcell"].param("image_path")
+    assert image_path is not None
+    assert texts(ParamValueCompleter(completer, "create_stemcell", image_path), "im") == ["age.tgz"]
+
+
+def test_a_blank_typed_opens_no_menu_but_tab_does(completer: ReplCompleter) -> None:
+    # Tab pressed together with the blank (typed ahead, pasted) was lost while a menu opened by the blank was
+    # pending: the blank itself must not start one.
+    typing = CompleteEvent(text_inserted=True)
+    assert list(completer.get_completions(Document("delete_vm ", 10), typing)) == []
+    assert [c.text for c in completer.get_completions(Document("delete_vm v", 11), typing)][:2] == ["vm-new",
+                                                                                                     "vm-old"]
+    assert texts(completer, "delete_vm ") == ["vm-new", "vm-old"]  # Tab (completion_requested)

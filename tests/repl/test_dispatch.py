@@ -211,3 +211,17 @@ def test_an_internal_bug_is_one_line_too(repl: Repl, monkeypatch: pytest.MonkeyP
 
     monkeypatch.setattr("cpictl.repl.dispatch.call_from_words", broken)
     assert "internal error: RuntimeError: boom" in single_error(repl.run("info"))
+
+
+def test_detaching_from_the_wrong_vm_warns_before_the_call(repl: Repl) -> None:
+    repl.run(f"create_stemcell {STEMCELL_IMAGE} {{}}")
+    first = cid_created(repl.run("create_vm agent-1 ${stemcell} {} {default: {type: dynamic}}"), "vm")
+    disk = cid_created(repl.run("create_disk 1024 {} ${vm}"), "disk")
+    assert "warning" not in repl.run("attach_disk ${vm} ${disk}")
+    second = cid_created(repl.run("create_vm agent-2 ${stemcell} {} {default: {type: dynamic}}"), "vm")
+    output = repl.run("detach_disk ${vm} ${disk}")  # ${vm} is now the second VM
+    warning = (f"warning: disk {disk} is attached to vm {first}, not to vm {second} (per the session journal); "
+               f"detach_disk will likely fail with DiskNotAttached")
+    assert warning in output
+    assert output.index("warning:") < output.index("DiskNotAttached")  # said before, and the call still went
+    assert "warning" not in repl.run(f"detach_disk {first} ${{disk}}")

@@ -41,3 +41,31 @@ def test_ctrl_c_abandons_the_call(repl: Repl) -> None:
 def test_a_method_without_parameters_just_runs(repl: Repl) -> None:
     assert "✔ ok" in repl.run("info")
     assert repl.term.asked == []
+
+
+def test_a_line_that_leaves_required_parameters_out_asks_for_just_those(repl: Repl) -> None:
+    stemcell = cid_created(repl.run(f"create_stemcell {STEMCELL_IMAGE} {{}}"), "stemcell")
+    repl.term.answers = ["{default: {type: dynamic}}"]
+    output = repl.run("create_vm agent-9 ${stemcell} {}")
+    assert [q.strip() for q in repl.term.asked] == ["networks>"]  # not the optional disk_cids, environment
+    assert "create_vm: still needs networks" in output and "✔ ok" in output
+    arguments = repl.ctx.state.last.outcome.request.arguments
+    assert arguments[:4] == ["agent-9", stemcell, {}, {"default": {"type": "dynamic"}}]
+    repl.term.answers = [CTRL_C]
+    assert "abandoned; nothing was sent" in repl.run("create_vm agent-10 ${stemcell}")
+    assert len(repl.live("vm")) == 1
+
+
+def test_by_name_arguments_that_leave_a_required_one_out_ask_for_it(repl: Repl) -> None:
+    repl.term.answers = ["2048"]
+    output = repl.run("create_disk cloud_properties={}")
+    assert [q.strip() for q in repl.term.asked] == ["size>"] and "✔ ok" in output
+    assert repl.ctx.state.last.outcome.request.arguments == [2048, {}, None]
+
+
+def test_without_a_terminal_missing_parameters_are_an_error_not_a_question(repl: Repl) -> None:
+    from cpictl.repl.terminal import Terminal
+
+    repl.ctx.term = Terminal(repl.term.console)
+    assert "parameter 'size': missing (required)" in repl.run("create_disk cloud_properties={}")
+    assert repl.live("disk") == []

@@ -123,6 +123,30 @@ def test_a_session_completes_ids_prompts_for_parameters_and_saves_a_replayable_r
     leave(child)
 
 
+def test_tab_typed_with_the_blank_completes_the_vm(tmp_path: Path) -> None:
+    # "delete_vm " and Tab reaching the REPL at once (typed ahead, pasted, fast): Tab must still complete.
+    child = spawn(tmp_path)
+    call(child, f"create_stemcell {STEMCELL_IMAGE} {{}}", styled("created", "stemcell"), CID)
+    vm = call(child, "create_vm agent-1 ${stemcell} {} {default: {type: dynamic}}", styled("created", "vm"), CID)
+    child.send("delete_vm \t")
+    child.expect(re.escape(vm))
+    time.sleep(0.5)  # Enter comes later, as a person's would
+    call(child, "", styled("deleted", "vm"), re.escape(vm))
+    leave(child)
+
+
+def test_create_stemcell_tab_completes_the_image_path(tmp_path: Path) -> None:
+    (tmp_path / "image.tgz").write_bytes(STEMCELL_IMAGE.read_bytes())
+    child = spawn(tmp_path)
+    child.send("create_stemcell ./im")
+    time.sleep(0.5)
+    child.send("\t")
+    time.sleep(0.5)
+    stemcell = call(child, "", styled("created", "stemcell"), CID)  # sent as ./image.tgz, completed by Tab
+    call(child, f"delete_stemcell {stemcell}", styled("deleted", "stemcell"))
+    leave(child)
+
+
 def test_ctrl_c_during_a_hanging_call_returns_to_the_prompt(tmp_path: Path) -> None:
     child = spawn(tmp_path, CPICTL_REFCPI_FAULTS="has_vm=hang")
     child.sendline("has_vm vm-1")

@@ -37,6 +37,9 @@ def kinds(text: str, api_version: int | None = 2) -> list[object]:
     ("create_disk ", [ParamName("", "create_disk")]),  # an integer slot: parameter names
     ("create_disk size=1 vm_", [ParamName("vm_", "create_disk", ("size",))]),
     ("create_disk vm_cid=v", [CloudIdOf("v", "vm")]),
+    ("create_stemcell ", [FilePath("")]),  # a path parameter: files, not parameter names
+    ("create_stemcell ./assets/im", [FilePath("./assets/im"), ParamName("./assets/im", "create_stemcell")]),
+    ("create_stemcell image_path=~/i", [FilePath("~/i")]),
     ("create_vm a b {} {} [disk-1, d", [CloudIdOf("d", "disk")]),  # items of disk_cids
     ("create_vm a b {} {x: ", []),  # inside a YAML value: nothing to offer
     ("create_vm a ${st", [ReferenceName("st")]),

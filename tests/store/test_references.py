@@ -172,3 +172,52 @@ def test_values_without_references_come_back_unchanged(value) -> None:
         return
     assert Resolver(environ={}).resolve(value, "x") == value
     assert find_references(value) == []
+
+
+def _import_director(store: CloudIdStore, cid: str = "vm-director") -> None:
+    """What `cpictl ids import-state` appends for a create-env state file's current VM."""
+    store.record_event("imported", CloudIdKind.VM, cid, method="create_vm", target="create-env state s.json")
+
+
+def test_a_kind_reference_never_names_an_imported_id(tmp_path: Path) -> None:
+    store = CloudIdStore(tmp_path / "s.jsonl")
+    store.record(method="create_vm", request_id=None, target="t",
+                 changes=CloudIdChanges(created=[(CloudIdKind.VM, "vm-mine")]))
+    _import_director(store)  # imported after: the newest live VM, but the production director's
+    assert Resolver(store.replay()).resolve("${vm}") == "vm-mine"
+
+
+def test_only_imported_ids_live_asks_for_the_cid(tmp_path: Path) -> None:
+    store = CloudIdStore(tmp_path / "s.jsonl")
+    _import_director(store)
+    with pytest.raises(UndefinedReference) as raised:
+        Resolver(store.replay()).resolve({"vm_cid": "${vm}"}, "args")
+    assert ("only imported vm IDs are live (from a create-env state file); name the CID explicitly"
+            in str(raised.value))
+    assert raised.value.where == "args.vm_cid"
+    assert Resolver(store.replay()).resolve("vm-director") == "vm-director"  # named explicitly: fine
+
+
+def _disk_world(tmp_path: Path) -> StoreState:
+    store = CloudIdStore(tmp_path / "w.jsonl")
+    for kind, cid in [(CloudIdKind.VM, "vm-a"), (CloudIdKind.VM, "vm-b"), (CloudIdKind.DISK, "disk-1"),
+                      (CloudIdKind.DISK, "disk-2")]:
+        store.record(method="x", request_id=None, target="t", changes=CloudIdChanges(created=[(kind, cid)]))
+    store.record(method="attach_disk", request_id=None, target="t", changes=CloudIdChanges(attached=("vm-a", "disk-1")))
+    return store.replay()
+
+
+def test_relation_warnings_for_detach_and_attach(tmp_path: Path) -> None:
+    from cpictl.store.references import relation_warnings
+
+    state = _disk_world(tmp_path)
+    (wrong_vm,) = relation_warnings("detach_disk", ["vm-b", "disk-1"], state)
+    assert wrong_vm.startswith("disk disk-1 is attached to vm vm-a, not to vm vm-b") and "DiskNotAttached" in wrong_vm
+    assert relation_warnings("detach_disk", {"vm_cid": "vm-a", "disk_cid": "disk-1"}, state) == []
+    assert "not attached to any VM" in relation_warnings("detach_disk", ["vm-a", "disk-2"], state)[0]
+    assert "already attached to vm vm-a" in relation_warnings("attach_disk", ["vm-b", "disk-1"], state)[0]
+    assert "already attached to vm vm-a" in relation_warnings("attach_disk", ["vm-a", "disk-1"], state)[0]
+    assert relation_warnings("attach_disk", ["vm-b", "disk-2"], state) == []
+    assert relation_warnings("attach_disk", ["vm-b", "disk-unknown"], state) == []  # not the session's disk
+    assert relation_warnings("delete_disk", ["disk-1"], state) == []
+    assert relation_warnings("detach_disk", ["vm-b"], state) == [] and relation_warnings("detach_disk", [], None) == []
