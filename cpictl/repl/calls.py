@@ -57,10 +57,12 @@ def call_from_words(ctx: ReplContext, words: list[str]) -> CallOutcome | None:
 
 def resolve_references(ctx: ReplContext, value: Any, where: str = "arguments") -> Any:
     """`${vm}`, `${disk}` … from the session store, `${name}` from values `:run` saved, `${env.X}`."""
-    from cpictl.store.references import Resolver, find_references
+    import json
 
-    if not find_references(value, where):
-        return value
+    from cpictl.store.references import Resolver
+
+    if "${" not in json.dumps(value, default=str):
+        return value  # nothing to resolve; `$${` escapes contain `${`, so they are still unescaped below
     state = ctx.state
     return Resolver(state.store.replay(), state.variables, {}, os.environ).resolve(value, where)
 

@@ -225,3 +225,8 @@ def test_detaching_from_the_wrong_vm_warns_before_the_call(repl: Repl) -> None:
     assert warning in output
     assert output.index("warning:") < output.index("DiskNotAttached")  # said before, and the call still went
     assert "warning" not in repl.run(f"detach_disk {first} ${{disk}}")
+
+
+def test_double_dollar_escapes_a_reference_in_the_repl(repl: Repl) -> None:
+    repl.run("has_vm $${vm}")
+    assert repl.ctx.state.last.outcome.request.arguments == ["${vm}"]
