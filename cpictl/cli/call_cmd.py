@@ -127,7 +127,15 @@ def built_request(target: Any, method: str, words: list[str], args_file: str | N
     else:
         arguments = parse_cli_arguments(spec, words, target.api_version)
     arguments = resolve_references(arguments, journal)
-    return build_request(target, method, arguments, validate=validate)
+    request = build_request(target, method, arguments, validate=validate)
+    if method in ("attach_disk", "detach_disk"):  # the journal may know the call is bound to fail: say so first
+        from cpictl.cli.output import error_message
+        from cpictl.store import CloudIdStore
+        from cpictl.store.references import relation_warnings
+
+        for warning in relation_warnings(method, request.arguments, CloudIdStore(journal).replay()):
+            error_message(warning, "warning", "yellow")
+    return request
 
 
 def resolve_references(arguments: Any, journal: Path) -> Any:

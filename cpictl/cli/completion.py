@@ -40,7 +40,7 @@ def _live_ids(ctx: Any, kind: str, incomplete: str) -> list[tuple[str, str]]:
 
         session = ctx.params.get("session") or os.environ.get("CPICTL_SESSION")
         state = CloudIdStore(journal_path(session, ctx.params.get("state"))).replay()
-        return [(record.cid, f"{record.method or 'imported'} {record.created_at or ''}".strip())
-                for record in state.live(kind) if record.cid.startswith(incomplete)]
+        return [(record.cid, f"{'imported' if record.imported else record.method or '-'} {record.created_at or ''}"
+                 .strip()) for record in state.live(kind) if record.cid.startswith(incomplete)]
     except Exception:  # a broken journal must not break the user's shell
         return []

@@ -125,3 +125,10 @@ def test_import_state_refuses_empty_records_with_a_warning(capsys, tmp_path):
     assert len(json.loads(out)) == 4  # detach, delete disk, vm, stemcell
     code, _, err = run(capsys, "ids", "import-state", str(tmp_path / "missing.json"))
     assert code == 2 and "Traceback" not in err
+
+
+def test_detaching_from_the_wrong_vm_warns_before_the_call(capsys, tmp_path):
+    (tmp_path / "image").write_text("x")
+    ids = make_vm_with_disk(capsys, tmp_path / "image")  # the disk is attached to this VM
+    code, out, err = run(capsys, "call", "detach_disk", "vm-other", ids["disk"], "-o", "json")
+    assert "warning" in err and ids["vm"] in err
