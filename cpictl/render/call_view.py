@@ -6,14 +6,13 @@ from typing import Any
 
 from rich import box
 from rich.console import Group, RenderableType
-from rich.padding import Padding
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
 from cpictl.protocol.catalogue import get_method
 from cpictl.protocol.redaction import Redactor
-from cpictl.render.values import value_renderable
+from cpictl.render.values import FittedText, indented_value, value_renderable
 from cpictl.session import CallOutcome, Target
 
 LOG_LINES = 40
@@ -164,10 +163,7 @@ def render_call(outcome: CallOutcome, target: Target, *, full_log: bool = False,
     if response is not None and response.get("error") is None:
         result = response["result"] if show_secrets else redactor.result(outcome.request.method, response["result"])
         parts.append(Text("result", style="bold underline"))
-        shown = value_renderable(result)
-        # a one-line or flat result stays Text (indented by hand) so it merges with its neighbours
-        parts.append(Text("\n").join(Text("  ") + line for line in shown.split("\n")) if isinstance(shown, Text)
-                     else Padding(shown, (0, 0, 0, 2)))
+        parts.append(indented_value(result))  # a flat result stays Text, so it merges with its neighbours
     ids = cloud_ids_text(outcome)
     if ids is not None:
         parts.append(Panel(ids, title="cloud IDs", title_align="left", expand=False, border_style="green"))
@@ -192,8 +188,11 @@ def _merge_text(parts: list[RenderableType]) -> RenderableType:
     the path of every call (see `make bench`)."""
     merged: list[RenderableType] = []
     for part in parts:
-        if isinstance(part, Text) and merged and isinstance(merged[-1], Text):
-            merged[-1] = Text.assemble(merged[-1], "\n", part)
+        last = merged[-1] if merged else None
+        if isinstance(part, Text) and isinstance(last, Text):
+            last.append("\n")
+            last.append_text(part)  # in place: the parts are this view's own, freshly made
         else:
-            merged.append(part.copy() if isinstance(part, Text) else part)
-    return merged[0] if len(merged) == 1 else Group(*merged)
+            merged.append(part)
+    fitted = [FittedText(part) if isinstance(part, Text) else part for part in merged]
+    return fitted[0] if len(fitted) == 1 else Group(*fitted)

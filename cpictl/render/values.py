@@ -6,12 +6,36 @@ import json
 from typing import Any
 
 from rich import box
-from rich.console import RenderableType
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
+from rich.measure import Measurement
+from rich.padding import Padding
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
 MAX_DEPTH = 6
 MAX_ROWS = 200
+
+
+class FittedText:
+    """A Text that skips rich's word-wrapping when every line already fits the width.
+
+    Wrapping measures and divides each line; the common call view is a handful of short lines, and this is on the
+    path of every call (`make bench`). Text that does not fit is handed to rich as usual."""
+
+    def __init__(self, text: Text) -> None:
+        self.text = text
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        if all(cell_len(line) <= options.max_width for line in self.text.plain.split("\n")):
+            yield from self.text.render(console, end="")
+            yield Segment.line()
+        else:
+            yield self.text
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement.get(console, options, self.text)
 
 
 def scalar_text(value: Any) -> Text:
@@ -35,7 +59,7 @@ def _is_flat(value: dict[str, Any]) -> bool:
         for item in value.values())
 
 
-def flat_mapping(value: dict[str, Any]) -> Text:
+def flat_mapping(value: dict[str, Any], indent: int = 0) -> Text:
     """A mapping of scalars as aligned `key  value` lines: a borderless table at a fraction of a Table's cost
     (rendering is on the path of every call; see `make bench`)."""
     width = max(len(str(key)) for key in value)
@@ -43,9 +67,19 @@ def flat_mapping(value: dict[str, Any]) -> Text:
     for position, (key, item) in enumerate(value.items()):
         if position:
             text.append("\n")
-        text.append(str(key).ljust(width + 2), style="bold")
+        text.append(" " * indent + str(key).ljust(width + 2), style="bold")
         text.append_text(inline_text(item))
     return text
+
+
+def indented_value(value: Any, indent: int = 2) -> RenderableType:
+    """A value shown under a heading: flat mappings and scalars stay one Text (cheap to lay out), the rest pads."""
+    if isinstance(value, dict) and value and _is_flat(value):
+        return flat_mapping(value, indent)
+    shown = value_renderable(value)
+    if isinstance(shown, Text) and "\n" not in shown.plain:
+        return Text(" " * indent) + shown
+    return Padding(shown, (0, 0, 0, indent))
 
 
 def inline_text(value: Any) -> Text:
