@@ -76,8 +76,7 @@ def call_command(
     session: SessionOpt = None, state: StateOpt = None,
 ) -> None:
     fmt = resolve_format(output)
-    target = TargetOptions(cpi, cpi_arg or [], api_version, stemcell_api_version, director_uuid, context or [],
-                           env_mode, env or [], packages_dir, jobs_dir, cwd, timeout).build()
+    target = TargetOptions.from_params(locals()).build()
     journal = journal_path(session, state)
     if raw is not None:
         if args or args_file:

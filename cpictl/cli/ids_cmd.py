@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -107,11 +107,9 @@ def import_state_command(file: Annotated[Path, typer.Argument(help="A `bosh crea
         console.print(f"director_uuid {report.director_uuid} (use --director-uuid to send it)")
 
 
-def _target_options(cpi, cpi_arg, api_version, stemcell_api_version, director_uuid, context, env_mode, env,
-                    packages_dir, jobs_dir, cwd, timeout) -> tuple[object, bool]:
-    options = TargetOptions(cpi, cpi_arg or [], api_version, stemcell_api_version, director_uuid, context or [],
-                            env_mode, env or [], packages_dir, jobs_dir, cwd, timeout)
-    return options.build(), cpi is not None
+def _target_options(params: dict[str, Any]) -> tuple[Any, bool]:
+    """The target from a command's parameters, and whether --cpi overrides the CPI recorded for each ID."""
+    return TargetOptions.from_params(params).build(), params.get("cpi") is not None
 
 
 @ids_app.command("verify")
@@ -125,8 +123,7 @@ def verify_command(output: OutputOpt = None, session: SessionOpt = None, state: 
     from cpictl.cleanup import recorded_target, verify_live_ids
 
     fmt = resolve_format(output)
-    target, override = _target_options(cpi, cpi_arg, api_version, stemcell_api_version, director_uuid, context,
-                                       env_mode, env, packages_dir, jobs_dir, cwd, timeout)
+    target, override = _target_options(locals())
     store = _store(session, state)
     rows = list(verify_live_ids(store.replay(), store, recorded_target(target, override)))
     table_rows = [(str(r.record.kind), r.record.cid, r.outcome, r.detail) for r in rows]
@@ -165,8 +162,7 @@ def cleanup_command(
     from cpictl.cleanup import plan_cleanup, recorded_target, run_cleanup
 
     fmt = resolve_format(output)
-    target, override = _target_options(cpi, cpi_arg, api_version, stemcell_api_version, director_uuid, context,
-                                       env_mode, env, packages_dir, jobs_dir, cwd, timeout)
+    target, override = _target_options(locals())
     store = _store(session, state)
     replayed = store.replay()
     _warn(replayed.warnings)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import math
 import os
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -82,6 +83,16 @@ class TargetOptions:
     jobs_dir: str | None = None
     cwd: str | None = None
     timeout: float | None = None
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, Any]) -> TargetOptions:
+        """From a command's parameters (its `locals()`), named as the shared options above name them."""
+        return cls(cpi=params.get("cpi"), cpi_args=params.get("cpi_arg") or [], api_version=params.get("api_version"),
+                   stemcell_api_version=params.get("stemcell_api_version"),
+                   director_uuid=params.get("director_uuid"), context=params.get("context") or [],
+                   env_mode=params.get("env_mode"), env=params.get("env") or [],
+                   packages_dir=params.get("packages_dir"), jobs_dir=params.get("jobs_dir"), cwd=params.get("cwd"),
+                   timeout=params.get("timeout"))
 
     def build(self):  # -> Target; the import stays lazy for `--help`
         from cpictl.session import REFERENCE_CPI_LABEL, Target, reference_cpi_argv

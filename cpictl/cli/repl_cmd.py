@@ -46,8 +46,7 @@ def repl_command(
 
     Cloud IDs go to the session store: they survive leaving and coming back.
     """
-    target = TargetOptions(cpi, cpi_arg or [], api_version, stemcell_api_version, director_uuid, context or [],
-                           env_mode, env or [], packages_dir, jobs_dir, cwd, timeout).build()
+    target = TargetOptions.from_params(locals()).build()
     if cpi:
         from cpictl.repl.meta_settings import cpi_executable_problem  # the check `:cpi` makes
 

@@ -139,8 +139,7 @@ def run_command(
     if step_mode and not sys.stdin.isatty():
         raise UsageError("--step needs a terminal to ask before each step")
     _check_report_paths(report_junit, report_json)  # before any step creates anything
-    options = TargetOptions(cpi, cpi_arg or [], api_version, stemcell_api_version, director_uuid, context or [],
-                            env_mode, env or [], packages_dir, jobs_dir, cwd, timeout)
+    options = TargetOptions.from_params(locals())
     base = options.build()
     cli_vars = dict(parse_var_assignment(v) for v in (var or []))
     explicit_api = parse_version(api_version, "--api-version") if api_version is not None else None
