@@ -88,8 +88,8 @@ class MethodSpec:
         return next((p for p in self.params if p.name == name), None)
 
 
-def _cp(help_text: str = "IaaS-specific cloud properties (opaque object)") -> Param:
-    return Param("cloud_properties", "object", help_text, {"instance_type": "m5.large"}, default={})
+def _cp(help_text: str, example: dict[str, Any]) -> Param:
+    return Param("cloud_properties", "object", help_text, example, default={})
 
 
 def _cid(name: str, kind: CloudIdKind, what: str) -> Param:
@@ -106,7 +106,7 @@ _METHODS: tuple[MethodSpec, ...] = (
                      "before every call."),
     MethodSpec("create_stemcell", "Upload a stemcell image and return its cloud ID", (
         Param("image_path", "string", "local path of the extracted stemcell image", "/tmp/stemcell/image"),
-        _cp("cloud_properties from stemcell.MF"),
+        _cp("cloud_properties from stemcell.MF", {"name": "bosh-aws-xen-hvm-ubuntu-jammy", "version": "1.1"}),
         Param("env", "object", "v3: {tags: {...}} from the director", {"tags": {"team": "bosh"}},
               default={}, since_api=3, optional_on_wire=True),
     ), shapes.CID, shapes.CID, creates=Creates(STEMCELL), errors=("CloudError",), category="stemcell"),
@@ -116,7 +116,7 @@ _METHODS: tuple[MethodSpec, ...] = (
     MethodSpec("create_vm", "Create and power on a VM, writing the agent settings", (
         Param("agent_id", "string", "agent ID (a fresh UUID per create)", "agent-5f4a"),
         _cid("stemcell_cid", STEMCELL, "stemcell to boot from"),
-        _cp("VM type / vm_extensions cloud properties"),
+        _cp("VM type / vm_extensions cloud properties", {"instance_type": "m5.large"}),
         Param("networks", "object", "networks by name: type manual|dynamic|vip, ip, netmask, gateway, dns, default",
               _NETWORKS_EXAMPLE),
         Param("disk_cids", "array", "disks likely to be attached (placement hint)", [], item_kind=DISK,
@@ -144,7 +144,7 @@ _METHODS: tuple[MethodSpec, ...] = (
     ), shapes.OBJECT, shapes.OBJECT, errors=("CloudError",), category="vm"),
     MethodSpec("create_disk", "Create a persistent disk", (
         Param("size", "integer", "size in MiB", 1024),
-        _cp("disk type cloud properties"),
+        _cp("disk type cloud properties", {"type": "gp3"}),
         Param("vm_cid", "string", "VM the disk will attach to (placement hint)", "vm-0001", kind=VM,
               nullable=True, default=None, optional_on_wire=True),
     ), shapes.CID, shapes.CID, creates=Creates(DISK), errors=("NoDiskSpace", "CloudError"), category="disk"),
@@ -157,7 +157,7 @@ _METHODS: tuple[MethodSpec, ...] = (
         notes="The director falls back to create + copy on NotSupported/NotImplemented."),
     MethodSpec("update_disk", "Change a disk's size or type", (
         _cid("disk_cid", DISK, "disk to update"), Param("new_size", "integer", "new size in MiB", 2048),
-        _cp("new disk cloud properties"),
+        _cp("new disk cloud properties", {"type": "io2", "iops": 3000}),
     ), shapes.NOTHING, shapes.CID_OR_NULL, creates=Creates(DISK, None, None, replaces_arg=0),
         errors=("NotSupported", "NotImplemented"), category="disk",
         notes="v2: a different CID replaces the disk; null or the same CID keeps it."),
