@@ -1,8 +1,4 @@
-"""Fixtures for agent-settings tests: the `metadata` command group reachable through `main()`, and a stemcell.
-
-`cpictl.cli.main` registers `metadata_app` once the lead wires it; until then the fixture adds it to the app for
-the test session, so every CLI test runs through `main()` and its real error translation.
-"""
+"""Fixtures for agent-settings tests: the CLI through `main()` (its real error translation), and a stemcell."""
 
 from __future__ import annotations
 
@@ -12,8 +8,7 @@ from typing import Any
 
 import pytest
 
-from cpictl.cli.main import app, main
-from cpictl.cli.metadata_cmd import metadata_app
+from cpictl.cli.main import main
 
 NETWORKS = {"default": {"type": "manual", "ip": "10.0.0.10", "netmask": "255.255.255.0", "gateway": "10.0.0.1",
                         "dns": ["10.0.0.2"], "default": ["dns", "gateway"], "cloud_properties": {"subnet": "s-1"}}}
@@ -53,12 +48,6 @@ class Cli:
         code, doc = self.json("call", "create_disk", "1024", "{}", "${vm}")
         assert code == 0, doc
         return str(doc["response"]["result"])
-
-
-@pytest.fixture(scope="session", autouse=True)
-def metadata_registered() -> None:
-    if not any(group.name == "metadata" for group in app.registered_groups):
-        app.add_typer(metadata_app, name="metadata")
 
 
 @pytest.fixture
