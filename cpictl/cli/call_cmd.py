@@ -12,26 +12,10 @@ from typing import Annotated, Any
 import typer
 
 from cpictl.cli import exits
+from cpictl.cli import options as opt
 from cpictl.cli.completion import complete_call_argument, complete_method
 from cpictl.cli.exits import UsageError
-from cpictl.cli.options import (
-    ApiVersionOpt,
-    ContextOpt,
-    CpiArgOpt,
-    CpiOpt,
-    CwdOpt,
-    DirectorUuidOpt,
-    EnvModeOpt,
-    EnvOpt,
-    JobsDirOpt,
-    PackagesDirOpt,
-    SessionOpt,
-    StateOpt,
-    StemcellOpt,
-    TargetOptions,
-    TimeoutOpt,
-    journal_path,
-)
+from cpictl.cli.options import TargetOptions, journal_path
 from cpictl.cli.output import emit_document, resolve_format
 
 # Each paragraph is one string: the help formatter wraps paragraphs itself, and a hard line break would stay.
@@ -69,11 +53,12 @@ def call_command(
     registry: Annotated[bool, typer.Option("--registry", help="Start an embedded BOSH registry (127.0.0.1, random "
                                            "port and credentials) for the call; the CPI gets its URL in "
                                            "CPICTL_REFCPI_REGISTRY_URL and CPICTL_REGISTRY_URL.")] = False,
-    cpi: CpiOpt = None, cpi_arg: CpiArgOpt = None, api_version: ApiVersionOpt = None,
-    stemcell_api_version: StemcellOpt = None, director_uuid: DirectorUuidOpt = None, context: ContextOpt = None,
-    env_mode: EnvModeOpt = None, env: EnvOpt = None, packages_dir: PackagesDirOpt = None,
-    jobs_dir: JobsDirOpt = None, cwd: CwdOpt = None, timeout: TimeoutOpt = None,
-    session: SessionOpt = None, state: StateOpt = None,
+    cpi: opt.CpiOpt = None, cpi_arg: opt.CpiArgOpt = None, api_version: opt.ApiVersionOpt = None,
+    stemcell_api_version: opt.StemcellOpt = None, director_uuid: opt.DirectorUuidOpt = None,
+    context: opt.ContextOpt = None,
+    env_mode: opt.EnvModeOpt = None, env: opt.EnvOpt = None, packages_dir: opt.PackagesDirOpt = None,
+    jobs_dir: opt.JobsDirOpt = None, cwd: opt.CwdOpt = None, timeout: opt.TimeoutOpt = None,
+    session: opt.SessionOpt = None, state: opt.StateOpt = None,
 ) -> None:
     fmt = resolve_format(output)
     target = TargetOptions.from_params(locals()).build()

@@ -9,25 +9,9 @@ from typing import Annotated, Any
 import typer
 
 from cpictl.cli import exits
+from cpictl.cli import options as opt
 from cpictl.cli.exits import UsageError
-from cpictl.cli.options import (
-    ApiVersionOpt,
-    ContextOpt,
-    CpiArgOpt,
-    CpiOpt,
-    CwdOpt,
-    DirectorUuidOpt,
-    EnvModeOpt,
-    EnvOpt,
-    JobsDirOpt,
-    PackagesDirOpt,
-    SessionOpt,
-    StateOpt,
-    StemcellOpt,
-    TargetOptions,
-    TimeoutOpt,
-    journal_path,
-)
+from cpictl.cli.options import TargetOptions, journal_path
 from cpictl.cli.output import emit_document, resolve_format
 
 ids_app = typer.Typer(help="The session's cloud IDs: list, verify, forget, import a create-env state file.",
@@ -49,7 +33,7 @@ def _warn(warnings: list[str]) -> None:
 @ids_app.callback(invoke_without_command=True)
 def ids_command(ctx: typer.Context,
                 all_: Annotated[bool, typer.Option("--all", help="Also show deleted, gone and forgotten IDs.")] = False,
-                output: OutputOpt = None, session: SessionOpt = None, state: StateOpt = None) -> None:
+                output: OutputOpt = None, session: opt.SessionOpt = None, state: opt.StateOpt = None) -> None:
     """List the session's live cloud IDs (newest first)."""
     if ctx.invoked_subcommand is not None:
         return
@@ -79,7 +63,7 @@ def ids_command(ctx: typer.Context,
 
 @ids_app.command("forget")
 def forget_command(cid: Annotated[str, typer.Argument(help="Cloud ID to stop tracking (it is not deleted).")],
-                   session: SessionOpt = None, state: StateOpt = None) -> None:
+                   session: opt.SessionOpt = None, state: opt.StateOpt = None) -> None:
     """Stop tracking a live cloud ID without deleting it."""
     if not _store(session, state).forget(cid):
         raise UsageError(f"no live cloud ID '{cid}' in this session (`cpictl ids` lists them)")
@@ -88,7 +72,7 @@ def forget_command(cid: Annotated[str, typer.Argument(help="Cloud ID to stop tra
 
 @ids_app.command("import-state")
 def import_state_command(file: Annotated[Path, typer.Argument(help="A `bosh create-env` state file.")],
-                         output: OutputOpt = None, session: SessionOpt = None, state: StateOpt = None) -> None:
+                         output: OutputOpt = None, session: opt.SessionOpt = None, state: opt.StateOpt = None) -> None:
     """Pre-seed the session from a create-env state file (director_id, VM, disks, stemcells)."""
     report = _store(session, state).import_create_env_state(file)
     _warn(report.warnings)
@@ -113,12 +97,12 @@ def _target_options(params: dict[str, Any]) -> tuple[Any, bool]:
 
 
 @ids_app.command("verify")
-def verify_command(output: OutputOpt = None, session: SessionOpt = None, state: StateOpt = None,
-                   cpi: CpiOpt = None, cpi_arg: CpiArgOpt = None, api_version: ApiVersionOpt = None,
-                   stemcell_api_version: StemcellOpt = None, director_uuid: DirectorUuidOpt = None,
-                   context: ContextOpt = None, env_mode: EnvModeOpt = None, env: EnvOpt = None,
-                   packages_dir: PackagesDirOpt = None, jobs_dir: JobsDirOpt = None, cwd: CwdOpt = None,
-                   timeout: TimeoutOpt = None) -> None:
+def verify_command(output: OutputOpt = None, session: opt.SessionOpt = None, state: opt.StateOpt = None,
+                   cpi: opt.CpiOpt = None, cpi_arg: opt.CpiArgOpt = None, api_version: opt.ApiVersionOpt = None,
+                   stemcell_api_version: opt.StemcellOpt = None, director_uuid: opt.DirectorUuidOpt = None,
+                   context: opt.ContextOpt = None, env_mode: opt.EnvModeOpt = None, env: opt.EnvOpt = None,
+                   packages_dir: opt.PackagesDirOpt = None, jobs_dir: opt.JobsDirOpt = None, cwd: opt.CwdOpt = None,
+                   timeout: opt.TimeoutOpt = None) -> None:
     """Ask the CPI (has_vm / has_disk) about every live VM and disk and mark the ones that are gone."""
     from cpictl.cleanup import recorded_target, verify_live_ids
 
@@ -147,13 +131,14 @@ def cleanup_command(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
     include_imported: Annotated[bool, typer.Option("--include-imported", help="Also delete IDs imported from a "
                                                    "create-env state file.")] = False,
-    output: OutputOpt = None, session: SessionOpt = None, state: StateOpt = None,
+    output: OutputOpt = None, session: opt.SessionOpt = None, state: opt.StateOpt = None,
     cpi: Annotated[str | None, typer.Option("--cpi", "--target", help="Delete through this CPI instead of the "
                                                "one that created each ID.")] = None,
-    cpi_arg: CpiArgOpt = None, api_version: ApiVersionOpt = None, stemcell_api_version: StemcellOpt = None,
-    director_uuid: DirectorUuidOpt = None, context: ContextOpt = None, env_mode: EnvModeOpt = None,
-    env: EnvOpt = None, packages_dir: PackagesDirOpt = None, jobs_dir: JobsDirOpt = None, cwd: CwdOpt = None,
-    timeout: TimeoutOpt = None,
+    cpi_arg: opt.CpiArgOpt = None, api_version: opt.ApiVersionOpt = None, stemcell_api_version: opt.StemcellOpt = None,
+    director_uuid: opt.DirectorUuidOpt = None, context: opt.ContextOpt = None, env_mode: opt.EnvModeOpt = None,
+    env: opt.EnvOpt = None, packages_dir: opt.PackagesDirOpt = None, jobs_dir: opt.JobsDirOpt = None,
+    cwd: opt.CwdOpt = None,
+    timeout: opt.TimeoutOpt = None,
 ) -> None:
     """Delete the session's live resources in dependency order (detach, snapshots, disks, VMs, stemcells, networks).
 

@@ -8,23 +8,9 @@ from typing import Annotated, Any
 import typer
 
 from cpictl.cli import exits
+from cpictl.cli import options as opt
 from cpictl.cli.exits import UsageError
-from cpictl.cli.options import (
-    ApiVersionOpt,
-    CpiArgOpt,
-    CpiOpt,
-    CwdOpt,
-    EnvModeOpt,
-    EnvOpt,
-    JobsDirOpt,
-    PackagesDirOpt,
-    SessionOpt,
-    StateOpt,
-    StemcellOpt,
-    TargetOptions,
-    journal_path,
-    parse_version,
-)
+from cpictl.cli.options import TargetOptions, journal_path, parse_version
 from cpictl.cli.output import emit_document, resolve_format
 
 metadata_app = typer.Typer(
@@ -81,8 +67,8 @@ def expected_command(
     var: Annotated[list[str] | None, typer.Option("--var", help="Recipe variable NAME=VALUE (repeatable).")] = None,
     vm_cid: Annotated[str | None, typer.Option("--vm-cid", help="The VM's CID (names the registry entry); "
                                                                 "without arguments: that VM of the session.")] = None,
-    api_version: ApiVersionOpt = None, stemcell_api_version: StemcellOpt = None,
-    session: SessionOpt = None, state: StateOpt = None, output: OutputOpt = None,
+    api_version: opt.ApiVersionOpt = None, stemcell_api_version: opt.StemcellOpt = None,
+    session: opt.SessionOpt = None, state: opt.StateOpt = None, output: OutputOpt = None,
     show_secrets: ShowSecretsOpt = False,
 ) -> None:
     from cpictl.metadata import MetadataError
@@ -173,9 +159,11 @@ SHOW_HELP = (
 @metadata_app.command("show", help=SHOW_HELP)
 def show_command(
     vm_cid: Annotated[str | None, typer.Argument(help="VM CID (default: the session's latest live VM).")] = None,
-    cpi: CpiOpt = None, cpi_arg: CpiArgOpt = None, api_version: ApiVersionOpt = None, env_mode: EnvModeOpt = None,
-    env: EnvOpt = None, packages_dir: PackagesDirOpt = None, jobs_dir: JobsDirOpt = None, cwd: CwdOpt = None,
-    session: SessionOpt = None, state: StateOpt = None, output: OutputOpt = None,
+    cpi: opt.CpiOpt = None, cpi_arg: opt.CpiArgOpt = None, api_version: opt.ApiVersionOpt = None,
+    env_mode: opt.EnvModeOpt = None,
+    env: opt.EnvOpt = None, packages_dir: opt.PackagesDirOpt = None, jobs_dir: opt.JobsDirOpt = None,
+    cwd: opt.CwdOpt = None,
+    session: opt.SessionOpt = None, state: opt.StateOpt = None, output: OutputOpt = None,
     show_secrets: ShowSecretsOpt = False,
 ) -> None:
     from cpictl.metadata import MetadataError, default_vm_cid, settings_report

@@ -8,33 +8,18 @@ from typing import Annotated
 
 import typer
 
+from cpictl.cli import options as opt
 from cpictl.cli.exits import UsageError
-from cpictl.cli.options import (
-    ApiVersionOpt,
-    ContextOpt,
-    CpiArgOpt,
-    CpiOpt,
-    CwdOpt,
-    DirectorUuidOpt,
-    EnvModeOpt,
-    EnvOpt,
-    JobsDirOpt,
-    PackagesDirOpt,
-    SessionOpt,
-    StateOpt,
-    StemcellOpt,
-    TargetOptions,
-    TimeoutOpt,
-    journal_path,
-)
+from cpictl.cli.options import TargetOptions, journal_path
 
 
 def repl_command(
-    cpi: CpiOpt = None, cpi_arg: CpiArgOpt = None, api_version: ApiVersionOpt = None,
-    stemcell_api_version: StemcellOpt = None, director_uuid: DirectorUuidOpt = None, context: ContextOpt = None,
-    env_mode: EnvModeOpt = None, env: EnvOpt = None, packages_dir: PackagesDirOpt = None,
-    jobs_dir: JobsDirOpt = None, cwd: CwdOpt = None, timeout: TimeoutOpt = None,
-    session: SessionOpt = None, state: StateOpt = None,
+    cpi: opt.CpiOpt = None, cpi_arg: opt.CpiArgOpt = None, api_version: opt.ApiVersionOpt = None,
+    stemcell_api_version: opt.StemcellOpt = None, director_uuid: opt.DirectorUuidOpt = None,
+    context: opt.ContextOpt = None,
+    env_mode: opt.EnvModeOpt = None, env: opt.EnvOpt = None, packages_dir: opt.PackagesDirOpt = None,
+    jobs_dir: opt.JobsDirOpt = None, cwd: opt.CwdOpt = None, timeout: opt.TimeoutOpt = None,
+    session: opt.SessionOpt = None, state: opt.StateOpt = None,
     registry: Annotated[bool, typer.Option("--registry", help="Serve an embedded registry on 127.0.0.1 for "
                                            "registry-mode CPIs and show what they write to it.")] = False,
 ) -> None:

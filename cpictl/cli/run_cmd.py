@@ -12,26 +12,9 @@ from typing import Annotated, Any
 import typer
 
 from cpictl.cli import exits
+from cpictl.cli import options as opt
 from cpictl.cli.exits import UsageError
-from cpictl.cli.options import (
-    ApiVersionOpt,
-    ContextOpt,
-    CpiArgOpt,
-    CpiOpt,
-    CwdOpt,
-    DirectorUuidOpt,
-    EnvModeOpt,
-    EnvOpt,
-    JobsDirOpt,
-    PackagesDirOpt,
-    SessionOpt,
-    StateOpt,
-    StemcellOpt,
-    TargetOptions,
-    TimeoutOpt,
-    journal_path,
-    parse_version,
-)
+from cpictl.cli.options import TargetOptions, journal_path, parse_version
 from cpictl.cli.output import emit_document, resolve_format
 
 RUN_HELP = "\n\n".join((  # one string per paragraph: the help formatter wraps, hard breaks would stay
@@ -125,11 +108,12 @@ def run_command(
                                           "does.")] = False,
     output: Annotated[str | None, typer.Option("-o", "--output", help="table (live progress), json or yaml "
                                                   "(the report on stdout).")] = None,
-    cpi: CpiOpt = None, cpi_arg: CpiArgOpt = None, api_version: ApiVersionOpt = None,
-    stemcell_api_version: StemcellOpt = None, director_uuid: DirectorUuidOpt = None, context: ContextOpt = None,
-    env_mode: EnvModeOpt = None, env: EnvOpt = None, packages_dir: PackagesDirOpt = None,
-    jobs_dir: JobsDirOpt = None, cwd: CwdOpt = None, timeout: TimeoutOpt = None,
-    session: SessionOpt = None, state: StateOpt = None,
+    cpi: opt.CpiOpt = None, cpi_arg: opt.CpiArgOpt = None, api_version: opt.ApiVersionOpt = None,
+    stemcell_api_version: opt.StemcellOpt = None, director_uuid: opt.DirectorUuidOpt = None,
+    context: opt.ContextOpt = None,
+    env_mode: opt.EnvModeOpt = None, env: opt.EnvOpt = None, packages_dir: opt.PackagesDirOpt = None,
+    jobs_dir: opt.JobsDirOpt = None, cwd: opt.CwdOpt = None, timeout: opt.TimeoutOpt = None,
+    session: opt.SessionOpt = None, state: opt.StateOpt = None,
 ) -> None:
     from cpictl.recipes import RecipeRunner, load_recipe, parse_var_assignment, target_for
     from cpictl.session import CallSession

@@ -72,20 +72,26 @@ class LiveIds:
         return [_Live(k, cid, (k, cid) in self._imported) for k in kinds for cid in self._live.get(k, [])]
 
     def apply(self, changes: CloudIdChanges) -> None:
-        for kind, cid in changes.deleted:
-            cids = self._live.setdefault(str(kind), [])
-            if cid in cids:
-                cids.remove(cid)
+        apply_changes(self._live, changes)
         for kind, cid in changes.created:
-            cids = self._live.setdefault(str(kind), [])
-            if cid in cids:
-                cids.remove(cid)
-            cids.insert(0, cid)
             self._own.setdefault(str(kind), set()).add(cid)
             self._imported.discard((str(kind), cid))  # created again by this run: no longer the imported one
 
     def as_state(self) -> StoreState:
         return cast(StoreState, self)  # the resolver only calls latest() and live()
+
+
+def apply_changes(live: dict[str, list[str]], changes: CloudIdChanges) -> None:
+    """Keep per-kind lists of live IDs (newest first) in step with one call's creations and deletions."""
+    for kind, cid in changes.deleted:
+        cids = live.get(str(kind), [])
+        if cid in cids:
+            cids.remove(cid)
+    for kind, cid in changes.created:
+        cids = live.setdefault(str(kind), [])
+        if cid in cids:
+            cids.remove(cid)
+        cids.insert(0, cid)
 
 
 class NotCreatedByRun(UndefinedReference):

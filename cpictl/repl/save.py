@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from cpictl.protocol.catalogue import CloudIdChanges, MethodSpec, get_method
+from cpictl.recipes.scope import apply_changes
 from cpictl.repl.state import HistoryEntry
 
 
@@ -59,16 +60,9 @@ class _References:
         return _escape(cid)
 
     def apply(self, changes: CloudIdChanges, step: str | None, path: str | None) -> None:
-        for kind, cid in changes.deleted:
-            cids = self.live.get(str(kind), [])
-            if cid in cids:
-                cids.remove(cid)
-        for kind, cid in changes.created:
-            cids = self.live.setdefault(str(kind), [])
-            if cid in cids:
-                cids.remove(cid)
-            cids.insert(0, cid)
-            if step is not None and path is not None:
+        apply_changes(self.live, changes)  # the same bookkeeping the recipe runner does, so `${kind}` agrees
+        if step is not None and path is not None:
+            for kind, cid in changes.created:
                 self.creator[(str(kind), cid)] = f"steps.{step}.{path}"
 
 
