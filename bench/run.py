@@ -65,14 +65,13 @@ def bench_cli_start(env: dict[str, str]) -> None:
 
 
 def bench_call_path(env: dict[str, str]) -> None:
-    from rich.console import Console
-
     from cpictl.render.call_view import render_call
+    from cpictl.render.console import make_console
     from cpictl.session import CallSession, Target
 
     target = Target(argv=[OK_CPI], director_uuid="bench")
     session = CallSession(target)
-    null = Console(file=open(os.devnull, "w"), width=100)  # noqa: SIM115 - lives for the benchmark
+    null = make_console(file=open(os.devnull, "w"))  # noqa: SIM115 - lives for the benchmark; made as `call` makes it
 
     def ours() -> None:
         outcome = session.call("info", [])

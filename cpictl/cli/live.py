@@ -19,11 +19,10 @@ def live_progress(label: str, *, enabled: bool | None = None,
     if not enabled:
         yield None
         return
-    from rich.console import Console
-
+    from cpictl.render.console import make_console
     from cpictl.render.progress import Elapsed, stderr_line
 
-    console = Console(stderr=True, highlight=False, markup=False)
+    console = make_console(stderr=True)
     hide = mask or (lambda text: text)
     with console.status(Elapsed(label), spinner="dots"):
         yield lambda line: console.print(stderr_line(hide(line)), soft_wrap=True)

@@ -24,16 +24,15 @@ def resolve_format(requested: str | None) -> str:
 
 
 def stdout_console():
-    from rich.console import Console
+    from cpictl.render.console import make_console
 
-    # markup off: CPI answers, IDs and messages are shown as they are, never parsed as rich markup
-    return Console(highlight=False, soft_wrap=False, markup=False)
+    return make_console()
 
 
 def stderr_console():
-    from rich.console import Console
+    from cpictl.render.console import make_console
 
-    return Console(stderr=True, highlight=False, markup=False)
+    return make_console(stderr=True)
 
 
 def emit_document(document: Any, fmt: str) -> None:

@@ -171,12 +171,10 @@ def _drive(runner: Any, view: RunView) -> Any:
     Ctrl-C reaches us two ways: inside a call the runner catches it, reports the step as interrupted, runs the
     finally steps itself and re-raises at the end; while we render an event it arrives here and `abort()` runs
     them. Either way the user is told when it arrives, before any finally step is shown."""
-    from rich.console import Console
-
     from cpictl.protocol.redaction import Redactor
+    from cpictl.render.console import make_console
 
-    # markup off: step names, CPI messages and IDs are shown as they are, never parsed as rich markup
-    console = Console(highlight=False, markup=False, stderr=view.fmt != "table")
+    console = make_console(stderr=view.fmt != "table")
     progress = StepConsole(console, console.is_terminal, Redactor().text)
     runner.on_stderr_line = progress.stderr_line
     announced = False

@@ -34,9 +34,13 @@ class Request:
         return doc
 
 
+#: One encoder for every request: `json.dumps` with non-default options builds a new one per call.
+_REQUEST_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
 def encode_request(request: Request) -> bytes:
     """Single-line JSON without a trailing newline, as the director writes it (some CPIs read one line)."""
-    return json.dumps(request.as_dict(), separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    return _REQUEST_ENCODER.encode(request.as_dict()).encode("utf-8")
 
 
 def new_request_id() -> str:

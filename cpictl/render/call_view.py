@@ -12,7 +12,9 @@ from rich.text import Text
 
 from cpictl.protocol.catalogue import get_method
 from cpictl.protocol.redaction import Redactor
-from cpictl.render.values import FittedText, indented_value, value_renderable
+from cpictl.render.console import FittedText
+from cpictl.render.terminal_text import visible_controls
+from cpictl.render.values import indented_value, joined_lines, styled, value_renderable
 from cpictl.session import CallOutcome, Target
 
 LOG_LINES = 40
@@ -23,9 +25,9 @@ SEVERITY_STYLE = {"error": "bold red", "warning": "yellow"}
 def target_line(target: Target) -> Text:
     """Who is being called; the bundled reference CPI says loudly that it is not a cloud."""
     if target.is_reference:
-        return Text.assemble(("target ", "dim"), ("bundled reference CPI", "bold yellow"),
-                             (" (local simulation, not a cloud)", "yellow"))
-    return Text.assemble(("target ", "dim"), (target.display, "bold"))
+        return styled(("target ", "dim"), ("bundled reference CPI", "bold yellow"),
+                      (" (local simulation, not a cloud)", "yellow"))
+    return styled(("target ", "dim"), (target.display, "bold"))
 
 
 def request_table(method: str, arguments: list[Any], api_version: int | None,
@@ -33,8 +35,8 @@ def request_table(method: str, arguments: list[Any], api_version: int | None,
     """Arguments by parameter name, as the catalogue names them."""
     version = "omitted" if api_version is None else str(api_version)
     stemcell = "not sent" if stemcell_api_version is None else str(stemcell_api_version)
-    title = Text.assemble(("→ ", "bold blue"), (method, "bold"), (f"   api_version {version}", "dim"),
-                          (f"   stemcell api_version {stemcell}", "dim"))
+    title = styled(("→ ", "bold blue"), (method, "bold"), (f"   api_version {version}", "dim"),
+                   (f"   stemcell api_version {stemcell}", "dim"))
     if not arguments:
         return title
     spec = get_method(method)
@@ -58,14 +60,14 @@ def outcome_line(outcome: CallOutcome) -> Text:
     error = outcome.decoded.error if outcome.decoded else None
     if status == "cpi-error" and error is not None:
         retry = "ok_to_retry" if error.ok_to_retry else "not retriable"
-        line = Text.assemble(("✖ CPI error ", "bold red"), (error.type, "bold"), (f"  ({retry})\n  ", "dim"),
-                             error.message)
+        line = styled(("✖ CPI error ", "bold red"), (error.type, "bold"), (f"  ({retry})\n  ", "dim"),
+                      error.message)
         reaction = caller_reaction(error.type)
         if reaction:
             line.append(f"\n  BOSH: {reaction}", style="italic")
         return line
     if outcome.failure:
-        return Text.assemble(("⚠ CPI misbehaved: ", "bold red"), outcome.failure)
+        return styled(("⚠ CPI misbehaved: ", "bold red"), outcome.failure)
     return Text("⚠ CPI misbehaved: the response breaks the contract", style="bold red")
 
 
@@ -100,13 +102,17 @@ def cloud_ids_text(outcome: CallOutcome) -> Text | None:
         return None
     text = Text()
     for kind, cid in changes.created:
-        text.append("+ created ", style="green").append(f"{kind} ", style="dim").append(cid + "\n", style="bold")
+        text.append("+ created ", style="green").append(f"{kind} ", style="dim").append(
+            visible_controls(cid) + "\n", style="bold")
     for kind, cid in changes.deleted:
-        text.append("- deleted ", style="red").append(f"{kind} ", style="dim").append(cid + "\n", style="bold")
+        text.append("- deleted ", style="red").append(f"{kind} ", style="dim").append(
+            visible_controls(cid) + "\n", style="bold")
     if changes.attached:
-        text.append(f"⇄ attached disk {changes.attached[1]} to vm {changes.attached[0]}\n", style="cyan")
+        vm, disk = map(visible_controls, changes.attached)
+        text.append(f"⇄ attached disk {disk} to vm {vm}\n", style="cyan")
     if changes.detached:
-        text.append(f"⇄ detached disk {changes.detached[1]} from vm {changes.detached[0]}\n", style="cyan")
+        vm, disk = map(visible_controls, changes.detached)
+        text.append(f"⇄ detached disk {disk} from vm {vm}\n", style="cyan")
     text.rstrip()
     return text
 
@@ -117,6 +123,7 @@ MAX_FULL_LOG_CHARS = 1_000_000  # --full-log: everything a terminal can take; -o
 
 def tail_text(text: str, limit: int | None, what: str, style: str = "", max_chars: int = MAX_SHOWN_CHARS) -> Text:
     """The end of a text — at most `limit` lines and `max_chars` characters — saying what was left out."""
+    text = visible_controls(text)
     notes = []
     if limit is not None:
         # split only the end: splitting 50 MB into lines to keep 40 of them would cost more than the call
@@ -135,7 +142,7 @@ def tail_text(text: str, limit: int | None, what: str, style: str = "", max_char
 
 def footer(outcome: CallOutcome) -> Text:
     run = outcome.run
-    parts: list[tuple[str, str] | str] = [("request_id ", "dim"), (outcome.request_id or "-", "")]
+    parts: list[tuple[str, str]] = [("request_id ", "dim"), (outcome.request_id or "-", "")]
     if run is not None:
         exit_text = f"signal {run.signal}" if run.signal is not None else f"exit {run.exit_code}"
         parts += [("   ", ""), (exit_text, "bold" if run.exit_code else ""), ("   ", ""),
@@ -143,7 +150,7 @@ def footer(outcome: CallOutcome) -> Text:
         if run.stderr_bytes > len(run.stderr_tail):
             parts += [("   ", ""), (f"stderr {run.stderr_bytes:,} bytes in all (the last {len(run.stderr_tail):,} "
                                     "kept)", "dim")]
-    return Text.assemble(*parts)
+    return styled(*parts)
 
 
 def render_call(outcome: CallOutcome, target: Target, *, full_log: bool = False,
@@ -187,12 +194,15 @@ def _merge_text(parts: list[RenderableType]) -> RenderableType:
     """Runs of plain Text become one Text: rich lays out one renderable far faster than many, and this view is on
     the path of every call (see `make bench`)."""
     merged: list[RenderableType] = []
+    run: list[Text] = []
     for part in parts:
-        last = merged[-1] if merged else None
-        if isinstance(part, Text) and isinstance(last, Text):
-            last.append("\n")
-            last.append_text(part)  # in place: the parts are this view's own, freshly made
-        else:
-            merged.append(part)
-    fitted = [FittedText(part) if isinstance(part, Text) else part for part in merged]
-    return fitted[0] if len(fitted) == 1 else Group(*fitted)
+        if isinstance(part, Text):
+            run.append(part)
+            continue
+        if run:
+            merged.append(FittedText(joined_lines(run)))
+            run = []
+        merged.append(part)
+    if run:
+        merged.append(FittedText(joined_lines(run)))
+    return merged[0] if len(merged) == 1 else Group(*merged)

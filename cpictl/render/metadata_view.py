@@ -24,7 +24,7 @@ from rich.text import Text
 from cpictl.protocol.redaction import Redactor
 from cpictl.protocol.settings_check import ExpectedSettings, SettingsMistake, is_placeholder
 from cpictl.render.fit import ByWidth, FirstThatFits
-from cpictl.render.values import scalar_text, value_renderable
+from cpictl.render.values import inline_text, value_renderable
 
 if TYPE_CHECKING:
     from cpictl.metadata import SettingsReport
@@ -167,11 +167,7 @@ def compact_text(value: dict[str, Any], indent: int = 0) -> Text:
 
 
 def _scalar_or_list(value: Any) -> Text:
-    if isinstance(value, list):
-        return Text(", ", style="dim").join(scalar_text(item) for item in value) if value else Text("[]", style="dim")
-    if isinstance(value, dict):
-        return Text("{}", style="dim")
-    return scalar_text(value)
+    return Text("{}", style="dim") if isinstance(value, dict) else inline_text(value)
 
 
 def persistent_text(persistent: Any) -> Text:

@@ -7,6 +7,8 @@ import time
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.text import Text
 
+from cpictl.render.terminal_text import visible_controls
+
 
 class Elapsed:
     """A renderable that reads the clock each time it is drawn, so the spinner shows live elapsed time."""
@@ -22,4 +24,4 @@ class Elapsed:
 
 def stderr_line(line: str, prefix: str = "│ ") -> Text:
     """One live stderr line of the CPI, dimmed and prefixed so it never looks like cpictl's own output."""
-    return Text.assemble((prefix, "dim cyan"), (line, "dim"))
+    return Text.assemble((prefix, "dim cyan"), (visible_controls(line), "dim"))

@@ -7,49 +7,87 @@ from typing import Any
 
 from rich import box
 from rich.cells import cell_len
-from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
-from rich.measure import Measurement
+from rich.console import RenderableType
 from rich.padding import Padding
-from rich.segment import Segment
 from rich.table import Table
-from rich.text import Text
+from rich.text import Span, Text
+
+from cpictl.render.terminal_text import visible_controls
 
 MAX_DEPTH = 6
 MAX_ROWS = 200
 
 
-class FittedText:
-    """A Text that skips rich's word-wrapping when every line already fits the width.
+Piece = tuple[str, str]  # (text, style)
 
-    Wrapping measures and divides each line; the common call view is a handful of short lines, and this is on the
-    path of every call (`make bench`). Text that does not fit is handed to rich as usual."""
 
-    def __init__(self, text: Text) -> None:
-        self.text = text
+def styled(*parts: str | Piece) -> Text:
+    """`Text.assemble` for plain strings and (text, style) pieces, built in one go.
 
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        if all(cell_len(line) <= options.max_width for line in self.text.plain.split("\n")):
-            yield from self.text.render(console, end="")
-            yield Segment.line()
-        else:
-            yield self.text
+    rich's `append` checks and re-strips every piece; views on the path of every call (`make bench`) are built
+    from pieces instead. Each piece goes through `visible_controls`, so no span can be shifted by a control
+    character that rich would strip, and no CPI text can steer the terminal."""
+    pieces: list[str] = []
+    spans: list[Span] = []
+    end = 0
+    for part in parts:
+        text, style = (part, "") if isinstance(part, str) else part
+        text = visible_controls(text)
+        start, end = end, end + len(text)
+        pieces.append(text)
+        if style and start != end:
+            spans.append(Span(start, end, style))
+    return Text("".join(pieces), spans=spans)
 
-    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
-        return Measurement.get(console, options, self.text)
+
+def joined_lines(texts: list[Text]) -> Text:
+    """Texts as the lines of one Text (each one's own style kept to its line): `Text.join` piece by piece costs
+    several times more."""
+    plain: list[str] = []
+    spans: list[Span] = []
+    offset = 0
+    for text in texts:
+        line = text.plain
+        if text.style:
+            spans.append(Span(offset, offset + len(line), text.style))
+        spans.extend(span.move(offset) for span in text.spans)
+        plain.append(line)
+        offset += len(line) + 1
+    return Text("\n".join(plain), spans=spans)
+
+
+def scalar_piece(value: Any) -> Piece:
+    """A scalar in JSON spelling with its style, so strings and numbers are told apart at a glance."""
+    if value is None:
+        return "null", "dim italic"
+    if isinstance(value, bool):
+        return ("true" if value else "false"), "magenta"
+    if isinstance(value, (int, float)):
+        return str(value), "cyan"
+    if isinstance(value, str):
+        quoted = value == "" or value.strip() != value  # quotes make surrounding spaces (or nothing) visible
+        return (json.dumps(value, ensure_ascii=False) if quoted else value), "green"
+    return repr(value), ""
 
 
 def scalar_text(value: Any) -> Text:
-    """A scalar in JSON spelling, styled by type so strings and numbers are told apart at a glance."""
-    if value is None:
-        return Text("null", style="dim italic")
-    if isinstance(value, bool):
-        return Text("true" if value else "false", style="magenta")
-    if isinstance(value, (int, float)):
-        return Text(str(value), style="cyan")
-    if isinstance(value, str):
-        return Text(json.dumps(value, ensure_ascii=False) if value == "" or value.strip() != value else value,
-                    style="green")
-    return Text(repr(value))
+    return styled(scalar_piece(value))
+
+
+def inline_pieces(value: Any) -> list[Piece]:
+    """A scalar, or a short list of scalars, on one line."""
+    if not isinstance(value, list):
+        return [scalar_piece(value)]
+    if not value:
+        return [("[]", "dim")]
+    pieces = [scalar_piece(value[0])]
+    for item in value[1:]:
+        pieces += [(", ", "dim"), scalar_piece(item)]
+    return pieces
+
+
+def inline_text(value: Any) -> Text:
+    return styled(*inline_pieces(value))
 
 
 def _is_flat(value: dict[str, Any]) -> bool:
@@ -62,14 +100,15 @@ def _is_flat(value: dict[str, Any]) -> bool:
 def flat_mapping(value: dict[str, Any], indent: int = 0) -> Text:
     """A mapping of scalars as aligned `key  value` lines: a borderless table at a fraction of a Table's cost
     (rendering is on the path of every call; see `make bench`)."""
-    width = max(len(str(key)) for key in value)
-    text = Text()
-    for position, (key, item) in enumerate(value.items()):
+    keys = [visible_controls(str(key)) for key in value]
+    width = max(cell_len(key) for key in keys)
+    pieces: list[str | Piece] = []
+    for position, (key, item) in enumerate(zip(keys, value.values(), strict=True)):
         if position:
-            text.append("\n")
-        text.append(" " * indent + str(key).ljust(width + 2), style="bold")
-        text.append_text(inline_text(item))
-    return text
+            pieces.append("\n")
+        pieces.append((" " * indent + key + " " * (width + 2 - cell_len(key)), "bold"))
+        pieces += inline_pieces(item)
+    return styled(*pieces)
 
 
 def indented_value(value: Any, indent: int = 2) -> RenderableType:
@@ -80,13 +119,6 @@ def indented_value(value: Any, indent: int = 2) -> RenderableType:
     if isinstance(shown, Text) and "\n" not in shown.plain:
         return Text(" " * indent) + shown
     return Padding(shown, (0, 0, 0, indent))
-
-
-def inline_text(value: Any) -> Text:
-    """A scalar, or a short list of scalars, on one line."""
-    if isinstance(value, list):
-        return Text(", ", style="dim").join(scalar_text(item) for item in value) if value else Text("[]", style="dim")
-    return scalar_text(value)
 
 
 def value_renderable(value: Any, depth: int = 0) -> RenderableType:
@@ -106,7 +138,7 @@ def value_renderable(value: Any, depth: int = 0) -> RenderableType:
             if position == MAX_ROWS:
                 table.add_row("…", Text(f"{len(value) - MAX_ROWS} more keys", style="dim"))
                 break
-            table.add_row(str(key), value_renderable(item, depth + 1))
+            table.add_row(visible_controls(str(key)), value_renderable(item, depth + 1))
         return table
     if isinstance(value, list):
         if not value:

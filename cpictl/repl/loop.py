@@ -16,9 +16,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from rich.console import Console
 from rich.text import Text
 
+from cpictl.render.console import make_console
 from cpictl.repl.context import QuitRepl, ReplContext
 from cpictl.repl.dispatch import handle_line
 from cpictl.repl.lines import meta_escape, needs_more, open_description
@@ -132,7 +132,7 @@ def run_piped(ctx: ReplContext, lines: Iterable[str]) -> int:
 
 def run_repl(target: Target, store: CloudIdStore, *, session_label: str = "default", registry: Any = None) -> int:
     """The REPL on this process's terminal (or stdin, when that is not a terminal). Returns the exit code."""
-    out, err = Console(highlight=False, markup=False), Console(stderr=True, highlight=False, markup=False)
+    out, err = make_console(), make_console(stderr=True)
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
     terminal = PromptTerminal(out, err) if interactive else Terminal(out, err)
     ctx = make_context(target, store, session_label=session_label, terminal=terminal)

@@ -12,6 +12,8 @@ from typing import Any
 from rich.console import Console, RenderableType
 from rich.text import Text
 
+from cpictl.render.console import make_console
+
 
 class CannotAsk(Exception):
     """The terminal cannot ask questions (stdin is not a terminal)."""
@@ -23,7 +25,7 @@ class Terminal:
     can_ask = False  # `ask` raises CannotAsk: a call that leaves parameters out is refused, not asked about
 
     def __init__(self, console: Console | None = None, err: Console | None = None) -> None:
-        self.console = console or Console(highlight=False, markup=False)
+        self.console = console or make_console()
         self.err = err or self.console
 
     @property

@@ -25,6 +25,7 @@ from functools import partial
 from typing import IO
 
 from .buffers import StderrTail, StdoutBuffer
+from .child import SpawnedCpi
 from .command import CpiCommand, RunResult
 from .errors import CpiInterrupted
 from .process_group import open_pidfd, signal_group
@@ -78,7 +79,7 @@ class _Call:
     def __init__(
         self,
         command: CpiCommand,
-        process: subprocess.Popen[bytes],
+        process: subprocess.Popen[bytes] | SpawnedCpi,
         stdin: bytes,
         on_stderr_line: Callable[[str], None] | None,
         started: float,
@@ -109,6 +110,8 @@ class _Call:
             self._readers += 1
         if self._pending:
             os.set_blocking(self._process.stdin.fileno(), False)
+            self._send()  # a request usually fits the pipe at once: one wait fewer per call
+        if self._pending:
             self._selector.register(self._process.stdin.fileno(), selectors.EVENT_WRITE, self._write)
         else:
             self._process.stdin.close()
@@ -195,7 +198,8 @@ class _Call:
         pipe.close()
         self._readers -= 1
 
-    def _write(self) -> None:
+    def _send(self) -> None:
+        """Write as much of the request as the pipe takes now."""
         stdin = self._process.stdin
         assert stdin is not None
         try:
@@ -205,7 +209,13 @@ class _Call:
         except (BrokenPipeError, ConnectionResetError):
             written = len(self._pending)  # the CPI does not want the rest of its request; not our failure
         self._pending = self._pending[written:]
+
+    def _write(self) -> None:
+        """The selector's handler for a writable stdin."""
+        self._send()
         if not self._pending:
+            stdin = self._process.stdin
+            assert stdin is not None
             self._selector.unregister(stdin.fileno())
             stdin.close()
 

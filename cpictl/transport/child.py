@@ -1,0 +1,114 @@
+"""Start a CPI with `os.posix_spawn` and hold it like a `subprocess.Popen`, for the runner's fast path.
+
+`subprocess.Popen` does a good deal of Python work around its fork (argument checks, an error pipe, a second
+read after exec); on a trivial CPI that is a visible share of each call, and a recipe makes hundreds of calls
+(`make bench`). `posix_spawn` (glibc: clone with CLONE_VFORK, then exec) reports exec errors with the same errno
+as Popen, and keeps Popen's other rules where they matter here:
+
+- the child leads its own session (`setsid=True`, Popen's `start_new_session`);
+- signals Python ignores (SIGPIPE, SIGXFSZ) are back to their default in the child (Popen's `restore_signals`);
+- descriptors: Python opens every descriptor close-on-exec (PEP 446), so the child gets its three pipes only.
+
+`spawn_with_posix_spawn` returns None when the fast path does not apply (a working directory to change into, a
+bare command name to look up on PATH, no posix_spawn or setsid on this system); the caller then uses Popen.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from typing import IO, Any
+
+from .command import CpiCommand
+
+_SIGNALS_TO_RESTORE = tuple(getattr(signal, name) for name in ("SIGPIPE", "SIGXFZ", "SIGXFSZ")
+                            if hasattr(signal, name))
+_unsupported = not hasattr(os, "posix_spawn")  # set for good once this system turns setsid down
+
+
+class SpawnedCpi:
+    """The part of `subprocess.Popen` the runner uses: pid, the three pipes, returncode, poll and wait."""
+
+    def __init__(self, args: list[str], pid: int, stdin: IO[bytes], stdout: IO[bytes], stderr: IO[bytes]) -> None:
+        self.args = args
+        self.pid = pid
+        self.stdin: IO[bytes] | None = stdin
+        self.stdout: IO[bytes] | None = stdout
+        self.stderr: IO[bytes] | None = stderr
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            self._reap(os.WNOHANG)
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        """Like Popen.wait: the exit code (negative for a signal); TimeoutExpired after `timeout` seconds."""
+        if timeout is None:
+            while self.returncode is None:
+                self._reap(0)
+            return self.returncode
+        deadline = time.monotonic() + timeout
+        delay = 0.0005
+        while self.poll() is None:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise subprocess.TimeoutExpired(self.args, timeout)
+            time.sleep(min(delay, remaining, 0.05))
+            delay *= 2
+        assert self.returncode is not None
+        return self.returncode
+
+    def _reap(self, flags: int) -> None:
+        try:
+            pid, status = os.waitpid(self.pid, flags)
+        except ChildProcessError:
+            self.returncode = 0 if self.returncode is None else self.returncode  # reaped elsewhere, as Popen does
+            return
+        except InterruptedError:  # a signal arrived during a blocking wait; its handler ran, so wait again
+            return
+        if pid == self.pid:
+            self.returncode = os.waitstatus_to_exitcode(status)
+
+
+def _inherited_environment() -> Any:
+    """Our environment for the child. posix_spawn walks `os.environ` through Python-level decode and encode of
+    every variable (a visible cost per call); its underlying bytes mapping, kept in step by `os.environ`'s own
+    setters, converts in C."""
+    data = getattr(os.environ, "_data", None)
+    return data if isinstance(data, dict) else dict(os.environ)
+
+
+def spawn_with_posix_spawn(command: CpiCommand) -> SpawnedCpi | None:
+    """Start the CPI with three pipes, or None when the fast path does not apply. Raises OSError from exec."""
+    global _unsupported
+    path = command.argv[0]
+    if _unsupported or command.cwd is not None or os.sep not in path:
+        return None
+    ours: list[int] = []  # the parent's ends
+    theirs: list[int] = []  # the child's ends, closed in the parent once the child has them
+    spawned = False
+    try:
+        for _ in range(3):
+            read_end, write_end = os.pipe()
+            ours.append(read_end)
+            theirs.append(write_end)
+        ours[0], theirs[0] = theirs[0], ours[0]  # stdin: the child reads and we write, so its ends swap
+        if min(theirs) < 3:  # our own 0/1/2 are closed: dup2 onto itself would keep close-on-exec; Popen copes
+            return None
+        actions: list[Any] = [(os.POSIX_SPAWN_DUP2, fd, target) for target, fd in enumerate(theirs)]
+        env = _inherited_environment() if command.env is None else command.env
+        try:
+            pid = os.posix_spawn(path, command.argv, env, file_actions=actions, setsid=True,
+                                 setsigdef=_SIGNALS_TO_RESTORE)
+        except NotImplementedError:  # no POSIX_SPAWN_SETSID here (old libc)
+            _unsupported = True
+            return None
+        spawned = True
+    finally:
+        for fd in theirs if spawned else theirs + ours:
+            os.close(fd)
+    return SpawnedCpi(list(command.argv), pid, open(ours[0], "wb", buffering=0), open(ours[1], "rb", buffering=0),
+                      open(ours[2], "rb", buffering=0))
