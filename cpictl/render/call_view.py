@@ -14,7 +14,7 @@ from cpictl.protocol.catalogue import get_method
 from cpictl.protocol.redaction import Redactor
 from cpictl.render.console import FittedText
 from cpictl.render.terminal_text import visible_controls
-from cpictl.render.values import indented_value, joined_lines, styled, value_renderable
+from cpictl.render.values import Pieces, indented_value, joined_lines, styled, value_renderable
 from cpictl.session import CallOutcome, Target
 
 LOG_LINES = 40
@@ -22,23 +22,29 @@ STDERR_LINES = 12
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow"}
 
 
-def target_line(target: Target) -> Text:
+def target_pieces(target: Target) -> Pieces:
     """Who is being called; the bundled reference CPI says loudly that it is not a cloud."""
     if target.is_reference:
-        return styled(("target ", "dim"), ("bundled reference CPI", "bold yellow"),
-                      (" (local simulation, not a cloud)", "yellow"))
-    return styled(("target ", "dim"), (target.display, "bold"))
+        return [("target ", "dim"), ("bundled reference CPI", "bold yellow"),
+                (" (local simulation, not a cloud)", "yellow")]
+    return [("target ", "dim"), (target.display, "bold")]
 
 
-def request_table(method: str, arguments: list[Any], api_version: int | None,
-                  stemcell_api_version: Any) -> RenderableType:
-    """Arguments by parameter name, as the catalogue names them."""
+def target_line(target: Target) -> Text:
+    return styled(*target_pieces(target))
+
+
+def request_title(method: str, api_version: int | None, stemcell_api_version: Any) -> Pieces:
     version = "omitted" if api_version is None else str(api_version)
     stemcell = "not sent" if stemcell_api_version is None else str(stemcell_api_version)
-    title = styled(("→ ", "bold blue"), (method, "bold"), (f"   api_version {version}", "dim"),
-                   (f"   stemcell api_version {stemcell}", "dim"))
+    return [("→ ", "bold blue"), (method, "bold"), (f"   api_version {version}", "dim"),
+            (f"   stemcell api_version {stemcell}", "dim")]
+
+
+def request_table(method: str, arguments: list[Any]) -> Table | None:
+    """Arguments by parameter name, as the catalogue names them."""
     if not arguments:
-        return title
+        return None
     spec = get_method(method)
     names = [p.name for p in spec.params] if spec else []
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, padding=(0, 1))
@@ -47,28 +53,28 @@ def request_table(method: str, arguments: list[Any], api_version: int | None,
     for position, value in enumerate(arguments):
         name = names[position] if position < len(names) else f"#{position} (extra)"
         table.add_row(name, value_renderable(value, depth=1))
-    return Group(title, table)
+    return table
 
 
-def outcome_line(outcome: CallOutcome) -> Text:
+def outcome_line(outcome: CallOutcome) -> Pieces:
     status = outcome.status
     if outcome.journal_error and not outcome.failure and not any(
             v.severity == "error" for v in outcome.violations):
-        return Text("⚠ the CPI answered, but its cloud IDs could not be journalled (see below)", style="bold red")
+        return [("⚠ the CPI answered, but its cloud IDs could not be journalled (see below)", "bold red")]
     if status == "ok":
-        return Text("✔ ok", style="bold green")
+        return [("✔ ok", "bold green")]
     error = outcome.decoded.error if outcome.decoded else None
     if status == "cpi-error" and error is not None:
         retry = "ok_to_retry" if error.ok_to_retry else "not retriable"
-        line = styled(("✖ CPI error ", "bold red"), (error.type, "bold"), (f"  ({retry})\n  ", "dim"),
-                      error.message)
+        line: Pieces = [("✖ CPI error ", "bold red"), (error.type, "bold"), (f"  ({retry})\n  ", "dim"),
+                        error.message]
         reaction = caller_reaction(error.type)
         if reaction:
-            line.append(f"\n  BOSH: {reaction}", style="italic")
+            line.append((f"\n  BOSH: {reaction}", "italic"))
         return line
     if outcome.failure:
-        return styled(("⚠ CPI misbehaved: ", "bold red"), outcome.failure)
-    return Text("⚠ CPI misbehaved: the response breaks the contract", style="bold red")
+        return [("⚠ CPI misbehaved: ", "bold red"), outcome.failure]
+    return [("⚠ CPI misbehaved: the response breaks the contract", "bold red")]
 
 
 def caller_reaction(type_name: str) -> str | None:
@@ -140,17 +146,16 @@ def tail_text(text: str, limit: int | None, what: str, style: str = "", max_char
     return Text(text.rstrip("\n"), style=style)
 
 
-def footer(outcome: CallOutcome) -> Text:
+def footer(outcome: CallOutcome) -> Pieces:
     run = outcome.run
-    parts: list[tuple[str, str]] = [("request_id ", "dim"), (outcome.request_id or "-", "")]
+    parts: Pieces = [("request_id ", "dim"), outcome.request_id or "-"]
     if run is not None:
         exit_text = f"signal {run.signal}" if run.signal is not None else f"exit {run.exit_code}"
-        parts += [("   ", ""), (exit_text, "bold" if run.exit_code else ""), ("   ", ""),
-                  (f"{run.duration_s * 1000:.0f} ms", "")]
+        parts += ["   ", (exit_text, "bold" if run.exit_code else ""), f"   {run.duration_s * 1000:.0f} ms"]
         if run.stderr_bytes > len(run.stderr_tail):
-            parts += [("   ", ""), (f"stderr {run.stderr_bytes:,} bytes in all (the last {len(run.stderr_tail):,} "
-                                    "kept)", "dim")]
-    return styled(*parts)
+            parts += ["   ", (f"stderr {run.stderr_bytes:,} bytes in all (the last {len(run.stderr_tail):,} kept)",
+                            "dim")]
+    return parts
 
 
 def render_call(outcome: CallOutcome, target: Target, *, full_log: bool = False,
@@ -160,8 +165,12 @@ def render_call(outcome: CallOutcome, target: Target, *, full_log: bool = False,
     request = outcome.request.as_dict() if show_secrets else redactor.request(outcome.request.as_dict())
     mask = (lambda text: text) if show_secrets else redactor.text
     stemcell = (outcome.request.context.get("vm") or {}).get("stemcell", {}).get("api_version")
-    parts: list[RenderableType] = [target_line(target), request_table(outcome.request.method, request["arguments"],
-                                                                      outcome.request.api_version, stemcell)]
+    method = outcome.request.method
+    parts: list[Pieces | RenderableType] = [target_pieces(target),
+                                            request_title(method, outcome.request.api_version, stemcell)]
+    arguments = request_table(method, request["arguments"])
+    if arguments is not None:
+        parts.append(arguments)
     parts.append(outcome_line(outcome))
     table = violations_table(outcome)
     if table is not None:
@@ -169,8 +178,8 @@ def render_call(outcome: CallOutcome, target: Target, *, full_log: bool = False,
     response = outcome.response
     if response is not None and response.get("error") is None:
         result = response["result"] if show_secrets else redactor.result(outcome.request.method, response["result"])
-        parts.append(Text("result", style="bold underline"))
-        parts.append(indented_value(result))  # a flat result stays Text, so it merges with its neighbours
+        parts.append([("result", "bold underline")])
+        parts.append(indented_value(result))  # a flat result stays text, so it merges with its neighbours
     ids = cloud_ids_text(outcome)
     if ids is not None:
         parts.append(Panel(ids, title="cloud IDs", title_align="left", expand=False, border_style="green"))
@@ -190,19 +199,30 @@ def render_call(outcome: CallOutcome, target: Target, *, full_log: bool = False,
     return _merge_text(parts)
 
 
-def _merge_text(parts: list[RenderableType]) -> RenderableType:
-    """Runs of plain Text become one Text: rich lays out one renderable far faster than many, and this view is on
-    the path of every call (see `make bench`)."""
+def _merge_text(parts: list[Pieces | RenderableType]) -> RenderableType:
+    """Runs of text (pieces or Text) become one Text: rich lays out one renderable far faster than many, and this
+    view is on the path of every call (see `make bench`)."""
     merged: list[RenderableType] = []
-    run: list[Text] = []
+    run: list[Pieces | Text] = []
     for part in parts:
-        if isinstance(part, Text):
+        if isinstance(part, (list, Text)):
             run.append(part)
             continue
         if run:
-            merged.append(FittedText(joined_lines(run)))
+            merged.append(FittedText(_one_text(run)))
             run = []
         merged.append(part)
     if run:
-        merged.append(FittedText(joined_lines(run)))
+        merged.append(FittedText(_one_text(run)))
     return merged[0] if len(merged) == 1 else Group(*merged)
+
+
+def _one_text(run: list[Pieces | Text]) -> Text:
+    """The lines of a run as one Text; all pieces (the common case) make it in one go."""
+    if any(isinstance(line, Text) for line in run):
+        return joined_lines([line if isinstance(line, Text) else styled(*line) for line in run])
+    pieces: Pieces = []
+    for line in run:
+        if isinstance(line, list):  # all are, as checked above
+            pieces += ["\n", *line] if pieces else line
+    return styled(*pieces)

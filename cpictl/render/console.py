@@ -1,7 +1,8 @@
 """The console cpictl prints through, and the cheap way to print a view that is plain lines.
 
 `SafeConsole` is a rich Console that:
-- shows terminal controls in what it prints instead of obeying them (`terminal_text.visible_controls`);
+- never lets a terminal control through: views make CPI text visible before layout
+  (`terminal_text.visible_controls`); whatever a view missed is removed here (`without_controls`);
 - writes a `FittedText` off a terminal as its plain text in one write. Without a terminal rich drops every style
   and, since every line fits, would write exactly these characters; skipping its per-print machinery matters
   because a view is printed after every call (`make bench`, recipes with hundreds of steps).
@@ -20,7 +21,7 @@ from rich.measure import Measurement
 from rich.segment import Segment
 from rich.text import Text
 
-from cpictl.render.terminal_text import visible_controls
+from cpictl.render.terminal_text import without_controls
 
 
 class FittedText:
@@ -33,8 +34,11 @@ class FittedText:
         self.text = text
 
     def plain_if_fits(self, width: int) -> str | None:
+        """The plain text when every line fits `width`; None sends it through rich (which also expands tabs)."""
         plain = self.text.plain
-        return plain if all(cell_len(line) <= width for line in plain.split("\n")) else None
+        if "\t" in plain or any(cell_len(line) > width for line in plain.split("\n")):
+            return None
+        return plain
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         plain = self.plain_if_fits(options.max_width)
@@ -55,16 +59,12 @@ class SafeConsole(Console):
 
     rich's own cursor movements and styles are untouched: they are control segments or are added after this."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._diverted = 0  # captures and render hooks (Live, status) under way: output must go through rich
-
     def print(self, *objects: Any, **options: Any) -> None:
         if len(objects) == 1 and not options and isinstance(objects[0], FittedText) and self._writes_plainly():
             plain = objects[0].plain_if_fits(self.width)
             if plain is not None:
                 with self._lock:
-                    self.file.write(visible_controls(plain) + "\n")
+                    self.file.write(without_controls(plain) + "\n")
                     self.file.flush()
                 return
         super().print(*objects, **options)
@@ -72,35 +72,20 @@ class SafeConsole(Console):
     def _writes_plainly(self) -> bool:
         """True when rich would write a FittedText's characters as they are: no terminal, no colour, nothing
         capturing, recording or redrawing the output."""
-        return (not self._diverted and not self.is_terminal and self.color_system is None and not self.record
+        # rich's own state: output held back (capture, pager, `with console:`) or redrawn (Live, status). Should a
+        # rich release rename these, the defaults turn the fast path off rather than bypass them.
+        held_back = getattr(self, "_buffer_index", 1) or getattr(self, "_render_hooks", [None])
+        return (not held_back and not self.is_terminal and self.color_system is None and not self.record
                 and not self.quiet)
 
     def render(self, renderable: RenderableType, options: ConsoleOptions | None = None) -> Any:
         for segment in super().render(renderable, options):
             text = segment.text
             if segment.control is None and not text.isprintable() and text != "\n":
-                safe = visible_controls(text)
+                safe = without_controls(text)
                 if safe is not text:
                     segment = Segment(safe, segment.style)
             yield segment
-
-    def begin_capture(self) -> None:
-        self._diverted += 1
-        super().begin_capture()
-
-    def end_capture(self) -> str:
-        try:
-            return super().end_capture()
-        finally:
-            self._diverted -= 1
-
-    def push_render_hook(self, hook: Any) -> None:
-        self._diverted += 1
-        super().push_render_hook(hook)
-
-    def pop_render_hook(self) -> None:
-        super().pop_render_hook()
-        self._diverted -= 1
 
 
 def make_console(*, stderr: bool = False, file: IO[str] | None = None, **options: Any) -> SafeConsole:
@@ -114,4 +99,4 @@ def make_console(*, stderr: bool = False, file: IO[str] | None = None, **options
     console = SafeConsole(**settings)
     if console.is_terminal or "force_terminal" in options:
         return console
-    return SafeConsole(**settings, force_terminal=False, width=console.width, height=console.height)
+    return SafeConsole(**{**settings, "force_terminal": False, "width": console.width, "height": console.height})

@@ -4,8 +4,8 @@ A CPI's log, stderr, error messages, results and IDs are shown as text. Left alo
 them would be obeyed by the terminal: clear the screen, retitle the window, write the clipboard (OSC 52), hide
 text, or reorder it with bidi overrides. `visible_controls` turns such characters into visible escapes (`\\x1b`)
 and drops colour codes (a CPI's coloured log reads as plain text). Views apply it to CPI text before layout, so
-columns line up; `SafeConsole` (console.py) applies it to every segment it prints, so a view that forgets is
-still safe.
+columns line up. `SafeConsole` (console.py) removes any control left in what it prints (`without_controls`), so
+a view that forgets is still safe.
 """
 
 from __future__ import annotations
@@ -32,3 +32,11 @@ def visible_controls(text: str) -> str:
     if "\r\n" in text:
         text = text.replace("\r\n", "\n")
     return _UNSAFE.sub(_escape, text)
+
+
+def without_controls(text: str) -> str:
+    """`text` with terminal controls removed. For text rich has already measured: a control takes no cell there,
+    so removing it keeps the layout, where a visible escape would be cut off at the measured width."""
+    if text.isprintable():
+        return text
+    return _UNSAFE.sub("", text)

@@ -19,6 +19,7 @@ MAX_ROWS = 200
 
 
 Piece = tuple[str, str]  # (text, style)
+Pieces = list[str | Piece]  # a run of text: plain strings and styled pieces
 
 
 def styled(*parts: str | Piece) -> Text:
@@ -74,13 +75,13 @@ def scalar_text(value: Any) -> Text:
     return styled(scalar_piece(value))
 
 
-def inline_pieces(value: Any) -> list[Piece]:
+def inline_pieces(value: Any) -> Pieces:
     """A scalar, or a short list of scalars, on one line."""
     if not isinstance(value, list):
         return [scalar_piece(value)]
     if not value:
         return [("[]", "dim")]
-    pieces = [scalar_piece(value[0])]
+    pieces: Pieces = [scalar_piece(value[0])]
     for item in value[1:]:
         pieces += [(", ", "dim"), scalar_piece(item)]
     return pieces
@@ -90,31 +91,42 @@ def inline_text(value: Any) -> Text:
     return styled(*inline_pieces(value))
 
 
+def _is_inline(value: Any) -> bool:
+    """A scalar, or a list of at most 20 scalars: shown on one line."""
+    if isinstance(value, list):
+        return len(value) <= 20 and all(not isinstance(item, (dict, list)) for item in value)
+    return not isinstance(value, dict)
+
+
 def _is_flat(value: dict[str, Any]) -> bool:
-    return len(value) <= MAX_ROWS and all(
-        not isinstance(item, (dict, list)) or (isinstance(item, list) and len(item) <= 20
-                                               and all(not isinstance(i, (dict, list)) for i in item))
-        for item in value.values())
+    return len(value) <= MAX_ROWS and all(_is_inline(item) for item in value.values())
 
 
-def flat_mapping(value: dict[str, Any], indent: int = 0) -> Text:
+def flat_mapping_pieces(value: dict[str, Any], indent: int = 0) -> Pieces:
     """A mapping of scalars as aligned `key  value` lines: a borderless table at a fraction of a Table's cost
     (rendering is on the path of every call; see `make bench`)."""
     keys = [visible_controls(str(key)) for key in value]
     width = max(cell_len(key) for key in keys)
-    pieces: list[str | Piece] = []
+    pieces: Pieces = []
     for position, (key, item) in enumerate(zip(keys, value.values(), strict=True)):
         if position:
             pieces.append("\n")
         pieces.append((" " * indent + key + " " * (width + 2 - cell_len(key)), "bold"))
         pieces += inline_pieces(item)
-    return styled(*pieces)
+    return pieces
 
 
-def indented_value(value: Any, indent: int = 2) -> RenderableType:
-    """A value shown under a heading: flat mappings and scalars stay one Text (cheap to lay out), the rest pads."""
+def flat_mapping(value: dict[str, Any], indent: int = 0) -> Text:
+    return styled(*flat_mapping_pieces(value, indent))
+
+
+def indented_value(value: Any, indent: int = 2) -> Pieces | RenderableType:
+    """A value shown under a heading: flat mappings and scalars stay pieces of text (cheap to lay out), the rest
+    pads."""
     if isinstance(value, dict) and value and _is_flat(value):
-        return flat_mapping(value, indent)
+        return flat_mapping_pieces(value, indent)
+    if _is_inline(value):
+        return [" " * indent, *inline_pieces(value)]
     shown = value_renderable(value)
     if isinstance(shown, Text) and "\n" not in shown.plain:
         return Text(" " * indent) + shown
@@ -143,7 +155,7 @@ def value_renderable(value: Any, depth: int = 0) -> RenderableType:
     if isinstance(value, list):
         if not value:
             return Text("[]", style="dim")
-        if all(not isinstance(item, (dict, list)) for item in value) and len(value) <= 20:
+        if _is_inline(value):
             return inline_text(value)
         table = Table(box=box.ROUNDED if depth == 0 else None, show_header=False, padding=(0, 1),
                       pad_edge=depth == 0)

@@ -7,10 +7,13 @@ as Popen, and keeps Popen's other rules where they matter here:
 
 - the child leads its own session (`setsid=True`, Popen's `start_new_session`);
 - signals Python ignores (SIGPIPE, SIGXFSZ) are back to their default in the child (Popen's `restore_signals`);
-- descriptors: Python opens every descriptor close-on-exec (PEP 446), so the child gets its three pipes only.
+- descriptors: the child gets its three pipes only. Python opens descriptors close-on-exec (PEP 446), but ones
+  we inherited without it (a make jobserver, a shell's `7>file`) would reach the CPI, and a grandchild holding
+  them could keep a pipe of our caller open; Popen's `close_fds` closes them, here a close action per descriptor.
 
 `spawn_with_posix_spawn` returns None when the fast path does not apply (a working directory to change into, a
-bare command name to look up on PATH, no posix_spawn or setsid on this system); the caller then uses Popen.
+bare command name to look up on PATH, no posix_spawn or setsid, no way to list our descriptors); the caller then
+uses Popen.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from .command import CpiCommand
 _SIGNALS_TO_RESTORE = tuple(getattr(signal, name) for name in ("SIGPIPE", "SIGXFZ", "SIGXFSZ")
                             if hasattr(signal, name))
 _unsupported = not hasattr(os, "posix_spawn")  # set for good once this system turns setsid down
+_listed: list[int] | None = None  # inheritable descriptors found at the first spawn (see _inheritable_descriptors)
 
 
 class SpawnedCpi:
@@ -81,11 +85,53 @@ def _inherited_environment() -> Any:
     return data if isinstance(data, dict) else dict(os.environ)
 
 
+def _inheritable_descriptors() -> list[int] | None:
+    """Our descriptors above 2 that a child would inherit; None when this system cannot list them.
+
+    Listing /proc/self/fd costs more than the rest of a spawn, so it is done once: such descriptors come from
+    whoever started us and are there from the start (Python, and so cpictl, opens none inheritable). Each spawn
+    checks the few it found are still open and inheritable."""
+    global _listed
+    if _listed is None:
+        _listed = _list_inheritable()
+        if _listed is None:
+            return None
+    still = []
+    for fd in _listed:
+        try:
+            if os.get_inheritable(fd):
+                still.append(fd)
+        except OSError:  # closed since
+            pass
+    return still
+
+
+def _list_inheritable() -> list[int] | None:
+    for directory in ("/proc/self/fd", "/dev/fd"):
+        try:
+            names = os.listdir(directory)
+        except OSError:
+            continue
+        found = []
+        for name in names:
+            fd = int(name)
+            try:
+                if fd > 2 and os.get_inheritable(fd):
+                    found.append(fd)
+            except OSError:  # the listing's own descriptor, closed by now
+                pass
+        return found
+    return None
+
+
 def spawn_with_posix_spawn(command: CpiCommand) -> SpawnedCpi | None:
     """Start the CPI with three pipes, or None when the fast path does not apply. Raises OSError from exec."""
     global _unsupported
     path = command.argv[0]
     if _unsupported or command.cwd is not None or os.sep not in path:
+        return None
+    inherited = _inheritable_descriptors()
+    if inherited is None:
         return None
     ours: list[int] = []  # the parent's ends
     theirs: list[int] = []  # the child's ends, closed in the parent once the child has them
@@ -98,7 +144,8 @@ def spawn_with_posix_spawn(command: CpiCommand) -> SpawnedCpi | None:
         ours[0], theirs[0] = theirs[0], ours[0]  # stdin: the child reads and we write, so its ends swap
         if min(theirs) < 3:  # our own 0/1/2 are closed: dup2 onto itself would keep close-on-exec; Popen copes
             return None
-        actions: list[Any] = [(os.POSIX_SPAWN_DUP2, fd, target) for target, fd in enumerate(theirs)]
+        actions: list[Any] = [(os.POSIX_SPAWN_CLOSE, fd) for fd in inherited]
+        actions += [(os.POSIX_SPAWN_DUP2, fd, target) for target, fd in enumerate(theirs)]
         env = _inherited_environment() if command.env is None else command.env
         try:
             pid = os.posix_spawn(path, command.argv, env, file_actions=actions, setsid=True,
