@@ -157,8 +157,11 @@ def _transport_failure(run: RunResult, timeout: float | None) -> tuple[str | Non
         return (f"timed out after {timeout:g} s{answered}; the CPI's process group was killed. BOSH has no "
                 "timeout and would wait forever", [])
     if run.lingering_pipes:
-        message = ("the CPI exited but a child process kept stdout/stderr open; it was killed. The director reads "
-                   "until EOF on both pipes and would hang")
+        fate = ("it left the CPI's process group, so killing the group did not reach it: cpictl stopped waiting, "
+                f"and it may still be running (a process the CPI, pid {run.pid}, started)"
+                if run.pipes_abandoned else "it was killed with the CPI's process group")
+        message = (f"the CPI exited but a child process kept stdout/stderr open; {fate}. The director reads until "
+                   "EOF on both pipes and would hang")
         return None, [Violation("process.lingering-child", "error", message)]
     if run.signal is not None:
         return (f"the CPI was killed by signal {run.signal} with no response; the director fails "
@@ -281,13 +284,12 @@ def outcome_as_dict(outcome: CallOutcome, *, show_secrets: bool = False) -> dict
     redactor = Redactor()
     request = outcome.request.as_dict()
     response = outcome.response
+    violations = outcome.violations
     stderr = outcome.run.stderr_tail.decode("utf-8", errors="replace") if outcome.run else ""
     if not show_secrets:
         request = redactor.request(request)
-        if response is not None:
-            response = {**response, "result": redactor.result(outcome.request.method, response["result"])}
-            if isinstance(response.get("log"), str):
-                response["log"] = redactor.text(response["log"])
+        response = redactor.response(outcome.request.method, response)
+        violations = redactor.violations(violations)
         stderr = redactor.text(stderr)
     run = outcome.run
     return {
@@ -297,7 +299,7 @@ def outcome_as_dict(outcome: CallOutcome, *, show_secrets: bool = False) -> dict
         "signal": run.signal if run else None,
         "duration_s": round(run.duration_s, 6) if run else None,
         "stderr": stderr,
-        "violations": [v.as_dict() for v in outcome.violations]
+        "violations": [v.as_dict() for v in violations]
         + ([{"code": "process.failed", "severity": "error", "message": outcome.failure}] if outcome.failure else [])
         + ([{"code": "journal.write-failed", "severity": "error", "message": outcome.journal_error}]
            if outcome.journal_error else []),

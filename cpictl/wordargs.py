@@ -21,6 +21,7 @@ class InputError(ValueError):
     """Words that cannot become arguments: bad YAML, a file that cannot be read, a name given twice."""
 
 
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _NAMED = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=(.*)$", re.DOTALL)
 _LITERAL_UNSAFE = tuple("[{\"'!&*|>%@`#")
 
@@ -35,8 +36,8 @@ def load_yaml_text(text: str, where: str) -> Any:
         position = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise InputError(f"{where}: not valid YAML{position}: {problem}") from None
-    try:  # what YAML allows and JSON cannot carry: an anchor inside itself, dates, binary
-        json.dumps(value)
+    try:  # what YAML allows and JSON cannot carry: an anchor inside itself, dates, binary, .nan and .inf
+        json.dumps(value, allow_nan=False)
     except (TypeError, ValueError) as exc:
         raise InputError(f"{where}: this YAML value cannot be sent as JSON ({exc})") from None
     return value
@@ -125,5 +126,8 @@ def parse_env_pairs(pairs: list[str]) -> dict[str, str]:
         key, sep, value = pair.partition("=")
         if not sep or not key:
             raise InputError(f"--env '{pair}': expected NAME=value")
+        if not _ENV_NAME.fullmatch(key):  # a shell could not set it, so --dry-run's one-liner could not either
+            raise InputError(f"--env '{pair}': '{key}' is not an environment variable name (letters, digits and _, "
+                             "not starting with a digit)")
         env[key] = value
     return env

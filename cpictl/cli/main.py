@@ -140,7 +140,7 @@ def _known_error(exc: BaseException) -> int | None:
         return exits.USAGE
     if isinstance(exc, (CpiNotRunnable, CpiWorkdirUnusable)):
         return exits.MISBEHAVED
-    for module, name, code in (("cpictl.store.references", "UndefinedReference", exits.USAGE),
+    for module, name, code in (("cpictl.store.reference_syntax", "ReferenceProblem", exits.USAGE),
                                ("cpictl.store", "StoreError", exits.USAGE),
                                ("cpictl.recipes", "RecipeError", exits.USAGE)):
         cls = getattr(sys.modules.get(module), name, None)

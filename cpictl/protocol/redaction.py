@@ -23,10 +23,13 @@ and the userinfo of every URL (mbus, registry endpoint, blobstore endpoint).
 from __future__ import annotations
 
 import copy
+import json
 import re
+from dataclasses import replace
 from typing import Any
 
 from cpictl.protocol.catalogue import get_method
+from cpictl.protocol.violations import Violation
 
 MASK = "<redacted>"
 CONTEXT_PUBLIC_KEYS = frozenset({"director_uuid", "request_id", "vm"})
@@ -149,6 +152,11 @@ class Redactor:
         elif form not in self.secrets:
             self._numeric.add(form)
         self.secrets.add(form)
+        if not numeric:
+            # CPIs log requests as JSON: a secret with `"`, `\` or a non-ASCII character reappears escaped
+            for escaped in (json.dumps(form)[1:-1], json.dumps(form, ensure_ascii=False)[1:-1]):
+                if escaped != form:
+                    self.secrets.add(escaped)
 
     def _mask_networks(self, networks: Any) -> Any:
         if not isinstance(networks, dict):
@@ -231,6 +239,22 @@ class Redactor:
         if method == "create_vm" and isinstance(result, list) and len(result) > 1:
             result = [result[0], self._mask_networks(result[1]), *result[2:]]
         return self.scrub(result)
+
+    def response(self, method: str, response: dict[str, Any] | None) -> dict[str, Any] | None:
+        """A masked copy of `{result, error, log}`: the result as `result` masks it, the error's fields and the
+        log as free text (CPIs echo their configuration in error messages)."""
+        if response is None:
+            return None
+        masked = {**response, "result": self.result(method, response.get("result"))}
+        if isinstance(masked.get("log"), str):
+            masked["log"] = self.text(masked["log"])
+        if masked.get("error") is not None:
+            masked["error"] = self.scrub(masked["error"])
+        return masked
+
+    def violations(self, violations: list[Violation]) -> list[Violation]:
+        """Violations whose messages may quote the CPI's answer (a wrong-shape result), with secrets hidden."""
+        return [replace(violation, message=self.text(violation.message)) for violation in violations]
 
     def scrub(self, value: Any) -> Any:
         """Hide remembered secrets anywhere inside a decoded JSON value (a CPI may echo them back), and any value

@@ -27,12 +27,11 @@ def step_details(row: StepRow, *, show_secrets: bool = False) -> dict[str, Any]:
     outcome = row.outcome
     response = outcome.response if outcome is not None else None
     stderr = outcome.run.stderr_tail.decode("utf-8", errors="replace") if outcome and outcome.run else None
+    violations = outcome.violations if outcome else []
     if not show_secrets and request is not None:
         request = redactor.request(request)
-        if response is not None:
-            response = {**response, "result": redactor.result(row.method, response.get("result"))}
-            if isinstance(response.get("log"), str):
-                response["log"] = redactor.text(response["log"])
+        response = redactor.response(row.method, response)
+        violations = redactor.violations(violations)
         stderr = redactor.text(stderr) if stderr is not None else None
     hide = (lambda text: text) if show_secrets else redactor.text
     return {
@@ -47,7 +46,7 @@ def step_details(row: StepRow, *, show_secrets: bool = False) -> dict[str, Any]:
         "request": request, "response": response,
         "exit_code": outcome.run.exit_code if outcome and outcome.run else None,
         "stderr": stderr,
-        "violations": [v.as_dict() for v in outcome.violations] if outcome else [],
+        "violations": [v.as_dict() for v in violations],
     }
 
 

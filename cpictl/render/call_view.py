@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from rich import box
@@ -12,6 +13,7 @@ from rich.text import Text
 
 from cpictl.protocol.catalogue import get_method
 from cpictl.protocol.redaction import Redactor
+from cpictl.protocol.violations import Violation
 from cpictl.render.console import FittedText
 from cpictl.render.terminal_text import visible_controls
 from cpictl.render.values import Pieces, indented_value, joined_lines, styled, value_renderable
@@ -56,7 +58,7 @@ def request_table(method: str, arguments: list[Any]) -> Table | None:
     return table
 
 
-def outcome_line(outcome: CallOutcome) -> Pieces:
+def outcome_line(outcome: CallOutcome, mask: Callable[[str], str] = str) -> Pieces:
     status = outcome.status
     if outcome.journal_error and not outcome.failure and not any(
             v.severity == "error" for v in outcome.violations):
@@ -66,8 +68,8 @@ def outcome_line(outcome: CallOutcome) -> Pieces:
     error = outcome.decoded.error if outcome.decoded else None
     if status == "cpi-error" and error is not None:
         retry = "ok_to_retry" if error.ok_to_retry else "not retriable"
-        line: Pieces = [("✖ CPI error ", "bold red"), (error.type, "bold"), (f"  ({retry})\n  ", "dim"),
-                        error.message]
+        line: Pieces = [("✖ CPI error ", "bold red"), (mask(error.type), "bold"), (f"  ({retry})\n  ", "dim"),
+                        mask(error.message)]
         reaction = caller_reaction(error.type)
         if reaction:
             line.append((f"\n  BOSH: {reaction}", "italic"))
@@ -89,14 +91,14 @@ def caller_reaction(type_name: str) -> str | None:
     return None
 
 
-def violations_table(outcome: CallOutcome) -> Table | None:
-    if not outcome.violations:
+def violations_table(violations: list[Violation]) -> Table | None:
+    if not violations:
         return None
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, title="contract check", title_justify="left")
     table.add_column("severity", no_wrap=True)
     table.add_column("code", no_wrap=True)
     table.add_column("what it means", overflow="fold")
-    for violation in outcome.violations:
+    for violation in violations:
         table.add_row(Text(violation.severity, style=SEVERITY_STYLE[violation.severity]), violation.code,
                       violation.message)
     return table
@@ -171,8 +173,8 @@ def render_call(outcome: CallOutcome, target: Target, *, full_log: bool = False,
     arguments = request_table(method, request["arguments"])
     if arguments is not None:
         parts.append(arguments)
-    parts.append(outcome_line(outcome))
-    table = violations_table(outcome)
+    parts.append(outcome_line(outcome, mask))
+    table = violations_table(outcome.violations if show_secrets else redactor.violations(outcome.violations))
     if table is not None:
         parts.append(table)
     response = outcome.response

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from rich import box
 from rich.console import Group, RenderableType
@@ -89,11 +88,11 @@ def failure_details(row: StepRow) -> RenderableType:
         if response is None:
             parts.append(Text(outcome.failure or "no usable response", style="red"))
         else:
-            shown: dict[str, Any] = {**response, "result": redactor.result(row.method, response.get("result"))}
+            shown = redactor.response(row.method, response) or {}
             if isinstance(shown.get("log"), str):
-                shown["log"] = redactor.text(shown["log"])[-2000:]
+                shown["log"] = shown["log"][-2000:]
             parts.append(value_renderable(shown))
-        for violation in outcome.violations:
+        for violation in redactor.violations(outcome.violations):
             parts.append(Text(f"{violation.severity}: {violation.code}: {violation.message}",
                               style="red" if violation.severity == "error" else "yellow"))
         if outcome.run is not None and outcome.run.stderr_tail.strip():

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from cpictl.protocol.kinds import CloudIdKind
+from cpictl.protocol.redaction import Redactor
 from cpictl.store.errors import StoreError
 
 _STATE_KEYS = ("director_id", "installation_id", "current_vm_cid", "current_stemcell_id", "current_disk_id",
@@ -135,9 +136,11 @@ def _disks(data: dict[str, Any], state: CreateEnvState, vm_cid: str | None) -> N
     found_current = False
     for record in _records(data, "disks", CloudIdKind.DISK, state, "delete_disk"):
         item = ImportItem(CloudIdKind.DISK, record["cid"], {"method": "create_disk"})
-        for key in ("size", "cloud_properties"):
-            if record.get(key) is not None:
-                item.fields[key] = record[key]
+        if record.get("size") is not None:
+            item.fields["size"] = record["size"]
+        if record.get("cloud_properties") is not None:  # the journal keeps no secrets: masked as in a request
+            item.fields["cloud_properties"] = Redactor().arguments(
+                "create_disk", [None, record["cloud_properties"], None])[1]
         if current and record.get("id") == current:
             found_current = True
             if vm_cid:
@@ -166,9 +169,14 @@ def _records(data: dict[str, Any], key: str, kind: CloudIdKind, state: CreateEnv
                                   f"to {deleter}")
         elif not isinstance(record, dict):
             state.warnings.append(f"{where} is {_json_type(record)}, not an object — skipped")
-        elif not isinstance(record.get("cid"), str) or not record["cid"]:
+        elif "cid" not in record or record["cid"] in ("", None):
             state.warnings.append(f"{where} has an empty or missing cid — skipped; create-env would pass an empty "
                                   f"CID to {deleter}")
+        elif not isinstance(record["cid"], str):
+            state.warnings.append(f"{where} has a cid that is {_json_type(record['cid'])}, not a string — skipped")
+        elif not record["cid"].strip():
+            state.warnings.append(f"{where} has a blank cid {record['cid']!r} — skipped; no IaaS names a resource "
+                                  f"so, and create-env would pass it to {deleter}")
         elif record["cid"] in seen:
             state.warnings.append(f"{where} repeats cid {record['cid']!r} — skipped")
         else:

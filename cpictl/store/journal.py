@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -24,6 +25,8 @@ from typing import Any
 from cpictl.store.errors import StoreError
 
 LOCK_TIMEOUT_SECONDS = 30.0
+#: How every line cpictl writes begins (`encode_line` keeps the entry's first key, the format version, first).
+JOURNAL_SIGNATURE = b'{"v":'
 
 
 @dataclass(frozen=True)
@@ -134,15 +137,42 @@ class Journal:
         losing the ID after the CPI made it."""
         with self.locked():
             try:
-                os.close(os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o600))
+                fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o600)
             except OSError as error:
                 raise StoreError(f"cannot write journal {self.path}: {error.strerror or error}") from error
+            try:
+                self._refuse_foreign(fd)
+            finally:
+                os.close(fd)
+
+    def _refuse_foreign_file(self) -> None:
+        try:
+            fd = os.open(self.path, os.O_RDONLY | os.O_CLOEXEC)
+        except OSError:
+            return
+        try:
+            self._refuse_foreign(fd)
+        finally:
+            os.close(fd)
+
+    def _refuse_foreign(self, fd: int) -> None:
+        """Raise StoreError when the file is not one of our journals: appending to, say, a create-env state file
+        given as `--state` would break it for `bosh create-env`. Only a regular file with content is judged."""
+        status = os.fstat(fd)
+        if not stat.S_ISREG(status.st_mode) or not status.st_size:
+            return
+        start = os.pread(fd, len(JOURNAL_SIGNATURE) + 64, 0)
+        if start.strip() and not start.lstrip().startswith(JOURNAL_SIGNATURE):
+            raise StoreError(f"{self.path} is not a cpictl journal, so cpictl will neither read nor write it. A "
+                             "create-env state file is imported with `cpictl ids import-state FILE`; --state "
+                             "names a journal of cpictl's own (a new file is fine)")
 
     def _append_bytes(self, data: bytes) -> None:
         existed = self.path.exists()
         fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o600)
         try:
             status = os.fstat(fd)
+            self._refuse_foreign(fd)
             if status.st_mode & 0o077:  # created by hand or by an older tool: tighten, never loosen
                 os.fchmod(fd, 0o600)
             if status.st_size and os.pread(fd, 1, status.st_size - 1) != b"\n":
@@ -158,7 +188,10 @@ class Journal:
 
     def read(self) -> JournalRead:
         """Read every line. A torn tail is re-read under the lock: it may be a concurrent append in flight."""
-        read = parse_lines(self._read_bytes(), str(self.path))
+        data = self._read_bytes()
+        if data.strip() and not data.lstrip().startswith(JOURNAL_SIGNATURE):
+            self._refuse_foreign_file()
+        read = parse_lines(data, str(self.path))
         if read.torn_tail:
             with self.locked():
                 read = parse_lines(self._read_bytes(), str(self.path))

@@ -28,10 +28,11 @@ class ReferenceProblem(ValueError):
 
     kind_of_problem = "reference"
 
-    def __init__(self, name: str, where: str, reason: str = "") -> None:
+    def __init__(self, name: str, where: str, reason: str = "", *, closed: bool = True) -> None:
         self.name, self.where, self.reason = name, where, reason
         place = f" at {where}" if where else ""
-        super().__init__(f"{self.kind_of_problem} ${{{name}}}{place}" + (f": {reason}" if reason else ""))
+        written = f"${{{name}}}" if closed else f"${{{name}"  # quote it as typed: `${vm` has no brace to show
+        super().__init__(f"{self.kind_of_problem} {written}{place}" + (f": {reason}" if reason else ""))
 
 
 class UndefinedReference(ReferenceProblem):
@@ -97,7 +98,7 @@ def split_references(text: str, where: str) -> list[str | Placeholder]:
         elif text.startswith("${", i):
             end = _closing_brace(text, i + 2)
             if end is None:
-                raise BadReference(text[i + 2 :], where, "no closing '}' (write $${ for a literal ${)")
+                raise BadReference(text[i + 2 :], where, "no closing '}' (write $${ for a literal ${)", closed=False)
             if literal:
                 parts.append("".join(literal))
                 literal = []

@@ -48,5 +48,8 @@ class RunResult:
     pid: int
     #: All stdout bytes seen, including those discarded past `stdout_limit`.
     stdout_bytes: int = 0
+    #: Even after the group was killed something held stdout/stderr open (a process that left the group, e.g. with
+    #: setsid); cpictl closed its ends and stopped waiting. That process may still be running.
+    pipes_abandoned: bool = False
     #: The first exception raised by the `on_stderr_line` callback; the callback is not called again after it.
     callback_error: Exception | None = field(default=None, repr=False)

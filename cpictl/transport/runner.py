@@ -97,6 +97,7 @@ class _Call:
         self._give_up_at: float | None = None  # set once we SIGKILL: when to stop waiting for the pipes
         self.timed_out = False
         self.lingering = False
+        self.abandoned = False
         self._selector = _Selector()
         self._pidfd = open_pidfd(process.pid)
         self._readers = 0
@@ -123,6 +124,7 @@ class _Call:
         while self._readers or self._process.returncode is None:
             now = time.monotonic()
             if self._give_up_at is not None and now >= self._give_up_at:
+                self.abandoned = self._readers > 0  # something outside the group still holds the pipes
                 break
             self._enforce_deadlines(now)
             wait = self._wait_time(now)
@@ -274,6 +276,7 @@ class _Call:
             duration_s=(self._ended if self._ended is not None else time.monotonic()) - self._started,
             timed_out=self.timed_out,
             lingering_pipes=self.lingering,
+            pipes_abandoned=self.abandoned,
             pid=self._process.pid,
             stdout_bytes=self.stdout.total,
             callback_error=self.stderr.callback_error,

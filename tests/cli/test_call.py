@@ -330,3 +330,61 @@ def test_an_api_version_beyond_the_contract_is_sent_with_a_warning(capsys, echo_
     code, out, err = call(capsys, "ping", "--api-version", "7", "--cpi", str(echo_cpi), "-o", "json")
     assert "beyond the contract" in err
     assert json.loads(json.loads(out)["response"]["result"]["raw"])["api_version"] == 7
+
+
+LEAKY_CPI = """
+import json, sys
+raw = sys.stdin.read()
+request = json.loads(raw)
+sys.stderr.write("got " + raw + "\\n")
+json.dump({"result": None, "log": "log " + raw,
+           "error": {"type": "Bosh::Clouds::CloudError", "message": "failed for " + raw, "ok_to_retry": False}},
+          sys.stdout)
+"""
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "yaml"])
+def test_secrets_a_cpi_echoes_in_its_error_message_are_masked(capsys, tmp_path, fmt):
+    cpi = write_cpi(tmp_path / "leaky.py", LEAKY_CPI)
+    code, out, err = call(capsys, "create_disk", "10", '{password: hunter22, access_key: AKIAEXAMPLE}',
+                          "--context", "secret_access_key=topsecret9", "--cpi", str(cpi), "-o", fmt)
+    assert code == 1
+    assert "failed for" in out
+    for secret in ("hunter22", "AKIAEXAMPLE", "topsecret9"):
+        assert secret not in out and secret not in err
+
+
+def test_a_wrong_shape_result_quoted_in_a_violation_is_masked(capsys):
+    code, out, _ = call(capsys, "create_disk", "10", "{password: hunter22}", "--cpi", str(CPIS / "echo_request.py"),
+                        "-o", "json")
+    assert code == 3
+    assert "hunter22" not in out
+
+
+@pytest.mark.parametrize("argument", ["pre-${vm", "${", "${}", '{a: "${vm"}'])
+def test_a_malformed_reference_is_a_usage_error(capsys, argument):
+    code, _, err = call(capsys, "has_vm", argument, "--dry-run")
+    assert code == 2
+    assert "bad reference" in err and "internal error" not in err
+
+
+def test_yaml_nan_and_infinity_are_refused_as_not_json(capsys):
+    code, _, err = call(capsys, "create_disk", "10", "{a: .nan, b: .inf}", "--dry-run")
+    assert code == 2
+    assert "parameter 'cloud_properties'" in err and "cannot be sent as JSON" in err
+
+
+def test_an_env_name_a_shell_could_not_set_is_refused(capsys):
+    code, _, err = call(capsys, "info", "--env", "A B=x", "--dry-run")
+    assert code == 2
+    assert "'A B' is not an environment variable name" in err
+
+
+def test_a_create_env_state_file_given_as_state_is_left_untouched(capsys, tmp_path):
+    state_file = tmp_path / "bosh-state.json"
+    state_file.write_text('{\n  "director_id": "d-1",\n  "disks": []\n}\n')
+    before = state_file.read_bytes()
+    code, _, err = call(capsys, "create_disk", "10", "{}", "--state", str(state_file))
+    assert code == 2
+    assert "not a cpictl journal" in err and "ids import-state" in err
+    assert state_file.read_bytes() == before

@@ -125,3 +125,32 @@ def test_scrub_masks_a_value_found_under_the_key_it_was_masked_under():
 ])
 def test_secret_sounding_keys(key, secret):
     assert secret_key(key) is secret
+
+
+@pytest.mark.parametrize("password", ['abc"defgh', "abc\\defgh", "pässwörd-1"])
+def test_a_secret_is_found_in_a_log_that_quotes_the_request_as_json(password):
+    import json
+
+    redactor = Redactor()
+    request = {"method": "create_disk", "arguments": [10, {"password": password}, None], "context": {}}
+    redactor.request(request)
+    for logged in (json.dumps(request), json.dumps(request, ensure_ascii=False)):
+        assert password not in redactor.text(logged)
+        assert json.dumps(password)[1:-1] not in redactor.text(logged)
+        assert MASK in redactor.text(logged)
+
+
+def test_an_error_message_and_violations_that_echo_a_secret_are_masked():
+    from cpictl.protocol.violations import Violation
+
+    redactor = Redactor()
+    redactor.request({"method": "create_disk", "arguments": [10, {"password": "hunter22"}, None],
+                      "context": {"aws_secret": "topsecret9"}})
+    response = {"result": None, "log": "",
+                "error": {"type": "Bosh::Clouds::CloudError", "message": "bad: hunter22 / topsecret9",
+                          "ok_to_retry": False}}
+    masked = redactor.response("create_disk", response)
+    assert masked["error"]["message"] == f"bad: {MASK} / {MASK}"
+    assert response["error"]["message"] == "bad: hunter22 / topsecret9"  # a copy: the outcome keeps its bytes
+    [violation] = redactor.violations([Violation("result.wrong-type", "error", 'got {"password": "hunter22"}')])
+    assert "hunter22" not in violation.message and violation.code == "result.wrong-type"

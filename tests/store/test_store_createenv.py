@@ -124,3 +124,16 @@ def test_a_different_director_is_warned_about(store: CloudIdStore, tmp_path: Pat
     report = store.import_create_env_state(write(tmp_path, other, "other.json"))
     assert any("had director_uuid" in w for w in report.warnings)
     assert store.replay().director_uuid == "0b7e-other"
+
+
+def test_a_blank_cid_is_refused_and_disk_cloud_properties_reach_the_journal_masked(store: CloudIdStore,
+                                                                                   tmp_path: Path) -> None:
+    state = {**STATE, "disks": [
+        {"id": "d-1", "cid": "vol-1", "size": 1, "cloud_properties": {"type": "gp3", "password": "diskpw-1"}},
+        {"id": "d-2", "cid": "   ", "size": 1, "cloud_properties": {}},
+    ]}
+    report = store.import_create_env_state(write(tmp_path, state))
+    assert any(w.startswith("disks[1] has a blank cid '   ' — skipped") for w in report.warnings)
+    assert (CloudIdKind.DISK, "   ") not in report.imported
+    journal = store.path.read_text()
+    assert "vol-1" in journal and "diskpw-1" not in journal  # the journal is a file cpictl writes: no secrets

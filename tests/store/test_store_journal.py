@@ -219,3 +219,29 @@ def test_loosened_journal_permissions_are_tightened(store: CloudIdStore) -> None
     os.chmod(store.path, 0o644)
     call(store, "create_disk", [1024, {}, None], "disk-2")
     assert stat.S_IMODE(store.path.stat().st_mode) == 0o600
+
+
+CREATE_ENV_STATE = '{\n  "director_id": "d-1",\n  "current_vm_cid": "vm-live",\n  "disks": []\n}\n'
+
+
+def test_a_file_that_is_not_a_journal_is_never_written_nor_read_as_one(tmp_path: Path) -> None:
+    """`--state bosh-state.json` (meant: `ids import-state`) must not append to the create-env state file: that
+    would break it for `bosh create-env`."""
+    state_file = tmp_path / "bosh-state.json"
+    state_file.write_text(CREATE_ENV_STATE)
+    store = CloudIdStore(state_file)
+
+    for attempt in (store.check_writable,
+                    lambda: call(store, "create_disk", [1024, {}, None], "disk-1"),
+                    store.replay):
+        with pytest.raises(StoreError, match=r"not a cpictl journal.*ids import-state"):
+            attempt()
+    assert state_file.read_text() == CREATE_ENV_STATE
+
+
+def test_a_journal_torn_in_its_first_line_is_still_ours(tmp_path: Path) -> None:
+    path = tmp_path / "torn.jsonl"
+    path.write_bytes(b'{"v":1,"event":"creat')  # a crash during the very first write
+    store = CloudIdStore(path)
+    call(store, "create_disk", [1024, {}, None], "disk-1")
+    assert [record.cid for record in store.replay().live()] == ["disk-1"]
