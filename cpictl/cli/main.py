@@ -149,38 +149,24 @@ def _known_error(exc: BaseException) -> int | None:
     return None
 
 
-_terminated = False
-
-
-def _on_sigterm(signum: int, frame: object) -> None:
-    """SIGTERM (a CI job cancelled) is handled like Ctrl-C: the CPI's process group is killed and a recipe's
-    `finally` steps run, instead of dying and leaving a running CPI behind."""
-    global _terminated
-    _terminated = True
-    raise KeyboardInterrupt
-
-
 def main(argv: list[str] | None = None) -> int:
     """Console-script entry point."""
-    import signal
-
+    from cpictl import shutdown
     from cpictl.cli.output import error_message
 
-    previous = signal.signal(signal.SIGTERM, _on_sigterm)
-    try:
+    with shutdown.ending_signals_interrupt():  # SIGTERM, SIGHUP: like Ctrl-C, so nothing is left running
         return _main(argv, error_message)
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 def _main(argv: list[str] | None, error_message: Callable[[str], None]) -> int:
+    from cpictl import shutdown
+
     try:
         args = sys.argv[1:] if argv is None else argv
         returned = build_app(invoked_command(args))(args=args, prog_name="cpictl", standalone_mode=False)
-        if returned == 130:  # typer turns KeyboardInterrupt (Ctrl-C, or our SIGTERM) into exit 130
-            error_message(("terminated" if _terminated else "interrupted")
-                          + "; a running CPI's process group was killed")
-            return 143 if _terminated else 130
+        if returned == 130:  # typer turns KeyboardInterrupt (Ctrl-C, or SIGTERM/SIGHUP) into exit 130
+            error_message(shutdown.describe() + "; a running CPI's process group was killed")
+            return shutdown.exit_code()
         if isinstance(returned, int):  # click hands back typer.Exit codes when not in standalone mode
             return returned
     except SystemExit as exc:
@@ -188,8 +174,8 @@ def _main(argv: list[str] | None, error_message: Callable[[str], None]) -> int:
     except KeyboardInterrupt as exc:
         result = getattr(exc, "result", None)
         suffix = "; the CPI's process group was killed" if result is not None else ""
-        error_message(("terminated" if _terminated else "interrupted") + suffix)
-        return 143 if _terminated else 130
+        error_message(shutdown.describe() + suffix)
+        return shutdown.exit_code()
     except Exception as exc:  # the one place errors become messages
         if isinstance(exc, typer.Exit):
             return exc.exit_code

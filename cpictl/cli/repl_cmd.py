@@ -43,12 +43,6 @@ def repl_command(
     from cpictl.store import CloudIdStore
 
     label = str(state) if state is not None else (session or os.environ.get("CPICTL_SESSION") or "default")
-    import signal
-
-    def leave(signum: int, frame: object) -> None:
-        raise SystemExit(143)  # SIGTERM ends the REPL (a running CPI's group is killed on the way out)
-
-    signal.signal(signal.SIGTERM, leave)
     with contextlib.ExitStack() as stack:
         server = None
         if registry:

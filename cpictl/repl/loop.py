@@ -18,6 +18,7 @@ from typing import Any
 
 from rich.text import Text
 
+from cpictl import shutdown
 from cpictl.render.console import make_console
 from cpictl.repl.context import QuitRepl, ReplContext
 from cpictl.repl.dispatch import handle_line
@@ -104,6 +105,8 @@ def run_interactive(ctx: ReplContext) -> int:
         try:
             text = session.prompt()
         except KeyboardInterrupt:
+            if shutdown.ending_signal() is not None:
+                return shutdown.exit_code()
             continue  # Ctrl-C at the prompt clears the line, as in a shell
         except EOFError:
             return 0
@@ -111,6 +114,11 @@ def run_interactive(ctx: ReplContext) -> int:
             run_input(ctx, text)
         except QuitRepl:
             return 0
+        except KeyboardInterrupt:
+            if shutdown.ending_signal() is None:
+                raise
+        if shutdown.ending_signal() is not None:  # SIGTERM/SIGHUP during the line: its CPI was stopped, IDs kept
+            return shutdown.exit_code()
 
 
 def run_piped(ctx: ReplContext, lines: Iterable[str]) -> int:
@@ -122,6 +130,8 @@ def run_piped(ctx: ReplContext, lines: Iterable[str]) -> int:
             continue
         try:
             run_input(ctx, pending.rstrip("\n"))
+            if shutdown.ending_signal() is not None:
+                return shutdown.exit_code()
         except QuitRepl:
             return 0
         pending = ""
