@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from cpictl.protocol.catalogue import MethodSpec, Param
+from cpictl.protocol.redaction import MASK
 from cpictl.protocol.shapes import json_type_name
 
 
@@ -34,8 +35,26 @@ def _type_ok(param: Param, value: Any) -> bool:
     return actual == param.type
 
 
+def holds_mask(value: Any) -> bool:
+    """Whether a value carries the text cpictl shows in place of a secret (a line recalled from the REPL's masked
+    history, a value copied from masked output): sending it would hand a CPI `<redacted>` as a password."""
+    if isinstance(value, str):
+        return MASK in value
+    if isinstance(value, dict):
+        return any(holds_mask(item) for item in value.values())
+    if isinstance(value, list):
+        return any(holds_mask(item) for item in value)
+    return False
+
+
+MASKED_VALUE_HINT = (f"holds '{MASK}', the text cpictl shows in place of a secret (from masked history or output); "
+                     "give the real value")
+
+
 def check_value(method: str, param: Param, value: Any) -> None:
     """Raise ArgumentProblem when one value does not fit its parameter."""
+    if holds_mask(value):
+        raise ArgumentProblem(method, param.name, MASKED_VALUE_HINT)
     if not _type_ok(param, value):
         raise ArgumentProblem(method, param.name, f"expected {param.type_label}, got {json_type_name(value)} "
                               f"{_short(value)}")

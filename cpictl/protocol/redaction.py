@@ -198,8 +198,14 @@ class Redactor:
             return self._mask_secret_keys(document)
         masked = {}
         for key, value in document.items():
-            if key == "networks":
-                masked[key] = self._mask_secret_keys(self._mask_networks(value))
+            if key == "networks" and isinstance(value, dict):
+                # network names are the operator's words (`private`, `token-net`), not keys that name a secret
+                masked[key] = {name: self._mask_secret_keys(network)
+                               for name, network in self._mask_networks(value).items()}
+            elif key == "disks" and isinstance(value, dict) and isinstance(value.get("persistent"), dict):
+                masked[key] = {**self._mask_secret_keys({k: v for k, v in value.items() if k != "persistent"}),
+                               "persistent": {cid: self._mask_secret_keys(disk)  # keyed by disk CID
+                                              for cid, disk in value["persistent"].items()}}
             elif key == "env" and isinstance(value, dict):
                 masked[key] = {name: self._mask_secret_keys(item) if name in ENV_AGENT_KEYS
                                else self._mask_values({name: item}, hunt=True)[name] for name, item in value.items()}

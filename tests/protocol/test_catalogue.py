@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cpictl.protocol.arguments import ArgumentProblem, bind_arguments
-from cpictl.protocol.catalogue import METHODS, cloud_id_changes
+from cpictl.protocol.catalogue import METHODS, cloud_id_changes, get_method
 from cpictl.protocol.kinds import CloudIdKind
 
 CONTRACT_METHODS = {
@@ -90,3 +90,11 @@ def test_too_many_arguments_and_defaults():
     assert bind_arguments(METHODS["create_vm"], {"agent_id": "a", "stemcell_cid": "s", "networks": {}}, 2) == \
         ["a", "s", {}, {}, [], {}]
     assert bind_arguments(METHODS["create_disk"], ["big"], 2, validate=False) == ["big"]  # --no-validate
+
+
+@pytest.mark.parametrize("value", ["<redacted>", {"password": "<redacted>"}, {"nets": [{"key": "a-<redacted>"}]}])
+def test_the_mask_text_is_refused_as_an_argument(value):
+    """A REPL line recalled from masked history would otherwise send `<redacted>` to the CPI as a password."""
+    with pytest.raises(ArgumentProblem, match=r"cloud_properties.*the text cpictl shows in place of a secret"):
+        bind_arguments(get_method("create_disk"), [10, value if isinstance(value, dict) else {"a": value}, None], 2)
+    assert bind_arguments(get_method("create_disk"), [10, {"a": "<redacted>"}, None], 2, validate=False)

@@ -154,3 +154,15 @@ def test_an_error_message_and_violations_that_echo_a_secret_are_masked():
     assert response["error"]["message"] == "bad: hunter22 / topsecret9"  # a copy: the outcome keeps its bytes
     [violation] = redactor.violations([Violation("result.wrong-type", "error", 'got {"password": "hunter22"}')])
     assert "hunter22" not in violation.message and violation.code == "result.wrong-type"
+
+
+def test_agent_settings_keep_networks_and_disks_whose_names_sound_secret():
+    settings = {"agent_id": "a-1",
+                "networks": {"private": {"type": "manual", "ip": "10.0.0.5", "cloud_properties": {"subnet": "s-1"}},
+                             "token": {"type": "dynamic", "password": "net-secret-1"}},
+                "disks": {"system": "/dev/sda", "persistent": {"vol-key-1": {"path": "/dev/sdb"}}}}
+    masked = Redactor().agent_settings(settings)
+    assert masked["networks"]["private"]["ip"] == "10.0.0.5" and masked["networks"]["private"]["type"] == "manual"
+    assert masked["networks"]["private"]["cloud_properties"] == {"subnet": MASK}
+    assert masked["networks"]["token"] == {"type": "dynamic", "password": MASK}
+    assert masked["disks"]["persistent"] == {"vol-key-1": {"path": "/dev/sdb"}}
