@@ -3,11 +3,20 @@
 Cleanup works in dependency order — detach disks, delete snapshots, disks, VMs, stemcells, networks — through the
 CPI that created each ID (recorded in the journal) unless the caller overrides it. A NotFound answer means the
 resource is already gone: it is recorded as such, not reported as a failure.
+
+A call whose resource may still be in use because an earlier call failed is skipped, not made: a disk whose detach
+failed stays (its VM may still have it mounted), and no stemcell is deleted while a VM that failed to delete was
+created from it. The journal records each VM's stemcell; a VM whose stemcell is not known (imported, or journalled
+before cpictl recorded it) holds back every stemcell.
+
+Each row carries a status the CLI maps to an exit code: "ok", "cpi-error" (the CPI answered with an error),
+"misbehaved" (contract violation, crash, timeout), "no-cpi" (no CPI known for an imported ID: the user must pass
+one) and "blocked" (skipped because of another row's failure, which decides the exit code).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -41,11 +50,21 @@ class PlannedCall:
         return f"{self.method} {' '.join(self.arguments)}"
 
 
+NO_CPI = "no CPI recorded for it (imported); pass --cpi"
+
+
 @dataclass
 class CleanupRow:
     planned: PlannedCall
     outcome: str  # deleted | detached | already gone | failed | skipped
     detail: str = ""
+    status: str = "ok"  # ok | cpi-error | misbehaved | no-cpi | blocked
+
+
+def overall_status(rows: Iterable[CleanupRow | VerifyRow]) -> str:
+    """The worst status of the rows: misbehaved, then cpi-error, then no-cpi, else ok."""
+    statuses = {row.status for row in rows}
+    return next((status for status in ("misbehaved", "cpi-error", "no-cpi") if status in statuses), "ok")
 
 
 def plan_cleanup(state: StoreState, include_imported: bool = False) -> list[PlannedCall]:
@@ -85,13 +104,38 @@ def recorded_target(base: Target, override: bool) -> TargetFor:
 
 def run_cleanup(plan: list[PlannedCall], store: CloudIdStore, target_for: TargetFor) -> Iterator[CleanupRow]:
     """Make the planned calls one by one, yielding what happened to each."""
+    kept_vms: list[CloudIdRecord] = []  # VMs that may still exist: their delete_vm failed or was skipped
+    still_attached: dict[str, str] = {}  # disk CID -> the VM it could not be detached from
     for planned in plan:
         target = target_for(planned.record)
+        blocker = _blocker(planned, kept_vms, still_attached)
         if target is None:
-            yield CleanupRow(planned, "skipped", "no CPI recorded for it (imported); pass --cpi")
-            continue
-        outcome = CallSession(target, store).call(planned.method, planned.arguments)
-        yield _judge(planned, outcome, store)
+            row = CleanupRow(planned, "skipped", NO_CPI, "no-cpi")
+        elif blocker:
+            row = CleanupRow(planned, "skipped", blocker, "blocked")
+        else:
+            row = _judge(planned, CallSession(target, store).call(planned.method, planned.arguments), store)
+        if row.outcome in ("failed", "skipped"):
+            if planned.method == "delete_vm":
+                kept_vms.append(planned.record)
+            elif planned.method == "detach_disk":
+                still_attached[planned.arguments[1]] = planned.arguments[0]
+        yield row
+
+
+def _blocker(planned: PlannedCall, kept_vms: list[CloudIdRecord], still_attached: dict[str, str]) -> str:
+    """Why the call must not be made now, or "" when nothing stands in its way."""
+    if planned.method == "delete_disk" and planned.record.cid in still_attached:
+        return f"still attached to vm {still_attached[planned.record.cid]}: its detach_disk did not succeed"
+    if planned.method == "delete_stemcell":
+        made_from = [vm.cid for vm in kept_vms if vm.details.get("stemcell_cid") == planned.record.cid]
+        unknown = [vm.cid for vm in kept_vms if not vm.details.get("stemcell_cid")]
+        if made_from:
+            return f"vm {', '.join(made_from)} was not deleted and was created from it"
+        if unknown:
+            return f"vm {', '.join(unknown)} was not deleted and may have been created from it (its stemcell is " \
+                "not known)"
+    return ""
 
 
 def _judge(planned: PlannedCall, outcome: CallOutcome, store: CloudIdStore) -> CleanupRow:
@@ -104,10 +148,10 @@ def _judge(planned: PlannedCall, outcome: CallOutcome, store: CloudIdStore) -> C
                                request_id=outcome.request_id)
         return CleanupRow(planned, "already gone", error.type)
     if error is not None:
-        return CleanupRow(planned, "failed", f"{error.type}: {error.message}")
+        return CleanupRow(planned, "failed", f"{error.type}: {error.message}", outcome.status)
     reasons = [outcome.failure] if outcome.failure else []
     reasons += [v.message for v in outcome.violations if v.severity == "error"]
-    return CleanupRow(planned, "failed", "; ".join(r for r in reasons if r) or "the CPI misbehaved")
+    return CleanupRow(planned, "failed", "; ".join(r for r in reasons if r) or "the CPI misbehaved", "misbehaved")
 
 
 @dataclass
@@ -115,6 +159,7 @@ class VerifyRow:
     record: CloudIdRecord
     outcome: str  # exists | gone | unknown
     detail: str = ""
+    status: str = "ok"  # ok | cpi-error | misbehaved | no-cpi
 
 
 def verify_live_ids(state: StoreState, store: CloudIdStore, target_for: TargetFor) -> Iterator[VerifyRow]:
@@ -123,7 +168,7 @@ def verify_live_ids(state: StoreState, store: CloudIdStore, target_for: TargetFo
         for record in state.live(kind):
             target = target_for(record)
             if target is None:
-                yield VerifyRow(record, "unknown", "no CPI recorded for it (imported); pass --cpi")
+                yield VerifyRow(record, "unknown", NO_CPI, "no-cpi")
                 continue
             outcome = CallSession(target).call(method, [record.cid])
             result = outcome.decoded.result if outcome.decoded else None
@@ -135,4 +180,5 @@ def verify_live_ids(state: StoreState, store: CloudIdStore, target_for: TargetFo
             else:
                 error = outcome.decoded.error if outcome.decoded else None
                 detail = f"{error.type}: {error.message}" if error else (outcome.failure or "unusable answer")
-                yield VerifyRow(record, "unknown", detail)
+                status = outcome.status if outcome.status != "ok" else "misbehaved"  # ok, yet not a boolean
+                yield VerifyRow(record, "unknown", detail, status)

@@ -96,7 +96,8 @@ class UnknownMethod(ValueError):
 
         from cpictl.protocol.catalogue import METHOD_NAMES
 
-        close = get_close_matches(method, METHOD_NAMES, n=1)
+        # compared in lower case: the catalogue's names are, and `ATTACH_DISK` is as close as a name can be
+        close = get_close_matches(method.lower(), METHOD_NAMES, n=1)
         hint = f" (did you mean '{close[0]}'?)" if close else "; `cpictl methods` lists them"
         super().__init__(f"unknown CPI method '{method}'{hint}")
         self.method = method
@@ -266,6 +267,8 @@ def journal_extras(outcome: CallOutcome) -> dict[str, Any]:
         from cpictl.protocol.redaction import Redactor
 
         extras["agent_id"] = request.arguments[0]
+        if len(request.arguments) > 1 and isinstance(request.arguments[1], str):
+            extras["stemcell_cid"] = request.arguments[1]  # cleanup keeps a stemcell while a VM made from it stays
         if isinstance(result, list) and len(result) > 1 and isinstance(result[1], dict):
             networks = result[1]
         else:

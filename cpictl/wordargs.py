@@ -4,10 +4,15 @@ Shared by `cpictl call` and the REPL, so both read arguments the same way.
 
 Values for string parameters (cloud IDs above all) are taken literally, so `cpictl call has_disk 3` sends the
 string "3" a vSphere-style CID needs, not the integer 3. Everything else is JSON or YAML.
+
+A word `NAME=value` whose NAME is not a parameter stays a literal value (cloud IDs and metadata values may contain
+'='), unless NAME is close to a parameter's name: then it is a typo, refused, since sent as a value it would name
+a VM "vmcid=vm-1" to `delete_vm`.
 """
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 import sys
@@ -82,6 +87,8 @@ def parse_cli_arguments(spec: MethodSpec | None, words: list[str], api_version: 
     named: dict[str, Any] = {}
     for number, word in enumerate(words, start=1):
         match = _NAMED.match(word)
+        if match and match.group(1) not in names:
+            _refuse_a_mistyped_name(match.group(1), word, names)
         if match and match.group(1) in names:
             name = match.group(1)
             if name in named:
@@ -100,6 +107,15 @@ def parse_cli_arguments(spec: MethodSpec | None, words: list[str], api_version: 
             raise InputError(f"parameter '{params[position].name}' is given both by position and by name")
         named[params[position].name] = value
     return named
+
+
+def _refuse_a_mistyped_name(name: str, word: str, names: dict[str, Param]) -> None:
+    """An InputError when `name` looks like a typo of a parameter name."""
+    close = difflib.get_close_matches(name, names, n=1, cutoff=0.75)
+    if close:
+        quoted = "'" + word.replace("'", "''") + "'"  # YAML's single-quoted form, then as a shell word
+        raise InputError(f"unknown parameter '{name}' (did you mean '{close[0]}'?); to send the text itself, "
+                         f"write it as a quoted YAML string: \"{quoted}\"")
 
 
 def parse_args_file(source: str) -> list[Any] | dict[str, Any]:

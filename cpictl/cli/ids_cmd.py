@@ -112,8 +112,21 @@ def verify_command(output: OutputOpt = None, session: opt.SessionOpt = None, sta
     rows = list(verify_live_ids(store.replay(), store, recorded_target(target, override)))
     table_rows = [(str(r.record.kind), r.record.cid, r.outcome, r.detail) for r in rows]
     _print_rows(table_rows, "verified against the CPI", fmt)
-    if any(r.outcome == "unknown" for r in rows):
-        raise typer.Exit(exits.MISBEHAVED)
+    _exit_for(rows, "some IDs have no recorded CPI (imported from a state file): pass --cpi to verify them")
+
+
+def _exit_for(rows: list[Any], needs_cpi: str) -> None:
+    """Exit as the README says: 3 if a CPI misbehaved, 1 if one answered with an error, 2 (with `needs_cpi`) if
+    an ID has no CPI to ask and none was given. A CPI's failure outranks the missing --cpi, which is still said."""
+    from cpictl.cleanup import overall_status
+
+    status = overall_status(rows)
+    if status == "no-cpi":
+        raise UsageError(needs_cpi)
+    if any(row.status == "no-cpi" for row in rows):
+        _warn([needs_cpi])
+    if status != "ok":
+        raise typer.Exit(exits.status_exit_code(status))
 
 
 def _print_rows(rows: list[tuple[str, str, str, str]], title: str, fmt: str) -> None:
@@ -160,10 +173,8 @@ def cleanup_command(
             raise UsageError(f"cleanup would make {len(plan)} call(s); pass --yes to confirm when not on a terminal")
         _print_rows([(str(p.record.kind), p.label, "planned", "") for p in plan], "cleanup plan", "table")
         if not typer.confirm(f"Make these {len(plan)} call(s)?", default=False):
+            print("nothing deleted")
             raise typer.Exit(exits.OK)
     rows = list(run_cleanup(plan, store, recorded_target(target, override)))
     _print_rows([(str(r.planned.record.kind), r.planned.label, r.outcome, r.detail) for r in rows], "cleanup", fmt)
-    if any(r.outcome == "failed" for r in rows):
-        raise typer.Exit(exits.MISBEHAVED)
-    if any(r.outcome == "skipped" for r in rows):
-        raise UsageError("some IDs have no recorded CPI (imported from a state file): pass --cpi to delete them")
+    _exit_for(rows, "some IDs have no recorded CPI (imported from a state file): pass --cpi to delete them")

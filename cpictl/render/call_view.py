@@ -129,20 +129,30 @@ MAX_SHOWN_CHARS = 8_000  # a 50 MB log on one line must not take the terminal (o
 MAX_FULL_LOG_CHARS = 1_000_000  # --full-log: everything a terminal can take; -o json has every byte
 
 
-def tail_text(text: str, limit: int | None, what: str, style: str = "", max_chars: int = MAX_SHOWN_CHARS) -> Text:
-    """The end of a text — at most `limit` lines and `max_chars` characters — saying what was left out."""
+def tail_text(text: str, limit: int | None, what: str, style: str = "", max_chars: int = MAX_SHOWN_CHARS, *,
+              kept: str | None = None) -> Text:
+    """The end of a text — at most `limit` lines and `max_chars` characters — saying what was left out.
+
+    `kept` says that `text` is itself only the kept end of a longer text ("the CPI wrote … bytes of stderr; the
+    last 1 MiB was kept"). Its lines are then not all the lines there were, so the note says which part of the
+    kept end is shown instead of counting what was left out."""
     text = visible_controls(text)
-    notes = []
+    notes, shown = [], ""
     if limit is not None:
         # split only the end: splitting 50 MB into lines to keep 40 of them would cost more than the call
         lines = text[-(max_chars * 2):].splitlines()
         total = text.count("\n") + (0 if text.endswith("\n") else 1)
         if total > limit:
             notes.append(f"{total - limit} earlier line(s)")
+            shown = f"its last {limit} lines"
             text = "\n".join(lines[-limit:])
     if len(text) > max_chars:
         notes.append(f"{len(text) - max_chars:,} earlier character(s)")
+        shown = f"the last {max_chars:,} characters of {shown}" if shown else f"its last {max_chars:,} characters"
         text = text[-max_chars:]
+    if kept is not None:
+        shown = f"{shown} are shown" if shown else "all of it is shown"
+        return Text.assemble((f"… {kept} and {shown} ({what})\n", "dim italic"), (text.rstrip("\n"), style))
     if notes:
         return Text.assemble((f"… {' and '.join(notes)} not shown ({what})\n", "dim italic"), (text, style))
     return Text(text.rstrip("\n"), style=style)
@@ -194,9 +204,16 @@ def render_call(outcome: CallOutcome, target: Target, *, full_log: bool = False,
                      else tail_text(mask(log), LOG_LINES, "--full-log shows more"))
         parts.append(Panel(shown_log, title="log", title_align="left", border_style="dim"))
     if outcome.run is not None and outcome.run.stderr_tail.strip():
-        stderr = outcome.run.stderr_tail.decode("utf-8", errors="replace")
-        parts.append(Panel(tail_text(mask(stderr), STDERR_LINES, "-o json shows the last MiB", "dim"),
-                           title="stderr (tail)", title_align="left", border_style="dim"))
+        run, kept_bytes = outcome.run, len(outcome.run.stderr_tail)
+        stderr = run.stderr_tail.decode("utf-8", errors="replace")
+        if run.stderr_bytes > kept_bytes:  # only the tail was kept: how many lines the CPI wrote is not known
+            size = f"{kept_bytes >> 20} MiB" if kept_bytes % (1 << 20) == 0 else f"{kept_bytes:,} bytes"
+            kept = (f"the CPI wrote {run.stderr_bytes:,} bytes of stderr; the last {size} "
+                    f"{'was' if size.endswith('MiB') else 'were'} kept")
+            shown_stderr = tail_text(mask(stderr), STDERR_LINES, f"-o json has the kept {size}", "dim", kept=kept)
+        else:
+            shown_stderr = tail_text(mask(stderr), STDERR_LINES, "-o json has all of it", "dim")
+        parts.append(Panel(shown_stderr, title="stderr (tail)", title_align="left", border_style="dim"))
     parts.append(footer(outcome))
     return _merge_text(parts)
 

@@ -1,4 +1,9 @@
-"""Tables for the cloud-ID store: `cpictl ids`, `ids verify`, `ids import-state` and `cleanup`."""
+"""Tables for the cloud-ID store: `cpictl ids`, `ids verify`, `ids import-state` and `cleanup`.
+
+Cloud IDs and the CPI's messages pass through `visible_controls` before layout, as in the call view: a control
+character silently dropped would show an ID that does not exist, and one left in would be counted wrong by the
+column widths.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from cpictl.render.fit import COLUMN_GAP, ByWidth, shorten, widest
+from cpictl.render.terminal_text import visible_controls
 from cpictl.store import CloudIdRecord
 
 STATUS_STYLE = {"live": "bold green", "deleted": "dim", "gone": "yellow", "forgotten": "dim italic"}
@@ -54,14 +60,15 @@ def _ids_at(records: list[CloudIdRecord], title: str, width: int, now: datetime 
     The secondary columns give way instead, in steps: full (`create_vm  3 min ago  vm-…`), abbreviated (`3m`,
     the attached-to ID cut to a prefix), and finally stacked under the cid as a dim second line, in full."""
     kinds = [str(r.kind) for r in records]
+    cids = [visible_controls(r.cid) for r in records]
     statuses = [r.status for r in records]
-    kind_w, cid_w = widest(kinds, len("kind")), widest((r.cid for r in records), len("cid"))
+    kind_w, cid_w = widest(kinds, len("kind")), widest(cids, len("cid"))
     status_w = widest(statuses, len("status"))
     room = width - kind_w - cid_w - status_w - 5 * COLUMN_GAP
     makers = [created_by(r) for r in records]
     for short in (False, True):
         whens = [ago(r.created_at, now, short=short) for r in records]
-        attached = [r.attached_to or "" for r in records]
+        attached = [visible_controls(r.attached_to or "") for r in records]
         maker_w, when_w = widest(makers, len("created by")), widest(whens, len("when"))
         attached_room = room - maker_w - when_w
         attached_w = widest(attached, len("attached to"))
@@ -70,8 +77,8 @@ def _ids_at(records: list[CloudIdRecord], title: str, width: int, now: datetime 
             attached_w = attached_room
         if attached_w <= attached_room:
             table = _table(("kind", "cid", "status", "created by", "when", "attached to"), cid_w)
-            for record, kind, maker, when, to in zip(records, kinds, makers, whens, attached, strict=True):
-                table.add_row(kind, Text(record.cid, style="bold"), _status(record), maker, when, to)
+            for record, kind, cid, maker, when, to in zip(records, kinds, cids, makers, whens, attached, strict=True):
+                table.add_row(kind, Text(cid, style="bold"), _status(record), maker, when, to)
             return _titled(title, table)
     # stacked: the cid column takes all the room kind and status leave; a cid folds only below that width
     cid_room = max(width - kind_w - status_w - 2 * COLUMN_GAP, 8)
@@ -79,12 +86,12 @@ def _ids_at(records: list[CloudIdRecord], title: str, width: int, now: datetime 
     for record, maker in zip(records, makers, strict=True):
         parts = [f"{maker}, {ago(record.created_at, now)}"]
         if record.attached_to:
-            parts.append(f"attached to {record.attached_to}")
+            parts.append(f"attached to {visible_controls(record.attached_to)}")
         joined = ", ".join(parts)
         details.append(joined if cell_len(joined) <= cid_room else "\n".join(parts))
-    table = _table(("kind", "cid", "status"), min(widest([*(r.cid for r in records), *details]), cid_room))
-    for record, kind, detail in zip(records, kinds, details, strict=True):
-        table.add_row(kind, Text(record.cid, style="bold").append("\n" + detail, style="dim"), _status(record))
+    table = _table(("kind", "cid", "status"), min(widest([*cids, *details]), cid_room))
+    for record, kind, cid, detail in zip(records, kinds, cids, details, strict=True):
+        table.add_row(kind, Text(cid, style="bold").append("\n" + detail, style="dim"), _status(record))
     return _titled(title, table)
 
 
@@ -108,10 +115,12 @@ def _titled(title: str, table: Table) -> RenderableType:
 
 
 def outcome_table(rows: Iterable[tuple[str, str, str, str]], title: str) -> Table:
-    """Rows of (kind, cid or call, outcome, detail)."""
+    """Rows of (kind, cid or call, outcome, detail); the cid and the detail (often the CPI's message) are CPI
+    text."""
     table = Table(box=box.SIMPLE_HEAD, title=title, title_justify="left")
     for column in ("kind", "call / cid", "outcome", "detail"):
         table.add_column(column, overflow="fold")
     for kind, what, outcome, detail in rows:
-        table.add_row(kind, what, Text(outcome, style=OUTCOME_STYLE.get(outcome, "")), detail)
+        table.add_row(kind, Text(visible_controls(what)), Text(outcome, style=OUTCOME_STYLE.get(outcome, "")),
+                      Text(visible_controls(detail)))
     return table

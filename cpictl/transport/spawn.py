@@ -64,7 +64,7 @@ def explain_start_failure(command: CpiCommand, error: OSError) -> CpiNotRunnable
     name = command.argv[0]
     path = _locate(name, command.env)
     if path is None:
-        return CpiNotRunnable(name, "not found", f"CPI executable not found on PATH: {name}")
+        return CpiNotRunnable(name, "not found", f"CPI executable not found on PATH: {name}{_here_hint(name)}")
     if error.errno == errno.ENOENT:
         return _explain_missing(path)
     if os.path.isdir(path) or error.errno == errno.EISDIR:
@@ -114,6 +114,14 @@ def _locate(name: str, env: dict[str, str] | None) -> str | None:
         if os.path.lexists(candidate):
             return candidate
     return None
+
+
+def _here_hint(name: str) -> str:
+    """A bare name is looked up on PATH only, never in the current directory (as a shell does): when the file is
+    right here, that is most likely what the user meant."""
+    if os.path.isfile(name):
+        return f" (there is ./{name} here: did you mean ./{name}?)"
+    return ""
 
 
 def _shebang_interpreter(path: str) -> str | None:

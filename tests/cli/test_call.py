@@ -218,6 +218,12 @@ def test_methods_and_describe(capsys):
     assert "did you mean 'attach_disk'" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(("command", "name"), [("describe", "ATTACH_DISK"), ("call", "HAS_VM")])
+def test_a_method_name_in_the_wrong_case_gets_a_suggestion(capsys, command, name):
+    assert main([command, name]) == 2
+    assert f"unknown CPI method '{name}' (did you mean '{name.lower()}'?)" in capsys.readouterr().err
+
+
 def test_help_documents_exit_codes(capsys):
     main(["call", "--help"])
     words = " ".join(capsys.readouterr().out.replace("│", " ").split())

@@ -70,6 +70,14 @@ def test_bare_name_is_looked_up_on_the_child_path(tmp_path, cpi_path):
     assert run_cpi(CpiCommand(["my-cpi"], env={"PATH": f"{tmp_path}:/usr/bin:/bin"}), b"{}").stdout == OK_RESPONSE
 
 
+def test_bare_name_of_a_file_in_the_current_directory_suggests_dot_slash(tmp_path, cpi_path, monkeypatch):
+    shutil.copy(cpi_path("ok.sh"), tmp_path / "ok.sh")
+    monkeypatch.chdir(tmp_path)
+    error = start(["ok.sh"], env={"PATH": "/usr/bin:/bin"})
+    assert str(error) == "CPI executable not found on PATH: ok.sh (there is ./ok.sh here: did you mean ./ok.sh?)"
+    assert run_cpi(CpiCommand(["./ok.sh"], timeout=10), b"{}").stdout == OK_RESPONSE  # and that does run
+
+
 def test_missing_working_directory(tmp_path, cpi_path):
     error = start([cpi_path("ok.sh")], cwd=str(tmp_path / "nowhere"))
     assert isinstance(error, CpiWorkdirUnusable)

@@ -1,0 +1,52 @@
+"""The stderr panel of `cpictl call`: what its note claims about the lines left out must be true. cpictl keeps only
+the last MiB of stderr, so past that it cannot know how many lines the CPI wrote, and must not count them."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from cpictl.cli.main import main
+from tests.conftest import write_cpi
+
+LINE_BYTES = 64  # every line, newline included
+
+
+@pytest.fixture
+def chatty_cpi(tmp_path: Path) -> Path:
+    """Writes argv[1] numbered stderr lines of 64 bytes each, then answers `info` correctly."""
+    return write_cpi(tmp_path / "chatty_cpi.py", f"""
+import json, sys
+count = int(sys.argv[1])
+sys.stdin.read()
+for number in range(1, count + 1):
+    sys.stderr.write(f"line {{number:06d}} ".ljust({LINE_BYTES - 1}, ".") + "\\n")
+json.dump({{"result": {{"api_version": 2, "stemcell_formats": ["raw"]}}, "error": None, "log": ""}}, sys.stdout)
+""")
+
+
+def call_table(capsys, cpi: Path, lines: int) -> str:
+    code = main(["call", "info", "--cpi", str(cpi), "--cpi-arg", str(lines), "-o", "table"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    return " ".join(out.replace("│", " ").split())  # the panel's text with its borders and folds undone
+
+
+def test_past_the_kept_mib_the_note_gives_bytes_not_a_line_count(capsys, chatty_cpi):
+    lines = 40_000  # 2,560,000 bytes: more than the MiB cpictl keeps
+    out = call_table(capsys, chatty_cpi, lines)
+    assert (f"… the CPI wrote {lines * LINE_BYTES:,} bytes of stderr; the last 1 MiB was kept and its last 12 "
+            "lines are shown (-o json has the kept 1 MiB)") in out
+    assert "earlier line(s)" not in out  # 16,372 would be the kept MiB's count, not the 39,988 the CPI wrote
+    shown = re.findall(r"line (\d{6})", out)
+    assert shown == [f"{n:06d}" for n in range(lines - 11, lines + 1)]
+
+
+def test_within_the_kept_mib_the_note_counts_the_lines_left_out(capsys, chatty_cpi):
+    out = call_table(capsys, chatty_cpi, 100)
+    assert "… 88 earlier line(s) not shown (-o json has all of it)" in out
+    code = main(["call", "info", "--cpi", str(chatty_cpi), "--cpi-arg", "100", "-o", "json"])
+    assert code == 0 and json.loads(capsys.readouterr().out)["stderr"].count("\n") == 100  # it has
