@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
-from cpictl.protocol.arguments import bind_arguments
+from cpictl.protocol.arguments import MASKED_VALUE_HINT, ArgumentProblem, bind_arguments, holds_mask
 from cpictl.protocol.catalogue import CloudIdChanges, cloud_id_changes, get_method
 from cpictl.protocol.codec import (
     DecodedResponse,
@@ -113,6 +113,10 @@ def build_request(target: Target, method: str, args: Sequence[Any] | Mapping[str
         arguments = list(args.values()) if isinstance(args, Mapping) else list(args)
     else:
         arguments = bind_arguments(spec, args, target.api_version, validate=validate)
+    if validate:
+        for key, value in target.context.items():
+            if holds_mask(value):
+                raise ArgumentProblem(method, None, f"context '{key}' {MASKED_VALUE_HINT}")
     context = build_context(target.director_uuid, new_request_id(), method, target.stemcell_api_version,
                             target.context)
     return Request(method, arguments, context, target.api_version)

@@ -394,3 +394,13 @@ def test_a_create_env_state_file_given_as_state_is_left_untouched(capsys, tmp_pa
     assert code == 2
     assert "not a cpictl journal" in err and "ids import-state" in err
     assert state_file.read_bytes() == before
+
+
+@pytest.mark.parametrize("argv", [["create_disk", "10", "{password: <redacted>}"],
+                                  ["info", "--context", "aws.secret_access_key=<redacted>"]])
+def test_the_mask_text_is_never_sent_as_a_value(capsys, argv):
+    """A line copied from masked output (or recalled from the REPL's masked history) must not hand the CPI
+    `<redacted>` as a password."""
+    code, _, err = call(capsys, *argv, "--dry-run")
+    assert code == 2
+    assert "the text cpictl shows in place of a secret" in err
