@@ -245,8 +245,8 @@ def _print_dry_run(target: Any, request: Any, stdin: bytes | None, fmt: str, sho
         emit_document(document, fmt)
         return
     from cpictl.cli.output import stdout_console
-    from cpictl.render.dry_run_view import render_dry_run, shell_line
+    from cpictl.render.dry_run_view import render_dry_run
 
     console = stdout_console()
-    console.print(render_dry_run(document))
-    console.print(shell_line(document), soft_wrap=True)
+    for part, soft_wrap in render_dry_run(document):
+        console.print(part, soft_wrap=soft_wrap)

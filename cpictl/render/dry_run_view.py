@@ -4,28 +4,28 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.console import Group, RenderableType
+from rich.console import RenderableType
 from rich.syntax import Syntax
 from rich.text import Text
 
 
-def render_dry_run(document: dict[str, Any]) -> RenderableType:
-    parts: list[RenderableType] = [Text("dry run — nothing was executed", style="bold yellow")]
-    parts.append(Text("stdin (exact bytes, no trailing newline):", style="bold"))
-    parts.append(Syntax(document["stdin"], "json", word_wrap=True, background_color="default"))
-    if document.get("secrets_masked"):
-        parts.append(Text("secrets are masked here; --show-secrets prints the exact bytes", style="dim"))
-    parts.append(Text.assemble(("argv  ", "bold"), repr(document["argv"])))
+def render_dry_run(document: dict[str, Any]) -> list[tuple[RenderableType, bool]]:
+    """The view as (renderable, soft_wrap) pairs: the request bytes and the one-liner are printed with soft
+    wrapping, because a line break inserted by layout would change them when they are copied (into a file, a
+    shell) — the terminal still folds them on screen."""
     env = document.get("env") or {}
     env_text = ", ".join(f"{k}={v}" for k, v in env.items()) or "(inherited unchanged)"
-    parts.append(Text.assemble(("env   ", "bold"), f"{document['env_mode']}: ", env_text))
+    parts: list[tuple[RenderableType, bool]] = [
+        (Text("dry run — nothing was executed", style="bold yellow"), False),
+        (Text("stdin (exact bytes, no trailing newline):", style="bold"), False),
+        (Syntax(document["stdin"], "json", word_wrap=False, background_color="default"), True),
+    ]
+    if document.get("secrets_masked"):
+        parts.append((Text("secrets are masked here; --show-secrets prints the exact bytes", style="dim"), False))
+    parts.append((Text.assemble(("argv  ", "bold"), repr(document["argv"])), False))
+    parts.append((Text.assemble(("env   ", "bold"), f"{document['env_mode']}: ", env_text), False))
     if document.get("cwd"):
-        parts.append(Text.assemble(("cwd   ", "bold"), document["cwd"]))
-    parts.append(Text("reproduce by hand (one line):", style="bold"))
-    return Group(*parts)
-
-
-def shell_line(document: dict[str, Any]) -> Text:
-    """The one-liner alone: the caller prints it with soft wrapping, because a line break inserted by layout would
-    break the command when it is copied into a shell."""
-    return Text(document["shell"])
+        parts.append((Text.assemble(("cwd   ", "bold"), document["cwd"]), False))
+    parts.append((Text("reproduce by hand (one line):", style="bold"), False))
+    parts.append((Text(document["shell"]), True))
+    return parts

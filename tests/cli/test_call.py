@@ -404,3 +404,13 @@ def test_the_mask_text_is_never_sent_as_a_value(capsys, argv):
     code, _, err = call(capsys, *argv, "--dry-run")
     assert code == 2
     assert "the text cpictl shows in place of a secret" in err
+
+
+def test_dry_run_shows_the_request_bytes_on_one_line_whatever_the_width(capsys, monkeypatch):
+    """`exact bytes` must survive copying: a line break inserted by layout would change them."""
+    monkeypatch.setenv("COLUMNS", "40")
+    code, out, _ = call(capsys, "create_vm", "agent-1", "stemcell-1", "{}", "{default: {type: dynamic}}",
+                        "--dry-run", "--show-secrets", "-o", "table")
+    assert code == 0
+    [request] = [line for line in out.splitlines() if line.startswith('{"method"')]
+    assert json.loads(request)["arguments"][:2] == ["agent-1", "stemcell-1"]
