@@ -105,10 +105,16 @@ class TargetOptions:
             raise UsageError(f"--env-mode: expected one of {', '.join(ENV_MODES)}, got '{mode}'")
         if self.timeout is not None and self.timeout <= 0:
             raise UsageError("--timeout: must be a positive number of seconds")
+        if self.cwd is not None and not self.cwd.strip():
+            raise UsageError("--cwd: empty path (leave --cwd out to run the CPI in the current directory)")
         if self.cwd and not os.path.isdir(self.cwd):
-            raise UsageError(f"--cwd: no such directory: {self.cwd}")
+            what = "is not a directory" if os.path.exists(self.cwd) else "no such directory"
+            raise UsageError(f"--cwd: {what}: {self.cwd}")
         if self.timeout is not None and not math.isfinite(self.timeout):
             raise UsageError("--timeout: must be a finite number of seconds")
+        if (self.packages_dir or self.jobs_dir) and mode != "create-env":
+            sys.stderr.write("warning: --packages-dir/--jobs-dir are only passed to the CPI with --env-mode "
+                             "create-env (as BOSH_PACKAGES_DIR/BOSH_JOBS_DIR); ignored\n")
         if self.cpi is not None:
             if not self.cpi.strip():
                 raise UsageError("--cpi: empty path (leave --cpi out to use the bundled reference CPI)")
@@ -127,7 +133,9 @@ class TargetOptions:
         if api_version not in (None, 1, 2, 3):  # allowed, to probe a CPI's version check, but never by accident
             sys.stderr.write(f"warning: --api-version {api_version} is beyond the contract (1, 2, 3); sent anyway\n")
         return Target(
-            argv=argv, label=label, director_uuid=self.director_uuid or default_director_uuid(),
+            # `--director-uuid ''` is sent as given: probing how a CPI copes with an empty one is a fair question
+            argv=argv, label=label,
+            director_uuid=self.director_uuid if self.director_uuid is not None else default_director_uuid(),
             env_mode=mode, env=parse_env_pairs(self.env), cwd=self.cwd, timeout=self.timeout,
             api_version=api_version,
             stemcell_api_version=parse_version(self.stemcell_api_version, "--stemcell-api-version"),
@@ -140,8 +148,11 @@ def journal_path(session: str | None, state: Path | None) -> Path:
         return state
     from cpictl.store import default_journal_path
 
+    if session is not None and not session.strip():
+        raise UsageError("--session: empty name (leave --session out for $CPICTL_SESSION or 'default')")
+    source = "--session" if session else "$CPICTL_SESSION"
     name = session or os.environ.get("CPICTL_SESSION") or "default"
     try:
         return default_journal_path(name)
     except ValueError as exc:
-        raise UsageError(f"--session: {exc}") from None
+        raise UsageError(f"{source}: {exc}") from None

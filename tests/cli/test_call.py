@@ -414,3 +414,30 @@ def test_dry_run_shows_the_request_bytes_on_one_line_whatever_the_width(capsys, 
     assert code == 0
     [request] = [line for line in out.splitlines() if line.startswith('{"method"')]
     assert json.loads(request)["arguments"][:2] == ["agent-1", "stemcell-1"]
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["--session", ""], "--session: empty name"),
+    (["--cwd", ""], "--cwd: empty path"),
+    (["--cwd", __file__], "--cwd: is not a directory"),
+])
+def test_empty_or_wrong_kind_options_are_usage_errors(capsys, argv, message):
+    code, _, err = call(capsys, "info", *argv, "--dry-run")
+    assert code == 2 and message in err
+
+
+def test_a_bad_session_name_from_the_environment_names_the_variable(capsys, monkeypatch):
+    monkeypatch.setenv("CPICTL_SESSION", "bad name")
+    code, _, err = call(capsys, "create_disk", "10", "{}")
+    assert code == 2 and "$CPICTL_SESSION: invalid session name 'bad name'" in err
+
+
+def test_an_empty_director_uuid_is_sent_as_given(capsys):
+    code, doc = call_json(capsys, "info", "--director-uuid", "", "--dry-run")
+    assert code == 0
+    assert '"director_uuid":""' in doc["stdin"]
+
+
+def test_packages_dir_outside_create_env_mode_is_warned_about(capsys, tmp_path):
+    code, _, err = call(capsys, "info", "--packages-dir", str(tmp_path), "--dry-run")
+    assert code == 0 and "only passed to the CPI with --env-mode create-env" in err
