@@ -157,7 +157,7 @@ def cleanup_command(
 
     NotFound answers count as already gone. Each ID is deleted through the CPI that created it unless --cpi is given.
     """
-    from cpictl.cleanup import plan_cleanup, recorded_target, run_cleanup
+    from cpictl.cleanup import NO_CPI, plan_cleanup, recorded_target, run_cleanup
 
     fmt = resolve_format(output)
     target, override = _target_options(locals())
@@ -165,16 +165,22 @@ def cleanup_command(
     replayed = store.replay()
     _warn(replayed.warnings)
     plan = plan_cleanup(replayed, include_imported)
+    left_out = [] if include_imported else [r for r in replayed.records if r.is_live and r.imported]
+    if left_out:
+        _warn([f"{len(left_out)} imported ID(s) left out: --include-imported deletes them too"])
+    target_for = recorded_target(target, override)
+    planned_rows = [(str(p.record.kind), p.label, "planned" if target_for(p.record) is not None else "will skip",
+                     "" if target_for(p.record) is not None else NO_CPI) for p in plan]
     if dry_run or not plan:
-        _print_rows([(str(p.record.kind), p.label, "planned", "") for p in plan], "cleanup plan (dry run)", fmt)
+        _print_rows(planned_rows, "cleanup plan (dry run)", fmt)
         return
     if not yes:
         if not sys.stdin.isatty():
             raise UsageError(f"cleanup would make {len(plan)} call(s); pass --yes to confirm when not on a terminal")
-        _print_rows([(str(p.record.kind), p.label, "planned", "") for p in plan], "cleanup plan", "table")
+        _print_rows(planned_rows, "cleanup plan", "table")
         if not typer.confirm(f"Make these {len(plan)} call(s)?", default=False):
             print("nothing deleted")
             raise typer.Exit(exits.OK)
-    rows = list(run_cleanup(plan, store, recorded_target(target, override)))
+    rows = list(run_cleanup(plan, store, target_for))
     _print_rows([(str(r.planned.record.kind), r.planned.label, r.outcome, r.detail) for r in rows], "cleanup", fmt)
     _exit_for(rows, "some IDs have no recorded CPI (imported from a state file): pass --cpi to delete them")

@@ -116,3 +116,19 @@ def test_cleanup_without_a_cpi_for_an_imported_id_is_still_a_usage_error(capsys,
     code, out, err = run(capsys, "cleanup", "--yes", "--include-imported", "-o", "json")
     assert outcomes(out)["delete_vm"] == ("skipped", "no CPI recorded for it (imported); pass --cpi")
     assert code == 2 and "pass --cpi" in err
+
+
+def test_the_dry_run_says_what_will_be_skipped_and_what_is_left_out(capsys, tmp_path):
+    state = {"director_id": "d-1", "current_vm_cid": "i-imported-1", "disks": [], "stemcells": []}
+    (tmp_path / "state.json").write_text(json.dumps(state))
+    code, _, err = run(capsys, "ids", "import-state", str(tmp_path / "state.json"))
+    assert code == 0, err
+
+    code, out, err = run(capsys, "cleanup", "--dry-run", "-o", "json")
+    assert code == 0 and json.loads(out) == []
+    assert "1 imported ID(s) left out: --include-imported deletes them too" in err
+
+    code, out, err = run(capsys, "cleanup", "--dry-run", "--include-imported", "-o", "json")
+    [row] = json.loads(out)
+    assert (row["what"], row["outcome"]) == ("delete_vm i-imported-1", "will skip")
+    assert "pass --cpi" in row["detail"]
