@@ -2,8 +2,10 @@
 
 The words are read exactly as `cpictl call` reads them (cpictl.wordargs), references resolve against the session
 store, and the outcome is rendered by the same `render_call` as the one-shot command. Every finished call is
-remembered in the state (`:again`, `:last`, `:save`). Ctrl-C while the CPI runs: the transport kills the CPI's
-process group and raises `CpiInterrupted`, which the dispatcher reports; the REPL goes on.
+remembered in the state (`:again`, `:last`, `:save`) and its status reported to the context (a piped script's
+exit code). Ctrl-C while the CPI runs: the transport kills the CPI's process group and raises `CpiInterrupted`;
+this module adds what the CPI's answer, if it had given one, left in the journal (`CallInterrupted`), and the
+dispatcher reports it; the REPL goes on.
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ import os
 from typing import Any
 
 from cpictl.protocol.catalogue import METHOD_NAMES, MethodSpec, get_method
+from cpictl.repl import exit_codes
 from cpictl.repl.context import ReplContext, ReplError
+from cpictl.repl.interrupted import CallInterrupted, kept_in_journal, named_ids
 from cpictl.repl.progress import live_progress
 from cpictl.repl.state import LastCall
 from cpictl.session import CallOutcome, CallSession, Target, build_request
@@ -79,6 +83,7 @@ def run_call(ctx: ReplContext, method: str, arguments: Any, target: Target | Non
     outcome = execute(ctx, request, target)
     state.last.outcome = outcome
     state.remember(outcome, target)
+    ctx.report(exit_codes.status_code(outcome.status))
     from cpictl.render.call_view import render_call
 
     ctx.term.print(render_call(outcome, target))
@@ -128,7 +133,9 @@ def execute(ctx: ReplContext, request: Any, target: Target) -> CallOutcome:
 
     redactor = Redactor()
     redactor.request(request.as_dict())  # learns the secrets so stderr lines can be masked as they come
-    session = CallSession(target, ctx.state.store)
+    store = ctx.state.store
+    session = CallSession(target, store)
+    before = named_ids(store, request)  # what a delete or attach names, to tell what an interrupted answer did
     try:
         with live_progress(ctx.term.progress_console, f"{request.method} → {target.display}",
                            redactor.text) as on_line:
@@ -136,4 +143,5 @@ def execute(ctx: ReplContext, request: Any, target: Target) -> CallOutcome:
     except CpiInterrupted as interrupted:
         if ctx.state.last is not None:
             ctx.state.last.interrupted_stderr = interrupted.result.stderr_tail
-        raise
+        kept = kept_in_journal(store, request, before) if interrupted.result.stdout.strip() else []
+        raise CallInterrupted(interrupted.result, kept) from interrupted

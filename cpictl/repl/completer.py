@@ -1,13 +1,15 @@
 """The prompt_toolkit completer: each kind of suggestion (cpictl.repl.suggest) mapped to its matcher.
 
 Matchers read the catalogue (methods, parameters), the meta-command registry, the live-ID index (IDs of one
-kind, newest first) and the sticky context; file paths go to prompt_toolkit's PathCompleter. Nothing here decides
-*what* belongs at the cursor — that is `suggest`'s job.
+kind, newest first; for attach_disk/detach_disk the disks the call can work on first) and the sticky context;
+file paths go to prompt_toolkit's PathCompleter (a recipe: only .yml/.yaml files, then directories). Nothing here
+decides *what* belongs at the cursor — that is `suggest`'s job.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -72,7 +74,20 @@ class ReplCompleter(Completer):
                 for cmd in self.registry.commands if cmd.name.startswith(s.word)]
 
     def _cloud_ids(self, s: CloudIdOf, _: CompleteEvent) -> Iterable[Completion]:
+        if s.relation is not None:
+            return self.ids.disks_for(s.relation, self._vm_cid(s.vm), s.word)
         return self.ids.completions(s.kind, s.word)
+
+    def _vm_cid(self, word: str | None) -> str | None:
+        """The VM a typed word names: a CID as it is, `${vm}` the newest live VM, `${name}` a value `:run` saved."""
+        if word is None or "${" not in word:
+            return word
+        match = re.fullmatch(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", word)
+        if match is None:
+            return None
+        name = match.group(1)
+        value = self.ids.latest(name) if name in KIND_NAMES else self.state.variables.get(name)
+        return value if isinstance(value, str) else None
 
     def _params(self, s: ParamName, _: CompleteEvent) -> Iterable[Completion]:
         spec = METHODS[s.method]
@@ -104,7 +119,17 @@ class ReplCompleter(Completer):
                     yield Completion(f"env.{name}}}", start, display=f"env.{name}")
 
     def _files(self, s: FilePath, event: CompleteEvent) -> Iterable[Completion]:
-        return self._paths.get_completions(Document(s.word, len(s.word)), event)
+        found = self._paths.get_completions(Document(s.word, len(s.word)), event)
+        if not s.extensions:
+            return found
+        # A recipe: its files first, then directories to look in; nothing else (README.md, image.tgz) can be run.
+        files, directories = [], []
+        for completion in found:
+            if completion.display_text.endswith("/"):
+                directories.append(completion)
+            elif completion.display_text.endswith(s.extensions):
+                files.append(completion)
+        return files + directories
 
     def _choices(self, s: Choice, _: CompleteEvent) -> Iterable[Completion]:
         return [Completion(choice, -len(s.word)) for choice in s.choices if choice.startswith(s.word)]

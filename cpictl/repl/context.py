@@ -2,7 +2,8 @@
 
 The loop, tests and benchmarks each build one `ReplContext`; handlers take it as their first argument. The two
 exceptions here are the only ways a handler steers the loop: `ReplError` (one line, the REPL goes on) and
-`QuitRepl` (leave).
+`QuitRepl` (leave). A handler whose work went wrong without raising (a call the CPI failed, a cleanup row that
+failed) says so with `report`, so a piped script can end with a non-zero exit code (cpictl.repl.exit_codes).
 """
 
 from __future__ import annotations
@@ -30,3 +31,8 @@ class ReplContext:
     state: ReplState
     term: Terminal
     registry: Registry
+    line_code: int = 0  # the worst exit code reported while the current line ran; `handle_line` resets it
+
+    def report(self, code: int) -> None:
+        """Something this line did went wrong in a way `cpictl call` would exit `code` for."""
+        self.line_code = max(self.line_code, code)

@@ -1,12 +1,17 @@
 """`:edit` and `:again edit`: a request as a commented YAML file in $VISUAL/$EDITOR, and back.
 
 The file holds `method:` and `arguments:` by parameter name, each with a comment saying its type, whether it is
-required, what it is for and an example (from the catalogue). A new request must never be sendable as it stands:
-required values start empty (`size:  # fill in`) — except a cloud-ID parameter, which starts as `${kind}` when
-the session has a live one of that kind — and optional ones start at their defaults, the example only in the
-comment, so a template saved blindly cannot create a resource. Saving the file unchanged, empty, or without
-`method:` cancels; a required value left empty is an error. A file that is not valid YAML is an error too, and in
-every one of those cases nothing is sent.
+required, what it is for and an example (from the catalogue). A new request is a form: required values start
+empty (`size:  # fill in`) — except a cloud-ID parameter, which starts as `${kind}` when the session has a live
+one of that kind — and optional ones start at their defaults, the example only in the comment, so a form saved
+blindly cannot create a resource. A form the session filled in completely (`attach_disk` with `${vm}` and
+`${disk}`) is sent when it is saved, even unchanged; one still missing a value is not.
+
+Saving is told from quitting by the file itself: it is back-dated before the editor opens, so any write (even of
+the same bytes) shows as a new modification time or a new file. Quitting without saving, emptying the file,
+dropping `method:`, or saving the last request unchanged (`:again` sends that) cancels; a required value left
+empty is an error. A file that is not valid YAML is an error too, and in every one of those cases nothing is
+sent.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import shlex
 import subprocess
 import tempfile
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,10 +33,23 @@ FILL_IN = "# fill in (required)"
 
 HEADER = """\
 # {method}: {summary}
-# Fill in the values marked `# fill in`, then save and quit to send this request.
-# Saving it unchanged or empty sends nothing.
+{how}
 # Values are YAML. ${{vm}}, ${{disk}}, ${{stemcell}} … take the session's newest live cloud ID of that kind.
 """
+NEW_REQUEST = """\
+# Fill in the values marked `# fill in` (if any), then save and quit to send this request.
+# Quit without saving, or empty the file, to send nothing."""
+LAST_REQUEST = """\
+# Change what you need, then save and quit to send this request.
+# Saving it unchanged or empty sends nothing (:again sends the last call as it was)."""
+
+
+@dataclass(frozen=True)
+class Edited:
+    """What the editor left: the text, and whether the user saved it (else they quit without saving)."""
+
+    text: str
+    saved: bool = True
 
 
 def _flow(value: Any) -> str:
@@ -62,7 +81,8 @@ def _value_line(param: Param, values: Mapping[str, Any] | None, live_kinds: froz
 def request_template(spec: MethodSpec, api_version: int | None, values: Mapping[str, Any] | None = None,
                      live_kinds: frozenset[str] = frozenset()) -> str:
     """The YAML file for one request: `values` by parameter name (the last request), else a blank form."""
-    lines = [HEADER.format(method=spec.name, summary=spec.summary).rstrip("\n"), f"method: {spec.name}"]
+    how = NEW_REQUEST if values is None else LAST_REQUEST
+    lines = [HEADER.format(method=spec.name, summary=spec.summary, how=how).rstrip("\n"), f"method: {spec.name}"]
     params = spec.params_for(api_version)
     if not params:
         return "\n".join([*lines, "arguments: {}", ""])
@@ -110,13 +130,14 @@ def editor_command() -> list[str]:
     return shlex.split(os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi")
 
 
-def open_in_editor(text: str, report: Callable[[str], None]) -> str | None:
-    """Let the user edit `text`; the result, or None (after `report`ing why) when the editor failed."""
+def open_in_editor(text: str, report: Callable[[str], None]) -> Edited | None:
+    """Let the user edit `text`; what they left, or None (after `report`ing why) when the editor failed."""
     descriptor, name = tempfile.mkstemp(prefix="cpictl-request-", suffix=".yml")  # 0600: requests hold secrets
     path = Path(name)
     try:
         with os.fdopen(descriptor, "w") as handle:
             handle.write(text)
+        untouched = _backdate(path)
         command = [*editor_command(), str(path)]
         try:
             finished = subprocess.run(command, check=False)
@@ -126,6 +147,19 @@ def open_in_editor(text: str, report: Callable[[str], None]) -> str | None:
         if finished.returncode != 0:
             report(f"the editor exited with status {finished.returncode}; nothing was sent")
             return None
-        return path.read_text()
+        return Edited(path.read_text(), saved=_signature(path) != untouched)
     finally:
         path.unlink(missing_ok=True)
+
+
+def _signature(path: Path) -> tuple[int, int]:
+    status = path.stat()
+    return status.st_ino, status.st_mtime_ns
+
+
+def _backdate(path: Path) -> tuple[int, int]:
+    """Set the file's modification time a minute back, so that a save — which stamps it with the current time,
+    however coarse the clock, or replaces the file — always changes its signature."""
+    status = path.stat()
+    os.utime(path, ns=(status.st_atime_ns, status.st_mtime_ns - 60 * 10**9))
+    return _signature(path)

@@ -6,6 +6,11 @@ memory, for Up-arrow), suggestions from history, the bottom toolbar, and a conti
 bracket is open — which says Ctrl-C cancels, while the toolbar says what is open). Off a terminal lines are read
 from stdin as they come, so a script can be piped in. Either way a `:command` line typed while a line continues
 abandons the unfinished input, says so, and runs the command.
+
+A piped script is a program: when a command that steers the next calls fails (`:cpi`, `:set`, `:context`) it
+stops there with "stopped at line N", and otherwise it runs to the end and exits with the worst code `cpictl call`
+would have given one of its lines (cpictl.repl.exit_codes). Interactively, leaving is always exit 0. Leaving
+either way says which cloud IDs this REPL left live; the banner says which the session already holds.
 """
 
 from __future__ import annotations
@@ -20,9 +25,11 @@ from rich.text import Text
 
 from cpictl import shutdown
 from cpictl.render.console import make_console
+from cpictl.repl import exit_codes
 from cpictl.repl.context import QuitRepl, ReplContext
-from cpictl.repl.dispatch import handle_line
+from cpictl.repl.dispatch import LineResult, handle_line
 from cpictl.repl.lines import meta_escape, needs_more, open_description
+from cpictl.repl.live_summary import Identity, banner_line, leaving_line, live_identities
 from cpictl.repl.metacommands import default_registry
 from cpictl.repl.state import ReplState
 from cpictl.repl.terminal import PromptTerminal, Terminal
@@ -34,8 +41,11 @@ CONTINUATION_HINT = "... (Ctrl-C cancels) "
 
 
 def continuation_prompt(width: int, line_number: int, wrap_count: int) -> str:
-    """The prefix of a continuation line: the first one says how to get out, the others just `...`."""
-    return CONTINUATION_HINT if line_number == 1 and not wrap_count else "...".ljust(width)
+    """The prefix of a continuation line: the first one says how to get out, the others just `...`. A row that
+    only carries on a long line the terminal wrapped gets none: a `...` there would look like a new line."""
+    if wrap_count:
+        return ""
+    return CONTINUATION_HINT if line_number == 1 else "...".ljust(width)
 
 
 def make_context(target: Target, store: CloudIdStore, *, session_label: str = "default",
@@ -81,26 +91,37 @@ def _prompt_session(ctx: ReplContext) -> Any:
     return session
 
 
-def run_input(ctx: ReplContext, text: str) -> None:
+def run_input(ctx: ReplContext, text: str) -> LineResult:
     """One accepted input; a `:command` line that ended a continuation first abandons what was before it."""
     escaped = meta_escape(text)
     if escaped is not None:
         abandoned, text = escaped
         ctx.term.note(f"abandoned the unfinished input ({open_description(abandoned)} was still open); "
                       f"running {text.split()[0]}", style="yellow")
-    handle_line(ctx, text)
+    return handle_line(ctx, text)
 
 
-def _banner(ctx: ReplContext) -> Text:
+def banner(ctx: ReplContext) -> Text:
     target = ctx.state.target
     where = ("bundled reference CPI (local simulation, not a cloud)" if target.is_reference else target.display)
+    live = banner_line(ctx.state)
     return Text.assemble(("cpictl repl", "bold"), f" — target {where}, session {ctx.state.session_label}\n",
+                         (f"{live}\n" if live else "", "yellow"),
                          (":help lists the commands · Tab completes · Ctrl-C stops a call · Ctrl-D leaves", "dim"))
+
+
+def leave(ctx: ReplContext, at_start: frozenset[Identity], code: int) -> int:
+    """Say which cloud IDs this REPL leaves live (if any); the exit code, unchanged."""
+    line = leaving_line(ctx.state, at_start)
+    if line is not None:
+        ctx.term.note(line, style="yellow")
+    return code
 
 
 def run_interactive(ctx: ReplContext) -> int:
     session = _prompt_session(ctx)
-    ctx.term.print(_banner(ctx))
+    at_start = live_identities(ctx.state.store)
+    ctx.term.print(banner(ctx))
     while True:
         try:
             text = session.prompt()
@@ -109,11 +130,11 @@ def run_interactive(ctx: ReplContext) -> int:
                 return shutdown.exit_code()
             continue  # Ctrl-C at the prompt clears the line, as in a shell
         except EOFError:
-            return 0
+            return leave(ctx, at_start, 0)
         try:
             run_input(ctx, text)
         except QuitRepl:
-            return 0
+            return leave(ctx, at_start, 0)
         except KeyboardInterrupt:
             if shutdown.ending_signal() is None:
                 raise
@@ -122,22 +143,32 @@ def run_interactive(ctx: ReplContext) -> int:
 
 
 def run_piped(ctx: ReplContext, lines: Iterable[str]) -> int:
-    """Lines from a pipe: a line with an open bracket continues on the next one (unless that one is a :command)."""
-    pending = ""
-    for line in lines:
+    """Lines from a pipe: a line with an open bracket continues on the next one (unless that one is a :command).
+    The exit code is the worst of the lines'; a failed command that steers the next calls stops the script."""
+    at_start = live_identities(ctx.state.store)
+    worst, pending, first = exit_codes.OK, "", 0
+    for number, line in enumerate(lines, 1):
+        first = first if pending else number  # where the input being gathered started
         pending = pending + line if pending else line
         if needs_more(pending.rstrip("\n")):
             continue
+        text, pending = pending.rstrip("\n"), ""
         try:
-            run_input(ctx, pending.rstrip("\n"))
+            result = run_input(ctx, text)
             if shutdown.ending_signal() is not None:
                 return shutdown.exit_code()
         except QuitRepl:
-            return 0
-        pending = ""
+            return leave(ctx, at_start, worst)
+        worst = max(worst, result.code)
+        if result.failed_steering is not None:
+            started = number if meta_escape(text) is not None else first  # a :command that ended a continuation
+            ctx.term.note(f"stopped at line {started}: {result.failed_steering} failed, so the rest of the script "
+                          "was not run (its calls would not have gone where, or as, the script meant)",
+                          style="bold red")
+            return leave(ctx, at_start, max(worst, exit_codes.USAGE))
     if pending.strip():
-        handle_line(ctx, pending.rstrip("\n"))  # reports what is left open
-    return 0
+        worst = max(worst, handle_line(ctx, pending.rstrip("\n")).code)  # reports what is left open
+    return leave(ctx, at_start, worst)
 
 
 def run_repl(target: Target, store: CloudIdStore, *, session_label: str = "default", registry: Any = None) -> int:

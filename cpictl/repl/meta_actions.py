@@ -58,23 +58,32 @@ def edit(ctx: ReplContext, args: list[str]) -> None:
 
 
 def edit_and_run(ctx: ReplContext, method: str, values: dict[str, Any] | None) -> None:
-    """Open the request in $EDITOR; send what is saved — unless it is empty, unchanged or still incomplete."""
+    """Open the request in $EDITOR; send what is saved — unless it is empty or still incomplete, or it is the last
+    request unchanged. A new request's form saved as it is goes out when the session filled it in (`${vm}` …)."""
     from cpictl.repl.editor import empty_required, parse_request_text, request_template
 
     spec = known_method(ctx, method)
     live_kinds = frozenset(r.kind.value for r in ctx.state.store.replay().live()) if values is None else frozenset()
-    text = request_template(spec, ctx.state.target.api_version, values, live_kinds)
+    api_version = ctx.state.target.api_version
+    text = request_template(spec, api_version, values, live_kinds)
     edited = ctx.term.edit(text)
     if edited is None:
         return
-    parsed = parse_request_text(edited)
+    parsed = parse_request_text(edited.text)
     if parsed is None:
         ctx.term.note("empty request; nothing was sent")
         return
     if parsed == parse_request_text(text):  # comments and layout aside, what the template already said
-        hint = " (:again sends the last call as it was)" if values is not None else ""
-        ctx.term.note(f"unchanged; nothing sent{hint}")
-        return
+        if values is not None:
+            ctx.term.note("unchanged; nothing sent (:again sends the last call as it was)")
+            return
+        if not edited.saved:
+            ctx.term.note("not saved; nothing sent (save the file to send the request as it stands)")
+            return
+        empty = empty_required(spec, api_version, parsed[1])
+        if empty:
+            ctx.term.note(f"unchanged; nothing sent (fill in {', '.join(empty)} to send it)")
+            return
     method, arguments = parsed
     spec = known_method(ctx, method)
     empty = empty_required(spec, ctx.state.target.api_version, arguments)
@@ -87,9 +96,10 @@ def run_recipe(ctx: ReplContext, args: list[str]) -> None:
     if len(args) != 1:
         raise ReplError("usage: :run RECIPE.yml")
     from cpictl.protocol.redaction import Redactor
-    from cpictl.recipes import StepFinished, StepStarted, load_recipe
+    from cpictl.recipes import RunFinished, StepFinished, StepStarted, load_recipe
     from cpictl.recipes.runner import RecipeRunner
     from cpictl.recipes.targets import target_for
+    from cpictl.repl.exit_codes import recipe_code
     from cpictl.repl.run_view import RecipeRunView
     from cpictl.session import CallSession
 
@@ -107,6 +117,8 @@ def run_recipe(ctx: ReplContext, args: list[str]) -> None:
             outcome = event.row.outcome
             ctx.state.remember(outcome, target, source="recipe")
             ctx.state.last = LastCall(outcome.request.method, list(outcome.request.arguments), target, outcome)
+        if isinstance(event, RunFinished):  # the run as a whole: an error a step expected is no problem
+            ctx.report(recipe_code(event.summary.status))
         view.show(event)
 
     try:
@@ -186,6 +198,7 @@ def _check_loads(ctx: ReplContext, path: Path, text: str) -> None:
 def cleanup(ctx: ReplContext, args: list[str]) -> None:
     from cpictl.cleanup import plan_cleanup, recorded_target, run_cleanup
     from cpictl.render.ids_view import outcome_table
+    from cpictl.repl.exit_codes import status_code
 
     plan = plan_cleanup(ctx.state.store.replay())
     if not plan:
@@ -201,6 +214,7 @@ def cleanup(ctx: ReplContext, args: list[str]) -> None:
     target_for = recorded_target(ctx.state.target, override=False)
     for row in run_cleanup(plan, ctx.state.store, target_for):
         rows.append((str(row.planned.record.kind), row.planned.label, row.outcome, row.detail))
+        ctx.report(status_code(row.status))
         target = target_for(row.planned.record)
         if row.outcome in ("deleted", "detached") and target is not None:
             ctx.state.history.append(HistoryEntry.from_cleanup(row.planned.method, row.planned.arguments, target))
@@ -215,8 +229,11 @@ COMMANDS = [
     MetaCommand("again", "[edit]", "the last call again: same arguments, current settings, fresh request_id",
                 again, ("choice:edit",), details=":again edit opens the request in $EDITOR before sending it."),
     MetaCommand("edit", "[METHOD]", "write the last (or a new) request as YAML in $EDITOR, then send it", edit,
-                ("method",), details="The file has comments from the catalogue; saving it unchanged or empty cancels."),
-    MetaCommand("run", "RECIPE.yml", "run a recipe in this session, sharing its cloud IDs", run_recipe, ("file",)),
+                ("method",), details="The file has comments from the catalogue. A new request's form is sent when "
+                "saved, even unchanged, once every required value is there (${vm} … fill in cloud IDs); quitting "
+                "without saving or emptying the file cancels, and so does saving the last request unchanged."),
+    MetaCommand("run", "RECIPE.yml", "run a recipe in this session, sharing its cloud IDs", run_recipe,
+                ("recipe",)),
     MetaCommand("save", "FILE.yml", "save this session's calls as a recipe that `cpictl run` replays", save,
                 ("file",), details="Cloud IDs are written as ${vm}, ${disk} … or ${steps.STEP.result…} references."),
     MetaCommand("cleanup", "", "delete the session's live cloud IDs in dependency order (asks first)", cleanup),

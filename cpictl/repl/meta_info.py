@@ -39,7 +39,16 @@ def show_help(ctx: ReplContext, args: list[str]) -> None:
     for command in ctx.registry.commands:
         table.add_row(command.usage, command.help)
     ctx.term.print(Text(CALL_SYNTAX), Text(""), table,
-                   Text("\nTab completes; Ctrl-C stops a running call; Ctrl-D or :quit leaves.", style="dim"))
+                   Text("\nTab completes; Ctrl-C stops a running call; Ctrl-D or :quit leaves.", style="dim"),
+                   Text(piped_help(ctx), style="dim"))
+
+
+def piped_help(ctx: ReplContext) -> str:
+    """How a piped script ends, with the commands that stop it taken from the registry."""
+    steering = ", ".join(f":{command.name}" for command in ctx.registry.steering())
+    return ("Piped in (cpictl repl < script): a failed " + steering + " (or an unknown :command) stops the script "
+            "there; other problems carry on. The exit code is the worst problem seen, as `cpictl call` would exit: "
+            "1 the CPI answered with an error, 2 bad input (a stopped script: at least 2), 3 the CPI misbehaved.")
 
 
 def show_methods(ctx: ReplContext, args: list[str]) -> None:

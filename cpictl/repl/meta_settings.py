@@ -1,11 +1,15 @@
 """Meta-commands that change the sticky defaults: `:set`, `:context`, `:cpi`.
 
 Each change replaces the state's `Target` (they are immutable), so calls already made keep the target they ran
-against — which is what `:save` writes into the recipe.
+against — which is what `:save` writes into the recipe. Values are checked as `cpictl call`'s options are: an
+api_version outside the contract is sent, with the same warning; a timeout must be a positive, finite number of
+seconds (none: wait forever). A change is all or nothing: when one part of a `:context` line is refused, nothing
+of it is applied, and the error says so.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import shutil
 
@@ -17,23 +21,33 @@ VERSION_SETTINGS = ("api_version", "stemcell_api_version")
 SETTINGS = (*VERSION_SETTINGS, "timeout")
 
 
+CONTRACT_VERSIONS = (1, 2, 3)  # as `cpictl call --api-version` knows them
+
+
 def _version(text: str, key: str) -> int | None:
     if text.lower() in ("none", "null", "omit"):
         return None
-    if not text.isdigit():
-        raise ReplError(f":set {key}: expected a whole number or 'none', got '{text}'")
-    return int(text)
+    try:
+        value = int(text)
+    except ValueError:
+        raise ReplError(f":set {key}: expected a whole number or 'none', got '{text}'") from None
+    if value < 0:
+        raise ReplError(f":set {key}: must not be negative")
+    return value
 
 
 def _timeout(text: str) -> float | None:
-    if text.lower() in ("none", "null", "0"):
+    if text.lower() in ("none", "null"):
         return None
     try:
         seconds = float(text)
     except ValueError:
         raise ReplError(f":set timeout: expected seconds or 'none', got '{text}'") from None
+    # the words and order of `cpictl call --timeout`; 0 is not "none" there either (0 s is a typo, not a wish)
     if seconds <= 0:
         raise ReplError(":set timeout: must be a positive number of seconds (or none)")
+    if not math.isfinite(seconds):
+        raise ReplError(":set timeout: must be a finite number of seconds (or none)")
     return seconds
 
 
@@ -42,6 +56,9 @@ def set_setting(ctx: ReplContext, args: list[str]) -> None:
         raise ReplError(f"usage: :set {{{'|'.join(SETTINGS)}}} VALUE (a number or none)")
     key, text = args
     value = _timeout(text) if key == "timeout" else _version(text, key)
+    if key == "api_version" and value not in (None, *CONTRACT_VERSIONS):  # allowed, to probe a CPI's check
+        ctx.term.note(f"warning: api_version {value} is beyond the contract "
+                      f"({', '.join(map(str, CONTRACT_VERSIONS))}); sent anyway", style="yellow")
     ctx.state.set_target(**{key: value})
     shown = "none" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
     ctx.term.note(f"{key} = {shown} for the next calls", style="")
@@ -54,15 +71,20 @@ def change_context(ctx: ReplContext, args: list[str]) -> None:
     if not args:
         ctx.term.note("context: " + (", ".join(sorted(context)) or "no extra keys") + "  (:env shows values, masked)")
         return
+    keys = ", ".join(sorted(context)) or "none"  # as they are, before this line: nothing of it is applied on error
+    removed: set[str] = set()
     for arg in args:
         if arg.startswith("-") and "=" not in arg:
-            if context.pop(arg[1:], None) is None:
-                raise ReplError(f":context: no key '{arg[1:]}' to remove; keys: {', '.join(context) or 'none'}")
+            key = arg[1:]
+            if key not in context and key not in removed:
+                raise ReplError(f":context: no key '{key}' to remove; keys: {keys}; nothing was changed")
+            context.pop(key, None)
+            removed.add(key)
             continue
         try:
             context.update(parse_context_pairs([arg]))
         except ValueError as problem:
-            raise ReplError(str(problem).replace("--context", ":context")) from None
+            raise ReplError(f"{str(problem).replace('--context', ':context')}; nothing was changed") from None
     ctx.state.set_target(context=context)
     ctx.term.note(f"context keys now: {', '.join(sorted(context)) or 'none'}", style="")
 
@@ -92,10 +114,11 @@ def switch_cpi(ctx: ReplContext, args: list[str]) -> None:
 
 COMMANDS = [
     MetaCommand("set", "KEY VALUE", "sticky api_version, stemcell_api_version or timeout (a number or none)",
-                set_setting, ("choice:" + ",".join(SETTINGS), "choice:1,2,3,none")),
+                set_setting, ("choice:" + ",".join(SETTINGS), "choice:1,2,3,none"), steers=True),
     MetaCommand("context", "[key=value | -key ...]", "add, change or remove sticky context keys",
                 change_context, ("context*",),
-                details="Values are YAML. Context keys go into every request's context, as a cpi-config would."),
+                details="Values are YAML. Context keys go into every request's context, as a cpi-config would.",
+                steers=True),
     MetaCommand("cpi", "[PATH [ARG ...]]", "switch the CPI executable; alone: back to the bundled reference CPI",
-                switch_cpi, ("file*",)),
+                switch_cpi, ("file*",), steers=True),
 ]

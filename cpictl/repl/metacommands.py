@@ -27,6 +27,9 @@ class MetaCommand:
     completion: tuple[str, ...] = ()  # per argument position; see cpictl.repl.suggest.suggest
     aliases: tuple[str, ...] = ()
     details: str = ""  # more text for `:help NAME`
+    # It changes where or how the next calls go (the CPI, versions, context, timeout): when it fails, a piped script
+    # stops there, because its next calls would reach a CPI or carry settings the script did not mean.
+    steers: bool = False
 
     @property
     def usage(self) -> str:
@@ -56,6 +59,10 @@ class Registry:
         close = difflib.get_close_matches(name.lstrip(":"), list(self._by_name), n=1, cutoff=0.5)
         hint = f" (did you mean ':{self._by_name[close[0]].name}'?)" if close else "; :help lists them"
         raise ReplError(f"unknown command ':{name.lstrip(':')}'{hint}")
+
+    def steering(self) -> list[MetaCommand]:
+        """The commands whose failure stops a piped script."""
+        return [command for command in self.commands if command.steers]
 
     def completion_kinds(self) -> dict[str, tuple[str, ...]]:
         """Name (and alias) → completion kinds of its arguments, for `suggest`."""

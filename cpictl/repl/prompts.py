@@ -22,6 +22,13 @@ from cpictl.store.references import ReferenceProblem
 from cpictl.wordargs import InputError, parse_value
 
 
+def sentence(text: str) -> str:
+    """`text` ending as a sentence: a period added unless it already ends in one, or in ? or ! ("Does the VM
+    exist?" must not become "exist?.")."""
+    text = text.rstrip()
+    return text if text.endswith((".", "?", "!")) else text + "."
+
+
 def describe_param(param: Param) -> Text:
     """The line shown above a question: `size  integer, required — size in MiB (e.g. 1024)`."""
     state = "required" if param.required else f"optional, Enter keeps {json.dumps(param.default)}"
@@ -37,7 +44,7 @@ def ask_arguments(ctx: ReplContext, spec: MethodSpec, params: Sequence[Param] | 
     main = ReplCompleter(ctx.state, ctx.registry)
     if params is None:
         params = spec.params_for(ctx.state.target.api_version)
-        ctx.term.note(f"{spec.name}: {spec.summary}. Ctrl-C abandons the call.", style="")
+        ctx.term.note(f"{spec.name}: {sentence(spec.summary)} Ctrl-C abandons the call.", style="")
     else:
         names = ", ".join(param.name for param in params)
         ctx.term.note(f"{spec.name}: still needs {names}. Ctrl-C abandons the call.", style="")

@@ -7,7 +7,8 @@ keeps the grammar testable with plain strings.
 
 Argument slots follow `cpictl call`: positional words fill the method's parameters in order, `name=value` sets
 one by name, a slot that takes a cloud ID suggests live IDs of that kind only, and a string parameter named like
-a path (`image_path`, `path`) suggests file paths.
+a path (`image_path`, `path`) suggests file paths. The disk slot of attach_disk/detach_disk also carries the
+relation and the VM word typed before it, so the completer can offer first the disks the call can work on.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from cpictl.repl.lines import scan
 
 _NAMED_WORD = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=(.*)", re.DOTALL)
 _FLOW_ITEM_START = "[, \n"
+RECIPE_EXTENSIONS = (".yml", ".yaml")
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,8 @@ class MetaName:
 class CloudIdOf:
     word: str
     kind: str  # a CloudIdKind value: vm, disk …
+    relation: str | None = None  # the disk of attach_disk / detach_disk: "attach" or "detach" (the catalogue's)
+    vm: str | None = None  # then: the VM word as typed (`${vm}`, a CID), if one was
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,7 @@ class ReferenceName:
 @dataclass(frozen=True)
 class FilePath:
     word: str
+    extensions: tuple[str, ...] = ()  # only files ending so (and directories); empty: every file
 
 
 @dataclass(frozen=True)
@@ -75,8 +80,8 @@ Suggestion = MethodName | MetaName | CloudIdOf | ParamName | ReferenceName | Fil
 def suggest(text_before_cursor: str, *, api_version: int | None = 2,
             meta_args: Mapping[str, Sequence[str]] | None = None) -> list[Suggestion]:
     """Kinds of suggestion for the cursor position. `meta_args` maps a meta-command name to the completion kinds
-    of its arguments, one per position ("method", "meta", "file", "context", "kind", "choice:a,b"); a kind
-    ending in `*` repeats for every later position."""
+    of its arguments, one per position ("method", "meta", "file", "recipe" (a .yml/.yaml file), "context",
+    "kind", "choice:a,b"); a kind ending in `*` repeats for every later position."""
     scanned = scan(text_before_cursor)
     partial = scanned.partial or ""
     if scanned.partial_raw_length != len(partial):
@@ -126,6 +131,8 @@ def _meta_argument(name: str, position: int, partial: str, meta_args: Mapping[st
         return [MetaName(partial.lstrip(":"), colon=False)]
     if kind == "kind":
         return [Choice(partial, KIND_NAMES)]
+    if kind == "recipe":
+        return [FilePath(partial, RECIPE_EXTENSIONS)]
     return []
 
 
@@ -138,15 +145,27 @@ def _method_argument(spec: MethodSpec, api_version: int | None, args: list[str],
     given = tuple(p.name for p in params[:positional]) + tuple(named)
     match = _NAMED_WORD.fullmatch(partial)
     if match and match.group(1) in by_name:
-        return _value_of(by_name[match.group(1)], match.group(2), in_flow)
+        return _related(spec, args, _value_of(by_name[match.group(1)], match.group(2), in_flow))
     slot = params[positional] if not named and positional < len(params) else None  # positional after named: none
     if in_flow:
         return _value_of(slot, partial, True)
-    suggestions = _value_of(slot, partial, False)
+    suggestions = _related(spec, args, _value_of(slot, partial, False))
     # Parameter names where they help: not in a cloud-ID or path slot left empty (`delete_vm <Tab>` offers VMs only).
     if (slot is None or (slot.kind is None and not is_path_param(slot)) or partial) and len(given) < len(params):
         suggestions.append(ParamName(partial, spec.name, given))
     return suggestions
+
+
+def _related(spec: MethodSpec, args: list[str], suggestions: list[Suggestion]) -> list[Suggestion]:
+    """The disk slot of attach_disk/detach_disk, told the relation and the VM word (argument 0, or `vm_cid=`)."""
+    if spec.relation is None:
+        return suggestions
+    vm = next((m.group(2) for word in args if (m := _NAMED_WORD.fullmatch(word)) and m.group(1) == "vm_cid"),
+              None)
+    if vm is None and args and not _NAMED_WORD.fullmatch(args[0]):
+        vm = args[0]
+    return [CloudIdOf(s.word, s.kind, spec.relation, vm or None) if isinstance(s, CloudIdOf) and s.kind == "disk"
+            else s for s in suggestions]
 
 
 def is_path_param(param: Param) -> bool:

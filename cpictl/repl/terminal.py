@@ -7,12 +7,15 @@ to this interface, so they run the same in a pseudo-terminal, a pipe and a test.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console, RenderableType
 from rich.text import Text
 
 from cpictl.render.console import make_console
+
+if TYPE_CHECKING:
+    from cpictl.repl.editor import Edited
 
 
 class CannotAsk(Exception):
@@ -52,8 +55,9 @@ class Terminal:
     def page(self, renderable: RenderableType) -> None:
         self.console.print(renderable, soft_wrap=True)
 
-    def edit(self, text: str) -> str | None:
-        """The text after the user edited it in $VISUAL/$EDITOR; None when the editor failed."""
+    def edit(self, text: str) -> Edited | None:
+        """The text after the user edited it in $VISUAL/$EDITOR (and whether they saved it); None when the editor
+        failed."""
         from cpictl.repl.editor import open_in_editor
 
         return open_in_editor(text, self.error)

@@ -19,6 +19,7 @@ from rich.console import Console
 
 from cpictl.repl import handle_line, make_context
 from cpictl.repl.context import ReplContext
+from cpictl.repl.editor import Edited
 from cpictl.repl.terminal import Terminal
 from cpictl.session import REFERENCE_CPI_LABEL, Target, reference_cpi_argv
 from cpictl.store import CloudIdStore
@@ -44,6 +45,7 @@ class ScriptedTerminal(Terminal):
         self.confirm_answer = True
         self.confirmed: list[str] = []
         self.editor: Callable[[str], str | None] | None = None
+        self.editor_saves = True  # False: the user quits the editor without saving
         self.edited: list[str] = []
 
     def ask(self, message: str, *, completer: Any = None, default: str = "") -> str:
@@ -57,10 +59,14 @@ class ScriptedTerminal(Terminal):
         self.confirmed.append(question)
         return self.confirm_answer
 
-    def edit(self, text: str) -> str | None:
+    def edit(self, text: str) -> Edited | None:
         self.edited.append(text)
         assert self.editor is not None, "the test did not expect an editor"
-        return self.editor(text)
+        left = self.editor(text)
+        if left is None:
+            return None
+        assert self.editor_saves or left == text, "an editor that changed the text saved it"
+        return Edited(left, saved=self.editor_saves)
 
     def take_output(self) -> str:
         text = self.buffer.getvalue()

@@ -59,7 +59,8 @@ def test_open_in_editor_runs_editor_with_the_file(tmp_path: Path, monkeypatch: p
                       "p.write_text(p.read_text().replace('1024', '8'))\n")
     monkeypatch.delenv("VISUAL", raising=False)
     monkeypatch.setenv("EDITOR", f"{sys.executable} {script}")
-    assert open_in_editor("size: 1024\n", print) == "size: 8\n"
+    edited = open_in_editor("size: 1024\n", print)
+    assert edited is not None and edited.text == "size: 8\n" and edited.saved
 
 
 def test_a_failing_editor_sends_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

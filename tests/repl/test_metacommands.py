@@ -42,7 +42,7 @@ def test_a_name_cannot_be_registered_twice() -> None:
 
 def test_completion_kinds_come_from_the_table() -> None:
     kinds = default_registry().completion_kinds()
-    assert kinds["run"] == ("file",) and kinds["save"] == ("file",)
+    assert kinds["run"] == ("recipe",) and kinds["save"] == ("file",)
     assert kinds["describe"] == ("method",)
     assert kinds["exit"] == kinds["quit"] == ()
 

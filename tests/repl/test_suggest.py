@@ -30,8 +30,11 @@ def kinds(text: str, api_version: int | None = 2) -> list[object]:
     (":sa", [MetaName("sa")]),
     ("delete_vm ", [CloudIdOf("", "vm")]),  # a VM slot: VM IDs only, no parameter names
     ("delete_vm vm-", [CloudIdOf("vm-", "vm"), ParamName("vm-", "delete_vm")]),
-    ("attach_disk vm-1 ", [CloudIdOf("", "disk")]),
-    ("detach_disk vm-1 d", [CloudIdOf("d", "disk"), ParamName("d", "detach_disk", ("vm_cid",))]),
+    ("attach_disk vm-1 ", [CloudIdOf("", "disk", "attach", "vm-1")]),  # the disk of a relation knows its VM
+    ("detach_disk vm-1 d", [CloudIdOf("d", "disk", "detach", "vm-1"), ParamName("d", "detach_disk", ("vm_cid",))]),
+    ("detach_disk disk_cid=", [CloudIdOf("", "disk", "detach", None)]),
+    ("detach_disk vm_cid=${vm} disk_cid=", [CloudIdOf("", "disk", "detach", "${vm}")]),
+    ("attach_disk ", [CloudIdOf("", "vm")]),
     ("delete_snapshot ", [CloudIdOf("", "snapshot")]),
     ("create_disk 1024 {} ", [CloudIdOf("", "vm")]),
     ("create_disk ", [ParamName("", "create_disk")]),  # an integer slot: parameter names
@@ -46,7 +49,7 @@ def kinds(text: str, api_version: int | None = 2) -> list[object]:
     ("has_disk x${", [ReferenceName("")]),
     ("delete_vm a ", []),  # no more parameters
     ("no_such_method ", []),
-    (":run rec", [FilePath("rec")]),
+    (":run rec", [FilePath("rec", (".yml", ".yaml"))]),  # recipes only
     (":save ", [FilePath("")]),
     (":help sa", [MetaName("sa", colon=False)]),
     (":describe cr", [MethodName("cr")]),

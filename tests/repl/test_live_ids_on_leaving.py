@@ -1,0 +1,100 @@
+"""Live cloud IDs are never left unmentioned: leaving says what this REPL left live, the banner what the session
+holds, and Ctrl-C after the CPI answered says which IDs its answer kept."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from cpictl.repl import make_context
+from cpictl.repl.loop import banner, run_piped
+from cpictl.repl.terminal import Terminal
+from cpictl.store import CloudIdStore
+from cpictl.transport import CpiInterrupted, RunResult
+from tests.repl.conftest import STEMCELL_IMAGE, Repl, cid_created, reference_target
+
+CREATE_VM = "create_vm agent-1 ${stemcell} {} {default: {type: dynamic}}\n"
+
+
+def piped(repl: Repl, *lines: str) -> str:
+    repl.ctx.term = Terminal(repl.term.console)
+    run_piped(repl.ctx, list(lines))
+    return repl.term.take_output()
+
+
+def test_leaving_names_the_ids_this_repl_left_live_and_how_to_delete_them(repl: Repl) -> None:
+    output = piped(repl, f"create_stemcell {STEMCELL_IMAGE} {{}}\n", CREATE_VM)
+    assert ("left live in session test: 1 stemcell, 1 vm — `cpictl cleanup --session test` deletes them, as "
+            ":cleanup does in a REPL on this session") in output
+
+
+def test_leaving_says_nothing_when_this_repl_left_nothing_live(repl: Repl) -> None:
+    piped(repl, f"create_stemcell {STEMCELL_IMAGE} {{}}\n")  # an earlier REPL on the session left one
+    output = piped(repl, "info\n", "create_disk 1 {}\n", "delete_disk ${disk}\n", ":quit\n")
+    assert "left live" not in output  # the older stemcell was named by the banner on the way in: once is enough
+
+
+def test_leaving_counts_older_ids_that_cleanup_would_delete_too(repl: Repl) -> None:
+    piped(repl, f"create_stemcell {STEMCELL_IMAGE} {{}}\n")
+    output = piped(repl, "create_disk 1 {}\n", "create_disk 2 {}\n")
+    assert "left live in session test: 2 disks (and 1 older live ID) —" in output
+
+
+def test_a_journal_chosen_by_file_is_cleaned_up_by_file(tmp_path: Path, inprocess_refcpi: None) -> None:
+    journal = tmp_path / "my state.jsonl"
+    term = Terminal()
+    ctx = make_context(reference_target(), CloudIdStore(journal), session_label=str(journal), terminal=term)
+    with term.err.capture() as captured:
+        run_piped(ctx, ["create_disk 1 {}\n"])
+    assert f"`cpictl cleanup --state '{journal}'`" in captured.get()
+
+
+def test_the_banner_of_a_restart_mentions_the_sessions_live_ids(repl: Repl) -> None:
+    assert "live in session" not in banner(repl.ctx).plain
+    piped(repl, f"create_stemcell {STEMCELL_IMAGE} {{}}\n", CREATE_VM, "create_disk 1 {}\n")
+    lines = banner(repl.ctx).plain.splitlines()
+    assert "live in session test: 1 stemcell, 1 vm, 1 disk — :ids lists them, :cleanup deletes them" in lines
+
+
+def answered_then_interrupted(response: object, stdout: bytes | None = None):
+    """A transport that reads the request, gets the CPI's answer, and then Ctrl-C (the CPI had not exited)."""
+    body = json.dumps(response).encode() if stdout is None else stdout
+
+    def run(command: object, stdin: bytes, on_stderr_line: object = None) -> RunResult:
+        raise CpiInterrupted(RunResult(stdout=body, stdout_truncated=False, stderr_tail=b"", stderr_bytes=0,
+                                       exit_code=None, signal=15, duration_s=0.1, timed_out=False,
+                                       lingering_pipes=False, pid=1, stdout_bytes=len(body)))
+    return run
+
+
+def test_ctrl_c_after_the_cpi_answered_says_which_ids_were_kept(repl: Repl,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("cpictl.session.run_cpi", answered_then_interrupted(
+        {"result": ["vm-leaked-1", {}], "error": None, "log": ""}))
+    output = repl.run("create_vm agent-1 sc-1 {} {default: {type: dynamic}}")
+    assert "interrupted after the CPI had answered (it had not exited); its process group was killed" in output
+    assert "+ created vm vm-leaked-1 (kept in the journal)" in output
+    assert repl.live("vm") == ["vm-leaked-1"]
+
+
+def test_ctrl_c_after_a_delete_or_attach_was_answered_says_what_the_journal_recorded(
+        repl: Repl, monkeypatch: pytest.MonkeyPatch) -> None:
+    repl.run(f"create_stemcell {STEMCELL_IMAGE} {{}}")
+    vm = cid_created(repl.run(CREATE_VM.strip()), "vm")
+    disk = cid_created(repl.run("create_disk 1 {}"), "disk")
+    monkeypatch.setattr("cpictl.session.run_cpi", answered_then_interrupted(
+        {"result": "/dev/sdb", "error": None, "log": ""}))
+    assert f"⇄ attached disk {disk} to vm {vm} (recorded in the journal)" in repl.run("attach_disk ${vm} ${disk}")
+    monkeypatch.setattr("cpictl.session.run_cpi", answered_then_interrupted(
+        {"result": None, "error": None, "log": ""}))
+    assert f"- deleted vm {vm} (recorded in the journal)" in repl.run("delete_vm ${vm}")
+    assert repl.live("vm") == []
+
+
+def test_ctrl_c_before_the_cpi_answered_says_only_that(repl: Repl, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("cpictl.session.run_cpi", answered_then_interrupted(None, stdout=b""))
+    output = repl.run("create_vm agent-1 sc-1 {} {default: {type: dynamic}}")
+    assert "interrupted; the CPI's process group was killed" in output
+    assert "created" not in output and repl.live("vm") == []
