@@ -13,17 +13,20 @@ The API the CLI (and the REPL's `:run`) uses::
         for event in runner.abort():           # runs what is left of `finally`; no-op if the runner already did
             render(event)
         raise
-    exit_code = runner.summary.exit_code       # 0 passed/stopped, 2 invalid, 3 misbehaved, 4 failed, 130
+    runner.stop(STDOUT_CLOSED)                 # (while reading events) stop the main steps, still run `finally`
+    exit_code = runner.summary.exit_code       # 0 passed/stopped, 2 invalid, 3 misbehaved, 4 failed, 130 (141)
     json_report(runner.summary), junit_report(runner.summary)      # secrets masked
+    write_report(path, data)                   # report_files: regular file, symlink, FIFO or device
 
 `load_recipe` and `RecipeRunner(...)` raise `RecipeError` (a list of `RecipeProblem` with file:line:column and the
 quoted line); `recipe_json_schema()` is the JSON Schema for `cpictl recipe schema`.
 
 Modules: schema (pydantic models) · positions (YAML with positions) · problems (RecipeError) · validation
-(pydantic errors → positions) · checks, loader, sources (semantic checks, includes, vars) · plan (the loaded form)
-· scope (what references see; `${vm}` in finally is this run's own) · preflight (what is knowable is
-checked before the first step) · preparation (step → request) · selection (--from/--to) · expectations
-(predicates) · execution (judging an outcome) · runner · events (events and the summary) · reports · targets.
+(pydantic errors → positions) · checks, name_checks, names, loader, sources (semantic checks, includes, vars) ·
+plan (the loaded form) · scope (what references see; `${vm}` in finally, or after this run's own create, is this
+run's own) · preflight (what is knowable is checked before the first step) · preparation (step → request) ·
+selection (--from/--to) · expectations (predicates) · execution (judging an outcome) · runner · events (events
+and the summary) · reports · report_files (writing them where asked) · targets.
 """
 
 from cpictl.recipes.events import (

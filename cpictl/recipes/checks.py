@@ -3,8 +3,9 @@
 For each call step: the method exists, the arguments fit the catalogue at the step's api_version (a value holding a
 `${...}` is type-checked only after resolution, at run time, but names and arity are checked now), every reference
 names something that will exist when the step runs, and every JMESPath and regex compiles (and no `when` or
-`until` negates a dotted path without parentheses: `!a.b` is `(!a).b`, always null). Problems are collected,
-not raised, so one run of the loader reports them all.
+`until` negates a dotted path without parentheses: `!a.b` is `(!a).b`, always null; no `when`, `until` or `save`
+name does something else than it says, see `name_checks`). Problems are collected, not raised, so one run of the
+loader reports them all.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import jmespath.exceptions
 from cpictl.protocol.arguments import ArgumentProblem, bind_arguments
 from cpictl.protocol.catalogue import METHOD_NAMES, get_method
 from cpictl.protocol.kinds import KIND_NAMES
+from cpictl.recipes.name_checks import check_save_name, check_until_names, check_when_names
 from cpictl.recipes.plan import (
     CompiledPath,
     ExpectPlan,
@@ -49,6 +51,7 @@ class KnownNames:
     steps: list[str] = field(default_factory=list)  # steps that run earlier
     later_saved: dict[str, str] = field(default_factory=dict)  # for "… is saved by a later step" hints
     later_steps: set[str] = field(default_factory=set)
+    declared: set[str] = field(default_factory=set)  # every variable the recipe declares, wherever
 
 
 def strings_in(value: Any, path: DataPath) -> Iterator[tuple[str, DataPath]]:
@@ -148,9 +151,10 @@ def check_negated_path(text: str, origin: Origin, subpath: DataPath, problems: l
         path = text[start:tokens[end]["start"] if end < len(tokens) else len(text)].rstrip()
         negated, rest = text[start:first_dot].rstrip(), text[first_dot:start + len(path)]
         fixed = text[:start] + "(" + path + ")" + text[start + len(path):]
+        whole = f", i.e. {fixed!r}" if fixed != f"!({path})" else ""  # only when there is more than the fix
         problems.append(origin.problem(
             f"`!{path}` reads as `(!{negated}){rest}` in JMESPath (`!` binds tighter than `.`), which is always "
-            f"null; write `!({path})`, i.e. {fixed!r}", *subpath))
+            f"null; write `!({path})`{whole}", *subpath))
         return
 
 
@@ -202,6 +206,7 @@ def plan_call_step(step: CallStep, origin: Origin, ctx: StepContext,
     save = {}
     for save_name, expression in step.save.items():
         check_name(save_name, "save name", origin, ("save", save_name), problems, key=True)
+        check_save_name(save_name, origin, ("save", save_name), ctx.names.declared, problems)
         compiled = compile_jmespath(expression, origin, ("save", save_name), problems)
         if compiled is not None:
             save[save_name] = compiled
@@ -211,12 +216,14 @@ def plan_call_step(step: CallStep, origin: Origin, ctx: StepContext,
                  if step.retry.until is not None else None)
         if until is not None:
             check_negated_path(until.text, origin, ("retry", "until"), problems)
+            check_until_names(until, origin, problems)
         retry = RetryPlan(step.retry.attempts, step.retry.delay, step.retry.backoff, until)
     when: CompiledPath | bool | None = step.when if isinstance(step.when, bool) else None
     if isinstance(step.when, str):
         when = compile_jmespath(step.when, origin, ("when",), problems)
         if when is not None:
             check_negated_path(step.when, origin, ("when",), problems)
+            check_when_names(when, origin, ctx.names, problems)
     return PlannedStep(
         name=ctx.name, index=ctx.index, phase=ctx.phase, method=spec.name, spec=spec, args=step.args,
         expect=expect, origin=origin, description=step.description,

@@ -18,8 +18,22 @@ from cpictl.session import CallOutcome
 StepStatus = Literal["passed", "failed", "misbehaved", "invalid", "skipped", "interrupted", "planned"]
 RunStatus = Literal["passed", "failed", "misbehaved", "invalid", "interrupted", "stopped", "dry-run"]
 
-# Exit codes, as `cpictl` documents them (cpictl/cli/exits.py): the recipe part of that table.
+# Exit codes, as `cpictl` documents them (cpictl/cli/exits.py): the recipe part of that table. 141 is 128 + SIGPIPE,
+# what a program killed by a closed pipe reports, so `cpictl run … | head` ends the way shells expect.
 EXIT_OK, EXIT_INVALID, EXIT_MISBEHAVED, EXIT_EXPECTATION, EXIT_INTERRUPTED = 0, 2, 3, 4, 130
+EXIT_STDOUT_CLOSED = 141
+
+
+@dataclass(frozen=True)
+class Interruption:
+    """What stopped a run from outside: how the steps it cut off say it, and the exit code the run ends with."""
+
+    what: str
+    exit_code: int
+
+
+CTRL_C = Interruption("interrupted (Ctrl-C)", EXIT_INTERRUPTED)
+STDOUT_CLOSED = Interruption("stdout was closed", EXIT_STDOUT_CLOSED)
 
 
 @dataclass
@@ -143,6 +157,7 @@ class RunSummary:
     dry_run: bool = False
     interrupted: bool = False
     quit: bool = False  # the user chose "quit" in step mode
+    interrupted_exit_code: int = EXIT_INTERRUPTED  # what stopped an interrupted run decides its exit code
 
     @property
     def status(self) -> RunStatus:
@@ -191,9 +206,10 @@ class RunSummary:
 def exit_status(summary: RunSummary) -> int:
     """0 all passed (or the user stopped a step-mode run and nothing failed); 3 a CPI misbehaved (or could not be
     run); 4 an expectation failed; 2 the recipe could not be applied (a reference or argument that only fails at
-    run time); 130 interrupted. The first that applies wins."""
+    run time); 130 interrupted (141 when stdout was closed). The first that applies wins."""
     return {"passed": EXIT_OK, "stopped": EXIT_OK, "dry-run": EXIT_OK, "misbehaved": EXIT_MISBEHAVED,
-            "failed": EXIT_EXPECTATION, "invalid": EXIT_INVALID, "interrupted": EXIT_INTERRUPTED}[summary.status]
+            "failed": EXIT_EXPECTATION, "invalid": EXIT_INVALID,
+            "interrupted": summary.interrupted_exit_code}[summary.status]
 
 
 @dataclass(frozen=True)

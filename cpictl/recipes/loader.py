@@ -7,7 +7,13 @@ JMESPath, regexes, duplicate names). Nothing is run and nothing but the recipe f
 
 Variables, lowest priority first: the `vars` of included files (defaults; the first included wins), the recipe's
 `vars`, the vars file, `--var`. An include's own `vars:` are a layer over those for its steps only. A saved value
-sits above the global vars and below include layers.
+sits above the global vars and below include layers (and may not reuse a variable's name).
+
+A `--var` or an include's `vars:` key that nothing would read is refused (with a did-you-mean): `--var sise=1`
+would otherwise run with the default size. "Read" means declared in a `vars:` (of the recipe, an included file or
+an include step), referenced as `${NAME}` or read as `vars.NAME` in a `when`. A `--var` naming a value a step
+saves is refused too (the save would replace it half-way). A vars file is not judged this way: one file may serve
+several recipes.
 
 Included files' `finally` steps run after the including recipe's own `finally`, the last included first (like a
 stack of cleanups: the stemcell uploaded first is deleted last).
@@ -29,12 +35,13 @@ from cpictl.recipes.checks import (
     has_references,
     plan_call_step,
 )
+from cpictl.recipes.names import cli_var_problems, variables_read_by
 from cpictl.recipes.plan import LoadedRecipe, Origin, Phase, PlannedStep, VarLayer
 from cpictl.recipes.positions import SourceMap, parse_yaml
 from cpictl.recipes.problems import RecipeError, RecipeProblem
 from cpictl.recipes.schema import CallStep, IncludeStep, RecipeFile, TargetSpec
 from cpictl.recipes.sources import parse_var_assignment, read_recipe_text, read_vars_file, resolve_path
-from cpictl.recipes.validation import validate_recipe_file
+from cpictl.recipes.validation import did_you_mean, validate_recipe_file
 
 __all__ = ["load_recipe", "load_recipe_text", "parse_var_assignment"]
 
@@ -170,10 +177,39 @@ class _Loader:
         if model.vars and not any(layer.values is model.vars for layer in self.default_layers):
             self.default_layers.append(VarLayer(model.vars, has_references(model.vars),
                                                 Origin(included.source, ("vars",))))
+        layer = None
         if step.vars:
-            layers = (*layers, VarLayer(step.vars, has_references(step.vars), Origin(origin.source,
-                                                                                     (*origin.path, "vars"))))
-        return self.expand(included, layers, (*stack, included.real))
+            layer = VarLayer(step.vars, has_references(step.vars), Origin(origin.source, (*origin.path, "vars")))
+            layers = (*layers, layer)
+        expanded = self.expand(included, layers, (*stack, included.real))
+        if layer is not None:
+            self._check_include_vars(step, origin, layer, included, expanded)
+        return expanded
+
+    def _check_include_vars(self, step: IncludeStep, origin: Origin, layer: VarLayer, included: _File,
+                            expanded: tuple[list[_RawStep], list[_RawStep]]) -> None:
+        """An include's `vars:` apply to its steps only: a key they neither declare nor read has no effect."""
+        raws = expanded[0] + expanded[1]
+        used = self._declared_in(included, set()) | variables_read_by(raws, exclude=layer)
+        for name in step.vars:
+            if name not in used:
+                self.problems.append(origin.problem(
+                    f"include vars: {step.include} neither declares nor reads a variable '{name}', so this value would "
+                    f"have no effect{did_you_mean(name, sorted(used))}", "vars", name, key=True))
+
+    def _declared_in(self, file: _File, seen: set[Path]) -> set[str]:
+        """Variables declared by a file and the files it includes (`vars:` and include steps' `vars:`)."""
+        if file.real in seen:
+            return set()
+        seen.add(file.real)
+        names = set(file.model.vars)
+        for step in [*file.model.steps, *file.model.finally_]:
+            if isinstance(step, IncludeStep):
+                names |= set(step.vars)
+                child = self.cache.get(resolve_path(file.real.parent / step.include))
+                if child is not None:
+                    names |= self._declared_in(child, seen)
+        return names
 
     # -- the whole recipe ---------------------------------------------------------------------------------------
 
@@ -191,6 +227,8 @@ class _Loader:
             check_name(name, "variable", recipe_origin, (name,), self.problems, key=True)
         global_layers = [*reversed(self.default_layers), VarLayer(model.vars, has_references(model.vars),
                                                                   recipe_origin)]
+        # what the recipe files declare (a vars file may serve several recipes, --var is checked on its own)
+        in_files = {name for layer in global_layers for name in layer.values}
         if vars_file is not None:
             layer = self.read_vars_file(Path(vars_file))
             if layer is not None:
@@ -199,10 +237,11 @@ class _Loader:
             for name in cli_vars:
                 if not isinstance(name, str) or not name:
                     self.problems.append(RecipeProblem(CLI_VARS_FILE, None, None, f"invalid variable name {name!r}"))
+            self.problems.extend(cli_var_problems(cli_vars, main + final, global_layers))
             global_layers.append(VarLayer(dict(cli_vars), has_references(dict(cli_vars)), None))
         if not model.steps and not model.finally_:
             self.problems.append(top.source.problem((), "the recipe has no steps"))
-        steps = self.plan(main, final, global_layers)
+        steps = self.plan(main, final, global_layers, in_files)
         if self.problems:
             raise RecipeError(self.problems)
         return LoadedRecipe(
@@ -219,8 +258,10 @@ class _Loader:
             self.problems.extend(error.problems)
             return None
 
-    def plan(self, main: list[_RawStep], final: list[_RawStep], global_layers: list[VarLayer]) -> list[PlannedStep]:
-        """Name every step and check it in run order, knowing what runs (and is saved) before it."""
+    def plan(self, main: list[_RawStep], final: list[_RawStep], global_layers: list[VarLayer],
+             in_files: set[str]) -> list[PlannedStep]:
+        """Name every step and check it in run order, knowing what runs (and is saved) before it. `in_files`: the
+        variables the recipe files declare, which no save may shadow."""
         ordered: list[tuple[_RawStep, Phase]] = [(raw, "main") for raw in main] + [(raw, "finally") for raw in final]
         names = [raw.step.name or f"{raw.step.call}-{index}" for index, (raw, _) in enumerate(ordered, start=1)]
         all_saves: dict[str, str] = {}
@@ -228,6 +269,7 @@ class _Loader:
             for save_name in raw.step.save:
                 all_saves.setdefault(save_name, name)
         global_names = self._check_global_layers(global_layers)
+        declared = in_files | {name for raw, _ in ordered for layer in raw.layers for name in layer.values}
         first_seen: dict[str, _RawStep] = {}
         checked_layers: set[int] = set()
         saved: dict[str, str] = {}
@@ -237,7 +279,7 @@ class _Loader:
             known = KnownNames(variables=set(global_names) | {n for layer in raw.layers for n in layer.values},
                                saved=dict(saved), steps=names[:position],
                                later_saved={k: v for k, v in all_saves.items() if k not in saved},
-                               later_steps=set(names[position:]))
+                               later_steps=set(names[position:]), declared=declared)
             self._check_include_layers(raw, global_names, known, checked_layers)
             context = StepContext(position + 1, phase, name, raw.layers, known, self.default_api_version)
             step = plan_call_step(raw.step, raw.origin, context, self.problems)
@@ -279,3 +321,4 @@ class _Loader:
             hint = " (its file is included more than once; a named step can appear only once)"
         self.problems.append(raw.origin.problem(f"duplicate step name '{name}' (first at {where}){hint}",
                                                 "name" if explicit else "call"))
+

@@ -69,18 +69,39 @@ def check_before_run(recipe: LoadedRecipe, steps: Iterable[PlannedStep], global_
         raise RecipeError(problems)
 
 
+def check_recipe(recipe: LoadedRecipe, api_version: int | None, environ: Mapping[str, str]) -> None:
+    """`cpictl recipe check`: raise RecipeError for everything `run` would refuse before its first step — a
+    missing `${env.X}`, a `--var` of the wrong type — over every step, main and finally, with the same messages.
+    Without a session, a variable that names a cloud-ID kind stays open, as kinds do in the steps."""
+    problems: list[RecipeProblem] = []
+    variables = _with_layers(recipe.layers, {}, environ, {}, problems, place=_layer_place)
+    if problems:
+        raise RecipeError(problems)
+    check_before_run(recipe, recipe.all_steps, variables, api_version, environ)
+
+
+def _layer_place(layer: VarLayer, name: str) -> str:
+    from cpictl.recipes.scope import layer_place
+    from cpictl.store.reference_syntax import child_place
+
+    return child_place(layer_place(layer), name)
+
+
 def _with_layers(layers: tuple[VarLayer, ...], known: dict[str, Any], environ: Mapping[str, str],
-                 cache: dict[tuple[int, ...], dict[str, Any]], problems: list[RecipeProblem]) -> dict[str, Any]:
+                 cache: dict[tuple[int, ...], dict[str, Any]], problems: list[RecipeProblem], *,
+                 place: Callable[[VarLayer, str], str] | None = None) -> dict[str, Any]:
     """The known variables under a step's include `vars:` layers; a layer value that needs the run is dropped
-    (so references to it stay open)."""
+    (so references to it stay open). `place(layer, name)` names where a value stands in messages, as the run's
+    own resolution of the recipe's variables does."""
     key = tuple(id(layer) for layer in layers)
     if key in cache:
         return cache[key]
     variables = known
     for layer in layers:
         below, variables = variables, dict(variables)
-        resolve = _resolver(_UpFront(below, environ), layer.origin, problems) if layer.origin else None
         for name, value in layer.values.items():
+            resolve = (_resolver(_UpFront(below, environ), layer.origin, problems,
+                                 place(layer, name) if place else "") if layer.origin else None)
             resolved, complete = _walk(value, (name,), resolve) if resolve else (value, True)
             if complete:
                 variables[name] = resolved
@@ -90,11 +111,11 @@ def _with_layers(layers: tuple[VarLayer, ...], known: dict[str, Any], environ: M
     return variables
 
 
-def _resolver(resolver: _UpFront, origin: Origin, problems: list[RecipeProblem]) -> _Resolve:
+def _resolver(resolver: _UpFront, origin: Origin, problems: list[RecipeProblem], where: str = "") -> _Resolve:
     def resolve(text: str, path: DataPath) -> tuple[Any, bool]:
         resolver.open = False
         try:
-            value = resolver.resolve(text)
+            value = resolver.resolve(text, where)
         except ReferenceProblem as problem:
             problems.append(origin.problem(str(problem), *path))
             return text, False

@@ -8,24 +8,35 @@ runner asks whether a skipped step would have provided it) and where in the reci
 the reference (`args.stemcell_cid`), not the step's `call:` line.
 
 A `finally` step's `${vm}` (and the other kinds) names only an ID this run created and has not deleted (see
-`cpictl.recipes.scope`); without one the step is skipped with the reason "no vm created by this run".
+`cpictl.recipes.scope`); without one the step is skipped with the reason "no vm created by this run". So does a
+main step's, once an earlier step of this run creates that kind.
+
+A `when` that does not hold is a `WhenSkipped` with the value it found: null says "(undefined)", because a value
+that is not there (a typo, a step that has not run) is not the same news as one that is false.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from cpictl.protocol.arguments import ArgumentProblem
 from cpictl.protocol.codec import Request
 from cpictl.recipes.events import StepPlanned
-from cpictl.recipes.expectations import is_truthy
+from cpictl.recipes.expectations import is_truthy, short_json
 from cpictl.recipes.plan import LoadedRecipe, PlannedStep
 from cpictl.recipes.positions import DataPath
 from cpictl.recipes.problems import RecipeError, RecipeProblem
-from cpictl.recipes.scope import LiveIds, NotCreatedByRun, StepResolver, layer_problem, resolve_layers
+from cpictl.recipes.scope import (
+    LiveIds,
+    NotCreatedByRun,
+    StepResolver,
+    layer_problem,
+    own_kinds_before,
+    resolve_layers,
+)
 from cpictl.session import CallSession, Target, UnknownMethod
 from cpictl.store.reference_syntax import child_place
 from cpictl.store.references import ReferenceProblem
@@ -44,6 +55,13 @@ class NotPrepared(Exception):
 
 
 @dataclass(frozen=True)
+class WhenSkipped:
+    """The step's `when` does not hold; `reason` says what it found."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
 class Prepared:
     """A step ready to send: the variables it saw (expectations resolve against them too) and its request."""
 
@@ -57,23 +75,26 @@ class StepPreparer:
     """Resolves and builds steps against one session, with the run's variables, saves and finished steps."""
 
     def __init__(self, recipe: LoadedRecipe, session: CallSession, live: LiveIds, environ: Mapping[str, str] | None,
-                 *, lenient: bool = False) -> None:
+                 *, lenient: bool = False, in_run: Callable[[int], bool] | None = None) -> None:
         self.recipe = recipe
         self.session = session
         self.live = live
         self.environ: Mapping[str, str] = os.environ if environ is None else environ
         self.saved: dict[str, Any] = {}
         self.step_data: dict[str, dict[str, Any]] = {}  # `${steps.NAME...}` and `when`: {result, error, log}
+        # per main step: kinds an earlier step of this run creates, where `${kind}` means only this run's own
+        self.own_kinds = own_kinds_before(recipe.steps, in_run or (lambda position: True))
         try:
             self.global_vars = resolve_layers(recipe.layers, {}, live, {}, self.environ, lenient=lenient)
         except ReferenceProblem as problem:  # a var such as `${env.MISSING}`; the message names which
             raise RecipeError([layer_problem(problem, str(recipe.file))]) from None
 
-    def prepare(self, step: PlannedStep) -> Prepared | None:
-        """The step's request, or None when its `when` is false. Raises NotPrepared."""
+    def prepare(self, step: PlannedStep) -> Prepared | WhenSkipped:
+        """The step's request, or why its `when` skips it. Raises NotPrepared."""
         variables = self.variables(step)
-        if not self.when(step, variables):
-            return None
+        skipped = self.when(step, variables)
+        if skipped is not None:
+            return skipped
         target = self.target(step, variables)
         args = self.resolve(step.args, step, variables, "args")
         return Prepared(variables, target, args, self.build(step, target, args))
@@ -84,7 +105,7 @@ class StepPreparer:
             return base
         try:
             return resolve_layers(step.layers, base, self.live, self.step_data, self.environ, lenient=lenient,
-                                  finally_phase=step.phase == "finally")
+                                  finally_phase=step.phase == "finally", own_kinds=self._own_kinds(step))
         except NotCreatedByRun as problem:
             raise NotPrepared("skipped", problem.reason, problem=problem) from None
         except ReferenceProblem as problem:
@@ -93,7 +114,10 @@ class StepPreparer:
 
     def resolver(self, variables: Mapping[str, Any], step: PlannedStep, *, lenient: bool = False) -> StepResolver:
         return StepResolver(self.live, variables, self.step_data, self.environ,
-                            finally_phase=step.phase == "finally", lenient=lenient)
+                            finally_phase=step.phase == "finally", lenient=lenient, own_kinds=self._own_kinds(step))
+
+    def _own_kinds(self, step: PlannedStep) -> Mapping[str, str] | None:
+        return self.own_kinds.get(step.name) if step.phase == "main" else None
 
     def resolve(self, value: Any, step: PlannedStep, variables: Mapping[str, Any], part: str) -> Any:
         if not (step.args_have_references if part == "args" else step.context_has_references):
@@ -102,20 +126,32 @@ class StepPreparer:
         try:
             return self.resolver(variables, step).resolve(value, where)
         except ReferenceProblem as problem:
-            # NotCreatedByRun: a cleanup with nothing of this run's to clean up
+            # NotCreatedByRun: nothing of this run's to clean up (finally), or this run's create failed (main)
             reason = problem.reason if isinstance(problem, NotCreatedByRun) else f"cannot resolve {problem}"
             path = data_path_of(value, where, problem.where)
             location = step.origin.problem(reason, part, *path) if path is not None else None
             raise NotPrepared("skipped", reason, problem=problem, location=location) from None
 
-    def when(self, step: PlannedStep, variables: Mapping[str, Any]) -> bool:
-        if step.when is None or isinstance(step.when, bool):
-            return step.when is not False
+    def when(self, step: PlannedStep, variables: Mapping[str, Any]) -> WhenSkipped | None:
+        """None when the step is to run; else why not."""
+        if step.when is None or step.when is True:
+            return None
+        if step.when is False:
+            return WhenSkipped("when: false")
         try:
-            return is_truthy(step.when.search({"vars": dict(variables), "steps": self.step_data}))
+            value = step.when.search({"vars": dict(variables), "steps": self.step_data})
         except Exception as error:  # a JMESPath function applied to the wrong type: the recipe's problem
             reason = f"when: {step.when.text}: {error}"
             raise NotPrepared("invalid", reason, location=step.origin.problem(reason, "when")) from None
+        if is_truthy(value):
+            return None
+        if value is None:
+            found = "is null (undefined)"
+        elif value is False:
+            found = "is false"
+        else:
+            found = f"is {short_json(value)}, which counts as false"
+        return WhenSkipped(f"when: {step.when.text} {found}")
 
     def target(self, step: PlannedStep, variables: Mapping[str, Any]) -> Target:
         if not step.overrides and not step.context:
@@ -166,7 +202,3 @@ def data_path_of(value: Any, where: str, place: str) -> DataPath | None:
             if found is not None:
                 return (key, *found)
     return None
-
-
-def when_text(step: PlannedStep) -> str:
-    return step.when.text if step.when is not None and not isinstance(step.when, bool) else str(step.when).lower()

@@ -3,13 +3,18 @@
 Every problem the loader finds (YAML syntax, unknown keys, wrong types, unknown methods, bad arguments, undefined
 references, bad JMESPath or regex …) becomes one `RecipeProblem`; the loader collects as many as it can and raises
 one `RecipeError` carrying all of them. Nothing here prints: `str(error)` is the full text the CLI shows, and the
-fields are there for a renderer that wants colour.
+fields are there for a renderer that wants colour. A renderer passes `visible` (its way of making terminal controls
+visible) to `format`/`quote`: the quoted line is then shown that way, and the caret still lands under the token.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+
+
+def _as_is(text: str) -> str:
+    return text
 
 
 @dataclass(frozen=True)
@@ -31,24 +36,30 @@ class RecipeProblem:
             return self.file
         return f"{self.file}:{self.line}:{self.column or 1}"
 
-    def quote(self) -> list[str]:
+    def caret(self, visible: Callable[[str], str] = _as_is) -> tuple[str, int]:
+        """Where the caret goes under the first quoted line as `visible` shows it: the text before the token
+        (tabs kept, everything else blanked, so it lines up with tab-indented text) and the caret's width."""
+        column = max(self.column or 1, 1)
+        width = max((self.end_column or column + 1) - column, 1)
+        first = self.source_lines[0].rstrip() if self.source_lines else ""
+        width = max(min(width, len(first) - column + 1), 1)
+        before, token = visible(first[: column - 1]), visible(first[column - 1: column - 1 + width])
+        padding = "".join(ch if ch == "\t" else " " for ch in before)
+        return padding, max(len(token), 1)
+
+    def quote(self, visible: Callable[[str], str] = _as_is) -> list[str]:
         """The quoted source lines with a caret under the offending token, gutter-aligned."""
         if not self.source_lines or self.line is None:
             return []
         gutter = len(str(self.line + len(self.source_lines) - 1))
-        out = [f"  {str(self.line + offset).rjust(gutter)} | {text.rstrip()}"
+        out = [f"  {str(self.line + offset).rjust(gutter)} | {visible(text.rstrip())}"
                for offset, text in enumerate(self.source_lines)]
-        column = max(self.column or 1, 1)
-        width = max((self.end_column or column + 1) - column, 1)
-        first = self.source_lines[0].rstrip()
-        width = max(min(width, len(first) - column + 1), 1)
-        # Keep tabs in the padding so the caret lines up with tab-indented text.
-        padding = "".join(ch if ch == "\t" else " " for ch in first[: column - 1])
+        padding, width = self.caret(visible)
         out.insert(1, f"  {' ' * gutter} | {padding}{'^' * width}")
         return out
 
-    def format(self) -> str:
-        return "\n".join([f"{self.location}: {self.message}", *self.quote()])
+    def format(self, visible: Callable[[str], str] = _as_is) -> str:
+        return "\n".join([f"{self.location}: {visible(self.message)}", *self.quote(visible)])
 
     def __str__(self) -> str:
         return self.format()
@@ -61,10 +72,10 @@ class RecipeError(Exception):
         self.problems = _ordered(problems)
         super().__init__(self.format())
 
-    def format(self) -> str:
+    def format(self, visible: Callable[[str], str] = _as_is) -> str:
         count = len(self.problems)
         head = "invalid recipe" if count == 1 else f"invalid recipe: {count} problems"
-        return head + "\n" + "\n".join(problem.format() for problem in self.problems)
+        return head + "\n" + "\n".join(problem.format(visible) for problem in self.problems)
 
 
 def _ordered(problems: Iterable[RecipeProblem]) -> list[RecipeProblem]:

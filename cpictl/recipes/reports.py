@@ -3,7 +3,14 @@
 Masking uses `cpictl.protocol.redaction.Redactor`, the same rules as the terminal (contract §9): context keys but
 director_uuid/request_id/vm, every cloud_properties, networks' cloud_properties, the create_vm environment but
 bosh.group/groups/tags; the masked values are then also hidden wherever they reappear (log, stderr, messages).
-A report is written to a file that may be shared, so masking is on unless the caller asks otherwise.
+Free text — failures, reasons, logs, stderr — is masked with the secrets of *every* request of the run: a secret
+sent by one step (`cloud_properties.password: ${pw}`) can reappear in a later step's expectation failure
+(`expected "hunter2pass"`). A report is written to a file that may be shared, so masking is on unless the caller
+asks otherwise.
+
+A recipe that cannot be run at all (a loader or preflight problem, exit 2) still gets a report when one was asked
+for (`invalid_json_report`, `invalid_junit_report`): one failed test case naming each file:line problem, so CI
+shows a failure instead of "no results".
 """
 
 from __future__ import annotations
@@ -11,29 +18,43 @@ from __future__ import annotations
 import json
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from typing import Any
 
 from cpictl.protocol.redaction import Redactor
-from cpictl.recipes.events import RunSummary, StepRow
+from cpictl.recipes.events import EXIT_INVALID, RunSummary, StepRow
+from cpictl.recipes.problems import RecipeError
 
 # XML 1.0 cannot carry most control characters, and a CPI's stderr may contain anything.
 _NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
-def step_details(row: StepRow, *, show_secrets: bool = False) -> dict[str, Any]:
-    """One step as JSON-ready data: status, timing, cloud IDs, and the masked request, response and stderr."""
+def run_secrets(rows: list[StepRow]) -> Redactor:
+    """A redactor that knows the secrets of every request of the run, for masking free text."""
+    redactor = Redactor()
+    for row in rows:
+        if row.request is not None:
+            redactor.request(row.request.as_dict())
+    return redactor
+
+
+def step_details(row: StepRow, *, show_secrets: bool = False, secrets: Redactor | None = None) -> dict[str, Any]:
+    """One step as JSON-ready data: status, timing, cloud IDs, and the masked request, response and stderr.
+    `secrets` knows the whole run's secrets (`run_secrets`); without it, only this step's are hidden in text."""
     redactor = Redactor()
     request = row.request.as_dict() if row.request is not None else None
     outcome = row.outcome
     response = outcome.response if outcome is not None else None
     stderr = outcome.run.stderr_tail.decode("utf-8", errors="replace") if outcome and outcome.run else None
     violations = outcome.violations if outcome else []
+    hide = _hider(redactor, secrets, show_secrets)
     if not show_secrets and request is not None:
         request = redactor.request(request)
         response = redactor.response(row.method, response)
+        if response is not None and isinstance(response.get("log"), str):  # a copy: masked in place
+            response["log"] = hide(response["log"])
         violations = redactor.violations(violations)
-        stderr = redactor.text(stderr) if stderr is not None else None
-    hide = (lambda text: text) if show_secrets else redactor.text
+    stderr = hide(stderr) if stderr is not None else None
     return {
         "name": row.name, "method": row.method, "phase": row.phase, "index": row.step.index,
         "file": row.step.origin.file, "line": row.step.origin.line,
@@ -50,6 +71,14 @@ def step_details(row: StepRow, *, show_secrets: bool = False) -> dict[str, Any]:
     }
 
 
+def _hider(redactor: Redactor, secrets: Redactor | None, show_secrets: bool) -> Callable[[str], str]:
+    if show_secrets:
+        return lambda text: text
+    if secrets is None:
+        return redactor.text
+    return lambda text: secrets.text(redactor.text(text))
+
+
 def _masked_saved(value: Any, redactor: Redactor) -> Any:
     """Saved values can copy a secret out of a result: hide the secrets the request revealed, and any value under
     the key it was masked under (a saved network's cloud_properties)."""
@@ -58,6 +87,7 @@ def _masked_saved(value: Any, redactor: Redactor) -> Any:
 
 def json_report(summary: RunSummary, *, show_secrets: bool = False) -> dict[str, Any]:
     """The whole run as JSON-ready data (`cpictl run --report-json`)."""
+    secrets = run_secrets(summary.rows)
     return {
         "recipe": summary.recipe.name, "file": str(summary.recipe.file), "target": summary.target,
         "status": summary.status, "exit_code": summary.exit_code, "duration_s": round(summary.duration, 6),
@@ -65,7 +95,7 @@ def json_report(summary: RunSummary, *, show_secrets: bool = False) -> dict[str,
         "counts": {status: summary.count(status) for status in ("passed", "failed", "misbehaved", "invalid",
                                                                  "skipped", "interrupted")},
         "leftovers": [{"kind": kind, "cid": cid} for kind, cid in summary.leftovers],
-        "steps": [step_details(row, show_secrets=show_secrets) for row in summary.rows],
+        "steps": [step_details(row, show_secrets=show_secrets, secrets=secrets) for row in summary.rows],
     }
 
 
@@ -78,6 +108,7 @@ def junit_report(summary: RunSummary, *, show_secrets: bool = False) -> str:
     misbehaving CPI or an inapplicable step <error>, skipped steps <skipped>; system-out carries the request and
     response JSON, system-err the CPI's stderr."""
     rows = summary.rows
+    secrets = run_secrets(rows)
     suite = ET.Element("testsuite", {
         "name": _clean(summary.recipe.name), "tests": str(len(rows)),
         "failures": str(summary.count("failed")),
@@ -86,7 +117,7 @@ def junit_report(summary: RunSummary, *, show_secrets: bool = False) -> str:
         "file": _clean(str(summary.recipe.file)),
     })
     for row in rows:
-        details = step_details(row, show_secrets=show_secrets)
+        details = step_details(row, show_secrets=show_secrets, secrets=secrets)
         case = ET.SubElement(suite, "testcase", {
             "classname": _clean(summary.recipe.name), "name": _clean(f"{row.step.index:02d} {row.name}"),
             "time": f"{row.duration:.3f}", "file": _clean(row.step.origin.file),
@@ -98,6 +129,10 @@ def junit_report(summary: RunSummary, *, show_secrets: bool = False) -> str:
         ET.SubElement(case, "system-out").text = _clean(json.dumps(io, indent=2, ensure_ascii=False))
         if details["stderr"]:
             ET.SubElement(case, "system-err").text = _clean(details["stderr"])
+    return _document(suite)
+
+
+def _document(suite: ET.Element) -> str:
     root = ET.Element("testsuites", {"name": "cpictl", "tests": suite.get("tests", "0"),
                                      "failures": suite.get("failures", "0"), "errors": suite.get("errors", "0"),
                                      "time": suite.get("time", "0")})
@@ -116,3 +151,35 @@ def _outcome_element(case: ET.Element, row: StepRow, details: dict[str, Any]) ->
         ET.SubElement(case, "error", {"message": first, "type": row.status}).text = text
     elif row.status == "skipped":
         ET.SubElement(case, "skipped", {"message": first})
+
+
+def invalid_json_report(file: str, error: RecipeError) -> dict[str, Any]:
+    """The JSON report of a recipe that could not be run (exit 2): no steps, the problems instead."""
+    problems = [{"file": problem.file, "line": problem.line, "column": problem.column, "message": problem.message,
+                 "location": problem.location} for problem in error.problems]
+    return {"recipe": _recipe_name(file), "file": file, "status": "invalid", "exit_code": EXIT_INVALID,
+            "duration_s": 0.0, "dry_run": False, "interrupted": False, "problems": problems,
+            "counts": {"passed": 0, "failed": 0, "misbehaved": 0, "invalid": 1, "skipped": 0, "interrupted": 0},
+            "leftovers": [], "steps": []}
+
+
+def invalid_junit_report(file: str, error: RecipeError) -> str:
+    """JUnit XML for a recipe that could not be run: one failed test case whose message names the first
+    file:line problem (the text lists them all)."""
+    name = _clean(_recipe_name(file))
+    suite = ET.Element("testsuite", {"name": name, "tests": "1", "failures": "1", "errors": "0", "skipped": "0",
+                                     "time": "0.000", "file": _clean(file)})
+    first = error.problems[0] if error.problems else None
+    case = ET.SubElement(suite, "testcase", {"classname": name, "name": "recipe is valid", "time": "0.000",
+                                             "file": _clean(first.file if first else file),
+                                             "line": str(first.line or 0) if first else "0"})
+    message = f"invalid recipe: {first.location}: {first.message}" if first else "invalid recipe"
+    ET.SubElement(case, "failure", {"message": _clean(message), "type": "invalid-recipe"}).text = _clean(
+        "\n".join(problem.format() for problem in error.problems))
+    return _document(suite)
+
+
+def _recipe_name(file: str) -> str:
+    import os
+
+    return os.path.splitext(os.path.basename(file))[0] or file

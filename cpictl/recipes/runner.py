@@ -11,13 +11,17 @@ Rules kept:
 - A main step whose reference names nothing because a step it needs was skipped (by the user, its `when`, or
   --from/--to) is skipped too — "needs step 'stemcell', which was skipped" — without asking in step mode (there
   is no request to show), and does not make the run invalid (see `dependencies`).
-- `finally` steps always run: after success, failure, "quit" in step mode and Ctrl-C. Their references are
-  resolved leniently: one that names nothing (the VM was never created) skips that step with the reason. In them
-  a bare kind (`${vm}`, `${disk}`, …) names only an ID this run created and still holds — never an older one of
-  the session — and without one the step is skipped: "no vm created by this run". Main steps see the newest live
-  ID of the kind in the session.
-- Ctrl-C inside a call: the call is recorded as interrupted, the finally steps run, then KeyboardInterrupt is
-  raised again. Ctrl-C while the consumer handles an event: call `abort()` (see `RecipeRunner`).
+- `finally` steps always run: after success, failure, "quit" in step mode, Ctrl-C and a closed stdout. Their
+  references are resolved leniently: one that names nothing (the VM was never created) skips that step with the
+  reason. In them a bare kind (`${vm}`, `${disk}`, …) names only an ID this run created and still holds — never
+  an older one of the session — and without one the step is skipped: "no vm created by this run". Main steps see
+  the newest live ID of the kind in the session, unless an earlier step of this run creates that kind: then only
+  this run's own (see `scope`).
+- Ctrl-C inside a call or at a step-mode prompt: the step is recorded as interrupted (or not run), the finally
+  steps run — without asking, even in step mode: the user wants out, and the cleanup is what makes that safe —
+  then KeyboardInterrupt is raised again. Ctrl-C while the consumer handles an event: call `abort()`.
+- `stop(cause)` (the CLI's answer to a closed stdout): the main steps stop at the next step boundary or between
+  two attempts, the finally steps all run, and the run ends interrupted with the cause's exit code.
 """
 
 from __future__ import annotations
@@ -29,6 +33,8 @@ from typing import Any, Literal
 from cpictl.protocol.codec import Request
 from cpictl.recipes.dependencies import skipped_provider
 from cpictl.recipes.events import (
+    CTRL_C,
+    Interruption,
     RecipeEvent,
     RunFinished,
     RunStarted,
@@ -43,7 +49,7 @@ from cpictl.recipes.events import (
 from cpictl.recipes.execution import StepExecution
 from cpictl.recipes.plan import LoadedRecipe, PlannedStep
 from cpictl.recipes.preflight import check_before_run
-from cpictl.recipes.preparation import NotPrepared, Prepared, StepPreparer, when_text
+from cpictl.recipes.preparation import NotPrepared, Prepared, StepPreparer, WhenSkipped
 from cpictl.recipes.scope import LiveIds
 from cpictl.recipes.selection import StepRange
 from cpictl.session import CallSession
@@ -51,7 +57,7 @@ from cpictl.transport import CpiNotRunnable
 
 Decision = Literal["run", "skip", "quit"]
 #: Step mode: asked before each step that is about to be sent, with its request; "quit" stops the main steps
-#: (the finally steps are still asked about, one by one).
+#: (the finally steps are still asked about, one by one — but not after a Ctrl-C: then they just run).
 ShouldRunStep = Callable[[PlannedStep, Request], Decision]
 
 
@@ -84,7 +90,8 @@ class RecipeRunner:
         self.clock = clock
         self.range = StepRange(recipe, from_step, to_step)
         self.live = LiveIds(session.store.replay() if session.store is not None else None)
-        self.preparer = StepPreparer(recipe, session, self.live, environ, lenient=dry_run)
+        self.preparer = StepPreparer(recipe, session, self.live, environ, lenient=dry_run,
+                                     in_run=lambda position: self.range.outside(position) is None)
         if not dry_run:  # a dry run reports these per step instead
             check_before_run(recipe, self._steps_to_run(), self.preparer.global_vars, session.target.api_version,
                              self.preparer.environ)
@@ -92,6 +99,7 @@ class RecipeRunner:
         self.summary: RunSummary | None = None
         self._started_at = 0.0
         self._interrupted = False
+        self._stopped: Interruption | None = None  # stop(): what asked the main steps to stop
         self._quit = False
         self._cpi_unusable: str | None = None
         self._finally_done: set[str] = set()
@@ -122,6 +130,13 @@ class RecipeRunner:
             raise RuntimeError("a RecipeRunner runs once; make a new one")
         self._generator = self._dry_run() if self.dry_run else self._run()
         return self._generator
+
+    def stop(self, cause: Interruption) -> None:
+        """Stop the main steps at the next step boundary (or between two attempts of a retried one), then run every
+        finally step; the run ends interrupted, with `cause.exit_code`. For a consumer that can no longer show the
+        run (its stdout was closed) but must not leave what it created behind. Keep reading `events()`."""
+        if self._stopped is None:
+            self._stopped = cause
 
     def abort(self) -> Iterator[RecipeEvent]:
         """After a KeyboardInterrupt raised outside `events()` (while the consumer handled an event): stop the run
@@ -174,15 +189,19 @@ class RecipeRunner:
                 yield self._skip(step, reason)
 
     def _finish(self) -> RunFinished:
+        cause = self._stopped or CTRL_C
         self.summary = RunSummary(self.recipe, self.session.target.display, list(self.rows),
                                   self.clock() - self._started_at, dry_run=self.dry_run,
-                                  interrupted=self._interrupted, quit=self._quit)
+                                  interrupted=self._interrupted or self._stopped is not None, quit=self._quit,
+                                  interrupted_exit_code=cause.exit_code)
         return RunFinished(self.summary)
 
     def _main_phase(self) -> Iterator[RecipeEvent]:
         stopped: str | None = None
         for position, step in enumerate(self.recipe.steps):
             reason = stopped or self.range.outside(position)
+            if reason is None and self._stopped is not None:
+                reason = f"not run: {self._stopped.what}"
             if reason is None and self._quit:
                 reason = "you chose to quit"
             if reason is not None:
@@ -245,13 +264,13 @@ class RecipeRunner:
             self.rows.append(row)
             yield StepSkipped(step, stop.reason, row) if status == "skipped" else StepFinished(step, row)
             return row
-        if prepared is None:
-            row = StepRow(step, "skipped", reason=f"when: {when_text(step)} is false")
+        if isinstance(prepared, WhenSkipped):
+            row = StepRow(step, "skipped", reason=prepared.reason)
             self.rows.append(row)
-            yield StepSkipped(step, row.reason or "", row)
+            yield StepSkipped(step, prepared.reason, row)
             return row
         request = prepared.request
-        if self.should_run_step is not None:
+        if self.should_run_step is not None and not self._interrupted:  # after Ctrl-C, clean up without asking
             decision = self.should_run_step(step, request)
             started = self.clock()  # the time the user took to answer is not the step's
         else:
@@ -321,6 +340,9 @@ class RecipeRunner:
                 return
             delay = step.retry.delay_before(attempt + 1) if step.retry else 0.0
             yield StepRetrying(step, attempt, outcome, verdict.reasons, delay)
+            if self._stopped is not None and step.phase == "main":
+                row.status, row.reason = "interrupted", f"{self._stopped.what} between attempts"
+                return
             if delay > 0:
                 self.sleep(delay)
 
@@ -331,6 +353,8 @@ class RecipeRunner:
         yield RunStarted(self.recipe, self.session.target.display, True)
         for position, step in enumerate([*self.recipe.steps, *self.recipe.finally_steps]):
             skipped = self.range.outside(position) if step.phase == "main" else None
+            if self._stopped is not None:
+                skipped = f"not run: {self._stopped.what}"
             event = self.preparer.plan(step, skipped)
             self.rows.append(StepRow(step, "skipped" if skipped else "planned", reason=skipped,
                                      request=event.request))

@@ -41,7 +41,7 @@ class TargetSpec(_Model):
     @classmethod
     def _non_empty_argv(cls, value: Any) -> Any:
         if isinstance(value, list) and not value:
-            raise ValueError("cpi needs at least the executable")
+            raise ValueError("needs at least the executable")  # shown after "cpi: "
         return value
 
 
@@ -78,7 +78,7 @@ class Expect(_Model):
     @classmethod
     def _ok_values(cls, value: Any) -> Any:
         if value is not None and not isinstance(value, bool) and value != "any":
-            raise ValueError("ok must be true, false or any")
+            raise ValueError(f"must be true, false or any, not {value!r}")  # shown after "ok: "
         return value
 
 

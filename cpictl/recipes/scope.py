@@ -6,8 +6,14 @@
 
 A bare kind reference (`${vm}`, `${disk}`, `${stemcell}`, `${snapshot}`, `${network}`) means two things:
 
-- in a main step, the newest live ID of that kind in the session (whoever created it), never one imported from a
-  `bosh create-env` state file (see `cpictl.store.references`);
+- in a main step after a step of this run that creates that kind (whether it ran, failed or was skipped), the
+  newest ID of that kind that *this run* created and still holds: with `--keep-going`, a create_vm that failed
+  must not make the next steps attach to, and delete, an older VM of the session. Without one the reference is
+  undefined (`NotCreatedByRun`): "this run's create_vm did not produce a vm; …". Steps left out by --from/--to
+  are not part of this run, so `--from attach` still works on the IDs an earlier run left;
+- in any other main step, the newest live ID of that kind in the session (whoever created it), never one
+  imported from a `bosh create-env` state file (see `cpictl.store.references`): recipes that work on existing IDs
+  need that;
 - in a `finally` step, the newest ID of that kind that *this run* created and that is still live. When there is
   none the reference is undefined (`NotCreatedByRun`) and the step is skipped, so a cleanup step can never delete
   a VM some earlier command created just because this run's create_vm failed.
@@ -16,12 +22,12 @@ A bare kind reference (`${vm}`, `${disk}`, `${stemcell}`, `${snapshot}`, `${netw
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, cast
 
 from cpictl.protocol.catalogue import CloudIdChanges
 from cpictl.protocol.kinds import KIND_NAMES
-from cpictl.recipes.plan import VarLayer
+from cpictl.recipes.plan import PlannedStep, VarLayer
 from cpictl.recipes.problems import RecipeProblem
 from cpictl.store.reference_syntax import child_place
 from cpictl.store.references import ReferenceProblem, Resolver, UndefinedReference, parse_reference
@@ -59,6 +65,10 @@ class LiveIds:
             return None
         return _Live(name, cids[0], (name, cids[0]) in self._imported)
 
+    def created_any(self, kind: Any) -> bool:
+        """Whether this run created an ID of `kind` (live or since deleted)."""
+        return bool(self._own.get(str(kind)))
+
     def latest_own(self, kind: Any) -> str | None:
         """The newest live ID of `kind` that this run created, or None."""
         name = str(kind)
@@ -95,7 +105,24 @@ def apply_changes(live: dict[str, list[str]], changes: CloudIdChanges) -> None:
 
 
 class NotCreatedByRun(UndefinedReference):
-    """A `finally` step's `${kind}` when this run created no live ID of that kind: the step is skipped."""
+    """A `${kind}` that may only name an ID this run created, when there is none: a finally step is skipped, a
+    main step cannot be sent."""
+
+
+def _plural(kind: str) -> str:
+    return "VMs" if kind == "vm" else f"{kind}s"
+
+
+def own_kinds_before(steps: Iterable[PlannedStep], in_run: Callable[[int], bool]) -> dict[str, dict[str, str]]:
+    """For each main step (by name), the kinds an earlier step of this run creates, with the method that creates
+    them: there `${kind}` means only what this run created. `in_run(position)` leaves out --from/--to."""
+    seen: dict[str, str] = {}
+    found: dict[str, dict[str, str]] = {}
+    for position, step in enumerate(steps):
+        found[step.name] = dict(seen)
+        if step.creates and in_run(position):
+            seen[step.creates] = step.method
+    return found
 
 
 class LenientResolver(Resolver):
@@ -119,20 +146,21 @@ class StepResolver(Resolver):
 
     def __init__(self, live: LiveIds, variables: Mapping[str, Any], steps: Mapping[str, Any],
                  environ: Mapping[str, str] | None = None, *, finally_phase: bool = False,
-                 lenient: bool = False) -> None:
+                 lenient: bool = False, own_kinds: Mapping[str, str] | None = None) -> None:
         super().__init__(live.as_state(), variables, steps, environ)
         self.live, self.finally_phase, self.lenient = live, finally_phase, lenient
+        self.own_kinds: Mapping[str, str] = own_kinds or {}  # kind -> the method of this run that creates it
         self.unresolved: list[ReferenceProblem] = []
 
     def lookup(self, ref: str, where: str = "") -> Any:
         try:
-            if self.finally_phase:
+            if self.finally_phase or self.own_kinds:
                 parsed = parse_reference(ref, where)
                 if parsed.is_kind and parsed.name not in self.variables:
-                    cid = self.live.latest_own(parsed.name)
-                    if cid is None:
-                        raise NotCreatedByRun(parsed.text, where, f"no {parsed.name} created by this run")
-                    return cid
+                    if self.finally_phase:
+                        return self._own(parsed.text, parsed.name, where, f"no {parsed.name} created by this run")
+                    if parsed.name in self.own_kinds:
+                        return self._own(parsed.text, parsed.name, where, self._not_produced(parsed.name))
             return super().lookup(ref, where)
         except ReferenceProblem as problem:
             if not self.lenient:
@@ -140,10 +168,22 @@ class StepResolver(Resolver):
             self.unresolved.append(problem)
             return "${" + ref + "}"
 
+    def _own(self, text: str, kind: str, where: str, reason: str) -> str:
+        cid = self.live.latest_own(kind)
+        if cid is None:
+            raise NotCreatedByRun(text, where, reason)
+        return cid
+
+    def _not_produced(self, kind: str) -> str:
+        what = (f"the {kind} this run created is deleted" if self.live.created_any(kind)
+                else f"this run's {self.own_kinds[kind]} did not produce a {kind}")
+        return f"{what}; not falling back to older {_plural(kind)} in the session"
+
 
 def resolve_layers(layers: Iterable[VarLayer], base: Mapping[str, Any], live: LiveIds,
                    steps: Mapping[str, Any], environ: Mapping[str, str] | None = None, *,
-                   lenient: bool = False, finally_phase: bool = False) -> dict[str, Any]:
+                   lenient: bool = False, finally_phase: bool = False,
+                   own_kinds: Mapping[str, str] | None = None) -> dict[str, Any]:
     """`base` with each layer applied on top; a layer's references see the variables below it. Raises
     ReferenceProblem (unless `lenient`)."""
     variables = dict(base)
@@ -154,7 +194,8 @@ def resolve_layers(layers: Iterable[VarLayer], base: Mapping[str, Any], live: Li
         if not layer.has_references:
             variables.update(layer.values)
             continue
-        resolver = StepResolver(live, variables, steps, env, finally_phase=finally_phase, lenient=lenient)
+        resolver = StepResolver(live, variables, steps, env, finally_phase=finally_phase, lenient=lenient,
+                                own_kinds=own_kinds)
         resolved = {}
         for name, value in layer.values.items():  # a layer's values see the layers below, not each other
             try:

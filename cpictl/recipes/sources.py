@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import stat
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -69,8 +70,8 @@ class VarAssignmentError(RecipeError, ValueError):
     def __init__(self, text: str) -> None:
         super().__init__([RecipeProblem(f"--var {text!r}", None, None, "expected NAME=VALUE")])
 
-    def format(self) -> str:
-        return "\n".join(problem.format() for problem in self.problems)
+    def format(self, visible: Callable[[str], str] = str) -> str:
+        return "\n".join(problem.format(visible) for problem in self.problems)
 
 
 def parse_var_assignment(text: str) -> tuple[str, Any]:

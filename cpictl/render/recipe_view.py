@@ -1,10 +1,16 @@
-"""Rendering a recipe run: one line per step as it finishes, the full context of a failure, and the summary table."""
+"""Rendering a recipe run: one line per step as it finishes, the full context of a failure, and the summary table.
+
+Failure text is masked with the secrets of the whole run when the caller has them (a secret one step sent can
+reappear in a later step's expectation failure), and shown with terminal controls made visible. A quoted recipe
+line never wraps: wrapped, its caret would sit under the wrong text; too wide, it is cropped around the caret.
+"""
 
 from __future__ import annotations
 
 import json
 
 from rich import box
+from rich.cells import cell_len, get_character_cell_size
 from rich.console import Group, RenderableType
 from rich.panel import Panel
 from rich.syntax import Syntax
@@ -12,9 +18,10 @@ from rich.table import Table
 from rich.text import Text
 
 from cpictl.protocol.redaction import Redactor
-from cpictl.recipes import RunStarted, RunSummary, StepPlanned, StepRow
+from cpictl.recipes import RecipeProblem, RunStarted, RunSummary, StepPlanned, StepRetrying, StepRow
 from cpictl.render.call_view import target_line
 from cpictl.render.fit import COLUMN_GAP, ByWidth, fold_at_breaks, share, shorten, widest
+from cpictl.render.terminal_text import visible_controls
 from cpictl.render.values import value_renderable
 from cpictl.session import Target
 
@@ -23,11 +30,11 @@ STATUS_MARK = {"passed": ("✔", "green"), "failed": ("✖", "bold red"), "misbe
                "planned": ("·", "cyan"), "stopped": ("■", "yellow")}
 
 
-def run_header(event: RunStarted, target: Target) -> RenderableType:
+def run_header(event: RunStarted, target: Target, *, show_target: bool = True) -> RenderableType:
     title = Text.assemble(("recipe ", "dim"), (event.recipe.name, "bold"), (f"  {event.recipe.file}", "dim"))
     if event.dry_run:
         title.append("  (dry run: nothing is executed)", style="yellow")
-    return Group(title, target_line(target))
+    return Group(title, target_line(target)) if show_target else title
 
 
 def _id_lines(row: StepRow) -> list[tuple[str, str]]:
@@ -68,16 +75,30 @@ def step_line(row: StepRow) -> Text:
     return line
 
 
-def failure_details(row: StepRow) -> RenderableType:
-    """Everything needed to understand a failed step: its YAML, the request, the response, stderr, expectations."""
+def retry_line(event: StepRetrying, secrets: Redactor | None = None) -> Text:
+    reasons = "; ".join(event.reasons)
+    if secrets is not None:
+        reasons = secrets.text(reasons)
+    return Text(f"  ↻ {event.step.name}: {visible_controls(reasons)[:200]} — retrying in {event.delay:g} s",
+                style="yellow")
+
+
+def failure_details(row: StepRow, secrets: Redactor | None = None) -> RenderableType:
+    """Everything needed to understand a failed step: its YAML, the request, the response, stderr, expectations.
+    `secrets` knows every request of the run so far; without it, this step's own secrets are hidden."""
     redactor = Redactor()
+    request = redactor.request(row.request.as_dict()) if row.request is not None else None  # learns its secrets
+
+    def hide(text: str) -> str:
+        text = redactor.text(text)
+        return secrets.text(text) if secrets is not None else text
+
     parts: list[RenderableType] = []
     for problem in row.located_failures():
-        parts.append(Text(problem.location + ": " + problem.message, style="bold red"))
-        if problem.quote():
-            parts.append(Text("\n".join(problem.quote()), style="yellow"))
-    if row.request is not None:
-        request = redactor.request(row.request.as_dict())
+        parts.append(Text(problem.location + ": " + visible_controls(hide(problem.message)), style="bold red"))
+        if problem.source_lines and problem.line is not None:
+            parts.append(ByWidth(lambda width, problem=problem: quoted_recipe(problem, width)))
+    if request is not None:
         parts.append(Text("request", style="bold"))
         parts.append(Syntax(json.dumps(request, ensure_ascii=False), "json", background_color="default",
                             word_wrap=True))
@@ -96,10 +117,63 @@ def failure_details(row: StepRow) -> RenderableType:
             parts.append(Text(f"{violation.severity}: {violation.code}: {violation.message}",
                               style="red" if violation.severity == "error" else "yellow"))
         if outcome.run is not None and outcome.run.stderr_tail.strip():
-            stderr = redactor.text(outcome.run.stderr_tail.decode("utf-8", errors="replace"))
+            stderr = hide(outcome.run.stderr_tail.decode("utf-8", errors="replace"))
             parts.append(Text("stderr (tail)", style="bold"))
             parts.append(Text("\n".join(stderr.splitlines()[-15:]), style="dim"))
     return Panel(Group(*parts), title=f"{row.name} failed", title_align="left", border_style="red")
+
+
+def quoted_recipe(problem: RecipeProblem, width: int) -> Text:
+    """The recipe lines a problem quotes, with the caret under its token, in `width` cells and never wrapped:
+    a line too wide is cropped to a window around the caret, `…` marking each side that was cut."""
+    assert problem.line is not None
+    gutter = len(str(problem.line + len(problem.source_lines) - 1))
+    heads = [f"  {str(problem.line + offset).rjust(gutter)} | " for offset in range(len(problem.source_lines))]
+    texts = [visible_controls(line.rstrip()).expandtabs() for line in problem.source_lines]
+    padding, caret_width = problem.caret(visible_controls)
+    start = cell_len(padding.expandtabs())
+    room = width - cell_len(heads[0])
+    offset = 0
+    if room >= 8 and max(cell_len(text) for text in texts) > room:
+        if start + caret_width > room - 1:  # the caret is beyond the right edge: show it a third of the way in
+            offset = max(0, min(start - room // 3, start + caret_width - (room - 2)))
+        texts = [_window(text, offset, room) for text in texts]
+    caret = " " * (start - offset) + "^" * max(1, min(caret_width, room - (start - offset) - 1))
+    lines = [heads[0] + texts[0], f"  {' ' * gutter} | {caret}",
+             *(head + text for head, text in zip(heads[1:], texts[1:], strict=True))]
+    return Text("\n".join(lines), style="yellow", no_wrap=True, overflow="crop")
+
+
+def _window(text: str, offset: int, room: int) -> str:
+    """The cells `offset`..`offset + room` of `text`, with `…` in the first and last cell where text was cut."""
+    out: list[str] = []
+    position = 0
+    for char in text:
+        size = get_character_cell_size(char)
+        if position >= offset and position + size <= offset + room:
+            out.append(char)
+        elif position < offset < position + size or position < offset + room < position + size:
+            out.append(" ")  # a wide character cut in two
+        position += size
+    shown = "".join(out)
+    if offset > 0:
+        shown = "…" + _drop_cells(shown, 1)
+    if cell_len(text) > offset + room:
+        shown = _keep_cells(shown, room - 1) + "…"
+    return shown
+
+
+def _drop_cells(text: str, cells: int) -> str:
+    while cells > 0 and text:
+        cells -= get_character_cell_size(text[0])
+        text = text[1:]
+    return " " * -cells + text  # a wide character dropped half-way leaves a blank
+
+
+def _keep_cells(text: str, cells: int) -> str:
+    while cell_len(text) > cells:
+        text = text[:-1]
+    return text
 
 
 def planned_step(event: StepPlanned) -> RenderableType:

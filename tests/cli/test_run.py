@@ -10,6 +10,7 @@ import subprocess
 import time
 import xml.etree.ElementTree as ET
 from concurrent.futures import ThreadPoolExecutor
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -324,14 +325,27 @@ def test_leftovers_hint_names_the_session_in_use(capsys, tmp_path):
 
 
 class _Terminal(io.StringIO):
+    """A terminal whose user types `keys`, one line each: a string is a line, an exception is raised where the
+    line would be read (KeyboardInterrupt for Ctrl-C), and after the last one input ends (Ctrl-D)."""
+
+    def __init__(self, *keys: str | BaseException) -> None:
+        super().__init__()
+        self.keys = list(keys)
+
     def isatty(self) -> bool:
         return True
 
+    def readline(self, *args) -> str:
+        if not self.keys:
+            return ""
+        key = self.keys.pop(0)
+        if isinstance(key, BaseException):
+            raise key
+        return key + "\n"
 
-def _answer(monkeypatch: pytest.MonkeyPatch, *answers: str) -> None:
-    replies = iter(answers)
-    monkeypatch.setattr("sys.stdin", _Terminal())
-    monkeypatch.setattr("typer.prompt", lambda *args, **kwargs: next(replies))
+
+def _answer(monkeypatch: pytest.MonkeyPatch, *answers: str | BaseException) -> None:
+    monkeypatch.setattr("sys.stdin", _Terminal(*answers))
 
 
 def test_step_mode_quit_at_the_first_prompt_says_stopped(capsys, monkeypatch, inprocess_cpi):
@@ -347,7 +361,7 @@ def test_step_mode_shows_the_whole_masked_request(capsys, monkeypatch, inprocess
     _answer(monkeypatch, "r", "r", "q", "r", "r", "r")  # info, stemcell, quit at vm; then the cleanups
     code, out, err = run(capsys, "run", str(RECIPES / "walkthrough.yml"), "--step")
     assert code == 0, out + err
-    shown = err.split("next: vm (create_vm)\n", 1)[1].split("\nnext: ", 1)[0]
+    shown = err.split("next: vm (create_vm)\n", 1)[1].split("\nrun, skip or quit?", 1)[0]
     request = json.loads(shown)  # all of it, as pretty JSON: a preview cut at 300 characters would not parse
     assert len(shown) > 300 and shown.startswith("{\n  ")
     assert request["arguments"][2] == {"instance_type": "<redacted>"} and "ref.small" not in err
@@ -429,21 +443,231 @@ def test_ctrl_c_during_cleanup_is_not_announced_as_running_it(capsys, monkeypatc
 
 
 def test_ctrl_c_at_a_step_prompt_still_runs_the_finally_steps(capsys, monkeypatch, tmp_path, inprocess_cpi):
-    import click
+    _answer(monkeypatch, "r", KeyboardInterrupt())  # run disk; Ctrl-C at probe; the cleanup is not asked about
+    recipe = tmp_path / "r.yml"
+    recipe.write_text(INTERRUPTED)
+    report = tmp_path / "report.json"
+    code, out, err = run(capsys, "run", str(recipe), "--step", "--report-json", str(report))
+    assert code == 130, out + err
+    assert out.index("interrupted: running the finally steps") < out.index("✔ cleanup")
+    assert "interrupted" in out.split("✔ cleanup", 1)[1]  # the summary
+    assert err.count("next: ") == 2  # disk and probe: after Ctrl-C the cleanup runs unasked
+    steps = {row["name"]: row["status"] for row in json.loads(report.read_text())["steps"]}
+    assert steps == {"disk": "passed", "probe": "skipped", "cleanup": "passed"}
+    assert live(capsys) == []
 
-    replies = iter(["r", click.exceptions.Abort(), "r"])  # run disk; Ctrl-C at probe; run the cleanup
 
-    def prompt(*args, **kwargs):
-        reply = next(replies)
-        if isinstance(reply, BaseException):
-            raise reply  # what click's prompt raises on Ctrl-C
-        return reply
-
-    monkeypatch.setattr("sys.stdin", _Terminal())
-    monkeypatch.setattr("typer.prompt", prompt)
+def test_end_of_input_at_a_step_prompt_quits_and_still_runs_the_finally_steps(capsys, monkeypatch, tmp_path,
+                                                                               inprocess_cpi):
+    _answer(monkeypatch, "r")  # run disk; then Ctrl-D at probe, and nothing more can be read for the cleanup
     recipe = tmp_path / "r.yml"
     recipe.write_text(INTERRUPTED)
     code, out, err = run(capsys, "run", str(recipe), "--step")
-    assert code == 130, out + err
-    assert out.index("interrupted: running the finally steps") < out.index("✔ cleanup")
+    assert code == 0, out + err
+    assert "end of input: quitting; the finally steps run without asking" in err
+    assert "✔ cleanup" in out and "stopped by the user after 1 of 2 steps" in out
     assert live(capsys) == []
+
+
+FIN = f"""name: fin
+steps:
+  - {{name: stemcell, call: create_stemcell, args: [{ROOT / 'recipes' / 'assets' / 'image.tgz'}, {{}}]}}
+  - {{name: probe, call: info}}
+finally:
+  - {{name: cleanup, call: delete_stemcell, args: ["${{stemcell}}"], expect: {{ok: any}}}}
+"""
+
+
+def test_ctrl_c_at_a_real_step_prompt_runs_the_finally_steps_and_writes_the_report(tmp_path):
+    import pexpect
+
+    recipe, report = tmp_path / "fin.yml", tmp_path / "stp.json"
+    recipe.write_text(FIN)
+    child = pexpect.spawn(cpictl_bin(), ["run", str(recipe), "--step", "--report-json", str(report)],
+                          env={**os.environ, "TERM": "dumb"}, cwd=str(tmp_path), dimensions=(40, 160),
+                          encoding="utf-8", timeout=60)
+    child.expect("next: stemcell")
+    child.expect(r"run, skip or quit\?")
+    child.sendline("r")
+    child.expect("next: probe")
+    child.expect(r"run, skip or quit\?")
+    child.sendintr()
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130, child.before
+    assert "aborted" not in child.before and "fin: interrupted" in child.before
+    document = json.loads(report.read_text())
+    assert document["status"] == "interrupted" and document["exit_code"] == 130
+    assert [(s["name"], s["status"]) for s in document["steps"]] == [
+        ("stemcell", "passed"), ("probe", "skipped"), ("cleanup", "passed")]
+    listed = subprocess.run([cpictl_bin(), "ids", "-o", "json"], capture_output=True, timeout=60, check=True)
+    assert json.loads(listed.stdout) == []
+
+
+class _ClosingStdout(io.StringIO):
+    """A pipe whose reader goes away once it has read `after` (like `| head`): writes then fail with EPIPE."""
+
+    def __init__(self, after: str) -> None:
+        super().__init__()
+        self.after = after
+
+    def write(self, text: str) -> int:
+        if self.after in self.getvalue():
+            raise BrokenPipeError(32, "Broken pipe")
+        return super().write(text)
+
+
+def test_a_closed_stdout_stops_the_run_runs_the_finally_steps_and_exits_141(capsys, monkeypatch, tmp_path,
+                                                                              inprocess_cpi):
+    report = tmp_path / "r.json"
+    with monkeypatch.context() as patched:
+        patched.setattr("sys.stdout", _ClosingStdout(after="✔ vm"))
+        code = main(["run", str(RECIPES / "walkthrough.yml"), "-o", "table", "--report-json", str(report)])
+    err = capsys.readouterr().err
+    assert code == 141, err
+    assert "stdout was closed; stopped and ran the finally steps" in err
+    document = json.loads(report.read_text())
+    assert document["status"] == "interrupted" and document["exit_code"] == 141
+    steps = {s["name"]: (s["status"], s["reason"]) for s in document["steps"]}
+    assert steps["vm"][0] == "passed" and steps["disk"] == ("skipped", "not run: stdout was closed")
+    assert steps["cleanup-vm"][0] == steps["cleanup-stemcell"][0] == "passed"
+    assert live(capsys) == []  # nothing left behind
+
+
+def test_stdout_closed_half_way_through_a_real_run(tmp_path):
+    report = tmp_path / "r.json"
+    proc = subprocess.Popen([cpictl_bin(), "run", str(RECIPES / "walkthrough.yml"), "--report-json", str(report)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        for line in proc.stdout:  # read like `head` until the VM exists, then go away
+            if line.startswith("✔ vm"):
+                break
+        proc.stdout.close()
+        err = proc.stderr.read()
+        proc.wait(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 141, err
+    assert err == "error: stdout was closed; stopped and ran the finally steps\n"  # and no "Exception ignored"
+    assert json.loads(report.read_text())["exit_code"] == 141
+    listed = subprocess.run([cpictl_bin(), "ids", "-o", "json"], capture_output=True, timeout=60, check=True)
+    assert json.loads(listed.stdout) == []
+
+
+def test_a_dry_run_into_a_closed_pipe_says_so_and_exits_141(tmp_path):
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before the first line
+    try:
+        proc = subprocess.run([cpictl_bin(), "run", str(RECIPES / "walkthrough.yml"), "--dry-run"],
+                              stdout=write_end, stderr=subprocess.PIPE, text=True, timeout=120)
+    finally:
+        os.close(write_end)
+    assert proc.returncode == 141
+    assert proc.stderr == "error: stdout was closed; stopped the dry run\n"
+
+
+def test_keep_going_after_a_failed_create_vm_leaves_an_older_vm_alone(capsys, monkeypatch, inprocess_cpi):
+    assert run(capsys, "call", "create_stemcell", "./assets/image.tgz", "{}")[0] == 0
+    assert run(capsys, "call", "create_vm", "precious-agent", "${stemcell}", "{}",
+               "{default: {type: dynamic}}")[0] == 0
+    precious = [r["cid"] for r in live(capsys) if r["kind"] == "vm"]
+    monkeypatch.setenv("CPICTL_REFCPI_FAULTS", "create_vm=error:VMCreationFailed")
+    code, out, err = run(capsys, "run", str(RECIPES / "walkthrough.yml"), "--keep-going", "-o", "json")
+    steps = {s["name"]: s for s in json.loads(out)["steps"]}
+    assert code == 4, err
+    assert steps["remove_vm"]["status"] == "invalid" and steps["remove_vm"]["request"] is None
+    assert steps["remove_vm"]["reason"] == ("this run's create_vm did not produce a vm; not falling back to older "
+                                            "VMs in the session")
+    assert [r["cid"] for r in live(capsys) if r["kind"] == "vm"] == precious
+
+
+def test_reports_go_into_a_fifo_and_through_a_symlink(capsys, tmp_path):
+    import threading
+
+    recipe = tmp_path / "info.yml"
+    recipe.write_text("name: info\nsteps:\n  - {call: info}\n")
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    (tmp_path / "target.xml").write_text("old")
+    (tmp_path / "link.xml").symlink_to("target.xml")
+    code, out, err = run(capsys, "run", str(recipe), "--report-json", str(fifo), "--report-junit",
+                         str(tmp_path / "link.xml"))
+    reader.join(timeout=60)
+    assert code == 0, out + err
+    assert json.loads(received[0])["status"] == "passed"
+    assert (tmp_path / "link.xml").is_symlink() and "<testsuites" in (tmp_path / "target.xml").read_text()
+
+
+def test_an_unknown_var_is_refused_with_did_you_mean(capsys, isolated_home):
+    code, out, err = run(capsys, "run", str(RECIPES / "walkthrough.yml"), "--var", "disk_sise=1")
+    assert code == 2
+    assert "--var disk_sise: the recipe has no variable 'disk_sise' (did you mean 'disk_size'?)" in err
+    assert not (isolated_home / "refcpi").exists()
+
+
+def test_an_invalid_recipe_still_writes_the_reports_asked_for(capsys, tmp_path):
+    recipe = tmp_path / "bad.yml"
+    recipe.write_text("name: bad\nsteps:\n  - call: create_vm\n    argz: []\n")
+    junit, report = tmp_path / "j.xml", tmp_path / "r.json"
+    code, out, err = run(capsys, "run", str(recipe), "--report-junit", str(junit), "--report-json", str(report))
+    assert code == 2 and f"{recipe}:4:5" in err
+    document = json.loads(report.read_text())
+    assert document["status"] == "invalid" and document["exit_code"] == 2
+    assert document["problems"][0]["location"] == f"{recipe}:4:5"
+    suites = ET.parse(junit).getroot()
+    (case,) = suites.iter("testcase")
+    (failure,) = case.iter("failure")
+    assert suites.get("failures") == "1" and failure.get("message", "").startswith(f"invalid recipe: {recipe}:4:5")
+
+
+def test_run_help_lists_the_exit_codes_run_uses(capsys):
+    code, out, _ = run(capsys, "run", "--help")
+    text = " ".join(out.replace("│", " ").split())
+    assert code == 0
+    for said in ("0 every step passed", "2 usage error or invalid recipe", "3 the CPI misbehaved",
+                 "4 an expectation failed", "so run never exits 1", "130 interrupted", "141 stdout was closed",
+                 "143 terminated"):
+        assert said in text, said
+    assert "1 the CPI answered with an error" not in text
+
+
+def test_verbose_names_the_target_once_at_the_start(capsys, tmp_path, inprocess_cpi):
+    recipe = tmp_path / "info.yml"
+    recipe.write_text("name: info\nsteps:\n  - {call: info}\n")
+    code, out, err = run(capsys, "run", str(recipe), "--verbose", "-o", "table")
+    assert code == 0, err
+    head = out.split("→ info", 1)[0]
+    assert head.count("target bundled reference CPI") == 1
+
+
+def test_a_secret_of_the_run_never_shows_in_a_failure(capsys, tmp_path, inprocess_cpi):
+    recipe = tmp_path / "secret.yml"
+    recipe.write_text("""name: secret
+vars: {pw: hunter2pass}
+steps:
+  - {name: disk, call: create_disk, args: [1024, {password: "${pw}"}]}
+  - {name: probe, call: has_disk, args: ["${disk}"], expect: {result: [{equals: "${pw}"}]}}
+finally:
+  - {name: cleanup, call: delete_disk, args: ["${disk}"]}
+""")
+    junit, report = tmp_path / "j.xml", tmp_path / "r.json"
+    code, out, err = run(capsys, "run", str(recipe), "-o", "table", "--report-junit", str(junit),
+                         "--report-json", str(report))
+    assert code == 4, out + err
+    assert 'expected "<redacted>"' in out
+    for text in (out, err, junit.read_text(), report.read_text()):
+        assert "hunter2pass" not in text
+
+
+def test_a_terminal_control_in_a_quoted_recipe_line_is_shown_as_text(capsys, tmp_path):
+    recipe = tmp_path / "esc.yml"
+    recipe.write_text('name: x\nsteps:\n  - {call: info, args: ["\x1b]0;pwned\x07"]}\n')
+    code, out, err = run(capsys, "run", str(recipe))
+    assert code == 2
+    assert "\x1b" not in err and "\x07" not in err
+    quoted, caret = next((a, b) for a, b in pairwise(err.splitlines()) if "^" in b)
+    assert "\\x1b]0;pwned\\x07" in quoted and quoted.index("\\x1b") == caret.index("^")

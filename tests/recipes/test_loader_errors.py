@@ -75,7 +75,7 @@ def test_wrong_value_type_points_at_the_value(tmp_path):
 
 @pytest.mark.parametrize(("snippet", "message"), [
     ("retry: {attempts: 0}", "greater than or equal to 1"),
-    ("expect: {ok: maybe}", "ok must be true, false or any"),
+    ("expect: {ok: maybe}", "ok: must be true, false or any, not 'maybe'"),  # said once, not "ok: ok must"
     ("expect: {result: [{path: a}]}", "needs one of equals"),
     ("expect: {result: [{type: strin}]}", "(did you mean 'string'?)"),
     ("args: 5", "expected a list or a mapping, got an integer"),
@@ -240,7 +240,7 @@ def test_negating_a_dotted_path_without_parentheses_is_refused(tmp_path):
           - call: info
             retry: {attempts: 2, until: "result && !result.x[0].y"}
           - call: info
-            when: "!(steps.a) || !a[0] || x != y || '!a.b' || !`true`"
+            when: "!(steps.a) || !steps[0] || steps != vars || '!a.b' || !`true`"
         """)
     assert [where(p) for p in found] == [("recipe.yml", 5, 11), ("recipe.yml", 7, 33)]
     assert found[0].message == ("`!steps.a` reads as `(!steps).a` in JMESPath (`!` binds tighter than `.`), which "

@@ -86,9 +86,8 @@ def test_a_missing_environment_variable_in_the_recipe_vars_points_at_the_var(tmp
 def test_what_only_the_run_knows_is_left_for_the_run(tmp_path, session_for, inprocess_refcpi):
     recipe = load_recipe(write(tmp_path, "r.yml", """
         name: later
-        vars: {size: not-a-number}
         steps:
-          - {name: info, call: info, save: {size: api_version}}   # the saved value wins over the var
+          - {name: info, call: info, save: {size: api_version}}   # known once info has run
           - {name: disk, call: create_disk, args: ["${size}", {}], expect: {ok: any}}
           - {name: has, call: has_disk, args: ["${steps.disk.result}"], expect: {ok: any}}
           - {name: vm, call: has_vm, args: ["${vm}"]}
@@ -98,7 +97,7 @@ def test_what_only_the_run_knows_is_left_for_the_run(tmp_path, session_for, inpr
     runner = RecipeRunner(recipe, session_for(recipe), environ={})
     run_all(runner)
     rows = {row.name: row for row in runner.summary.rows}
-    assert rows["disk"].request.arguments[0] == 2  # the saved api_version, not the var
+    assert rows["disk"].request.arguments[0] == 2  # the saved api_version
     assert rows["has"].status == "passed" and rows["cleanup"].status == "passed"
     assert rows["vm"].reason == "cannot resolve undefined reference ${vm} at vm.args[0]: no live vm in the session"
 
@@ -116,3 +115,45 @@ def test_only_the_steps_that_will_run_are_checked(tmp_path, session_for, inproce
     run_all(runner)
     assert runner.summary.exit_code == 0
     assert len(refused(recipe, session_for(recipe), to_step="a", environ={})) == 1  # z, with finally on
+
+
+def test_check_recipe_refuses_what_the_run_refuses_with_the_same_messages(tmp_path, session_for):
+    from cpictl.recipes.preflight import check_recipe
+
+    recipe = load_recipe(write(tmp_path, "r.yml", """
+        name: env
+        vars: {region: "${env.CPICTL_TEST_NOPE}"}
+        steps:
+          - {name: a, call: has_vm, args: ["${env.CPICTL_TEST_NOPE2}"]}
+        finally:
+          - {name: z, call: has_disk, args: ["${env.CPICTL_TEST_NOPE2}"]}
+        """))
+    with pytest.raises(RecipeError) as by_run:
+        RecipeRunner(recipe, session_for(recipe), environ={})
+    with pytest.raises(RecipeError) as by_check:
+        check_recipe(recipe, 2, {})
+    assert str(by_check.value) == str(by_run.value) and "CPICTL_TEST_NOPE is not set" in str(by_check.value)
+    path = write(tmp_path, "r2.yml", """
+        name: env
+        vars: {size: 1024}
+        steps:
+          - {name: a, call: has_vm, args: ["${env.CPICTL_TEST_NOPE2}"]}
+          - {name: b, call: create_disk, args: ["${size}", {}]}
+        finally:
+          - {name: z, call: has_disk, args: ["${env.CPICTL_TEST_NOPE2}"]}
+        """)
+    recipe = load_recipe(path, cli_vars={"size": "big"})
+    with pytest.raises(RecipeError) as by_run:
+        RecipeRunner(recipe, session_for(recipe), environ={})
+    with pytest.raises(RecipeError) as by_check:
+        check_recipe(recipe, 2, {})
+    assert str(by_check.value) == str(by_run.value)
+    assert [p.line for p in by_check.value.problems] == [4, 5, 7]  # the finally step too
+    check_recipe(load_recipe(path, cli_vars={"size": 2048}), 2, {"CPICTL_TEST_NOPE2": "vm-1"})
+    recipe = load_recipe(write(tmp_path, "r3.yml", """
+        name: kinds wait for the run
+        vars: {mine: "${vm}"}
+        steps:
+          - {name: a, call: has_vm, args: ["${mine}"]}
+        """))
+    check_recipe(recipe, 2, {})

@@ -131,6 +131,24 @@ def test_when_skips_and_runs(tmp_path, session_for, inprocess_refcpi):
     assert skip.reason == "when: vars.use_disk is false"
 
 
+def test_a_when_that_finds_nothing_says_null_not_false(tmp_path, session_for, inprocess_refcpi):
+    recipe = load_recipe(write(tmp_path, "r.yml", """
+        name: when
+        vars: {flag: false, empty: []}
+        steps:
+          - {name: first, call: info}
+          - {name: missing, call: info, when: "steps.first.result.no_such_key"}
+          - {name: flag-off, call: info, when: vars.flag}
+          - {name: empty, call: info, when: vars.empty}
+        """))
+    runner = RecipeRunner(recipe, session_for(recipe))
+    run_all(runner)
+    reasons = {row.name: row.reason for row in runner.summary.rows if row.status == "skipped"}
+    assert reasons == {"missing": "when: steps.first.result.no_such_key is null (undefined)",
+                       "flag-off": "when: vars.flag is false",
+                       "empty": "when: vars.empty is [], which counts as false"}
+
+
 def test_from_and_to_by_step_name(tmp_path, session_for, inprocess_refcpi):
     recipe = load_recipe(write(tmp_path, "r.yml", """
         name: range

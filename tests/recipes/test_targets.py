@@ -67,4 +67,4 @@ def test_a_session_without_a_store_still_tracks_this_runs_ids(tmp_path, inproces
     runner = RecipeRunner(recipe, CallSession(target_for(recipe, base_target()), store=None))
     run_all(runner)
     assert [row.status for row in runner.summary.rows] == ["passed", "passed", "invalid"]
-    assert "no live disk" in runner.summary.rows[2].reason
+    assert "the disk this run created is deleted" in runner.summary.rows[2].reason
