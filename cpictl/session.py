@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
+from cpictl import shutdown
 from cpictl.protocol.arguments import MASKED_VALUE_HINT, ArgumentProblem, bind_arguments, holds_mask
 from cpictl.protocol.catalogue import CloudIdChanges, cloud_id_changes, get_method
 from cpictl.protocol.codec import (
@@ -204,6 +205,7 @@ class CallSession:
         try:
             run = run_cpi(target.command(), stdin, on_stderr_line)
         except CpiInterrupted as interrupted:
+            shutdown.note_stopped_cpi()
             self._journal(self._outcome(request, stdin, interrupted.result, target), target)
             raise
         outcome = self._outcome(request, stdin, run, target)

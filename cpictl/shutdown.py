@@ -22,6 +22,17 @@ ENDING_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") i
 
 _ending: int | None = None
 _terminal_streams: list[int] = []
+_stopped_cpi = False
+
+
+def note_stopped_cpi() -> None:
+    """An interrupt stopped a running CPI (its process group was killed): the final message may say so."""
+    global _stopped_cpi
+    _stopped_cpi = True
+
+
+def stopped_cpi() -> bool:
+    return _stopped_cpi
 
 
 def ending_signal() -> int | None:
@@ -63,8 +74,8 @@ def _leave_the_terminal() -> None:
 @contextmanager
 def ending_signals_interrupt() -> Iterator[None]:
     """Within the block, SIGTERM and SIGHUP raise KeyboardInterrupt (see the module docstring)."""
-    global _ending
-    _ending = None
+    global _ending, _stopped_cpi
+    _ending, _stopped_cpi = None, False
     _terminal_streams[:] = [fd for fd in (0, 1, 2) if _is_terminal(fd)]
     previous = {signum: signal.signal(signum, _on_ending_signal) for signum in ENDING_SIGNALS}
     try:

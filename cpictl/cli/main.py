@@ -164,8 +164,9 @@ def _main(argv: list[str] | None, error_message: Callable[[str], None]) -> int:
     try:
         args = sys.argv[1:] if argv is None else argv
         returned = build_app(invoked_command(args))(args=args, prog_name="cpictl", standalone_mode=False)
-        if returned == 130:  # typer turns KeyboardInterrupt (Ctrl-C, or SIGTERM/SIGHUP) into exit 130
-            error_message(shutdown.describe() + "; a running CPI's process group was killed")
+        if returned == 130:  # typer's exit for KeyboardInterrupt (Ctrl-C, SIGTERM, SIGHUP), or run's own
+            killed = "; a running CPI's process group was killed" if shutdown.stopped_cpi() else ""
+            error_message(shutdown.describe() + killed)
             return shutdown.exit_code()
         if isinstance(returned, int):  # click hands back typer.Exit codes when not in standalone mode
             return returned

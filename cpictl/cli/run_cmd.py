@@ -175,6 +175,10 @@ def run_command(
                               should_run_step=StepPrompt() if step_mode else None)
         view = RunView(target, store, fmt, verbose, server, run_finally=not no_finally)
         summary = _drive(runner, view)
+    from cpictl import shutdown
+
+    if summary.interrupted and shutdown.ending_signal() is not None:  # SIGTERM/SIGHUP, not Ctrl-C: 143/129
+        summary.interrupted_exit_code = shutdown.exit_code()
     _write_reports(summary, report_junit, report_json)
     try:
         if not view.stdout_closed:

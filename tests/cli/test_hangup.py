@@ -128,6 +128,7 @@ finally:
     assert hang_up(pid, master) == 128 + signal.SIGHUP
     written = json.loads(report.read_text())
     assert written["status"] == "interrupted" and written["leftovers"] == []
+    assert written["exit_code"] == 128 + signal.SIGHUP  # the report says what the process said
     assert [step["status"] for step in written["steps"]] == ["passed", "interrupted", "skipped", "passed"]
     assert all(record["status"] != "live" for record in ids("hup-run"))
 

@@ -671,3 +671,20 @@ def test_a_terminal_control_in_a_quoted_recipe_line_is_shown_as_text(capsys, tmp
     assert "\x1b" not in err and "\x07" not in err
     quoted, caret = next((a, b) for a, b in pairwise(err.splitlines()) if "^" in b)
     assert "\\x1b]0;pwned\\x07" in quoted and quoted.index("\\x1b") == caret.index("^")
+
+
+def test_ctrl_c_during_a_retry_delay_does_not_claim_a_cpi_was_killed(tmp_path):
+    """No CPI runs while a step waits to retry: the last line must not say one was stopped."""
+    recipe = tmp_path / "retry.yml"
+    recipe.write_text("name: retry\nsteps:\n  - {name: r, call: has_vm, args: [vm-nope], "
+                      "expect: {result: [{equals: true}]}, retry: {attempts: 3, delay: 60}}\n")
+    proc = subprocess.Popen([cpictl_bin(), "run", str(recipe)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    assert proc.stdout is not None
+    for line in proc.stdout:  # the first attempt has failed and the run now waits
+        if "retrying in 60 s" in line:
+            break
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    assert err.strip().splitlines()[-1] == "error: interrupted"
