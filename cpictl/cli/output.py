@@ -47,7 +47,11 @@ def emit_document(document: Any, fmt: str) -> None:
 
 
 def error_message(message: str, label: str = "error", style: str = "bold red") -> None:
-    """A one-line diagnostic on stderr, styled when stderr is a terminal."""
+    """A one-line diagnostic on stderr, styled when stderr is a terminal. Messages quote what users and CPIs wrote
+    (a recipe line, a path, an error): terminal controls in them are shown, not obeyed, on a pipe too."""
+    from cpictl.render.terminal_text import visible_controls
+
+    message = visible_controls(message)
     if sys.stderr.isatty():
         from rich.text import Text
 

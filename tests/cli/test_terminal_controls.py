@@ -106,3 +106,16 @@ def test_real_process_json_keeps_the_original_characters(run_env, hostile_cpi):
     assert doc["response"]["log"] == LOG
     assert doc["response"]["result"]["note"] == NOTE
     assert doc["stderr"] == STDERR
+
+
+def test_an_error_message_quoting_a_control_shows_it_on_a_pipe_too(tmp_path):
+    """Error lines quote what users and CPIs wrote (here a path); a log of stderr must not carry raw escapes."""
+    import subprocess
+
+    from tests.conftest import cpictl_bin
+
+    missing = str(tmp_path / "cpi\x1b]0;pwned\x07")
+    done = subprocess.run([cpictl_bin(), "call", "info", "--cpi", missing], capture_output=True, timeout=60)
+    assert done.returncode in (2, 3)
+    assert b"\x1b" not in done.stderr and b"\x07" not in done.stderr
+    assert b"\\x1b]0;pwned\\x07" in done.stderr
