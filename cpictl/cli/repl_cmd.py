@@ -30,6 +30,9 @@ def repl_command(
     A method alone asks for each parameter; :help lists the meta-commands; :save writes the session as a recipe.
 
     Cloud IDs go to the session store: they survive leaving and coming back.
+
+    Piped input runs as a script: it stops at a failing :cpi, :set or :context, and exits with the worst code seen
+    (1 a CPI error, 2 a usage error, 3 a misbehaving CPI; 129/130/143 when stopped by SIGHUP, Ctrl-C, SIGTERM).
     """
     target = TargetOptions.from_params(locals()).build()
     if cpi:
