@@ -1,4 +1,10 @@
-"""`cpictl recipe schema|check`: the recipe JSON Schema for editors, and validating a recipe without running it."""
+"""`cpictl recipe schema|check`: the recipe JSON Schema for editors, and validating a recipe without running it.
+
+`check` refuses what `cpictl run` would refuse before its first step, with the same message and exit code 2: it
+loads the recipe with the same `--var`/`--vars-file` values, resolves its target section, and resolves and
+type-checks every step (main and finally) against the variables and the environment. It runs no CPI and opens
+no session, so what only a run can tell (a cloud ID, a step's result, a saved value) stays unchecked.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +13,9 @@ from typing import Annotated
 
 import typer
 
+from cpictl.cli.exits import UsageError
 from cpictl.cli.output import emit_document
+from cpictl.cli.recipe_vars import VarOpt, VarsFileOpt, load_recipe_with_vars
 
 recipe_app = typer.Typer(help="Recipe tools: the JSON Schema for editors, and checking a recipe without running it.",
                          no_args_is_help=True)
@@ -23,9 +31,22 @@ def schema_command() -> None:
 
 @recipe_app.command("check")
 def check_command(recipe_file: Annotated[Path, typer.Argument(metavar="RECIPE")],
-                  var: Annotated[list[str] | None, typer.Option("--var", help="Set a recipe var k=v.")] = None) -> None:
-    """Load and validate a recipe (syntax, keys, methods, arguments, references) without running it."""
-    from cpictl.recipes import load_recipe, parse_var_assignment
+                  var: VarOpt = None, vars_file: VarsFileOpt = None) -> None:
+    """Load and validate a recipe (syntax, keys, methods, arguments, references) without running it, refusing
+    what `cpictl run` refuses before its first step: an unset ${env.NAME}, a --var of the wrong type."""
+    import os
 
-    recipe = load_recipe(recipe_file, cli_vars=dict(parse_var_assignment(v) for v in (var or [])))
+    from cpictl.recipes import RecipeError, target_for
+    from cpictl.recipes.preflight import check_recipe
+    from cpictl.render.terminal_text import visible_controls
+    from cpictl.session import Target
+
+    try:
+        recipe = load_recipe_with_vars(recipe_file, var, vars_file)
+        # Only the recipe's own target section matters here (its api_version, its context and env references):
+        # the base stands for run's defaults without building a real target, which would touch the config dir.
+        target = target_for(recipe, Target(argv=[], director_uuid=""))
+        check_recipe(recipe, target.api_version, os.environ)
+    except RecipeError as error:  # shown as run shows it: terminal controls in a quoted line made visible
+        raise UsageError(error.format(visible=visible_controls)) from None
     print(f"{recipe_file}: ok — {len(recipe.steps)} step(s), {len(recipe.finally_steps)} finally step(s)")

@@ -412,18 +412,18 @@ def test_ctrl_c_in_a_call_is_announced_before_the_finally_steps(capsys, monkeypa
 
 
 def test_ctrl_c_while_rendering_is_announced_before_the_finally_steps(capsys, monkeypatch, tmp_path):
-    from cpictl.cli import run_cmd
+    from cpictl.cli import run_output
     from tests.recipes.conftest import _inprocess_run_cpi
 
     monkeypatch.setattr("cpictl.session.run_cpi", _inprocess_run_cpi)
-    render = run_cmd._render_event
+    render = run_output.render_event
 
     def render_then_interrupt(event, *args):
         render(event, *args)
         if type(event).__name__ == "StepFinished" and event.step.name == "disk":
             raise KeyboardInterrupt
 
-    monkeypatch.setattr(run_cmd, "_render_event", render_then_interrupt)
+    monkeypatch.setattr(run_output, "render_event", render_then_interrupt)
     recipe = tmp_path / "r.yml"
     recipe.write_text(INTERRUPTED)
     code, out, err = run(capsys, "run", str(recipe))
