@@ -1,8 +1,8 @@
 """Run one CPI process: write the request, read stdout and stderr concurrently, enforce limits, never hang.
 
-One thread does everything, through a poll selector over non-blocking pipes: stdin is written in pieces as the
+One thread does everything, through `poll` (poller.py) over non-blocking pipes: stdin is written in pieces as the
 CPI reads it, so a CPI that floods stderr before reading its request cannot deadlock us, and a CPI that never
-reads stdin costs nothing (EPIPE is ignored). A pidfd in the same selector says when the CPI exits, without
+reads stdin costs nothing (EPIPE is ignored). A pidfd in the same poll says when the CPI exits, without
 polling. Rules kept:
 
 - Whatever the CPI does, `run_cpi` returns: `timeout` kills the process group; a child still holding the pipes
@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import selectors
 import signal
 import subprocess
 import time
@@ -28,6 +27,7 @@ from .buffers import StderrTail, StdoutBuffer
 from .child import SpawnedCpi
 from .command import CpiCommand, RunResult
 from .errors import CpiInterrupted
+from .poller import Poller
 from .process_group import open_pidfd, signal_group
 from .spawn import spawn_cpi
 
@@ -46,7 +46,6 @@ POLL_TICK = 0.05
 #: keeps Ctrl-C prompt whatever threads the caller runs; the cost is a few idle wake-ups per second.
 MAX_WAIT = 0.1
 
-_Selector = selectors.PollSelector if hasattr(selectors, "PollSelector") else selectors.SelectSelector
 
 
 def run_cpi(command: CpiCommand, stdin: bytes, on_stderr_line: Callable[[str], None] | None = None) -> RunResult:
@@ -98,7 +97,7 @@ class _Call:
         self.timed_out = False
         self.lingering = False
         self.abandoned = False
-        self._selector = _Selector()
+        self._poller = Poller()
         self._pidfd = open_pidfd(process.pid)
         self._readers = 0
         self._register()
@@ -107,17 +106,17 @@ class _Call:
         assert self._process.stdin and self._process.stdout and self._process.stderr
         for pipe, feed in ((self._process.stdout, self.stdout.feed), (self._process.stderr, self.stderr.feed)):
             os.set_blocking(pipe.fileno(), False)
-            self._selector.register(pipe.fileno(), selectors.EVENT_READ, partial(self._read, pipe, feed))
+            self._poller.add_reader(pipe.fileno(), partial(self._read, pipe, feed))
             self._readers += 1
         if self._pending:
             os.set_blocking(self._process.stdin.fileno(), False)
             self._send()  # a request usually fits the pipe at once: one wait fewer per call
         if self._pending:
-            self._selector.register(self._process.stdin.fileno(), selectors.EVENT_WRITE, self._write)
+            self._poller.add_writer(self._process.stdin.fileno(), self._write)
         else:
             self._process.stdin.close()
         if self._pidfd is not None:
-            self._selector.register(self._pidfd, selectors.EVENT_READ, self._on_exit)
+            self._poller.add_reader(self._pidfd, self._on_exit)
 
     def pump(self) -> None:
         """Move bytes until both output pipes are at EOF and the CPI has exited, or we give up on them."""
@@ -131,8 +130,8 @@ class _Call:
             if self._readers == 0 and self._pidfd is None:
                 self._wait_without_pidfd(wait)
                 continue
-            for key, _ in self._selector.select(wait):
-                key.data()  # the handler registered with the descriptor
+            for handler in self._poller.ready(wait):
+                handler()
             if self._pidfd is None:
                 self._check_exit()
         self._finish()
@@ -196,7 +195,7 @@ class _Call:
         if chunk:
             feed(chunk)
             return
-        self._selector.unregister(fd)
+        self._poller.remove(fd)
         pipe.close()
         self._readers -= 1
 
@@ -213,12 +212,12 @@ class _Call:
         self._pending = self._pending[written:]
 
     def _write(self) -> None:
-        """The selector's handler for a writable stdin."""
+        """The poller's handler for a writable stdin."""
         self._send()
         if not self._pending:
             stdin = self._process.stdin
             assert stdin is not None
-            self._selector.unregister(stdin.fileno())
+            self._poller.remove(stdin.fileno())
             stdin.close()
 
     def _on_exit(self) -> None:
@@ -256,11 +255,11 @@ class _Call:
                 pipe.close()
         self._close_pidfd()
         self._readers = 0
-        self._selector.close()
+        self._poller.close()
 
     def _close_pidfd(self) -> None:
         if self._pidfd is not None:
-            self._selector.unregister(self._pidfd)
+            self._poller.remove(self._pidfd)
             os.close(self._pidfd)
             self._pidfd = None
 
