@@ -113,7 +113,8 @@ def render_event(event: Any, console: Any, progress: StepConsole, view: RunView)
     elif isinstance(event, (StepFinished, StepSkipped)):
         if isinstance(event, StepFinished):
             _step_details(event, console, view)
-        console.print(recipe_view.step_line(event.row))
+        # soft wrap: the terminal folds a long line itself, so no line break lands inside a cloud ID in a CI log
+        console.print(recipe_view.step_line(event.row), soft_wrap=True)
         if event.row.status in ("failed", "misbehaved", "invalid"):
             console.print(recipe_view.failure_details(event.row, view.secrets))
     elif isinstance(event, StepPlanned):
