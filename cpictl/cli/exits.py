@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-OK = 0
-CPI_ERROR = 1  # the CPI answered with an error
-USAGE = 2  # usage or input error (bad argument, bad recipe, unknown method)
-MISBEHAVED = 3  # the CPI broke the contract, crashed, timed out or could not be run
-EXPECTATION = 4  # a recipe expectation failed
+from cpictl.exit_codes import CPI_ERROR, EXPECTATION, INTERNAL, MISBEHAVED, OK, USAGE
+
+__all__ = ["CPI_ERROR", "EXPECTATION", "INTERNAL", "MISBEHAVED", "OK", "USAGE", "UsageError", "status_exit_code"]
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 ok; 1 the CPI answered with an error; 2 usage or input error; "

@@ -196,7 +196,7 @@ def _main(argv: list[str] | None, error_message: Callable[[str], None]) -> int:
                 import traceback
 
                 traceback.print_exc()
-            return code if code is not None else 70
+            return code if code is not None else exits.INTERNAL
         error_message(str(exc))
         return code
     return 0

@@ -1,20 +1,18 @@
 """What a piped REPL script's exit code is made of: each line's problem as the code `cpictl call` would exit
 with, the worst one seen winning.
 
-The REPL may not import the CLI layer, so the codes of `cpictl.cli.exits` are repeated here (keep them in step):
-1 the CPI answered with an error, 2 usage or input error, 3 the CPI misbehaved (broke the contract, crashed, timed
-out or could not be run). "Worst" is the numeric order, 3 > 2 > 1. Two codes are not `cpictl call`'s: a `:run`
-recipe whose expectation failed counts as 1 (the CPI answered, just not as the recipe expected; `cpictl run`
-says 4), and a bug in cpictl itself is 70, as the CLI exits on one. An interactive REPL ignores all of this.
+The codes are `cpictl.exit_codes`: 1 the CPI answered with an error, 2 usage or input error, 3 the CPI misbehaved
+(broke the contract, crashed, timed out or could not be run). "Worst" is the numeric order, 3 > 2 > 1. Two codes
+are not `cpictl call`'s: a `:run` recipe whose expectation failed counts as 1 (the CPI answered, just not as the
+recipe expected; `cpictl run` says 4), and a bug in cpictl itself is 70, as the CLI exits on one. An interactive
+REPL ignores all of this.
 """
 
 from __future__ import annotations
 
-OK = 0
-CPI_ERROR = 1
-USAGE = 2
-MISBEHAVED = 3
-INTERNAL = 70  # EX_SOFTWARE, as `cpictl` exits on an internal error
+from cpictl.exit_codes import CPI_ERROR, INTERNAL, MISBEHAVED, OK, USAGE
+
+__all__ = ["CPI_ERROR", "INTERNAL", "MISBEHAVED", "OK", "USAGE", "error_code", "recipe_code", "status_code"]
 
 
 def status_code(status: str) -> int:
