@@ -42,6 +42,7 @@ from cpictl.metadata.registry_log import (
     read_entries,
     registry_log_path,
 )
+from cpictl.protocol.redaction import register_secret
 
 if TYPE_CHECKING:
     from cpictl.session import Target
@@ -73,6 +74,10 @@ class RegistryEvent:
                 "status": self.status, "body": self.body}
 
 
+class RegistryUnavailable(Exception):
+    """The embedded registry could not be started (no port to bind on 127.0.0.1): a message, never a traceback."""
+
+
 class EmbeddedRegistry:
     """One running registry. Use `embedded_registry()`; `start`/`close` are for callers that manage it by hand."""
 
@@ -80,6 +85,7 @@ class EmbeddedRegistry:
         self.capture_path = registry_log_path(journal) if journal is not None else None
         self.username = "registry-" + secrets.token_hex(4)
         self.password = secrets.token_urlsafe(18)
+        register_secret(self.password)  # a CPI may print its registry URL: the password must not show
         self._authorization = "Basic " + base64.b64encode(f"{self.username}:{self.password}".encode()).decode()
         self._lock = threading.Lock()
         self._entries: dict[str, str] = {}
@@ -94,7 +100,11 @@ class EmbeddedRegistry:
         if self.capture_path is not None:
             captured = current_entries(read_entries(self.capture_path))
             self._entries = {name: entry.body for name, entry in captured.items() if entry.body is not None}
-        self._server = _server_class()(("127.0.0.1", 0), _handler_class(self))
+        try:
+            self._server = _server_class()(("127.0.0.1", 0), _handler_class(self))
+        except OSError as error:
+            raise RegistryUnavailable(f"cannot start the embedded registry on 127.0.0.1: "
+                                      f"{error.strerror or error}") from error
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
                                         name="cpictl-registry", daemon=True)
         self._thread.start()

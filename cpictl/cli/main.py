@@ -142,7 +142,8 @@ def _known_error(exc: BaseException) -> int | None:
         return exits.MISBEHAVED
     for module, name, code in (("cpictl.store.reference_syntax", "ReferenceProblem", exits.USAGE),
                                ("cpictl.store", "StoreError", exits.USAGE),
-                               ("cpictl.recipes", "RecipeError", exits.USAGE)):
+                               ("cpictl.recipes", "RecipeError", exits.USAGE),
+                               ("cpictl.registry_server", "RegistryUnavailable", exits.USAGE)):
         cls = getattr(sys.modules.get(module), name, None)
         if cls is not None and isinstance(exc, cls):
             return code

@@ -100,6 +100,16 @@ def mask_url_userinfo(text: str) -> str:
     return _URL_USERINFO.sub(lambda match: f"{match['scheme']}{MASK}@", text)
 
 
+_PROCESS_SECRETS: set[str] = set()
+
+
+def register_secret(value: str) -> None:
+    """A secret this cpictl process made and handed to a CPI (the embedded registry's password): every Redactor
+    made from now on hunts it, in every view, report and journal, wherever a CPI echoes it."""
+    if len(value) >= _MIN_SECRET_LENGTH:
+        _PROCESS_SECRETS.add(value)
+
+
 class Redactor:
     """Masks one request (and what came back for it), remembering the secret values it hid.
 
@@ -107,7 +117,7 @@ class Redactor:
     scalar is also remembered with its key, so `scrub` can mask a decoded value found under the same key."""
 
     def __init__(self) -> None:
-        self.secrets: set[str] = set()
+        self.secrets: set[str] = set(_PROCESS_SECRETS)
         self._numeric: set[str] = set()  # secrets only ever seen as numbers: matched where no digit touches them
         self._keyed: set[tuple[str, str]] = set()  # (key, text) of every masked scalar
 

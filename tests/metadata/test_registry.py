@@ -158,3 +158,37 @@ def test_any_cpi_can_use_the_generic_url_and_show_judges_what_was_captured(cli, 
     assert code == 3
     assert report["actual"]["user_metadata_source"] is None  # another CPI's user-metadata is not readable
     assert [m["code"] for m in report["mistakes"]] == ["agent_id.wrong"]
+
+
+def test_a_cpi_printing_its_registry_credentials_never_shows_the_password(cli, tmp_path) -> None:
+    from tests.conftest import write_cpi
+
+    cpi = write_cpi(tmp_path / "chatty.py", """
+import json, os, sys
+sys.stdin.read()
+sys.stderr.write("registry url is " + os.environ["CPICTL_REGISTRY_URL"] + "\\n")
+json.dump({"result": {"api_version": 1, "stemcell_formats": ["raw"]}, "error": None,
+           "log": "password is " + os.environ["CPICTL_REGISTRY_PASSWORD"]}, sys.stdout)
+""")
+    for view in (cli.table, cli.json):
+        code, out = view("call", "info", "--cpi", str(cpi), "--registry")
+        assert code == 0, out
+        shown = out if isinstance(out, str) else json.dumps(out)
+        assert "registry url is http://registry-" in shown and "@127.0.0.1:" in shown
+        assert re.search(r"registry-[0-9a-f]+:<redacted>@127\.0\.0\.1", shown), shown
+        assert "password is <redacted>" in shown
+
+
+def test_a_registry_that_cannot_bind_a_port_is_a_clear_error(cli, monkeypatch) -> None:
+    import errno
+
+    import cpictl.registry_server as registry_server
+
+    def no_port(*args, **kwargs):
+        raise OSError(errno.EADDRINUSE, "Address already in use")
+
+    monkeypatch.setattr(registry_server, "_server_class", lambda: no_port)
+    code, _, err = cli("call", "info", "--registry")
+    assert code == 2
+    assert "cannot start the embedded registry on 127.0.0.1: Address already in use" in err
+    assert "internal error" not in err
