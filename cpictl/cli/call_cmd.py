@@ -81,18 +81,34 @@ def call_command(
         outcome, registry_view = _execute_with_registry(target, request, stdin, journal, show_secrets)
     else:
         outcome = _execute(target, request, stdin, journal, show_secrets)
+    settings = _settings_report(outcome, target, journal)
     if fmt == "table":
-        _print_table(outcome, target, journal, registry_view, full_log=full_log, show_secrets=show_secrets)
+        _print_table(outcome, target, journal, registry_view, settings, full_log=full_log, show_secrets=show_secrets)
     else:
         from cpictl.session import outcome_as_dict
 
-        emit_document(outcome_as_dict(outcome, show_secrets=show_secrets), fmt)
+        document = outcome_as_dict(outcome, show_secrets=show_secrets)
+        if settings is not None:  # the keys are fixed: mistakes in the agent settings join the violations
+            document["violations"] += [{"code": f"settings.{mistake.code}", "severity": "error",
+                                        "message": mistake.message} for mistake in settings.mistakes]
+        emit_document(document, fmt)
         if target.is_reference and sys.stderr.isatty():  # the JSON's keys are fixed; a person still gets told
             from cpictl.cli.output import error_message
 
             error_message("the target was the bundled reference CPI (a local simulation, not a cloud)", "note",
                           "yellow")
+    if settings is not None and settings.mistakes:  # the CPI wrote the agent settings wrong: as `metadata show`
+        raise typer.Exit(exits.MISBEHAVED)
     raise typer.Exit(exits.status_exit_code(outcome.status))
+
+
+def _settings_report(outcome: Any, target: Any, journal: Path) -> Any:
+    """The agent-settings check after create_vm/attach_disk/detach_disk, when cpictl can see them; else None."""
+    if outcome.request.method not in ("create_vm", "attach_disk", "detach_disk"):  # only these pay for the import
+        return None
+    from cpictl.metadata import report_after_call
+
+    return report_after_call(outcome, target, journal)
 
 
 def built_request(target: Any, method: str, words: list[str], args_file: str | None, validate: bool,
@@ -189,7 +205,7 @@ def _execute_with_registry(target: Any, request: Any, stdin: bytes | None, journ
     return outcome, render_registry_events(events, endpoint)
 
 
-def _print_table(outcome: Any, target: Any, journal: Path, registry_view: Any, *, full_log: bool,
+def _print_table(outcome: Any, target: Any, journal: Path, registry_view: Any, settings: Any, *, full_log: bool,
                  show_secrets: bool) -> None:
     from cpictl.cli.output import stdout_console
     from cpictl.render.call_view import render_call
@@ -198,10 +214,10 @@ def _print_table(outcome: Any, target: Any, journal: Path, registry_view: Any, *
     console.print(render_call(outcome, target, full_log=full_log, show_secrets=show_secrets))
     if registry_view is not None:
         console.print(registry_view)
-    if outcome.request.method in ("create_vm", "attach_disk", "detach_disk"):  # only these pay for the import
+    if settings is not None:
         from cpictl.render.metadata_view import metadata_panel
 
-        panel = metadata_panel(outcome, target, journal, show_secrets=show_secrets)
+        panel = metadata_panel(outcome, target, journal, show_secrets=show_secrets, report=settings)
         if panel is not None:
             console.print(panel)
 

@@ -326,11 +326,13 @@ def _sources(actual: Any) -> list[tuple[str, str]]:
 # -- after a call ----------------------------------------------------------------------------------------------------
 
 def metadata_panel(outcome: CallOutcome, target: Target, store: CloudIdStore | Path | str | None, *,
-                   show_secrets: bool = False) -> RenderableType | None:
-    """The agent settings after a create_vm/attach_disk/detach_disk, when cpictl can see them; else None."""
-    from cpictl.metadata import report_after_call
+                   show_secrets: bool = False, report: Any = None) -> RenderableType | None:
+    """The agent settings after a create_vm/attach_disk/detach_disk, when cpictl can see them; else None.
+    `report`: the settings report when the caller already made it (it reads the CPI's state)."""
+    if report is None:
+        from cpictl.metadata import report_after_call
 
-    report = report_after_call(outcome, target, store)
+        report = report_after_call(outcome, target, store)
     if report is None:
         return None
     redactor = None if show_secrets else Redactor()

@@ -153,7 +153,8 @@ def test_any_cpi_can_use_the_generic_url_and_show_judges_what_was_captured(cli, 
     script = str(write_cpi(tmp_path / "registry_cpi.py", REGISTRY_CPI))
     code, doc = cli.json("call", "create_vm", "agent-s", "sc", "{}", "{n: {type: dynamic}}", "--cpi", script,
                          "--api-version", "1", "--registry")
-    assert code == 0, doc
+    assert code == 3, doc  # the call itself says the CPI wrote its settings wrong, as `metadata show` does
+    assert [v["code"] for v in doc["violations"]] == ["settings.agent_id.wrong"]
     code, report = cli.json("metadata", "show", "vm-s", "--cpi", script)
     assert code == 3
     assert report["actual"]["user_metadata_source"] is None  # another CPI's user-metadata is not readable
