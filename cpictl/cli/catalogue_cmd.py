@@ -37,12 +37,14 @@ def describe_command(
     if spec is None:
         raise UnknownMethod(method)
     fmt = resolve_format(output)
-    from cpictl.render.catalogue_view import describe_method, example_request, methods_document
+    from cpictl.render.catalogue_view import describe_example, describe_method, example_request, methods_document
 
     if fmt == "table":
         from cpictl.cli.output import stdout_console
 
-        stdout_console().print(describe_method(spec))
+        console = stdout_console()
+        console.print(describe_method(spec))
+        console.print(describe_example(spec), soft_wrap=True)
     else:
         document = next(d for d in methods_document() if d["name"] == method)
         emit_document({**document, "example_request": example_request(spec)}, fmt)

@@ -101,7 +101,7 @@ _METADATA_EXAMPLE = {"director": "bosh", "deployment": "cf", "name": "web/0"}
 
 _METHODS: tuple[MethodSpec, ...] = (
     MethodSpec("info", "Report the CPI's highest api_version and its stemcell formats", (),
-               shapes.INFO, shapes.INFO, category="info",
+               shapes.INFO_V1, shapes.INFO, category="info",
                notes="The director sends info without api_version to negotiate; create-env sends api_version 1 "
                      "before every call."),
     MethodSpec("create_stemcell", "Upload a stemcell image and return its cloud ID", (

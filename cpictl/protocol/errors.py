@@ -57,6 +57,36 @@ ERROR_TYPES: dict[str, ErrorType] = {
     )
 }
 
+#: What callers do with an error type on one method, where that differs from the type's general rule (contract §4).
+_FAILS = "the director and create-env fail the call"
+_COPY = "the director falls back to creating a new disk and copying the data"
+_REACTION_ON: dict[tuple[str, str], str] = {
+    **{(PREFIX + "NotImplemented", method): "the director and create-env ignore it"
+       for method in ("set_vm_metadata", "set_disk_metadata")},
+    (PREFIX + "NotImplemented", "resize_disk"): _COPY,
+    (PREFIX + "NotImplemented", "update_disk"): _COPY,
+    (PREFIX + "NotImplemented", "snapshot_disk"): "the director skips the snapshot",
+    (PREFIX + "NotImplemented", "info"): "create-env takes api_version 1; the director (v283+) refuses the CPI: "
+                                         "'CPI must report api_version via info'",
+    (PREFIX + "NotSupported", "resize_disk"): _COPY,
+    (PREFIX + "NotSupported", "update_disk"): _COPY,
+    (PREFIX + "NotSupported", "configure_networks"): "the director recreates the VM instead",
+}
+#: Types whose general rule lists the methods it applies to: on any other method, they fail the call.
+_METHOD_SPECIFIC = frozenset({PREFIX + "NotImplemented", PREFIX + "NotSupported"})
+
+
+def reaction_on(error_type: ErrorType, method: str | None) -> str:
+    """What the director and create-env do when `method` answers with this error type; the type's general rule
+    when the method is not known."""
+    if method is None:
+        return error_type.caller_reaction
+    specific = _REACTION_ON.get((error_type.name, method))
+    if specific is not None:
+        return specific
+    return _FAILS if error_type.name in _METHOD_SPECIFIC else error_type.caller_reaction
+
+
 #: Types the director recognises (`KNOWN_RPC_ERRORS`); anything else becomes ExternalCpi::UnknownError.
 DIRECTOR_KNOWN_TYPES = frozenset(name for name, e in ERROR_TYPES.items() if e.known_to_director)
 

@@ -210,6 +210,9 @@ BOOLEAN = Boolean("boolean", "boolean")
 OBJECT = Object("object", "object")
 STRING_LIST = StringList("string-list", "array of cloud ID strings")
 INFO = Info("info", "{stemcell_formats: [string], api_version: integer}")
+#: v1's documented info result has no api_version (missing means 1); the check still warns, as today's director
+#: refuses a CPI that does not report one.
+INFO_V1 = Info("info", "{stemcell_formats: [string]} (api_version optional: missing means 1)")
 VM_TUPLE = VmTuple("vm-tuple", "[vm_cid, networks]")
 DISK_HINT = DiskHint("disk-hint", "disk hint: string, or object whose values are all strings")
 NETWORK_TUPLE = NetworkTuple("network-tuple", "[network_cid, {range, gateway, reserved}, cloud_properties]")

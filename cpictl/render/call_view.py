@@ -70,7 +70,7 @@ def outcome_line(outcome: CallOutcome, mask: Callable[[str], str] = str) -> Piec
         retry = "ok_to_retry" if error.ok_to_retry else "not retriable"
         line: Pieces = [("✖ CPI error ", "bold red"), (mask(error.type), "bold"), (f"  ({retry})\n  ", "dim"),
                         mask(error.message)]
-        reaction = caller_reaction(error.type)
+        reaction = caller_reaction(error.type, outcome.request.method)
         if reaction:
             line.append((f"\n  BOSH: {reaction}", "italic"))
         return line
@@ -79,13 +79,13 @@ def outcome_line(outcome: CallOutcome, mask: Callable[[str], str] = str) -> Piec
     return [("⚠ CPI misbehaved: the response breaks the contract", "bold red")]
 
 
-def caller_reaction(type_name: str) -> str | None:
-    """What the director and create-env do with this error type (contract §4)."""
-    from cpictl.protocol.errors import DIRECTOR_KNOWN_TYPES, lookup_error_type
+def caller_reaction(type_name: str, method: str | None = None) -> str | None:
+    """What the director and create-env do with this error type from this method (contract §4)."""
+    from cpictl.protocol.errors import DIRECTOR_KNOWN_TYPES, lookup_error_type, reaction_on
 
     error_type = lookup_error_type(type_name)
     if error_type is not None and error_type.name == type_name:
-        return error_type.caller_reaction
+        return reaction_on(error_type, method)
     if type_name not in DIRECTOR_KNOWN_TYPES:
         return f"the director reports \"Unknown CPI error '{type_name}'\""
     return None

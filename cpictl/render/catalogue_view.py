@@ -13,7 +13,7 @@ from rich.text import Text
 
 from cpictl.protocol.catalogue import METHODS, MethodSpec
 from cpictl.protocol.codec import Request, build_context, encode_request
-from cpictl.protocol.errors import lookup_error_type
+from cpictl.protocol.errors import lookup_error_type, reaction_on
 from cpictl.render.fit import COLUMN_GAP, ByWidth, fold_at_breaks, widest
 
 
@@ -47,7 +47,7 @@ def _methods_at(width: int) -> Table:
     for spec, labels in rows:
         name = Text(fold_at_breaks(spec.name, method_w), style="dim" if spec.deprecated else "bold")
         params = "\n".join(labels) or "—"
-        v1, v2 = spec.result_v1.describe(), spec.result_v2.describe()
+        v1, v2 = spec.result_v1.describe(), _result_v2(spec)
         if wide:
             table.add_row(name, params, v1, v2)
         elif v1 == v2:
@@ -72,27 +72,34 @@ def methods_document() -> list[dict[str, Any]]:
         "parameters": [{"name": p.name, "type": p.type, "kind": str(p.kind) if p.kind else None,
                         "required": p.required, "since_api_version": p.since_api, "help": p.help,
                         "example": p.example} for p in spec.params],
-        "result": {"v1": spec.result_v1.describe(), "v2": spec.result_v2.describe()},
+        "result": {"v1": spec.result_v1.describe(), "v2": _result_v2(spec)},
         "creates": str(spec.creates.kind) if spec.creates else None,
         "deletes": str(spec.deletes) if spec.deletes else None,
         "stemcell_api_version_in_context": spec.stemcell_context,
         "deprecated": spec.deprecated,
-        "errors": [_error_document(name) for name in spec.errors],
+        "errors": [_error_document(name, spec.name) for name in spec.errors],
     } for spec in METHODS.values()]
 
 
-def _error_document(name: str) -> dict[str, Any]:
+def _error_document(name: str, method: str | None = None) -> dict[str, Any]:
     error_type = lookup_error_type(name)
     if error_type is None:
         return {"type": name}
-    return {"type": error_type.name, "meaning": error_type.meaning, "callers": error_type.caller_reaction,
+    return {"type": error_type.name, "meaning": error_type.meaning, "callers": reaction_on(error_type, method),
             "ok_to_retry": error_type.retriable}
 
 
 def example_request(spec: MethodSpec, api_version: int = 2) -> str:
+    """The request as the director sends it; `info` goes without api_version, as the director negotiates."""
     arguments = [p.example for p in spec.params_for(api_version)]
     context = build_context("6f1c2d3e-director-uuid", "cpi-482913", spec.name, 2)
-    return encode_request(Request(spec.name, arguments, context, api_version)).decode()
+    sent_version = None if spec.name == "info" else api_version
+    return encode_request(Request(spec.name, arguments, context, sent_version)).decode()
+
+
+def _result_v2(spec: MethodSpec) -> str:
+    """A legacy method is not part of api_version 2 or 3: saying a result shape there would mislead."""
+    return "— (not part of api_version 2 and 3)" if spec.deprecated else spec.result_v2.describe()
 
 
 def describe_method(spec: MethodSpec) -> RenderableType:
@@ -108,10 +115,10 @@ def describe_method(spec: MethodSpec) -> RenderableType:
     results.add_column("api_version")
     results.add_column("shape", overflow="fold")
     results.add_row("1", spec.result_v1.describe())
-    results.add_row("2, 3", spec.result_v2.describe())
+    results.add_row("2, 3", _result_v2(spec))
     parts: list[RenderableType] = [Text.assemble((spec.name, "bold"), "  ", spec.summary)]
     if spec.deprecated:
-        parts.append(Text("deprecated v1 method", style="yellow"))
+        parts.append(Text("legacy: today's director does not call it", style="yellow"))
     parts += [params if spec.params else Text("no parameters", style="dim"), results]
     facts = []
     if spec.creates:
@@ -130,8 +137,14 @@ def describe_method(spec: MethodSpec) -> RenderableType:
         errors.add_column("how callers treat it", overflow="fold")
         for name in spec.errors:
             error_type = lookup_error_type(name)
-            errors.add_row(error_type.name if error_type else name, error_type.caller_reaction if error_type else "")
+            errors.add_row(error_type.name if error_type else name,
+                           reaction_on(error_type, spec.name) if error_type else "")
         parts.append(errors)
     parts.append(Text("example request (stdin):", style="bold"))
-    parts.append(Syntax(example_request(spec), "json", word_wrap=True, background_color="default"))
     return Group(*parts)
+
+
+def describe_example(spec: MethodSpec) -> RenderableType:
+    """The example request alone: the caller prints it with soft wrapping, so a copy of it stays one line of
+    valid JSON (a line break inserted by layout would land inside a string)."""
+    return Syntax(example_request(spec), "json", word_wrap=False, background_color="default")

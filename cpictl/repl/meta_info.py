@@ -60,10 +60,12 @@ def show_methods(ctx: ReplContext, args: list[str]) -> None:
 def describe(ctx: ReplContext, args: list[str]) -> None:
     if len(args) != 1:
         raise ReplError("usage: :describe METHOD")
-    from cpictl.render.catalogue_view import describe_method
+    from cpictl.render.catalogue_view import describe_example, describe_method
     from cpictl.repl.calls import known_method
 
-    ctx.term.print(describe_method(known_method(ctx, args[0])))
+    spec = known_method(ctx, args[0])
+    ctx.term.print(describe_method(spec))
+    ctx.term.print(describe_example(spec), soft_wrap=True)
 
 
 def show_ids(ctx: ReplContext, args: list[str]) -> None:
