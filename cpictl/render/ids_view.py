@@ -114,13 +114,42 @@ def _titled(title: str, table: Table) -> RenderableType:
     return Group(Text(title, style="table.title", overflow="fold"), table)
 
 
-def outcome_table(rows: Iterable[tuple[str, str, str, str]], title: str) -> Table:
+OUTCOME_HEADERS = ("kind", "call / cid", "outcome", "detail")
+MIN_DETAIL = 24  # below this a CPI's message folds into a column too narrow to read
+
+
+def outcome_table(rows: Iterable[tuple[str, str, str, str]], title: str) -> RenderableType:
     """Rows of (kind, cid or call, outcome, detail); the cid and the detail (often the CPI's message) are CPI
-    text."""
+    text. A cloud ID is never folded (it is copied into the next command): when the columns cannot all fit, each
+    row becomes two lines instead."""
+    shown = [(kind, visible_controls(what), outcome, visible_controls(detail)) for kind, what, outcome, detail in rows]
+
+    def build(width: int) -> RenderableType:
+        fixed = [widest((row[index] for row in shown), cell_len(OUTCOME_HEADERS[index])) for index in range(3)]
+        detail = min(MIN_DETAIL, widest((row[3] for row in shown), cell_len(OUTCOME_HEADERS[3])))
+        if sum(fixed) + 3 * COLUMN_GAP + detail <= width:
+            return _outcome_grid(shown, title)
+        return _outcome_lines(shown, title)
+
+    return ByWidth(build)
+
+
+def _outcome_grid(rows: list[tuple[str, str, str, str]], title: str) -> Table:
     table = Table(box=box.SIMPLE_HEAD, title=title, title_justify="left")
-    for column in ("kind", "call / cid", "outcome", "detail"):
-        table.add_column(column, overflow="fold")
+    for column in OUTCOME_HEADERS:
+        table.add_column(column, overflow="fold", no_wrap=column != "detail")
     for kind, what, outcome, detail in rows:
-        table.add_row(kind, Text(visible_controls(what)), Text(outcome, style=OUTCOME_STYLE.get(outcome, "")),
-                      Text(visible_controls(detail)))
+        table.add_row(kind, Text(what), Text(outcome, style=OUTCOME_STYLE.get(outcome, "")), Text(detail))
     return table
+
+
+def _outcome_lines(rows: list[tuple[str, str, str, str]], title: str) -> RenderableType:
+    """Narrow screens: `outcome  kind`, then the call or cid on a line of its own (folded only where the screen
+    is narrower than the ID itself), then the detail indented."""
+    lines: list[RenderableType] = [Text(title, style="italic")]
+    for kind, what, outcome, detail in rows:
+        lines.append(Text.assemble((outcome, OUTCOME_STYLE.get(outcome, "")), "  ", (kind, "dim")))
+        lines.append(Text("  " + what, overflow="fold"))
+        if detail:
+            lines.append(Text("    " + detail, style="dim"))
+    return Group(*lines)

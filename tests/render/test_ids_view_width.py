@@ -107,3 +107,14 @@ def test_an_empty_live_list_says_that_deleted_ids_exist(capsys: pytest.CaptureFi
     assert capsys.readouterr().out.strip() == "no live cloud IDs (1 deleted or gone; --all shows them)"
     assert main(["ids", "--all", "-o", "table"]) == 0
     assert "deleted" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("width", [50, 80, 120])
+def test_cleanup_rows_keep_each_cloud_id_on_one_line(width):
+    from cpictl.render.ids_view import outcome_table
+
+    rows = [("vm", f"delete_vm {VM}", "failed", "Bosh::Clouds::CloudError: the IaaS said no, at some length " * 2),
+            ("stemcell", f"delete_stemcell {STEMCELL}", "skipped", f"vm {VM} was not deleted and was created from it")]
+    lines = render(outcome_table(rows, "cleanup"), width).splitlines()
+    assert any(VM in line for line in lines) and any(STEMCELL in line for line in lines)
+    assert all(len(line.rstrip()) <= width for line in lines)
