@@ -172,3 +172,18 @@ def test_output_held_back_by_rich_keeps_its_order():
         console.print(FittedText(Text("second")))
         assert file.getvalue() == ""
     assert file.getvalue() == "first\nsecond\n"
+
+
+def test_off_a_terminal_a_fitting_view_skips_richs_rendering(monkeypatch):
+    """The one-write path relies on rich's private `_buffer_index`/`_render_hooks`; should a rich release rename
+    them the path turns itself off (correct, but slow): this says so before `make bench` does."""
+    from cpictl.render.console import SafeConsole
+
+    def not_expected(*args, **kwargs):
+        raise AssertionError("a fitting plain view went through rich's rendering")
+
+    file = io.StringIO()
+    console = make_console(file=file)
+    monkeypatch.setattr(SafeConsole, "render", not_expected)
+    console.print(FittedText(Text("✔ ok", style="bold green")))
+    assert file.getvalue() == "✔ ok\n"
