@@ -6,10 +6,13 @@ target's environment; `registry.events_since(mark)` lists the requests it answer
 
 It speaks what the Ruby registry client expects: `PUT /instances/<id>/settings` stores the body as sent (200
 `{"status":"ok"}`), `GET` answers `{"settings": "<json string>", "status": "ok"}` or 404, `DELETE` removes the entry
-(404 when absent), a request without the right credentials gets 401. Every request, answered or refused, is an event;
-with a journal it is also appended to the capture file beside it (`cpictl.metadata.registry_log`) *before* the
-answer goes out, so when the CPI's call returns its registry writes are on disk, and a later process (`cpictl
-metadata show`, the next `call --registry`) sees them. The registry starts from that file's content.
+(404 when absent), a request without the right credentials gets 401, a body over 16 MiB gets 413 (read and discarded
+first, up to 64 MiB, so the client can read the answer), a Content-Length that is not a number gets 400. Every
+request, answered or refused, is an event; with a journal it is also appended to the capture file beside it
+(`cpictl.metadata.registry_log`) *before* the answer goes out, so when the CPI's call returns its registry writes are
+on disk, and a later process (`cpictl metadata show`, the next `call --registry`) sees them. The registry starts
+from that file's content, and writes a `started` and a `stopped` line around its life: a CPI that never reached it
+left nothing else to show that it was there.
 
 Environment given to the CPI: `CPICTL_REFCPI_REGISTRY_URL` (what the reference CPI reads) and `CPICTL_REGISTRY_URL`,
 both `http://user:password@127.0.0.1:PORT`, plus `CPICTL_REGISTRY_ENDPOINT`, `CPICTL_REGISTRY_USER` and
@@ -24,6 +27,7 @@ import base64
 import dataclasses
 import hmac
 import json
+import os
 import re
 import secrets
 import threading
@@ -37,6 +41,7 @@ from urllib.parse import unquote, urlsplit
 
 from cpictl.metadata.registry_log import (
     append_entries,
+    body_problem,
     current_entries,
     decode_settings_body,
     read_entries,
@@ -50,12 +55,16 @@ if TYPE_CHECKING:
 REFCPI_URL_ENV = "CPICTL_REFCPI_REGISTRY_URL"
 URL_ENV = "CPICTL_REGISTRY_URL"
 MAX_BODY_BYTES = 16 * 1024 * 1024
+#: A body over MAX_BODY_BYTES is read and thrown away up to this size before the 413: a client still sending when
+#: the answer comes would see a broken connection instead of the answer. A larger one is refused unread.
+DISCARD_LIMIT_BYTES = 4 * MAX_BODY_BYTES
 _SETTINGS_PATH = re.compile(r"^/instances/(?P<id>[^/]+)/settings/?$")
 
 
 @dataclass(frozen=True)
 class RegistryEvent:
-    """One request the registry answered. `body` is a PUT's body as sent (the settings JSON), else None."""
+    """One request the registry answered or refused. `body` is a stored PUT's body as sent (the settings JSON,
+    decoded as UTF-8, `utf8` False when it was not), else None; `body_bytes` the size of the body sent, if any."""
 
     number: int
     time: str
@@ -64,14 +73,21 @@ class RegistryEvent:
     instance: str | None
     status: int
     body: str | None = None
+    body_bytes: int | None = None
+    utf8: bool = True
 
     def settings(self) -> Any:
         """A PUT's settings decoded; the raw text when not JSON; None for other requests."""
         return decode_settings_body(self.body)
 
+    def body_problem(self) -> str | None:
+        """"not JSON" or "not UTF-8 text" when a stored body cannot be settings at all; else None."""
+        return body_problem(self.body, self.utf8)
+
     def as_entry(self) -> dict[str, Any]:
-        return {"time": self.time, "method": self.method, "path": self.path, "instance": self.instance,
-                "status": self.status, "body": self.body}
+        entry = {"time": self.time, "method": self.method, "path": self.path, "instance": self.instance,
+                 "status": self.status, "body": self.body, "body_bytes": self.body_bytes}
+        return entry if self.utf8 else {**entry, "utf8": False}
 
 
 class RegistryUnavailable(Exception):
@@ -105,6 +121,7 @@ class EmbeddedRegistry:
         except OSError as error:
             raise RegistryUnavailable(f"cannot start the embedded registry on 127.0.0.1: "
                                       f"{error.strerror or error}") from error
+        self._persist({"event": "started", "time": _now(), "pid": os.getpid(), "endpoint": self.endpoint})
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
                                         name="cpictl-registry", daemon=True)
         self._thread.start()
@@ -115,6 +132,7 @@ class EmbeddedRegistry:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
+            self._persist({"event": "stopped", "time": _now()})
 
     @property
     def port(self) -> int:
@@ -159,18 +177,27 @@ class EmbeddedRegistry:
 
     def answer(self, method: str, raw_path: str, authorization: str | None, body: bytes | None) -> tuple[int, Any]:
         """Decide the answer to one request and record it; returns (status, JSON document)."""
-        path = urlsplit(raw_path).path
-        match = _SETTINGS_PATH.match(path)
-        instance = unquote(match["id"]) if match else None
-        text = body.decode("utf-8", errors="replace") if body is not None and method == "PUT" else None
+        path, instance = _parse_path(raw_path)
+        text, utf8 = _decoded(body) if body is not None and method == "PUT" else (None, True)
         with self._lock:
             status, document = self._decide(method, instance, authorization, text)
             # Only a stored PUT keeps its body: what an unauthorised client sent is not ours to keep.
-            kept = text if method == "PUT" and status == 200 else None
-            event = RegistryEvent(len(self._events) + 1, _now(), method, path, instance, status, kept)
-            self._events.append(event)
-            self._persist(event)
+            stored = method == "PUT" and status == 200
+            self._record(method, path, instance, status, text if stored else None,
+                         len(body) if body is not None else None, utf8 or not stored)
         return status, document
+
+    def refuse(self, method: str, raw_path: str, status: int, body_bytes: int | None = None) -> None:
+        """Record a request refused before it was read (400 malformed, 413 too large); the caller answers it."""
+        path, instance = _parse_path(raw_path)
+        with self._lock:
+            self._record(method, path, instance, status, None, body_bytes, True)
+
+    def _record(self, method: str, path: str, instance: str | None, status: int, body: str | None,
+                body_bytes: int | None, utf8: bool) -> None:
+        event = RegistryEvent(len(self._events) + 1, _now(), method, path, instance, status, body, body_bytes, utf8)
+        self._events.append(event)
+        self._persist(event.as_entry())
 
     def _decide(self, method: str, instance: str | None, authorization: str | None,
                 text: str | None) -> tuple[int, Any]:
@@ -191,11 +218,11 @@ class EmbeddedRegistry:
             return 200, {"status": "ok"}
         return 405, {"status": "method_not_allowed"}
 
-    def _persist(self, event: RegistryEvent) -> None:
+    def _persist(self, entry: dict[str, Any]) -> None:
         if self.capture_path is None:
             return
         try:
-            append_entries(self.capture_path, [event.as_entry()])
+            append_entries(self.capture_path, [{**entry, "registry": self.username}])
         except Exception as error:  # StoreError or OSError: keep answering; the caller may warn
             self.persist_errors.append(f"cannot write {self.capture_path}: {error}")
 
@@ -208,6 +235,21 @@ def embedded_registry(journal: Path | str | None = None) -> Iterator[EmbeddedReg
         yield registry
     finally:
         registry.close()
+
+
+def _parse_path(raw_path: str) -> tuple[str, str | None]:
+    """The path without its query, and the instance id when it is `/instances/<id>/settings`."""
+    path = urlsplit(raw_path).path
+    match = _SETTINGS_PATH.match(path)
+    return path, unquote(match["id"]) if match else None
+
+
+def _decoded(body: bytes) -> tuple[str, bool]:
+    """A body as text, and whether it was UTF-8 (if not, it is kept with replacement characters, and said so)."""
+    try:
+        return body.decode("utf-8"), True
+    except UnicodeDecodeError:
+        return body.decode("utf-8", errors="replace"), False
 
 
 def _now() -> str:
@@ -242,15 +284,30 @@ def _handler_class(registry: EmbeddedRegistry) -> type:
             except ValueError:
                 length = -1
             if length < 0:
+                registry.refuse(self.command, self.path, 400)
                 self._reply(400, {"status": "bad_request"})
                 return
             if length > MAX_BODY_BYTES:
+                registry.refuse(self.command, self.path, 413, length)
+                self._discard(length)
                 self._reply(413, {"status": "too_large"})
                 return
             if length > 0:
                 body = self.rfile.read(length)
             status, document = registry.answer(self.command, self.path, self.headers.get("Authorization"), body)
             self._reply(status, document)
+
+        def _discard(self, length: int) -> None:
+            """Read and drop a body too large to keep, so the client has finished sending when the 413 comes. One
+            too large even for that is left unread: the answer still goes out, then the connection closes (as after
+            every answer: HTTP/1.0), and a client still sending may miss it."""
+            if length > DISCARD_LIMIT_BYTES:
+                return
+            while length > 0:
+                chunk = self.rfile.read(min(length, 1 << 16))
+                if not chunk:
+                    return
+                length -= len(chunk)
 
         def _reply(self, status: int, document: Any) -> None:
             data = json.dumps(document).encode("utf-8")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import stat
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,17 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     # wide enough that a long temporary path never wraps inside text a test looks for
     monkeypatch.setenv("COLUMNS", "200")
     return home
+
+
+@pytest.fixture(autouse=True)
+def forget_registry_passwords() -> Iterator[None]:
+    """An embedded registry registers its password for the whole process (`redaction.register_secret`), as a real
+    cpictl process needs; a test worker lives on, and a later test's Redactor must not find it there."""
+    from cpictl.protocol import redaction
+
+    before = set(redaction._PROCESS_SECRETS)
+    yield
+    redaction._PROCESS_SECRETS.intersection_update(before)
 
 
 def write_cpi(path: Path, body: str) -> Path:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -112,6 +113,10 @@ def _expected(words: list[str], args_file: str | None, recipe: Path | None, step
         overrides["api_version"] = parse_version(api_version, "--api-version")
     if stemcell is not None:
         overrides["stemcell_api_version"] = parse_version(stemcell, "--stemcell-api-version")
+    used = recipe is not None or words or args_file
+    if used and overrides.get("api_version") not in (None, 1, 2, 3):  # as `call` warns (cli/options.py)
+        sys.stderr.write(f"warning: --api-version {overrides['api_version']} is beyond the contract (1, 2, 3); "
+                         "sent anyway\n")
     base = Target(argv=reference_cpi_argv(), director_uuid="-")  # the context is not part of the settings
     if recipe is not None and step is not None:
         from cpictl.metadata import request_from_recipe_step

@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 
 REFCPI_MODULE = "cpictl.refcpi"
 REFCPI_EXECUTABLE = "cpictl-refcpi"
+#: How `registry_source` names the embedded registry's capture file (`is_from_capture` reads it back).
+CAPTURE_SOURCE = "embedded registry capture "
 
 
 def is_reference_cpi(target: Target) -> bool:
@@ -62,15 +64,28 @@ def _bootstrap_endpoint(user_metadata: Any) -> str | None:
     return endpoint if isinstance(endpoint, str) else None
 
 
-def actual_settings(target: Target, vm_cid: str, store_path: Path | str | None) -> ActualSettings | None:
-    """What the CPI wrote for `vm_cid`; None when cpictl can see neither its user-metadata nor a registry entry."""
+def capture_source(store_path: Path | str) -> str:
+    return f"{CAPTURE_SOURCE}{registry_log_path(store_path)}"
+
+
+def is_from_capture(actual: ActualSettings) -> bool:
+    """The registry entry judged is what the embedded registry captured (not the reference CPI's own file)."""
+    return actual.registry is not None and actual.registry_source.startswith(CAPTURE_SOURCE)
+
+
+def actual_settings(target: Target, vm_cid: str, store_path: Path | str | None, *,
+                    registry_attached: bool = False) -> ActualSettings | None:
+    """What the CPI wrote for `vm_cid`; None when cpictl can see neither its user-metadata nor a registry entry.
+
+    `registry_attached`: the embedded registry was attached when the VM was created (`cpictl.metadata.
+    registry_runs`), so a missing entry is something cpictl saw, not something it could not see."""
     captured = captured_entry(store_path, vm_cid) if store_path is not None else None
-    capture_source = f"embedded registry capture {registry_log_path(store_path)}" if store_path is not None else ""
+    source = capture_source(store_path) if store_path is not None else ""
     if not is_reference_cpi(target):
-        if captured is None:
+        if captured is None and not registry_attached:
             return None
-        return ActualSettings(None, captured.settings(), user_metadata_known=False, registry_known=True,
-                              registry_source=capture_source)
+        return ActualSettings(None, captured.settings() if captured else None, user_metadata_known=False,
+                              registry_known=True, registry_source=source if captured else f"{source} (no entry)")
     from cpictl.refcpi import read_vm_settings
 
     directory = reference_state_dir(target)
@@ -80,8 +95,9 @@ def actual_settings(target: Target, vm_cid: str, store_path: Path | str | None) 
         return ActualSettings(files["user_metadata"], files["registry"], True, True, metadata_source,
                               os.path.join(directory, "registry", f"{vm_cid}.json"))
     if captured is not None:
-        return ActualSettings(files["user_metadata"], captured.settings(), True, True, metadata_source,
-                              capture_source)
+        return ActualSettings(files["user_metadata"], captured.settings(), True, True, metadata_source, source)
+    if registry_attached:
+        return ActualSettings(files["user_metadata"], None, True, True, metadata_source, f"{source} (no entry)")
     # No entry anywhere we look. If the CPI says it used an HTTP registry we did not capture, we cannot tell.
     endpoint = _bootstrap_endpoint(files["user_metadata"])
     http = endpoint is not None and endpoint.startswith(("http://", "https://"))

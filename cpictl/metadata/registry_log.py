@@ -4,7 +4,14 @@
 `cpictl.store.journal.Journal`, so several cpictl processes may share it:
 
     {"v": 1, "time": ISO-8601 UTC, "method": "PUT"|"GET"|"DELETE"|…, "path": "/instances/<id>/settings",
-     "instance": "<id>" | null, "status": 200|401|404|…, "body": "<PUT body as sent>" | null}
+     "instance": "<id>" | null, "status": 200|400|401|404|413|…, "body": "<PUT body as sent>" | null,
+     "body_bytes": <size of the body as sent> | null, "utf8": false (only when the body was not UTF-8),
+     "registry": "<the registry's name>"}
+    {"v": 1, "event": "started" | "stopped", "time": …, "registry": "<name>", "pid": <cpictl's pid> (started)}
+
+The `started`/`stopped` lines bracket one embedded registry's life, so a later process can tell that a VM was
+created while a registry was attached even when the CPI never reached it (`cpictl.metadata.registry_runs`).
+Lines written before those existed have no `registry` name and belong to no run.
 
 Replaying it gives the registry's content (`current_entries`): a successful PUT sets an instance's settings text, a
 successful DELETE removes it. The embedded registry seeds itself from it, so a registry-mode attach_disk in a later
@@ -21,6 +28,20 @@ from typing import Any
 
 FORMAT = 1
 SUFFIX = ".registry.jsonl"
+
+
+def body_problem(body: str | None, utf8: bool = True) -> str | None:
+    """Why a registry body cannot be agent settings whatever it holds: "not UTF-8 text", "not JSON"; None when it
+    parses (it may still be the wrong JSON)."""
+    if body is None:
+        return None
+    if not utf8:
+        return "not UTF-8 text"
+    try:
+        json.loads(body)
+    except ValueError:
+        return "not JSON"
+    return None
 
 
 def decode_settings_body(body: str | None) -> Any:
@@ -46,10 +67,16 @@ class CapturedEntry:
     instance: str
     body: str | None  # the settings text last PUT; None when deleted since
     time: str | None
+    utf8: bool = True  # False: the body was not UTF-8 (kept with replacement characters)
+    body_bytes: int | None = None  # the size of the body as sent (lines from before it was recorded: None)
 
     def settings(self) -> Any:
         """The decoded settings; the raw text when it is not JSON (a CPI bug worth showing); None when deleted."""
         return decode_settings_body(self.body)
+
+    def problem(self) -> str | None:
+        """"not JSON" or "not UTF-8 text" when the body cannot be settings at all; else None."""
+        return body_problem(self.body, self.utf8)
 
 
 def append_entries(path: Path, entries: list[dict[str, Any]]) -> None:
@@ -75,10 +102,16 @@ def current_entries(entries: list[dict[str, Any]]) -> dict[str, CapturedEntry]:
         if not isinstance(instance, str) or not isinstance(status, int) or not 200 <= status < 300:
             continue
         if entry.get("method") == "PUT" and isinstance(entry.get("body"), str):
-            state[instance] = CapturedEntry(instance, entry["body"], entry.get("time"))
+            state[instance] = CapturedEntry(instance, entry["body"], entry.get("time"),
+                                            utf8=entry.get("utf8") is not False,
+                                            body_bytes=_size(entry.get("body_bytes")))
         elif entry.get("method") == "DELETE":
             state[instance] = CapturedEntry(instance, None, entry.get("time"))
     return state
+
+
+def _size(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def captured_entry(journal: Path | str, instance: str) -> CapturedEntry | None:

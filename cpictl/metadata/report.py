@@ -3,6 +3,10 @@
 `settings_report(target, vm_cid, journal)` is `cpictl metadata show`; `report_after_call(outcome, target, store)`
 is the panel after a create_vm, attach_disk or detach_disk in `call`, recipes and the REPL (None when the call
 failed, is another method, or cpictl cannot see what the CPI wrote).
+
+Beyond what `diff_settings` names, two mistakes only the embedded registry's capture can tell: a registry-mode VM
+created while the registry was attached, with nothing captured for it (`placement.neither`, naming what the
+registry did receive), and a registry entry that is not JSON or not UTF-8 text at all.
 """
 
 from __future__ import annotations
@@ -11,7 +15,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cpictl.metadata.actual import actual_settings, is_reference_cpi, reference_state_dir, reference_vm_record
+from cpictl.metadata.actual import (
+    actual_settings,
+    is_from_capture,
+    is_reference_cpi,
+    reference_state_dir,
+    reference_vm_record,
+)
 from cpictl.metadata.expected import (
     ExpectedFor,
     MetadataError,
@@ -21,6 +31,9 @@ from cpictl.metadata.expected import (
     expected_from_request,
     latest_created_vm,
 )
+from cpictl.metadata.registry_log import CapturedEntry, captured_entry, read_entries, registry_log_path
+from cpictl.metadata.registry_runs import RegistryRun, runs_at, what_it_saw
+from cpictl.protocol.agent_settings import REGISTRY
 from cpictl.protocol.kinds import CloudIdKind
 from cpictl.protocol.settings_check import ActualSettings, SettingsMistake
 from cpictl.protocol.settings_diff import diff_settings
@@ -102,7 +115,8 @@ def settings_report(target: Target, vm_cid: str, journal: Path | None) -> Settin
         target = replace(target, argv=list(creator), label="")
     _check_vm_exists(target, vm_cid, journal, creator)
     expected = expected_for_vm(target, vm_cid, journal)
-    actual = actual_settings(target, vm_cid, journal)
+    attached = _registry_at_creation(journal, vm_cid, expected)
+    actual = actual_settings(target, vm_cid, journal, registry_attached=attached is not None)
     if actual is None:
         if isinstance(creator, list):
             raise MetadataError(_not_the_reference_cpi(vm_cid, f"was created by {' '.join(creator)}"))
@@ -111,13 +125,70 @@ def settings_report(target: Target, vm_cid: str, journal: Path | None) -> Settin
                             "no entry for it")
     if expected is None:
         raise MetadataError(f"VM '{vm_cid}' is unknown: neither the session journal nor the CPI's state has it")
-    return _report(vm_cid, expected, actual, journal)
+    return _report(vm_cid, expected, actual, journal, attached)
 
 
-def _report(vm_cid: str, expected: ExpectedFor, actual: ActualSettings, journal: Path | None) -> SettingsReport:
+@dataclass(frozen=True)
+class _RegistryAttached:
+    """The embedded registries attached when a VM was created (its journal time)."""
+
+    runs: list[RegistryRun]
+    created_at: str
+
+
+def _registry_at_creation(journal: Path | None, vm_cid: str,
+                          expected: ExpectedFor | None) -> _RegistryAttached | None:
+    """The registries attached when a registry-mode VM was created; None when none was (or it is not in registry
+    mode: a registry-less CPI rightly leaves the registry alone)."""
+    if journal is None or expected is None or expected.expected.placement != REGISTRY:
+        return None
     state = _state(journal)
-    attached = attached_hints(state, vm_cid) if state is not None else {}
-    return SettingsReport(vm_cid, expected, actual, diff_settings(expected.expected, actual), attached)
+    record = state.get(vm_cid, CloudIdKind.VM) if state is not None else None
+    if record is None or record.created_at is None:
+        return None
+    runs = runs_at(read_entries(registry_log_path(journal)), record.created_at)
+    return _RegistryAttached(runs, record.created_at) if runs else None
+
+
+def _report(vm_cid: str, expected: ExpectedFor, actual: ActualSettings, journal: Path | None,
+            attached: _RegistryAttached | None = None) -> SettingsReport:
+    state = _state(journal)
+    attached_disks = attached_hints(state, vm_cid) if state is not None else {}
+    mistakes = diff_settings(expected.expected, actual)
+    gap = attached is not None and actual.registry is None
+    captured = captured_entry(journal, vm_cid) if journal is not None and (gap or is_from_capture(actual)) else None
+    if attached is not None and gap:
+        mistakes = _nothing_captured(mistakes, vm_cid, expected, attached, captured)
+    problem = captured.problem() if captured is not None and is_from_capture(actual) else None
+    if problem is not None and captured is not None:
+        # diff_settings sees the raw text and calls it "a string"; it is not even JSON
+        mistakes = [SettingsMistake(m.code, f"the registry entry is {problem} ({_size(captured)}): the agent "
+                                    "cannot read settings from it") if m.code == "settings.not-an-object" else m
+                    for m in mistakes]
+    return SettingsReport(vm_cid, expected, actual, mistakes, attached_disks)
+
+
+def _nothing_captured(mistakes: list[SettingsMistake], vm_cid: str, expected: ExpectedFor,
+                      attached: _RegistryAttached, captured: CapturedEntry | None) -> list[SettingsMistake]:
+    """The "neither" mistake of a registry-mode VM the attached registry got nothing for, with what it did get
+    (in place of `diff_settings`'s, which cannot say it: user-metadata it cannot read, or no request at all)."""
+    want = expected.expected
+    api = "omitted" if want.api_version is None else want.api_version
+    stemcell = "not sent" if want.stemcell_api_version is None else want.stemcell_api_version
+    saw = (f"its entry was deleted ({captured.time})" if captured is not None and captured.body is None
+           else what_it_saw(attached.runs, vm_cid, attached.created_at))
+    mistake = SettingsMistake("placement.neither", f"no registry entry for {vm_cid}, but the registry was required "
+                              f"(api_version {api}, stemcell api_version {stemcell}) and cpictl's embedded registry "
+                              f"was attached when the VM was created: {saw}; the agent can never find its settings, "
+                              "so the VM cannot boot")
+    return [mistake, *(m for m in mistakes if m.code != "placement.neither")]
+
+
+def _size(captured: CapturedEntry) -> str:
+    size = captured.body_bytes
+    if size is None:  # captured before sizes were recorded: the text as kept
+        size = len((captured.body or "").encode("utf-8", errors="replace"))
+    return f"{size} byte{'' if size == 1 else 's'}"
 
 
 def other_creator(target: Target, vm_cid: str, journal: Path | None) -> list[str] | str | None:
@@ -172,9 +243,6 @@ def report_after_call(outcome: CallOutcome, target: Target,
     if not vm_cid:
         return None
     journal = journal_of(store)
-    actual = actual_settings(target, vm_cid, journal)
-    if actual is None:
-        return None
     if outcome.request.method == "create_vm":
         result = outcome.decoded.result if outcome.decoded else None
         expected: ExpectedFor | None = ExpectedFor(expected_from_request(outcome.request, result),
@@ -183,4 +251,8 @@ def report_after_call(outcome: CallOutcome, target: Target,
         expected = expected_for_vm(target, vm_cid, journal)
     if expected is None:
         return None
-    return _report(vm_cid, expected, actual, journal)
+    attached = _registry_at_creation(journal, vm_cid, expected)
+    actual = actual_settings(target, vm_cid, journal, registry_attached=attached is not None)
+    if actual is None:
+        return None
+    return _report(vm_cid, expected, actual, journal, attached)

@@ -2,7 +2,9 @@
 should have written (with its mistakes), and the panel after a settings-changing call.
 
 Secrets are masked by `Redactor.agent_settings` unless `show_secrets`; placeholders (`<chosen by the CPI: …>`)
-are shown dim, as what they are: not a value cpictl expects, but a slot any value fills.
+are shown dim, as what they are: not a value cpictl expects, but a slot any value fills. Every text a CPI chose
+(keys, network names, disk CIDs, the VM CID, mistake messages that quote them) goes through `visible_controls`
+before layout, as `cpi_text`, and never into a cell as a plain string, which rich would read as markup.
 
 Longer than most modules on purpose: the views share one field model (`FIELDS`, `field_value` and the value
 texts), and the panel, the comparison and the expected view must show a field the same way.
@@ -24,6 +26,7 @@ from rich.text import Text
 from cpictl.protocol.redaction import Redactor
 from cpictl.protocol.settings_check import ExpectedSettings, SettingsMistake, is_placeholder
 from cpictl.render.fit import ByWidth, FirstThatFits
+from cpictl.render.terminal_text import visible_controls
 from cpictl.render.values import inline_text, value_renderable
 
 if TYPE_CHECKING:
@@ -36,6 +39,11 @@ FIELDS = ("agent_id", "vm.name", "networks", "disks.system", "disks.ephemeral", 
           "env (other keys)", "mbus", "ntp", "blobstore")
 PLACEMENT_LABEL = {"user-metadata": "full settings in user-metadata (registry-less)",
                    "registry": "registry entry + bootstrap user-metadata"}
+
+
+def cpi_text(value: Any, style: str = "") -> Text:
+    """Text a CPI chose, its terminal controls made visible (`\\x1b`), never read as markup."""
+    return Text(visible_controls(str(value)), style=style)
 
 
 def _yes_no(value: bool) -> Text:
@@ -88,12 +96,12 @@ def networks_table(networks: Any) -> RenderableType:
         table.add_column(column, no_wrap=True, style="bold" if column == "name" else "")
     for name, network in networks.items():
         if not isinstance(network, dict):
-            table.add_row(str(name), value_renderable(network, depth=2), "", "", "")
+            table.add_row(cpi_text(name), value_renderable(network, depth=2), "", "", "")
             continue
         cells = [network.get(key) for key in ("type", "ip", "mac")]
         default = network.get("default")
-        table.add_row(str(name), *(Text("") if cell is None else value_text(cell) for cell in cells),
-                      ", ".join(map(str, default)) if isinstance(default, list) else Text(""))
+        table.add_row(cpi_text(name), *(Text("") if cell is None else value_text(cell) for cell in cells),
+                      cpi_text(", ".join(map(str, default))) if isinstance(default, list) else Text(""))
     return FirstThatFits(table, ByWidth(lambda width: networks_stacked(networks, width)))
 
 
@@ -111,7 +119,7 @@ def networks_stacked(networks: dict[str, Any], width: int, *, others: bool = Fal
     for name, network in networks.items():
         if text:
             text.append("\n")
-        text.append(str(name), style="bold")
+        text.append_text(cpi_text(name, "bold"))
         if not isinstance(network, dict):
             text.append("\n  ").append_text(_scalar_or_list(network))
             continue
@@ -119,7 +127,7 @@ def networks_stacked(networks: dict[str, Any], width: int, *, others: bool = Fal
                  for key in NETWORK_KEYS if key in network]
         rest = [key for key in network if key not in NETWORK_KEYS]
         if others and rest:
-            pairs.append(Text(f"(+ {', '.join(rest)})", style="dim"))
+            pairs.append(cpi_text(f"(+ {', '.join(map(str, rest))})", "dim"))
         line = Text("  ")
         for pair in pairs:
             if line.cell_len > 2 and line.cell_len + 2 + pair.cell_len > width:
@@ -134,7 +142,7 @@ def networks_stacked(networks: dict[str, Any], width: int, *, others: bool = Fal
 
 
 def _network_value(value: Any) -> Text:
-    return Text(value, style="dim italic") if is_placeholder(value) else _scalar_or_list(value)
+    return cpi_text(value, "dim italic") if is_placeholder(value) else _scalar_or_list(value)
 
 
 def value_text(value: Any) -> RenderableType:
@@ -144,7 +152,7 @@ def value_text(value: Any) -> RenderableType:
     if isinstance(value, dict) and value:
         return compact_text(value)
     if is_placeholder(value):
-        return Text(value, style="dim italic")
+        return cpi_text(value, "dim italic")
     return value_renderable(value, depth=1)
 
 
@@ -154,13 +162,13 @@ def compact_text(value: dict[str, Any], indent: int = 0) -> Text:
     for key, item in value.items():
         if text:
             text.append("\n")
-        text.append(" " * indent).append(f"{key}:", style="bold")
+        text.append(" " * indent).append_text(cpi_text(f"{key}:", "bold"))
         if isinstance(item, dict) and item:
             text.append("\n").append_text(compact_text(item, indent + 2))
         elif is_placeholder(item):
-            text.append(" ").append(item, style="dim italic")
+            text.append(" ").append_text(cpi_text(item, "dim italic"))
         elif isinstance(item, list) and any(isinstance(element, (dict, list)) for element in item):
-            text.append(" ").append(json.dumps(item, ensure_ascii=False), style="green")
+            text.append(" ").append_text(cpi_text(json.dumps(item, ensure_ascii=False), "green"))
         else:
             text.append(" ").append_text(_scalar_or_list(item))
     return text
@@ -173,16 +181,16 @@ def _scalar_or_list(value: Any) -> Text:
 def persistent_text(persistent: Any) -> Text:
     if not isinstance(persistent, dict):
         shown = value_text(persistent)
-        return shown if isinstance(shown, Text) else Text(json.dumps(persistent, ensure_ascii=False))
+        return shown if isinstance(shown, Text) else cpi_text(json.dumps(persistent, ensure_ascii=False))
     if not persistent:
         return Text("{}", style="dim")
     text = Text()
     for cid, hint in persistent.items():
         if text:
             text.append("\n")
-        text.append(str(cid), style="bold").append(" → ")
+        text.append_text(cpi_text(cid, "bold")).append(" → ")
         hint_text = value_text(hint)
-        text.append_text(hint_text if isinstance(hint_text, Text) else Text(json.dumps(hint, ensure_ascii=False)))
+        text.append_text(hint_text if isinstance(hint_text, Text) else cpi_text(json.dumps(hint, ensure_ascii=False)))
     return text
 
 
@@ -221,8 +229,8 @@ def mistakes_renderable(mistakes: Sequence[SettingsMistake]) -> RenderableType:
                   title_justify="left", title_style="bold red")
     table.add_column("code", no_wrap=True, style="red")
     table.add_column("what is wrong", overflow="fold")
-    for mistake in mistakes:
-        table.add_row(mistake.code, mistake.message)
+    for mistake in mistakes:  # messages quote what the CPI sent: agent_ids, instance ids, paths
+        table.add_row(cpi_text(mistake.code), cpi_text(mistake.message))
     return table
 
 
@@ -242,7 +250,7 @@ def _placement_line(expected: ExpectedSettings) -> Text:
 def render_expected(expected: ExpectedSettings, source: str, *, show_secrets: bool = False) -> RenderableType:
     """What a correct CPI writes (`cpictl metadata expected`)."""
     redactor = None if show_secrets else Redactor()
-    parts: list[RenderableType] = [Text.assemble(("from ", "dim"), source), _placement_line(expected)]
+    parts: list[RenderableType] = [Text.assemble(("from ", "dim"), cpi_text(source)), _placement_line(expected)]
     where = "user-metadata" if expected.placement == "user-metadata" else (
         f"registry {expected.registry_path or '/instances/<vm_cid>/settings'}")
     parts.append(settings_table(_masked(redactor, expected.settings), title=f"full agent settings → {where}"))
@@ -271,9 +279,11 @@ def render_report(report: SettingsReport, *, show_secrets: bool = False) -> Rend
     redactor = None if show_secrets else Redactor()
     expected, actual = report.expected.expected, report.actual
     parts: list[RenderableType] = [
-        Text.assemble(("vm ", "dim"), (report.vm_cid, "bold"), ("   expected from ", "dim"), report.expected.source),
+        Text.assemble(("vm ", "dim"), cpi_text(report.vm_cid, "bold"), ("   expected from ", "dim"),
+                      cpi_text(report.expected.source)),
         _placement_line(expected),
-        Text.assemble(("found ", "dim"), (actual.placement, "bold"), *_sources(actual)),
+        Text.assemble(("found ", "dim"), ("no registry entry" if _nothing_in_registry(actual) else actual.placement,
+                                          "bold"), *_sources(actual)),
     ]
     if actual.registry is not None:
         found, label = actual.registry, "registry entry"
@@ -310,14 +320,19 @@ def _bootstrap_text(document: Any) -> RenderableType:
     return compact_text(document) if isinstance(document, dict) and document else value_renderable(document)
 
 
+def _nothing_in_registry(actual: Any) -> bool:
+    """The embedded registry was there and got nothing, and user-metadata is unreadable: "unknown" undersells it."""
+    return bool(actual.placement == "unknown" and actual.registry_known and actual.registry is None)
+
+
 def _sources(actual: Any) -> list[tuple[str, str]]:
     parts = []
-    if actual.user_metadata_known and actual.user_metadata_source:
-        parts.append((f"\n  user-metadata: {actual.user_metadata_source}", "dim"))
+    if actual.user_metadata_known and actual.user_metadata_source:  # a path named after the VM CID
+        parts.append((visible_controls(f"\n  user-metadata: {actual.user_metadata_source}"), "dim"))
     elif not actual.user_metadata_known:
         parts.append(("\n  user-metadata: not readable (only the bundled reference CPI's is)", "dim"))
     if actual.registry_known and actual.registry_source:
-        parts.append((f"\n  registry: {actual.registry_source}", "dim"))
+        parts.append((visible_controls(f"\n  registry: {actual.registry_source}"), "dim"))
     elif not actual.registry_known:
         parts.append(("\n  registry: not visible (run the calls with --registry to capture it)", "dim"))
     return parts
@@ -341,13 +356,15 @@ def metadata_panel(outcome: CallOutcome, target: Target, store: CloudIdStore | P
         else (actual.user_metadata if actual.full_in_user_metadata else actual.registry)
     where = {"user-metadata": "user-metadata", "registry": "registry entry", "both": "user-metadata AND registry",
              "neither": "nowhere", "unknown": "not visible"}[actual.placement]
+    if _nothing_in_registry(actual):
+        where = "no registry entry"
     parts: list[RenderableType] = []
     if document is not None:
         parts.append(settings_table(_masked(redactor, document)))
     summary = mistakes_renderable(report.mistakes)
     if report.mistakes:
-        summary = Group(summary, Text(f"cpictl metadata show {report.vm_cid} compares them field by field",
-                                      style="dim"))
+        summary = Group(summary, cpi_text(f"cpictl metadata show {report.vm_cid} compares them field by field",
+                                          "dim"))
     parts.append(summary)
-    return Panel(Group(*parts), title=f"agent settings of {report.vm_cid} ({where})", title_align="left",
+    return Panel(Group(*parts), title=cpi_text(f"agent settings of {report.vm_cid} ({where})"), title_align="left",
                  border_style="red" if report.mistakes else "blue", expand=False)

@@ -50,7 +50,11 @@ def test_answers_like_the_bosh_registry_and_records_every_request(tmp_path: Path
         assert events[1].settings() == {"agent_id": "a-1"} and events[4].body is None  # refused bodies are not kept
         assert registry.events_since(5) == events[5:]
     lines = [json.loads(line) for line in registry_log_path(journal).read_text().splitlines()]
-    assert len(lines) == 7 and registry_log_path(journal).stat().st_mode & 0o777 == 0o600
+    assert registry_log_path(journal).stat().st_mode & 0o777 == 0o600
+    # the seven requests, between the lines that say when this registry was there
+    assert [line.get("event") or line["method"] for line in lines] == [
+        "started", "GET", "PUT", "GET", "GET", "PUT", "DELETE", "DELETE", "stopped"]
+    assert {line["registry"] for line in lines} == {registry.username}
     assert captured_entry(journal, "vm-1").body is None  # deleted
 
 
