@@ -26,7 +26,6 @@ from __future__ import annotations
 import base64
 import dataclasses
 import hmac
-import json
 import os
 import re
 import secrets
@@ -48,16 +47,13 @@ from cpictl.metadata.registry_log import (
     registry_log_path,
 )
 from cpictl.protocol.redaction import register_secret
+from cpictl.registry_http import handler_class, server_class
 
 if TYPE_CHECKING:
     from cpictl.session import Target
 
 REFCPI_URL_ENV = "CPICTL_REFCPI_REGISTRY_URL"
 URL_ENV = "CPICTL_REGISTRY_URL"
-MAX_BODY_BYTES = 16 * 1024 * 1024
-#: A body over MAX_BODY_BYTES is read and thrown away up to this size before the 413: a client still sending when
-#: the answer comes would see a broken connection instead of the answer. A larger one is refused unread.
-DISCARD_LIMIT_BYTES = 4 * MAX_BODY_BYTES
 _SETTINGS_PATH = re.compile(r"^/instances/(?P<id>[^/]+)/settings/?$")
 
 
@@ -117,7 +113,7 @@ class EmbeddedRegistry:
             captured = current_entries(read_entries(self.capture_path))
             self._entries = {name: entry.body for name, entry in captured.items() if entry.body is not None}
         try:
-            self._server = _server_class()(("127.0.0.1", 0), _handler_class(self))
+            self._server = server_class()(("127.0.0.1", 0), handler_class(self))
         except OSError as error:
             raise RegistryUnavailable(f"cannot start the embedded registry on 127.0.0.1: "
                                       f"{error.strerror or error}") from error
@@ -254,71 +250,3 @@ def _decoded(body: bytes) -> tuple[str, bool]:
 
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def _server_class() -> type:
-    from http.server import ThreadingHTTPServer  # here: only a wanted registry pays for the import
-
-    class QuietServer(ThreadingHTTPServer):
-        daemon_threads = True
-
-        def handle_error(self, request: Any, client_address: Any) -> None:
-            """Silenced: the default prints a traceback (a client that hung up mid-request) to stderr."""
-
-    return QuietServer
-
-
-def _handler_class(registry: EmbeddedRegistry) -> type:
-    from http.server import BaseHTTPRequestHandler
-
-    class RegistryHandler(BaseHTTPRequestHandler):
-        server_version = "cpictl-registry"
-
-        def log_message(self, format: str, *args: Any) -> None:
-            """Silenced: the default writes every request to stderr, and cpictl's output is its own."""
-
-        def _serve(self) -> None:
-            body = None
-            try:
-                length = int(self.headers.get("Content-Length") or 0)
-            except ValueError:
-                length = -1
-            if length < 0:
-                registry.refuse(self.command, self.path, 400)
-                self._reply(400, {"status": "bad_request"})
-                return
-            if length > MAX_BODY_BYTES:
-                registry.refuse(self.command, self.path, 413, length)
-                self._discard(length)
-                self._reply(413, {"status": "too_large"})
-                return
-            if length > 0:
-                body = self.rfile.read(length)
-            status, document = registry.answer(self.command, self.path, self.headers.get("Authorization"), body)
-            self._reply(status, document)
-
-        def _discard(self, length: int) -> None:
-            """Read and drop a body too large to keep, so the client has finished sending when the 413 comes. One
-            too large even for that is left unread: the answer still goes out, then the connection closes (as after
-            every answer: HTTP/1.0), and a client still sending may miss it."""
-            if length > DISCARD_LIMIT_BYTES:
-                return
-            while length > 0:
-                chunk = self.rfile.read(min(length, 1 << 16))
-                if not chunk:
-                    return
-                length -= len(chunk)
-
-        def _reply(self, status: int, document: Any) -> None:
-            data = json.dumps(document).encode("utf-8")
-            self.send_response(status)
-            if status == 401:
-                self.send_header("WWW-Authenticate", 'Basic realm="BOSH Registry"')
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        do_GET = do_PUT = do_DELETE = do_POST = do_PATCH = _serve
-
-    return RegistryHandler

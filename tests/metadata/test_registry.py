@@ -192,7 +192,7 @@ def test_a_registry_that_cannot_bind_a_port_is_a_clear_error(cli, monkeypatch) -
     def no_port(*args, **kwargs):
         raise OSError(errno.EADDRINUSE, "Address already in use")
 
-    monkeypatch.setattr(registry_server, "_server_class", lambda: no_port)
+    monkeypatch.setattr(registry_server, "server_class", lambda: no_port)
     code, _, err = cli("call", "info", "--registry")
     assert code == 2
     assert "cannot start the embedded registry on 127.0.0.1: Address already in use" in err
