@@ -66,6 +66,10 @@ def call_command(
     if raw is not None:
         if args or args_file:
             raise UsageError("--raw sends a whole request document: give no arguments or --args-file with it")
+        ignored = [name for name, given in (("--api-version", api_version), ("--stemcell-api-version",
+                   stemcell_api_version), ("--director-uuid", director_uuid), ("--context", context)) if given]
+        if ignored:
+            sys.stderr.write(f"warning: {', '.join(ignored)} ignored: --raw sends the document unchanged\n")
         request, stdin = _raw_request(raw, method)
     elif method is None:
         raise UsageError("missing METHOD (see `cpictl methods`), or --raw FILE with a whole request")

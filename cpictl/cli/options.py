@@ -145,6 +145,8 @@ class TargetOptions:
 def journal_path(session: str | None, state: Path | None) -> Path:
     """The journal a command uses: --state, else the --session / $CPICTL_SESSION / 'default' journal."""
     if state is not None:
+        if session:  # one of them would be ignored, and IDs would land where the user does not look
+            raise UsageError("give --session or --state, not both")
         return state
     from cpictl.store import default_journal_path
 

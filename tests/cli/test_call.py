@@ -441,3 +441,16 @@ def test_an_empty_director_uuid_is_sent_as_given(capsys):
 def test_packages_dir_outside_create_env_mode_is_warned_about(capsys, tmp_path):
     code, _, err = call(capsys, "info", "--packages-dir", str(tmp_path), "--dry-run")
     assert code == 0 and "only passed to the CPI with --env-mode create-env" in err
+
+
+def test_session_and_state_together_are_refused(capsys, tmp_path):
+    code, _, err = call(capsys, "create_disk", "10", "{}", "--session", "a", "--state", str(tmp_path / "j.jsonl"))
+    assert code == 2 and "give --session or --state, not both" in err
+
+
+def test_raw_warns_about_the_options_it_ignores(capsys, tmp_path):
+    raw = tmp_path / "raw.json"
+    raw.write_text('{"method": "info", "arguments": [], "context": {"director_uuid": "x"}}')
+    code, _, err = call(capsys, "--raw", str(raw), "--api-version", "1", "--dry-run", "-o", "json")
+    assert code == 0
+    assert "warning: --api-version ignored: --raw sends the document unchanged" in err
