@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from rich import box
+from rich.cells import cell_len
 from rich.console import Group, RenderableType
 from rich.syntax import Syntax
 from rich.table import Table
@@ -23,20 +24,24 @@ def methods_table() -> RenderableType:
 
 
 RESULT_MIN = 24  # below this a result column folds its words mid-way: show v1 and v2/v3 in one column instead
+METHOD_MAX, PARAMS_MAX = 20, 26  # the narrow table's method and parameter columns (longer names fold at `_`)
 
 
-def _methods_at(width: int) -> Table:
+def _methods_at(width: int) -> RenderableType:
     """Wide: a column per result (v1, v2/v3). Narrow (80 columns): one result column that names the versions
-    only where they differ, the method folded at `_` and long parameter labels wrapped at their space."""
+    only where they differ, the method folded at `_` and long parameter labels wrapped at their space. Narrower
+    still, where even one result column of RESULT_MIN would not fit: a block per method (`_methods_stacked`)."""
     rows = [(spec, [_param_label(p.name, p.type_label, p.required, p.since_api) for p in spec.params])
             for spec in METHODS.values()]
     method_w = widest((spec.name for spec, _ in rows), len("method"))
     params_w = widest((label for _, labels in rows for label in labels), len("parameters"))
-    table = Table(box=box.SIMPLE_HEAD, title="CPI methods", title_justify="left", show_edge=False, pad_edge=False,
-                  padding=(0, 1), leading=1)
     wide = width - method_w - params_w - 3 * COLUMN_GAP >= 2 * RESULT_MIN
     if not wide:
-        method_w, params_w = min(method_w, 20), min(params_w, 26)
+        method_w, params_w = min(method_w, METHOD_MAX), min(params_w, PARAMS_MAX)
+        if width - method_w - params_w - 2 * COLUMN_GAP < RESULT_MIN:
+            return _methods_stacked(rows, width)
+    table = Table(box=box.SIMPLE_HEAD, title="CPI methods", title_justify="left", show_edge=False, pad_edge=False,
+                  padding=(0, 1), leading=1)
     table.add_column("method", width=method_w, overflow="fold")
     table.add_column("parameters", width=params_w, overflow="fold")
     if wide:
@@ -45,7 +50,7 @@ def _methods_at(width: int) -> Table:
     else:
         table.add_column("result", overflow="fold", min_width=RESULT_MIN)
     for spec, labels in rows:
-        name = Text(fold_at_breaks(spec.name, method_w), style="dim" if spec.deprecated else "bold")
+        name = Text(fold_at_breaks(spec.name, method_w), style=_name_style(spec))
         params = "\n".join(labels) or "—"
         v1, v2 = spec.result_v1.describe(), _result_v2(spec)
         if wide:
@@ -55,6 +60,49 @@ def _methods_at(width: int) -> Table:
         else:
             table.add_row(name, params, Text.assemble(("v1: ", "dim"), v1, ("\nv2/v3: ", "dim"), v2))
     return table
+
+
+def _name_style(spec: MethodSpec) -> str:
+    return "dim" if spec.deprecated else "bold"
+
+
+STACKED_INDENT = 2
+RESULT_ROOM = 16  # a result's continuation lines hang under its first word when that leaves this many cells
+
+
+def _methods_stacked(rows: list[tuple[MethodSpec, list[str]]], width: int) -> Text:
+    """A block per method: its name (whole; folded at `_` only if wider than the screen) and its parameters
+    packed after it, two blanks apart, then `→ v1: …` and `→ v2/v3: …` (one `→ …` where they agree). Nothing is
+    dropped and a parameter label or a result word moves to the next line whole rather than splitting."""
+    text = Text("CPI methods", style="italic")
+    for spec, labels in rows:
+        text.append("\n\n")
+        name = fold_at_breaks(spec.name, width)
+        text.append(name, style=_name_style(spec))
+        column = cell_len(name.splitlines()[-1])
+        for label in labels or ["—"]:
+            column = _place(text, label, column, width, STACKED_INDENT, gap=2)
+        v1, v2 = spec.result_v1.describe(), _result_v2(spec)
+        for version, result in [("", v1)] if v1 == v2 else [("v1: ", v1), ("v2/v3: ", v2)]:
+            text.append("\n" + " " * STACKED_INDENT + "→ ", style="dim")
+            text.append(version, style="dim")
+            column = STACKED_INDENT + 2 + len(version)
+            indent = column if width - column >= RESULT_ROOM else STACKED_INDENT + 2
+            for position, word in enumerate(result.split(" ")):
+                column = _place(text, word, column, width, indent, gap=1 if position else 0)
+    return text
+
+
+def _place(text: Text, piece: str, column: int, width: int, indent: int, gap: int) -> int:
+    """Append `piece` `gap` blanks after the current line's `column` cells if it fits there, else on new lines
+    `indent` cells in (folded at `_`, `-`, `/`, `.` or a space only if wider than such a line); the new column."""
+    if column + gap + cell_len(piece) <= width:
+        text.append(" " * gap + piece)
+        return column + gap + cell_len(piece)
+    lines = fold_at_breaks(piece, max(width - indent, 1)).split("\n")
+    for line in lines:
+        text.append("\n" + " " * indent + line)
+    return indent + cell_len(lines[-1])
 
 
 def _param_label(name: str, type_label: str, required: bool, since_api: int) -> str:

@@ -50,18 +50,43 @@ def _yes_no(value: bool) -> Text:
     return Text("yes", style="bold") if value else Text("no", style="dim")
 
 
+MATRIX_TITLE = "where a CPI writes agent settings (contract §5.6)"
+MATRIX_COLUMNS = ("director", "CPI", "stemcell", "update registry", "full settings in user-metadata")
+
+
 def render_matrix(rows: Sequence[dict[str, Any]]) -> RenderableType:
-    """The eight director/CPI/stemcell rows of contract §5.6."""
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, title="where a CPI writes agent settings (contract §5.6)",
-                  title_justify="left")
-    for column in ("director", "CPI", "stemcell", "update registry", "full settings in user-metadata"):
-        table.add_column(column, justify="center")
-    for row in rows:
-        table.add_row(str(row["director"]), str(row["cpi"]), str(row["stemcell"]), _yes_no(row["registry"]),
-                      _yes_no(row["full_settings_in_metadata"]))
+    """The eight director/CPI/stemcell rows of contract §5.6: a table where its headers fit on one line (80
+    columns and wider), else a block per row (`label: value` lines), so no header is ever cut."""
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, title=MATRIX_TITLE, title_justify="left")
+    for column in MATRIX_COLUMNS:
+        table.add_column(column, justify="center", no_wrap=True)
+    cells = [(str(row["director"]), str(row["cpi"]), str(row["stemcell"]), _yes_no(row["registry"]),
+              _yes_no(row["full_settings_in_metadata"])) for row in rows]
+    for row_cells in cells:
+        table.add_row(*row_cells)
     note = Text("The CPI decides per call: request api_version ≥ 2 and context.vm.stemcell.api_version ≥ 2 ⇒ "
                 "registry-less. Contract version = min(director, CPI).", style="dim")
-    return Group(table, note)
+    return Group(FirstThatFits(table, ByWidth(lambda width: _matrix_stacked(cells, width))), note)
+
+
+def _matrix_stacked(cells: Sequence[tuple[str, str, str, Text, Text]], width: int) -> Text:
+    """Per row: `director: 1  CPI: 2  stemcell: 1` (a pair moves to the next line whole when the line is full),
+    then `update registry: …` and `full settings in user-metadata: …` indented beneath."""
+    text = Text(MATRIX_TITLE, style="italic")
+    versions, answers = MATRIX_COLUMNS[:3], MATRIX_COLUMNS[3:]
+    for director, cpi, stemcell, registry, full in cells:
+        line = Text()
+        text.append("\n\n")
+        for label, value in zip(versions, (director, cpi, stemcell), strict=True):
+            pair = Text.assemble((f"{label}: ", "dim"), (value, "bold"))
+            if line and line.cell_len + 2 + pair.cell_len > width:
+                text.append_text(line).append("\n")
+                line = Text()
+            line.append("  " if line else "").append_text(pair)
+        text.append_text(line)
+        for label, answer in zip(answers, (registry, full), strict=True):
+            text.append("\n  ").append(f"{label}: ", style="dim").append_text(answer)
+    return text
 
 
 # -- one settings document, field by field ------------------------------------------------------------------------

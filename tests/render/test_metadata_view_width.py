@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 from rich.panel import Panel
 
-from cpictl.render.metadata_view import comparison_table, settings_table
+from cpictl.protocol.agent_settings import version_matrix
+from cpictl.render.metadata_view import comparison_table, render_matrix, settings_table
 from tests.render.screen import render
 
 LONG_NAME = "private-network-with-a-long-name"
@@ -81,3 +83,30 @@ def test_the_comparison_stacks_networks_and_names_their_other_keys() -> None:
         assert text.count(value) == 2  # expected and found, side by side
     wide = render(comparison_table(SETTINGS, SETTINGS, "user-metadata"), 200)
     assert wide.count("type manual  ip 10.254.0.117  mac fa:16:3e:12:34:56") == 2
+
+
+# -- the version matrix (`cpictl metadata matrix`) -----------------------------------------------------------------
+
+MATRIX_LABELS = ("director", "CPI", "stemcell", "update registry", "full settings in user-metadata")
+
+LAST_ROW_AT_40 = """\
+director: 2  CPI: 2  stemcell: 2
+  update registry: no
+  full settings in user-metadata: yes
+"""
+
+
+@pytest.mark.parametrize("width", [40, 60, 80, 120])
+def test_matrix_headers_read_whole_at_every_width(width: int) -> None:
+    text = render(render_matrix(version_matrix()), width)  # fails if a line is wider than `width`
+    assert "…" not in text
+    lines = text.splitlines()
+    for label in MATRIX_LABELS:
+        assert any(re.search(rf"(^|\s){re.escape(label)}(:|\s|$)", line) for line in lines), (width, label)
+    if width >= 80:
+        assert re.search(r"^ director +CPI +stemcell +update registry +full settings in user-metadata$", text,
+                         re.MULTILINE)
+        assert re.search(r"^ +2 +2 +2 +no +yes$", text, re.MULTILINE)
+    else:
+        assert LAST_ROW_AT_40 in text
+        assert text.count("full settings in user-metadata: ") == len(version_matrix())
