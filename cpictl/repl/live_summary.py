@@ -45,11 +45,17 @@ def count_phrase(records: Iterable[CloudIdRecord]) -> str:
                      if kind in counts)
 
 
-def cleanup_command(state: ReplState) -> str:
-    """The `cpictl cleanup` line for this REPL's journal: by session name, or by file when `--state` chose it."""
+def cleanup_command(state: ReplState, command: str = "cleanup") -> str:
+    """The `cpictl cleanup` (or `cpictl COMMAND`) line for this REPL's journal: by session name, or by file when
+    `--state` chose it."""
     label = state.session_label
     option = "--state" if label == str(state.store.path) else "--session"
-    return f"cpictl cleanup {option} {shlex.quote(label)}"
+    return f"cpictl {command} {option} {shlex.quote(label)}"
+
+
+def ids_command(state: ReplState) -> str:
+    """The `cpictl ids` line for this REPL's journal (`:save` names it when there is nothing to save)."""
+    return cleanup_command(state, "ids")
 
 
 def banner_line(state: ReplState) -> str | None:

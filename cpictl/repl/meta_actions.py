@@ -154,8 +154,11 @@ def save(ctx: ReplContext, args: list[str]) -> None:
         raise ReplError(f":save: {path} is a directory; give a file name, e.g. :save {path / 'session.yml'}")
     try:
         saved = session_recipe(ctx.state.history, path, ctx.state.session_label)
-    except ValueError as problem:
-        raise ReplError(str(problem)) from None
+    except ValueError as problem:  # the history is this process's: a restarted REPL starts with none
+        from cpictl.repl.live_summary import ids_command
+
+        raise ReplError(f"{problem}; the session's live IDs are kept in the journal: {ids_command(ctx.state)}"
+                        ) from None
     if path.exists() and not ctx.term.confirm(f"{path} exists; overwrite it?"):
         ctx.term.note("not saved")
         return
@@ -164,6 +167,8 @@ def save(ctx: ReplContext, args: list[str]) -> None:
         private = _make_private(path)
     except OSError as error:
         raise ReplError(f"cannot write {path}: {error.strerror or error}") from None
+    for warning in saved.warnings:
+        ctx.term.note(f"warning: {warning}", style="yellow")
     for note in saved.notes:
         ctx.term.note(f"note: {note}", style="yellow")
     if saved.secrets:
@@ -234,8 +239,10 @@ COMMANDS = [
                 "without saving or emptying the file cancels, and so does saving the last request unchanged."),
     MetaCommand("run", "RECIPE.yml", "run a recipe in this session, sharing its cloud IDs", run_recipe,
                 ("recipe",)),
-    MetaCommand("save", "FILE.yml", "save this session's calls as a recipe that `cpictl run` replays", save,
-                ("file",), details="Cloud IDs are written as ${vm}, ${disk} … or ${steps.STEP.result…} references."),
+    MetaCommand("save", "FILE.yml", "save the calls made in this REPL as a recipe that `cpictl run` replays", save,
+                ("file",), details="The calls since this REPL started (also those of :run and :cleanup), not the "
+                "session's earlier ones: its live IDs stay in the journal (`cpictl ids`). Cloud IDs are written as "
+                "${vm}, ${disk} … or ${steps.STEP.result…} references."),
     MetaCommand("cleanup", "", "delete the session's live cloud IDs in dependency order (asks first)", cleanup),
     MetaCommand("quit", "", "leave (Ctrl-D does too); cloud IDs stay in the session store", quit_repl,
                 aliases=("q", "exit")),

@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+import shutil
 import stat
+import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
+from cpictl.cli.main import main
 from cpictl.protocol.catalogue import CloudIdChanges
 from cpictl.protocol.kinds import CloudIdKind
 from cpictl.recipes import load_recipe
 from cpictl.recipes.runner import RecipeRunner
 from cpictl.recipes.targets import target_for
+from cpictl.repl import make_context
 from cpictl.repl.save import session_recipe
 from cpictl.repl.state import HistoryEntry
 from cpictl.session import CallSession
 from cpictl.store import CloudIdStore
-from tests.repl.conftest import STEMCELL_IMAGE, Repl, cid_created, reference_target
+from tests.repl.conftest import ROOT, STEMCELL_IMAGE, Repl, ScriptedTerminal, cid_created, reference_target
 
 VM, DISK = CloudIdKind.VM, CloudIdKind.DISK
 
@@ -139,3 +144,100 @@ def test_save_without_masked_values_does_not_warn(repl: Repl, tmp_path: Path) ->
     repl.run("create_disk 1024 {}")
     output = repl.run(f":save {tmp_path / 's.yml'}")
     assert "saved 1 step(s)" in output and "warning:" not in output
+
+
+# --- replaying what was saved: against the real reference CPI, with `cpictl run` ---
+
+@pytest.fixture
+def subprocess_repl(journal: Path) -> Repl:
+    """A REPL whose calls start real CPI processes: where a CPI runs (its cwd) matters to what it finds."""
+    term = ScriptedTerminal()
+    return Repl(make_context(reference_target(), CloudIdStore(journal), session_label="test", terminal=term), term)
+
+
+def replay(recipe: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    """`cpictl run RECIPE` in-process, with its own journal; the exit code and everything it printed."""
+    capsys.readouterr()
+    code = main(["run", str(recipe), "--state", str(tmp_path / "replay.jsonl"), "-o", "table"])
+    printed = capsys.readouterr()
+    return code, printed.out + printed.err
+
+
+def wrapped_refcpi(path: Path) -> Path:
+    """Another CPI executable (by path) that is the reference CPI underneath, sharing its state."""
+    path.write_text(f'#!/bin/sh\nexec {sys.executable} -m cpictl.refcpi "$@"\n')
+    path.chmod(0o755)
+    return path
+
+
+def test_a_switched_cpi_is_a_warning_and_a_comment_at_its_steps(subprocess_repl: Repl, tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    first, other = wrapped_refcpi(tmp_path / "first-cpi"), wrapped_refcpi(tmp_path / "other-cpi")
+    repl = subprocess_repl
+    for line in (f":cpi {first}", "info", "create_disk 1024 {}", f":cpi {other}", "has_disk ${disk}", "info",
+                 f":cpi {first}", "delete_disk ${disk}"):
+        repl.run(line)
+    recipe = tmp_path / "switched.yml"
+    output = repl.run(f":save {recipe}")
+    warning = f"steps 3–4 ran against {other}; a recipe has one target: they will run against {first}"
+    assert f"warning: {warning}" in output
+    lines = recipe.read_text().splitlines()
+    third = [i for i, line in enumerate(lines) if line.startswith("- ")][2]
+    assert lines[third - 1] == f"# Warning: {warning}" and lines[third].startswith("- call: has_disk")
+    assert sum(warning in line for line in lines) == 1
+    assert yaml.safe_load(recipe.read_text())["target"]["cpi"] == [str(first)]
+    code, printed = replay(recipe, tmp_path, capsys)
+    assert code == 0, printed
+
+
+def _sent_settings(entries: list[HistoryEntry]) -> list[tuple]:
+    return [(e.target.api_version, e.target.stemcell_api_version, e.target.timeout, e.target.context)
+            for e in entries]
+
+
+def test_every_step_replays_with_the_settings_its_call_ran_with(repl: Repl, tmp_path: Path,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    for line in ("info", ":set timeout 5", ":context region=eu-1 zone=a", "create_disk 1024 {}",
+                 ":set api_version 1", ":set timeout 30", "has_disk ${disk}", ":set api_version 2",
+                 ":context -region", ":set timeout none", "delete_disk ${disk}", ":set timeout 5", "info"):
+        repl.run(line)
+    recipe = tmp_path / "settings.yml"
+    repl.run(f":save {recipe}")
+    loaded = load_recipe(recipe)
+    target = target_for(loaded, reference_target())
+    replayed = [target.with_overrides(**step.overrides, context=step.context) for step in loaded.steps]
+    assert [(t.api_version, t.stemcell_api_version, t.timeout, t.context) for t in replayed] == \
+        _sent_settings(repl.ctx.state.history)
+    assert replayed[1].timeout == 5 and replayed[3].timeout is None  # `:set timeout` is kept, also `none`
+    code, printed = replay(recipe, tmp_path, capsys)
+    assert code == 0, printed
+
+
+def test_a_session_mixing_calls_and_a_recipe_run_replays_from_where_it_is_saved(
+        subprocess_repl: Repl, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    shutil.copy(STEMCELL_IMAGE, work / "image.tgz")
+    monkeypatch.chdir(work)  # where the REPL was started; its calls' relative paths are found here
+    repl = subprocess_repl
+    repl.run("create_stemcell ./image.tgz {}")
+    repl.run(f":run {ROOT / 'recipes' / 'walkthrough.yml'}")  # its CPI runs in recipes/: ./assets/image.tgz
+    output = repl.run(":save mix.yml")
+    text = (work / "mix.yml").read_text()
+    assert "cwd" not in yaml.safe_load(text)["target"]
+    images = [step["args"]["image_path"] for step in steps_of(text) if step["call"] == "create_stemcell"]
+    assert images == ["./image.tgz", str(ROOT / "recipes" / "assets" / "image.tgz")]
+    note = f"steps 2–15 ran in {ROOT / 'recipes'}; they will run in {work}"
+    assert [line for line in text.splitlines() if "ran in" in line] == [
+        f"# Note: {note} (path arguments are written to name the same files)"]
+    assert sum("ran in" in line for line in output.splitlines()) == 1 and note in output
+    code, printed = replay(work / "mix.yml", tmp_path, capsys)
+    assert code == 0, printed
+
+
+def test_nothing_to_save_after_a_restart_says_what_save_saves(repl: Repl, tmp_path: Path) -> None:
+    assert "save the calls made in this REPL as a recipe" in repl.run(":help")
+    output = repl.run(f":save {tmp_path / 's.yml'}")
+    assert "nothing to save: no finished calls in this REPL since it started" in output
+    assert "the session's live IDs are kept in the journal: cpictl ids --session test" in output
