@@ -147,3 +147,17 @@ def parse_env_pairs(pairs: list[str]) -> dict[str, str]:
                              "not starting with a digit)")
         env[key] = value
     return env
+
+
+def version_value(text: str) -> int | None:
+    """An api_version as typed (`--api-version`, `:set api_version`): `none` (or null, omit) leaves the key out;
+    otherwise a whole number, never negative. Raises ValueError saying what is wrong; callers add their prefix."""
+    if text.strip().lower() in ("none", "null", "omit"):
+        return None
+    try:
+        value = int(text)
+    except ValueError:
+        raise ValueError(f"expected an integer or 'none', got '{text}'") from None
+    if value < 0:
+        raise ValueError("must not be negative")
+    return value

@@ -56,15 +56,12 @@ StateOpt = Annotated[Path | None, typer.Option(
 def parse_version(text: str | None, option: str, default: int | None = 2) -> int | None:
     if text is None:
         return default
-    if text.strip().lower() in ("none", "null", "omit"):
-        return None
+    from cpictl.wordargs import version_value
+
     try:
-        value = int(text)
-    except ValueError:
-        raise UsageError(f"{option}: expected an integer or 'none', got '{text}'") from None
-    if value < 0:
-        raise UsageError(f"{option}: must not be negative")
-    return value
+        return version_value(text)
+    except ValueError as problem:
+        raise UsageError(f"{option}: {problem}") from None
 
 
 @dataclass

@@ -16,6 +16,7 @@ import shutil
 from cpictl.repl.context import ReplContext, ReplError
 from cpictl.repl.metacommands import MetaCommand
 from cpictl.repl.state import target_summary
+from cpictl.wordargs import version_value
 
 VERSION_SETTINGS = ("api_version", "stemcell_api_version")
 SETTINGS = (*VERSION_SETTINGS, "timeout")
@@ -25,15 +26,10 @@ CONTRACT_VERSIONS = (1, 2, 3)  # as `cpictl call --api-version` knows them
 
 
 def _version(text: str, key: str) -> int | None:
-    if text.lower() in ("none", "null", "omit"):
-        return None
     try:
-        value = int(text)
-    except ValueError:
-        raise ReplError(f":set {key}: expected a whole number or 'none', got '{text}'") from None
-    if value < 0:
-        raise ReplError(f":set {key}: must not be negative")
-    return value
+        return version_value(text)
+    except ValueError as problem:
+        raise ReplError(f":set {key}: {problem}") from None
 
 
 def _timeout(text: str) -> float | None:

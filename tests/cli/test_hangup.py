@@ -81,6 +81,25 @@ def is_running(pid: int) -> bool:
     return status.exists() and "State:\tZ" not in status.read_text()
 
 
+def wait_for_the_cpi(marker: Path, master: int) -> int:
+    """The CPI's pid, once it has answered and written it; the terminal is drained meanwhile (cpictl must never
+    block on a full terminal)."""
+    deadline = time.monotonic() + TIMEOUT
+    while not (marker.exists() and marker.read_text()) and time.monotonic() < deadline:
+        drain(master)
+        time.sleep(0.05)
+    return int(marker.read_text())
+
+
+def assert_gone(pid: int) -> None:
+    deadline = time.monotonic() + 10
+    while is_running(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if is_running(pid):
+        os.kill(pid, signal.SIGKILL)
+        pytest.fail("the CPI outlived cpictl's hangup")
+
+
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to look for the CPI")
 def test_a_hangup_during_a_call_kills_the_cpi_and_journals_its_answer(tmp_path):
     marker = tmp_path / "pid"
@@ -94,20 +113,11 @@ time.sleep(60)
 """)
     pid, master = start_on_a_terminal([cpictl_bin(), "call", "create_disk", "10", "{}", "--cpi", str(cpi),
                                        "--session", "hup"], tmp_path)
-    deadline = time.monotonic() + TIMEOUT
-    while not (marker.exists() and marker.read_text()) and time.monotonic() < deadline:
-        drain(master)  # cpictl must never block on a full terminal
-        time.sleep(0.05)
-    cpi_pid = int(marker.read_text())
+    cpi_pid = wait_for_the_cpi(marker, master)
 
     assert hang_up(pid, master) == 128 + signal.SIGHUP
     assert [(r["cid"], r["status"]) for r in ids("hup")] == [("disk-before-hangup", "live")]
-    deadline = time.monotonic() + 10
-    while is_running(cpi_pid) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    if is_running(cpi_pid):
-        os.kill(cpi_pid, signal.SIGKILL)
-        pytest.fail("the CPI outlived cpictl's hangup")
+    assert_gone(cpi_pid)
 
 
 def test_a_hangup_during_a_recipe_runs_the_finally_steps_and_writes_the_report(tmp_path):
@@ -148,17 +158,8 @@ time.sleep(60)
     pid, master = start_on_a_terminal([cpictl_bin(), "repl", "--cpi", str(cpi), "--session", "hup-repl"], tmp_path)
     read_until(master, b"cpictl>")
     os.write(master, b"create_disk 10 {} null\r")
-    deadline = time.monotonic() + TIMEOUT
-    while not (marker.exists() and marker.read_text()) and time.monotonic() < deadline:
-        drain(master)
-        time.sleep(0.05)
-    cpi_pid = int(marker.read_text())
+    cpi_pid = wait_for_the_cpi(marker, master)
 
     assert hang_up(pid, master) == 128 + signal.SIGHUP
     assert [(r["cid"], r["status"]) for r in ids("hup-repl")] == [("disk-from-the-repl", "live")]
-    deadline = time.monotonic() + 10
-    while is_running(cpi_pid) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    if is_running(cpi_pid):
-        os.kill(cpi_pid, signal.SIGKILL)
-        pytest.fail("the CPI outlived the REPL's hangup")
+    assert_gone(cpi_pid)

@@ -49,7 +49,7 @@ def test_references_resolve_from_the_session_store(repl: Repl) -> None:
     ("help", "did you mean ':help'"),
     (":sav x.yml", "did you mean ':save'"),
     (":describe nosuch", "unknown CPI method 'nosuch'"),
-    (":set api_version two", "expected a whole number"),
+    (":set api_version two", "expected an integer or 'none'"),
     (":last", "no call yet"),
     (":", "needs a name"),
 ])
