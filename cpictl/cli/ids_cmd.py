@@ -178,7 +178,13 @@ def cleanup_command(
         if not sys.stdin.isatty():
             raise UsageError(f"cleanup would make {len(plan)} call(s); pass --yes to confirm when not on a terminal")
         _print_rows(planned_rows, "cleanup plan", "table")
-        if not typer.confirm(f"Make these {len(plan)} call(s)?", default=False):
+        from cpictl.cli.line_input import confirm
+
+        try:
+            confirmed = confirm(f"Make these {len(plan)} call(s)?")
+        except EOFError:
+            raise typer.Abort() from None
+        if not confirmed:
             print("nothing deleted")
             raise typer.Exit(exits.OK)
     rows = list(run_cleanup(plan, store, target_for))

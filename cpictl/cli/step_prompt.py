@@ -17,8 +17,9 @@ from typing import Any
 class StepPrompt:
     """`--step`: before each step, the whole request (secrets masked) and "run, skip or quit?" on the terminal.
 
-    Read with `input()` rather than click's prompt, which turns Ctrl-C and Ctrl-D alike into one Abort: here
-    Ctrl-C is KeyboardInterrupt (the runner stops and cleans up), and end of input is "quit"."""
+    Read like `input()` (`line_input.read_line`, which also never misses a Ctrl-C that lands just before the
+    read) rather than with click's prompt, which turns Ctrl-C and Ctrl-D alike into one Abort: here Ctrl-C is
+    KeyboardInterrupt (the runner stops and cleans up), and end of input is "quit"."""
 
     QUESTION = "run, skip or quit? [r/s/q] [r]: "
 
@@ -28,6 +29,7 @@ class StepPrompt:
     def __call__(self, step: Any, request: Any) -> str:
         if self.ended:  # quit the main steps, run the finally steps: the cleanup must not wait for an answer
             return "quit" if step.phase == "main" else "run"
+        from cpictl.cli.line_input import read_line
         from cpictl.protocol.redaction import mask_request
 
         # The whole request, secrets masked: the user decides on what will be sent, not on a prefix of it.
@@ -38,7 +40,7 @@ class StepPrompt:
             sys.stderr.write(self.QUESTION)
             sys.stderr.flush()
             try:
-                answer = input().strip().lower() or "r"
+                answer = read_line().strip().lower() or "r"
             except EOFError:  # Ctrl-D
                 self.ended = True
                 sys.stderr.write("\nend of input: quitting; the finally steps run without asking\n")

@@ -107,8 +107,8 @@ json.dump({"result": ["vm-answered", {}], "error": None, "log": ""}, sys.stdout)
 sys.stdout.flush()
 time.sleep(60)
 """)
-    code, out, _ = run(capsys, "call", "create_vm", "a", "s", "{}", "{}", "--cpi", str(cpi), "--timeout", "1",
-                       "-o", "json")
+    code, out, _ = run(capsys, "call", "create_vm", "a", "s", "{}", "{}", "--cpi", str(cpi), "--timeout", "3",
+                       "-o", "json")  # time for a loaded machine to start the CPI and get its answer
     doc = json.loads(out)
     assert code == 3  # it never exited: still a misbehaving CPI …
     assert doc["response"]["result"][0] == "vm-answered"  # … but its answer is shown

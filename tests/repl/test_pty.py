@@ -128,11 +128,10 @@ def test_ctrl_c_during_a_hanging_call_returns_to_the_prompt(tmp_path: Path) -> N
     child.sendline("has_vm vm-1")
     child.expect("Ctrl-C stops it")  # the spinner is up: the CPI is running and hangs
     time.sleep(0.3)
-    sent = time.monotonic()
     child.sendintr()
-    child.expect(re.escape("interrupted; the CPI's process group was killed"), timeout=2)
-    child.expect(PROMPT, timeout=2)
-    assert time.monotonic() - sent <= 2
+    # The hang lasts far longer than this wait (and than the child's default 60 s): only Ctrl-C can end it here.
+    child.expect(re.escape("interrupted; the CPI's process group was killed"), timeout=30)
+    child.expect(PROMPT, timeout=30)
     call(child, "info", styled("✔", "ok"))  # the REPL lives on
     leave(child)
 

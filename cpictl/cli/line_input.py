@@ -1,0 +1,98 @@
+"""Read an answer typed at the terminal without losing a Ctrl-C (or SIGTERM, SIGHUP) that lands just before it.
+
+`input()` alone can hang: a signal that arrives after Python last looked for one but before the read starts runs
+its handler, the read then blocks, and the KeyboardInterrupt waits behind a line nobody will type. A scripted
+Ctrl-C right after `cpictl run --step` asked "run, skip or quit?" hung that way, with a CPI's stemcell left for the
+finally steps that never ran. So we first wait until the terminal has a line, polling the signal module's wakeup
+fd as well: a signal in that window writes to it, the poll returns, and the KeyboardInterrupt is raised as soon as
+control is back in Python. In canonical mode a terminal is readable only once a whole line (or end of input) is
+there, so the `input()` that follows does not block.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import signal
+import sys
+from contextlib import suppress
+from typing import TextIO
+
+_wakeup_pipe: tuple[int, int] | None = None  # made once: a pipe per question would leak on every Ctrl-C
+
+
+def read_line() -> str:
+    """One line from stdin like `input()` (EOFError at end of input), but interruptible at any moment."""
+    wait_for_input(sys.stdin)
+    return input()
+
+
+def confirm(question: str, *, default: bool = False) -> bool:
+    """Ask a yes/no question on stdout until answered; EOFError at end of input."""
+    hint = "[Y/n]" if default else "[y/N]"
+    while True:
+        sys.stdout.write(f"{question} {hint}: ")
+        sys.stdout.flush()
+        answer = read_line().strip().lower()
+        if not answer:
+            return default
+        if answer in ("y", "yes", "n", "no"):
+            return answer.startswith("y")
+        sys.stdout.write("please answer y or n\n")
+
+
+def wait_for_input(stream: TextIO) -> None:
+    """Block until `stream` can be read without blocking, or raise what a signal's handler raises.
+
+    Only for a terminal: it hands over one line per read, so nothing can wait in a buffer above the descriptor
+    (from a pipe, `input()` may already hold the next answer, and polling the descriptor would wait for more).
+    Does nothing without a descriptor (a test's fake terminal) or off the main thread (signals are handled
+    there only); the plain read that follows then behaves like `input()`."""
+    try:
+        fd = stream.fileno()
+        if not os.isatty(fd):
+            return
+    except (AttributeError, OSError, ValueError):
+        return
+    wakeup_read, wakeup_write = _pipe()
+    try:
+        previous = signal.set_wakeup_fd(wakeup_write, warn_on_full_buffer=False)
+    except ValueError:  # not the main thread
+        return
+    try:
+        _poll_until_readable(fd, wakeup_read)
+    finally:
+        signal.set_wakeup_fd(previous)
+
+
+def _poll_until_readable(fd: int, wakeup_read: int) -> None:
+    # A function of its own on purpose: entering it is a point where Python runs pending signal handlers, so a
+    # signal that came just before the wakeup fd was set is acted on here, before the poll could block.
+    poller = select.poll()
+    poller.register(fd, select.POLLIN)
+    poller.register(wakeup_read, select.POLLIN)
+    while True:
+        ready = {ready_fd for ready_fd, _ in poller.poll()}
+        if fd in ready:  # a line, end of input, or a hang-up: the read will say which
+            return
+        # A signal woke us. Its handler runs at the next bytecode (the KeyboardInterrupt is raised there); a
+        # handler that does not raise leaves us waiting for the line.
+        _drain(wakeup_read)
+
+
+def _pipe() -> tuple[int, int]:
+    global _wakeup_pipe
+    if _wakeup_pipe is None:
+        read_end, write_end = os.pipe()
+        for end in (read_end, write_end):
+            os.set_blocking(end, False)  # the signal handler must never block on a full pipe
+            os.set_inheritable(end, False)
+        _wakeup_pipe = (read_end, write_end)
+    _drain(_wakeup_pipe[0])  # wake-ups from signals handled before this question
+    return _wakeup_pipe
+
+
+def _drain(fd: int) -> None:
+    with suppress(BlockingIOError, InterruptedError):
+        while os.read(fd, 4096):
+            pass
