@@ -1,8 +1,10 @@
 """The HTTP side of the embedded registry (registry_server.py): a quiet threading server on 127.0.0.1 and a
 request handler that passes each request to the registry's `answer`, or its `refuse` for a request it cannot take.
 
-Size rules: a body over 16 MiB gets 413 after being read and thrown away (up to 64 MiB) so the client can read
-the answer; a Content-Length that is not a number gets 400. Nothing is printed: the server's request log and its
+Bodies come with a Content-Length or chunked (`Transfer-Encoding: chunked`, what Go's and Ruby's HTTP clients send
+for a body of unknown length). Size rules: a body over 16 MiB gets 413 after being read and thrown away (up to
+64 MiB) so the client can read the answer; a Content-Length that is not a number, or broken chunk framing, gets
+400. Nothing is printed: the server's request log and its
 error traces are silenced, since cpictl's output is its own.
 """
 
@@ -41,6 +43,9 @@ def handler_class(registry: Any) -> type:
 
         def _serve(self) -> None:
             body = None
+            if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+                self._serve_chunked()
+                return
             try:
                 length = int(self.headers.get("Content-Length") or 0)
             except ValueError:
@@ -57,6 +62,21 @@ def handler_class(registry: Any) -> type:
             if length > 0:
                 body = self.rfile.read(length)
             status, document = registry.answer(self.command, self.path, self.headers.get("Authorization"), body)
+            self._reply(status, document)
+
+        def _serve_chunked(self) -> None:
+            try:
+                body = read_chunked(self.rfile, MAX_BODY_BYTES)
+            except BodyTooLarge as error:
+                registry.refuse(self.command, self.path, 413, error.size)
+                self._reply(413, {"status": "too_large"})
+                return
+            except ValueError:
+                registry.refuse(self.command, self.path, 400)
+                self._reply(400, {"status": "bad_request"})
+                return
+            status, document = registry.answer(self.command, self.path, self.headers.get("Authorization"),
+                                               body or None)
             self._reply(status, document)
 
         def _discard(self, length: int) -> None:
@@ -84,3 +104,40 @@ def handler_class(registry: Any) -> type:
         do_GET = do_PUT = do_DELETE = do_POST = do_PATCH = _serve
 
     return RegistryHandler
+
+
+class BodyTooLarge(Exception):
+    """A chunked body grew past the limit; `size` is how much had been announced when reading stopped."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__(size)
+        self.size = size
+
+
+def read_chunked(stream: Any, limit: int) -> bytes:
+    """The body of a chunked request (RFC 9112 §7.1) read from `stream`; trailer fields are read and dropped.
+
+    ValueError for broken framing (a size that is not hex, a chunk cut short, no CRLF after it); BodyTooLarge as
+    soon as the announced sizes pass `limit`, before that chunk is read."""
+    parts: list[bytes] = []
+    size = 0
+    while True:
+        line = stream.readline(1024)
+        if not line.endswith(b"\n"):
+            raise ValueError("chunk size line cut short")
+        chunk_size = int(line.split(b";", 1)[0].strip(), 16)  # ValueError when not hex; extensions are ignored
+        if chunk_size < 0:
+            raise ValueError("negative chunk size")
+        if chunk_size == 0:
+            break
+        size += chunk_size
+        if size > limit:
+            raise BodyTooLarge(size)
+        data = stream.read(chunk_size)
+        if len(data) != chunk_size or stream.readline(3) not in (b"\r\n", b"\n"):
+            raise ValueError("chunk cut short")
+        parts.append(data)
+    while True:  # trailer fields, up to the empty line that ends the request
+        line = stream.readline(8192)
+        if line in (b"\r\n", b"\n", b""):
+            return b"".join(parts)

@@ -19,7 +19,7 @@ from cpictl.render.metadata_view import cpi_text, field_value
 from cpictl.render.values import scalar_text
 
 #: What a refusal or a miss means, for a request whose body was not kept.
-_ANSWERS = {400: "refused: malformed request (its Content-Length is not a number)",
+_ANSWERS = {400: "refused: malformed request (a Content-Length that is not a number, or broken chunked framing)",
             401: "refused: wrong or missing credentials", 404: "not found"}
 
 

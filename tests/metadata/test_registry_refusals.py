@@ -3,6 +3,7 @@ settings: each is answered so the client can read it, recorded, and said plainly
 
 from __future__ import annotations
 
+import base64
 import http.client
 import json
 from pathlib import Path
@@ -64,9 +65,50 @@ def test_refusals_before_the_body_is_read_are_recorded_too(tmp_path) -> None:
         events = registry.events_since(0)
         assert [(e.method, e.instance, e.status) for e in events] == [("PUT", "vm-2", 400), ("PUT", "vm-2", 413)]
         view = shown(render_registry_events(events, registry.endpoint))
-    assert "refused: malformed request (its Content-Length is not a number)" in view
+    assert "refused: malformed request (a Content-Length that is not a number, or broken chunked framing)" in view
     assert f"refused: body too large ({1 << 40} bytes)" in view
     assert [line["status"] for line in capture_lines(journal) if "status" in line] == [400, 413]
+
+
+def chunked_put(registry, chunks: list[bytes], *, framing: bytes | None = None) -> int:
+    """A PUT whose body is sent chunked, as a client that does not know the length up front sends it; `framing`
+    replaces the encoded body with raw bytes (to break it)."""
+    connection = http.client.HTTPConnection("127.0.0.1", registry.port, timeout=5)
+    try:
+        connection.putrequest("PUT", "/instances/vm-4/settings")
+        token = base64.b64encode(f"{registry.username}:{registry.password}".encode()).decode()
+        connection.putheader("Authorization", f"Basic {token}")
+        connection.putheader("Transfer-Encoding", "chunked")
+        connection.endheaders()
+        if framing is None:
+            framing = b"".join(b"%x\r\n%s\r\n" % (len(chunk), chunk) for chunk in chunks) + b"0\r\n\r\n"
+        connection.send(framing)
+        return connection.getresponse().status
+    finally:
+        connection.close()
+
+
+def test_a_chunked_put_is_stored_whole(tmp_path) -> None:
+    with embedded_registry(tmp_path / "s.jsonl") as registry:
+        assert chunked_put(registry, [b'{"agent_id": ', b'"a-4", "vm": {"name": "vm-4"}}']) == 200
+        status, document, _ = send(registry, "GET", "/instances/vm-4/settings")
+        assert status == 200
+        assert json.loads(document["settings"]) == {"agent_id": "a-4", "vm": {"name": "vm-4"}}
+
+
+@pytest.mark.parametrize("framing", [b"zz\r\n{}\r\n0\r\n\r\n", b"5\r\n{}\r\n0\r\n\r\n"],
+                         ids=["size-not-hex", "chunk-cut-short"])
+def test_a_chunked_put_with_broken_framing_is_refused_and_recorded(tmp_path, framing) -> None:
+    with embedded_registry(tmp_path / "s.jsonl") as registry:
+        assert chunked_put(registry, [], framing=framing) == 400
+        assert [(e.method, e.status) for e in registry.events_since(0)] == [("PUT", 400)]
+        assert send(registry, "GET", "/instances/vm-4/settings")[0] == 404
+
+
+def test_a_chunked_put_over_the_limit_gets_a_413(tmp_path) -> None:
+    with embedded_registry(tmp_path / "s.jsonl") as registry:
+        assert chunked_put(registry, [], framing=b"%x\r\n" % (MAX_BODY_BYTES + 1)) == 413
+        assert [(e.status, e.body_bytes) for e in registry.events_since(0)] == [(413, MAX_BODY_BYTES + 1)]
 
 
 @pytest.mark.parametrize(("body", "summary"), [
