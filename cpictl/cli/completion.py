@@ -1,5 +1,6 @@
 """Shell completion for the CLI (typer/click's own machinery): method names, and for `call`, the session's live
-cloud IDs of the kind the next argument slot takes — `cpictl call delete_vm <Tab>` offers VM IDs only.
+cloud IDs of the kind the next argument slot takes — `cpictl call delete_vm <Tab>` offers VM IDs only; for
+`metadata show` the session's VMs, for `ids forget` every live ID.
 
 Completion must never fail loudly: any problem reading the session just yields no suggestions.
 """
@@ -33,14 +34,23 @@ def complete_call_argument(ctx: Any, incomplete: str) -> list[tuple[str, str]]:
     return _live_ids(ctx, str(params[slot].kind), incomplete) + names
 
 
-def _live_ids(ctx: Any, kind: str, incomplete: str) -> list[tuple[str, str]]:
+def complete_vm_id(ctx: Any, incomplete: str) -> list[tuple[str, str]]:
+    return _live_ids(ctx, "vm", incomplete)
+
+
+def complete_live_id(ctx: Any, incomplete: str) -> list[tuple[str, str]]:
+    return _live_ids(ctx, None, incomplete)
+
+
+def _live_ids(ctx: Any, kind: str | None, incomplete: str) -> list[tuple[str, str]]:
     try:
         from cpictl.cli.options import journal_path
         from cpictl.store import CloudIdStore
 
         session = ctx.params.get("session") or os.environ.get("CPICTL_SESSION")
         state = CloudIdStore(journal_path(session, ctx.params.get("state"))).replay()
-        return [(record.cid, f"{'imported' if record.imported else record.method or '-'} {record.created_at or ''}"
+        return [(record.cid, f"{'' if kind else f'{record.kind} '}"
+                             f"{'imported' if record.imported else record.method or '-'} {record.created_at or ''}"
                  .strip()) for record in state.live(kind) if record.cid.startswith(incomplete)]
     except Exception:  # a broken journal must not break the user's shell
         return []

@@ -10,6 +10,7 @@ import typer
 
 from cpictl.cli import exits
 from cpictl.cli import options as opt
+from cpictl.cli.completion import complete_live_id
 from cpictl.cli.exits import UsageError
 from cpictl.cli.options import TargetOptions, journal_path
 from cpictl.cli.output import emit_document, resolve_format
@@ -62,7 +63,8 @@ def ids_command(ctx: typer.Context,
 
 
 @ids_app.command("forget")
-def forget_command(cid: Annotated[str, typer.Argument(help="Cloud ID to stop tracking (it is not deleted).")],
+def forget_command(cid: Annotated[str, typer.Argument(help="Cloud ID to stop tracking (it is not deleted).",
+                                                     autocompletion=complete_live_id)],
                    session: opt.SessionOpt = None, state: opt.StateOpt = None) -> None:
     """Stop tracking a live cloud ID without deleting it."""
     if not _store(session, state).forget(cid):

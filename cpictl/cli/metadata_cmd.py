@@ -10,6 +10,7 @@ import typer
 
 from cpictl.cli import exits
 from cpictl.cli import options as opt
+from cpictl.cli.completion import complete_vm_id
 from cpictl.cli.exits import UsageError
 from cpictl.cli.options import TargetOptions, journal_path, parse_version
 from cpictl.cli.output import emit_document, resolve_format
@@ -163,7 +164,8 @@ SHOW_HELP = (
 
 @metadata_app.command("show", help=SHOW_HELP)
 def show_command(
-    vm_cid: Annotated[str | None, typer.Argument(help="VM CID (default: the session's latest live VM).")] = None,
+    vm_cid: Annotated[str | None, typer.Argument(help="VM CID (default: the session's latest live VM).",
+                                                 autocompletion=complete_vm_id)] = None,
     cpi: opt.CpiOpt = None, cpi_arg: opt.CpiArgOpt = None, api_version: opt.ApiVersionOpt = None,
     env_mode: opt.EnvModeOpt = None,
     env: opt.EnvOpt = None, packages_dir: opt.PackagesDirOpt = None, jobs_dir: opt.JobsDirOpt = None,

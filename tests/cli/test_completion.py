@@ -39,3 +39,16 @@ def test_argument_slots_offer_live_ids_of_their_kind_only(tmp_path):
     assert complete("cpictl call delete_vm ") == [vm]
     assert complete("cpictl call create_vm agent-1 ") == [stemcell]
     assert complete("cpictl call delete_disk ") == []
+
+
+def test_metadata_show_offers_vms_and_ids_forget_offers_every_live_id(tmp_path):
+    image = tmp_path / "image"
+    image.write_text("x")
+    run = {"capture_output": True, "timeout": 120, "check": True}
+    stemcell = json.loads(subprocess.run([cpictl_bin(), "call", "create_stemcell", str(image), "{}"],
+                                         **run).stdout)["cloud_ids"]["created"][0]["cid"]
+    vm = json.loads(subprocess.run([cpictl_bin(), "call", "create_vm", "a", stemcell, "{}", "{d: {type: dynamic}}"],
+                                   **run).stdout)["cloud_ids"]["created"][0]["cid"]
+    assert complete("cpictl metadata show ") == [vm]
+    assert complete("cpictl ids forget ") == [vm, stemcell]  # newest first
+    assert complete(f"cpictl ids forget {stemcell[:-1]}") == [stemcell]
