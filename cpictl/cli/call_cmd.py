@@ -154,22 +154,26 @@ def resolve_references(arguments: Any, journal: Path) -> Any:
 
 
 def _raw_request(source: str, method: str | None) -> tuple[Any, bytes]:
-    from cpictl.protocol.codec import Request
+    from cpictl.protocol.codec import RawRequest
     from cpictl.wordargs import read_source_bytes
 
     raw = read_source_bytes(source, "--raw")  # sent exactly as read, even when it is not UTF-8 or not JSON
     try:
-        document = json.loads(raw)
+        parsed = json.loads(raw)
     except ValueError:
-        document = None
-    if not isinstance(document, dict):
-        document = {}
-    api_version = document.get("api_version")
-    sent = document.get("method")
+        parsed = None
+    document = parsed if isinstance(parsed, dict) else None
+    if document is None:  # sent anyway: probing a CPI with garbage is a use, but a YAML file by mistake is likelier
+        sys.stderr.write("warning: the --raw document is not a JSON object; it is sent unchanged, and a CPI will "
+                         "answer as to garbage (CPIs read JSON, not YAML)\n")
+    fields = document or {}
+    api_version = fields.get("api_version")
+    sent = fields.get("method")
     if method is not None and isinstance(sent, str) and sent != method:
         raise UsageError(f"the --raw document calls '{sent}', not '{method}': leave METHOD out or make them agree")
-    request = Request(str(sent if isinstance(sent, str) else method or "?"), document.get("arguments") or [],
-                      document.get("context") or {}, api_version if isinstance(api_version, int) else None)
+    request = RawRequest(str(sent if isinstance(sent, str) else method or "?"), fields.get("arguments") or [],
+                         fields.get("context") or {}, api_version if isinstance(api_version, int) else None,
+                         document=document)
     return request, raw
 
 
@@ -254,9 +258,10 @@ def _print_dry_run(target: Any, request: Any, stdin: bytes | None, fmt: str, sho
         env, added = mask_secret_env(env), mask_secret_env(added)
     prefix = "env -i " + " ".join(shlex.quote(f"{k}={v}") for k, v in env.items()) + " " \
         if target.env_mode == "director" else "".join(f"{k}={shlex.quote(v)} " for k, v in added.items())
-    cd = f"cd {shlex.quote(target.cwd)} && " if target.cwd else ""
-    one_liner = (f"{cd}printf '%s' {shlex.quote(shown.decode('utf-8', errors='replace'))} | "
+    one_liner = (f"printf '%s' {shlex.quote(shown.decode('utf-8', errors='replace'))} | "
                  f"{prefix}{shlex.join(target.argv)}")
+    if target.cwd:  # in a subshell: pasting the line must not move the user's own shell
+        one_liner = f"(cd {shlex.quote(target.cwd)} && {one_liner})"
     masked = shown != exact or any(value == MASK for value in (*env.values(), *added.values()))
     document = {"stdin": shown.decode("utf-8", errors="replace"), "argv": target.argv, "env_mode": target.env_mode,
                 "env": added if target.env_mode != "director" else env, "cwd": target.cwd,

@@ -35,6 +35,20 @@ class Request:
         return doc
 
 
+@dataclass(frozen=True)
+class RawRequest(Request):
+    """A whole request document given by the user (`call --raw`), sent byte for byte as given.
+
+    `method`, `arguments`, `context` and `api_version` are read from it for the checks; `as_dict` is the document
+    itself, every key included (also ones the contract does not know), so views and reports show what was sent.
+    `document` is None when the bytes were not a JSON object."""
+
+    document: dict[str, Any] | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.document) if self.document is not None else super().as_dict()
+
+
 #: One encoder for every request: `json.dumps` with non-default options builds a new one per call.
 _REQUEST_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
 

@@ -1,4 +1,7 @@
-"""`--dry-run`: the exact bytes, argv and environment a call would use, and a shell one-liner to reproduce it."""
+"""`--dry-run`: the bytes, argv and environment a call would use, and a shell one-liner to reproduce it.
+
+Secrets are masked unless `--show-secrets`; the headings then say so, since the masked bytes and one-liner are not
+what would be sent (pasting the line would send `<redacted>`)."""
 
 from __future__ import annotations
 
@@ -15,17 +18,20 @@ def render_dry_run(document: dict[str, Any]) -> list[tuple[RenderableType, bool]
     shell) — the terminal still folds them on screen."""
     env = document.get("env") or {}
     env_text = ", ".join(f"{k}={v}" for k, v in env.items()) or "(inherited unchanged)"
+    masked = bool(document.get("secrets_masked"))
     parts: list[tuple[RenderableType, bool]] = [
         (Text("dry run — nothing was executed", style="bold yellow"), False),
-        (Text("stdin (exact bytes, no trailing newline):", style="bold"), False),
+        # Masked, these are not the bytes that would be sent: the heading must not say "exact".
+        (Text("stdin (secrets masked; --show-secrets prints the exact bytes):" if masked
+              else "stdin (exact bytes, no trailing newline):", style="bold"), False),
         (Syntax(document["stdin"], "json", word_wrap=False, background_color="default"), True),
     ]
-    if document.get("secrets_masked"):
-        parts.append((Text("secrets are masked here; --show-secrets prints the exact bytes", style="dim"), False))
     parts.append((Text.assemble(("argv  ", "bold"), repr(document["argv"])), False))
     parts.append((Text.assemble(("env   ", "bold"), f"{document['env_mode']}: ", env_text), False))
     if document.get("cwd"):
         parts.append((Text.assemble(("cwd   ", "bold"), document["cwd"]), False))
-    parts.append((Text("reproduce by hand (one line):", style="bold"), False))
+    parts.append((Text("reproduce by hand (one line; it sends <redacted> where secrets were masked, so use "
+                       "--show-secrets for a line to run):" if masked else "reproduce by hand (one line):",
+                       style="bold yellow" if masked else "bold"), False))
     parts.append((Text(document["shell"]), True))
     return parts

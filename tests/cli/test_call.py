@@ -298,6 +298,28 @@ def test_raw_needs_no_method_and_refuses_a_different_one(capsys, echo_cpi, tmp_p
     assert code == 2 and "calls 'ping', not 'info'" in err
 
 
+def test_the_report_of_a_raw_call_shows_the_document_that_was_sent(capsys, echo_cpi, tmp_path):
+    raw = '{"method": "ping", "arguments": [], "context": {"director_uuid": "d"}, "extra": true}'
+    (tmp_path / "req.json").write_text(raw)
+    code, doc = call_json(capsys, "--raw", str(tmp_path / "req.json"), "--cpi", str(echo_cpi))
+    assert code == 0
+    assert json.loads(doc["response"]["result"]["raw"])["extra"] is True  # the CPI got the unknown key …
+    assert doc["request"] == json.loads(raw)  # … and the report says so, with no key made up or left out
+
+
+def test_a_raw_document_that_is_not_json_is_sent_with_a_warning(capsys, tmp_path):
+    received = tmp_path / "received"
+    cpi = write_cpi(tmp_path / "keep.py", f"""
+import json, sys
+open({str(received)!r}, "wb").write(sys.stdin.buffer.read())
+json.dump({{"result": True, "error": None, "log": ""}}, sys.stdout)
+""")
+    (tmp_path / "req.yml").write_text("method: ping\narguments: []\n")
+    code, out, err = call(capsys, "--raw", str(tmp_path / "req.yml"), "--cpi", str(cpi), "-o", "json")
+    assert "the --raw document is not a JSON object; it is sent unchanged" in err and "YAML" in err
+    assert received.read_bytes() == b"method: ping\narguments: []\n"
+
+
 @pytest.mark.parametrize(("value", "fragment"), [("&a [*a]", "cannot be sent as JSON"),
                                                  ("{when: 2024-01-01}", "cannot be sent as JSON")])
 def test_yaml_that_json_cannot_carry_is_an_input_error(capsys, value, fragment):
@@ -414,6 +436,30 @@ def test_dry_run_shows_the_request_bytes_on_one_line_whatever_the_width(capsys, 
     assert code == 0
     [request] = [line for line in out.splitlines() if line.startswith('{"method"')]
     assert json.loads(request)["arguments"][:2] == ["agent-1", "stemcell-1"]
+
+
+def test_a_masked_dry_run_does_not_claim_exact_bytes_or_a_line_to_run(capsys):
+    code, out, _ = call(capsys, "create_vm", "agent-1", "stemcell-1", "{region: eu-west-1}", "{}", "--dry-run",
+                        "-o", "table")
+    assert code == 0
+    assert "exact bytes" not in out.replace("--show-secrets prints the exact bytes", "")
+    assert "stdin (secrets masked; --show-secrets prints the exact bytes):" in out
+    assert "it sends <redacted> where secrets were masked" in out and "eu-west-1" not in out
+    code, out, _ = call(capsys, "info", "--dry-run", "-o", "table")  # nothing to mask: the bytes are exact
+    assert "stdin (exact bytes, no trailing newline):" in out and "reproduce by hand (one line):" in out
+
+
+def test_the_dry_run_one_liner_with_cwd_runs_in_a_subshell(capsys, tmp_path):
+    marker = tmp_path / "where"
+    cpi = write_cpi(tmp_path / "pwd_cpi.py", f"import os; open({str(marker)!r}, 'w').write(os.getcwd())\n")
+    workdir = tmp_path / "work dir"
+    workdir.mkdir()
+    code, doc = call_json(capsys, "info", "--cpi", str(cpi), "--cwd", str(workdir), "--dry-run")
+    assert code == 0
+    replay = subprocess.run(["bash", "-c", f"{doc['shell']}; pwd"], capture_output=True, text=True, timeout=60,
+                            cwd=tmp_path)
+    assert marker.read_text() == str(workdir)  # the CPI ran in --cwd …
+    assert replay.stdout.strip() == str(tmp_path)  # … and the shell that pasted the line stayed where it was
 
 
 @pytest.mark.parametrize(("argv", "message"), [
