@@ -99,6 +99,7 @@ class Journal:
         import filelock  # here, not at module top: importing filelock costs start-up time
 
         if self._lock is None:
+            self._refuse_foreign_file()  # before the lock file: nothing is written beside a file that is not ours
             try:  # a lock file that cannot exist would look like a lock held forever: say what is wrong at once
                 os.close(os.open(self.lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600))
             except OSError as error:

@@ -237,6 +237,7 @@ def test_a_file_that_is_not_a_journal_is_never_written_nor_read_as_one(tmp_path:
         with pytest.raises(StoreError, match=r"not a cpictl journal.*ids import-state"):
             attempt()
     assert state_file.read_text() == CREATE_ENV_STATE
+    assert not Path(f"{state_file}.lock").exists()  # nor a lock file beside it
 
 
 def test_a_journal_torn_in_its_first_line_is_still_ours(tmp_path: Path) -> None:
