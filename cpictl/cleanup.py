@@ -85,9 +85,18 @@ def plan_cleanup(state: StoreState, include_imported: bool = False) -> list[Plan
 TargetFor = Callable[[CloudIdRecord], "Target | None"]
 
 
-def recorded_target(base: Target, override: bool) -> TargetFor:
-    """The target that created a record (its argv from the journal), or `base` when overriding or unknown."""
+def recorded_target(base: Target, override: bool, imported_director_uuid: str | None = None) -> TargetFor:
+    """The target that created a record (its argv from the journal), or `base` when overriding or unknown.
+
+    `imported_director_uuid`: the `director_id` of the create-env state file the session imported (None when the
+    user gave --director-uuid); IDs imported from it are addressed with it, as `bosh create-env` would."""
     def target_for(record: CloudIdRecord) -> Target | None:
+        target = _recorded(record)
+        if target is not None and record.imported and imported_director_uuid:
+            return replace(target, director_uuid=imported_director_uuid)
+        return target
+
+    def _recorded(record: CloudIdRecord) -> Target | None:
         if override:
             return base
         if isinstance(record.target, list) and record.target:

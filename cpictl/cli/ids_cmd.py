@@ -75,7 +75,9 @@ def forget_command(cid: Annotated[str, typer.Argument(help="Cloud ID to stop tra
 @ids_app.command("import-state")
 def import_state_command(file: Annotated[Path, typer.Argument(help="A `bosh create-env` state file.")],
                          output: OutputOpt = None, session: opt.SessionOpt = None, state: opt.StateOpt = None) -> None:
-    """Pre-seed the session from a create-env state file (director_id, VM, disks, stemcells)."""
+    """Pre-seed the session from a create-env state file: its VM, disks and stemcells, and its director_id, which
+    `cleanup` and `ids verify` send as context.director_uuid for those IDs, as create-env would (unless
+    --director-uuid is given)."""
     report = _store(session, state).import_create_env_state(file)
     _warn(report.warnings)
     fmt = resolve_format(output)
@@ -90,7 +92,8 @@ def import_state_command(file: Annotated[Path, typer.Argument(help="A `bosh crea
     console = stdout_console()
     console.print(outcome_table(rows, f"imported from {file}"))
     if report.director_uuid:
-        console.print(f"director_uuid {report.director_uuid} (use --director-uuid to send it)")
+        console.print(f"director_uuid {report.director_uuid}: cleanup and ids verify send it for these IDs; "
+                      f"for other calls give --director-uuid {report.director_uuid}")
 
 
 def _target_options(params: dict[str, Any]) -> tuple[Any, bool]:
@@ -111,7 +114,9 @@ def verify_command(output: OutputOpt = None, session: opt.SessionOpt = None, sta
     fmt = resolve_format(output)
     target, override = _target_options(locals())
     store = _store(session, state)
-    rows = list(verify_live_ids(store.replay(), store, recorded_target(target, override)))
+    replayed = store.replay()
+    imported_uuid = replayed.director_uuid if director_uuid is None else None
+    rows = list(verify_live_ids(replayed, store, recorded_target(target, override, imported_uuid)))
     table_rows = [(str(r.record.kind), r.record.cid, r.outcome, r.detail) for r in rows]
     _print_rows(table_rows, "verified against the CPI", fmt)
     _exit_for(rows, "some IDs have no recorded CPI (imported from a state file): pass --cpi to verify them")
@@ -170,7 +175,7 @@ def cleanup_command(
     left_out = [] if include_imported else [r for r in replayed.records if r.is_live and r.imported]
     if left_out:
         _warn([f"{len(left_out)} imported ID(s) left out: --include-imported deletes them too"])
-    target_for = recorded_target(target, override)
+    target_for = recorded_target(target, override, replayed.director_uuid if director_uuid is None else None)
     planned_rows = [(str(p.record.kind), p.label, "planned" if target_for(p.record) is not None else "will skip",
                      "" if target_for(p.record) is not None else NO_CPI) for p in plan]
     if dry_run or not plan:

@@ -9,6 +9,7 @@ import json
 import pytest
 
 from tests.cli.test_ids_cleanup import live_ids, make_vm_with_disk, run
+from tests.conftest import write_cpi
 
 
 def outcomes(out: str) -> dict[str, tuple[str, str]]:
@@ -116,6 +117,38 @@ def test_cleanup_without_a_cpi_for_an_imported_id_is_still_a_usage_error(capsys,
     code, out, err = run(capsys, "cleanup", "--yes", "--include-imported", "-o", "json")
     assert outcomes(out)["delete_vm"] == ("skipped", "no CPI recorded for it (imported); pass --cpi")
     assert code == 2 and "pass --cpi" in err
+
+
+def _logging_cpi(tmp_path):
+    """A CPI that appends each request to requests.jsonl; every VM it is asked about exists, and deletes succeed."""
+    log = tmp_path / "requests.jsonl"
+    cpi = write_cpi(tmp_path / "logging_cpi.py", f"""
+import json, sys
+request = sys.stdin.read()
+open({str(log)!r}, "a").write(request + "\\n")
+json.dump({{"result": None if "delete" in json.loads(request)["method"] else True, "error": None, "log": ""}},
+          sys.stdout)
+""")
+    return cpi, lambda: [(r["method"], r["context"]["director_uuid"])
+                         for r in map(json.loads, log.read_text().splitlines())]
+
+
+def test_imported_ids_are_addressed_with_the_state_files_director_uuid(capsys, tmp_path, imported_vm):
+    # create-env sends its state file's director_id; verifying and deleting what it made do the same
+    cpi, sent = _logging_cpi(tmp_path)
+    code, _, err = run(capsys, "ids", "verify", "--cpi", str(cpi), "-o", "json")
+    assert code == 0, err
+    code, _, err = run(capsys, "cleanup", "--yes", "--include-imported", "--cpi", str(cpi), "-o", "json")
+    assert code == 0, err
+    assert sent() == [("has_vm", "d-1"), ("delete_vm", "d-1")]
+
+
+def test_an_explicit_director_uuid_wins_over_the_imported_one(capsys, tmp_path, imported_vm):
+    cpi, sent = _logging_cpi(tmp_path)
+    code, _, err = run(capsys, "cleanup", "--yes", "--include-imported", "--cpi", str(cpi), "--director-uuid",
+                       "mine", "-o", "json")
+    assert code == 0, err
+    assert sent() == [("delete_vm", "mine")]
 
 
 def test_the_dry_run_says_what_will_be_skipped_and_what_is_left_out(capsys, tmp_path):
