@@ -8,7 +8,9 @@ __all__ = ["CPI_ERROR", "EXPECTATION", "INTERNAL", "MISBEHAVED", "OK", "USAGE", 
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 ok; 1 the CPI answered with an error; 2 usage or input error; "
-    "3 the CPI misbehaved (contract violation, crash, timeout, not executable); 4 a recipe expectation failed."
+    "3 the CPI misbehaved (contract violation, crash, timeout, not executable) or its IDs could not be journalled; "
+    "4 a recipe expectation failed; 70 a bug in cpictl (please report it); 130 Ctrl-C, 143 SIGTERM, 129 SIGHUP "
+    "(the CPI's process group is killed, what it answered is journalled)."
 )
 
 

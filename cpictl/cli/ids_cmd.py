@@ -72,12 +72,19 @@ def forget_command(cid: Annotated[str, typer.Argument(help="Cloud ID to stop tra
     print(f"forgot {cid}")
 
 
-@ids_app.command("import-state")
+IMPORT_STATE_HELP = (
+    "Pre-seed the session from a create-env state file: its VM, disks, stemcells and director_id.\n\n"
+    "`cleanup` and `ids verify` send the director_id as context.director_uuid for the imported IDs, as create-env "
+    "would (--director-uuid overrides it). `cleanup` deletes imported IDs only with --include-imported, and needs "
+    "--cpi for them: the state file does not say which CPI made them. Records with empty CIDs are skipped with a "
+    "warning."
+)
+
+
+@ids_app.command("import-state", help=IMPORT_STATE_HELP)
 def import_state_command(file: Annotated[Path, typer.Argument(help="A `bosh create-env` state file.")],
                          output: OutputOpt = None, session: opt.SessionOpt = None, state: opt.StateOpt = None) -> None:
-    """Pre-seed the session from a create-env state file: its VM, disks and stemcells, and its director_id, which
-    `cleanup` and `ids verify` send as context.director_uuid for those IDs, as create-env would (unless
-    --director-uuid is given)."""
+    # The help is IMPORT_STATE_HELP: one line per paragraph.
     report = _store(session, state).import_create_env_state(file)
     _warn(report.warnings)
     fmt = resolve_format(output)
@@ -101,14 +108,30 @@ def _target_options(params: dict[str, Any]) -> tuple[Any, bool]:
     return TargetOptions.from_params(params).build(), params.get("cpi") is not None
 
 
-@ids_app.command("verify")
+_NO_CPI_EXIT = "2 some IDs have no recorded CPI (imported from a state file) and no --cpi was given."
+VERIFY_HELP = (
+    "Ask the CPI (has_vm / has_disk) about every live VM and disk and mark the ones that are gone.\n\n"
+    "Exit codes: 0 every answer was usable; 1 a CPI answered with an error; 3 a CPI misbehaved; " + _NO_CPI_EXIT
+)
+CLEANUP_HELP = (
+    "Delete the session's live resources in dependency order (detach, snapshots, disks, VMs, stemcells, "
+    "networks).\n\n"
+    "NotFound answers count as already gone. Each ID is deleted through the CPI that created it unless --cpi is "
+    "given. What an earlier failure may still need is held back: a disk whose detach failed, the stemcell of a VM "
+    "whose delete failed.\n\n"
+    "Exit codes: 0 everything deleted or already gone; 1 a CPI answered with an error; 3 a CPI misbehaved; "
+    + _NO_CPI_EXIT
+)
+
+
+@ids_app.command("verify", help=VERIFY_HELP)
 def verify_command(output: OutputOpt = None, session: opt.SessionOpt = None, state: opt.StateOpt = None,
                    cpi: opt.CpiOpt = None, cpi_arg: opt.CpiArgOpt = None, api_version: opt.ApiVersionOpt = None,
                    stemcell_api_version: opt.StemcellOpt = None, director_uuid: opt.DirectorUuidOpt = None,
                    context: opt.ContextOpt = None, env_mode: opt.EnvModeOpt = None, env: opt.EnvOpt = None,
                    packages_dir: opt.PackagesDirOpt = None, jobs_dir: opt.JobsDirOpt = None, cwd: opt.CwdOpt = None,
                    timeout: opt.TimeoutOpt = None) -> None:
-    """Ask the CPI (has_vm / has_disk) about every live VM and disk and mark the ones that are gone."""
+    # The help is VERIFY_HELP: one line per paragraph.
     from cpictl.cleanup import recorded_target, verify_live_ids
 
     fmt = resolve_format(output)
@@ -160,10 +183,7 @@ def cleanup_command(
     cwd: opt.CwdOpt = None,
     timeout: opt.TimeoutOpt = None,
 ) -> None:
-    """Delete the session's live resources in dependency order (detach, snapshots, disks, VMs, stemcells, networks).
-
-    NotFound answers count as already gone. Each ID is deleted through the CPI that created it unless --cpi is given.
-    """
+    # The help is CLEANUP_HELP (given where main.py registers the command): one line per paragraph.
     from cpictl.cleanup import NO_CPI, plan_cleanup, recorded_target, run_cleanup
 
     fmt = resolve_format(output)

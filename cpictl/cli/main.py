@@ -48,9 +48,9 @@ def _add_ids(app: typer.Typer) -> None:
 
 
 def _add_cleanup(app: typer.Typer) -> None:
-    from cpictl.cli.ids_cmd import cleanup_command
+    from cpictl.cli.ids_cmd import CLEANUP_HELP, cleanup_command
 
-    app.command("cleanup")(cleanup_command)
+    app.command("cleanup", help=CLEANUP_HELP)(cleanup_command)
 
 
 def _add_run(app: typer.Typer) -> None:
