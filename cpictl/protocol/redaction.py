@@ -4,7 +4,9 @@ The rules follow the director's own log redaction and go a little further, as th
 - context: every key but `director_uuid`, `request_id` and `vm` (cpi-config properties carry credentials);
 - every `cloud_properties` argument (all methods), each network's `cloud_properties` in create_vm/configure_networks
   arguments and in a v2 create_vm result;
-- create_vm `environment`: everything but `bosh.group`, `bosh.groups` and `bosh.tags`.
+- create_vm `environment`: everything but `bosh.group`, `bosh.groups` and `bosh.tags`;
+- in every other argument (VM and disk metadata, an unknown method's arguments): values under keys that name a
+  secret (`secret_key`), at any depth, and the userinfo of URLs.
 The request view masks every such value, but only the values that are likely secrets are then also hunted in
 free text (the CPI's `log` and stderr, messages): every masked context and environment value, and cloud_properties
 values (at any depth, in networks too) under a key that sounds secret (`secret_key`: password, secret, token,
@@ -22,7 +24,6 @@ and the userinfo of every URL (mbus, registry endpoint, blobstore endpoint).
 
 from __future__ import annotations
 
-import copy
 import json
 import re
 from dataclasses import replace
@@ -183,6 +184,27 @@ class Redactor:
             masked["bosh"] = self._mask_values(env["bosh"], ENV_BOSH_PUBLIC_KEYS, hunt=True)
         return masked
 
+    def _mask_named_secrets(self, value: Any) -> Any:
+        """Any other argument (VM or disk metadata, an unknown method's): values under keys that name a secret
+        (`secret_key`: `password`, `api_token`, not `key_name`) masked and hunted, at any depth, and URL userinfo
+        in every string. The rest is the operator's to read."""
+        if isinstance(value, dict):
+            masked = {}
+            for key, item in value.items():
+                if secret_key(key) and item is not None and not isinstance(item, bool):
+                    self._remember(item, key=str(key))
+                    masked[key] = MASK
+                else:
+                    masked[key] = self._mask_named_secrets(item)
+            return masked
+        if isinstance(value, list):
+            return [self._mask_named_secrets(item) for item in value]
+        if isinstance(value, str) and "@" in value:
+            for match in _URL_USERINFO.finditer(value):
+                self._remember(match["userinfo"])
+            return mask_url_userinfo(value)
+        return value
+
     def _mask_secret_keys(self, value: Any) -> Any:
         """Mask values under secret-sounding keys, and URL userinfo in every string, keeping the shape."""
         if isinstance(value, dict):
@@ -235,8 +257,8 @@ class Redactor:
     def arguments(self, method: str, arguments: Any) -> Any:
         spec = get_method(method)
         if spec is None or not isinstance(arguments, list):
-            return copy.deepcopy(arguments)
-        masked = list(arguments)
+            return self._mask_named_secrets(arguments)
+        masked = [self._mask_named_secrets(value) for value in arguments]
         for position, param in enumerate(spec.params[: len(arguments)]):
             value = arguments[position]
             if param.name == "cloud_properties":

@@ -32,7 +32,7 @@ from cpictl.protocol.redaction import CONTEXT_PUBLIC_KEYS, MASK, Redactor, mask_
 from cpictl.repl.lines import meta_escape, split_words
 from cpictl.wordargs import InputError, load_yaml_text
 
-#: The parameters `Redactor.arguments` masks.
+#: The parameters `Redactor.arguments` masks whole (or whose cloud_properties it masks whole).
 MASKED_PARAMS = frozenset({"cloud_properties", "networks", "environment", "network_definition"})
 _NAMED = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=(.*)$", re.DOTALL)
 #: The start of `key: value`, `"key": "value"` or `key=value` in text that could not be parsed.
@@ -138,8 +138,14 @@ def _mask_argument_words(method: str, words: list[str], api_version: int | None)
             name = params[position].name if position < len(params) and not named else None
             raw, prefix = word, ""
             position += 1
-        masked.append(prefix + _mask_value(method, name, raw) if name in MASKED_PARAMS else word)
+        masked.append(prefix + _mask_value(method, name, raw) if _may_hold_secrets(name, raw) else word)
     return masked
+
+
+def _may_hold_secrets(name: str | None, raw: str) -> bool:
+    """Every argument is masked somewhat (values under keys that name a secret, URL userinfo; see the Redactor),
+    but only text with a `:` or `@` can hold a key or a URL: the rest is kept without parsing it."""
+    return name is not None and (name in MASKED_PARAMS or ":" in raw or "@" in raw)
 
 
 def _mask_value(method: str, name: str | None, raw: str) -> str:

@@ -166,3 +166,17 @@ def test_agent_settings_keep_networks_and_disks_whose_names_sound_secret():
     assert masked["networks"]["private"]["cloud_properties"] == {"subnet": MASK}
     assert masked["networks"]["token"] == {"type": "dynamic", "password": MASK}
     assert masked["disks"]["persistent"] == {"vol-key-1": {"path": "/dev/sdb"}}
+
+
+def test_metadata_and_unknown_methods_hide_values_under_keys_that_name_a_secret():
+    redactor = Redactor()
+    masked = redactor.request({"method": "set_vm_metadata", "context": {"director_uuid": "d"}, "arguments": [
+        "vm-1", {"name": "web/0", "admin_password": "hunter22", "key_name": "ops", "db": {"api_token": "t0k3n-1"},
+        "backup": "https://ops:s3cr3t-pw@backup.example.com/db"}]})
+    assert masked["arguments"] == ["vm-1", {"name": "web/0", "admin_password": MASK, "key_name": "ops",
+                                            "db": {"api_token": MASK},
+                                            "backup": f"https://{MASK}@backup.example.com/db"}]
+    assert redactor.text("set password hunter22, token t0k3n-1, url ops:s3cr3t-pw") == \
+        f"set password {MASK}, token {MASK}, url {MASK}"
+    unknown = Redactor().request({"method": "frobnicate_vm", "arguments": [{"password": "hunter22"}, "vm-1"]})
+    assert unknown["arguments"] == [{"password": MASK}, "vm-1"]

@@ -29,6 +29,10 @@ from tests.repl.conftest import Repl
      f"create_disk 1024 {{type: {MASK}, kms key: {MASK}}} 'vm 1'"),
     ("create_stemcell /tmp/image {name: refcpi}", f"create_stemcell /tmp/image {{name: {MASK}}}"),
     ("update_disk disk-1 2048 {iops: 3000}", f"update_disk disk-1 2048 {{iops: {MASK}}}"),
+    ("set_vm_metadata vm-1 {owner: me, admin_password: HUNTER22}",
+     f"set_vm_metadata vm-1 {{owner: me, admin_password: {MASK}}}"),
+    ("set_disk_metadata disk-1 metadata={backup: 'https://ops:pw-HUNTER22@b.example.com'}",
+     f"set_disk_metadata disk-1 metadata={{backup: 'https://{MASK}@b.example.com'}}"),
 ])
 def test_secrets_are_masked_the_way_the_request_view_masks_them(line: str, kept: str) -> None:
     assert mask_history_line(line) == kept
