@@ -7,7 +7,10 @@ its variables, as `cpictl recipe check` does. The runner keeps the rest.
 
 Rules kept here:
 - Ctrl-C, wherever it arrives, runs what is left of the finally steps before the run stops (exit 130); SIGTERM
-  and SIGHUP do the same and exit 143 and 129.
+  and SIGHUP do the same and exit 143 and 129. The line that announces it names which it was ("terminated
+  (SIGTERM): running the finally steps …"): a CI log must not blame a Ctrl-C nobody pressed.
+- The leftovers line under the summary gives commands for this run's session (`cpictl cleanup --session NAME`);
+  in machine output it goes to stderr.
 - A closed stdout (`cpictl run … | head`) ends the run with 141 after the finally steps and the reports, even
   when the run itself had finished: its output did not all arrive.
 - A recipe that cannot be run (exit 2) still gets the reports that were asked for, recording the problem.
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import signal
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -115,7 +119,8 @@ def run_command(
         runner = RecipeRunner(recipe, CallSession(target, store), from_step=from_step, to_step=to_step,
                               keep_going=keep_going, dry_run=dry_run, run_finally=not no_finally,
                               should_run_step=StepPrompt() if step_mode else None)
-        view = RunView(target, store, fmt, verbose, server, run_finally=not no_finally)
+        view = RunView(target, store, fmt, verbose, server, run_finally=not no_finally,
+                       session_option=_session_option(session, state))
         summary = _drive(runner, view)
     from cpictl import shutdown
 
@@ -123,12 +128,11 @@ def run_command(
         summary.interrupted_exit_code = shutdown.exit_code()
     write_reports(summary, report_junit, report_json)
     try:
-        if not view.stdout_closed:
-            _cleanup_hint(summary, session, state, fmt)
-            if fmt != "table":
-                from cpictl.recipes import json_report
+        if not view.stdout_closed and fmt != "table":
+            from cpictl.recipes import json_report
 
-                emit_document(json_report(summary), fmt)
+            _leftovers_on_stderr(summary, view)
+            emit_document(json_report(summary), fmt)
     except BrokenPipeError:
         view.stdout_closed = True
         silence(sys.stdout)
@@ -164,9 +168,7 @@ def _drive(runner: Any, view: RunView) -> Any:
             progress.stop()
             from rich.text import Text
 
-            output.say(Text("interrupted during the finally steps: the rest are not run" if during_finally
-                            else "interrupted: running the finally steps (Ctrl-C again stops them)",
-                            style="yellow"))
+            output.say(Text(_interruption_notice(during_finally), style="yellow"))
 
     try:
         for event in runner.events():
@@ -187,20 +189,45 @@ def _drive(runner: Any, view: RunView) -> Any:
     return runner.summary
 
 
-def _cleanup_hint(summary: Any, session: str | None, state: Path | None, fmt: str) -> None:
-    """The summary's "`cpictl cleanup` deletes them" means the default session; name this run's own."""
+def _interruption_notice(during_finally: bool) -> str:
+    """What the run says when it is cut short: what happened — Ctrl-C, or the signal (SIGTERM: a CI job cancelled;
+    SIGHUP: the terminal closed, and only a log the output goes to still reads it) — and what happens next. Each
+    of them, coming again, stops the finally steps."""
+    from cpictl import shutdown
+
+    signum = shutdown.ending_signal()
+    if signum is None:
+        what, again = "interrupted", "Ctrl-C again"
+    else:
+        name = signal.Signals(signum).name
+        words, _, detail = shutdown.describe().partition(" (")  # "hung up (the terminal closed)"
+        what = f"{words} ({name}; {detail}" if detail else f"{words} ({name})"
+        again = f"another {name} or Ctrl-C"
+    if during_finally:
+        return f"{what} during the finally steps: the rest are not run"
+    return f"{what}: running the finally steps ({again} stops them)"
+
+
+def _session_option(session: str | None, state: Path | None) -> str:
+    """The option that names this run's session, for the commands the leftovers line gives: `--state FILE`,
+    `--session NAME` (also one from $CPICTL_SESSION: the shell the user pastes into may not have it), or nothing
+    for the default session."""
     import os
     import shlex
 
-    if not summary.leftovers:
-        return
     if state is not None:
-        option = f"--state {shlex.quote(str(state))}"
-    else:
-        name = session or os.environ.get("CPICTL_SESSION") or "default"
-        if name == "default":
-            return
-        option = f"--session {shlex.quote(name)}"
-    stream = sys.stdout if fmt == "table" else sys.stderr
-    stream.write(f"cleanup for this session: cpictl cleanup {option}\n")
-    stream.flush()
+        return f"--state {shlex.quote(str(state))}"
+    name = session or os.environ.get("CPICTL_SESSION") or "default"
+    return "" if name == "default" else f"--session {shlex.quote(name)}"
+
+
+def _leftovers_on_stderr(summary: Any, view: RunView) -> None:
+    """Machine output shows no summary table: its leftovers line goes to stderr, so someone reading a CI log still
+    sees what was left and how to delete it (stdout carries only the report)."""
+    from cpictl.render.recipe_view import leftovers_line
+
+    line = leftovers_line(summary, view.session_option)
+    if line is not None:
+        with contextlib.suppress(OSError):  # a closed stderr must not pass for a closed stdout
+            sys.stderr.write(line + "\n")
+            sys.stderr.flush()

@@ -26,6 +26,7 @@ class RunView:
     secrets: Any = None  # a Redactor that has seen every request of the run
     stdout_closed: bool = False
     closed_mid_run: bool = False  # stdout went away before the run had finished
+    session_option: str = ""  # `--session NAME` / `--state FILE` (shell-quoted) for the leftovers line's commands
 
 
 class StepConsole:
@@ -120,4 +121,9 @@ def render_event(event: Any, console: Any, progress: StepConsole, view: RunView)
     elif isinstance(event, StepPlanned):
         console.print(recipe_view.planned_step(event))
     elif isinstance(event, RunFinished) and fmt == "table":
-        console.print(recipe_view.summary_table(event.summary))
+        console.print(recipe_view.summary_table(event.summary, leftovers=False))
+        line = recipe_view.leftovers_line(event.summary, view.session_option)
+        if line is not None:  # soft wrap, unlike a caption: a command cut in two by a line break cannot be pasted
+            from rich.text import Text
+
+            console.print(Text(line, style="table.caption"), soft_wrap=True)

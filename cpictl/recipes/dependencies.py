@@ -1,11 +1,20 @@
-"""Which skipped step a main step's unresolvable reference was waiting for.
+"""What a main step's unresolvable reference was waiting for: a step that would have provided it but did not run.
 
-A step skipped by the user (`--step`), by its `when`, by `--from`/`--to`, or itself skipped for this reason never
-produces what later steps refer to. When a later step's reference then names nothing, that is not a broken recipe
-but a consequence of the skip: the step is skipped too, saying which step it needed ("needs step 'stemcell',
-which was skipped"), and the run is not "invalid". Only a reference that *fails* is traced: `${stemcell}` that
-still finds an older live stemcell in the session resolves to it, as main steps always do (that is what `--from`
-is for).
+Only a reference that *fails* is traced: `${stemcell}` that still finds an older live stemcell in the session
+resolves to it, as main steps always do (that is what `--from` is for). When it fails, where its provider is
+decides what the step becomes:
+
+* the provider was skipped *in this run* — by the user (`--step`), by its `when`, or itself skipped for this
+  reason. Nothing later can have what it would have made, and that is a consequence of the skip, not a broken
+  recipe: the step is skipped too, saying which step it needed ("needs step 'stemcell', which was skipped"), and
+  the run is not "invalid";
+* the provider lies outside `--from`/`--to` (always before `--from`: a provider comes before the step) and the
+  session has nothing that stands in for it. The run the user asked for cannot work, and calling it "passed"
+  would let a CI job believe a recipe that did nothing: the step is invalid, and the run stops as for any invalid
+  step. The reason says what to do, e.g. "needs ${stemcell} from step 'stemcell', which is before --from vm, and
+  the session has no live stemcell: start at 'stemcell' (--from stemcell) or create a stemcell first". Only a
+  kind can be stood in for (by a live ID); a step's result and a saved value exist only in the run that made
+  them.
 
 The provider of a reference is the nearest earlier main step that would have made it:
 
@@ -16,26 +25,59 @@ The provider of a reference is the nearest earlier main step that would have mad
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import shlex
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
 
 from cpictl.recipes.plan import PlannedStep
-from cpictl.store.references import ReferenceProblem, parse_reference
+from cpictl.store.references import Reference, ReferenceProblem, parse_reference
 
 
-def skipped_provider(problem: ReferenceProblem, step: PlannedStep, main_steps: Sequence[PlannedStep],
-                     skipped: Iterable[str]) -> str | None:
-    """The name of the skipped step `problem`'s reference depends on, or None (a genuine recipe problem)."""
+@dataclass(frozen=True)
+class MissingProvider:
+    """Why a main step cannot be sent: the step that provides one of its references did not run."""
+
+    status: Literal["skipped", "invalid"]
+    reason: str
+
+
+def missing_provider(reference: str, step: PlannedStep, main_steps: Sequence[PlannedStep], *,
+                     skipped: Collection[str], left_out: Mapping[str, str]) -> MissingProvider | None:
+    """What `step` becomes because `reference` (the text inside `${}`) names nothing, or None when no provider
+    that did not run explains it (a genuine recipe problem). `skipped`: main steps skipped in this run (by the
+    user, a `when`, or for a missing provider); `left_out`: main steps outside --from/--to, with why ("before
+    --from vm")."""
     try:
-        ref = parse_reference(problem.name)
+        ref = parse_reference(reference)
     except ReferenceProblem:
         return None
+    provider = _provider(ref, step, main_steps)
+    if provider is None:
+        return None
+    if provider.name in left_out:
+        return MissingProvider("invalid", _left_out_reason(ref, provider.name, left_out[provider.name]))
+    if provider.name in skipped:
+        return MissingProvider("skipped", f"needs step '{provider.name}', which was skipped")
+    return None
+
+
+def _provider(ref: Reference, step: PlannedStep, main_steps: Sequence[PlannedStep]) -> PlannedStep | None:
     before = [s for s in main_steps if s.index < step.index]
     if ref.form == "step":
-        provider = next((s for s in before if s.name == ref.name), None)
-    elif ref.form == "name" and ref.is_kind:
-        provider = next((s for s in reversed(before) if s.creates == ref.name), None)
-    elif ref.form == "name":
-        provider = next((s for s in reversed(before) if ref.name in s.save), None)
-    else:
-        return None
-    return provider.name if provider is not None and provider.name in set(skipped) else None
+        return next((s for s in before if s.name == ref.name), None)
+    if ref.form == "name" and ref.is_kind:
+        return next((s for s in reversed(before) if s.creates == ref.name), None)
+    if ref.form == "name":
+        return next((s for s in reversed(before) if ref.name in s.save), None)
+    return None
+
+
+def _left_out_reason(ref: Reference, provider: str, why: str) -> str:
+    needs = f"needs ${{{ref.text}}} from step '{provider}', which is {why}"
+    start = f"start at '{provider}' (--from {shlex.quote(provider)})"
+    if ref.is_kind:
+        return f"{needs}, and the session has no live {ref.name}: {start} or create a {ref.name} first"
+    if ref.form == "step":
+        return f"{needs} (a run sees only its own steps' results): {start}"
+    return f"{needs} (a saved value lasts one run): {start}"

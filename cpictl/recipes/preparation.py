@@ -11,8 +11,8 @@ A `finally` step's `${vm}` (and the other kinds) names only an ID this run creat
 `cpictl.recipes.scope`); without one the step is skipped with the reason "no vm created by this run". So does a
 main step's, once an earlier step of this run creates that kind.
 
-A `when` that does not hold is a `WhenSkipped` with the value it found: null says "(undefined)", because a value
-that is not there (a typo, a step that has not run) is not the same news as one that is false.
+A `when` that does not hold is a `WhenSkipped` with the value it found: null says "(absent or null)", because a value
+that is not there (a key the result lacks, a step that has not run) is not the same news as one that is false.
 """
 
 from __future__ import annotations
@@ -146,7 +146,7 @@ class StepPreparer:
         if is_truthy(value):
             return None
         if value is None:
-            found = "is null (undefined)"
+            found = "is null (absent or null)"
         elif value is False:
             found = "is false"
         else:

@@ -8,9 +8,13 @@ Rules kept:
   finished so far and the live cloud IDs at that moment (seeded once from the store, then kept current).
 - A step runs once unless it says `retry:`; a create is never repeated behind the user's back.
 - The first failed, misbehaving or inapplicable main step stops the main steps (unless `keep_going`).
-- A main step whose reference names nothing because a step it needs was skipped (by the user, its `when`, or
-  --from/--to) is skipped too — "needs step 'stemcell', which was skipped" — without asking in step mode (there
-  is no request to show), and does not make the run invalid (see `dependencies`).
+- A main step whose reference names nothing because a step it needs was skipped in this run (by the user, its
+  `when`, or itself for this reason) is skipped too — "needs step 'stemcell', which was skipped" — without
+  asking in step mode (there is no request to show), and does not make the run invalid. When the step it needs
+  lies outside --from/--to and the session has nothing that stands in ("needs ${stemcell} from step 'stemcell',
+  which is before --from vm, and the session has no live stemcell: …"), it is invalid and the run stops: a run
+  that could do nothing it was asked must not pass (see `dependencies`). A dry run shows that as the step's
+  problem.
 - `finally` steps always run: after success, failure, "quit" in step mode, Ctrl-C and a closed stdout. Their
   references are resolved leniently: one that names nothing (the VM was never created) skips that step with the
   reason. In them a bare kind (`${vm}`, `${disk}`, …) names only an ID this run created and still holds — never
@@ -26,12 +30,13 @@ Rules kept:
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable, Generator, Iterator, Mapping
 from typing import Any, Literal
 
 from cpictl.protocol.codec import Request
-from cpictl.recipes.dependencies import skipped_provider
+from cpictl.recipes.dependencies import MissingProvider, missing_provider
 from cpictl.recipes.events import (
     CTRL_C,
     Interruption,
@@ -40,6 +45,7 @@ from cpictl.recipes.events import (
     RunStarted,
     RunSummary,
     StepFinished,
+    StepPlanned,
     StepRetrying,
     StepRow,
     StepSkipped,
@@ -255,14 +261,15 @@ class RecipeRunner:
             prepared = self.preparer.prepare(step)
         except NotPrepared as stop:
             status: StepStatus = "skipped" if lenient and stop.status == "skipped" else "invalid"
-            reason = stop.reason
-            needed = self._skipped_provider(step, stop) if status == "invalid" else None
-            if needed is not None:
-                status, reason = "skipped", f"needs step '{needed}', which was skipped"
-            row = StepRow(step, status, reason=reason, duration=self.clock() - started,
-                          reason_location=stop.location)
+            reason, location = stop.reason, stop.location
+            missing = self._missing_provider(step, stop) if status == "invalid" else None
+            if missing is not None:
+                status, reason = missing.status, missing.reason
+                if location is not None:  # still the value holding the reference, now with the reason shown
+                    location = dataclasses.replace(location, message=reason)
+            row = StepRow(step, status, reason=reason, duration=self.clock() - started, reason_location=location)
             self.rows.append(row)
-            yield StepSkipped(step, stop.reason, row) if status == "skipped" else StepFinished(step, row)
+            yield StepSkipped(step, reason, row) if status == "skipped" else StepFinished(step, row)
             return row
         if isinstance(prepared, WhenSkipped):
             row = StepRow(step, "skipped", reason=prepared.reason)
@@ -308,11 +315,18 @@ class RecipeRunner:
         yield StepFinished(step, row)
         return row
 
-    def _skipped_provider(self, step: PlannedStep, stop: NotPrepared) -> str | None:
+    def _missing_provider(self, step: PlannedStep, stop: NotPrepared) -> MissingProvider | None:
         if stop.problem is None or step.phase != "main":
             return None
-        skipped = (row.name for row in self.rows if row.phase == "main" and row.status == "skipped")
-        return skipped_provider(stop.problem, step, self.recipe.steps, skipped)
+        return self._provider_not_run(stop.problem.name, step)
+
+    def _provider_not_run(self, reference: str, step: PlannedStep) -> MissingProvider | None:
+        """Whether a main step that did not run explains why `reference` names nothing (see `dependencies`)."""
+        left_out = {s.name: why for position, s in enumerate(self.recipe.steps)
+                    if (why := self.range.outside(position)) is not None}
+        skipped = {row.name for row in self.rows if row.phase == "main" and row.status == "skipped"}
+        return missing_provider(reference, step, self.recipe.steps, skipped=skipped - left_out.keys(),
+                                left_out=left_out)
 
     def _attempts(self, step: PlannedStep, prepared: Prepared, execution: StepExecution,
                   row: StepRow) -> Iterator[RecipeEvent]:
@@ -356,9 +370,26 @@ class RecipeRunner:
             if self._stopped is not None:
                 skipped = f"not run: {self._stopped.what}"
             event = self.preparer.plan(step, skipped)
+            if step.phase == "main" and not skipped:
+                event = self._left_out_needs(event)
             self.rows.append(StepRow(step, "skipped" if skipped else "planned", reason=skipped,
                                      request=event.request))
             yield event
             if step.creates and not skipped:
                 self.live.hidden.add(step.creates)  # later `${kind}` means the one this step would create
         yield self._finish()
+
+    def _left_out_needs(self, event: StepPlanned) -> StepPlanned:
+        """A dry run's step whose reference waits for a step outside --from/--to, with nothing in the session to
+        stand in: not "unresolved until run time" (the run would never resolve it) but the problem the run would
+        stop at."""
+        kept, problems = [], list(event.problems)
+        for text in event.unresolved:
+            missing = self._provider_not_run(text[2:-1], event.step)  # "${stemcell}" -> "stemcell"
+            if missing is not None and missing.status == "invalid":
+                problems.append(missing.reason)
+            else:
+                kept.append(text)
+        if len(kept) == len(event.unresolved):
+            return event
+        return dataclasses.replace(event, unresolved=kept, problems=problems)

@@ -193,12 +193,25 @@ def planned_step(event: StepPlanned) -> RenderableType:
     return Group(*parts)
 
 
-def summary_table(summary: RunSummary) -> RenderableType:
-    """One row per step, laid out for the width it is shown at (see `_summary_at`)."""
-    return ByWidth(lambda width: _summary_at(summary, width))
+def leftovers_line(summary: RunSummary, session_option: str = "") -> str | None:
+    """"left behind: vm vm-1, disk d-2 — `cpictl ids` lists them, `cpictl cleanup` deletes them", or None when the
+    run left nothing. The commands carry the run's session (`session_option`: `--session NAME` or `--state FILE`,
+    shell-quoted): bare, they would list and delete the default session's IDs instead."""
+    leftovers = summary.leftovers
+    if not leftovers:
+        return None
+    suffix = f" {session_option}" if session_option else ""
+    return (f"left behind: {', '.join(f'{k} {c}' for k, c in leftovers)} — `cpictl ids{suffix}` lists them, "
+            f"`cpictl cleanup{suffix}` deletes them")
 
 
-def _summary_at(summary: RunSummary, width: int) -> Table:
+def summary_table(summary: RunSummary, *, leftovers: bool = True) -> RenderableType:
+    """One row per step, laid out for the width it is shown at (see `_summary_at`), with the default session's
+    `leftovers_line` as its caption — unless `leftovers` is False: the caller then prints the line itself."""
+    return ByWidth(lambda width: _summary_at(summary, width, leftovers))
+
+
+def _summary_at(summary: RunSummary, width: int, leftovers: bool = True) -> Table:
     """Outcome and duration are short and vital: they always get their full width. Step names and methods fold
     (at `_` and `-`) when they must; the cloud IDs take what is left — whole, else each cut to a prefix that still
     tells them apart, else counted (`+1 vm`): the step lines above the table carry every ID in full."""
@@ -235,9 +248,8 @@ def _summary_at(summary: RunSummary, width: int) -> Table:
         ids = Text("\n").join(Text(text, style=id_style) for text, id_style in lines)
         table.add_row(fold_at_breaks(row.name, step_w), fold_at_breaks(row.method, method_w),
                       Text(outcome, style=style), duration, ids)
-    leftovers = summary.leftovers
-    if leftovers:
-        table.caption = (f"left behind: {', '.join(f'{k} {c}' for k, c in leftovers)} — "
-                         "`cpictl ids` lists them, `cpictl cleanup` deletes them")
+    caption = leftovers_line(summary) if leftovers else None
+    if caption is not None:
+        table.caption = caption
         table.caption_justify = "left"
     return table

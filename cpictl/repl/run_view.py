@@ -53,9 +53,11 @@ class RecipeRunView:
             if event.row.status in FAILED:
                 term.print(recipe_view.failure_details(event.row))
         elif isinstance(event, RunFinished):
-            term.print(recipe_view.summary_table(event.summary))
+            # the CLI's caption would give `cpictl cleanup` (and for the default session): here the REPL's own commands
+            term.print(recipe_view.summary_table(event.summary, leftovers=False))
             if event.summary.leftovers:
-                term.note("  in this REPL: :ids lists them, :cleanup deletes them", style="yellow")
+                left = ", ".join(f"{kind} {cid}" for kind, cid in event.summary.leftovers)
+                term.note(f"left behind: {left} — :ids lists them, :cleanup deletes them", style="yellow")
 
     def _spin(self, label: str) -> None:
         console = self.ctx.term.progress_console

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import shlex
 import signal
 import subprocess
 import time
@@ -311,17 +312,29 @@ def test_a_report_path_that_is_writable_leaves_no_probe_behind(capsys, tmp_path)
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["r.json"]
 
 
-def test_leftovers_hint_names_the_session_in_use(capsys, tmp_path):
+def _leftovers_line(out: str) -> str:
+    (line,) = [line for line in out.splitlines() if line.startswith("left behind: ")]
+    return line
+
+
+def test_the_leftovers_line_gives_commands_for_the_session_in_use(capsys, tmp_path):
     recipe = tmp_path / "disk.yml"
     recipe.write_text(KEEP_A_DISK)
-    code, out, err = run(capsys, "run", str(recipe), "--session", "replay2")
+    code, out, err = run(capsys, "run", str(recipe), "--session", "replay")
     assert code == 0, out + err
-    assert "cleanup for this session: cpictl cleanup --session replay2" in out
-    journal = tmp_path / "j.jsonl"
+    line = _leftovers_line(out)  # one line, never folded: the commands in it can be pasted
+    assert line.endswith(" — `cpictl ids --session replay` lists them, `cpictl cleanup --session replay` deletes "
+                         "them")
+    assert "cleanup for this session" not in out + err  # no separate extra line
+    journal = tmp_path / "a journal.jsonl"
     code, out, err = run(capsys, "run", str(recipe), "--state", str(journal))
-    assert f"cleanup for this session: cpictl cleanup --state {journal}" in out
-    code, out, err = run(capsys, "run", str(recipe))  # the default session: the summary's own hint is right
-    assert "left behind" in out and "cleanup for this session" not in out
+    quoted = shlex.quote(str(journal))
+    assert _leftovers_line(out).endswith(f"`cpictl ids --state {quoted}` lists them, `cpictl cleanup --state "
+                                         f"{quoted}` deletes them")
+    code, out, err = run(capsys, "run", str(recipe))  # the default session: the bare commands are right
+    assert _leftovers_line(out).endswith(" — `cpictl ids` lists them, `cpictl cleanup` deletes them")
+    code, out, err = run(capsys, "run", str(recipe), "--session", "replay", "-o", "json")
+    assert json.loads(out)["leftovers"] and "`cpictl cleanup --session replay` deletes them" in err
 
 
 class _Terminal(io.StringIO):

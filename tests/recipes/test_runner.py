@@ -144,7 +144,7 @@ def test_a_when_that_finds_nothing_says_null_not_false(tmp_path, session_for, in
     runner = RecipeRunner(recipe, session_for(recipe))
     run_all(runner)
     reasons = {row.name: row.reason for row in runner.summary.rows if row.status == "skipped"}
-    assert reasons == {"missing": "when: steps.first.result.no_such_key is null (undefined)",
+    assert reasons == {"missing": "when: steps.first.result.no_such_key is null (absent or null)",
                        "flag-off": "when: vars.flag is false",
                        "empty": "when: vars.empty is [], which counts as false"}
 
@@ -314,7 +314,8 @@ def test_dry_run_runs_nothing_and_resolves_what_it_can(tmp_path, session_for, jo
     assert list(planned)[:3] == ["info", "stemcell", "vm"] and planned["info"].skipped == "before --from vm"
     assert planned["stemcell"].request.arguments[0] == "./assets/image.tgz"
     vm = planned["vm"]
-    assert vm.request.arguments[1] == "${stemcell}" and vm.unresolved == ["${stemcell}"]
+    assert vm.request.arguments[1] == "${stemcell}" and vm.unresolved == []  # the run would never resolve it:
+    assert "which is before --from vm" in vm.problems[0]  # its provider is left out and the session has none
     assert planned["disk"].request.arguments == [1024, {"type": "standard"}, "${vm}"]
     assert planned["cleanup-vm"].unresolved == ["${vm}"]  # in finally: only a VM this run creates
     assert runner.summary.status == "dry-run" and runner.summary.exit_code == 0

@@ -185,6 +185,9 @@ def test_run_a_recipe_in_this_session_sharing_ids(repl: Repl, tmp_path) -> None:
     assert repl.ctx.state.history[-1].arguments[1] == stemcell  # it used the session's stemcell
     assert repl.ctx.state.variables["second_vm"] == repl.live("vm")[0]
     assert "invalid recipe" in repl.run(f":run {tmp_path / 'missing.yml'}")
+    leftovers = output.split("more: passed", 1)[1]  # what the run left, with the REPL's commands, not the CLI's
+    assert f"left behind: vm {repl.live('vm')[0]} — :ids lists them, :cleanup deletes them" in leftovers
+    assert "cpictl cleanup" not in output
 
 
 def test_run_shows_the_recipe_lines_of_a_failed_step(repl: Repl, tmp_path) -> None:
