@@ -24,9 +24,9 @@ def _add_call(app: typer.Typer) -> None:
 
 
 def _add_repl(app: typer.Typer) -> None:
-    from cpictl.cli.repl_cmd import repl_command
+    from cpictl.cli.repl_cmd import REPL_HELP, repl_command
 
-    app.command("repl")(repl_command)
+    app.command("repl", help=REPL_HELP)(repl_command)
 
 
 def _add_methods(app: typer.Typer) -> None:

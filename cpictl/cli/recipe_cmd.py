@@ -29,11 +29,17 @@ def schema_command() -> None:
     emit_document(recipe_json_schema(), "json")
 
 
-@recipe_app.command("check")
-def check_command(recipe_file: Annotated[Path, typer.Argument(metavar="RECIPE")],
+CHECK_HELP = (
+    "Load and validate a recipe without running it.\n\n"
+    "Checks its syntax, keys, methods, arguments and references, and refuses what `cpictl run` refuses before its "
+    "first step: an unset ${env.NAME}, a --var of the wrong type. Exit 0 valid, 2 not (each problem as "
+    "file:line:column with the quoted line)."
+)
+
+
+@recipe_app.command("check", help=CHECK_HELP)
+def check_command(recipe_file: Annotated[Path, typer.Argument(metavar="RECIPE", help="Recipe YAML file.")],
                   var: VarOpt = None, vars_file: VarsFileOpt = None) -> None:
-    """Load and validate a recipe (syntax, keys, methods, arguments, references) without running it, refusing
-    what `cpictl run` refuses before its first step: an unset ${env.NAME}, a --var of the wrong type."""
     import os
 
     from cpictl.recipes import RecipeError, target_for

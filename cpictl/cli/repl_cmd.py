@@ -12,6 +12,16 @@ from cpictl.cli import options as opt
 from cpictl.cli.exits import UsageError
 from cpictl.cli.options import TargetOptions, journal_path
 
+REPL_HELP = (
+    "Call CPI methods interactively, with the same argument syntax as `cpictl call`.\n\n"
+    "Tab completes methods, meta-commands and, per argument slot, live cloud IDs of the right kind.\n\n"
+    "A method alone asks for each parameter; :help lists the meta-commands; :save writes the session as a recipe."
+    "\n\nCloud IDs go to the session store: they survive leaving and coming back.\n\n"
+    "Piped input runs as a script: it stops at a failing :cpi, :set or :context, and exits with the worst code "
+    "seen: 1 a CPI error (or a :run expectation that failed), 2 a usage error, 3 a misbehaving CPI, 70 a bug in "
+    "cpictl; 129/130/143 when stopped by SIGHUP, Ctrl-C, SIGTERM."
+)
+
 
 def repl_command(
     cpi: opt.CpiOpt = None, cpi_arg: opt.CpiArgOpt = None, api_version: opt.ApiVersionOpt = None,
@@ -23,17 +33,7 @@ def repl_command(
     registry: Annotated[bool, typer.Option("--registry", help="Serve an embedded registry on 127.0.0.1 for "
                                            "registry-mode CPIs and show what they write to it.")] = False,
 ) -> None:
-    """Call CPI methods interactively, with the same argument syntax as `cpictl call`.
-
-    Tab completes methods, meta-commands and, per argument slot, live cloud IDs of the right kind.
-
-    A method alone asks for each parameter; :help lists the meta-commands; :save writes the session as a recipe.
-
-    Cloud IDs go to the session store: they survive leaving and coming back.
-
-    Piped input runs as a script: it stops at a failing :cpi, :set or :context, and exits with the worst code seen
-    (1 a CPI error, 2 a usage error, 3 a misbehaving CPI; 129/130/143 when stopped by SIGHUP, Ctrl-C, SIGTERM).
-    """
+    # The help is REPL_HELP (given where main.py registers the command): one line per paragraph.
     target = TargetOptions.from_params(locals()).build()
     if cpi:
         from cpictl.repl.meta_settings import cpi_executable_problem  # the check `:cpi` makes

@@ -45,7 +45,8 @@ RUN_HELP = "\n\n".join((  # one string per paragraph: the help formatter wraps, 
     "invalid recipe (also a reference or argument that only fails at run time); 3 the CPI misbehaved (contract "
     "violation, crash, timeout, not executable); 4 an expectation failed — a CPI error answer the step did not "
     "expect is one, so run never exits 1; 130 interrupted (Ctrl-C); 141 stdout was closed (`| head`); 143 "
-    "terminated (SIGTERM). After 130, 141 and 143 the finally steps have run.",
+    "terminated (SIGTERM); 129 hung up (SIGHUP: the terminal closed). After 129, 130, 141 and 143 the finally "
+    "steps have run.",
 ))
 
 
