@@ -53,10 +53,11 @@ def _type_later(fd: int, text: bytes, delay: float) -> _TypedLater:
 def test_a_signal_handled_while_waiting_for_the_answer_interrupts_the_wait(terminal):
     # interrupt_main trips SIGINT's handler without interrupting a blocked read: exactly the state a real Ctrl-C
     # leaves when it lands between Python's last look for signals and the read. A plain input() waits on forever.
-    threading.Timer(0.05, _thread.interrupt_main).start()
     safety = _type_later(terminal, b"late\n", SAFETY_S)
     try:
         with pytest.raises(KeyboardInterrupt):
+            # started in here: however late the timer fires, its KeyboardInterrupt lands inside pytest.raises
+            threading.Timer(0.05, _thread.interrupt_main).start()
             line_input.read_line()
         assert not safety.typed.is_set()  # interrupted while waiting, not once the late line ended the read
     finally:

@@ -104,16 +104,18 @@ def test_every_bundled_recipe_checks(capsys, recipe):
 
 
 def _refcpi_pids(state_dir: Path) -> list[int]:
-    """Reference CPI processes working on this test's state dir (found through their environment)."""
+    """Reference CPI processes working on this test's state dir (found through their environment and command line:
+    the `cpictl run` that starts them has the same environment)."""
     pids = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
             environ = (entry / "environ").read_bytes()
+            cmdline = (entry / "cmdline").read_bytes().split(b"\0")
         except OSError:
             continue
-        if f"CPICTL_REFCPI_DIR={state_dir}".encode() in environ.split(b"\0"):
+        if f"CPICTL_REFCPI_DIR={state_dir}".encode() in environ.split(b"\0") and b"cpictl.refcpi" in cmdline:
             pids.append(int(entry.name))
     return pids
 

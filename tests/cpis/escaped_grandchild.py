@@ -7,11 +7,14 @@ import sys
 import time
 
 sys.stdin.buffer.read()
+ready_read, ready_write = os.pipe()
 pid = os.fork()
 if pid == 0:
     os.setsid()
+    os.write(ready_write, b"x")  # out of the group now: the parent may answer and exit
     time.sleep(30)
     os._exit(0)
+os.read(ready_read, 1)  # however slow the machine, the grandchild escaped before the caller's linger starts
 sys.stderr.write(f"escaped_grandchild: pid={pid}\n")
 sys.stderr.flush()
 sys.stdout.write('{"result":{"api_version":2,"stemcell_formats":["raw"]},"error":null,"log":""}')

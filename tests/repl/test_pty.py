@@ -115,9 +115,9 @@ def test_create_stemcell_tab_completes_the_image_path(tmp_path: Path) -> None:
     (tmp_path / "image.tgz").write_bytes(STEMCELL_IMAGE.read_bytes())
     child = spawn(tmp_path)
     child.send("create_stemcell ./im")
-    time.sleep(0.5)
+    child.expect(re.escape("image.tgz"))  # the completion menu is up: Tab now picks from it, whatever the timing
     child.send("\t")
-    time.sleep(0.5)
+    child.expect(re.escape("age.tgz"))  # Tab inserted the rest of the name before Enter is sent
     stemcell = call(child, "", styled("created", "stemcell"), CID)  # sent as ./image.tgz, completed by Tab
     call(child, f"delete_stemcell {stemcell}", styled("deleted", "stemcell"))
     leave(child)
@@ -126,8 +126,8 @@ def test_create_stemcell_tab_completes_the_image_path(tmp_path: Path) -> None:
 def test_ctrl_c_during_a_hanging_call_returns_to_the_prompt(tmp_path: Path) -> None:
     child = spawn(tmp_path, CPICTL_REFCPI_FAULTS="has_vm=hang")
     child.sendline("has_vm vm-1")
-    child.expect("Ctrl-C stops it")  # the spinner is up: the CPI is running and hangs
-    time.sleep(0.3)
+    child.expect("Ctrl-C stops it")  # the spinner is up …
+    child.expect("injecting fault 'hang'")  # … and the CPI runs: its live stderr says it is about to hang
     child.sendintr()
     # The hang lasts far longer than this wait (and than the child's default 60 s): only Ctrl-C can end it here.
     child.expect(re.escape("interrupted; the CPI's process group was killed"), timeout=30)
