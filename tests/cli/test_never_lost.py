@@ -105,7 +105,7 @@ def test_an_answer_given_before_a_timeout_is_kept(capsys, tmp_path):
                    "printf '%s' '{\"result\": [\"vm-answered\", {}], \"error\": null, \"log\": \"\"}'\n"
                    "exec sleep 60\n")
     cpi.chmod(0o755)
-    code, out, _ = run(capsys, "call", "create_vm", "a", "s", "{}", "{}", "--cpi", str(cpi), "--timeout", "3",
+    code, out, _ = run(capsys, "call", "create_vm", "a", "s", "{}", "{}", "--cpi", str(cpi), "--timeout", "2",
                        "-o", "json")
     doc = json.loads(out)
     assert code == 3  # it never exited: still a misbehaving CPI …

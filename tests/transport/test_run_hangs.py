@@ -28,11 +28,11 @@ def timed_run(command: CpiCommand) -> tuple[object, float]:
 
 
 def test_timeout_kills_a_hanging_cpi_and_its_grandchild(cpi_path, group_dies):
-    # 3 s: time enough, even on a loaded machine, for the script to write its stderr line before it is killed
-    result, elapsed = timed_run(CpiCommand([cpi_path("hang_grandchild.sh")], timeout=3.0, linger=0.5))
+    # 2 s: time enough, even on a loaded machine, for the shell script to write its stderr line before it is killed
+    result, elapsed = timed_run(CpiCommand([cpi_path("hang_grandchild.sh")], timeout=2.0, linger=0.5))
     assert result.timed_out and not result.lingering_pipes
     assert (result.exit_code, result.signal) == (None, signal.SIGKILL)
-    assert 3.0 <= elapsed < BOUND
+    assert 2.0 <= elapsed < BOUND
     assert result.stderr_tail == b"hang_grandchild: started\n"
     group_dies(result.pid)
 
@@ -46,9 +46,9 @@ def test_child_holding_the_pipes_after_the_cpi_exits_is_killed_after_linger(cpi_
 
 
 def test_timeout_still_bounds_a_long_linger(cpi_path, group_dies):
-    # The CPI answers at once; the 3 s timeout leaves it ample time to exit first, even on a loaded machine, which
-    # makes this "lingering".
-    result, elapsed = timed_run(CpiCommand([cpi_path("hang_grandchild_parent_exits.sh")], timeout=3.0, linger=60))
+    # The shell script answers at once; the 2 s timeout leaves it ample time to exit first, even on a loaded
+    # machine, which makes this "lingering".
+    result, elapsed = timed_run(CpiCommand([cpi_path("hang_grandchild_parent_exits.sh")], timeout=2.0, linger=60))
     assert result.timed_out and result.lingering_pipes
     assert result.exit_code == 0
     assert elapsed < BOUND
