@@ -16,6 +16,8 @@ from cpictl.render.terminal_text import visible_controls
 
 MAX_DEPTH = 6
 MAX_ROWS = 200
+#: A longer string (a 2 MB metadata value, a base64 blob) is cut in table views: -o json carries every character.
+MAX_STRING_CHARS = 2000
 
 
 Piece = tuple[str, str]  # (text, style)
@@ -66,6 +68,9 @@ def scalar_piece(value: Any) -> Piece:
     if isinstance(value, (int, float)):
         return str(value), "cyan"
     if isinstance(value, str):
+        if len(value) > MAX_STRING_CHARS:
+            return (f"{value[:MAX_STRING_CHARS]}… [{len(value) - MAX_STRING_CHARS:,} more characters; -o json shows "
+                    "all]"), "green"
         quoted = value == "" or value.strip() != value  # quotes make surrounding spaces (or nothing) visible
         return (json.dumps(value, ensure_ascii=False) if quoted else value), "green"
     return repr(value), ""

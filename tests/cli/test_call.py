@@ -298,6 +298,16 @@ def test_raw_needs_no_method_and_refuses_a_different_one(capsys, echo_cpi, tmp_p
     assert code == 2 and "calls 'ping', not 'info'" in err
 
 
+def test_a_huge_value_is_cut_in_the_table_and_whole_in_json(capsys, echo_cpi, tmp_path):
+    (tmp_path / "big.json").write_text(json.dumps({"blob": "v" * 200_000}))
+    code, out, _ = call(capsys, "set_vm_metadata", "vm-1", "@" + str(tmp_path / "big.json"), "--cpi", str(echo_cpi),
+                        "-o", "table")
+    assert code == 0
+    assert len(out) < 30_000 and out.count("more characters; -o json shows all]") >= 1  # not 200,000 v's
+    code, doc = call_json(capsys, "set_vm_metadata", "vm-1", "@" + str(tmp_path / "big.json"), "--cpi", str(echo_cpi))
+    assert doc["request"]["arguments"][1]["blob"] == "v" * 200_000
+
+
 def test_the_report_of_a_raw_call_shows_the_document_that_was_sent(capsys, echo_cpi, tmp_path):
     raw = '{"method": "ping", "arguments": [], "context": {"director_uuid": "d"}, "extra": true}'
     (tmp_path / "req.json").write_text(raw)
