@@ -67,7 +67,7 @@ def handler_class(registry: Any) -> type:
         def _serve_chunked(self) -> None:
             try:
                 body = read_chunked(self.rfile, MAX_BODY_BYTES)
-            except BodyTooLarge as error:
+            except BodyTooLarge as error:  # read and dropped up to DISCARD_LIMIT_BYTES, as a Content-Length body is
                 registry.refuse(self.command, self.path, 413, error.size)
                 self._reply(413, {"status": "too_large"})
                 return
@@ -114,30 +114,49 @@ class BodyTooLarge(Exception):
         self.size = size
 
 
-def read_chunked(stream: Any, limit: int) -> bytes:
+def read_chunked(stream: Any, limit: int, discard_limit: int = DISCARD_LIMIT_BYTES) -> bytes:
     """The body of a chunked request (RFC 9112 §7.1) read from `stream`; trailer fields are read and dropped.
 
-    ValueError for broken framing (a size that is not hex, a chunk cut short, no CRLF after it); BodyTooLarge as
-    soon as the announced sizes pass `limit`, before that chunk is read."""
+    ValueError for broken framing (a size that is not hex or over 16 digits, a chunk cut short, no CRLF after
+    it). A body over `limit` is read to its end and dropped, so the client has finished sending when the 413 comes
+    (as for a Content-Length body), then BodyTooLarge; past `discard_limit` reading stops at once."""
     parts: list[bytes] = []
     size = 0
     while True:
         line = stream.readline(1024)
         if not line.endswith(b"\n"):
             raise ValueError("chunk size line cut short")
-        chunk_size = int(line.split(b";", 1)[0].strip(), 16)  # ValueError when not hex; extensions are ignored
-        if chunk_size < 0:
-            raise ValueError("negative chunk size")
+        digits = line.split(b";", 1)[0].strip()  # chunk extensions are ignored
+        if not digits or len(digits) > 16 or digits.lstrip(b"0123456789abcdefABCDEF"):
+            raise ValueError("chunk size is not a hexadecimal number")
+        chunk_size = int(digits, 16)
         if chunk_size == 0:
             break
         size += chunk_size
-        if size > limit:
+        if size > discard_limit:
             raise BodyTooLarge(size)
-        data = stream.read(chunk_size)
-        if len(data) != chunk_size or stream.readline(3) not in (b"\r\n", b"\n"):
-            raise ValueError("chunk cut short")
-        parts.append(data)
+        if size > limit:  # too large: read on and drop what comes
+            parts.clear()
+            _skip(stream, chunk_size)
+        else:
+            data = stream.read(chunk_size)
+            if len(data) != chunk_size:
+                raise ValueError("chunk cut short")
+            parts.append(data)
+        if stream.readline(3) not in (b"\r\n", b"\n"):
+            raise ValueError("no line end after a chunk")
     while True:  # trailer fields, up to the empty line that ends the request
         line = stream.readline(8192)
         if line in (b"\r\n", b"\n", b""):
-            return b"".join(parts)
+            break
+    if size > limit:
+        raise BodyTooLarge(size)
+    return b"".join(parts)
+
+
+def _skip(stream: Any, count: int) -> None:
+    while count > 0:
+        data = stream.read(min(count, 1 << 16))
+        if not data:
+            raise ValueError("chunk cut short")
+        count -= len(data)

@@ -171,8 +171,13 @@ def _raw_request(source: str, method: str | None) -> tuple[Any, bytes]:
     sent = fields.get("method")
     if method is not None and isinstance(sent, str) and sent != method:
         raise UsageError(f"the --raw document calls '{sent}', not '{method}': leave METHOD out or make them agree")
-    request = RawRequest(str(sent if isinstance(sent, str) else method or "?"), fields.get("arguments") or [],
-                         fields.get("context") or {}, api_version if isinstance(api_version, int) else None,
+    # The fields the checks, views and journal read get only values of the right type (`document` still holds
+    # what is sent): `arguments` as an object or `context` as a string is a fair probe of a CPI, not a crash here.
+    arguments, context = fields.get("arguments"), fields.get("context")
+    request = RawRequest(str(sent if isinstance(sent, str) else method or "?"),
+                         arguments if isinstance(arguments, list) else [],
+                         context if isinstance(context, dict) else {},
+                         api_version if isinstance(api_version, int) and not isinstance(api_version, bool) else None,
                          document=document)
     return request, raw
 

@@ -218,8 +218,11 @@ def _session_option(session: str | None, state: Path | None) -> str:
 
     if state is not None:
         return f"--state {shlex.quote(str(state))}"
-    name = session or os.environ.get("CPICTL_SESSION") or "default"
-    return "" if name == "default" else f"--session {shlex.quote(name)}"
+    from_environment = os.environ.get("CPICTL_SESSION") or "default"
+    name = session or from_environment
+    if name == "default" and from_environment == "default":  # a bare command in this shell means this session
+        return ""
+    return f"--session {shlex.quote(name)}"
 
 
 def _leftovers_on_stderr(summary: Any, view: RunView) -> None:

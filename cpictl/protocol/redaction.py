@@ -252,6 +252,8 @@ class Redactor:
             masked["context"] = self._mask_values(document["context"], CONTEXT_PUBLIC_KEYS, hunt=True)
         if "arguments" in document:
             masked["arguments"] = self.arguments(str(document.get("method")), document["arguments"])
+        for key in document.keys() - {"method", "arguments", "context", "api_version"}:  # a --raw document's own
+            masked[key] = self._mask_named_secrets({key: document[key]})[key]
         return masked
 
     def arguments(self, method: str, arguments: Any) -> Any:

@@ -170,17 +170,25 @@ def footer(outcome: CallOutcome) -> Pieces:
     return parts
 
 
+def _stemcell_api_version(context: Any) -> Any:
+    """context.vm.stemcell.api_version, or None — also when a --raw document shaped any level otherwise."""
+    vm = context.get("vm") if isinstance(context, dict) else None
+    stemcell = vm.get("stemcell") if isinstance(vm, dict) else None
+    return stemcell.get("api_version") if isinstance(stemcell, dict) else None
+
+
 def render_call(outcome: CallOutcome, target: Target, *, full_log: bool = False,
                 show_secrets: bool = False) -> RenderableType:
     """The whole call as one renderable, secrets masked unless asked otherwise."""
     redactor = Redactor()
     request = outcome.request.as_dict() if show_secrets else redactor.request(outcome.request.as_dict())
     mask = (lambda text: text) if show_secrets else redactor.text
-    stemcell = (outcome.request.context.get("vm") or {}).get("stemcell", {}).get("api_version")
+    stemcell = _stemcell_api_version(outcome.request.context)
     method = outcome.request.method
     parts: list[Pieces | RenderableType] = [target_pieces(target),
                                             request_title(method, outcome.request.api_version, stemcell)]
-    arguments = request_table(method, request["arguments"])
+    shown = request.get("arguments")  # a --raw document may have none, or an object: -o json shows it as sent
+    arguments = request_table(method, shown if isinstance(shown, list) else [])
     if arguments is not None:
         parts.append(arguments)
     parts.append(outcome_line(outcome, mask))

@@ -163,6 +163,8 @@ def _mask_value(method: str, name: str | None, raw: str) -> str:
 
 
 def _flow(value: Any) -> str:
+    if isinstance(value, str):  # a plain string stays as it is (a YAML dump would add its `...` end marker)
+        return value
     import yaml
 
     return str(yaml.safe_dump(value, default_flow_style=True, width=float("inf"), sort_keys=False,

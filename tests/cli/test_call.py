@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from cpictl.cli.main import main
+from tests.cli.test_never_lost import live
 from tests.conftest import CPIS, cpictl_bin, write_cpi
 
 
@@ -315,6 +316,24 @@ def test_the_report_of_a_raw_call_shows_the_document_that_was_sent(capsys, echo_
     assert code == 0
     assert json.loads(doc["response"]["result"]["raw"])["extra"] is True  # the CPI got the unknown key …
     assert doc["request"] == json.loads(raw)  # … and the report says so, with no key made up or left out
+
+
+@pytest.mark.parametrize("fmt", ["json", "table"])
+def test_a_raw_document_of_odd_shape_is_sent_and_what_the_cpi_made_is_journalled(capsys, tmp_path, fmt):
+    cpi = write_cpi(tmp_path / "made.py", """
+import json, sys
+sys.stdin.read()
+json.dump({"result": "vm-made-by-raw", "error": None, "log": ""}, sys.stdout)
+""")
+    raw = {"method": "create_vm", "arguments": {"agent_id": "a1"}, "context": "not an object",
+           "api_version": 1, "token": "t0p-s3cret-1"}
+    (tmp_path / "odd.json").write_text(json.dumps(raw))
+    code, out, err = call(capsys, "--raw", str(tmp_path / "odd.json"), "--cpi", str(cpi), "-o", fmt)
+    assert code == 0, err
+    assert "internal error" not in err and "t0p-s3cret-1" not in out  # its own top-level keys are masked too
+    assert ("vm", "vm-made-by-raw") in live(capsys)
+    if fmt == "json":
+        assert json.loads(out)["request"]["arguments"] == {"agent_id": "a1"}  # shown as sent
 
 
 def test_a_raw_document_that_is_not_json_is_sent_with_a_warning(capsys, tmp_path):

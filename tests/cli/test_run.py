@@ -339,6 +339,18 @@ def test_the_leftovers_line_gives_commands_for_the_session_in_use(capsys, tmp_pa
     assert json.loads(out)["leftovers"] and "`cpictl cleanup --session replay` deletes them" in err
 
 
+def test_the_leftovers_line_names_the_default_session_when_the_shell_points_elsewhere(capsys, tmp_path,
+                                                                                       monkeypatch):
+    # in a shell with CPICTL_SESSION=foo, a bare `cpictl cleanup` would look in foo, not where the IDs are
+    monkeypatch.setenv("CPICTL_SESSION", "foo")
+    recipe = tmp_path / "disk.yml"
+    recipe.write_text(KEEP_A_DISK)
+    code, out, err = run(capsys, "run", str(recipe), "--session", "default")
+    assert code == 0, out + err
+    assert _leftovers_line(out).endswith("`cpictl ids --session default` lists them, `cpictl cleanup --session "
+                                         "default` deletes them")
+
+
 class _Terminal(io.StringIO):
     """A terminal whose user types `keys`, one line each: a string is a line, an exception is raised where the
     line would be read (KeyboardInterrupt for Ctrl-C), and after the last one input ends (Ctrl-D)."""

@@ -105,10 +105,18 @@ def test_a_chunked_put_with_broken_framing_is_refused_and_recorded(tmp_path, fra
         assert send(registry, "GET", "/instances/vm-4/settings")[0] == 404
 
 
-def test_a_chunked_put_over_the_limit_gets_a_413(tmp_path) -> None:
+def test_a_chunked_put_over_the_limit_is_read_to_its_end_and_gets_a_413(tmp_path) -> None:
+    # the whole body is sent before the answer is read: an answer before the end would break the client's pipe
+    chunks = [b"x" * (1 << 20)] * 16 + [b"x"]
     with embedded_registry(tmp_path / "s.jsonl") as registry:
-        assert chunked_put(registry, [], framing=b"%x\r\n" % (MAX_BODY_BYTES + 1)) == 413
+        assert chunked_put(registry, chunks) == 413
         assert [(e.status, e.body_bytes) for e in registry.events_since(0)] == [(413, MAX_BODY_BYTES + 1)]
+        assert send(registry, "GET", "/instances/vm-4/settings")[0] == 404
+
+
+def test_a_chunk_size_of_absurd_length_is_malformed_not_a_size(tmp_path) -> None:
+    with embedded_registry(tmp_path / "s.jsonl") as registry:
+        assert chunked_put(registry, [], framing=b"f" * 1000 + b"\r\n") == 400
 
 
 @pytest.mark.parametrize(("body", "summary"), [

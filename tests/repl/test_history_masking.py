@@ -31,6 +31,8 @@ from tests.repl.conftest import Repl
     ("update_disk disk-1 2048 {iops: 3000}", f"update_disk disk-1 2048 {{iops: {MASK}}}"),
     ("set_vm_metadata vm-1 {owner: me, admin_password: HUNTER22}",
      f"set_vm_metadata vm-1 {{owner: me, admin_password: {MASK}}}"),
+    ("create_stemcell https://ops:pw-HUNTER22@images.example.com/s.tgz {}",
+     f"create_stemcell https://{MASK}@images.example.com/s.tgz {{}}"),
     ("set_disk_metadata disk-1 metadata={backup: 'https://ops:pw-HUNTER22@b.example.com'}",
      f"set_disk_metadata disk-1 metadata={{backup: 'https://{MASK}@b.example.com'}}"),
 ])
