@@ -24,10 +24,11 @@ from cpictl.protocol.codec import (
     new_request_id,
 )
 from cpictl.protocol.violations import Violation
-from cpictl.transport import CpiCommand, CpiInterrupted, RunResult, build_environment, run_cpi
+from cpictl.transport import CpiCommand, CpiInterrupted, CpiNotRunnable, RunResult, build_environment, run_cpi
 
 if TYPE_CHECKING:
     from cpictl.store import CloudIdStore
+    from cpictl.store.store import CallInFlight
 
 Status = Literal["ok", "cpi-error", "misbehaved"]
 UNSET: Any = object()
@@ -194,27 +195,56 @@ class CallSession:
                 on_stderr_line: Callable[[str], None] | None = None, stdin: bytes | None = None) -> CallOutcome:
         """Run one request. `stdin` overrides the encoded bytes (`--raw` sends a document unchanged).
 
-        A journal that cannot be written stops the call before the CPI runs (StoreError), so no cloud ID is made
-        that cpictl could not keep; Ctrl-C after the CPI already answered still journals what it created."""
+        A call that may create or delete a cloud ID is durable: its pending entry is journalled and its CPI writes
+        into the session's spool before it starts (a journal that cannot take it stops the call here, StoreError),
+        so a cpictl killed meanwhile loses nothing (`cpictl.store.interrupted` finishes it). Ctrl-C after the CPI
+        already answered still journals what it created."""
         target = target or self.target
         stdin = encode_request(request) if stdin is None else stdin
-        spec = get_method(request.method)
-        if self.store is not None and spec is not None and (spec.creates or spec.deletes or spec.relation):
-            self.store.check_writable()
+        durable = self._begin(request, target)
         self._notify("sent", request)
         try:
-            run = run_cpi(target.command(), stdin, on_stderr_line)
+            run = run_cpi(target.command(), stdin, on_stderr_line, outputs=durable.outputs if durable else None)
         except CpiInterrupted as interrupted:
             shutdown.note_stopped_cpi()
-            self._journal(self._outcome(request, stdin, interrupted.result, target), target)
+            self._journal(self._outcome(request, stdin, interrupted.result, target, interrupted=True), target,
+                          durable, interrupted=True)
+            raise
+        except CpiNotRunnable:
+            if durable is not None:  # nothing ran, nothing was made: the pending entry is closed as such
+                self._close_unstarted(durable)
             raise
         outcome = self._outcome(request, stdin, run, target)
-        self._journal(outcome, target)
+        self._journal(outcome, target, durable)
         self._notify("received", outcome)
         return outcome
 
+    def _begin(self, request: Request, target: Target) -> CallInFlight | None:
+        """The durable call's pending entry and output files, for a call that may change cloud IDs; else None."""
+        spec = get_method(request.method)
+        if self.store is None or spec is None or not (spec.creates or spec.deletes or spec.relation):
+            return None
+        from cpictl.protocol.redaction import Redactor
+
+        return self.store.begin_call(method=request.method, request_id=request.context.get("request_id"),
+                                     target=target.argv,
+                                     arguments=Redactor().arguments(request.method, request.arguments),
+                                     api_version=request.api_version,
+                                     stemcell_api_version=target.stemcell_api_version)
+
+    def _close_unstarted(self, durable: CallInFlight) -> None:
+        from cpictl.store import StoreError
+
+        assert self.store is not None
+        try:
+            self.store.settle_call(durable.call_id, note="the CPI could not be started")
+        except (StoreError, OSError):
+            return  # the pending entry stays; with no output it reads as "may have created something", on the safe side
+        durable.outputs.remove()
+
     @staticmethod
-    def _outcome(request: Request, stdin: bytes, run: RunResult, target: Target) -> CallOutcome:
+    def _outcome(request: Request, stdin: bytes, run: RunResult, target: Target, *,
+                 interrupted: bool = False) -> CallOutcome:
         """Decode and judge what the CPI process did."""
         failure, violations = _transport_failure(run, target.timeout)
         decoded = None
@@ -225,6 +255,8 @@ class CallSession:
             violations = violations + decoded.violations
             if run.signal is not None and decoded.document is not None and not run.timed_out:
                 failure = None  # it answered before dying: judge the answer
+                if not interrupted:  # we did not kill it: the CPI died on its own after answering
+                    violations.append(_signal_after_answer(run.signal))
         spec = get_method(request.method)
         succeeded = bool(decoded and decoded.document is not None and decoded.document.get("error") is None
                          and "result" in decoded.document)
@@ -236,7 +268,8 @@ class CallSession:
                 violations = [*violations, Violation(
                     "cloud-id.unknown", "warning", f"{request.method} did not give a usable {spec.creates.kind} "
                     f"ID: a {spec.creates.kind} may exist that cpictl cannot record — look for it in the IaaS "
-                    f"(request_id {request.context.get('request_id', '-')}); BOSH would leave it orphaned too")]
+                    f"(request_id {request.context.get('request_id', '-')}); `cpictl ids` keeps listing the call "
+                    "until you dismiss it. BOSH would leave it orphaned")]
         return CallOutcome(request, stdin, run, decoded, violations, changes, failure)
 
     def call(self, method: str, args: Sequence[Any] | Mapping[str, Any], **kwargs: Any) -> CallOutcome:
@@ -244,21 +277,30 @@ class CallSession:
         request = self.prepare(method, args, validate=validate)
         return self.execute(request, **kwargs)
 
-    def _journal(self, outcome: CallOutcome, target: Target) -> None:
-        """Record the call's cloud IDs; if that fails the outcome says so loudly instead of losing them."""
+    def _journal(self, outcome: CallOutcome, target: Target, durable: CallInFlight | None, *,
+                 interrupted: bool = False) -> None:
+        """Record the call's cloud IDs (and settle a durable call); if that fails the outcome says so loudly
+        instead of losing them, and the call's output files stay for a later command to finish it from."""
         changes = outcome.changes
-        if self.store is None or not (changes.created or changes.deleted or changes.attached or changes.detached):
+        if self.store is None or (durable is None and not (changes.created or changes.deleted or changes.attached
+                                                           or changes.detached)):
             return
         from cpictl.store import StoreError
 
+        record = {"method": outcome.request.method, "request_id": outcome.request_id, "target": target.argv,
+                  "changes": changes, "extras": journal_extras(outcome), "api_version": outcome.request.api_version,
+                  "stemcell_api_version": target.stemcell_api_version}
         try:
-            self.store.record(method=outcome.request.method, request_id=outcome.request_id,
-                              target=target.argv, changes=changes, extras=journal_extras(outcome),
-                              api_version=outcome.request.api_version,
-                              stemcell_api_version=target.stemcell_api_version)
+            if durable is None:
+                self.store.record(**record)
+            else:
+                self.store.finish_call(durable.call_id, unanswered=_unanswered(outcome, interrupted), **record)
         except (StoreError, OSError) as error:
             ids = ", ".join(f"{kind} {cid}" for kind, cid in changes.created) or "the deletions"
             outcome.journal_error = f"NOT JOURNALLED — note these down: {ids} ({error})"
+            return
+        if durable is not None:
+            durable.outputs.remove()
 
     def _notify(self, event: str, payload: Any) -> None:
         if self.observer is not None:
@@ -266,24 +308,44 @@ class CallSession:
 
 
 def journal_extras(outcome: CallOutcome) -> dict[str, Any]:
-    """What the journal keeps beside each cloud ID: agent_id and networks of a VM, the hint of an attach."""
-    request, result = outcome.request, outcome.decoded.result if outcome.decoded else None
-    extras: dict[str, Any] = {}
-    if request.method == "create_vm" and request.arguments:
-        from cpictl.protocol.redaction import Redactor
+    """What the journal keeps beside each cloud ID (see `cpictl.store.extras`), masked with the request's own
+    secrets."""
+    from cpictl.store.extras import journal_extras as extras_of
 
-        extras["agent_id"] = request.arguments[0]
-        if len(request.arguments) > 1 and isinstance(request.arguments[1], str):
-            extras["stemcell_cid"] = request.arguments[1]  # cleanup keeps a stemcell while a VM made from it stays
-        if isinstance(result, list) and len(result) > 1 and isinstance(result[1], dict):
-            networks = result[1]
-        else:
-            networks = request.arguments[3] if len(request.arguments) > 3 else None
-        if networks is not None:  # the journal is a file cpictl writes: network cloud_properties stay masked
-            extras["networks"] = Redactor().result("create_vm", ["", networks])[1]
-    if request.method == "attach_disk" and result is not None:
-        extras["disk_hint"] = result
-    return extras
+    request = outcome.request
+    if request.method not in ("create_vm", "attach_disk"):
+        return {}
+    from cpictl.protocol.redaction import Redactor
+
+    redactor = Redactor()
+    redactor.request(request.as_dict())  # learns the request's secrets, so an echo of one is masked too
+    return extras_of(request.method, request.arguments, outcome.decoded.result if outcome.decoded else None,
+                     redactor)
+
+
+def _unanswered(outcome: CallOutcome, interrupted: bool) -> str | None:
+    """Why a create call may have made something without giving its ID (the `cloud-id.unknown` verdict); else
+    None."""
+    if not any(v.code == "cloud-id.unknown" for v in outcome.violations):
+        return None
+    if interrupted:
+        return "interrupted before it answered"
+    if outcome.failure:
+        return outcome.failure.split(";")[0]
+    errors = [v.code for v in outcome.violations if v.severity == "error"]
+    return f"no usable answer ({', '.join(errors)})" if errors else "no usable ID in the answer"
+
+
+def _signal_after_answer(signum: int) -> Violation:
+    import signal
+
+    try:
+        name = f" ({signal.Signals(signum).name})"
+    except ValueError:
+        name = ""
+    return Violation("process.signal-after-answer", "error", f"the CPI answered, then was killed by signal "
+                     f"{signum}{name}: create-env fails the call (its wait for the process returns an error); "
+                     "the director uses the answer")
 
 
 def outcome_as_dict(outcome: CallOutcome, *, show_secrets: bool = False) -> dict[str, Any]:

@@ -191,9 +191,9 @@ def _execute(target: Any, request: Any, stdin: bytes | None, journal: Path, show
     spec = get_method(request.method)
     store = None
     if spec is not None and (spec.creates or spec.deletes or spec.relation):
-        from cpictl.store import CloudIdStore
+        from cpictl.cli.interrupted_calls import open_store
 
-        store = CloudIdStore(journal)  # only calls that change cloud IDs pay for the journal
+        store = open_store(journal)  # only calls that change cloud IDs pay for the journal
     redactor = Redactor()
     redactor.request(request.as_dict())
     mask = None if show_secrets else redactor.text

@@ -21,9 +21,12 @@ OutputOpt = Annotated[str | None, typer.Option("-o", "--output", help="table, js
 
 
 def _store(session: str | None, state: Path | None):
+    """The session's store, with the calls an interrupted cpictl left behind finished (and said so on stderr)."""
+    from cpictl.cli.interrupted_calls import open_store
     from cpictl.store import CloudIdStore
 
-    return CloudIdStore(journal_path(session, state))
+    store = CloudIdStore(journal_path(session, state))
+    return open_store(store.path, store.replay())
 
 
 def _warn(warnings: list[str]) -> None:
@@ -39,36 +42,68 @@ def ids_command(ctx: typer.Context,
     if ctx.invoked_subcommand is not None:
         return
     fmt = resolve_format(output)
-    replayed = _store(session, state).replay()
+    store = _store(session, state)
+    replayed = store.replay()
     _warn(replayed.warnings)
     records = list(reversed(replayed.records)) if all_ else replayed.live()
+    calls = open_calls(store, replayed)
     if fmt != "table":
         emit_document([{"kind": str(r.kind), "cid": r.cid, "status": r.status, "method": r.method,
                         "request_id": r.request_id, "created_at": r.created_at, "attached_to": r.attached_to,
-                        "imported": r.imported} for r in records], fmt)
+                        "imported": r.imported} for r in records]
+                      + [{"kind": "call", "cid": c.call, "status": state_name, "method": c.method,
+                          "request_id": c.request_id, "created_at": c.started_at, "attached_to": None,
+                          "imported": False, "detail": detail, "arguments": c.arguments, "target": c.target}
+                         for c, state_name, detail in calls], fmt)
         return
     from cpictl.cli.output import stdout_console
     from cpictl.render.ids_view import ids_table
 
+    console = stdout_console()
     title = f"cloud IDs in {journal_path(session, state)}" + ("" if all_ else " (live; --all shows every one)")
     ended = len(replayed.records) - len(replayed.live())
     if records:
-        stdout_console().print(ids_table(records, title))
+        console.print(ids_table(records, title))
     elif ended:
         ways = "deleted, gone or forgotten" if any(r.status == "forgotten" for r in replayed.records) else \
             "deleted or gone"
-        stdout_console().print(f"no live cloud IDs ({ended} {ways}; --all shows them)")
-    else:
-        stdout_console().print("no cloud IDs recorded in this session")
+        console.print(f"no live cloud IDs ({ended} {ways}; --all shows them)")
+    elif not calls:
+        console.print("no cloud IDs recorded in this session")
+    if calls:
+        print_open_calls(console, calls)
+
+
+def open_calls(store: Any, state: Any) -> list[tuple[Any, str, str]]:
+    """(call, state, what to tell the user) of each call that may have created something without an ID."""
+    from cpictl.store.interrupted import describe_open_calls
+
+    rows = []
+    for open_call, text in describe_open_calls(store, state):
+        name = "may exist" if open_call.status == "unanswered" else "running" if "running" in text else "pending"
+        rows.append((open_call, name, text))
+    return rows
+
+
+def print_open_calls(console: Any, calls: list[tuple[Any, str, str]]) -> None:
+    from cpictl.cli.interrupted_calls import arguments_text, describe_call
+    from cpictl.render.ids_view import outcome_table
+
+    rows = [("call", describe_call(c), name, f"{text}; arguments {arguments_text(c)}") for c, name, text in calls]
+    console.print(outcome_table(rows, "calls that may have created something cpictl has no ID for"))
+    if any(name == "may exist" for _, name, _ in calls):
+        console.print("Look in the IaaS for what they made (the agent_id of a create_vm names its VM), delete it "
+                      "there, then `cpictl ids forget CALL`.")
 
 
 @ids_app.command("forget")
 def forget_command(cid: Annotated[str, typer.Argument(help="Cloud ID to stop tracking (it is not deleted).",
                                                      autocompletion=complete_live_id)],
                    session: opt.SessionOpt = None, state: opt.StateOpt = None) -> None:
-    """Stop tracking a live cloud ID without deleting it."""
+    """Stop tracking a live cloud ID without deleting it, or dismiss a call that may have created something (by
+    its call or request ID) once you have looked."""
     if not _store(session, state).forget(cid):
-        raise UsageError(f"no live cloud ID '{cid}' in this session (`cpictl ids` lists them)")
+        raise UsageError(f"no live cloud ID or unanswered call '{cid}' in this session (`cpictl ids` lists them)")
     print(f"forgot {cid}")
 
 
@@ -199,7 +234,7 @@ def cleanup_command(
     planned_rows = [(str(p.record.kind), p.label, "planned" if target_for(p.record) is not None else "will skip",
                      "" if target_for(p.record) is not None else NO_CPI) for p in plan]
     if dry_run or not plan:
-        _print_rows(planned_rows, "cleanup plan (dry run)", fmt)
+        _print_rows(planned_rows + _open_call_rows(store, replayed), "cleanup plan (dry run)", fmt)
         return
     if not yes:
         if not sys.stdin.isatty():
@@ -215,5 +250,14 @@ def cleanup_command(
             print("nothing deleted")
             raise typer.Exit(exits.OK)
     rows = list(run_cleanup(plan, store, target_for))
-    _print_rows([(str(r.planned.record.kind), r.planned.label, r.outcome, r.detail) for r in rows], "cleanup", fmt)
+    _print_rows([(str(r.planned.record.kind), r.planned.label, r.outcome, r.detail) for r in rows]
+                + _open_call_rows(store, replayed), "cleanup", fmt)
     _exit_for(rows, "some IDs have no recorded CPI (imported from a state file): pass --cpi to delete them")
+
+
+def _open_call_rows(store: Any, state: Any) -> list[tuple[str, str, str, str]]:
+    """Calls that may have created something: cleanup cannot delete what has no ID, but lists them."""
+    from cpictl.cli.interrupted_calls import arguments_text, describe_call
+
+    return [("call", describe_call(c), name, f"{text}; arguments {arguments_text(c)}; look in the IaaS, then "
+             f"`cpictl ids forget {c.call}`") for c, name, text in open_calls(store, state)]

@@ -53,6 +53,10 @@ def repl_command(
 
             server = stack.enter_context(embedded_registry(journal))
             target = server.attach(target)  # the REPL keeps target.env when switching CPIs, so the URL stays
-        code = run_repl(target, CloudIdStore(journal), session_label=label, registry=server)
+        store = CloudIdStore(journal)
+        from cpictl.cli.interrupted_calls import finish_interrupted_calls
+
+        finish_interrupted_calls(store)
+        code = run_repl(target, store, session_label=label, registry=server)
     raise typer.Exit(code)
 

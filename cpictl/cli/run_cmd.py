@@ -106,6 +106,10 @@ def run_command(
     options = TargetOptions.from_params(locals())
     base = options.build()
     store = CloudIdStore(journal_path(session, state))
+    if not dry_run:
+        from cpictl.cli.interrupted_calls import finish_interrupted_calls
+
+        finish_interrupted_calls(store)
     with contextlib.ExitStack() as stack, reports_of_invalid(recipe_file, report_junit, report_json):
         explicit_api = parse_version(api_version, "--api-version") if api_version is not None else None
         recipe = load_recipe_with_vars(recipe_file, var, vars_file, explicit_api)

@@ -62,6 +62,9 @@ def parse_lines(data: bytes, source: str) -> JournalRead:
     for number, raw in numbered:
         try:
             read.lines.append(JournalLine(number, json.loads(raw)))
+        except RecursionError:  # only a hand-made line nests this deep; cpictl never writes one
+            read.warnings.append((number, f"line {number} of {source} is nested too deeply to be a journal "
+                                          "entry; skipped"))
         except ValueError:  # JSONDecodeError and UnicodeDecodeError both
             read.torn_tail = number == last
             problem = "is torn (crash mid-write?)" if read.torn_tail else "is not valid JSON (torn by a crash?)"
@@ -76,7 +79,7 @@ def _parse_all_at_once(numbered: list[tuple[int, bytes]]) -> JournalRead | None:
         return None
     try:
         entries = json.loads(b"[" + b",".join(raw for _, raw in numbered) + b"]")
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     if len(entries) != len(numbered):  # lines that only parse when glued together: go line by line
         return None
@@ -194,8 +197,11 @@ class Journal:
             self._refuse_foreign_file()
         read = parse_lines(data, str(self.path))
         if read.torn_tail:
-            with self.locked():
-                read = parse_lines(self._read_bytes(), str(self.path))
+            try:
+                with self.locked():
+                    read = parse_lines(self._read_bytes(), str(self.path))
+            except StoreError:
+                pass  # no lock to be had (a read-only directory): what was read stands, the torn line a warning
         return read
 
     def _read_bytes(self) -> bytes:
@@ -215,6 +221,22 @@ class Journal:
         except OSError as error:
             raise StoreError(f"cannot read journal {self.path}: {error.strerror or error}") from error
         return (status.st_ino, status.st_size, status.st_mtime_ns)
+
+    def check_regular(self) -> None:
+        """Raise StoreError unless the journal is a regular file or does not exist yet (not /dev/full, a FIFO …):
+        calls keep their output files beside it, and a device cannot hold a journal."""
+        try:
+            status = self.path.stat()
+        except FileNotFoundError:
+            return
+        except OSError as error:
+            raise StoreError(f"cannot write journal {self.path}: {error.strerror or error}") from error
+        if not stat.S_ISREG(status.st_mode):
+            what = "a directory" if stat.S_ISDIR(status.st_mode) else "not a regular file"
+            raise StoreError(f"cannot write journal {self.path}: {what}")
+
+    def ensure_directory(self) -> None:
+        self._ensure_directory()
 
     def _ensure_directory(self) -> None:
         directory = self.path.parent

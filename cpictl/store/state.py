@@ -10,6 +10,11 @@ Rules kept here:
 * Attach/detach of a disk the session never created or imported changes nothing: only IDs the session owns are
   tracked, so a cleanup never touches someone else's disk.
 * A line that is not a journal entry is a warning naming the line, never an exception.
+* Calls that may create or delete an ID leave a trace of their own: a `pending` line (the call ID, the method, its
+  masked request) before the CPI starts, settled by any later line that carries the same `call` — the call's
+  created/deleted lines, or a `settled` line when it changed nothing. A call still pending at the end of the journal
+  is in flight or was interrupted (`cpictl.store.interrupted` finishes it); an `unanswered` one may have created
+  something nobody knows the ID of, until the user dismisses it (`dismissed`).
 """
 
 from __future__ import annotations
@@ -25,6 +30,8 @@ FORMAT_VERSION = 1
 CALL_EVENTS = ("created", "deleted", "attached", "detached")
 USER_EVENTS = ("forgotten", "imported", "gone")
 EVENTS = (*CALL_EVENTS, *USER_EVENTS, "state_imported")
+#: The life of a call itself, keyed by its `call` ID rather than a cloud ID.
+CALL_LIFE_EVENTS = ("pending", "settled", "unanswered", "dismissed")
 ENDING_STATUS = {"deleted": "deleted", "gone": "gone", "forgotten": "forgotten"}
 
 # Keys a line carries that map to record fields; anything else lands in CloudIdRecord.details.
@@ -67,6 +74,28 @@ class CloudIdRecord:
         return data
 
 
+@dataclass(slots=True)
+class OpenCall:
+    """A call that may have created something cpictl has no ID for: in flight, interrupted, or never answered."""
+
+    call: str
+    method: str
+    owner: str = ""
+    request_id: str | None = None
+    target: list[str] | str | None = None
+    arguments: list[Any] = field(default_factory=list)
+    api_version: int | None = None
+    stemcell_api_version: int | None = None
+    started_at: str | None = None
+    status: str = "pending"  # pending (in flight, or interrupted and not yet looked at) | unanswered
+    reason: str = ""  # unanswered: what happened (no answer, not JSON, timed out …)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"call": self.call, "method": self.method, "status": self.status, "reason": self.reason,
+                "request_id": self.request_id, "started_at": self.started_at, "target": self.target,
+                "arguments": self.arguments, "api_version": self.api_version}
+
+
 @dataclass
 class StoreState:
     """Every cloud ID ever seen, in creation order, plus the problems met while replaying."""
@@ -74,6 +103,10 @@ class StoreState:
     records: list[CloudIdRecord] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     director_uuid: str | None = None
+    #: Calls not yet settled, oldest first: pending ones (in flight or interrupted) and unanswered ones.
+    calls: list[OpenCall] = field(default_factory=list)
+    #: Every call ID the journal has settled (to tell a finished call's leftover output files from a lost one's).
+    settled_calls: set[str] = field(default_factory=set)
     _index: dict[tuple[str, str], CloudIdRecord] = field(default_factory=dict, repr=False)  # (kind value, cid)
 
     def live(self, kind: CloudIdKind | str | None = None) -> list[CloudIdRecord]:
@@ -108,6 +141,8 @@ def replay(lines: Iterable[JournalLine], source: str, warnings: Iterable[tuple[i
             numbered.append((line.number, f"line {line.number} of {source}: {problem}"))
     state = StoreState(warnings=[message for _, message in sorted(numbered, key=lambda pair: pair[0])])
     state.records = list(replayer.order.values())
+    state.calls = list(replayer.calls.values())
+    state.settled_calls = replayer.settled
     state.director_uuid = replayer.director_uuid
     state._index = replayer.order
     return state
@@ -125,6 +160,8 @@ class _Replayer:
         self.order: dict[Key, CloudIdRecord] = {}  # dict insertion order = creation order
         self.disks_of_vm: dict[str, set[str]] = {}  # VM cid -> disk cids; keeps VM deletion O(its disks)
         self.director_uuid: str | None = None
+        self.calls: dict[str, OpenCall] = {}  # call ID -> a call not yet settled
+        self.settled: set[str] = set()
 
     def apply(self, entry: Any) -> str | None:
         """Apply one entry; return a problem to warn about, or None."""
@@ -134,6 +171,16 @@ class _Replayer:
         if version != FORMAT_VERSION:
             return f"journal format v={version!r} is not v={FORMAT_VERSION} (written by another cpictl?); skipped"
         event = entry["event"]
+        call = entry.get("call")
+        if call is not None:
+            if not isinstance(call, str) or not call:
+                return f"{event} event with a malformed call ID; skipped"
+            if event in CALL_LIFE_EVENTS:
+                return self._call_life(call, event, entry)
+            self.calls.pop(call, None)  # the call's own outcome lines settle it
+            self.settled.add(call)
+        elif event in CALL_LIFE_EVENTS:
+            return f"{event} event without a call ID; skipped"
         if event == "state_imported":
             self.director_uuid = entry.get("director_uuid") or self.director_uuid
             return None
@@ -154,18 +201,45 @@ class _Replayer:
             self._relate(key, entry)
         return None
 
+    def _call_life(self, call: str, event: str, entry: dict[str, Any]) -> str | None:
+        if event == "pending":
+            method = entry.get("method")
+            if not isinstance(method, str):
+                return "pending call without a method; skipped"
+            arguments = entry.get("arguments")
+            self.calls[call] = OpenCall(
+                call=call, method=method, owner=_text(entry.get("owner")) or "",
+                request_id=_text(entry.get("request_id")),
+                target=entry.get("target") if isinstance(entry.get("target"), (list, str)) else None,
+                arguments=arguments if isinstance(arguments, list) else [],
+                api_version=_integer(entry.get("api_version")),
+                stemcell_api_version=_integer(entry.get("stemcell_api_version")), started_at=_text(entry.get("time")))
+        elif event == "unanswered":
+            open_call = self.calls.get(call)
+            if open_call is not None:
+                open_call.status = "unanswered"
+                open_call.reason = _text(entry.get("reason")) or "no answer"
+        else:  # settled, dismissed
+            self.calls.pop(call, None)
+            self.settled.add(call)
+        return None
+
     def _create(self, key: Key, kind: CloudIdKind, entry: dict[str, Any]) -> str | None:
         old = self.order.pop(key, None)  # a new life goes to the end of the creation order
         if old is not None:
             self._set_attachment(old, None)
         known: dict[str, Any] = {}
         details: dict[str, Any] = {}
+        wrong: list[str] = []
         for name, value in entry.items():
             if name in _RECORD_KEYS:
-                known[name] = value
+                if _fits(name, value):
+                    known[name] = value
+                else:
+                    wrong.append(name)
             elif name not in _BASE_KEYS:
                 details[name] = value
-        record = CloudIdRecord(kind=kind, cid=key[1], created_at=entry.get("time"),
+        record = CloudIdRecord(kind=kind, cid=key[1], created_at=_text(entry.get("time")),
                                imported=entry["event"] == "imported", details=details, **known)
         attached_to, record.attached_to = record.attached_to, None
         if record.kind is CloudIdKind.DISK:  # only disks attach; the index must know about it
@@ -173,6 +247,8 @@ class _Replayer:
         self.order[key] = record
         if old is not None and old.is_live and entry["event"] == "created":
             return f"{kind} {key[1]} was created again while still live (the CPI handed out the same CID twice?)"
+        if wrong:
+            return f"{', '.join(wrong)} of the wrong type (edited by hand?); ignored, the ID is kept"
         return None
 
     def _end(self, key: Key, kind: CloudIdKind, entry: dict[str, Any]) -> None:
@@ -184,8 +260,8 @@ class _Replayer:
             # Deleting an ID created elsewhere: remember that it is gone, but it was never ours (method None).
             record = self.order[key] = CloudIdRecord(kind=kind, cid=key[1])
         record.status = ENDING_STATUS[event]
-        record.deleted_at = entry.get("time")
-        record.deleted_by = entry.get("method") if event == "deleted" else event
+        record.deleted_at = _text(entry.get("time"))
+        record.deleted_by = _text(entry.get("method")) if event == "deleted" else event
         if event == "forgotten":
             return  # a forgotten VM still exists somewhere, with its disks attached
         self._set_attachment(record, None)
@@ -209,3 +285,25 @@ class _Replayer:
         disk.disk_hint = hint if disk.attached_to else None
         if disk.attached_to is not None:
             self.disks_of_vm.setdefault(disk.attached_to, set()).add(disk.cid)
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _integer(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+#: The type each record field must have in a journal line; a line edited by hand may break it.
+_FIELD_TYPES: dict[str, type] = {"method": str, "request_id": str, "attached_to": str, "agent_id": str,
+                                 "api_version": int, "stemcell_api_version": int}
+
+
+def _fits(name: str, value: Any) -> bool:
+    if value is None or name in ("disk_hint", "networks"):
+        return True
+    if name == "target":
+        return isinstance(value, str) or (isinstance(value, list) and all(isinstance(v, str) for v in value))
+    wanted = _FIELD_TYPES[name]
+    return isinstance(value, wanted) and not (wanted is int and isinstance(value, bool))

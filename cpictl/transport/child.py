@@ -7,9 +7,10 @@ as Popen, and keeps Popen's other rules where they matter here:
 
 - the child leads its own session (`setsid=True`, Popen's `start_new_session`);
 - signals Python ignores (SIGPIPE, SIGXFSZ) are back to their default in the child (Popen's `restore_signals`);
-- descriptors: the child gets its three pipes only. Python opens descriptors close-on-exec (PEP 446), but ones
-  we inherited without it (a make jobserver, a shell's `7>file`) would reach the CPI, and a grandchild holding
-  them could keep a pipe of our caller open; Popen's `close_fds` closes them, here a close action per descriptor.
+- descriptors: the child gets its request pipe and its two output files only. Python opens descriptors
+  close-on-exec (PEP 446), but ones we inherited without it (a make jobserver, a shell's `7>file`) would reach the
+  CPI, and a grandchild holding them could keep a pipe of our caller open; Popen's `close_fds` closes them, here a
+  close action per descriptor.
 
 `spawn_with_posix_spawn` returns None when the fast path does not apply (a working directory to change into, a
 bare command name to look up on PATH, no posix_spawn or setsid, no way to list our descriptors); the caller then
@@ -33,14 +34,12 @@ _listed: list[int] | None = None  # inheritable descriptors found at the first s
 
 
 class SpawnedCpi:
-    """The part of `subprocess.Popen` the runner uses: pid, the three pipes, returncode, poll and wait."""
+    """The part of `subprocess.Popen` the runner uses: pid, the request pipe, returncode, poll and wait."""
 
-    def __init__(self, args: list[str], pid: int, stdin: IO[bytes], stdout: IO[bytes], stderr: IO[bytes]) -> None:
+    def __init__(self, args: list[str], pid: int, stdin: IO[bytes]) -> None:
         self.args = args
         self.pid = pid
         self.stdin: IO[bytes] | None = stdin
-        self.stdout: IO[bytes] | None = stdout
-        self.stderr: IO[bytes] | None = stderr
         self.returncode: int | None = None
 
     def poll(self) -> int | None:
@@ -124,8 +123,9 @@ def _list_inheritable() -> list[int] | None:
     return None
 
 
-def spawn_with_posix_spawn(command: CpiCommand) -> SpawnedCpi | None:
-    """Start the CPI with three pipes, or None when the fast path does not apply. Raises OSError from exec."""
+def spawn_with_posix_spawn(command: CpiCommand, stdout_fd: int, stderr_fd: int) -> SpawnedCpi | None:
+    """Start the CPI with a pipe for its request and the given descriptors as its stdout and stderr, or None when
+    the fast path does not apply. Raises OSError from exec."""
     global _unsupported
     path = command.argv[0]
     if _unsupported or command.cwd is not None or os.sep not in path:
@@ -133,15 +133,10 @@ def spawn_with_posix_spawn(command: CpiCommand) -> SpawnedCpi | None:
     inherited = _inheritable_descriptors()
     if inherited is None:
         return None
-    ours: list[int] = []  # the parent's ends
-    theirs: list[int] = []  # the child's ends, closed in the parent once the child has them
+    read_end, write_end = os.pipe()  # stdin: the child reads, we write
+    theirs = [read_end, stdout_fd, stderr_fd]
     spawned = False
     try:
-        for _ in range(3):
-            read_end, write_end = os.pipe()
-            ours.append(read_end)
-            theirs.append(write_end)
-        ours[0], theirs[0] = theirs[0], ours[0]  # stdin: the child reads and we write, so its ends swap
         if min(theirs) < 3:  # our own 0/1/2 are closed: dup2 onto itself would keep close-on-exec; Popen copes
             return None
         actions: list[Any] = [(os.POSIX_SPAWN_CLOSE, fd) for fd in inherited]
@@ -155,7 +150,7 @@ def spawn_with_posix_spawn(command: CpiCommand) -> SpawnedCpi | None:
             return None
         spawned = True
     finally:
-        for fd in theirs if spawned else theirs + ours:
-            os.close(fd)
-    return SpawnedCpi(list(command.argv), pid, open(ours[0], "wb", buffering=0), open(ours[1], "rb", buffering=0),
-                      open(ours[2], "rb", buffering=0))
+        os.close(read_end)
+        if not spawned:
+            os.close(write_end)
+    return SpawnedCpi(list(command.argv), pid, open(write_end, "wb", buffering=0))

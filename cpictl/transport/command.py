@@ -19,6 +19,7 @@ class CpiCommand:
     cwd: str | None = None
     #: Seconds before the process group is killed; None waits forever, as the director and `create-env` do.
     timeout: float | None = None
+    #: Past this many bytes stdout is unusable: only its first 64 KiB are kept (a preview), the rest is counted.
     stdout_limit: int = 256 * 1024 * 1024
     stderr_keep: int = 1024 * 1024
     #: After the CPI exits, how long a child still holding stdout/stderr may keep them open before the group is
@@ -31,7 +32,7 @@ class RunResult:
     """Everything observed about one CPI process, for the session to decode and record."""
 
     stdout: bytes
-    #: stdout exceeded `stdout_limit`; the rest was read and discarded so the CPI never blocked on a full pipe.
+    #: stdout exceeded `stdout_limit`: `stdout` holds its first bytes only (at most 64 KiB), the CPI was never blocked.
     stdout_truncated: bool
     #: The last `stderr_keep` bytes of stderr.
     stderr_tail: bytes
@@ -49,7 +50,8 @@ class RunResult:
     #: All stdout bytes seen, including those discarded past `stdout_limit`.
     stdout_bytes: int = 0
     #: Even after the group was killed something held stdout/stderr open (a process that left the group, e.g. with
-    #: setsid); cpictl closed its ends and stopped waiting. That process may still be running.
+    #: setsid); cpictl stopped waiting. That process may still be running: `escaped_pids` names it where the OS can.
     pipes_abandoned: bool = False
+    escaped_pids: list[int] = field(default_factory=list)
     #: The first exception raised by the `on_stderr_line` callback; the callback is not called again after it.
     callback_error: Exception | None = field(default=None, repr=False)

@@ -1,13 +1,14 @@
-"""Run one CPI process: write the request, read stdout and stderr concurrently, enforce limits, never hang.
+"""Run one CPI process: write the request, follow its output files, enforce limits, never hang.
 
-One thread does everything, through `poll` (poller.py) over non-blocking pipes: stdin is written in pieces as the
-CPI reads it, so a CPI that floods stderr before reading its request cannot deadlock us, and a CPI that never
-reads stdin costs nothing (EPIPE is ignored). A pidfd in the same poll says when the CPI exits, without
-polling. Rules kept:
+The CPI writes its stdout and stderr into files (`outputs.py`), so its answer outlives cpictl; it reads its request
+from a pipe. One thread does everything, through `poll` (poller.py) over a pidfd that says when the CPI exits and
+the request pipe, written in pieces as the CPI reads it (a CPI that never reads stdin costs nothing: EPIPE is
+ignored). Between events it wakes every TICK to hand new stderr lines to the caller and keep stdout within its
+limit. Rules kept:
 
-- Whatever the CPI does, `run_cpi` returns: `timeout` kills the process group; a child still holding the pipes
-  `linger` seconds after the CPI exited gets the group killed; a child that escaped the group (its own session)
-  is abandoned after a short grace and our ends of the pipes are closed.
+- Whatever the CPI does, `run_cpi` returns: `timeout` kills the process group; a child still holding the output
+  files `linger` seconds after the CPI exited (a caller reading pipes would wait for it) gets the group killed; a
+  child that escaped the group (its own session) is named by PID and left behind after a short grace.
 - Ctrl-C stops the CPI on purpose: SIGTERM to the group, SIGKILL after a grace, reap, raise `CpiInterrupted`.
 - Callbacks (`on_stderr_line`) run in the calling thread, so the caller's terminal code needs no locking.
 """
@@ -20,124 +21,128 @@ import signal
 import subprocess
 import time
 from collections.abc import Callable
-from functools import partial
-from typing import IO
 
-from .buffers import StderrTail, StdoutBuffer
+from .buffers import StderrTail
 from .child import SpawnedCpi
 from .command import CpiCommand, RunResult
 from .errors import CpiInterrupted
+from .outputs import OutputFiles
 from .poller import Poller
 from .process_group import open_pidfd, signal_group
 from .spawn import spawn_cpi
 
-#: Bytes asked for per read; pipes hold 64 KiB by default, so one read usually empties one.
-READ_CHUNK = 256 * 1024
 #: Bytes offered per write to the CPI's stdin; the kernel takes what fits in the pipe.
 WRITE_CHUNK = 256 * 1024
-#: After we SIGKILL the group, how long to wait for the pipes to close before abandoning them.
+#: After we SIGKILL the group, how long to wait for the output files to be let go before giving up on them.
 KILL_GRACE = 0.5
 #: On Ctrl-C, how long the CPI gets to act on SIGTERM before SIGKILL.
 TERM_GRACE = 0.5
-#: Without a pidfd, how often to look for the CPI's exit while a child may hold its pipes open.
-POLL_TICK = 0.05
-#: Longest single wait. A Ctrl-C that the kernel delivers to another thread of ours does not interrupt the main
-#: thread's poll(); Python only runs the handler (raising KeyboardInterrupt) once poll returns. Waking this often
-#: keeps Ctrl-C prompt whatever threads the caller runs; the cost is a few idle wake-ups per second.
-MAX_WAIT = 0.1
+#: How often new stderr is handed on and stdout's size checked while the CPI runs. It also bounds every wait: a
+#: Ctrl-C that the kernel delivers to another thread of ours does not interrupt the main thread's poll(), and
+#: Python runs the handler (raising KeyboardInterrupt) only once poll returns.
+TICK = 0.05
+#: Without a pidfd, how often to look for the CPI's exit.
+POLL_TICK = 0.02
 
 
-
-def run_cpi(command: CpiCommand, stdin: bytes, on_stderr_line: Callable[[str], None] | None = None) -> RunResult:
+def run_cpi(command: CpiCommand, stdin: bytes, on_stderr_line: Callable[[str], None] | None = None,
+            outputs: OutputFiles | None = None) -> RunResult:
     """Run the CPI once with `stdin` as its request. Raises CpiNotRunnable or CpiInterrupted; anything the CPI
-    itself does (crash, hang, garbage, non-zero exit) is reported in the RunResult."""
-    started = time.monotonic()
-    process = spawn_cpi(command)
+    itself does (crash, hang, garbage, non-zero exit) is reported in the RunResult.
+
+    `outputs`: the files its stdout and stderr go to (the session's spool, which outlives us); by default files
+    without a name. Their descriptors are closed on return; named files stay for the caller to remove."""
+    outputs = outputs if outputs is not None else OutputFiles.anonymous()
     try:
-        call = _Call(command, process, stdin, on_stderr_line, started)
-    except BaseException:  # nothing may outlive a failed call, not even on Ctrl-C at this very moment
-        signal_group(process.pid, signal.SIGKILL)
-        process.wait()
-        raise
-    try:
-        call.pump()
-    except KeyboardInterrupt:
-        call.abort()
-        raise CpiInterrupted(call.result()) from None
-    except BaseException:  # SystemExit from a signal handler, a bug in a callback: the CPI must not outlive us
-        call.abort()
-        raise
+        started = time.monotonic()
+        process = spawn_cpi(command, *outputs.child_descriptors)
+        outputs.close_child_ends()
+        try:
+            call = _Call(command, process, stdin, on_stderr_line, started, outputs)
+        except BaseException:  # nothing may outlive a failed call, not even on Ctrl-C at this very moment
+            signal_group(process.pid, signal.SIGKILL)
+            process.wait()
+            raise
+        try:
+            call.pump()
+        except KeyboardInterrupt:
+            call.abort()
+            raise CpiInterrupted(call.result()) from None
+        except BaseException:  # SystemExit from a signal handler, a bug in a callback: the CPI must not outlive us
+            call.abort()
+            raise
+        finally:
+            call.release()
+        return call.result()
     finally:
-        call.release()
-    return call.result()
+        outputs.close()
 
 
 class _Call:
     """The state of one running CPI process; `pump` is the event loop."""
 
-    def __init__(
-        self,
-        command: CpiCommand,
-        process: subprocess.Popen[bytes] | SpawnedCpi,
-        stdin: bytes,
-        on_stderr_line: Callable[[str], None] | None,
-        started: float,
-    ) -> None:
+    def __init__(self, command: CpiCommand, process: subprocess.Popen[bytes] | SpawnedCpi, stdin: bytes,
+                 on_stderr_line: Callable[[str], None] | None, started: float, outputs: OutputFiles) -> None:
         self._process = process
+        self._outputs = outputs
         self._started = started
         self._ended: float | None = None
         self._deadline = None if command.timeout is None else started + command.timeout
         self._linger = command.linger
-        self.stdout = StdoutBuffer(command.stdout_limit)
+        self._stdout_limit = command.stdout_limit
         self.stderr = StderrTail(command.stderr_keep, on_stderr_line)
         self._pending = memoryview(stdin)
         self._exited_at: float | None = None
         self._escalate_at: float | None = None  # set on Ctrl-C: when SIGTERM turns into SIGKILL
-        self._give_up_at: float | None = None  # set once we SIGKILL: when to stop waiting for the pipes
+        self._give_up_at: float | None = None  # set once we SIGKILL: when to stop waiting for the files
         self.timed_out = False
         self.lingering = False
         self.abandoned = False
+        self.escaped_pids: list[int] = []
+        self._stdout: bytes | None = None
+        self._stdout_truncated = False
+        self._stdout_bytes = 0
         self._poller = Poller()
         self._pidfd = open_pidfd(process.pid)
-        self._readers = 0
         self._register()
 
     def _register(self) -> None:
-        assert self._process.stdin and self._process.stdout and self._process.stderr
-        for pipe, feed in ((self._process.stdout, self.stdout.feed), (self._process.stderr, self.stderr.feed)):
-            os.set_blocking(pipe.fileno(), False)
-            self._poller.add_reader(pipe.fileno(), partial(self._read, pipe, feed))
-            self._readers += 1
+        stdin = self._process.stdin
+        assert stdin is not None
         if self._pending:
-            os.set_blocking(self._process.stdin.fileno(), False)
+            os.set_blocking(stdin.fileno(), False)
             self._send()  # a request usually fits the pipe at once: one wait fewer per call
         if self._pending:
-            self._poller.add_writer(self._process.stdin.fileno(), self._write)
+            self._poller.add_writer(stdin.fileno(), self._write)
         else:
-            self._process.stdin.close()
+            stdin.close()
         if self._pidfd is not None:
             self._poller.add_reader(self._pidfd, self._on_exit)
 
     def pump(self) -> None:
-        """Move bytes until both output pipes are at EOF and the CPI has exited, or we give up on them."""
-        while self._readers or self._process.returncode is None:
+        """Follow the CPI until it has exited and nothing holds its output files, or we give up on them."""
+        while True:
             now = time.monotonic()
+            self._outputs.drain_stderr(self.stderr.feed)
+            self._outputs.watch_stdout(self._stdout_limit)
+            if self._exited_at is not None and not self._outputs.still_written():
+                break
             if self._give_up_at is not None and now >= self._give_up_at:
-                self.abandoned = self._readers > 0  # something outside the group still holds the pipes
+                # Something the group kill did not reach (a child in its own session) still holds the files.
+                self.abandoned = self._outputs.still_written()
+                self.escaped_pids = self._outputs.writer_pids() if self.abandoned else []
                 break
             self._enforce_deadlines(now)
             wait = self._wait_time(now)
-            if self._readers == 0 and self._pidfd is None:
+            if self._pidfd is None and self._exited_at is None:
                 self._wait_without_pidfd(wait)
                 continue
             for handler in self._poller.ready(wait):
                 handler()
-            if self._pidfd is None:
-                self._check_exit()
         self._finish()
 
     def abort(self) -> None:
-        """Ctrl-C: SIGTERM the group, keep reading (the CPI may log its clean-up) until it exits or the grace
+        """Ctrl-C: SIGTERM the group, keep following it (the CPI may log its clean-up) until it exits or the grace
         ends, then SIGKILL whatever is left of the group. A second Ctrl-C skips the grace."""
         try:
             signal_group(self._process.pid, signal.SIGTERM)
@@ -158,15 +163,15 @@ class _Call:
                 self._kill(now)
         elif self._deadline is not None and now >= self._deadline:
             self.timed_out = True
-            self.lingering = self._exited_at is not None  # the CPI itself had answered; a child held the pipes
+            self.lingering = self._exited_at is not None  # the CPI itself had answered; a child held the files
             self._kill(now)
-        elif self._exited_at is not None and self._readers and now >= self._exited_at + self._linger:
+        elif self._exited_at is not None and now >= self._exited_at + self._linger:
             self.lingering = True
             self._kill(now)
 
     def _wait_time(self, now: float) -> float:
-        """Seconds until the next deadline, at most MAX_WAIT."""
-        wakeups: list[float] = []
+        """Seconds until the next deadline, at most TICK."""
+        wakeups = [now + TICK]
         if self._give_up_at is not None:
             wakeups.append(self._give_up_at)
         elif self._escalate_at is not None:
@@ -174,30 +179,13 @@ class _Call:
         else:
             if self._deadline is not None:
                 wakeups.append(self._deadline)
-            if self._exited_at is not None and self._readers:
+            if self._exited_at is not None:
                 wakeups.append(self._exited_at + self._linger)
-        if self._pidfd is None and self._process.returncode is None:
-            wakeups.append(now + POLL_TICK)
-        if not wakeups:
-            return MAX_WAIT
-        return min(max(0.0, min(wakeups) - now), MAX_WAIT)
+        return max(0.0, min(wakeups) - now)
 
     def _kill(self, now: float) -> None:
         signal_group(self._process.pid, signal.SIGKILL)
         self._give_up_at = now + KILL_GRACE
-
-    def _read(self, pipe: IO[bytes], feed: Callable[[bytes], None]) -> None:
-        fd = pipe.fileno()
-        try:
-            chunk = os.read(fd, READ_CHUNK)
-        except BlockingIOError:
-            return
-        if chunk:
-            feed(chunk)
-            return
-        self._poller.remove(fd)
-        pipe.close()
-        self._readers -= 1
 
     def _send(self) -> None:
         """Write as much of the request as the pipe takes now."""
@@ -225,36 +213,36 @@ class _Call:
         self._exited_at = time.monotonic()
         self._close_pidfd()
 
-    def _check_exit(self) -> None:
-        if self._process.returncode is None and self._process.poll() is not None:
-            self._exited_at = time.monotonic()
-
     def _wait_without_pidfd(self, wait: float) -> None:
+        for handler in self._poller.ready(0):  # the request pipe, when it takes more bytes
+            handler()
         try:
-            self._process.wait(timeout=wait)
+            self._process.wait(timeout=min(wait, POLL_TICK))
             self._exited_at = time.monotonic()
         except subprocess.TimeoutExpired:
             pass
 
     def _finish(self) -> None:
-        """Close our ends, deliver the last partial stderr line, reap. Safe to call twice."""
+        """Read the answer, deliver the last stderr, reap. Safe to call twice."""
         if self._ended is not None:
             return
-        self.release()
         if self._process.returncode is None:
             # Unkillable (e.g. stuck in the kernel): report exit_code None rather than hang.
             with contextlib.suppress(subprocess.TimeoutExpired):
                 self._process.wait(timeout=KILL_GRACE)
         self._ended = time.monotonic()
+        self._stdout, self._stdout_truncated = self._outputs.read_stdout(self._stdout_limit)
+        self._stdout_bytes = self._outputs.stdout_bytes()
+        self.release()
+        self._outputs.drain_stderr(self.stderr.feed)
         self.stderr.finish()  # last, as the callback may raise KeyboardInterrupt
 
     def release(self) -> None:
-        """Close every descriptor we hold; safe to call more than once."""
-        for pipe in (self._process.stdin, self._process.stdout, self._process.stderr):
-            if pipe is not None:
-                pipe.close()
+        """Close the request pipe and the pidfd; safe to call more than once. The output files are the caller's."""
+        stdin = self._process.stdin
+        if stdin is not None:
+            stdin.close()
         self._close_pidfd()
-        self._readers = 0
         self._poller.close()
 
     def _close_pidfd(self) -> None:
@@ -266,8 +254,8 @@ class _Call:
     def result(self) -> RunResult:
         code = self._process.returncode
         return RunResult(
-            stdout=self.stdout.value(),
-            stdout_truncated=self.stdout.truncated,
+            stdout=self._stdout if self._stdout is not None else b"",
+            stdout_truncated=self._stdout_truncated,
             stderr_tail=self.stderr.tail(),
             stderr_bytes=self.stderr.total,
             exit_code=code if code is not None and code >= 0 else None,
@@ -275,8 +263,9 @@ class _Call:
             duration_s=(self._ended if self._ended is not None else time.monotonic()) - self._started,
             timed_out=self.timed_out,
             lingering_pipes=self.lingering,
-            pipes_abandoned=self.abandoned,
             pid=self._process.pid,
-            stdout_bytes=self.stdout.total,
+            stdout_bytes=self._stdout_bytes,
+            pipes_abandoned=self.abandoned,
+            escaped_pids=self.escaped_pids,
             callback_error=self.stderr.callback_error,
         )

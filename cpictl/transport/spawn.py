@@ -33,16 +33,17 @@ _NOT_RUNNABLE_ERRNOS = frozenset(
 )
 
 
-def spawn_cpi(command: CpiCommand) -> subprocess.Popen[bytes] | SpawnedCpi:
-    """Start the CPI with three pipes; raise CpiNotRunnable (or CpiWorkdirUnusable) if it cannot be exec'd."""
+def spawn_cpi(command: CpiCommand, stdout_fd: int, stderr_fd: int) -> subprocess.Popen[bytes] | SpawnedCpi:
+    """Start the CPI with a pipe for its request and `stdout_fd`/`stderr_fd` as its output; raise CpiNotRunnable
+    (or CpiWorkdirUnusable) if it cannot be exec'd."""
     if not command.argv:
         raise ValueError("CpiCommand.argv is empty; it needs at least the CPI executable")
     try:
-        return spawn_with_posix_spawn(command) or subprocess.Popen(
+        return spawn_with_posix_spawn(command, stdout_fd, stderr_fd) or subprocess.Popen(
             command.argv,
             stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            stdout=stdout_fd,
+            stderr=stderr_fd,
             bufsize=0,
             env=command.env,
             cwd=command.cwd,

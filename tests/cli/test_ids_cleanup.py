@@ -103,7 +103,7 @@ def test_verify_marks_vanished_ids_gone_and_forget(capsys, tmp_path):
     assert run(capsys, "ids", "forget", ids["vm"])[0] == 0
     assert {r["kind"] for r in live_ids(capsys)} == {"stemcell"}
     code, _, err = run(capsys, "ids", "forget", "nope")
-    assert code == 2 and "no live cloud ID 'nope'" in err
+    assert code == 2 and "no live cloud ID or unanswered call 'nope'" in err
 
 
 def test_import_state_refuses_empty_records_with_a_warning(capsys, tmp_path):

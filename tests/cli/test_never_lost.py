@@ -31,13 +31,36 @@ def test_an_unwritable_journal_stops_the_call_before_the_cpi_runs(capsys, tmp_pa
     assert not (isolated_home / "refcpi" / "state.json").exists()  # the reference CPI never ran
 
 
-def test_a_journal_write_that_fails_after_the_call_still_shows_the_ids(capsys):
-    code, out, err = run(capsys, "call", "create_disk", "10", "{}", "--state", "/dev/full", "-o", "json")
+def journal_breaking_cpi(tmp_path: Path) -> Path:
+    """A CPI that, while it runs, turns the journal into a directory (a disk that fails, a file someone moved),
+    then answers create_disk: cpictl's write after the call fails."""
+    return write_cpi(tmp_path / "breaks_the_journal.py", f"""
+import json, os, sys
+sys.stdin.read()
+journal = {str(tmp_path / "j.jsonl")!r}
+os.unlink(journal)
+os.mkdir(journal)
+json.dump({{"result": "disk-unjournalled", "error": None, "log": ""}}, sys.stdout)
+""")
+
+
+def test_a_journal_write_that_fails_after_the_call_still_shows_the_ids(capsys, tmp_path):
+    code, out, err = run(capsys, "call", "create_disk", "10", "{}", "--cpi", str(journal_breaking_cpi(tmp_path)),
+                         "--state", str(tmp_path / "j.jsonl"), "-o", "json")
     doc = json.loads(out)
     assert code == 3
-    created = doc["cloud_ids"]["created"][0]["cid"]
+    assert doc["cloud_ids"]["created"][0]["cid"] == "disk-unjournalled"
     failure = next(v for v in doc["violations"] if v["code"] == "journal.write-failed")
-    assert created in failure["message"] and "NOT JOURNALLED" in failure["message"]
+    assert "disk-unjournalled" in failure["message"] and "NOT JOURNALLED" in failure["message"]
+    # the CPI's answer stays in the session's spool, for a later command to journal once the journal is back
+    spooled = list((tmp_path / "j.jsonl.spool").glob("*.out"))
+    assert [path.read_bytes() for path in spooled] == [b'{"result": "disk-unjournalled", "error": null, "log": ""}']
+
+
+def test_a_journal_that_is_a_device_is_refused_before_the_cpi_runs(capsys, isolated_home):
+    code, out, err = run(capsys, "call", "create_disk", "10", "{}", "--state", "/dev/full")
+    assert code == 2 and "cannot write journal /dev/full: not a regular file" in err
+    assert not (isolated_home / "refcpi" / "state.json").exists()
 
 
 def test_a_wrong_shape_create_result_is_still_journalled(capsys):
@@ -114,7 +137,8 @@ def test_an_answer_given_before_a_timeout_is_kept(capsys, tmp_path):
     assert ("vm", "vm-answered") in live(capsys)  # … and the VM it made is journalled
 
 
-def test_a_journal_failure_has_its_own_headline(capsys):
-    code, out, _ = run(capsys, "call", "create_disk", "10", "{}", "--state", "/dev/full", "-o", "table")
+def test_a_journal_failure_has_its_own_headline(capsys, tmp_path):
+    code, out, _ = run(capsys, "call", "create_disk", "10", "{}", "--cpi", str(journal_breaking_cpi(tmp_path)),
+                       "--state", str(tmp_path / "j.jsonl"), "-o", "table")
     assert code == 3
     assert "could not be journalled" in out and "CPI misbehaved" not in out

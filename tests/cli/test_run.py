@@ -419,7 +419,7 @@ finally:
 def _interrupt_on(method: str):
     from tests.recipes.conftest import _inprocess_run_cpi
 
-    def run_cpi(command, stdin, on_stderr_line=None):
+    def run_cpi(command, stdin, on_stderr_line=None, outputs=None):
         if json.loads(stdin)["method"] == method:
             raise KeyboardInterrupt
         return _inprocess_run_cpi(command, stdin, on_stderr_line)

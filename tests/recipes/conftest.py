@@ -76,7 +76,7 @@ def session_for(journal: Path) -> Callable[..., CallSession]:
 
 
 def _inprocess_run_cpi(command: CpiCommand, stdin: bytes, on_stderr_line: Callable[[str], None] | None = None,
-                       ) -> RunResult:
+                       outputs: object = None) -> RunResult:
     from cpictl.refcpi.service import handle_request
 
     def handler(raw: bytes) -> tuple[bytes, bytes, int]:

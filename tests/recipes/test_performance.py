@@ -14,7 +14,7 @@ STEPS = 500
 _DISK_NUMBERS = itertools.count(1)
 
 
-def instant_cpi(command, stdin, on_stderr_line=None):
+def instant_cpi(command, stdin, on_stderr_line=None, outputs=None):
     """A CPI that answers at once: what is left of the run's time is cpictl's own."""
     method = json.loads(stdin)["method"]
     result = {"info": {"api_version": 2, "stemcell_formats": ["raw"]}, "has_vm": True,

@@ -16,7 +16,7 @@ from tests.recipes.conftest import run_all, write
 SECRET, CONTEXT_SECRET, NET_SECRET, ENV_SECRET = "hunter2-vm", "AKIA-context-key", "subnet-secret-9", "pa55word!"
 
 
-def leaky_cpi(command, stdin, on_stderr_line=None):
+def leaky_cpi(command, stdin, on_stderr_line=None, outputs=None):
     """Answers every call with success, and repeats the whole request in its log and on stderr (as a CPI with
     debug logging does)."""
     request = json.loads(stdin)

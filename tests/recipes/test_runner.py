@@ -349,7 +349,7 @@ def test_step_mode_skip_and_quit_still_run_finally(tmp_path, session_for, inproc
 def _interrupting_run_cpi(method: str):
     from tests.recipes.conftest import _inprocess_run_cpi
 
-    def run(command, stdin, on_stderr_line=None):
+    def run(command, stdin, on_stderr_line=None, outputs=None):
         if json.loads(stdin)["method"] == method:
             raise KeyboardInterrupt
         return _inprocess_run_cpi(command, stdin, on_stderr_line)

@@ -93,8 +93,8 @@ def reference_target(**changes: Any) -> Target:
     return Target(argv=reference_cpi_argv(), label=REFERENCE_CPI_LABEL, director_uuid="d-repl-test", **changes)
 
 
-def _inprocess_run_cpi(command: CpiCommand, stdin: bytes,
-                       on_stderr_line: Callable[[str], None] | None = None) -> RunResult:
+def _inprocess_run_cpi(command: CpiCommand, stdin: bytes, on_stderr_line: Callable[[str], None] | None = None,
+                       outputs: object = None) -> RunResult:
     from cpictl.refcpi.service import handle_request
 
     def handler(raw: bytes) -> tuple[bytes, bytes, int]:

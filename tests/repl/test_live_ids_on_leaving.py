@@ -62,7 +62,7 @@ def answered_then_interrupted(response: object, stdout: bytes | None = None):
     """A transport that reads the request, gets the CPI's answer, and then Ctrl-C (the CPI had not exited)."""
     body = json.dumps(response).encode() if stdout is None else stdout
 
-    def run(command: object, stdin: bytes, on_stderr_line: object = None) -> RunResult:
+    def run(command: object, stdin: bytes, on_stderr_line: object = None, outputs: object = None) -> RunResult:
         raise CpiInterrupted(RunResult(stdout=body, stdout_truncated=False, stderr_tail=b"", stderr_bytes=0,
                                        exit_code=None, signal=15, duration_s=0.1, timed_out=False,
                                        lingering_pipes=False, pid=1, stdout_bytes=len(body)))

@@ -71,7 +71,7 @@ def test_the_continuation_prompt_and_toolbar_say_how_to_get_out(repl: Repl) -> N
     assert "bundled reference CPI" in text
 
 
-def _interrupt(command: object, stdin: bytes, on_stderr_line: object = None) -> RunResult:
+def _interrupt(command: object, stdin: bytes, on_stderr_line: object = None, outputs: object = None) -> RunResult:
     raise CpiInterrupted(RunResult(stdout=b"", stdout_truncated=False, stderr_tail=b"working on it\n",
                                    stderr_bytes=14, exit_code=None, signal=15, duration_s=0.1, timed_out=False,
                                    lingering_pipes=False, pid=1, stdout_bytes=0))
@@ -92,8 +92,11 @@ def test_ctrl_c_in_a_recipe_runs_its_finally_steps_then_returns(repl: Repl, tmp_
     recipe.write_text("name: r\nsteps:\n  - call: has_vm\n    args: [vm-1]\nfinally:\n  - call: info\n")
     real = __import__("cpictl.session", fromlist=["run_cpi"]).run_cpi
 
-    def interrupt_has_vm(command: object, stdin: bytes, on_stderr_line: object = None) -> RunResult:
-        return _interrupt(command, stdin) if b'"has_vm"' in stdin else real(command, stdin, on_stderr_line)
+    def interrupt_has_vm(command: object, stdin: bytes, on_stderr_line: object = None,
+                         outputs: object = None) -> RunResult:
+        if b'"has_vm"' in stdin:
+            return _interrupt(command, stdin)
+        return real(command, stdin, on_stderr_line, outputs=outputs)
 
     monkeypatch.setattr("cpictl.session.run_cpi", interrupt_has_vm)
     output = repl.run(f":run {recipe}")

@@ -1,6 +1,7 @@
 """The posix_spawn fast path (transport/child.py): which CPIs take it, and that a CPI started by it is set up as
-`subprocess.Popen` would set it up — own session, SIGPIPE back to default, only its three pipes, the environment
-it was given — fails with the same sentences, gets its whole request, and leaves no descriptor behind."""
+`subprocess.Popen` would set it up — own session, SIGPIPE back to default, only its request pipe and output files,
+the environment it was given — fails with the same sentences, gets its whole request, and leaves no descriptor
+behind."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ import pytest
 from cpictl.transport import CpiCommand, CpiNotRunnable, run_cpi
 from cpictl.transport import spawn as spawn_module
 from cpictl.transport.child import SpawnedCpi
+from cpictl.transport.outputs import OutputFiles
 from cpictl.transport.spawn import spawn_cpi
 from tests.conftest import write_cpi
 
@@ -34,9 +36,9 @@ def fast_path(monkeypatch: pytest.MonkeyPatch) -> list[object]:
     attempts: list[object] = []
     real = spawn_module.spawn_with_posix_spawn
 
-    def recording(command: CpiCommand) -> SpawnedCpi | None:
+    def recording(command: CpiCommand, stdout_fd: int, stderr_fd: int) -> SpawnedCpi | None:
         try:
-            process = real(command)
+            process = real(command, stdout_fd, stderr_fd)
         except OSError as error:
             attempts.append(error)
             raise
@@ -47,15 +49,27 @@ def fast_path(monkeypatch: pytest.MonkeyPatch) -> list[object]:
     return attempts
 
 
-def finish(process: subprocess.Popen[bytes] | SpawnedCpi) -> tuple[bytes, int]:
-    """Close the CPI's stdin, read its stdout to the end, reap it; every pipe is closed afterwards."""
-    assert process.stdin and process.stdout and process.stderr
+def spawn(command: CpiCommand) -> tuple[subprocess.Popen[bytes] | SpawnedCpi, OutputFiles]:
+    """Start the CPI with output files of its own, as run_cpi does."""
+    outputs = OutputFiles.anonymous()
+    try:
+        process = spawn_cpi(command, *outputs.child_descriptors)
+    except BaseException:
+        outputs.close()
+        raise
+    outputs.close_child_ends()
+    return process, outputs
+
+
+def finish(started: tuple[subprocess.Popen[bytes] | SpawnedCpi, OutputFiles]) -> tuple[bytes, int]:
+    """Close the CPI's stdin, reap it, read its stdout; every descriptor is closed afterwards."""
+    process, outputs = started
+    assert process.stdin
     process.stdin.close()
-    out = process.stdout.read()
-    process.stdout.close()
-    process.stderr.read()
-    process.stderr.close()
-    return out or b"", process.wait(timeout=TIMEOUT)
+    code = process.wait(timeout=TIMEOUT)
+    out, _ = outputs.read_stdout(1 << 20)
+    outputs.close()
+    return out, code
 
 
 def run(argv: list[str], stdin: bytes = b"{}", **options) -> object:
@@ -65,10 +79,10 @@ def run(argv: list[str], stdin: bytes = b"{}", **options) -> object:
 # Which path a CPI takes
 
 def test_a_cpi_given_by_path_is_started_by_posix_spawn(cpi_path):
-    process = spawn_cpi(CpiCommand([cpi_path("ok.sh")]))
-    assert isinstance(process, SpawnedCpi)
-    assert finish(process) == (OK_RESPONSE, 0)
-    assert process.returncode == 0
+    started = spawn(CpiCommand([cpi_path("ok.sh")]))
+    assert isinstance(started[0], SpawnedCpi)
+    assert finish(started) == (OK_RESPONSE, 0)
+    assert started[0].returncode == 0
 
 
 def bare_name_on_path(tmp_path: Path, cpi_path) -> CpiCommand:
@@ -83,9 +97,9 @@ def test_a_working_directory_or_a_bare_name_falls_back_to_popen_and_still_runs(c
         command = CpiCommand([cpi_path("ok.sh")], cwd=str(tmp_path), timeout=TIMEOUT)
     else:
         command = bare_name_on_path(tmp_path, cpi_path)
-    process = spawn_cpi(command)
-    assert isinstance(process, subprocess.Popen)
-    assert finish(process) == (OK_RESPONSE, 0)
+    started = spawn(command)
+    assert isinstance(started[0], subprocess.Popen)
+    assert finish(started) == (OK_RESPONSE, 0)
     result = run_cpi(command, b"{}")
     assert (result.stdout, result.exit_code) == (OK_RESPONSE, 0)
 
@@ -192,7 +206,7 @@ from cpictl.transport import CpiCommand, run_cpi, spawn
 cpi, fd, cwd = sys.argv[1], sys.argv[2], sys.argv[3] or None
 attempts = []
 real = spawn.spawn_with_posix_spawn
-spawn.spawn_with_posix_spawn = lambda command: attempts.append(real(command)) or attempts[-1]
+spawn.spawn_with_posix_spawn = lambda command, *fds: attempts.append(real(command, *fds)) or attempts[-1]
 result = run_cpi(CpiCommand([cpi, fd], cwd=cwd, timeout=30.0), b"")
 print(json.dumps({"report": json.loads(result.stdout), "posix_spawn": attempts[-1] is not None}))
 """
@@ -297,11 +311,11 @@ def directory(tmp_path: Path) -> str:
 def test_exec_errors_read_as_through_popen(make, reason, message, tmp_path, fast_path):
     path = make(tmp_path)
     with pytest.raises(CpiNotRunnable) as fast:
-        spawn_cpi(CpiCommand([path]))
+        finish(spawn(CpiCommand([path])))
     assert isinstance(fast_path[-1], OSError)  # posix_spawn was tried and failed to exec
     assert (fast.value.path, fast.value.reason, str(fast.value)) == (path, reason, message.format(path=path))
     with pytest.raises(CpiNotRunnable) as slow:
-        spawn_cpi(CpiCommand([path], cwd=str(tmp_path)))
+        finish(spawn(CpiCommand([path], cwd=str(tmp_path))))
     assert fast_path[-1] is None  # Popen this time
     assert (slow.value.reason, str(slow.value)) == (fast.value.reason, str(fast.value))
 

@@ -60,6 +60,7 @@ def test_child_in_its_own_session_is_abandoned_not_waited_for(cpi_path):
     escaped = int(re.search(rb"pid=(\d+)", result.stderr_tail).group(1))
     try:
         assert result.lingering_pipes and result.pipes_abandoned  # reported as possibly still running
+        assert result.escaped_pids == [escaped]  # and named, so a person can look at it
         assert (result.exit_code, result.stdout) == (0, OK_RESPONSE)
         assert elapsed < BOUND
     finally:

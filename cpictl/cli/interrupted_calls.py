@@ -1,0 +1,68 @@
+"""Opening a session as every command does: finish the calls an interrupted cpictl left behind, and say so.
+
+A cpictl killed while its CPI ran leaves the call pending, with the CPI's answer (often) waiting in the spool
+(`cpictl.store.interrupted`). The first command to open the session afterwards finishes it and tells the user on
+stderr, in one line per call, what became of it: journalled IDs, a CPI still running, or a call that may have
+created something nobody has an ID for.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from cpictl.cli.output import error_message
+
+
+def open_store(journal: Path, state: Any = None) -> Any:
+    """The session's store, its interrupted calls finished and reported. `state`: a replay the caller has."""
+    from cpictl.store import CloudIdStore
+
+    store = CloudIdStore(journal)
+    finish_interrupted_calls(store, state)
+    return store
+
+
+def finish_interrupted_calls(store: Any, state: Any = None) -> None:
+    from cpictl.store.interrupted import settle_interrupted_calls
+
+    settlement = settle_interrupted_calls(store, state)
+    for finished in settlement.finished:
+        _report(finished)
+    for path in settlement.kept_files:
+        error_message(f"{path} holds a CPI answer no journal line names (was the journal replaced?); it is kept: "
+                      "look at it before deleting it", "warning", "yellow")
+
+
+def describe_call(open_call: Any) -> str:
+    """`create_vm (request cpi-482913, call 3fa9c0d1-2, started 12:01:07)`."""
+    started = (open_call.started_at or "").replace("T", " ")[:19] or "at an unknown time"
+    request = f"request {open_call.request_id}, " if open_call.request_id else ""
+    return f"{open_call.method} ({request}call {open_call.call}, started {started})"
+
+
+def arguments_text(open_call: Any, limit: int = 200) -> str:
+    """The call's (masked) arguments as compact JSON, cut to `limit` characters."""
+    text = json.dumps(open_call.arguments, separators=(",", ":"), ensure_ascii=False, default=str)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _report(finished: Any) -> None:
+    what = f"an interrupted {describe_call(finished.call)}"
+    if finished.what == "running":
+        pids = f" (pid {', '.join(map(str, finished.pids))})" if finished.pids else ""
+        error_message(f"{what} is still running{pids}; the next command that opens this session journals its "
+                      "answer", "note", "yellow")
+        return
+    if finished.what == "unanswered":
+        error_message(f"{what}: {finished.reason}. It may have created something: look in the IaaS for it; "
+                      f"`cpictl ids` lists it with its request, `cpictl ids forget {finished.call.call}` once done",
+                      "warning", "yellow")
+        return
+    changed = [f"{kind} {cid}" for kind, cid in finished.created]
+    changed += [f"deleted {kind} {cid}" for kind, cid in finished.deleted]
+    changed += [finished.relation] if finished.relation else []
+    verdict = f"; its answer breaks the contract ({', '.join(finished.violations)})" if finished.violations else ""
+    summary = ", ".join(changed) if changed else f"nothing changed ({finished.reason or 'no ID in the answer'})"
+    error_message(f"{what} had answered after cpictl was gone: journalled {summary}{verdict}", "note", "yellow")

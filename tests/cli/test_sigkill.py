@@ -1,0 +1,162 @@
+"""A SIGKILL of cpictl loses no cloud ID: the CPI lives on, answers into the session's spool, and the next command
+that opens the session journals the answer — or lists the call as one that may have created something."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import cpictl_bin, write_cpi
+
+WAIT = 60.0  # a safety net for a loaded machine; every wait below ends as soon as its condition holds
+
+
+def wait_for(condition, what: str, timeout: float = WAIT):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.02)
+    pytest.fail(f"timed out waiting for {what}")
+
+
+def cpictl(*argv: str, check: bool = False) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([cpictl_bin(), *argv], capture_output=True, text=True, timeout=WAIT, check=check)
+
+
+def alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            return "State:\tZ" not in status.read()  # a zombie is dead; nobody may reap it in a container
+    except FileNotFoundError:
+        return False
+
+
+def held_cpi(tmp_path: Path, answer: str | None) -> Path:
+    """A CPI that says it started (its PID in `started`), waits for the file `go`, logs to stderr (which would
+    kill it with SIGPIPE were stderr a pipe whose reader died), then answers `answer` — or exits without one."""
+    started, go = tmp_path / "started", tmp_path / "go"
+    reply = ("sys.stdout.write(" + repr(answer) + ")") if answer is not None else "sys.exit(1)"
+    return write_cpi(tmp_path / "held_cpi.py", f"""
+import os, sys, time
+sys.stdin.read()
+open({str(started)!r} + ".tmp", "w").write(str(os.getpid()))
+os.rename({str(started)!r} + ".tmp", {str(started)!r})
+while not os.path.exists({str(go)!r}):
+    time.sleep(0.01)
+for _ in range(200):
+    sys.stderr.write("held_cpi: still logging after my caller died\\n")
+sys.stderr.flush()
+{reply}
+""")
+
+
+def kill_cpictl_mid_call(tmp_path: Path, cpi: Path, *argv: str) -> int:
+    """Start `cpictl call …` against `cpi`, SIGKILL cpictl once the CPI runs; return the CPI's PID."""
+    proc = subprocess.Popen([cpictl_bin(), "call", *argv, "--cpi", str(cpi)], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    started = tmp_path / "started"
+    wait_for(started.exists, "the CPI to start")
+    proc.kill()
+    proc.wait(timeout=WAIT)
+    return int(started.read_text())
+
+
+def live_ids() -> list[dict]:
+    return json.loads(cpictl("ids", "-o", "json", check=True).stdout)
+
+
+def test_an_answer_given_after_cpictl_was_killed_is_journalled_by_the_next_command(tmp_path):
+    cpi = held_cpi(tmp_path, '{"result": "disk-after-kill", "error": null, "log": ""}')
+    cpi_pid = kill_cpictl_mid_call(tmp_path, cpi, "create_disk", "1", "{}")
+    assert alive(cpi_pid)  # the CPI leads its own session: cpictl's death did not take it along
+
+    listed = cpictl("ids", "-o", "json", check=True)  # meanwhile the call is shown as running
+    [call] = json.loads(listed.stdout)
+    assert (call["kind"], call["status"], call["method"]) == ("call", "running", "create_disk")
+    assert f"pid {cpi_pid}" in call["detail"] and call["arguments"] == [1, {}, None]
+    assert "is still running" in listed.stderr
+
+    (tmp_path / "go").touch()
+    wait_for(lambda: not alive(cpi_pid), "the CPI to finish")
+    listed = cpictl("ids", "-o", "json", check=True)
+    assert [(r["kind"], r["cid"], r["status"]) for r in json.loads(listed.stdout)] == \
+        [("disk", "disk-after-kill", "live")]
+    assert "had answered after cpictl was gone: journalled disk disk-after-kill" in listed.stderr
+    assert "create_disk (request cpi-" in listed.stderr  # the note names the interrupted call
+    again = cpictl("ids", "-o", "json", check=True)  # finished once: the next command has nothing to say
+    assert json.loads(again.stdout) == json.loads(listed.stdout) and again.stderr == ""
+
+
+def test_a_call_that_never_answers_is_listed_until_dismissed(tmp_path):
+    cpi = held_cpi(tmp_path, None)
+    cpi_pid = kill_cpictl_mid_call(tmp_path, cpi, "create_vm", "agent-7", "sc-1", "{}", "{}")
+    (tmp_path / "go").touch()
+    wait_for(lambda: not alive(cpi_pid), "the CPI to finish")
+
+    listed = cpictl("ids", "-o", "json", check=True)
+    [call] = json.loads(listed.stdout)
+    assert (call["kind"], call["status"], call["method"]) == ("call", "may exist", "create_vm")
+    assert call["arguments"][0] == "agent-7"  # its request, so a person can look for the VM
+    assert "It may have created something" in listed.stderr
+
+    table = cpictl("ids", "-o", "table", check=True).stdout
+    assert "may exist" in table and "agent-7" in table and "cpictl ids forget" in table
+    cleanup = cpictl("cleanup", "--yes", "-o", "json", check=True)
+    assert [row["outcome"] for row in json.loads(cleanup.stdout)] == ["may exist"]
+
+    assert cpictl("ids", "forget", call["cid"]).returncode == 0
+    assert live_ids() == []
+
+
+def test_calls_that_may_change_ids_leave_nothing_in_the_spool(tmp_path, isolated_home):
+    for argv in (("create_disk", "1", "{}"), ("delete_disk", "${disk}"), ("has_disk", "gone")):
+        cpictl("call", *argv, check=False)
+    spool = isolated_home / "state" / "cpictl" / "sessions" / "default.jsonl.spool"
+    assert list(spool.iterdir()) == []  # not even the lock files of the processes that made the calls
+    journal = (isolated_home / "state" / "cpictl" / "sessions" / "default.jsonl").read_text().splitlines()
+    events = [json.loads(line)["event"] for line in journal]
+    assert events == ["pending", "created", "pending", "deleted"]  # has_disk changes nothing: no pending entry
+
+
+def test_the_spool_and_its_files_are_private(tmp_path, isolated_home):
+    cpi = held_cpi(tmp_path, '{"result": "disk-private", "error": null, "log": ""}')
+    cpi_pid = kill_cpictl_mid_call(tmp_path, cpi, "create_disk", "1", "{}")
+    spool = isolated_home / "state" / "cpictl" / "sessions" / "default.jsonl.spool"
+    assert spool.stat().st_mode & 0o777 == 0o700
+    assert {p.suffix for p in spool.iterdir()} == {".out", ".err", ".owner"}
+    assert all(p.stat().st_mode & 0o777 == 0o600 for p in spool.iterdir())
+    (tmp_path / "go").touch()
+    wait_for(lambda: not alive(cpi_pid), "the CPI to finish")
+    assert [r["cid"] for r in live_ids()] == ["disk-private"]
+    assert list(spool.iterdir()) == []  # finished: nothing left behind
+
+
+def test_a_second_command_while_the_first_still_runs_leaves_its_call_alone(tmp_path):
+    cpi = held_cpi(tmp_path, '{"result": "disk-in-flight", "error": null, "log": ""}')
+    proc = subprocess.Popen([cpictl_bin(), "call", "create_disk", "1", "{}", "--cpi", str(cpi), "-o", "json"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    wait_for((tmp_path / "started").exists, "the CPI to start")
+    [call] = live_ids()
+    assert call["status"] == "running" and "another cpictl" in call["detail"]
+    (tmp_path / "go").touch()
+    out, _ = proc.communicate(timeout=WAIT)
+    assert proc.returncode == 0 and json.loads(out)["cloud_ids"]["created"][0]["cid"] == "disk-in-flight"
+    assert [(r["cid"], r["status"]) for r in live_ids()] == [("disk-in-flight", "live")]  # journalled once
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="needs Linux /proc")
+def test_a_cpi_killed_by_its_caller_group_is_not_confused_with_one_still_running(tmp_path):
+    cpi = held_cpi(tmp_path, None)
+    cpi_pid = kill_cpictl_mid_call(tmp_path, cpi, "create_disk", "1", "{}")
+    os.kill(cpi_pid, signal.SIGKILL)  # e.g. the operator killed it too
+    wait_for(lambda: not alive(cpi_pid), "the CPI to die")
+    [call] = live_ids()
+    assert call["status"] == "may exist" and "no answer" in call["detail"]
