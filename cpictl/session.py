@@ -158,14 +158,23 @@ class CallOutcome:
         return value if isinstance(value, str) else None
 
 
+def _escaped(run: RunResult) -> str:
+    """Who escaped the process group and is still running: by PID where the OS says."""
+    if run.escaped_pids:
+        return f"pid {', '.join(map(str, run.escaped_pids))}, started by the CPI (pid {run.pid})"
+    return f"a process the CPI, pid {run.pid}, started"
+
+
 def _transport_failure(run: RunResult, timeout: float | None) -> tuple[str | None, list[Violation]]:
     if run.timed_out:
         answered = " (after it had answered: it never exited)" if run.stdout.strip() else ""
-        return (f"timed out after {timeout:g} s{answered}; the CPI's process group was killed. BOSH has no "
+        escaped = (f"; {_escaped(run)} left the group, so the kill did not reach it: it is still running "
+                   "and holds the CPI's output" if run.pipes_abandoned else "")
+        return (f"timed out after {timeout:g} s{answered}; the CPI's process group was killed{escaped}. BOSH has no "
                 "timeout and would wait forever", [])
     if run.lingering_pipes:
         fate = ("it left the CPI's process group, so killing the group did not reach it: cpictl stopped waiting, "
-                f"and it may still be running (a process the CPI, pid {run.pid}, started)"
+                f"and it may still be running ({_escaped(run)})"
                 if run.pipes_abandoned else "it was killed with the CPI's process group")
         message = (f"the CPI exited but a child process kept stdout/stderr open; {fate}. The director reads until "
                    "EOF on both pipes and would hang")

@@ -123,21 +123,23 @@ class OutputFiles:
 
     # -- stdout ------------------------------------------------------------------------------------------------
 
-    def watch_stdout(self, limit: int) -> None:
-        """Keep stdout within `limit` bytes on disk: past it, keep a short head and free the rest as it comes."""
+    def watch_stdout(self, limit: int) -> bool:
+        """Keep stdout within `limit` bytes on disk: past it, keep a short head and free the rest as it comes.
+        True while stdout floods past its limit (the caller then looks again sooner)."""
         fd = self._read[0]
         size = os.fstat(fd).st_size
         if self.stdout_head is None:
             if size <= limit:
-                return
+                return False
             self.stdout_head = os.pread(fd, min(limit, TRUNCATED_HEAD), 0)
         if size - self._stdout_freed < READ_CHUNK:
-            return
+            return False
         if self._punch(fd, self._stdout_freed, size):
             self._stdout_freed = size
         elif _truncate(fd):  # bytes written meanwhile go uncounted; the answer is unusable anyway
             self._stdout_counted += size
             self._stdout_freed = 0
+        return True
 
     def stdout_bytes(self) -> int:
         """Every byte the CPI wrote on stdout, also those past the limit."""

@@ -3,6 +3,7 @@ still shows the IDs, a wrong-shape result is kept, and Ctrl-C after the answer s
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -142,3 +143,46 @@ def test_a_journal_failure_has_its_own_headline(capsys, tmp_path):
                        "--state", str(tmp_path / "j.jsonl"), "-o", "table")
     assert code == 3
     assert "could not be journalled" in out and "CPI misbehaved" not in out
+
+
+def test_after_a_timeout_a_child_that_escaped_the_group_is_named_by_pid(capsys, tmp_path):
+    pid_file = tmp_path / "escaped.pid"
+    cpi = write_cpi(tmp_path / "escapes_then_hangs.py", f"""
+import os, sys, time
+sys.stdin.read()
+ready_read, ready_write = os.pipe()
+if os.fork() == 0:
+    os.setsid()  # out of the CPI's process group: the timeout's group kill misses it
+    open({str(pid_file)!r}, "w").write(str(os.getpid()))
+    os.write(ready_write, b"x")
+    time.sleep(30)
+    os._exit(0)
+os.read(ready_read, 1)
+time.sleep(60)
+""")
+    try:
+        code, out, _ = run(capsys, "call", "create_disk", "1", "{}", "--cpi", str(cpi), "--timeout", "2",
+                           "-o", "json")
+        escaped = int(pid_file.read_text())
+        failure = next(v["message"] for v in json.loads(out)["violations"] if v["code"] == "process.failed")
+        assert code == 3
+        assert f"pid {escaped}" in failure and "still running" in failure
+    finally:
+        if pid_file.exists():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(int(pid_file.read_text()), signal.SIGKILL)
+
+
+def test_a_cpi_killed_by_a_signal_after_a_valid_answer_is_a_violation_and_its_id_kept(capsys, tmp_path):
+    cpi = tmp_path / "answers_then_dies.sh"
+    cpi.write_text("#!/bin/sh\ncat >/dev/null\n"
+                   "printf '%s' '{\"result\": \"disk-then-died\", \"error\": null, \"log\": \"\"}'\n"
+                   "kill -9 $$\n")
+    cpi.chmod(0o755)
+    code, out, _ = run(capsys, "call", "create_disk", "1", "{}", "--cpi", str(cpi), "-o", "json")
+    doc = json.loads(out)
+    died = next(v for v in doc["violations"] if v["code"] == "process.signal-after-answer")
+    assert code == 3 and doc["signal"] == 9
+    assert died["severity"] == "error" and "create-env fails the call" in died["message"]
+    assert "the director uses the answer" in died["message"]
+    assert ("disk", "disk-then-died") in live(capsys)
