@@ -46,15 +46,15 @@ def ids_command(ctx: typer.Context,
     replayed = store.replay()
     _warn(replayed.warnings)
     records = list(reversed(replayed.records)) if all_ else replayed.live()
-    calls = open_calls(store, replayed)
+    from cpictl.render.open_calls_view import open_call_rows
+
+    calls = open_call_rows(store, replayed)
     if fmt != "table":
+        from cpictl.render.open_calls_view import as_documents
+
         emit_document([{"kind": str(r.kind), "cid": r.cid, "status": r.status, "method": r.method,
                         "request_id": r.request_id, "created_at": r.created_at, "attached_to": r.attached_to,
-                        "imported": r.imported} for r in records]
-                      + [{"kind": "call", "cid": c.call, "status": state_name, "method": c.method,
-                          "request_id": c.request_id, "created_at": c.started_at, "attached_to": None,
-                          "imported": False, "detail": detail, "arguments": c.arguments, "target": c.target}
-                         for c, state_name, detail in calls], fmt)
+                        "imported": r.imported} for r in records] + as_documents(calls), fmt)
         return
     from cpictl.cli.output import stdout_console
     from cpictl.render.ids_view import ids_table
@@ -71,29 +71,10 @@ def ids_command(ctx: typer.Context,
     elif not calls:
         console.print("no cloud IDs recorded in this session")
     if calls:
-        print_open_calls(console, calls)
+        from cpictl.render.open_calls_view import open_calls_view
 
-
-def open_calls(store: Any, state: Any) -> list[tuple[Any, str, str]]:
-    """(call, state, what to tell the user) of each call that may have created something without an ID."""
-    from cpictl.store.interrupted import describe_open_calls
-
-    rows = []
-    for open_call, text in describe_open_calls(store, state):
-        name = "may exist" if open_call.status == "unanswered" else "running" if "running" in text else "pending"
-        rows.append((open_call, name, text))
-    return rows
-
-
-def print_open_calls(console: Any, calls: list[tuple[Any, str, str]]) -> None:
-    from cpictl.cli.interrupted_calls import arguments_text, describe_call
-    from cpictl.render.ids_view import outcome_table
-
-    rows = [("call", describe_call(c), name, f"{text}; arguments {arguments_text(c)}") for c, name, text in calls]
-    console.print(outcome_table(rows, "calls that may have created something cpictl has no ID for"))
-    if any(name == "may exist" for _, name, _ in calls):
-        console.print("Look in the IaaS for what they made (the agent_id of a create_vm names its VM), delete it "
-                      "there, then `cpictl ids forget CALL`.")
+        for part in open_calls_view(calls):
+            console.print(part)
 
 
 @ids_app.command("forget")
@@ -194,14 +175,23 @@ def _exit_for(rows: list[Any], needs_cpi: str) -> None:
         raise typer.Exit(exits.status_exit_code(status))
 
 
-def _print_rows(rows: list[tuple[str, str, str, str]], title: str, fmt: str) -> None:
+def _print_rows(rows: list[tuple[str, str, str, str]], title: str, fmt: str, calls: list[Any] = ()) -> None:
+    """The outcome rows; `calls` (open calls, which have no ID to act on) follow them."""
     if fmt != "table":
-        emit_document([{"kind": k, "what": w, "outcome": o, "detail": d} for k, w, o, d in rows], fmt)
+        emit_document([{"kind": k, "what": w, "outcome": o, "detail": d} for k, w, o, d in rows]
+                      + [{"kind": "call", "what": c.call, "outcome": name, "detail": detail}
+                         for c, name, detail in calls], fmt)
         return
     from cpictl.cli.output import stdout_console
     from cpictl.render.ids_view import outcome_table
 
-    stdout_console().print(outcome_table(rows, title) if rows else "nothing to do")
+    console = stdout_console()
+    console.print(outcome_table(rows, title) if rows else "nothing to delete" if calls else "nothing to do")
+    if calls:
+        from cpictl.render.open_calls_view import open_calls_view
+
+        for part in open_calls_view(calls):
+            console.print(part)
 
 
 def cleanup_command(
@@ -234,7 +224,7 @@ def cleanup_command(
     planned_rows = [(str(p.record.kind), p.label, "planned" if target_for(p.record) is not None else "will skip",
                      "" if target_for(p.record) is not None else NO_CPI) for p in plan]
     if dry_run or not plan:
-        _print_rows(planned_rows + _open_call_rows(store, replayed), "cleanup plan (dry run)", fmt)
+        _print_rows(planned_rows, "cleanup plan (dry run)", fmt, _open_calls(store, replayed))
         return
     if not yes:
         if not sys.stdin.isatty():
@@ -250,14 +240,15 @@ def cleanup_command(
             print("nothing deleted")
             raise typer.Exit(exits.OK)
     rows = list(run_cleanup(plan, store, target_for))
-    _print_rows([(str(r.planned.record.kind), r.planned.label, r.outcome, r.detail) for r in rows]
-                + _open_call_rows(store, replayed), "cleanup", fmt)
+    _print_rows([(str(r.planned.record.kind), r.planned.label, r.outcome, r.detail) for r in rows], "cleanup", fmt,
+                _open_calls(store, replayed))
     _exit_for(rows, "some IDs have no recorded CPI (imported from a state file): pass --cpi to delete them")
 
 
-def _open_call_rows(store: Any, state: Any) -> list[tuple[str, str, str, str]]:
-    """Calls that may have created something: cleanup cannot delete what has no ID, but lists them."""
-    from cpictl.cli.interrupted_calls import arguments_text, describe_call
+def _open_calls(store: Any, state: Any) -> list[Any]:
+    """Calls that may have created something: cleanup cannot delete what has no ID, but shows them."""
+    if not state.calls:
+        return []
+    from cpictl.render.open_calls_view import open_call_rows
 
-    return [("call", describe_call(c), name, f"{text}; arguments {arguments_text(c)}; look in the IaaS, then "
-             f"`cpictl ids forget {c.call}`") for c, name, text in open_calls(store, state)]
+    return open_call_rows(store, state)

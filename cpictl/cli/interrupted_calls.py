@@ -8,11 +8,11 @@ created something nobody has an ID for.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from cpictl.cli.output import error_message
+from cpictl.render.open_calls_view import describe_call
 
 
 def open_store(journal: Path, state: Any = None) -> Any:
@@ -33,19 +33,6 @@ def finish_interrupted_calls(store: Any, state: Any = None) -> None:
     for path in settlement.kept_files:
         error_message(f"{path} holds a CPI answer no journal line names (was the journal replaced?); it is kept: "
                       "look at it before deleting it", "warning", "yellow")
-
-
-def describe_call(open_call: Any) -> str:
-    """`create_vm (request cpi-482913, call 3fa9c0d1-2, started 12:01:07)`."""
-    started = (open_call.started_at or "").replace("T", " ")[:19] or "at an unknown time"
-    request = f"request {open_call.request_id}, " if open_call.request_id else ""
-    return f"{open_call.method} ({request}call {open_call.call}, started {started})"
-
-
-def arguments_text(open_call: Any, limit: int = 200) -> str:
-    """The call's (masked) arguments as compact JSON, cut to `limit` characters."""
-    text = json.dumps(open_call.arguments, separators=(",", ":"), ensure_ascii=False, default=str)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _report(finished: Any) -> None:

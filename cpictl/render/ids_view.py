@@ -136,10 +136,13 @@ def outcome_table(rows: Iterable[tuple[str, str, str, str]], title: str) -> Rend
 
 def _outcome_grid(rows: list[tuple[str, str, str, str]], title: str) -> Table:
     table = Table(box=box.SIMPLE_HEAD, title=title, title_justify="left")
-    for column in OUTCOME_HEADERS:
+    # no detail anywhere (a plan): no column for it, whose header would otherwise fold into a sliver
+    headers = OUTCOME_HEADERS if any(row[3] for row in rows) else OUTCOME_HEADERS[:3]
+    for column in headers:
         table.add_column(column, overflow="fold", no_wrap=column != "detail")
     for kind, what, outcome, detail in rows:
-        table.add_row(kind, Text(what), Text(outcome, style=OUTCOME_STYLE.get(outcome, "")), Text(detail))
+        cells = [kind, Text(what), Text(outcome, style=OUTCOME_STYLE.get(outcome, "")), Text(detail)]
+        table.add_row(*cells[: len(headers)])
     return table
 
 

@@ -74,11 +74,17 @@ def show_ids(ctx: ReplContext, args: list[str]) -> None:
 
     if args and args[0] not in KIND_NAMES:
         raise ReplError(f"usage: :ids [KIND]; kinds are {', '.join(KIND_NAMES)}")
-    records = ctx.state.store.replay().live(args[0] if args else None)
-    if not records:
+    state = ctx.state.store.replay()
+    records = state.live(args[0] if args else None)
+    if records:
+        ctx.term.print(ids_table(records, f"live cloud IDs (session {ctx.state.session_label}), newest first"))
+    else:
         ctx.term.note(f"no live {args[0] if args else 'cloud ID'}s in session {ctx.state.session_label}")
-        return
-    ctx.term.print(ids_table(records, f"live cloud IDs (session {ctx.state.session_label}), newest first"))
+    if state.calls and not args:
+        from cpictl.render.open_calls_view import open_call_rows, open_calls_view
+
+        for part in open_calls_view(open_call_rows(ctx.state.store, state)):
+            ctx.term.print(part)
 
 
 def _last(ctx: ReplContext) -> LastCall:

@@ -173,26 +173,26 @@ def _size(path: Path) -> int:
         return 0
 
 
-def describe_open_calls(store: CloudIdStore, state: StoreState) -> list[tuple[OpenCall, str]]:
-    """Each open call with what to tell the user about it: running (with PIDs), in progress in another cpictl,
-    or that it may have created something."""
+def describe_open_calls(store: CloudIdStore, state: StoreState) -> list[tuple[OpenCall, str, str]]:
+    """Each open call with its state — `may exist` (it may have created something), `running` (its CPI still
+    runs, or its cpictl does) or `pending` (interrupted; the next command finishes it) — and a detail."""
     described = []
     for open_call in state.calls:
         if open_call.status == "unanswered":
-            described.append((open_call, f"may have created something: {open_call.reason}"))
+            described.append((open_call, "may exist", open_call.reason))
             continue
         owner = open_call.owner or owner_of(open_call.call)
         out, err = store.spool.output_paths(open_call.call)
         if store.spool.owner_alive(owner):
             mine = owner == store.spool.own_owner
-            described.append((open_call, "running in this cpictl" if mine else "running in another cpictl"))
+            described.append((open_call, "running", "in this cpictl" if mine else "in another cpictl"))
         elif _written(out) or _written(err):
             from cpictl.transport.holders import processes_holding
 
             pids = processes_holding([path.stat() for path in (out, err) if path.exists()])
             where = f" (pid {', '.join(map(str, pids))})" if pids else ""
-            described.append((open_call, f"cpictl was interrupted; its CPI is still running{where}: the next "
-                                         "command finishes the call"))
+            described.append((open_call, "running", f"cpictl was interrupted, its CPI still runs{where}: the "
+                                                    "next command journals its answer"))
         else:
-            described.append((open_call, "interrupted: the next command finishes the call"))
+            described.append((open_call, "pending", "interrupted: the next command finishes it"))
     return described
