@@ -20,7 +20,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import repl_bench  # noqa: E402 - a sibling script, found through the line above
+import durability_bench  # noqa: E402 - sibling scripts, found through the line above
+import repl_bench  # noqa: E402
 
 OK_CPI = str(ROOT / "tests" / "cpis" / "ok.sh")
 CPICTL = str(Path(sys.executable).parent / "cpictl")
@@ -46,6 +47,13 @@ def report(name: str, ours: float, baseline: float, goal: float, unit: str = "s"
     verdict = "ok" if ratio <= goal else "MISSED"
     results.append((name, ratio, goal, verdict))
     print(f"{name:<58} {ours:10.4f}{unit} vs {baseline:10.4f}{unit}  ratio {ratio:5.2f}  goal ≤ {goal:g}  {verdict}")
+
+
+def absolute(name: str, value: float, goal: float, unit: str) -> None:
+    """A figure whose goal is an amount, not a ratio (its baseline is built into the figure)."""
+    verdict = "ok" if value <= goal else "MISSED"
+    results.append((name, value, goal, verdict))
+    print(f"{name:<58} {value:10.3f}{unit}  goal ≤ {goal:g} {unit}  {verdict}")
 
 
 BARE_CLIENT = """
@@ -142,7 +150,9 @@ def main() -> int:
         os.environ.update({k: env[k] for k in ("XDG_STATE_HOME", "XDG_CONFIG_HOME", "CPICTL_REFCPI_DIR")})
         benches = {"cli": lambda: bench_cli_start(env), "path": lambda: bench_call_path(env),
                    "log": bench_big_log, "refcpi": lambda: bench_refcpi(env),
-                   "recipe": lambda: bench_recipe_steps(home), "repl": lambda: repl_bench.run(report)}
+                   "recipe": lambda: bench_recipe_steps(home), "repl": lambda: repl_bench.run(report),
+                   "durable": lambda: durability_bench.durable_overhead(home, absolute),
+                   "memory": lambda: durability_bench.answer_memory(home, env, CPICTL, report, absolute)}
         for name, bench in benches.items():
             if not extra or name in extra:
                 bench()

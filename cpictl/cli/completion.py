@@ -39,18 +39,23 @@ def complete_vm_id(ctx: Any, incomplete: str) -> list[tuple[str, str]]:
 
 
 def complete_live_id(ctx: Any, incomplete: str) -> list[tuple[str, str]]:
-    return _live_ids(ctx, None, incomplete)
+    """Every live ID, and the calls that may have created something (`ids forget` dismisses those too)."""
+    return _live_ids(ctx, None, incomplete, calls=True)
 
 
-def _live_ids(ctx: Any, kind: str | None, incomplete: str) -> list[tuple[str, str]]:
+def _live_ids(ctx: Any, kind: str | None, incomplete: str, *, calls: bool = False) -> list[tuple[str, str]]:
     try:
         from cpictl.cli.options import journal_path
         from cpictl.store import CloudIdStore
 
         session = ctx.params.get("session") or os.environ.get("CPICTL_SESSION")
         state = CloudIdStore(journal_path(session, ctx.params.get("state"))).replay()
-        return [(record.cid, f"{'' if kind else f'{record.kind} '}"
-                             f"{'imported' if record.imported else record.method or '-'} {record.created_at or ''}"
-                 .strip()) for record in state.live(kind) if record.cid.startswith(incomplete)]
+        offered = [(record.cid, f"{'' if kind else f'{record.kind} '}"
+                                f"{'imported' if record.imported else record.method or '-'} {record.created_at or ''}"
+                    .strip()) for record in state.live(kind) if record.cid.startswith(incomplete)]
+        if calls:
+            offered += [(c.call, f"{c.method} that may have created something ({c.reason})") for c in state.calls
+                        if c.status == "unanswered" and c.call.startswith(incomplete)]
+        return offered
     except Exception:  # a broken journal must not break the user's shell
         return []
