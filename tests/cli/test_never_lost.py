@@ -186,3 +186,28 @@ def test_a_cpi_killed_by_a_signal_after_a_valid_answer_is_a_violation_and_its_id
     assert died["severity"] == "error" and "create-env fails the call" in died["message"]
     assert "the director uses the answer" in died["message"]
     assert ("disk", "disk-then-died") in live(capsys)
+
+
+def test_the_journal_extras_are_masked_with_the_requests_own_secrets(capsys, tmp_path, isolated_home):
+    """A CPI may echo a secret of the request into what the journal keeps beside an ID: the networks of a v2
+    create_vm result, an attach_disk hint."""
+    cpi = write_cpi(tmp_path / "echoes_secrets.py", """
+import json, sys
+request = json.loads(sys.stdin.read())
+secret = request["context"]["api_password"]
+if request["method"] == "create_vm":
+    result = ["vm-echo", {"private": {"type": "manual", "ip": "10.0.0.5", "cloud_properties": {"subnet": secret},
+                                      "note": "pw=" + secret}}]
+elif request["method"] == "create_disk":
+    result = "disk-x"
+else:
+    result = {"path": "/dev/sdb", "iscsi_settings": {"password": "chap-s3cret", "target": "iqn." + secret}}
+json.dump({"result": result, "error": None, "log": ""}, sys.stdout)
+""")
+    common = ("--cpi", str(cpi), "--context", "api_password=Sup3rS3cretValue", "-o", "json")
+    assert run(capsys, "call", "create_vm", "a", "s", "{}", "{}", *common)[0] == 0
+    assert run(capsys, "call", "create_disk", "1", "{}", *common)[0] == 0
+    assert run(capsys, "call", "attach_disk", "vm-echo", "disk-x", *common)[0] == 0
+    journal = (isolated_home / "state" / "cpictl" / "sessions" / "default.jsonl").read_text()
+    assert "Sup3rS3cretValue" not in journal and "chap-s3cret" not in journal
+    assert "10.0.0.5" in journal and "/dev/sdb" in journal  # what is not secret stays readable
