@@ -134,7 +134,7 @@ class CallOutcome:
     decoded: DecodedResponse | None
     violations: list[Violation]
     changes: CloudIdChanges
-    failure: str | None = None  # transport-level failure: timed out, crashed, pipes held open
+    failure: str | None = None  # transport-level failure: timed out, crashed
     journal_error: str | None = None  # the cloud IDs could not be written to the session journal
 
     @property
