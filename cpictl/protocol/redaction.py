@@ -380,6 +380,9 @@ _PUBLIC_ENV_NAMES = frozenset({"PWD", "OLDPWD"})
 #: Values of a secret-named variable that are settings, not secrets: hunting them would blank ordinary words.
 _FLAG_VALUES = frozenset({"true", "false", "yes", "no", "on", "off", "none", "null", "default", "enabled",
                           "disabled"})
+#: A value that is a file path (`SSL_CERT_DIR=/etc/ssl/certs`, `PIP_CERT=~/ca.pem`) says where a secret is kept,
+#: as a `_file` or `_path` key does; hunting it would blank the path in every message.
+_PATH_VALUE = re.compile(r"(?:~|\.{1,2})?(?:/[\w.+-]+)+/?")
 
 
 def secret_env_name(name: str) -> bool:
@@ -388,19 +391,24 @@ def secret_env_name(name: str) -> bool:
     return name not in _PUBLIC_ENV_NAMES and secret_key(name)
 
 
+def _secret_env_value(name: str, value: str) -> bool:
+    return (secret_env_name(name) and value.strip().lower() not in _FLAG_VALUES
+            and not _PATH_VALUE.fullmatch(value))
+
+
 def mask_secret_env(env: dict[str, str]) -> dict[str, str]:
     """Environment variables whose names say they hold a secret (AWS_SECRET_ACCESS_KEY, *_PASSWORD, *_TOKEN …),
-    masked; the rest as they are."""
-    return {name: MASK if secret_env_name(name) and value else value for name, value in env.items()}
+    masked, unless the value is a file path or a word such as `true`; the rest as they are."""
+    return {name: MASK if value and _secret_env_value(name, value) else value for name, value in env.items()}
 
 
 def environment_secrets(env: Mapping[str, str]) -> set[str]:
     """The secrets an environment hands a CPI: the values of variables whose names hold a secret
-    (`secret_env_name`), and the credentials of every URL in any variable (`HTTPS_PROXY=http://u:pw@proxy`) —
-    whole, and the password alone, as typed and percent-decoded."""
+    (`secret_env_name`; not a file path, not a word such as `true`), and the credentials of every URL in any
+    variable (`HTTPS_PROXY=http://u:pw@proxy`) — whole, and the password alone, as typed and percent-decoded."""
     found: set[str] = set()
     for name, value in env.items():
-        if secret_env_name(name) and value.strip().lower() not in _FLAG_VALUES:
+        if _secret_env_value(name, value):
             found.add(value)
         if "@" in value:
             for match in _URL_USERINFO.finditer(value):
