@@ -405,16 +405,17 @@ def mask_secret_env(env: dict[str, str]) -> dict[str, str]:
 def environment_secrets(env: Mapping[str, str]) -> set[str]:
     """The secrets an environment hands a CPI: the values of variables whose names hold a secret
     (`secret_env_name`; not a file path, not a word such as `true`), and the credentials of every URL in any
-    variable (`HTTPS_PROXY=http://u:pw@proxy`) — whole, and the password alone, as typed and percent-decoded."""
+    variable (`HTTPS_PROXY=http://user:pw@proxy`: the password, as typed and percent-decoded; a token given as
+    the user name when there is none)."""
     found: set[str] = set()
     for name, value in env.items():
         if _secret_env_value(name, value):
             found.add(value)
         if "@" in value:
             for match in _URL_USERINFO.finditer(value):
-                userinfo = match["userinfo"]
-                password = userinfo.partition(":")[2]
-                found |= {userinfo, password, unquote(password)}
+                # the password (the user name stays readable, as in a request), or a token given as the user name
+                user, _, password = match["userinfo"].partition(":")
+                found |= {password, unquote(password)} if len(password) >= _MIN_SECRET_LENGTH else {user}
     return {secret for secret in found if len(secret) >= _MIN_SECRET_LENGTH}
 
 

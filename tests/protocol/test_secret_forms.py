@@ -108,8 +108,9 @@ def test_a_number_is_not_masked_inside_a_longer_number_in_any_spelling() -> None
 def test_environment_secrets_are_the_values_of_secret_names_and_url_credentials(env) -> None:
     everything = {**env, "PWD": "/work/here", "SSL_CERT_DIR": "/etc/ssl/certs", "PIP_CERT": "~/ca.pem",
                   "KEY_NAME": "bosh-keypair", "TOKENIZERS_PARALLELISM": "false", "REGION": "eu-west-1",
-                  "HTTPS_PROXY": "http://proxy-user:pr%40xy-pw@proxy:3128", "X_TOKEN": "abc"}
-    assert environment_secrets(everything) == {*env.values(), "proxy-user:pr%40xy-pw", "pr%40xy-pw", "pr@xy-pw"}
+                  "HTTPS_PROXY": "http://proxy-user:pr%40xy-pw@proxy:3128", "X_TOKEN": "abc",
+                  "GIT_REMOTE": "https://ghp_tokenAsUser@github.com/o/r"}
+    assert environment_secrets(everything) == {*env.values(), "pr%40xy-pw", "pr@xy-pw", "ghp_tokenAsUser"}
 
 
 def test_a_secret_learnt_after_a_redactor_was_made_is_hunted_by_it() -> None:
