@@ -30,8 +30,6 @@ per distinct first character. Patterns are cached by the set of secrets they hun
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 import re
 from functools import lru_cache
@@ -101,6 +99,8 @@ def _numeric_alternative(number: str) -> tuple[str, str]:
 def _base64_runs(data: bytes) -> set[str]:
     """The base64 characters that depend on `data` alone, at each of the three alignments it can have inside a
     longer blob, in the standard and the URL-safe alphabet; runs shorter than MIN_BASE64_RUN left out."""
+    import base64  # here: start-up only pays for it once there is a secret to hunt
+
     runs = set()
     for offset in range(3):
         encoded = base64.b64encode(bytes(offset) + data[:LONG_FORM] + bytes(2)).decode()
@@ -124,7 +124,7 @@ def _encoded_alternatives(secret: str) -> list[tuple[str, str]]:
     anyway, and a pattern of every byte of every alignment would take a tenth of a second to compile."""
     data = secret.encode("utf-8", errors="surrogatepass")
     tail_hex = _HEX_TAIL if len(data) > LONG_FORM else ""
-    hexed = binascii.hexlify(data[:LONG_FORM]).decode()
+    hexed = data[:LONG_FORM].hex()
     alternatives = [*_text_alternatives(hexed), *_text_alternatives(hexed.upper())]
     alternatives = [(first, rest + tail_hex) for first, rest in alternatives]
     runs: set[tuple[str, bool]] = set()  # (run, whether the blob goes on past it)

@@ -12,6 +12,7 @@ from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from cpictl.protocol.redaction import Redactor
 from cpictl.protocol.settings_check import looks_like_full_settings
 from cpictl.registry_http import MAX_BODY_BYTES
 from cpictl.registry_server import RegistryEvent
@@ -77,10 +78,12 @@ def render_registry_events(events: Sequence[RegistryEvent], endpoint: str | None
     table.add_column("path", overflow="fold")
     table.add_column("status", no_wrap=True)
     table.add_column("body", overflow="fold")
+    hide = Redactor().text  # the process's secrets (the registry's password, the CPI's environment's)
     for event in events:
         style = "green" if 200 <= event.status < 300 else "yellow" if event.status == 404 else "red"
-        # method and path are what the CPI's client sent: shown with their controls visible, never as markup
-        table.add_row(cpi_text(event.method), cpi_text(event.path), Text(str(event.status), style=style),
+        # method and path are what the CPI's client sent: shown with their controls visible, never as markup, and
+        # without a secret it may have put there
+        table.add_row(cpi_text(hide(event.method)), cpi_text(hide(event.path)), Text(str(event.status), style=style),
                       body_summary(event))
     if not events:
         return Text.assemble(("registry ", "dim"), (endpoint or "", "dim"), ("  no requests", "dim"))

@@ -179,3 +179,10 @@ def test_settings_beyond_what_the_registry_keeps_get_a_507(tmp_path, monkeypatch
         assert registry.settings_text("vm-2") is None
         view = shown(render_registry_events(registry.events_since(0), registry.endpoint))
     assert "refused: the registry holds" in view
+
+
+def test_a_secret_a_client_put_in_the_path_is_not_shown(tmp_path) -> None:
+    with embedded_registry(tmp_path / "s.jsonl") as registry:
+        assert put(registry, b"{}", f"/instances/{registry.password}/settings", auth=False) == 401
+        view = shown(render_registry_events(registry.events_since(0), registry.endpoint))
+    assert registry.password not in view and "/instances/<redacted>/settings" in view
