@@ -147,3 +147,18 @@ def test_probes_cover_every_alignment() -> None:
     for offset in range(3):
         blob = base64.b64encode(b"x" * offset + b"Zk3pQ9xWvB2nR7tY5uLm" + b"tail").decode()
         assert any(probe in blob for probe in leak_probes("Zk3pQ9xWvB2nR7tY5uLm")), offset
+
+
+def test_masking_the_rest_of_a_long_blob_takes_memory_in_proportion_to_the_text() -> None:
+    import tracemalloc
+
+    key = "-----BEGIN KEY-----\n" + "\n".join(["MIIEpAIBAAKCAQEA1x2y3z4+/abcdefghij"] * 40) + "\n-----END"
+    redactor = _learnt_from("env bosh.password", key)
+    blob = base64.b64encode(json.dumps({"key": key, "pad": "x" * 3_000_000}).encode()).decode()
+    for text in (blob, blob.replace("/", "\\/")):  # a JSON encoder that escapes `/`, too
+        tracemalloc.start()
+        masked = redactor.text(f"user_data {text} end")
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        assert masked.startswith("user_data ") and masked.endswith(f"{MASK} end") and len(masked) < 100
+        assert peak < 3 * len(text), peak  # a repeated group would keep a backtracking entry per character
