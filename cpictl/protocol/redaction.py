@@ -141,11 +141,12 @@ def forget_process_secrets(keep: set[str] | frozenset[str] = frozenset()) -> Non
 class Redactor:
     """Masks one request (and what came back for it), remembering the secret values it hid.
 
-    `secrets` holds the text hunted in free text (likely secrets only, see the module docstring); every masked
-    scalar is also remembered with its key, so `scrub` can mask a decoded value found under the same key."""
+    `secrets` holds the text hunted in free text (likely secrets only, see the module docstring), besides the
+    process's secrets, which are read each time (one registered after this Redactor was made is hunted too); every
+    masked scalar is also remembered with its key, so `scrub` can mask a decoded value found under the same key."""
 
     def __init__(self) -> None:
-        self.secrets: set[str] = set()  # this request's; the process's are added when hunting (`hunted`)
+        self.secrets: set[str] = set()  # this request's; the process's are read from the registry when hunting
         self._numeric: set[str] = set()  # secrets only ever seen as numbers: matched where no digit touches them
         self._keyed: set[tuple[str, str]] = set()  # (key, text) of every masked scalar
         self._version = 0  # bumped when `secrets` grows
@@ -413,9 +414,9 @@ def environment_secrets(env: Mapping[str, str]) -> set[str]:
             found.add(value)
         if "@" in value:
             for match in _URL_USERINFO.finditer(value):
-                # the password (the user name stays readable, as in a request), or a token given as the user name
-                user, _, password = match["userinfo"].partition(":")
-                found |= {password, unquote(password)} if len(password) >= _MIN_SECRET_LENGTH else {user}
+                # the password (the user name stays readable), or a token given as the user name (`TOKEN@host`)
+                user, colon, password = match["userinfo"].partition(":")
+                found |= {password, unquote(password)} if colon else {user}
     return {secret for secret in found if len(secret) >= _MIN_SECRET_LENGTH}
 
 

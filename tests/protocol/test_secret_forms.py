@@ -109,7 +109,7 @@ def test_environment_secrets_are_the_values_of_secret_names_and_url_credentials(
     everything = {**env, "PWD": "/work/here", "SSL_CERT_DIR": "/etc/ssl/certs", "PIP_CERT": "~/ca.pem",
                   "KEY_NAME": "bosh-keypair", "TOKENIZERS_PARALLELISM": "false", "REGION": "eu-west-1",
                   "HTTPS_PROXY": "http://proxy-user:pr%40xy-pw@proxy:3128", "X_TOKEN": "abc",
-                  "GIT_REMOTE": "https://ghp_tokenAsUser@github.com/o/r"}
+                  "GIT_REMOTE": "https://ghp_tokenAsUser@github.com/o/r", "MIRROR": "http://admin:pw@mirror"}
     assert environment_secrets(everything) == {*env.values(), "pr%40xy-pw", "pr@xy-pw", "ghp_tokenAsUser"}
 
 
