@@ -17,15 +17,15 @@ How each is found:
 - Hex: the UTF-8 bytes in lower and upper case.
 - A long secret (a PEM key) is spelt out in base64 and hex for its first `LONG_FORM` bytes only, and the rest of
   the blob that starts so is masked with it (`_encoded_alternatives`).
-- Not found: base64 wrapped into lines (MIME, PEM) where a line break falls inside the secret, and encodings
-  stacked more than JSON-in-JSON deep.
 - A secret seen only as a number (`pin: 98765432`) matches only where no digit touches it, so it never blanks the
   middle of a longer number.
+- Not found: base64 wrapped into lines (MIME, PEM) where a line break falls inside the secret, a secret every
+  character of which is percent-encoded (letters too), and encodings stacked deeper than JSON inside JSON.
 
 Speed: `Redactor.text` runs on every stderr line of every call, so all forms of all secrets are one compiled
 pattern whose alternatives are grouped by their first character, each group starting with that literal character:
-the regex engine then skips at once the positions where no secret can start, and tries each other position once
-per distinct first character. Patterns are cached by the set of secrets they hunt.
+the regex engine skips at once the positions where no secret can start, and checks any other position against
+each distinct first character. Patterns are cached by the set of secrets they hunt.
 """
 
 from __future__ import annotations
