@@ -6,13 +6,19 @@ target's environment; `registry.events_since(mark)` lists the requests it answer
 
 It speaks what the Ruby registry client expects: `PUT /instances/<id>/settings` stores the body as sent (200
 `{"status":"ok"}`), `GET` answers `{"settings": "<json string>", "status": "ok"}` or 404, `DELETE` removes the entry
-(404 when absent), a request without the right credentials gets 401, a body over 16 MiB gets 413 (read and discarded
-first, up to 64 MiB, so the client can read the answer), a Content-Length that is not a number gets 400. Every
-request, answered or refused, is an event; with a journal it is also appended to the capture file beside it
+(404 when absent). Refused: a request without the right credentials (401, its body never read), a body over 16 MiB
+(413), a Content-Length that is not a number (400), a connection or a body beyond what the registry holds at once
+(503; `registry_http` has the limits), a PUT once the registry holds MAX_STORED_BYTES of settings (507).
+
+Every answered request is an event; with a journal it is also appended to the capture file beside it
 (`cpictl.metadata.registry_log`) *before* the answer goes out, so when the CPI's call returns its registry writes are
-on disk, and a later process (`cpictl metadata show`, the next `call --registry`) sees them. The registry starts
-from that file's content, and writes a `started` and a `stopped` line around its life: a CPI that never reached it
-left nothing else to show that it was there.
+on disk, and a later process (`cpictl metadata show`, the next `call --registry`) sees them. Refused requests are
+counted, not written one by one (a client hammering the registry must not cost a fsync each, nor unbounded memory):
+identical ones in a row are one event with a `count`, at most MAX_REFUSED_ROWS of them are listed and the rest
+counted in one more, and the file gets one `refused` line with the counts by status and the first few requests,
+written with the next answered request, when someone next looks (`events_since`), or when the registry stops. The
+registry starts from that file's content, and writes a `started` and a `stopped` line around its life: a CPI that
+never reached it left nothing else to show that it was there.
 
 Environment given to the CPI: `CPICTL_REFCPI_REGISTRY_URL` (what the reference CPI reads) and `CPICTL_REGISTRY_URL`,
 both `http://user:password@127.0.0.1:PORT`, plus `CPICTL_REGISTRY_ENDPOINT`, `CPICTL_REGISTRY_USER` and
@@ -30,6 +36,7 @@ import os
 import re
 import secrets
 import threading
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -55,12 +62,22 @@ if TYPE_CHECKING:
 REFCPI_URL_ENV = "CPICTL_REFCPI_REGISTRY_URL"
 URL_ENV = "CPICTL_REGISTRY_URL"
 _SETTINGS_PATH = re.compile(r"^/instances/(?P<id>[^/]+)/settings/?$")
+#: Settings bytes the registry keeps (its entries and the bodies its events show); a PUT beyond gets 507.
+MAX_STORED_BYTES = 256 * 1024 * 1024
+#: Refusal events listed one by one in a registry's life; later ones are counted in one more event.
+MAX_REFUSED_ROWS = 100
+#: Refused requests the capture file's `refused` line names: the first of each kind (method, path, status) since the
+#: last such line, with how many of that kind came.
+REFUSED_SAMPLES = 10
+OVERFLOW_NOTE = "more refused requests, counted but not listed one by one"
 
 
 @dataclass(frozen=True)
 class RegistryEvent:
     """One request the registry answered or refused. `body` is a stored PUT's body as sent (the settings JSON,
-    decoded as UTF-8, `utf8` False when it was not), else None; `body_bytes` the size of the body sent, if any."""
+    decoded as UTF-8, `utf8` False when it was not), else None; `body_bytes` the size of the body sent, if any.
+    A refusal (`refused`) may stand for `count` identical requests in a row; `note` says why, where the status
+    alone does not (which limit a 503 met)."""
 
     number: int
     time: str
@@ -71,6 +88,9 @@ class RegistryEvent:
     body: str | None = None
     body_bytes: int | None = None
     utf8: bool = True
+    refused: bool = False
+    count: int = 1
+    note: str | None = None
 
     def settings(self) -> Any:
         """A PUT's settings decoded; the raw text when not JSON; None for other requests."""
@@ -81,9 +101,14 @@ class RegistryEvent:
         return body_problem(self.body, self.utf8)
 
     def as_entry(self) -> dict[str, Any]:
-        entry = {"time": self.time, "method": self.method, "path": self.path, "instance": self.instance,
-                 "status": self.status, "body": self.body, "body_bytes": self.body_bytes}
-        return entry if self.utf8 else {**entry, "utf8": False}
+        entry: dict[str, Any] = {"time": self.time, "method": self.method, "path": self.path,
+                                 "instance": self.instance, "status": self.status, "body": self.body,
+                                 "body_bytes": self.body_bytes}
+        if not self.utf8:
+            entry["utf8"] = False
+        if self.note is not None:
+            entry["note"] = self.note
+        return entry
 
 
 class RegistryUnavailable(Exception):
@@ -102,6 +127,12 @@ class EmbeddedRegistry:
         self._lock = threading.Lock()
         self._entries: dict[str, str] = {}
         self._events: list[RegistryEvent] = []
+        self._stored_bytes = 0  # of the entries read at start and of every body an event keeps
+        self._refused_rows = 0
+        self._overflow: int | None = None  # the index of the event that counts refusals past MAX_REFUSED_ROWS
+        self.refused: Counter[int] = Counter()  # every refusal of this registry's life, by status
+        self._unwritten: Counter[int] = Counter()  # refusals not yet in the capture file, by status
+        self._unwritten_samples: list[dict[str, Any]] = []
         self.persist_errors: list[str] = []  # capture lines that could not be written (the registry still answers)
         self._server: Any = None
         self._thread: threading.Thread | None = None
@@ -112,12 +143,13 @@ class EmbeddedRegistry:
         if self.capture_path is not None:
             captured = current_entries(read_entries(self.capture_path))
             self._entries = {name: entry.body for name, entry in captured.items() if entry.body is not None}
+            self._stored_bytes = sum(len(body) for body in self._entries.values())
         try:
-            self._server = server_class()(("127.0.0.1", 0), handler_class(self))
+            self._server = server_class(self)(("127.0.0.1", 0), handler_class(self))
         except OSError as error:
             raise RegistryUnavailable(f"cannot start the embedded registry on 127.0.0.1: "
                                       f"{error.strerror or error}") from error
-        self._persist({"event": "started", "time": _now(), "pid": os.getpid(), "endpoint": self.endpoint})
+        self._persist([{"event": "started", "time": _now(), "pid": os.getpid(), "endpoint": self.endpoint}])
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
                                         name="cpictl-registry", daemon=True)
         self._thread.start()
@@ -128,7 +160,13 @@ class EmbeddedRegistry:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
-            self._persist({"event": "stopped", "time": _now()})
+            with self._lock:
+                self._persist([*self._refusal_summary(), {"event": "stopped", "time": _now()}])
+
+    @property
+    def open_connections(self) -> int:
+        """Connections being served right now."""
+        return int(self._server.open_connections) if self._server is not None else 0
 
     @property
     def port(self) -> int:
@@ -162,7 +200,10 @@ class EmbeddedRegistry:
             return len(self._events)
 
     def events_since(self, mark: int = 0) -> list[RegistryEvent]:
+        """The events since `mark`; refusals not yet in the capture file are written now, in one line, so that
+        what a caller reads next from the file (the metadata report) knows of them."""
         with self._lock:
+            self._persist(self._refusal_summary())
             return list(self._events[mark:])
 
     def settings_text(self, instance: str) -> str | None:
@@ -171,34 +212,75 @@ class EmbeddedRegistry:
 
     # -- answering ----------------------------------------------------------------------------------------------
 
-    def answer(self, method: str, raw_path: str, authorization: str | None, body: bytes | None) -> tuple[int, Any]:
-        """Decide the answer to one request and record it; returns (status, JSON document)."""
+    def authorized(self, authorization: str | None) -> bool:
+        """Whether an Authorization header carries the registry's credentials (decided before a body is read)."""
+        return hmac.compare_digest((authorization or "").encode(), self._authorization.encode())
+
+    def answer(self, method: str, raw_path: str, body: bytes | None) -> tuple[int, Any]:
+        """Decide the answer to one authorised request and record it; returns (status, JSON document)."""
         path, instance = _parse_path(raw_path)
         text, utf8 = _decoded(body) if body is not None and method == "PUT" else (None, True)
+        size = len(body) if body is not None else None
         with self._lock:
-            status, document = self._decide(method, instance, authorization, text)
-            # Only a stored PUT keeps its body: what an unauthorised client sent is not ours to keep.
-            stored = method == "PUT" and status == 200
-            self._record(method, path, instance, status, text if stored else None,
-                         len(body) if body is not None else None, utf8 or not stored)
+            if method == "PUT" and instance is not None and self._stored_bytes + len(text or "") > MAX_STORED_BYTES:
+                note = f"the registry holds {MAX_STORED_BYTES // (1024 * 1024)} MiB of settings already"
+                self._refuse(method, path, instance, 507, size, note)
+                return 507, {"status": "insufficient_storage"}
+            status, document = self._decide(method, instance, text)
+            stored = method == "PUT" and status == 200  # only a stored PUT keeps its body
+            if stored:
+                self._stored_bytes += len(text or "")
+            event = RegistryEvent(len(self._events) + 1, _now(), method, path, instance, status,
+                                  text if stored else None, size, utf8 or not stored)
+            self._events.append(event)
+            self._persist([*self._refusal_summary(), event.as_entry()])
         return status, document
 
-    def refuse(self, method: str, raw_path: str, status: int, body_bytes: int | None = None) -> None:
-        """Record a request refused before it was read (400 malformed, 413 too large); the caller answers it."""
+    def refuse(self, method: str, raw_path: str, status: int, body_bytes: int | None = None, *,
+               note: str | None = None) -> None:
+        """Count a request refused before its body was read (401, 400, 413, 503); the caller answers it."""
         path, instance = _parse_path(raw_path)
         with self._lock:
-            self._record(method, path, instance, status, None, body_bytes, True)
+            self._refuse(method, path, instance, status, body_bytes, note)
 
-    def _record(self, method: str, path: str, instance: str | None, status: int, body: str | None,
-                body_bytes: int | None, utf8: bool) -> None:
-        event = RegistryEvent(len(self._events) + 1, _now(), method, path, instance, status, body, body_bytes, utf8)
-        self._events.append(event)
-        self._persist(event.as_entry())
+    def _refuse(self, method: str, path: str, instance: str | None, status: int, body_bytes: int | None,
+                note: str | None) -> None:
+        event = RegistryEvent(len(self._events) + 1, _now(), method, path, instance, status, None, body_bytes,
+                              refused=True, note=note)
+        self.refused[status] += 1
+        self._unwritten[status] += 1
+        kind = {"method": method, "path": path, "status": status}
+        sample = next((sample for sample in self._unwritten_samples if kind.items() <= sample.items()), None)
+        if sample is not None:
+            sample["count"] += 1
+        elif len(self._unwritten_samples) < REFUSED_SAMPLES:
+            self._unwritten_samples.append({**event.as_entry(), "count": 1})
+        last = self._events[-1] if self._events else None
+        if last is not None and last.refused and (last.method, last.path, last.status, last.note) == \
+                (method, path, status, note):
+            self._events[-1] = dataclasses.replace(last, count=last.count + 1)
+        elif self._refused_rows < MAX_REFUSED_ROWS:
+            self._refused_rows += 1
+            self._events.append(event)
+        elif self._overflow is None:
+            self._overflow = len(self._events)
+            self._events.append(dataclasses.replace(event, method="-", path="-", instance=None, body_bytes=None,
+                                                    note=OVERFLOW_NOTE))
+        else:
+            overflow = self._events[self._overflow]
+            self._events[self._overflow] = dataclasses.replace(overflow, count=overflow.count + 1)
 
-    def _decide(self, method: str, instance: str | None, authorization: str | None,
-                text: str | None) -> tuple[int, Any]:
-        if not hmac.compare_digest((authorization or "").encode(), self._authorization.encode()):
-            return 401, {"status": "unauthorized"}
+    def _refusal_summary(self) -> list[dict[str, Any]]:
+        """The capture line for the refusals not yet written (none when there were none), and forget them."""
+        if not self._unwritten:
+            return []
+        line = {"event": "refused", "time": _now(), "counts": {str(status): count for status, count in
+                                                                sorted(self._unwritten.items())},
+                "requests": self._unwritten_samples}
+        self._unwritten, self._unwritten_samples = Counter(), []
+        return [line]
+
+    def _decide(self, method: str, instance: str | None, text: str | None) -> tuple[int, Any]:
         if instance is None:
             return 404, {"status": "not_found"}
         if method == "PUT":
@@ -214,11 +296,12 @@ class EmbeddedRegistry:
             return 200, {"status": "ok"}
         return 405, {"status": "method_not_allowed"}
 
-    def _persist(self, entry: dict[str, Any]) -> None:
-        if self.capture_path is None:
+    def _persist(self, entries: list[dict[str, Any]]) -> None:
+        """Append capture lines, in one write (one fsync)."""
+        if self.capture_path is None or not entries:
             return
         try:
-            append_entries(self.capture_path, [{**entry, "registry": self.username}])
+            append_entries(self.capture_path, [{**entry, "registry": self.username} for entry in entries])
         except Exception as error:  # StoreError or OSError: keep answering; the caller may warn
             self.persist_errors.append(f"cannot write {self.capture_path}: {error}")
 

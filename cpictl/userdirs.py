@@ -23,8 +23,16 @@ def state_dir() -> Path:
 
 
 def private_dir(path: Path) -> Path:
-    """Create `path` (and parents) with mode 0700 for the leaf."""
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    """Create `path` with mode 0700, and each missing parent with 0700 too (`$XDG_CONFIG_HOME` itself, as the XDG
+    spec asks: `mkdir(parents=True)` would give the parents the umask's mode)."""
+    missing = []
+    parent = path.parent
+    while not parent.exists() and parent != parent.parent:
+        missing.append(parent)
+        parent = parent.parent
+    for directory in reversed(missing):
+        directory.mkdir(mode=0o700, exist_ok=True)
+    path.mkdir(mode=0o700, exist_ok=True)  # an existing file here is an error, as before
     return path
 
 

@@ -32,13 +32,14 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture(autouse=True)
 def forget_registry_passwords() -> Iterator[None]:
-    """An embedded registry registers its password for the whole process (`redaction.register_secret`), as a real
-    cpictl process needs; a test worker lives on, and a later test's Redactor must not find it there."""
+    """An embedded registry registers its password, and a built target its environment's secrets, for the whole
+    process (`redaction.register_secret`), as a real cpictl process needs; a test worker lives on, and a later
+    test's Redactor must not find them there."""
     from cpictl.protocol import redaction
 
     before = set(redaction._PROCESS_SECRETS)
     yield
-    redaction._PROCESS_SECRETS.intersection_update(before)
+    redaction.forget_process_secrets(keep=before)
 
 
 def write_cpi(path: Path, body: str) -> Path:

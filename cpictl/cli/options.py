@@ -129,7 +129,7 @@ class TargetOptions:
         api_version = parse_version(self.api_version, "--api-version")
         if api_version not in (None, 1, 2, 3):  # allowed, to probe a CPI's version check, but never by accident
             sys.stderr.write(f"warning: --api-version {api_version} is beyond the contract (1, 2, 3); sent anyway\n")
-        return Target(
+        target = Target(
             # `--director-uuid ''` is sent as given: probing how a CPI copes with an empty one is a fair question
             argv=argv, label=label,
             director_uuid=self.director_uuid if self.director_uuid is not None else default_director_uuid(),
@@ -137,6 +137,11 @@ class TargetOptions:
             api_version=api_version,
             stemcell_api_version=parse_version(self.stemcell_api_version, "--stemcell-api-version"),
             context=parse_context_pairs(self.context), packages_dir=self.packages_dir, jobs_dir=self.jobs_dir)
+        from cpictl.protocol.redaction import register_environment
+
+        # the CPI may echo any secret of its environment (--env, inherited): every view, report and file masks it
+        register_environment(target.child_environment())
+        return target
 
 
 def journal_path(session: str | None, state: Path | None) -> Path:

@@ -8,6 +8,12 @@
      "body_bytes": <size of the body as sent> | null, "utf8": false (only when the body was not UTF-8),
      "registry": "<the registry's name>"}
     {"v": 1, "event": "started" | "stopped", "time": …, "registry": "<name>", "pid": <cpictl's pid> (started)}
+    {"v": 1, "event": "refused", "time": …, "registry": "<name>", "counts": {"<status>": <how many>, …},
+     "requests": [<the first refused request of each of the first few kinds, as a request line without a body,
+                   with "count": how many of that kind>]}
+
+Refused requests (401, 400, 413, 503, 507) are counted rather than written one by one: a `refused` line holds the
+counts since the previous one (see `cpictl.registry_server`).
 
 The `started`/`stopped` lines bracket one embedded registry's life, so a later process can tell that a VM was
 created while a registry was attached even when the CPI never reached it (`cpictl.metadata.registry_runs`).

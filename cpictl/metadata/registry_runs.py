@@ -61,6 +61,10 @@ def registry_runs(entries: list[dict[str, Any]]) -> list[RegistryRun]:
         run.last = max(run.last, time)
         if entry.get("event") == "stopped":
             run.stopped = time
+        elif entry.get("event") == "refused":  # refusals are counted: the line names the first few
+            samples = entry.get("requests")
+            run.requests += [sample for sample in samples if isinstance(sample, dict)
+                             and isinstance(sample.get("method"), str)] if isinstance(samples, list) else []
         elif isinstance(entry.get("method"), str):
             run.requests.append(entry)
     return list(runs.values())
@@ -88,7 +92,8 @@ def _request_phrase(entry: dict[str, Any], vm_cid: str) -> str:
     if instance is None:
         return f"a {method} to {entry.get('path')} ({status}), not /instances/{vm_cid}/settings"
     refused = {400: "refused 400 (malformed request)", 401: "refused 401 (wrong or missing credentials)",
-               413: "refused 413 (body too large)"}.get(status if isinstance(status, int) else 0)
+               413: "refused 413 (body too large)", 503: "refused 503 (the registry was busy)",
+               507: "refused 507 (the registry was full)"}.get(status if isinstance(status, int) else 0)
     if refused is not None:
         return f"a {method} for instance '{instance}' {refused}"
     if instance != vm_cid:

@@ -16,6 +16,15 @@ shorter than 4 characters are never hunted. So `instance_type: m5.large` is mask
 `m5.large` (or a stemcell `name: refcpi`) stays readable in the CPI's log lines. Inside decoded JSON (`scrub`: a
 result, a saved value) a value is also masked where it sits under the very key it was masked under in the request.
 
+Besides a request's own secrets, every Redactor hunts the process's (`register_secret`): the embedded registry's
+password and the secrets of the CPI's environment (`register_environment`: values of variables whose names hold a
+secret — `AWS_SECRET_ACCESS_KEY`, `*_PASSWORD`, `*_TOKEN` — given with `--env`, in a recipe's `target.env` or
+inherited, and URL credentials in any variable). Where a target is built, its environment is registered; a new
+way to build one (a named target's `env:`) registers the same way.
+
+Every secret is hunted in each spelling a CPI may echo it in — JSON-escaped, URL-encoded, hex, base64 at any
+alignment inside a longer blob (user-data, `Authorization: Basic`) — by one compiled pattern (`secret_forms`).
+
 Agent settings (user-metadata, registry entries; `Redactor.agent_settings`) keep their shape so a person can see
 what a CPI wrote: env.bosh keys stay, but values under secret-sounding keys (password, keys, certificates, tokens,
 credentials) are masked, as are env keys the agent does not define, network cloud_properties, blobstore credentials
@@ -24,12 +33,14 @@ and the userinfo of every URL (mbus, registry endpoint, blobstore endpoint).
 
 from __future__ import annotations
 
-import json
 import re
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
+from urllib.parse import unquote
 
 from cpictl.protocol.catalogue import get_method
+from cpictl.protocol.secret_forms import secrets_pattern
 from cpictl.protocol.violations import Violation
 
 MASK = "<redacted>"
@@ -102,25 +113,44 @@ def mask_url_userinfo(text: str) -> str:
 
 
 _PROCESS_SECRETS: set[str] = set()
+_PROCESS_NUMBERS: set[str] = set()  # process secrets that are digits only: matched where no digit touches them
+_process_generation = 0  # bumped on every change, so a Redactor knows when to rebuild its pattern
 
 
-def register_secret(value: str) -> None:
-    """A secret this cpictl process made and handed to a CPI (the embedded registry's password): every Redactor
-    made from now on hunts it, in every view, report and journal, wherever a CPI echoes it."""
-    if len(value) >= _MIN_SECRET_LENGTH:
-        _PROCESS_SECRETS.add(value)
+def register_secret(value: str, *, numeric: bool = False) -> None:
+    """A secret this cpictl process knows and hands to a CPI (the embedded registry's password, a variable of the
+    CPI's environment): every Redactor hunts it from now on, in every view, report and journal, wherever a CPI
+    echoes it. `numeric`: a number, hidden only where no digit touches it."""
+    global _process_generation
+    if len(value) < _MIN_SECRET_LENGTH or value in _PROCESS_SECRETS:
+        return
+    _PROCESS_SECRETS.add(value)
+    if numeric:
+        _PROCESS_NUMBERS.add(value)
+    _process_generation += 1
+
+
+def forget_process_secrets(keep: set[str] | frozenset[str] = frozenset()) -> None:
+    """Forget every process secret not in `keep` (tests: one process runs many commands)."""
+    global _process_generation
+    _PROCESS_SECRETS.intersection_update(keep)
+    _PROCESS_NUMBERS.intersection_update(keep)
+    _process_generation += 1
 
 
 class Redactor:
     """Masks one request (and what came back for it), remembering the secret values it hid.
 
-    `secrets` holds the text hunted in free text (likely secrets only, see the module docstring); every masked
-    scalar is also remembered with its key, so `scrub` can mask a decoded value found under the same key."""
+    `secrets` holds the text hunted in free text (likely secrets only, see the module docstring), besides the
+    process's secrets, which are read each time (one registered after this Redactor was made is hunted too); every
+    masked scalar is also remembered with its key, so `scrub` can mask a decoded value found under the same key."""
 
     def __init__(self) -> None:
-        self.secrets: set[str] = set(_PROCESS_SECRETS)
+        self.secrets: set[str] = set()  # this request's; the process's are read from the registry when hunting
         self._numeric: set[str] = set()  # secrets only ever seen as numbers: matched where no digit touches them
         self._keyed: set[tuple[str, str]] = set()  # (key, text) of every masked scalar
+        self._version = 0  # bumped when `secrets` grows
+        self._compiled: tuple[tuple[int, int], re.Pattern[str] | None] | None = None
 
     def _mask_values(self, mapping: Any, keep: frozenset[str] = frozenset(), *, hunt: bool) -> Any:
         """Every value but those under `keep` masked; `hunt`: all of them are secrets to hunt in free text (else
@@ -156,18 +186,17 @@ class Redactor:
                 self._hunt(form, numeric=not isinstance(value, str))
 
     def _hunt(self, form: str, *, numeric: bool) -> None:
+        """Hunt `form` in free text, in every spelling a CPI may echo it in (`secret_forms`)."""
         if len(form) < _MIN_SECRET_LENGTH:
             return
+        before = (len(self.secrets), len(self._numeric))
         if not numeric:
             self._numeric.discard(form)
         elif form not in self.secrets:
             self._numeric.add(form)
         self.secrets.add(form)
-        if not numeric:
-            # CPIs log requests as JSON: a secret with `"`, `\` or a non-ASCII character reappears escaped
-            for escaped in (json.dumps(form)[1:-1], json.dumps(form, ensure_ascii=False)[1:-1]):
-                if escaped != form:
-                    self.secrets.add(escaped)
+        if (len(self.secrets), len(self._numeric)) != before:
+            self._version += 1
 
     def _mask_networks(self, networks: Any) -> Any:
         if not isinstance(networks, dict):
@@ -297,42 +326,107 @@ class Redactor:
         return [replace(violation, message=self.text(violation.message)) for violation in violations]
 
     def scrub(self, value: Any) -> Any:
-        """Hide remembered secrets anywhere inside a decoded JSON value (a CPI may echo them back), and any value
-        that sits under the key it was masked under in the request."""
-        if not self.secrets and not self._keyed:
+        """Hide remembered secrets anywhere inside a decoded JSON value (a CPI may echo them back, even as a key),
+        and any value that sits under the key it was masked under in the request."""
+        if not self.secrets and not self._keyed and not _PROCESS_SECRETS:
             return value
         if isinstance(value, str):
             return self.text(value)
         if isinstance(value, dict):
-            return {key: MASK if self._masked_under(key, item) else self.scrub(item) for key, item in value.items()}
+            scrubbed: dict[Any, Any] = {}
+            for key, item in value.items():
+                shown = self._scrubbed_key(key, scrubbed)
+                scrubbed[shown] = MASK if self._masked_under(key, item) else self.scrub(item)
+            return scrubbed
         if isinstance(value, list):
             return [self.scrub(item) for item in value]
-        if any(form in self.secrets for form in _scalar_forms(value)):
+        if any(form in self.secrets or form in _PROCESS_SECRETS for form in _scalar_forms(value)):
             return MASK
         return value
+
+    def _scrubbed_key(self, key: Any, taken: dict[Any, Any]) -> Any:
+        """A key with secrets hidden; two keys that hide to the same text stay apart (`<redacted>#2`)."""
+        if not isinstance(key, str):
+            return key
+        shown = self.text(key)
+        if shown == key:
+            return key
+        number = 1
+        while (candidate := shown if number == 1 else f"{shown}#{number}") in taken:
+            number += 1
+        return candidate
 
     def _masked_under(self, key: Any, value: Any) -> bool:
         return not isinstance(value, (dict, list)) and any((str(key), form) in self._keyed
                                                            for form in _scalar_forms(value))
 
     def text(self, text: str) -> str:
-        """Hide every remembered secret value inside free text (the CPI's log, its stderr)."""
-        for secret in sorted(self.secrets, key=len, reverse=True):
-            if secret in text:
-                if secret in self._numeric:  # 98765432 is hidden, not the middle of 1987654321
-                    text = re.sub(rf"(?<!\d){re.escape(secret)}(?!\d)", MASK, text)
-                else:
-                    text = text.replace(secret, MASK)
-        return text
+        """Hide every remembered secret inside free text (the CPI's log, its stderr), in every spelling a CPI may
+        echo it in: JSON-escaped, URL-encoded, hex, base64 (`secret_forms`). One compiled pattern, rebuilt only
+        when the secrets change."""
+        pattern = self._pattern()
+        return text if pattern is None else pattern.sub(MASK, text)
+
+    def _pattern(self) -> re.Pattern[str] | None:
+        key = (self._version, _process_generation)
+        if self._compiled is None or self._compiled[0] != key:
+            numbers = frozenset(self._numeric | (_PROCESS_NUMBERS - self.secrets))
+            texts = frozenset((self.secrets | _PROCESS_SECRETS) - numbers)
+            self._compiled = (key, secrets_pattern(texts, numbers) if texts or numbers else None)
+        return self._compiled[1]
 
 
-_SECRET_NAME = re.compile(r"SECRET|PASSWORD|PASSWD|TOKEN|CREDENTIAL|PRIVATE|(^|_)KEY($|_)|ACCESS_KEY", re.I)
+#: Variables whose names sound secret but hold none (the working directory: `pwd`).
+_PUBLIC_ENV_NAMES = frozenset({"PWD", "OLDPWD"})
+#: Values of a secret-named variable that are settings, not secrets: hunting them would blank ordinary words.
+_FLAG_VALUES = frozenset({"true", "false", "yes", "no", "on", "off", "none", "null", "default", "enabled",
+                          "disabled"})
+#: A value that is a file path (`SSL_CERT_DIR=/etc/ssl/certs`, `PIP_CERT=~/ca.pem`) says where a secret is kept,
+#: as a `_file` or `_path` key does; hunting it would blank the path in every message.
+_PATH_VALUE = re.compile(r"(?:~|\.{1,2})?(?:/[\w.+-]+)+/?")
+
+
+def secret_env_name(name: str) -> bool:
+    """Whether an environment variable's name says it holds a secret: `AWS_SECRET_ACCESS_KEY`, `OS_PASSWORD`,
+    `GITHUB_TOKEN`, `BOSH_CLIENT_SECRET` (`secret_key`'s rules) — not `PWD`, `SSL_CERT_FILE`, `KEY_NAME`."""
+    return name not in _PUBLIC_ENV_NAMES and secret_key(name)
+
+
+def _secret_env_value(name: str, value: str) -> bool:
+    return (secret_env_name(name) and value.strip().lower() not in _FLAG_VALUES
+            and not _PATH_VALUE.fullmatch(value))
 
 
 def mask_secret_env(env: dict[str, str]) -> dict[str, str]:
     """Environment variables whose names say they hold a secret (AWS_SECRET_ACCESS_KEY, *_PASSWORD, *_TOKEN …),
-    masked; the rest as they are."""
-    return {name: MASK if _SECRET_NAME.search(name) and value else value for name, value in env.items()}
+    masked, unless the value is a file path or a word such as `true`; the rest as they are."""
+    return {name: MASK if value and _secret_env_value(name, value) else value for name, value in env.items()}
+
+
+def environment_secrets(env: Mapping[str, str]) -> set[str]:
+    """The secrets an environment hands a CPI: the values of variables whose names hold a secret
+    (`secret_env_name`; not a file path, not a word such as `true`), and the credentials of every URL in any
+    variable (`HTTPS_PROXY=http://user:pw@proxy`: the password, as typed and percent-decoded; a token given as
+    the user name when there is none)."""
+    found: set[str] = set()
+    for name, value in env.items():
+        if _secret_env_value(name, value):
+            found.add(value)
+        if "@" in value:
+            for match in _URL_USERINFO.finditer(value):
+                # the password (the user name stays readable), or a token given as the user name (`TOKEN@host`)
+                user, colon, password = match["userinfo"].partition(":")
+                found |= {password, unquote(password)} if colon else {user}
+    return {secret for secret in found if len(secret) >= _MIN_SECRET_LENGTH}
+
+
+def register_environment(env: Mapping[str, str]) -> None:
+    """Hunt, in this whole process, the secrets of a CPI's environment (`environment_secrets`): called where a
+    target is built (`--env`, inherited variables, a recipe's `target.env`), so a CPI that echoes one is masked
+    in every view, report, journal and history line. A value of digits only is hidden only where no digit
+    touches it."""
+    for secret in environment_secrets(env):
+        register_secret(secret, numeric=secret.isdigit())
 
 
 def mask_request(document: dict[str, Any]) -> dict[str, Any]:

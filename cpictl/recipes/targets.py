@@ -5,7 +5,8 @@ executable containing a `/`) is resolved against the recipe's directory, and the
 directory set to the recipe's directory (or `target.cwd`, itself relative to the recipe) unless the caller's
 target already names one. That is how `image_path: ./assets/image.tgz` in a bundled recipe finds its file,
 whatever directory `cpictl run` was started from. `${env.X}` and `${var}` references in `context` and `env`
-are resolved here, once, so a secret can come from the environment instead of the recipe file.
+are resolved here, once, so a secret can come from the environment instead of the recipe file; the secrets of
+`env` are registered for masking here too (`redaction.register_environment`), as every target's are.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from cpictl.protocol.redaction import register_environment
 from cpictl.recipes.plan import LoadedRecipe
 from cpictl.recipes.problems import RecipeError
 from cpictl.recipes.scope import LiveIds, layer_problem, resolve_layers
@@ -59,6 +61,7 @@ def target_for(recipe: LoadedRecipe, base: Target, environ: Mapping[str, str] | 
         context, env = _resolved(recipe, environ)
         changes["context"] = {**base.context, **context}
         changes["env"] = {**base.env, **{key: str(value) for key, value in env.items()}}
+        register_environment(changes["env"])  # the CPI may echo them: masked wherever it does
     if spec.cwd is not None:
         changes["cwd"] = str((recipe.directory / spec.cwd).resolve())
     elif base.cwd is None:

@@ -1,7 +1,7 @@
 """The embedded registry's traffic during a call, as a table: method, path, status and what a PUT stored, by names
 only (agent_id, network names, disk CIDs) — nothing secret, nothing to mask. A refused request says why (401, 413,
-400), and a body that cannot be agent settings says what it is instead; everything the CPI sent is shown with its
-terminal controls visible."""
+400, 503, 507) and how many came in a row, and a body that cannot be agent settings says what it is instead;
+everything the CPI sent is shown with its terminal controls visible."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from cpictl.protocol.redaction import Redactor
 from cpictl.protocol.settings_check import looks_like_full_settings
 from cpictl.registry_http import MAX_BODY_BYTES
 from cpictl.registry_server import RegistryEvent
@@ -37,14 +38,17 @@ def _json_type(value: object) -> str:
 def body_summary(event: RegistryEvent) -> RenderableType:
     """What a PUT stored, by names only (agent_id, network names, disk CIDs): nothing secret, nothing to mask.
     A body that cannot be settings says why (not UTF-8, not JSON, not an object, the GET answer's wrapper)."""
+    times = f" (×{event.count})" if event.count > 1 else ""
+    if event.note is not None:
+        return Text(f"refused: {event.note}{times}", style="red")
     if event.status == 413:
         return Text(f"refused: body too large{_bytes(event.body_bytes)}; the limit is "
-                    f"{MAX_BODY_BYTES // (1024 * 1024)} MiB", style="red")
+                    f"{MAX_BODY_BYTES // (1024 * 1024)} MiB{times}", style="red")
     if event.method != "PUT" or event.body is None:
         answer = _ANSWERS.get(event.status, "")
         if event.status == 404 and event.instance is None:
             answer = "not found: not an /instances/<id>/settings path"
-        return Text(answer, style="dim")
+        return Text(answer + times, style="red" if event.refused else "dim")
     problem = event.body_problem()
     if problem is not None:
         return Text(f"{problem}{_bytes(event.body_bytes)}", style="red")
@@ -74,10 +78,12 @@ def render_registry_events(events: Sequence[RegistryEvent], endpoint: str | None
     table.add_column("path", overflow="fold")
     table.add_column("status", no_wrap=True)
     table.add_column("body", overflow="fold")
+    hide = Redactor().text  # the process's secrets (the registry's password, the CPI's environment's)
     for event in events:
         style = "green" if 200 <= event.status < 300 else "yellow" if event.status == 404 else "red"
-        # method and path are what the CPI's client sent: shown with their controls visible, never as markup
-        table.add_row(cpi_text(event.method), cpi_text(event.path), Text(str(event.status), style=style),
+        # method and path are what the CPI's client sent: shown with their controls visible, never as markup, and
+        # without a secret it may have put there
+        table.add_row(cpi_text(hide(event.method)), cpi_text(hide(event.path)), Text(str(event.status), style=style),
                       body_summary(event))
     if not events:
         return Text.assemble(("registry ", "dim"), (endpoint or "", "dim"), ("  no requests", "dim"))

@@ -10,6 +10,8 @@
   an abandoned continuation), a value that is not YAML — has each `key: value` / `key=value` pair masked whose
   key sounds secret (`redaction.secret_key`: password, token, private_key … — `env.bosh.password=x` too), and
   the userinfo of URLs (`nats://user:pw@host`).
+* Wherever it is typed, a secret the process knows (`redaction.register_secret`: the CPI's environment, the
+  embedded registry's password).
 
 A line with nothing to mask is written exactly as typed; a masked one is rebuilt from its words (quoted where
 needed), so it still reads back as the same words. Only the file is masked: the running session keeps the real
@@ -56,11 +58,17 @@ class MaskedFileHistory(FileHistory):
 
 
 def mask_history_line(text: str, api_version: int | None = None) -> str:
-    """The line as the history file keeps it: secrets masked, everything else as typed."""
+    """The line as the history file keeps it: secrets masked, everything else as typed. Besides what its words
+    mask, a secret the process knows (one of the CPI's environment, the registry's password) is masked wherever
+    it was typed, in any spelling."""
+    return Redactor().text(_mask_words(text, api_version))
+
+
+def _mask_words(text: str, api_version: int | None) -> str:
     escaped = meta_escape(text)
     if escaped is not None:  # an abandoned continuation, then a :command
         abandoned, command = escaped
-        return f"{mask_pairs(abandoned)}\n{mask_history_line(command, api_version)}"
+        return f"{mask_pairs(abandoned)}\n{_mask_words(command, api_version)}"
     try:
         words = split_words(text)
     except InputError:

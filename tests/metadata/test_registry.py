@@ -51,9 +51,13 @@ def test_answers_like_the_bosh_registry_and_records_every_request(tmp_path: Path
         assert registry.events_since(5) == events[5:]
     lines = [json.loads(line) for line in registry_log_path(journal).read_text().splitlines()]
     assert registry_log_path(journal).stat().st_mode & 0o777 == 0o600
-    # the seven requests, between the lines that say when this registry was there
+    # the answered requests, between the lines that say when this registry was there; the refused ones counted in
+    # one line, written with the next answered request
     assert [line.get("event") or line["method"] for line in lines] == [
-        "started", "GET", "PUT", "GET", "GET", "PUT", "DELETE", "DELETE", "stopped"]
+        "started", "GET", "PUT", "GET", "refused", "DELETE", "DELETE", "stopped"]
+    assert lines[4]["counts"] == {"401": 2}
+    assert [(r["method"], r["status"], r["body"]) for r in lines[4]["requests"]] == [("GET", 401, None),
+                                                                                    ("PUT", 401, None)]
     assert {line["registry"] for line in lines} == {registry.username}
     assert captured_entry(journal, "vm-1").body is None  # deleted
 
@@ -192,7 +196,7 @@ def test_a_registry_that_cannot_bind_a_port_is_a_clear_error(cli, monkeypatch) -
     def no_port(*args, **kwargs):
         raise OSError(errno.EADDRINUSE, "Address already in use")
 
-    monkeypatch.setattr(registry_server, "server_class", lambda: no_port)
+    monkeypatch.setattr(registry_server, "server_class", lambda registry: no_port)
     code, _, err = cli("call", "info", "--registry")
     assert code == 2
     assert "cannot start the embedded registry on 127.0.0.1: Address already in use" in err

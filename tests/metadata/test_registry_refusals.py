@@ -39,15 +39,22 @@ def test_a_body_over_the_limit_gets_a_413_the_client_can_read_and_is_recorded(tm
         assert [(e.method, e.instance, e.status) for e in events] == [("PUT", "vm-1", 413), ("GET", "vm-1", 404)]
         view = shown(render_registry_events(events, registry.endpoint))
     assert f"refused: body too large ({MAX_BODY_BYTES + 1} bytes); the limit is 16 MiB" in view
-    refused = [line for line in capture_lines(journal) if line.get("status") == 413]
-    assert len(refused) == 1 and refused[0]["body"] is None and refused[0]["body_bytes"] == MAX_BODY_BYTES + 1
+    [refused] = [line for line in capture_lines(journal) if line.get("event") == "refused"]
+    assert refused["counts"] == {"413": 1}
+    assert [(r["status"], r["body"], r["body_bytes"]) for r in refused["requests"]] == [(413, None,
+                                                                                         MAX_BODY_BYTES + 1)]
+
+
+def authorization(registry) -> str:
+    return "Basic " + base64.b64encode(f"{registry.username}:{registry.password}".encode()).decode()
 
 
 def raw_request(registry, headers: dict[str, str], body: bytes = b"") -> int:
-    """A PUT with headers urllib would not send; returns the status the registry answered."""
+    """A PUT with headers urllib would not send (and the right credentials); returns the status answered."""
     connection = http.client.HTTPConnection("127.0.0.1", registry.port, timeout=5)
     try:
         connection.putrequest("PUT", "/instances/vm-2/settings")
+        connection.putheader("Authorization", authorization(registry))
         for name, value in headers.items():
             connection.putheader(name, value)
         connection.endheaders(body or None)
@@ -67,7 +74,10 @@ def test_refusals_before_the_body_is_read_are_recorded_too(tmp_path) -> None:
         view = shown(render_registry_events(events, registry.endpoint))
     assert "refused: malformed request (a Content-Length that is not a number, or broken chunked framing)" in view
     assert f"refused: body too large ({1 << 40} bytes)" in view
-    assert [line["status"] for line in capture_lines(journal) if "status" in line] == [400, 413]
+    [refused] = [line for line in capture_lines(journal) if line.get("event") == "refused"]
+    assert refused["counts"] == {"400": 1, "413": 1}  # one line for both, not one each
+    assert [r["status"] for r in refused["requests"]] == [400, 413]
+    assert not [line for line in capture_lines(journal) if "status" in line]
 
 
 def chunked_put(registry, chunks: list[bytes], *, framing: bytes | None = None) -> int:
@@ -76,8 +86,7 @@ def chunked_put(registry, chunks: list[bytes], *, framing: bytes | None = None) 
     connection = http.client.HTTPConnection("127.0.0.1", registry.port, timeout=5)
     try:
         connection.putrequest("PUT", "/instances/vm-4/settings")
-        token = base64.b64encode(f"{registry.username}:{registry.password}".encode()).decode()
-        connection.putheader("Authorization", f"Basic {token}")
+        connection.putheader("Authorization", authorization(registry))
         connection.putheader("Transfer-Encoding", "chunked")
         connection.endheaders()
         if framing is None:
