@@ -58,6 +58,12 @@ class Target:
     packages_dir: str | None = None
     jobs_dir: str | None = None
 
+    def __post_init__(self) -> None:
+        # secrets given in the target's own environment are masked wherever a CPI echoes them, whoever built it
+        from cpictl.protocol.redaction import register_environment
+
+        register_environment(self.env)
+
     @property
     def is_reference(self) -> bool:
         reference = reference_cpi_argv()
