@@ -39,6 +39,13 @@ def alive(pid: int) -> bool:
         return False
 
 
+@pytest.fixture(autouse=True)
+def release_held_cpis(tmp_path):
+    """Whatever a test asserts, a CPI it holds is let go at the end: no process outlives the test."""
+    yield
+    (tmp_path / "go").touch()
+
+
 def held_cpi(tmp_path: Path, answer: str | None) -> Path:
     """A CPI that says it started (its PID in `started`), waits for the file `go`, logs to stderr (which would
     kill it with SIGPIPE were stderr a pipe whose reader died), then answers `answer` — or exits without one."""
