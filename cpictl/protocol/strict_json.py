@@ -49,6 +49,32 @@ def escape_surrogates(text: str) -> str:
     return _SURROGATE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
 
+def bounded(value: Any, limit: int = KEPT_DEPTH) -> Any:
+    """A copy of `value` whose containers go at most `limit` levels deep (deeper ones become their `Elided` note),
+    for writers that recurse (YAML); scalars and markers are kept as they are. Iterative: any depth goes in."""
+    if not isinstance(value, (dict, list, tuple)):
+        return value
+    root: Any = {} if isinstance(value, dict) else []
+    stack: list[tuple[Any, Any, int]] = [(value, root, 1)]
+    while stack:
+        source, target, depth = stack.pop()
+        items = source.items() if isinstance(source, dict) else enumerate(source)
+        for key, item in items:
+            if isinstance(item, (dict, list, tuple)):
+                if depth >= limit:
+                    copy: Any = str(Elided("object" if isinstance(item, dict) else "array", depth + 1))
+                else:
+                    copy = {} if isinstance(item, dict) else []
+                    stack.append((item, copy, depth + 1))
+            else:
+                copy = item
+            if isinstance(target, dict):
+                target[key] = copy
+            else:
+                target.append(copy)
+    return root
+
+
 def _dumps_with_markers(value: Any, options: dict[str, Any], *, non_finite: str | None) -> str:
     """Dump a plain copy in which raw number text is a placeholder string, then put the text in its place.
 
