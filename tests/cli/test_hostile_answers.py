@@ -141,11 +141,36 @@ def test_call_gives_a_verdict_and_strict_machine_output(capsys, tmp_path, case):
         assert document["response"]["result"][1]["n"] == Decimal("7" * 5_000)
     code, out, _ = run(capsys, "ids", "-o", "yaml")
     assert code == 0
-    assert [r["cid"] for r in yaml.safe_load(out)] == ([case.cid] if case.cid is not None else [])
+    assert [r["cid"] for r in yaml.load(out, Loader=BigIntLoader)] == ([case.cid] if case.cid is not None else [])
 
 
-def test_call_table_view_shows_the_id_escaped(capsys, tmp_path, case):
+class BigIntLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, reading integers of any length (as Decimal: Python's int() stops at 4,300 digits)."""
+
+
+BigIntLoader.add_constructor("tag:yaml.org,2002:int", lambda loader, node: Decimal(loader.construct_scalar(node)))
+
+
+def finite(value) -> bool:
+    """No NaN or infinity anywhere in a loaded document (YAML spells them .nan and .inf)."""
+    if isinstance(value, float):
+        return value == value and value not in (float("inf"), float("-inf"))
+    if isinstance(value, dict):
+        return all(finite(item) for item in value.values())
+    if isinstance(value, list):
+        return all(finite(item) for item in value)
+    return True
+
+
+def test_call_table_and_yaml_views_show_the_id_escaped(capsys, tmp_path, case):
     cpi = hostile_cpi(tmp_path, case)
+    code, out, _ = run(capsys, "call", case.method, *CREATE_ARGS[case.method], "--cpi", str(cpi), "-o", "yaml")
+    assert code == case.exit_code
+    document = yaml.load(out, Loader=BigIntLoader)
+    assert finite(document)
+    assert [c["cid"] for c in document["cloud_ids"]["created"]] == ([case.cid] if case.cid is not None else [])
+    if "json.number-beyond-float" in case.verdicts:
+        assert document["response"]["result"][1]["n"] == Decimal("7" * 5_000)
     code, out, _ = run(capsys, "call", case.method, *CREATE_ARGS[case.method], "--cpi", str(cpi), "-o", "table")
     assert code == case.exit_code
     no_raw_controls(out)
@@ -235,3 +260,23 @@ def test_run_json_output_is_strict(capsys, tmp_path, case):
     code, out, _ = run(capsys, "run", str(recipe), "--cpi", str(cpi), "-o", "json")
     assert code == case.exit_code
     strict(out)
+
+
+def test_a_real_cpictl_process_writes_an_odd_id_to_a_pipe(tmp_path, run_env):
+    """The same through real pipes (the encoding of a real stdout, not the test's capture)."""
+    import subprocess
+
+    from tests.conftest import cpictl_bin
+
+    case = Case("odd", "create_vm", vm_answer('"vm-\\ud800\\n\\t\\u001b[2J"', '{"x":NaN}'), "vm-\ud800\n\t\x1b[2J", 3,
+                {})
+    cpi = str(hostile_cpi(tmp_path, case))
+    for argv in (["call", "create_vm", *CREATE_ARGS["create_vm"], "--cpi", cpi, "-o", "table"],
+                 ["ids", "-o", "table"], ["ids", "verify", "--cpi", cpi, "-o", "table"]):
+        done = subprocess.run([cpictl_bin(), *argv], capture_output=True, env=run_env, timeout=120)
+        assert done.returncode in (0, 3) and b"Traceback" not in done.stderr, done.stderr
+        assert b"vm-\\ud800\\n\\t\\x1b[2J" in done.stdout and b"\x1b" not in done.stdout
+    done = subprocess.run([cpictl_bin(), "cleanup", "--yes", "--cpi", cpi, "-o", "json"], capture_output=True,
+                          env=run_env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert [row["outcome"] for row in strict(done.stdout.decode())] == ["deleted"]

@@ -13,7 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cpictl.protocol.json_decoding import _Hooks, _IterativeParser, decode_json, lone_surrogates
+from cpictl.protocol.json_decoding import ValueHooks, decode_json, lone_surrogates
+from cpictl.protocol.json_iterative import IterativeParser
 from cpictl.protocol.json_markers import KEPT_DEPTH, BigNumber, Elided, NonFinite
 from cpictl.protocol.strict_json import bounded, preview, strict_dumps
 
@@ -145,7 +146,7 @@ json_values = st.recursive(
 @given(json_values, st.sampled_from([None, 0, 2]))
 def test_the_iterative_parser_reads_what_json_loads_reads(value, indent):
     text = json.dumps(value, indent=indent)
-    assert _IterativeParser(text, _Hooks()).parse() == json.loads(text)
+    assert IterativeParser(text, ValueHooks()).parse() == json.loads(text)
 
 
 def test_strict_dumps_never_raises_and_writes_strict_json():
