@@ -40,6 +40,7 @@ _StrictDumper.add_representer(Elided, _as_text)
 _StrictDumper.add_representer(float, _float)
 _StrictDumper.add_multi_representer(dict, lambda dumper, value: dumper.represent_dict(value))
 _StrictDumper.add_multi_representer(list, lambda dumper, value: dumper.represent_list(value))
+_StrictDumper.add_multi_representer(tuple, lambda dumper, value: dumper.represent_list(list(value)))
 _StrictDumper.add_multi_representer(str, lambda dumper, value: dumper.represent_str(str(value)))
 _StrictDumper.add_multi_representer(object, _as_text)
 

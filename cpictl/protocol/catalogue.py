@@ -239,8 +239,10 @@ def _cid_in_result(result: Any, index: int | None) -> str | None:
     # ID wrapped in arrays (`[[["vm-1", {}]]]`, even a thousand deep: the decoder's Elided marker kept it).
     if isinstance(result, str) and result:
         return result
-    if isinstance(result, (int, float)) and not isinstance(result, bool) and math.isfinite(result):
-        return str(result)  # NaN, Infinity and numbers beyond a float are markers, never IDs (json_markers)
+    # NaN, Infinity and numbers beyond a float are markers (json_markers), and a marker is never an ID
+    if (isinstance(result, int) and not isinstance(result, bool)) or (isinstance(result, float)
+                                                                      and math.isfinite(result)):
+        return str(result)
     return _first_string(result)
 
 

@@ -61,7 +61,7 @@ _ASCII_REQUEST_ENCODER = json.JSONEncoder(separators=(",", ":"))
 def encode_request(request: Request) -> bytes:
     """Single-line JSON without a trailing newline, as the director writes it (some CPIs read one line).
 
-    A cloud ID with a lone surrogate (`vm-\ud800`, which a CPI may hand out) cannot be written as UTF-8: the
+    A cloud ID with a lone surrogate (`vm-\\ud800`, which a CPI may hand out) cannot be written as UTF-8: the
     request is then written all in ASCII escapes, so the CPI reads back exactly the string it gave. A value
     decoded from a CPI's answer as a marker (a 5,000-digit integer) goes out as the digits it came in as."""
     document = request.as_dict()
