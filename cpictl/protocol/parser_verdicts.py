@@ -1,6 +1,7 @@
 """What the director's and create-env's JSON parsers do with an odd answer, and with an odd cloud ID in it.
 
-Read in their code (contract §13 lists the versions; paths are in the messages' sources below):
+Read in their code: cloudfoundry/bosh at 96f913526a18 and cloudfoundry/bosh-cli at 19ee1a8d9ade (the snapshots of
+contract §13), ruby/json at v2.21.1, Go's src/encoding/json (scanner.go, decode.go):
 
 - director: `JSON.parse(input.to_s)` with no options (bosh: src/bosh-director/lib/clouds/external_cpi.rb
   `parsed_response`), Ruby json 2.21 (src/Gemfile.lock). Its C parser (ruby/json: ext/json/ext/parser/parser.c)
@@ -9,7 +10,8 @@ Read in their code (contract §13 lists the versions; paths are in the messages'
   surrogate pair" on a lone high surrogate escape (a lone low one becomes invalid UTF-8 bytes), and reads big
   integers exactly (`rb_cstr2inum`) and out-of-range floats as Infinity. A ParserError becomes "Invalid CPI
   response - ParserError". CIDs go into its database: PostgreSQL by default (jobs/director/spec), `text` columns
-  there, `varchar(255)` on MySQL (src/bosh-director/db/migrations/20110209010747_initial.rb).
+  there, `varchar(255)` on MySQL (src/bosh-director/db/migrations/20110209010747_initial.rb); its task log quotes
+  them as they are (deployment_plan/steps/create_vm_step.rb "Failed to create/contact VM #{vm_cid}").
 - create-env: `json.Unmarshal` into `CmdOutput{Result interface{}}` (bosh-cli: cloud/cpi_cmd_runner.go) with Go's
   encoding/json (go 1.25, go.mod): the scanner fails past 10,000 levels ("exceeded max depth"), rejects NaN and
   Infinity ("invalid character"), replaces a lone surrogate with U+FFFD (`unquoteBytes`), and decodes numbers
@@ -67,7 +69,8 @@ def parser_violations(findings: JsonFindings, lone: list[str]) -> list[Violation
     if lone:
         problems.append(Violation("json.lone-surrogate", "error", f"the response holds {_sample(lone)}, half of a "
                                   "UTF-16 surrogate pair: the director's parser fails 'incomplete surrogate pair' "
-                                  "on a lone high half (a lone low half becomes invalid UTF-8); create-env "
+                                  "('invalid surrogate pair' when another escape follows) on a lone high half, "
+                                  "and turns a lone low half into invalid UTF-8; create-env "
                                   "replaces it with U+FFFD, so an ID holding one names a different resource in "
                                   "every later call. cpictl keeps it and sends it back escaped, as given"))
     return problems
@@ -85,8 +88,9 @@ def cloud_id_violations(cid: str) -> list[Violation]:
     if controls:
         problems.append(Violation("cloud-id.control-characters", "warning", f"the cloud ID contains "
                                   f"{', '.join(controls)}: both callers keep it byte for byte and send it back "
-                                  "escaped in later requests, but their logs and an operator's terminal show the "
-                                  "raw characters (cpictl shows them escaped)"))
+                                  "escaped in later requests, but text that quotes the decoded ID shows the raw "
+                                  "characters (the director's task log: 'Failed to create/contact VM <cid>'); "
+                                  "cpictl shows them escaped"))
     if len(cid) > MYSQL_CID_LENGTH:
         problems.append(Violation("cloud-id.long", "warning", f"the cloud ID is {len(cid):,} characters long: "
                                   "create-env and a director on PostgreSQL (the default; text columns) keep it, "
