@@ -5,7 +5,6 @@ Results go to stdout and diagnostics to stderr. Colour follows the terminal and 
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import Any
 
@@ -36,14 +35,25 @@ def stderr_console():
 
 
 def emit_document(document: Any, fmt: str) -> None:
-    """Write a machine-readable document to stdout."""
-    if fmt == "yaml":
-        import yaml
-
-        sys.stdout.write(yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=120))
-    else:
-        sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    """Write a machine-readable document to stdout: strict JSON (or YAML holding only what JSON can), whatever a
+    CPI put in it — no NaN, big numbers as their digits, lone surrogates escaped — and never an exception. A
+    stdout that cannot take a character (an ASCII locale) gets it escaped instead."""
+    text = _document_text(document, fmt, ascii_only=False)
+    try:
+        sys.stdout.write(text)
+    except UnicodeEncodeError:  # the text is encoded whole before anything is written: nothing went out yet
+        sys.stdout.write(_document_text(document, fmt, ascii_only=True))
     sys.stdout.flush()
+
+
+def _document_text(document: Any, fmt: str, *, ascii_only: bool) -> str:
+    if fmt == "yaml":
+        from cpictl.cli.yaml_output import strict_yaml
+
+        return strict_yaml(document, ascii_only=ascii_only)
+    from cpictl.protocol.strict_json import strict_dumps
+
+    return strict_dumps(document, indent=2, ensure_ascii=ascii_only) + "\n"
 
 
 def error_message(message: str, label: str = "error", style: str = "bold red") -> None:

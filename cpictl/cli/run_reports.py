@@ -8,7 +8,6 @@ Rules kept here:
 from __future__ import annotations
 
 import contextlib
-import json
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +46,11 @@ def reports_of_invalid(recipe_file: Path, junit: Path | None, json_path: Path | 
 
 
 def _json_bytes(document: Any) -> bytes:
-    return json.dumps(document, indent=2, ensure_ascii=False).encode()
+    """Strict JSON whatever the CPI answered (`strict_dumps`: no NaN, big numbers as digits, lone surrogates
+    escaped), so the report is written, and read by any JSON parser, rather than lost with an exception."""
+    from cpictl.protocol.strict_json import strict_dumps
+
+    return strict_dumps(document, indent=2).encode("utf-8")
 
 
 def write_reports(summary: Any, junit: Path | None, json_path: Path | None) -> None:

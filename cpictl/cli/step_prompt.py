@@ -9,7 +9,6 @@ Rules kept here:
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import Any
 
@@ -31,10 +30,11 @@ class StepPrompt:
             return "quit" if step.phase == "main" else "run"
         from cpictl.cli.line_input import read_line
         from cpictl.protocol.redaction import mask_request
+        from cpictl.protocol.strict_json import strict_dumps
 
-        # The whole request, secrets masked: the user decides on what will be sent, not on a prefix of it.
-        preview = (json.dumps(mask_request(request.as_dict()), indent=2, ensure_ascii=False)
-                   if request is not None else "")
+        # The whole request, secrets masked: the user decides on what will be sent, not on a prefix of it. Strict
+        # JSON: an argument taken from a CPI's answer may hold a 5,000-digit number or a lone surrogate.
+        preview = strict_dumps(mask_request(request.as_dict()), indent=2) if request is not None else ""
         sys.stderr.write(f"\nnext: {step.name} ({step.method})\n{preview}\n")
         while True:
             sys.stderr.write(self.QUESTION)

@@ -7,10 +7,12 @@ dispatch. Never write a second list of methods anywhere else.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
 from cpictl.protocol import shapes
+from cpictl.protocol.json_markers import Elided
 from cpictl.protocol.kinds import CloudIdKind
 from cpictl.protocol.shapes import ResultShape
 
@@ -233,14 +235,33 @@ def _cid_in_result(result: Any, index: int | None) -> str | None:
     if isinstance(value, str) and value:
         return value
     # A result of the wrong shape (flagged by the contract check) most likely still names a resource the CPI made:
-    # keep it rather than lose it — a v1 string where v2 wants [cid, networks], the other way round, a number.
+    # keep it rather than lose it — a v1 string where v2 wants [cid, networks], the other way round, a number, an
+    # ID wrapped in arrays (`[[["vm-1", {}]]]`, even a thousand deep: the decoder's Elided marker kept it).
     if isinstance(result, str) and result:
         return result
-    if isinstance(result, list) and result and isinstance(result[0], str) and result[0]:
-        return result[0]
-    if isinstance(result, (int, float)) and not isinstance(result, bool):
+    # NaN, Infinity and numbers beyond a float are markers (json_markers), and a marker is never an ID
+    if (isinstance(result, int) and not isinstance(result, bool)) or (isinstance(result, float)
+                                                                      and math.isfinite(result)):
         return str(result)
-    return None
+    return _first_string(result)
+
+
+def _first_string(value: Any) -> str | None:
+    """The string reached by following the first element of each array (iteratively: nesting may be deep)."""
+    while isinstance(value, list) and value:
+        value = value[0]
+    if isinstance(value, Elided):
+        return value.first_string
+    return value if isinstance(value, str) and value else None
+
+
+def created_cid(spec: MethodSpec, result: Any, api_version: int | None) -> str | None:
+    """The cloud ID a successful call of `spec` created, read from its result (None when it creates none)."""
+    creates = spec.creates
+    v2 = (api_version or 1) >= 2
+    if creates is None or (creates.replaces_arg is not None and not v2):
+        return None
+    return _cid_in_result(result, creates.index_v2 if v2 else creates.index_v1)
 
 
 def cloud_id_changes(spec: MethodSpec, arguments: list[Any], result: Any, api_version: int | None,
@@ -249,10 +270,9 @@ def cloud_id_changes(spec: MethodSpec, arguments: list[Any], result: Any, api_ve
     changes = CloudIdChanges()
     if not succeeded:
         return changes
-    v2 = (api_version or 1) >= 2
     creates = spec.creates
-    if creates and (creates.replaces_arg is None or v2):
-        cid = _cid_in_result(result, creates.index_v2 if v2 else creates.index_v1)
+    cid = created_cid(spec, result, api_version)
+    if creates is not None and cid is not None:
         old = arguments[creates.replaces_arg] if creates.replaces_arg is not None and arguments else None
         if cid and cid != old:
             changes.created.append((creates.kind, cid))

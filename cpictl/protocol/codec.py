@@ -1,7 +1,8 @@
 """Encode requests and decode responses as pure functions over bytes, with the contract check (contract §2, §3, §10).
 
 The caller owns the process; this module never does I/O. `decode_response` always returns: a CPI that prints
-garbage gives violations, not exceptions.
+garbage gives violations, not exceptions. JSON is decoded by `json_decoding.decode_json`, which no nesting, big
+number, NaN or lone surrogate can make raise; `parser_verdicts` says what the callers' parsers make of those.
 """
 
 from __future__ import annotations
@@ -11,9 +12,12 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
-from cpictl.protocol.catalogue import get_method
+from cpictl.protocol.catalogue import created_cid, get_method
 from cpictl.protocol.errors import DIRECTOR_KNOWN_TYPES, is_legacy_not_implemented
+from cpictl.protocol.json_decoding import decode_json, lone_surrogates
+from cpictl.protocol.parser_verdicts import cloud_id_violations, parser_violations
 from cpictl.protocol.shapes import json_type_name
+from cpictl.protocol.strict_json import preview, strict_dumps
 from cpictl.protocol.violations import Violation
 
 PREVIEW_BYTES = 500
@@ -51,11 +55,26 @@ class RawRequest(Request):
 
 #: One encoder for every request: `json.dumps` with non-default options builds a new one per call.
 _REQUEST_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+_ASCII_REQUEST_ENCODER = json.JSONEncoder(separators=(",", ":"))
 
 
 def encode_request(request: Request) -> bytes:
-    """Single-line JSON without a trailing newline, as the director writes it (some CPIs read one line)."""
-    return _REQUEST_ENCODER.encode(request.as_dict()).encode("utf-8")
+    """Single-line JSON without a trailing newline, as the director writes it (some CPIs read one line).
+
+    A cloud ID with a lone surrogate (`vm-\\ud800`, which a CPI may hand out) cannot be written as UTF-8: the
+    request is then written all in ASCII escapes, so the CPI reads back exactly the string it gave. A value
+    decoded from a CPI's answer as a marker (a 5,000-digit integer) goes out as the digits it came in as."""
+    document = request.as_dict()
+    try:
+        return _REQUEST_ENCODER.encode(document).encode("utf-8")
+    except UnicodeEncodeError:
+        try:
+            return _ASCII_REQUEST_ENCODER.encode(document).encode("ascii")
+        except (TypeError, ValueError, RecursionError):
+            pass
+    except (TypeError, ValueError, RecursionError):
+        pass
+    return strict_dumps(document, separators=(",", ":"), ensure_ascii=True).encode("ascii")
 
 
 def new_request_id() -> str:
@@ -155,6 +174,9 @@ def decode_response(stdout: bytes, *, method: str | None, api_version: int | Non
         spec = get_method(method)
         if spec is not None:
             violations.extend(spec.result_shape(api_version).check(document.get("result"), method))
+            cid = created_cid(spec, document.get("result"), api_version)
+            if cid is not None:
+                violations.extend(cloud_id_violations(cid))
     if exit_code not in (0, None):
         violations.append(Violation("exit.nonzero", "error", f"the CPI exited {exit_code} after a valid response: "
                                     "create-env fails the call and ignores stdout; the director uses the result"))
@@ -173,15 +195,18 @@ def _decode_text(stdout: bytes, violations: list[Violation]) -> str:
 
 def _parse_json(text: str, raw: bytes, violations: list[Violation]) -> dict[str, Any] | None:
     try:
-        document = json.loads(text)
+        decoded = decode_json(text)
     except ValueError:
         document = _recover_after_noise(text, violations)
         if document is None:
-            preview = raw[:PREVIEW_BYTES].decode("utf-8", errors="replace")
+            shown = raw[:PREVIEW_BYTES].decode("utf-8", errors="replace")
             violations.append(Violation("stdout.not-json", "error", "stdout is not JSON: the director fails "
                                         "'Invalid CPI response - ParserError', create-env fails 'Unmarshalling "
-                                        f"external CPI command output'. First {PREVIEW_BYTES} bytes: {preview!r}"))
+                                        f"external CPI command output'. First {PREVIEW_BYTES} bytes: {shown!r}"))
             return None
+    else:
+        document = decoded.value
+        violations.extend(parser_violations(decoded.findings, lone_surrogates(text)))
     if not isinstance(document, dict):
         violations.append(Violation("response.not-object", "error", "the response must be a JSON object with "
                                     f"result, error and log; got {json_type_name(document)}: the director fails "
@@ -199,10 +224,12 @@ def _recover_after_noise(text: str, violations: list[Violation]) -> dict[str, An
             continue
         candidate = "\n".join(lines[position:])
         try:
-            document = json.loads(candidate)
+            decoded = decode_json(candidate)
         except ValueError:
             continue
+        document = decoded.value
         if isinstance(document, dict):
+            violations.extend(parser_violations(decoded.findings, lone_surrogates(candidate)))
             noise = sum(1 for line in lines[:position] if line.strip())
             violations.append(Violation("stdout.noise", "warning", f"{noise} line(s) of noise before the JSON "
                                         "response on stdout (recovered here); the director and create-env parse "
@@ -228,7 +255,7 @@ def check_envelope(document: dict[str, Any]) -> list[Violation]:
         if not (isinstance(error, dict) and isinstance(error.get("type"), str)
                 and isinstance(error.get("message"), str) and isinstance(error.get("ok_to_retry"), bool)):
             problems.append(Violation("response.malformed-error", "error", "'error' must be null or {type: string, "
-                                      f"message: string, ok_to_retry: boolean}}, got {json.dumps(error)[:200]}: "
+                                      f"message: string, ok_to_retry: boolean}}, got {preview(error, 200)}: "
                                       "the director fails SchemaValidationError; create-env reads what it can "
                                       "and fails the call"))
         elif document.get("result") is not None:

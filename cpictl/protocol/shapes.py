@@ -6,10 +6,11 @@ Each shape is data the catalogue points at. `check` returns violations whose mes
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
+from cpictl.protocol.json_markers import NonFinite, marker_type_name
+from cpictl.protocol.strict_json import preview
 from cpictl.protocol.violations import Violation
 
 
@@ -29,12 +30,11 @@ def json_type_name(value: Any) -> str:
         return "array"
     if isinstance(value, dict):
         return "object"
-    return type(value).__name__
+    return marker_type_name(value) or type(value).__name__
 
 
 def _brief(value: Any, limit: int = 80) -> str:
-    text = json.dumps(value, ensure_ascii=False, default=str)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return preview(value, limit)
 
 
 def _wrong(code: str, message: str) -> list[Violation]:
@@ -73,6 +73,9 @@ class CloudId(ResultShape):
     def check(self, value: Any, method: str) -> list[Violation]:
         if isinstance(value, str) and value:
             return []
+        if isinstance(value, NonFinite):
+            return _wrong("result.wrong-type", f"{method} must return a cloud ID string, got {value}; no caller "
+                          "gets that far (see json.non-finite), and cpictl records no ID")
         if value == "":
             return _wrong("result.empty-cid", f"{method} returned an empty cloud ID; BOSH would record '' and "
                           "later calls on it would fail or hit the wrong resource")

@@ -15,13 +15,13 @@ shows a failure instead of "no results".
 
 from __future__ import annotations
 
-import json
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from typing import Any
 
 from cpictl.protocol.redaction import Redactor
+from cpictl.protocol.strict_json import strict_dumps
 from cpictl.recipes.events import EXIT_INVALID, RunSummary, StepRow
 from cpictl.recipes.problems import RecipeError
 
@@ -126,7 +126,7 @@ def junit_report(summary: RunSummary, *, show_secrets: bool = False) -> str:
         _outcome_element(case, row, details)
         io = {"request": details["request"], "response": details["response"], "saved": details["saved"],
               "created": details["created"], "deleted": details["deleted"], "warnings": details["warnings"]}
-        ET.SubElement(case, "system-out").text = _clean(json.dumps(io, indent=2, ensure_ascii=False))
+        ET.SubElement(case, "system-out").text = _clean(strict_dumps(io, indent=2))
         if details["stderr"]:
             ET.SubElement(case, "system-err").text = _clean(details["stderr"])
     return _document(suite)

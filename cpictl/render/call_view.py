@@ -15,7 +15,7 @@ from cpictl.protocol.catalogue import get_method
 from cpictl.protocol.redaction import Redactor
 from cpictl.protocol.violations import Violation
 from cpictl.render.console import FittedText
-from cpictl.render.terminal_text import visible_controls
+from cpictl.render.terminal_text import one_line, visible_controls
 from cpictl.render.values import Pieces, indented_value, joined_lines, styled, value_renderable
 from cpictl.session import CallOutcome, Target
 
@@ -111,18 +111,29 @@ def cloud_ids_text(outcome: CallOutcome) -> Text | None:
     text = Text()
     for kind, cid in changes.created:
         text.append("+ created ", style="green").append(f"{kind} ", style="dim").append(
-            visible_controls(cid) + "\n", style="bold")
+            one_line(cid) + "\n", style="bold")
     for kind, cid in changes.deleted:
         text.append("- deleted ", style="red").append(f"{kind} ", style="dim").append(
-            visible_controls(cid) + "\n", style="bold")
+            one_line(cid) + "\n", style="bold")
     if changes.attached:
-        vm, disk = map(visible_controls, changes.attached)
+        vm, disk = map(one_line, changes.attached)
         text.append(f"⇄ attached disk {disk} to vm {vm}\n", style="cyan")
     if changes.detached:
-        vm, disk = map(visible_controls, changes.detached)
+        vm, disk = map(one_line, changes.detached)
         text.append(f"⇄ detached disk {disk} from vm {vm}\n", style="cyan")
     text.rstrip()
     return text
+
+
+def _created_ids_on_one_line(result: Any, outcome: CallOutcome) -> Any:
+    """The result with the cloud ID it created shown as `one_line` shows IDs everywhere: a newline or tab in the
+    ID must not split its row of the result table (other strings keep their lines: a certificate reads better)."""
+    created = {cid for _, cid in outcome.changes.created}
+    if isinstance(result, str) and result in created:
+        return one_line(result)
+    if isinstance(result, list) and result and isinstance(result[0], str) and result[0] in created:
+        return [one_line(result[0]), *result[1:]]
+    return result
 
 
 MAX_SHOWN_CHARS = 8_000  # a 50 MB log on one line must not take the terminal (or rich's layout) hostage
@@ -199,7 +210,8 @@ def render_call(outcome: CallOutcome, target: Target, *, full_log: bool = False,
     if response is not None and response.get("error") is None:
         result = response["result"] if show_secrets else redactor.result(outcome.request.method, response["result"])
         parts.append([("result", "bold underline")])
-        parts.append(indented_value(result))  # a flat result stays text, so it merges with its neighbours
+        # a flat result stays text, so it merges with its neighbours
+        parts.append(indented_value(_created_ids_on_one_line(result, outcome)))
     ids = cloud_ids_text(outcome)
     if ids is not None:
         parts.append(Panel(ids, title="cloud IDs", title_align="left", expand=False, border_style="green"))

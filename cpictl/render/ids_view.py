@@ -1,8 +1,8 @@
 """Tables for the cloud-ID store: `cpictl ids`, `ids verify`, `ids import-state` and `cleanup`.
 
-Cloud IDs and the CPI's messages pass through `visible_controls` before layout, as in the call view: a control
-character silently dropped would show an ID that does not exist, and one left in would be counted wrong by the
-column widths.
+Cloud IDs pass through `one_line` and the CPI's messages through `visible_controls` before layout, as in the call
+view: a control character silently dropped would show an ID that does not exist, one left in would be counted
+wrong by the column widths, and a newline or tab in an ID would split its row or shift the columns after it.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from cpictl.render.fit import COLUMN_GAP, ByWidth, shorten, widest
-from cpictl.render.terminal_text import visible_controls
+from cpictl.render.terminal_text import one_line, visible_controls
 from cpictl.store import CloudIdRecord
 
 STATUS_STYLE = {"live": "bold green", "deleted": "dim", "gone": "yellow", "forgotten": "dim italic"}
@@ -60,7 +60,7 @@ def _ids_at(records: list[CloudIdRecord], title: str, width: int, now: datetime 
     The secondary columns give way instead, in steps: full (`create_vm  3 min ago  vm-…`), abbreviated (`3m`,
     the attached-to ID cut to a prefix), and finally stacked under the cid as a dim second line, in full."""
     kinds = [str(r.kind) for r in records]
-    cids = [visible_controls(r.cid) for r in records]
+    cids = [one_line(r.cid) for r in records]
     statuses = [r.status for r in records]
     kind_w, cid_w = widest(kinds, len("kind")), widest(cids, len("cid"))
     status_w = widest(statuses, len("status"))
@@ -68,7 +68,7 @@ def _ids_at(records: list[CloudIdRecord], title: str, width: int, now: datetime 
     makers = [created_by(r) for r in records]
     for short in (False, True):
         whens = [ago(r.created_at, now, short=short) for r in records]
-        attached = [visible_controls(r.attached_to or "") for r in records]
+        attached = [one_line(r.attached_to or "") for r in records]
         maker_w, when_w = widest(makers, len("created by")), widest(whens, len("when"))
         attached_room = room - maker_w - when_w
         attached_w = widest(attached, len("attached to"))
@@ -86,7 +86,7 @@ def _ids_at(records: list[CloudIdRecord], title: str, width: int, now: datetime 
     for record, maker in zip(records, makers, strict=True):
         parts = [f"{maker}, {ago(record.created_at, now)}"]
         if record.attached_to:
-            parts.append(f"attached to {visible_controls(record.attached_to)}")
+            parts.append(f"attached to {one_line(record.attached_to)}")
         joined = ", ".join(parts)
         details.append(joined if cell_len(joined) <= cid_room else "\n".join(parts))
     table = _table(("kind", "cid", "status"), min(widest([*cids, *details]), cid_room))
@@ -120,9 +120,9 @@ MIN_DETAIL = 24  # below this a CPI's message folds into a column too narrow to 
 
 def outcome_table(rows: Iterable[tuple[str, str, str, str]], title: str) -> RenderableType:
     """Rows of (kind, cid or call, outcome, detail); the cid and the detail (often the CPI's message) are CPI
-    text. A cloud ID is never folded (it is copied into the next command): when the columns cannot all fit, each
-    row becomes two lines instead."""
-    shown = [(kind, visible_controls(what), outcome, visible_controls(detail)) for kind, what, outcome, detail in rows]
+    text, the cid kept on one line. A cloud ID is never folded (it is copied into the next command): when the
+    columns cannot all fit, each row becomes two lines instead."""
+    shown = [(kind, one_line(what), outcome, visible_controls(detail)) for kind, what, outcome, detail in rows]
 
     def build(width: int) -> RenderableType:
         fixed = [widest((row[index] for row in shown), cell_len(OUTCOME_HEADERS[index])) for index in range(3)]

@@ -26,7 +26,7 @@ from rich.text import Text
 from cpictl.protocol.redaction import Redactor
 from cpictl.protocol.settings_check import ExpectedSettings, SettingsMistake, is_placeholder
 from cpictl.render.fit import ByWidth, FirstThatFits
-from cpictl.render.terminal_text import visible_controls
+from cpictl.render.terminal_text import one_line, visible_controls
 from cpictl.render.values import inline_text, value_renderable
 
 if TYPE_CHECKING:
@@ -213,7 +213,7 @@ def persistent_text(persistent: Any) -> Text:
     for cid, hint in persistent.items():
         if text:
             text.append("\n")
-        text.append_text(cpi_text(cid, "bold")).append(" → ")
+        text.append_text(cpi_text(one_line(cid), "bold")).append(" → ")
         hint_text = value_text(hint)
         text.append_text(hint_text if isinstance(hint_text, Text) else cpi_text(json.dumps(hint, ensure_ascii=False)))
     return text
@@ -304,7 +304,7 @@ def render_report(report: SettingsReport, *, show_secrets: bool = False) -> Rend
     redactor = None if show_secrets else Redactor()
     expected, actual = report.expected.expected, report.actual
     parts: list[RenderableType] = [
-        Text.assemble(("vm ", "dim"), cpi_text(report.vm_cid, "bold"), ("   expected from ", "dim"),
+        Text.assemble(("vm ", "dim"), cpi_text(one_line(report.vm_cid), "bold"), ("   expected from ", "dim"),
                       cpi_text(report.expected.source)),
         _placement_line(expected),
         Text.assemble(("found ", "dim"), ("no registry entry" if _nothing_in_registry(actual) else actual.placement,
@@ -387,9 +387,9 @@ def metadata_panel(outcome: CallOutcome, target: Target, store: CloudIdStore | P
     if document is not None:
         parts.append(settings_table(_masked(redactor, document)))
     summary = mistakes_renderable(report.mistakes)
+    vm_cid = one_line(report.vm_cid)
     if report.mistakes:
-        summary = Group(summary, cpi_text(f"cpictl metadata show {report.vm_cid} compares them field by field",
-                                          "dim"))
+        summary = Group(summary, cpi_text(f"cpictl metadata show {vm_cid} compares them field by field", "dim"))
     parts.append(summary)
-    return Panel(Group(*parts), title=cpi_text(f"agent settings of {report.vm_cid} ({where})"), title_align="left",
+    return Panel(Group(*parts), title=cpi_text(f"agent settings of {vm_cid} ({where})"), title_align="left",
                  border_style="red" if report.mistakes else "blue", expand=False)

@@ -7,8 +7,6 @@ line never wraps: wrapped, its caret would sit under the wrong text; too wide, i
 
 from __future__ import annotations
 
-import json
-
 from rich import box
 from rich.cells import cell_len, get_character_cell_size
 from rich.console import Group, RenderableType
@@ -18,10 +16,11 @@ from rich.table import Table
 from rich.text import Text
 
 from cpictl.protocol.redaction import Redactor
+from cpictl.protocol.strict_json import strict_dumps
 from cpictl.recipes import RecipeProblem, RunStarted, RunSummary, StepPlanned, StepRetrying, StepRow
 from cpictl.render.call_view import target_line
 from cpictl.render.fit import COLUMN_GAP, ByWidth, fold_at_breaks, share, shorten, widest
-from cpictl.render.terminal_text import visible_controls
+from cpictl.render.terminal_text import one_line, visible_controls
 from cpictl.render.values import value_renderable
 from cpictl.session import Target
 
@@ -39,8 +38,8 @@ def run_header(event: RunStarted, target: Target, *, show_target: bool = True) -
 
 def _id_lines(row: StepRow) -> list[tuple[str, str]]:
     """`+kind cid` / `-kind cid`, with the style each is shown in."""
-    return ([(f"+{kind} {cid}", "green") for kind, cid in row.created]
-            + [(f"-{kind} {cid}", "red") for kind, cid in row.deleted])
+    return ([(f"+{kind} {one_line(cid)}", "green") for kind, cid in row.created]
+            + [(f"-{kind} {one_line(cid)}", "red") for kind, cid in row.deleted])
 
 
 def _ids_count(row: StepRow) -> list[tuple[str, str]]:
@@ -100,8 +99,7 @@ def failure_details(row: StepRow, secrets: Redactor | None = None) -> Renderable
             parts.append(ByWidth(lambda width, problem=problem: quoted_recipe(problem, width)))
     if request is not None:
         parts.append(Text("request", style="bold"))
-        parts.append(Syntax(json.dumps(request, ensure_ascii=False), "json", background_color="default",
-                            word_wrap=True))
+        parts.append(Syntax(strict_dumps(request), "json", background_color="default", word_wrap=True))
     outcome = row.outcome
     if outcome is not None:
         response = outcome.response
@@ -184,8 +182,7 @@ def planned_step(event: StepPlanned) -> RenderableType:
     parts: list[RenderableType] = [head]
     if event.request is not None:
         request = Redactor().request(event.request.as_dict())
-        parts.append(Syntax(json.dumps(request, ensure_ascii=False), "json", background_color="default",
-                            word_wrap=True))
+        parts.append(Syntax(strict_dumps(request), "json", background_color="default", word_wrap=True))
     for ref in event.unresolved:
         parts.append(Text(f"    unresolved until run time: {ref}", style="dim"))
     for problem in event.problems:
@@ -201,7 +198,7 @@ def leftovers_line(summary: RunSummary, session_option: str = "") -> str | None:
     if not leftovers:
         return None
     suffix = f" {session_option}" if session_option else ""
-    return (f"left behind: {', '.join(f'{k} {c}' for k, c in leftovers)} — `cpictl ids{suffix}` lists them, "
+    return (f"left behind: {', '.join(f'{k} {one_line(c)}' for k, c in leftovers)} — `cpictl ids{suffix}` lists them, "
             f"`cpictl cleanup{suffix}` deletes them")
 
 

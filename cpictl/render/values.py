@@ -1,4 +1,8 @@
-"""JSON values as rich renderables: objects and lists become nested tables, not raw JSON."""
+"""JSON values as rich renderables: objects and lists become nested tables, not raw JSON.
+
+A CPI's odd values arrive as markers (`protocol.json_markers`): a number beyond a float is shown as its digits, NaN
+as `NaN`, a container nested too deep as its elided note. Nesting below MAX_DEPTH is shown as compact JSON.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,8 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Span, Text
 
+from cpictl.protocol.json_markers import BigNumber, Elided, NonFinite
+from cpictl.protocol.strict_json import preview
 from cpictl.render.terminal_text import visible_controls
 
 MAX_DEPTH = 6
@@ -73,6 +79,16 @@ def scalar_piece(value: Any) -> Piece:
                     "all]"), "green"
         quoted = value == "" or value.strip() != value  # quotes make surrounding spaces (or nothing) visible
         return (json.dumps(value, ensure_ascii=False) if quoted else value), "green"
+    if isinstance(value, BigNumber):
+        text = value.text
+        if len(text) > MAX_STRING_CHARS:
+            more = len(text) - MAX_STRING_CHARS
+            return f"{text[:MAX_STRING_CHARS]}… [{more:,} more digits; -o json shows all]", "cyan"
+        return text, "cyan"
+    if isinstance(value, NonFinite):
+        return value.token, "bold red"
+    if isinstance(value, Elided):
+        return str(value), "dim italic"
     return repr(value), ""
 
 
@@ -146,7 +162,7 @@ def value_renderable(value: Any, depth: int = 0) -> RenderableType:
         if _is_flat(value):
             return flat_mapping(value)
         if depth >= MAX_DEPTH:
-            return Text(json.dumps(value)[:200], style="dim")
+            return styled((preview(value, 200), "dim"))
         table = Table(box=box.ROUNDED if depth == 0 else None, show_header=False, padding=(0, 1),
                       pad_edge=depth == 0)
         table.add_column(style="bold", no_wrap=True)
@@ -162,6 +178,8 @@ def value_renderable(value: Any, depth: int = 0) -> RenderableType:
             return Text("[]", style="dim")
         if _is_inline(value):
             return inline_text(value)
+        if depth >= MAX_DEPTH:  # rich measures nested tables again at every level: 100 deep would never finish
+            return styled((preview(value, 200), "dim"))
         table = Table(box=box.ROUNDED if depth == 0 else None, show_header=False, padding=(0, 1),
                       pad_edge=depth == 0)
         table.add_column(style="dim", no_wrap=True)

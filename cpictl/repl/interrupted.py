@@ -57,7 +57,7 @@ def _named(state: StoreState, request: Any) -> Named:
 
 def kept_in_journal(store: CloudIdStore, request: Any, before: Named | None) -> list[str]:
     """What the interrupted call's answer changed in the journal, one `+ created …` line each."""
-    from cpictl.render.terminal_text import visible_controls as shown
+    from cpictl.render.terminal_text import one_line as shown
 
     try:
         state = store.replay()

@@ -19,6 +19,7 @@ from prompt_toolkit.completion import Completion
 from prompt_toolkit.formatted_text import FormattedText
 
 from cpictl.render.ids_view import ago
+from cpictl.render.terminal_text import one_line
 from cpictl.store import CloudIdStore, StoreError, StoreState
 
 
@@ -37,7 +38,7 @@ class IdCompletion(Completion):
         self.text = cid
         self.start_position = start_position
         self._display_meta = display_meta
-        self.display = FormattedText([("", cid)])
+        self.display = FormattedText([("", one_line(cid))])  # a newline or tab in an ID must not break the menu
         self.style = style
         self.selected_style = ""
 

@@ -105,9 +105,9 @@ def show_last(ctx: ReplContext, args: list[str]) -> None:
     if document["response"] is None:
         ctx.term.note("the CPI's answer could not be decoded; :stderr shows what it wrote")
         return
-    import json
+    from cpictl.protocol.strict_json import strict_dumps
 
-    ctx.term.page(JSON(json.dumps(document["response"], ensure_ascii=False), indent=2))
+    ctx.term.page(JSON(strict_dumps(document["response"]), indent=2))  # markers, NaN, surrogates: never a crash
 
 
 def _masker(last: LastCall) -> Callable[[str], str]:

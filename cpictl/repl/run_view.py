@@ -15,6 +15,7 @@ from typing import Any
 from rich.text import Text
 
 from cpictl.recipes import RunFinished, RunStarted, StepFinished, StepRetrying, StepSkipped, StepStarted
+from cpictl.render.terminal_text import one_line
 from cpictl.repl.calls import show_settings
 from cpictl.repl.context import ReplContext
 from cpictl.session import Target
@@ -56,7 +57,7 @@ class RecipeRunView:
             # the CLI's caption would give `cpictl cleanup` (and for the default session): here the REPL's own commands
             term.print(recipe_view.summary_table(event.summary, leftovers=False))
             if event.summary.leftovers:
-                left = ", ".join(f"{kind} {cid}" for kind, cid in event.summary.leftovers)
+                left = ", ".join(f"{kind} {one_line(cid)}" for kind, cid in event.summary.leftovers)
                 term.note(f"left behind: {left} — :ids lists them, :cleanup deletes them", style="yellow")
 
     def _spin(self, label: str) -> None:

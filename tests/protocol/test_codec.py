@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from cpictl.protocol.catalogue import METHODS, cloud_id_changes
 from cpictl.protocol.codec import Request, build_context, decode_response, encode_request
 
 OK_INFO = b'{"result":{"api_version":2,"stemcell_formats":["raw"]},"error":null,"log":""}'
@@ -91,6 +92,46 @@ DECODE_CASES = [
     ("empty create_disk cid", b'{"result":"","error":null,"log":""}', "create_disk", 2, 0,
      {"result.empty-cid": "error"}),
     ("update_disk null keeps the cid", b'{"result":null,"error":null,"log":""}', "update_disk", 2, 0, {}),
+    # hostile answers (issue 10): each gets what the callers' parsers would do with it
+    ("lone surrogate in the id", b'{"result":["vm-\\ud800",{}],"error":null,"log":""}', "create_vm", 2, 0,
+     {"json.lone-surrogate": "error"}),
+    ("lone surrogate in the log only", b'{"result":["vm-1",{}],"error":null,"log":"\\udfff"}', "create_vm", 2, 0,
+     {"json.lone-surrogate": "error"}),
+    ("surrogate pair", b'{"result":["vm-\\ud83d\\ude00",{}],"error":null,"log":""}', "create_vm", 2, 0, {}),
+    ("NUL in the id", b'{"result":"disk-\\u0000","error":null,"log":""}', "create_disk", 2, 0,
+     {"cloud-id.nul": "error"}),
+    ("newline and tab in the id", b'{"result":"disk-a\\nb\\tc","error":null,"log":""}', "create_disk", 2, 0,
+     {"cloud-id.control-characters": "warning"}),
+    ("escape sequence in the id", b'{"result":["vm-\\u001b[2J",{}],"error":null,"log":""}', "create_vm", 2, 0,
+     {"cloud-id.control-characters": "warning"}),
+    ("10,000-character id", b'{"result":"' + b"d" * 10_000 + b'","error":null,"log":""}', "create_disk", 2, 0,
+     {"cloud-id.long": "warning"}),
+    ("controls in a has_vm answer are no id", b'{"result":true,"error":null,"log":"\\u001b[2J"}', "has_vm", 2, 0,
+     {}),
+    ("100 levels: the director's limit", b'{"result":["vm-1",' + b"[" * 98 + b"]" * 98 + b'],"error":null,"log":""}',
+     "create_vm", 2, 0, {"result.networks-type": "warning"}),
+    ("101 levels", b'{"result":["vm-1",' + b"[" * 99 + b"1" + b"]" * 99 + b'],"error":null,"log":""}',
+     "create_vm", 2, 0, {"json.too-deep": "error", "result.networks-type": "warning"}),
+    ("101 levels, the last one empty", b'{"result":["vm-1",' + b"[" * 99 + b"]" * 99 + b'],"error":null,"log":""}',
+     "create_vm", 2, 0, {"result.networks-type": "warning"}),  # Ruby json does not count an empty array
+    ("1,000 deep around the id", b'{"result":' + b"[" * 1_000 + b'"vm-1",{}' + b"]" * 1_000 + b',"error":null,'
+     b'"log":""}', "create_vm", 2, 0, {"json.too-deep": "error", "result.wrong-type": "error",
+                                      "result.tuple-length": "warning"}),
+    ("100,000 deep", b'{"result":' + b"[" * 100_000 + b"]" * 100_000 + b',"error":null,"log":""}', "ping", 2, 0,
+     {"json.too-deep": "error"}),
+    ("5,000-digit integer beside the id", b'{"result":["vm-1",{"n":' + b"7" * 5_000 + b'}],"error":null,"log":""}',
+     "create_vm", 2, 0, {"json.number-beyond-float": "error"}),
+    ("5,000-digit integer as the id", b'{"result":' + b"7" * 5_000 + b',"error":null,"log":""}', "create_disk", 2, 0,
+     {"json.number-beyond-float": "error", "result.wrong-type": "error"}),
+    ("NaN as the result", b'{"result":NaN,"error":null,"log":""}', "create_disk", 2, 0,
+     {"json.non-finite": "error", "result.wrong-type": "error"}),
+    ("-Infinity beside the id", b'{"result":["vm-1",{"x":-Infinity}],"error":null,"log":""}', "create_vm", 2, 0,
+     {"json.non-finite": "error"}),
+    ("NaN after noise", b"starting\n" + b'{"result":NaN,"error":null,"log":""}', "ping", 2, 0,
+     {"json.non-finite": "error", "stdout.noise": "warning"}),
+    ("NaN as ok_to_retry", b'{"result":null,"error":{"type":"Bosh::Clouds::CloudError","message":"m",'
+     b'"ok_to_retry":NaN},"log":""}', "delete_vm", 2, 0,
+     {"json.non-finite": "error", "response.malformed-error": "error"}),
 ]
 
 
@@ -123,3 +164,36 @@ def test_cpi_error_is_data():
     decoded = decode_response(stdout, method="create_vm", api_version=2)
     assert decoded.error is not None and decoded.error.ok_to_retry and decoded.error.type.endswith("Failed")
     assert not decoded.succeeded
+
+
+@pytest.mark.parametrize("cid", ["vm-\ud800", "vm-\udc00x", "vm-é\ud800\x00\n\t\x1b[2J", "d" * 10_000])
+def test_a_request_carries_back_exactly_the_id_the_cpi_gave(cid):
+    data = encode_request(Request("delete_vm", [cid], {"director_uuid": "u"}, 2))
+    assert b"\n" not in data  # still one line
+    assert json.loads(data)["arguments"] == [cid]
+
+
+def test_a_big_number_from_an_answer_goes_out_as_its_digits():
+    result = decode_response(b'{"result":{"n":' + b"7" * 5_000 + b'},"error":null,"log":""}', method="ping",
+                             api_version=2).result
+    data = encode_request(Request("set_vm_metadata", ["vm-1", result], {"director_uuid": "u"}, 2))
+    assert b'"n":' + b"7" * 5_000 + b"}" in data
+
+
+@pytest.mark.parametrize(("method", "stdout", "cid"), [
+    ("create_disk", b'{"result":NaN,"error":null,"log":""}', None),
+    ("create_disk", b'{"result":Infinity,"error":null,"log":""}', None),
+    ("create_disk", b'{"result":' + b"7" * 5_000 + b',"error":null,"log":""}', None),
+    ("create_disk", b'{"result":1e400,"error":null,"log":""}', None),
+    ("create_disk", b'{"result":true,"error":null,"log":""}', None),
+    ("create_disk", b'{"result":42,"error":null,"log":""}', "42"),  # a plain number names what was made
+    ("create_vm", b'{"result":["vm-1",{"x":NaN}],"error":null,"log":""}', "vm-1"),  # NaN beside: the ID is kept
+    ("create_vm", b'{"result":' + b"[" * 1_000 + b'"vm-1",{}' + b"]" * 1_000 + b',"error":null,"log":""}', "vm-1"),
+    ("create_vm", b'{"result":' + b"[" * 100_000 + b'"vm-1"' + b"]" * 100_000 + b',"error":null,"log":""}', "vm-1"),
+    ("create_vm", b'{"result":[[["vm-1"]]],"error":null,"log":""}', "vm-1"),
+    ("create_vm", b'{"result":[{"id":"vm-1"}],"error":null,"log":""}', None),
+])
+def test_what_the_journal_takes_as_the_created_id(method, stdout, cid):
+    decoded = decode_response(stdout, method=method, api_version=2)
+    changes = cloud_id_changes(METHODS[method], [], decoded.result, 2, succeeded=True)
+    assert [c for _, c in changes.created] == ([cid] if cid else [])

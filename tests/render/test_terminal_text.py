@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cpictl.render.terminal_text import visible_controls
+from cpictl.render.terminal_text import one_line, visible_controls, without_controls
 
 #: What a terminal may obey: C0 controls but tab and newline, DEL, C1 controls, bidi embeddings/overrides/isolates.
 UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -73,3 +73,32 @@ def test_output_never_holds_a_character_a_terminal_would_obey(text):
     shown = visible_controls(text)
     assert not UNSAFE.search(shown), repr(shown)
     assert visible_controls(shown) == shown  # printing it again changes nothing (no double escaping)
+
+
+def test_a_lone_surrogate_is_shown_as_its_escape():
+    # printed raw it would raise UnicodeEncodeError on any terminal
+    assert visible_controls("vm-\ud800x") == "vm-\\ud800x"
+    assert without_controls("vm-\udfff") == "vm-\ufffd"  # measured as one cell: stays one cell
+
+
+@pytest.mark.parametrize(("cid", "shown"), [
+    ("vm-1", "vm-1"),
+    ("vm-a\nb", "vm-a\\nb"),  # a newline would split the table row
+    ("disk-a\tb", "disk-a\\tb"),  # a tab would shift the columns after it
+    ("vm-\r\n", "vm-\\r\\n"),
+    ("vm-\x1b[31mred", "vm-\\x1b[31mred"),  # colour codes are kept visible: dropped, they would name another ID
+    ("vm-\x00\x7f\x9b", "vm-\\x00\\x7f\\x9b"),
+    ("vm-\ud800", "vm-\\ud800"),
+    ("vm-\u202e\u2028\u200b", "vm-\\u202e\\u2028\\u200b"),  # bidi override, line separator, zero-width space
+    ("vm-é日本", "vm-é日本"),
+])
+def test_one_line_shows_a_cloud_id_on_one_line_with_nothing_dropped(cid, shown):
+    assert one_line(cid) == shown
+
+
+@settings(deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=())))  # surrogates included
+def test_one_line_output_is_always_printable_and_one_line(text):
+    shown = one_line(text)
+    assert shown.isprintable()  # no newline, tab, control, separator or surrogate left
+    shown.encode("utf-8")

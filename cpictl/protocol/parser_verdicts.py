@@ -1,0 +1,110 @@
+"""What the director's and create-env's JSON parsers do with an odd answer, and with an odd cloud ID in it.
+
+Read in their code: cloudfoundry/bosh at 96f913526a18 and cloudfoundry/bosh-cli at 19ee1a8d9ade (the snapshots of
+contract §13), ruby/json at v2.21.1, Go's src/encoding/json (scanner.go, decode.go):
+
+- director: `JSON.parse(input.to_s)` with no options (bosh: src/bosh-director/lib/clouds/external_cpi.rb
+  `parsed_response`), Ruby json 2.21 (src/Gemfile.lock). Its C parser (ruby/json: ext/json/ext/parser/parser.c)
+  raises NestingError, a ParserError, past `max_nesting` 100 ("nesting of 101 is too deep"; an empty `[]`/`{}`
+  does not count), ParserError "unexpected token" on NaN/Infinity (`allow_nan` is off), ParserError "incomplete
+  surrogate pair" on a lone high surrogate escape (a lone low one becomes invalid UTF-8 bytes), and reads big
+  integers exactly (`rb_cstr2inum`) and out-of-range floats as Infinity. A ParserError becomes "Invalid CPI
+  response - ParserError". CIDs go into its database: PostgreSQL by default (jobs/director/spec), `text` columns
+  there, `varchar(255)` on MySQL (src/bosh-director/db/migrations/20110209010747_initial.rb); its task log quotes
+  them as they are (deployment_plan/steps/create_vm_step.rb "Failed to create/contact VM #{vm_cid}").
+- create-env: `json.Unmarshal` into `CmdOutput{Result interface{}}` (bosh-cli: cloud/cpi_cmd_runner.go) with Go's
+  encoding/json (go 1.25, go.mod): the scanner fails past 10,000 levels ("exceeded max depth"), rejects NaN and
+  Infinity ("invalid character"), replaces a lone surrogate with U+FFFD (`unquoteBytes`), and decodes numbers
+  into interface{} as float64, failing the whole Unmarshal on one beyond float64's range (`convertNumber`). Any
+  Unmarshal error fails the call: "Unmarshalling external CPI command output".
+
+Severity follows the house rule: `error` when either caller fails, crashes or misreads the call; `warning` when
+both cope.
+"""
+
+from __future__ import annotations
+
+from cpictl.protocol.json_decoding import JsonFindings
+from cpictl.protocol.json_markers import KEPT_DEPTH
+from cpictl.protocol.violations import Violation
+
+DIRECTOR_MAX_NESTING = 100
+CREATE_ENV_MAX_NESTING = 10_000
+_DIRECTOR_PARSE_FAILS = "the director fails 'Invalid CPI response - ParserError"
+_CREATE_ENV_FAILS = "create-env fails 'Unmarshalling external CPI command output"
+#: A CID longer than this does not fit the director's CID columns on MySQL.
+MYSQL_CID_LENGTH = 255
+
+
+def _sample(items: list[str], limit: int = 3) -> str:
+    shown = ", ".join(item if len(item) <= 24 else f"{item[:12]}…({len(item):,} characters)" for item in items[:limit])
+    return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
+
+
+def parser_violations(findings: JsonFindings, lone: list[str]) -> list[Violation]:
+    """Violations for what the decoder found: nesting, NaN/Infinity, numbers beyond a float, lone surrogates."""
+    problems: list[Violation] = []
+    if findings.director_depth > DIRECTOR_MAX_NESTING or findings.depth > CREATE_ENV_MAX_NESTING:
+        go = (f"{_CREATE_ENV_FAILS}' (Go's decoder stops at {CREATE_ENV_MAX_NESTING:,} levels: 'exceeded max depth')"
+              if findings.depth > CREATE_ENV_MAX_NESTING else
+              f"create-env's Go decoder accepts it (its limit is {CREATE_ENV_MAX_NESTING:,} levels)")
+        director = (f"{_DIRECTOR_PARSE_FAILS} - nesting of {DIRECTOR_MAX_NESTING + 1} is too deep' (Ruby json's "
+                    f"max_nesting is {DIRECTOR_MAX_NESTING})" if findings.director_depth > DIRECTOR_MAX_NESTING
+                    else "the director's Ruby parser accepts it (empty containers do not count toward its limit)")
+        kept = (f"; cpictl keeps the first {KEPT_DEPTH} levels and shows what lies deeper as elided"
+                if findings.elided else "")
+        problems.append(Violation("json.too-deep", "error", f"the response is nested {findings.depth:,} levels "
+                                  f"deep: {director}; {go}{kept}"))
+    if findings.non_finite:
+        problems.append(Violation("json.non-finite", "error", f"the response contains {_sample(findings.non_finite)}"
+                                  f", which is not JSON: {_DIRECTOR_PARSE_FAILS} - unexpected token', "
+                                  f"{_CREATE_ENV_FAILS}' (invalid character). cpictl never takes it as a cloud "
+                                  "ID and writes it as null in -o json"))
+    if findings.beyond_float:
+        problems.append(Violation("json.number-beyond-float", "error", "the response holds a number beyond a "
+                                  f"64-bit float ({_sample(findings.beyond_float)}): {_CREATE_ENV_FAILS}' (Go "
+                                  "cannot unmarshal it into float64); the director reads an integer exactly and "
+                                  "a float as Infinity. cpictl keeps its exact digits and never takes it as a "
+                                  "cloud ID"))
+    if lone:
+        problems.append(Violation("json.lone-surrogate", "error", f"the response holds {_sample(lone)}, half of a "
+                                  "UTF-16 surrogate pair: the director's parser fails 'incomplete surrogate pair' "
+                                  "('invalid surrogate pair' when another escape follows) on a lone high half, "
+                                  "and turns a lone low half into invalid UTF-8; create-env "
+                                  "replaces it with U+FFFD, so an ID holding one names a different resource in "
+                                  "every later call. cpictl keeps it and sends it back escaped, as given"))
+    return problems
+
+
+def cloud_id_violations(cid: str) -> list[Violation]:
+    """What the callers make of a cloud ID with odd characters in it (a lone surrogate: `parser_violations`)."""
+    problems: list[Violation] = []
+    if "\x00" in cid:
+        problems.append(Violation("cloud-id.nul", "error", "the cloud ID contains a NUL character: both parsers "
+                                  "accept it, but the director stores CIDs in its database, PostgreSQL by "
+                                  "default, which cannot hold NUL in text, so recording the resource fails "
+                                  "(inferred from PostgreSQL, not run); create-env keeps it"))
+    controls = sorted({_control_name(char) for char in cid if _is_control(char) and char != "\x00"})
+    if controls:
+        problems.append(Violation("cloud-id.control-characters", "warning", f"the cloud ID contains "
+                                  f"{', '.join(controls)}: both callers keep it byte for byte and send it back "
+                                  "escaped in later requests, but text that quotes the decoded ID shows the raw "
+                                  "characters (the director's task log: 'Failed to create/contact VM <cid>'); "
+                                  "cpictl shows them escaped"))
+    if len(cid) > MYSQL_CID_LENGTH:
+        problems.append(Violation("cloud-id.long", "warning", f"the cloud ID is {len(cid):,} characters long: "
+                                  "create-env and a director on PostgreSQL (the default; text columns) keep it, "
+                                  f"a director on MySQL cannot (varchar({MYSQL_CID_LENGTH}) columns)"))
+    return problems
+
+
+def _is_control(char: str) -> bool:
+    code = ord(char)
+    return code < 0x20 or 0x7F <= code <= 0x9F or 0x202A <= code <= 0x202E or 0x2066 <= code <= 0x2069
+
+
+_NAMES = {"\n": "a newline", "\t": "a tab", "\r": "a carriage return", "\x1b": "an escape (ESC)"}
+
+
+def _control_name(char: str) -> str:
+    return _NAMES.get(char, f"control character U+{ord(char):04X}")
