@@ -38,12 +38,30 @@ def emit_document(document: Any, fmt: str) -> None:
     """Write a machine-readable document to stdout: strict JSON (or YAML holding only what JSON can), whatever a
     CPI put in it — no NaN, big numbers as their digits, lone surrogates escaped — and never an exception. A
     stdout that cannot take a character (an ASCII locale) gets it escaped instead."""
+    if fmt == "json" and (getattr(sys.stdout, "encoding", "") or "").lower().replace("-", "") == "utf8":
+        # UTF-8 takes any text (surrogates come escaped): send the encoder's pieces as they are, so a 256 MB log is
+        # never held as one joined text too (peak memory against the answer's size is a goal of `make bench`)
+        from cpictl.protocol.strict_json import strict_pieces
+
+        pieces = strict_pieces(document, indent=2)
+        pieces.reverse()
+        while pieces:
+            piece = pieces.pop()
+            for start in range(0, len(piece), _WRITE_SLICE):  # the stream encodes what it is given whole
+                sys.stdout.write(piece[start:start + _WRITE_SLICE])
+            del piece
+        sys.stdout.write("\n")
+        sys.stdout.flush()
+        return
     text = _document_text(document, fmt, ascii_only=False)
     try:
         sys.stdout.write(text)
     except UnicodeEncodeError:  # the text is encoded whole before anything is written: nothing went out yet
         sys.stdout.write(_document_text(document, fmt, ascii_only=True))
     sys.stdout.flush()
+
+
+_WRITE_SLICE = 1 << 20
 
 
 def _document_text(document: Any, fmt: str, *, ascii_only: bool) -> str:

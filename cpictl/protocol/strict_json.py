@@ -33,6 +33,17 @@ def strict_dumps(value: Any, *, indent: int | None = None, ensure_ascii: bool = 
     return text if ensure_ascii or text.isascii() else escape_surrogates(text)
 
 
+def strict_pieces(value: Any, *, indent: int | None = None) -> list[str]:
+    """`strict_dumps(value, indent=indent)` as the encoder's pieces, not joined: a writer can send them out one by
+    one, and a 256 MB log is then held encoded once, not twice (the pieces and their join)."""
+    encoder = json.JSONEncoder(indent=indent, ensure_ascii=False, allow_nan=False)
+    try:
+        pieces = list(encoder.iterencode(value))
+    except (TypeError, ValueError, RecursionError):
+        return [strict_dumps(value, indent=indent)]
+    return [escape_surrogates(piece) if not piece.isascii() else piece for piece in pieces]
+
+
 def preview(value: Any, limit: int = 80) -> str:
     """Compact JSON for a message, at most `limit` characters: markers spelled as the CPI wrote them."""
     options: dict[str, Any] = {"ensure_ascii": False}
