@@ -15,9 +15,7 @@ from typing import Any
 from cpictl.protocol.catalogue import created_cid, get_method
 from cpictl.protocol.errors import DIRECTOR_KNOWN_TYPES, is_legacy_not_implemented
 from cpictl.protocol.json_decoding import decode_json, lone_surrogates
-from cpictl.protocol.parser_verdicts import cloud_id_violations, parser_violations
 from cpictl.protocol.shapes import json_type_name
-from cpictl.protocol.strict_json import preview, strict_dumps
 from cpictl.protocol.violations import Violation
 
 PREVIEW_BYTES = 500
@@ -74,6 +72,8 @@ def encode_request(request: Request) -> bytes:
             pass
     except (TypeError, ValueError, RecursionError):
         pass
+    from cpictl.protocol.strict_json import strict_dumps  # markers only: not on every start-up
+
     return strict_dumps(document, separators=(",", ":"), ensure_ascii=True).encode("ascii")
 
 
@@ -175,7 +175,9 @@ def decode_response(stdout: bytes, *, method: str | None, api_version: int | Non
         if spec is not None:
             violations.extend(spec.result_shape(api_version).check(document.get("result"), method))
             cid = created_cid(spec, document.get("result"), api_version)
-            if cid is not None:
+            if cid is not None and not _plain_id(cid):
+                from cpictl.protocol.parser_verdicts import cloud_id_violations
+
                 violations.extend(cloud_id_violations(cid))
     if exit_code not in (0, None):
         violations.append(Violation("exit.nonzero", "error", f"the CPI exited {exit_code} after a valid response: "
@@ -206,7 +208,11 @@ def _parse_json(text: str, raw: bytes, violations: list[Violation]) -> dict[str,
             return None
     else:
         document = decoded.value
-        violations.extend(parser_violations(decoded.findings, lone_surrogates(text)))
+        lone = lone_surrogates(text)
+        if lone or decoded.findings.any():
+            from cpictl.protocol.parser_verdicts import parser_violations  # odd answers only
+
+            violations.extend(parser_violations(decoded.findings, lone))
     if not isinstance(document, dict):
         violations.append(Violation("response.not-object", "error", "the response must be a JSON object with "
                                     f"result, error and log; got {json_type_name(document)}: the director fails "
@@ -229,6 +235,8 @@ def _recover_after_noise(text: str, violations: list[Violation]) -> dict[str, An
             continue
         document = decoded.value
         if isinstance(document, dict):
+            from cpictl.protocol.parser_verdicts import parser_violations
+
             violations.extend(parser_violations(decoded.findings, lone_surrogates(candidate)))
             noise = sum(1 for line in lines[:position] if line.strip())
             violations.append(Violation("stdout.noise", "warning", f"{noise} line(s) of noise before the JSON "
@@ -255,13 +263,24 @@ def check_envelope(document: dict[str, Any]) -> list[Violation]:
         if not (isinstance(error, dict) and isinstance(error.get("type"), str)
                 and isinstance(error.get("message"), str) and isinstance(error.get("ok_to_retry"), bool)):
             problems.append(Violation("response.malformed-error", "error", "'error' must be null or {type: string, "
-                                      f"message: string, ok_to_retry: boolean}}, got {preview(error, 200)}: "
+                                      f"message: string, ok_to_retry: boolean}}, got {_preview(error, 200)}: "
                                       "the director fails SchemaValidationError; create-env reads what it can "
                                       "and fails the call"))
         elif document.get("result") is not None:
             problems.append(Violation("response.result-with-error", "warning", "'result' should be null when "
                                       "'error' is set; callers ignore it"))
     return problems
+
+
+def _preview(value: Any, limit: int) -> str:
+    from cpictl.protocol.strict_json import preview  # a malformed answer only: not on every start-up
+
+    return preview(value, limit)
+
+
+def _plain_id(cid: str) -> bool:
+    """A cloud ID nothing can be said against: printable, and short enough for every director database."""
+    return len(cid) <= 255 and cid.isprintable()
 
 
 def _check_error_type(error: dict[str, Any]) -> list[Violation]:

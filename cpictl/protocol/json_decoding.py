@@ -20,7 +20,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from cpictl.protocol.json_iterative import IterativeParser
 from cpictl.protocol.json_markers import KEPT_DEPTH, BigNumber, Elided, NonFinite
 
 #: Integers with at most this many digits always fit a 64-bit float (its maximum, 1.8e308, has 309 digits).
@@ -36,6 +35,10 @@ class JsonFindings:
     non_finite: list[str] = field(default_factory=list)  # NaN, Infinity, -Infinity tokens
     beyond_float: list[str] = field(default_factory=list)  # number literals beyond a 64-bit float
     elided: int = 0  # containers cut off below KEPT_DEPTH
+
+    def any(self) -> bool:
+        """Whether anything was found that a caller's parser minds (nesting beyond its limits counts)."""
+        return bool(self.non_finite or self.beyond_float or self.elided or self.director_depth > KEPT_DEPTH)
 
 
 @dataclass
@@ -83,6 +86,8 @@ def decode_json(text: str) -> DecodedJson:
         decoder = json.JSONDecoder(parse_int=hooks.integer, parse_float=hooks.real, parse_constant=hooks.constant)
         value = decoder.decode(text)
     except RecursionError:
+        from cpictl.protocol.json_iterative import IterativeParser  # hostile input only: not on every start-up
+
         hooks = ValueHooks()
         value = IterativeParser(text, hooks).parse()
     else:

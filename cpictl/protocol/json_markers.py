@@ -11,25 +11,53 @@ lists and scalars with no surprise left in it:
 - `Elided`: a container nested deeper than `KEPT_DEPTH`, cut off after decoding so that every later recursive walk
   (redaction, rendering, `json.dumps`, the journal) stays far from Python's recursion limit.
 
-They are frozen dataclasses, not subclasses of `int`, `float` or `str`: code that checks `isinstance(value, str)`
-for a cloud ID, or `isinstance(value, int)` for a version, must not mistake one for the real thing.
+They are small immutable value classes, not subclasses of `int`, `float` or `str`: code that checks
+`isinstance(value, str)` for a cloud ID, or `isinstance(value, int)` for a version, must not mistake one for the
+real thing. (Not dataclasses: every `cpictl call` imports this module, and each frozen dataclass costs ~0.4 ms of
+start-up to build.)
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
+
+
+class _Value:
+    """Equality, hashing and repr from `__slots__`; attributes are set once, in `__init__`."""
+
+    __slots__: tuple[str, ...] = ()
+
+    def _fields(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Value) and type(other) is type(self) and other._fields() == self._fields()
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, self._fields()))
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
+        return f"{type(self).__name__}({fields})"
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if hasattr(self, name):
+            raise AttributeError(f"{type(self).__name__} is immutable")
+        object.__setattr__(self, name, value)
+
 
 #: Levels of nesting kept whole, the top-level container counting 1: the director's own limit (Ruby JSON's
 #: `max_nesting` of 100), so every answer the director accepts is kept exactly.
 KEPT_DEPTH = 100
 
 
-@dataclass(frozen=True)
-class BigNumber:
+class BigNumber(_Value):
     """A JSON number literal too big for a 64-bit float, kept as the exact text the CPI wrote."""
 
-    text: str
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
 
     def __str__(self) -> str:
         return self.text
@@ -39,27 +67,31 @@ class BigNumber:
         return not any(mark in self.text for mark in ".eE")
 
 
-@dataclass(frozen=True)
-class NonFinite:
+class NonFinite(_Value):
     """`NaN`, `Infinity` or `-Infinity` as the CPI wrote it."""
 
-    token: str
+    __slots__ = ("token",)
+
+    def __init__(self, token: str) -> None:
+        self.token = token
 
     def __str__(self) -> str:
         return self.token
 
 
-@dataclass(frozen=True)
-class Elided:
+class Elided(_Value):
     """A container nested deeper than `KEPT_DEPTH`, replaced after decoding.
 
     `deepest` is the document depth its innermost value reached; `first_string` the string found by following the
     first element of each array from here down (`[[[…["vm-1", {}]…]]]`), so a cloud ID wrapped in a thousand arrays
     can still be recorded rather than lost."""
 
-    kind: str  # "array" or "object"
-    deepest: int
-    first_string: str | None = None
+    __slots__ = ("deepest", "first_string", "kind")
+
+    def __init__(self, kind: str, deepest: int, first_string: str | None = None) -> None:
+        self.kind = kind  # "array" or "object"
+        self.deepest = deepest
+        self.first_string = first_string
 
     def __str__(self) -> str:
         return f"<elided: {self.kind} nested {self.deepest:,} levels deep; cpictl keeps {KEPT_DEPTH}>"

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from cpictl.protocol.json_markers import NonFinite, marker_type_name
-from cpictl.protocol.strict_json import preview
 from cpictl.protocol.violations import Violation
 
 
@@ -34,6 +33,8 @@ def json_type_name(value: Any) -> str:
 
 
 def _brief(value: Any, limit: int = 80) -> str:
+    from cpictl.protocol.strict_json import preview  # only a wrong answer needs it: not on every start-up
+
     return preview(value, limit)
 
 

@@ -22,7 +22,6 @@ import contextlib
 import errno
 import fcntl
 import os
-import tempfile
 from collections.abc import Callable
 
 #: Linux's F_SETLEASE, for Pythons whose fcntl module does not name it.
@@ -70,8 +69,15 @@ class OutputFiles:
     @classmethod
     def anonymous(cls, directory: str | None = None) -> OutputFiles:
         """Files without names, for a run whose answer needs no keeping beyond this process."""
-        base = os.path.join(directory or tempfile.gettempdir(), f"cpictl-{os.getpid()}-{os.urandom(6).hex()}")
-        return cls(base + ".out", base + ".err", keep_names=False)
+        name = f"cpictl-{os.getpid()}-{os.urandom(6).hex()}"
+        try:
+            base = os.path.join(directory or os.environ.get("TMPDIR") or "/tmp", name)
+            return cls(base + ".out", base + ".err", keep_names=False)
+        except OSError:
+            import tempfile  # its search for a usable directory costs a millisecond of start-up: only when needed
+
+            base = os.path.join(tempfile.gettempdir(), name)
+            return cls(base + ".out", base + ".err", keep_names=False)
 
     @property
     def child_descriptors(self) -> tuple[int, int]:
