@@ -17,7 +17,7 @@ from typing import Any
 
 from cpictl.input_limits import MAX_INPUT_BYTES, read_regular_file
 from cpictl.protocol.redaction import MASK, secret_key
-from cpictl.recipes.checks import check_name, has_references
+from cpictl.recipes.checks import NAME_PATTERN, check_name, has_references
 from cpictl.recipes.plan import Origin, VarLayer
 from cpictl.recipes.positions import parse_yaml
 from cpictl.recipes.problems import RecipeError, RecipeProblem
@@ -72,6 +72,10 @@ def read_vars_file(path: Path) -> VarLayer:
         data = {}
     if not isinstance(data, dict):
         raise RecipeError(unquoted([source.problem((), "")], "a vars file is a mapping of variable names to values"))
+    if data and not any(NAME_PATTERN.fullmatch(name) for name in data):  # /etc/shadow reads as such a mapping
+        raise RecipeError(unquoted([source.problem((next(iter(data)),), "", key=True)],
+                                   "not a vars file: none of its keys is a variable name; a vars file is a mapping "
+                                   "of variable names to values"))
     origin = Origin(source, ())
     problems: list[RecipeProblem] = []
     for name in data:
