@@ -23,9 +23,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
+from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from cpictl.input_limits import MAX_DEPTH, MAX_NODES, InputLimitError, check_text_size
+from cpictl.pause_points import pause_point
 from cpictl.protocol.redaction import MASK, secret_key
 from cpictl.recipes.problems import RecipeError, RecipeProblem
 from cpictl.recipes.secret_lines import mask_line
@@ -109,6 +111,7 @@ def parse_yaml(text: str, file: str, *, secret: bool = False) -> tuple[Any, Sour
         raise RecipeError([RecipeProblem(file, None, None, f"the text is {error}")]) from None
     # split("\n"), not splitlines(): an error at the very end of the file points at the (empty) last line.
     source = SourceMap(file, [line.rstrip("\r") for line in text.split("\n")])
+    pause_point("parse")  # start-up and parsing tests signal cpictl here (CPICTL_TEST_PAUSE)
     loader: _BoundedLoader | None = None
     builder: _Builder | None = None
     try:
@@ -190,9 +193,31 @@ class _BoundedLoader(yaml.SafeLoader):
             if self.composing_depth > MAX_DEPTH + 1 or self.composed > MAX_NODES:
                 mark = self.peek_event().start_mark
                 raise _TooBig(span_of_mark(mark), _TOO_DEEP if self.composing_depth > MAX_DEPTH + 1 else _TOO_MANY)
-            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+            alias = self.check_event(AliasEvent)  # a node composed before (or, recursively, still being composed)
+            node: Node = super().compose_node(parent, index)
         finally:
             self.composing_depth -= 1
+        if not alias:
+            node.start_mark = _Mark(node.start_mark.line, node.start_mark.column)
+            node.end_mark = _Mark(node.end_mark.line, node.end_mark.column)
+        return node
+
+
+class _Mark:
+    """A node's position, all a source map needs. PyYAML's own marks hold six attributes in a dict each: with
+    two per node they were the larger part of a 200,000-value document's memory."""
+
+    __slots__ = ("column", "line")
+    name = "<text>"
+
+    def __init__(self, line: int, column: int) -> None:
+        self.line, self.column = line, column
+
+    def get_snippet(self) -> None:
+        return None
+
+    def __str__(self) -> str:
+        return f"line {self.line + 1}, column {self.column + 1}"
 
 
 class _Builder:
