@@ -193,7 +193,7 @@ SECRET = "hunter2-s3cr3t"
     ["info", "--env", f"={SECRET}"],
     ["create_disk", "1", f"{{password: {SECRET}, when: 2024-01-01, x: [}}"],
     ["create_disk", "1", f"{{password: *{SECRET}}}"],
-    ["create_disk", "1", f"{{password: 2024-01-01, token: .nan}}"],
+    ["create_disk", "1", "{password: 2024-01-01, token: .nan}"],
     ["create_disk", "size=1", f"{{api_key: {SECRET}}}"],
     ["create_disk", "size=1", f"cloud_propertie={{password: {SECRET}}}"],
     ["create_disk", "size=1", f"https://admin:{SECRET}@example.com"],
