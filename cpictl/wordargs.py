@@ -102,6 +102,7 @@ def parse_value(text: str, param: Param | None, where: str, *, secret: bool = Fa
         secret = secret_key(param.name)
     if text.startswith("@"):
         return load_yaml_text(read_source(text[1:], where), f"{where} ({text})", secret=secret)
+    _check_utf8(text, where)
     if len(text) > MAX:  # a pasted REPL answer; a shell cannot pass a word this long
         raise InputError(f"{where}: the value is larger than {size_text(MAX)}; put it in a file and give @FILE")
     if param is not None and param.type == "string" and text not in ("null", "~") \
@@ -171,8 +172,18 @@ def parse_context_pairs(pairs: list[str]) -> dict[str, Any]:
         key, sep, raw = pair.partition("=")
         if not sep or not key:
             raise InputError(f"--context '{_without_value(pair)}': expected key=value")
+        _check_utf8(key, "--context")
         context[key] = parse_value(raw, None, f"--context {key}", secret=True)
     return context
+
+
+def _check_utf8(text: str, where: str) -> None:
+    """A word holding bytes that are not UTF-8 (Python keeps them as lone surrogates) cannot go into a JSON request:
+    an InputError here, not a crash when the request is encoded."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise InputError(f"{where}: not UTF-8 text (at character {error.start + 1})") from None
 
 
 def _without_value(pair: str) -> str:

@@ -257,8 +257,14 @@ class _Builder:
         self.problems.append(self.source.problem_at(_node_span(node), message))
 
     def _scalar(self, node: ScalarNode, secret: bool) -> Any:
-        value = self.loader.construct_object(node)
         shown = MASK if secret else repr(node.value)
+        try:
+            value = self.loader.construct_object(node)
+        except ValueError as error:  # an integer of more than 4,300 digits (Python's limit), a bad timestamp …
+            digits = "Exceeds the limit" in str(error)
+            self._problem(node, f"an integer of {len(node.value):,} digits is longer than cpictl reads (4,300)"
+                          if digits else f"{shown if len(node.value) < 80 else 'this value'} cannot be read: {error}")
+            return None
         if isinstance(value, float) and not math.isfinite(value):
             self._problem(node, f"{shown} is not a finite number; JSON has no NaN or infinity")
             return None
@@ -295,7 +301,11 @@ class _Builder:
         if not isinstance(key_node, ScalarNode):
             self._problem(key_node, "a mapping key must be a plain string, not a list or mapping")
             return None
-        key = self.loader.construct_object(key_node)
+        try:
+            key = self.loader.construct_object(key_node)
+        except ValueError as error:
+            self._problem(key_node, f"this key cannot be read: {error}")
+            return None
         if not isinstance(key, str):
             self._problem(key_node, f"the key {key_node.value!r} reads as a YAML {type(key).__name__}; keys must "
                                     f"be strings (quote it: '{key_node.value}')")

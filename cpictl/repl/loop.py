@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterable
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -187,4 +188,8 @@ def run_repl(target: Target, store: CloudIdStore, *, session_label: str = "defau
     terminal = PromptTerminal(out, err) if interactive else Terminal(out, err)
     ctx = make_context(target, store, session_label=session_label, terminal=terminal)
     ctx.state.registry = registry
-    return run_interactive(ctx) if interactive else run_piped(ctx, bounded_lines(sys.stdin))
+    if interactive:
+        return run_interactive(ctx)
+    with suppress(AttributeError, ValueError):  # a byte that is not UTF-8 is the line's problem, not the loop's
+        sys.stdin.reconfigure(errors="surrogateescape")  # type: ignore[union-attr]
+    return run_piped(ctx, bounded_lines(sys.stdin))
