@@ -30,7 +30,7 @@ from cpictl.input_limits import MAX_DEPTH, MAX_NODES, InputLimitError, check_tex
 from cpictl.pause_points import pause_point
 from cpictl.protocol.redaction import MASK, secret_key
 from cpictl.recipes.problems import RecipeError, RecipeProblem
-from cpictl.recipes.secret_lines import mask_line
+from cpictl.recipes.secret_lines import MaskedLine, mask_line
 
 DataPath = tuple[str | int, ...]
 
@@ -60,6 +60,7 @@ class SourceMap:
     keys: dict[DataPath, Span] = field(default_factory=dict)
     #: spans of values under a key that names a secret: masked wherever a problem quotes their lines
     secrets: list[Span] = field(default_factory=list)
+    _masked: dict[int, tuple[MaskedLine, str]] = field(default_factory=dict, repr=False, compare=False)
 
     def span(self, path: DataPath, *, key: bool = False) -> Span | None:
         """The span of `path` (its key with `key=True`), else of its nearest ancestor that has one."""
@@ -79,17 +80,35 @@ class SourceMap:
             return RecipeProblem(self.file, None, None, message)
         line = min(span.line, len(self.lines) - 1)
         end = span.end_column + 1 if span.end_line == span.line else None
-        masked = mask_line(self.lines, line, self._secret_ranges(line))
-        if not masked.ranges and masked.text == masked.original:
-            return RecipeProblem(self.file, line + 1, span.column + 1, message, (masked.original,), end)
-        caret = (masked.column(span.column) + 1, masked.column(end - 1) + 1 if end is not None else None)
-        return RecipeProblem(self.file, line + 1, span.column + 1, masked.scrub(message), (masked.text,), end,
-                             caret_span=caret)
+        masked, shown = self._shown_line(line)
+        if shown == masked.original and len(shown) <= _LONG_LINE:
+            return RecipeProblem(self.file, line + 1, span.column + 1, message, (shown,), end)
+        start = masked.column(span.column)
+        stop = masked.column(end - 1) if end is not None else None
+        left, right = 0, len(shown)
+        if len(shown) > _LONG_LINE:  # a window around the token, not a megabyte of one line per problem
+            left = max(0, start - _WINDOW)
+            right = min(len(shown), max(stop or 0, start + 1) + _WINDOW)
+        before, after = ("…" if left else ""), ("…" if right < len(shown) else "")
+        quoted = before + shown[left:right] + after
+        moved = len(before) - left + 1  # to 1-based columns of the quoted window
+        caret = (start + moved, stop + moved if stop is not None else None)
+        return RecipeProblem(self.file, line + 1, span.column + 1, masked.scrub(message) if masked.ranges else message,
+                             (quoted,), end, caret_span=caret)
 
-    def _secret_ranges(self, line: int) -> list[tuple[int, int]]:
-        length = len(self.lines[line])
-        return [(span.column if span.line == line else 0, span.end_column if span.end_line == line else length)
-                for span in self.secrets if span.line <= line <= span.end_line]
+    def _shown_line(self, line: int) -> tuple[MaskedLine, str]:
+        """Line `line` with its secrets masked (see `secret_lines`), worked out once per line."""
+        if line not in self._masked:
+            length = len(self.lines[line])
+            exact = [(span.column if span.line == line else 0, span.end_column if span.end_line == line else length)
+                     for span in self.secrets if span.line <= line <= span.end_line]
+            masked = mask_line(self.lines, line, exact)
+            self._masked[line] = (masked, masked.text)
+        return self._masked[line]
+
+
+_LONG_LINE = 1000
+_WINDOW = 300
 
 
 def span_of_mark(mark: Any, length: int = 1) -> Span:

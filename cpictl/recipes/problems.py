@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+MAX_SHOWN = 100  # problems a report lists; `problems` keeps them all
+
 
 def _as_is(text: str) -> str:
     return text
@@ -79,8 +81,11 @@ class RecipeError(Exception):
 
     def format(self, visible: Callable[[str], str] = _as_is) -> str:
         count = len(self.problems)
-        head = "invalid recipe" if count == 1 else f"invalid recipe: {count} problems"
-        return head + "\n" + "\n".join(problem.format(visible) for problem in self.problems)
+        head = "invalid recipe" if count == 1 else f"invalid recipe: {count:,} problems"
+        shown = [problem.format(visible) for problem in self.problems[:MAX_SHOWN]]
+        if count > MAX_SHOWN:  # a generated file can have a problem per value: the first ones say what to fix
+            shown.append(f"… and {count - MAX_SHOWN:,} more")
+        return head + "\n" + "\n".join(shown)
 
 
 def _ordered(problems: Iterable[RecipeProblem]) -> list[RecipeProblem]:

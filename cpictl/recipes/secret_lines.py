@@ -18,8 +18,8 @@ that holds a secret becomes `<redacted>` (`redaction.MASK`), found three ways:
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 from cpictl.protocol.redaction import MASK, mask_url_userinfo, secret_key
 
@@ -32,49 +32,51 @@ _MIN_HIDDEN = 4  # shorter pieces would blank ordinary words of a message
 _MAX_ANCESTOR_LINES = 10_000  # how far up to look for an enclosing secret key
 
 
-@dataclass
 class MaskedLine:
-    """A line as shown, and where it was masked (ranges of the original line, 0-based, end exclusive)."""
+    """A line as shown (`text`), and where it was masked (`ranges` of the original line, 0-based, end exclusive).
+    Worked out once: a long line with thousands of secrets may be quoted by thousands of problems."""
 
-    original: str
-    ranges: list[tuple[int, int]] = field(default_factory=list)
-
-    @property
-    def text(self) -> str:
-        pieces, last = [], 0
-        for start, end in self.ranges:
-            pieces += [mask_url_userinfo(self.original[last:start]), MASK]
+    def __init__(self, original: str, ranges: list[tuple[int, int]]) -> None:
+        self.original, self.ranges = original, ranges
+        #: (start in the original, start in the text, the piece as shown, where userinfo masking changed it)
+        self._pieces: list[tuple[int, int, str, int]] = []
+        shown: list[str] = []
+        length, last = 0, 0
+        for start, end in [*ranges, (len(original), len(original))]:
+            piece = original[last:start]
+            masked = mask_url_userinfo(piece)
+            changed = next((i for i, (a, b) in enumerate(zip(piece, masked, strict=False)) if a != b), len(piece))
+            self._pieces.append((last, length, masked, changed if masked != piece else len(piece) + 1))
+            shown.append(masked)
+            length += len(masked)
+            if end > start:
+                self._pieces.append((start, length, MASK, -1))
+                shown.append(MASK)
+                length += len(MASK)
             last = end
-        pieces.append(mask_url_userinfo(self.original[last:]))
-        return "".join(pieces)
+        self.text = "".join(shown)
+        self._starts = [piece[0] for piece in self._pieces]
+        hidden = [original[start:end] for start, end in ranges]
+        words = {word for value in hidden for word in re.findall(r"[^\s\"'{}\[\],:*&!|>]+", value)}
+        self._hidden = sorted((piece for piece in {*hidden, *words} if len(piece.strip()) >= _MIN_HIDDEN),
+                              key=len, reverse=True)
 
     def column(self, column: int) -> int:
         """Where 0-based `column` of the original line is in `text`."""
-        shown, last = 0, 0
-        for start, end in self.ranges:
-            if column < start:
-                break
-            shown += len(mask_url_userinfo(self.original[last:start]))
-            if column < end:
-                return shown
-            shown += len(MASK)
-            last = end
-        piece = self.original[last:]
-        masked = mask_url_userinfo(piece)
-        offset = column - last
-        if masked != piece:  # userinfo hidden in this piece: columns after it move by the difference
-            first_change = next((i for i, (a, b) in enumerate(zip(piece, masked, strict=False)) if a != b), len(piece))
-            if offset > first_change:
-                offset = max(first_change, offset + len(masked) - len(piece))
+        index = max(0, bisect_right(self._starts, column) - 1)
+        start, shown, text, changed = self._pieces[index]
+        if changed < 0:  # inside a masked value: its mask
+            return shown
+        offset = column - start
+        original_length = (self._starts[index + 1] if index + 1 < len(self._starts) else len(self.original)) - start
+        if offset > changed:  # userinfo hidden before this column: it moves by the difference
+            offset = max(changed, offset + len(text) - original_length)
         return shown + offset
 
     def scrub(self, message: str) -> str:
         """`message` with every hidden value (and each longer word of it) masked too."""
-        hidden = [self.original[start:end] for start, end in self.ranges]
-        words = {word for value in hidden for word in re.findall(r"[^\s\"'{}\[\],:*&!|>]+", value)}
-        for piece in sorted({*hidden, *words}, key=len, reverse=True):
-            if len(piece.strip()) >= _MIN_HIDDEN:
-                message = message.replace(piece, MASK)
+        for piece in self._hidden:
+            message = message.replace(piece, MASK)
         return mask_url_userinfo(message)
 
 
@@ -90,12 +92,13 @@ def mask_line(lines: list[str], index: int, exact: Sequence[tuple[int, int]] = (
 
 def _pairs_on(line: str) -> list[tuple[int, int]]:
     found: list[tuple[int, int]] = []
+    depth = _FlowDepth(line)
     for match in _PAIR.finditer(line):
         key = match["key"].strip("\"'")
         if not secret_key(key):
             continue
         start = match.end()
-        value = _value_at(line, start, in_flow=_flow_depth(line, match.start()) > 0)
+        value = _value_at(line, start, in_flow=depth.at(match.start()) > 0)
         if value > start:
             found.append((start, value))
     return found
@@ -113,18 +116,25 @@ def _value_at(line: str, start: int, *, in_flow: bool) -> int:
     return end
 
 
-def _flow_depth(line: str, before: int) -> int:
-    depth, quote = 0, None
-    for char in line[:before]:
-        if quote:
-            quote = None if char == quote else quote
-        elif char in "\"'":
-            quote = char
-        elif char in "{[":
-            depth += 1
-        elif char in "}]":
-            depth = max(0, depth - 1)
-    return depth
+class _FlowDepth:
+    """How many flow brackets (`{`, `[`) are open before a position of a line, outside quotes; positions asked in
+    increasing order cost one pass over the line in all (a line of a thousand secrets must not take a million)."""
+
+    def __init__(self, line: str) -> None:
+        self.line, self.position, self.depth, self.quote = line, 0, 0, ""
+
+    def at(self, before: int) -> int:
+        for char in self.line[self.position:before]:
+            if self.quote:
+                self.quote = "" if char == self.quote else self.quote
+            elif char in "\"'":
+                self.quote = char
+            elif char in "{[":
+                self.depth += 1
+            elif char in "}]":
+                self.depth = max(0, self.depth - 1)
+        self.position = max(self.position, before)
+        return self.depth
 
 
 def _indent(line: str) -> int:

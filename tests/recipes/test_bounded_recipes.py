@@ -198,3 +198,22 @@ def test_the_real_etc_shadow_through_dotdot(tmp_path):
     shown = str(caught.value)
     first_line = Path("/etc/shadow").read_text().splitlines()[0]
     assert first_line not in shown and "root:" not in shown and "its lines are not shown" in shown
+
+
+def test_a_long_line_with_a_problem_per_value_gives_a_bounded_report(tmp_path):
+    """20,000 dates under secret keys on one 600 KB line: every problem is kept, the report lists the first
+    hundred, each quoting a window of the line (masked) with the caret still under its token."""
+    pairs = ", ".join(f"password{index}: 2020-01-{index % 28 + 1:02d}" for index in range(20_000))
+    with pytest.raises(RecipeError) as caught:
+        load_recipe_text(f"name: x\nvars: {{{pairs}, plain: 2021-02-03}}\nsteps: [{{call: info}}]\n", "r.yml",
+                         base_dir=tmp_path)
+    error = caught.value
+    assert len(error.problems) == 20_001
+    report = str(error)
+    assert report.startswith("invalid recipe: 20,001 problems") and report.endswith("… and 19,901 more")
+    assert len(report) < 200_000 and "2020-01-" not in report  # was 20 MB: the whole line for each problem
+    last = error.problems[-1]  # the one date that is no secret, at the far end of the line
+    quoted, caret = last.quote()[:2]
+    assert quoted.count("…") == 1 and len(quoted) < 1000
+    column = caret.index("^") - caret.index("|") + quoted.index("|")
+    assert quoted[column:column + len("2021-02-03")] == "2021-02-03"
