@@ -30,7 +30,6 @@ class InputError(ValueError):
     """Words that cannot become arguments: bad YAML, a file that cannot be read, a name given twice."""
 
 
-MAX = MAX_INPUT_BYTES
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _NAMED = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=(.*)$", re.DOTALL)
 _LITERAL_UNSAFE = tuple("[{\"'!&*|>%@`#")
@@ -77,7 +76,8 @@ def read_source_bytes(source: str, what: str) -> bytes:
         try:
             return read_stream(sys.stdin.buffer)
         except InputLimitError as error:
-            raise InputError(f"{what}: stdin holds {error}; cpictl reads at most {size_text(MAX)}") from None
+            raise InputError(f"{what}: stdin holds {error}; cpictl reads at most "
+                             f"{size_text(MAX_INPUT_BYTES)}") from None
     try:
         return read_regular_file(source)
     except OSError as exc:
@@ -103,8 +103,6 @@ def parse_value(text: str, param: Param | None, where: str, *, secret: bool = Fa
     if text.startswith("@"):
         return load_yaml_text(read_source(text[1:], where), f"{where} ({text})", secret=secret)
     _check_utf8(text, where)
-    if len(text) > MAX:  # a pasted REPL answer; a shell cannot pass a word this long
-        raise InputError(f"{where}: the value is larger than {size_text(MAX)}; put it in a file and give @FILE")
     if param is not None and param.type == "string" and text not in ("null", "~") \
             and not text.startswith(_LITERAL_UNSAFE):
         return text

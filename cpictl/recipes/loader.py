@@ -274,6 +274,10 @@ class _Loader:
         if "api_version" in target.model_fields_set:
             self.default_api_version = target.api_version
         main, final = self.expand(top, (), (top.real,))
+        if self.spliced > MAX_STEPS and not self.too_many_steps:  # one file of that many steps
+            self.problems.append(top.source.problem(("steps",), f"the recipe has more than {MAX_STEPS} steps",
+                                                    key=True))
+            self.too_many_steps = True
         if self.too_many_steps:  # checking each of that many steps would only take long to say the same
             raise RecipeError(self.problems)
         recipe_origin = Origin(top.source, ("vars",))
@@ -375,7 +379,6 @@ class _Loader:
             hint = " (its file is included more than once; a named step can appear only once)"
         self.problems.append(raw.origin.problem(f"duplicate step name '{name}' (first at {where}){hint}",
                                                 "name" if explicit else "call"))
-
 
 
 def _chain(stack: tuple[Path, ...], last: Path) -> str:

@@ -21,6 +21,7 @@ from cpictl.recipes.checks import NAME_PATTERN, check_name, has_references
 from cpictl.recipes.plan import Origin, VarLayer
 from cpictl.recipes.positions import parse_yaml
 from cpictl.recipes.problems import RecipeError, RecipeProblem
+from cpictl.recipes.secret_lines import mask_line
 
 MAX_RECIPE_BYTES = MAX_INPUT_BYTES
 
@@ -46,9 +47,10 @@ def read_recipe_text(path: Path, display: str) -> str:
 def _decode_problem(raw: bytes, error: UnicodeDecodeError, display: str) -> RecipeProblem:
     line = raw.count(b"\n", 0, error.start)
     column = error.start - (raw.rfind(b"\n", 0, error.start) + 1)
-    text = raw.split(b"\n")[line].decode("utf-8", errors="replace")
+    lines = raw.decode("utf-8", errors="replace").split("\n")
+    masked = mask_line(lines, line)
     return RecipeProblem(display, line + 1, column + 1, f"the file is not UTF-8 text (byte 0x{raw[error.start]:02x})",
-                         (text,))
+                         (masked.text,), caret_span=(masked.column(column) + 1, None) if masked.ranges else None)
 
 
 def read_vars_file(path: Path) -> VarLayer:

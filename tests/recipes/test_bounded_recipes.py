@@ -217,3 +217,18 @@ def test_a_long_line_with_a_problem_per_value_gives_a_bounded_report(tmp_path):
     assert quoted.count("…") == 1 and len(quoted) < 1000
     column = caret.index("^") - caret.index("|") + quoted.index("|")
     assert quoted[column:column + len("2021-02-03")] == "2021-02-03"
+
+
+def test_a_recipe_that_is_not_utf8_is_quoted_masked(tmp_path):
+    path = tmp_path / "latin1.yml"
+    path.write_bytes(f"name: x\nvars:\n  password: {SECRET}\xe9\nsteps: [{{call: info}}]\n".encode("latin-1"))
+    with pytest.raises(RecipeError) as caught:
+        load_recipe(path)
+    problem = caught.value.problems[0]
+    assert "not UTF-8" in problem.message and problem.line == 3
+    assert problem.source_lines == (f"  password: {MASK}",) and SECRET not in str(caught.value)
+
+
+def test_one_file_of_more_steps_than_the_limit(tmp_path):
+    problem = only_problem(tmp_path, "name: x\nsteps: [" + "{call: info}, " * (MAX_STEPS + 1) + "]\n")
+    assert problem.message == f"the recipe has more than {MAX_STEPS} steps" and problem.line == 2
