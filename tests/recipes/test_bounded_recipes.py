@@ -6,15 +6,19 @@ line but none of its lines are quoted."""
 from __future__ import annotations
 
 import os
+import string
 from pathlib import Path
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from cpictl.cli.main import main
 from cpictl.input_limits import MAX_DEPTH, MAX_INPUT_BYTES
-from cpictl.protocol.redaction import MASK
+from cpictl.protocol.redaction import MASK, secret_key
 from cpictl.recipes import RecipeError, load_recipe, load_recipe_text
 from cpictl.recipes.loader import MAX_INCLUDE_DEPTH, MAX_STEPS
+from cpictl.recipes.secret_lines import mask_line
 from tests.recipes.conftest import only_problem, problems, write
 
 SECRET = "hunter2-s3cr3t"
@@ -232,3 +236,31 @@ def test_a_recipe_that_is_not_utf8_is_quoted_masked(tmp_path):
 def test_one_file_of_more_steps_than_the_limit(tmp_path):
     problem = only_problem(tmp_path, "name: x\nsteps: [" + "{call: info}, " * (MAX_STEPS + 1) + "]\n")
     assert problem.message == f"the recipe has more than {MAX_STEPS} steps" and problem.line == 2
+
+
+SECRET_NAMES = ["password", "api_token", "secret_access_key", "private_key", "credentials", "ca_cert"]
+PLAIN_NAMES = ["name", "size", "key_name", "private_ip", "type", "url"]
+SECRET_KEYS, PLAIN_KEYS = st.sampled_from(SECRET_NAMES), st.sampled_from(PLAIN_NAMES)
+VALUES = st.text(alphabet=string.ascii_letters + string.digits + "-_./+=", min_size=4, max_size=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(pairs=st.lists(st.tuples(st.one_of(SECRET_KEYS, PLAIN_KEYS), VALUES), min_size=1, max_size=5),
+       flow=st.booleans(), indent=st.integers(0, 6))
+def test_masked_lines_hide_every_secret_and_keep_columns_in_order(pairs, flow, indent):
+    body = ", ".join(f"{key}: {value}" for key, value in pairs)
+    line = " " * indent + ("{" + body + "}" if flow else body.replace(", ", " # "))
+    if not flow:  # one pair per line in block style: the first pair, then a comment
+        key, value = pairs[0]
+        line = f"{' ' * indent}{key}: {value}"
+        pairs = pairs[:1]
+    values = [value for _, value in pairs]
+    assume(not any(values[i] in values[j] for i in range(len(values)) for j in range(len(values)) if i != j))
+    assume(not any(value in key for value in values for key in SECRET_NAMES + PLAIN_NAMES))
+    masked = mask_line([line], 0)
+    for key, value in pairs:
+        if secret_key(key):
+            assert value not in masked.text.replace(MASK, "\0"), (line, masked.text)
+    columns = [masked.column(column) for column in range(len(line) + 1)]
+    assert columns == sorted(columns) and columns[0] >= 0 and columns[-1] <= len(masked.text)
+    assert masked.column(indent) == indent  # what comes before the first secret does not move
