@@ -154,12 +154,15 @@ def resolve_references(arguments: Any, journal: Path) -> Any:
 
 
 def _raw_request(source: str, method: str | None) -> tuple[Any, bytes]:
+    from cpictl.input_limits import InputLimitError, json_value
     from cpictl.protocol.codec import RawRequest
     from cpictl.wordargs import read_source_bytes
 
     raw = read_source_bytes(source, "--raw")  # sent exactly as read, even when it is not UTF-8 or not JSON
     try:
-        parsed = json.loads(raw)
+        parsed = json_value(raw)
+    except InputLimitError as error:  # every view, check and the journal would walk it: refused, like any input
+        raise UsageError(f"--raw {source}: {error}") from None
     except ValueError:
         parsed = None
     document = parsed if isinstance(parsed, dict) else None

@@ -144,7 +144,7 @@ def _recipe_vars(pairs: list[str]) -> dict[str, Any]:
         try:
             name, value = parse_var_assignment(pair)
         except ValueError as error:
-            raise UsageError(f"--var {pair}: {error}") from None
+            raise UsageError(str(error)) from None  # names the --var, without its value
         values[name] = value
     return values
 

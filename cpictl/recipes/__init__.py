@@ -27,33 +27,66 @@ plan (the loaded form) · scope (what references see; `${vm}` in finally, or aft
 run's own) · preflight (what is knowable is checked before the first step) · preparation (step → request) ·
 selection (--from/--to) · expectations (predicates) · execution (judging an outcome) · runner · events (events
 and the summary) · reports · report_files (writing them where asked) · targets.
+
+The names below load on first use (PEP 562): `cpictl.wordargs` parses every YAML argument with
+`cpictl.recipes.positions`, and importing that must not cost `cpictl call` the ~200 ms of the runner, the schema
+and pydantic.
 """
 
-from cpictl.recipes.events import (
-    EXIT_EXPECTATION,
-    EXIT_INTERRUPTED,
-    EXIT_INVALID,
-    EXIT_MISBEHAVED,
-    EXIT_OK,
-    RecipeEvent,
-    RunFinished,
-    RunStarted,
-    RunSummary,
-    StepFinished,
-    StepPlanned,
-    StepRetrying,
-    StepRow,
-    StepSkipped,
-    StepStarted,
-    exit_status,
-)
-from cpictl.recipes.loader import load_recipe, load_recipe_text, parse_var_assignment
-from cpictl.recipes.plan import LoadedRecipe, PlannedStep
-from cpictl.recipes.problems import RecipeError, RecipeProblem
-from cpictl.recipes.reports import json_report, junit_report
-from cpictl.recipes.runner import RecipeRunner
-from cpictl.recipes.schema import recipe_json_schema
-from cpictl.recipes.targets import target_for
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from cpictl.recipes.events import (
+        EXIT_EXPECTATION,
+        EXIT_INTERRUPTED,
+        EXIT_INVALID,
+        EXIT_MISBEHAVED,
+        EXIT_OK,
+        RecipeEvent,
+        RunFinished,
+        RunStarted,
+        RunSummary,
+        StepFinished,
+        StepPlanned,
+        StepRetrying,
+        StepRow,
+        StepSkipped,
+        StepStarted,
+        exit_status,
+    )
+    from cpictl.recipes.loader import load_recipe, load_recipe_text, parse_var_assignment
+    from cpictl.recipes.plan import LoadedRecipe, PlannedStep
+    from cpictl.recipes.problems import RecipeError, RecipeProblem
+    from cpictl.recipes.reports import json_report, junit_report
+    from cpictl.recipes.runner import RecipeRunner
+    from cpictl.recipes.schema import recipe_json_schema
+    from cpictl.recipes.targets import target_for
+
+_HOMES = {
+    **dict.fromkeys(("EXIT_EXPECTATION", "EXIT_INTERRUPTED", "EXIT_INVALID", "EXIT_MISBEHAVED", "EXIT_OK",
+                     "RecipeEvent", "RunFinished", "RunStarted", "RunSummary", "StepFinished", "StepPlanned",
+                     "StepRetrying", "StepRow", "StepSkipped", "StepStarted", "exit_status"), "events"),
+    **dict.fromkeys(("load_recipe", "load_recipe_text", "parse_var_assignment"), "loader"),
+    **dict.fromkeys(("LoadedRecipe", "PlannedStep"), "plan"),
+    **dict.fromkeys(("RecipeError", "RecipeProblem"), "problems"),
+    **dict.fromkeys(("json_report", "junit_report"), "reports"),
+    "RecipeRunner": "runner",
+    "recipe_json_schema": "schema",
+    "target_for": "targets",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value  # later lookups are plain attribute reads
+    return value
+
 
 __all__ = [
     "EXIT_EXPECTATION",

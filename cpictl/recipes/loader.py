@@ -17,11 +17,21 @@ several recipes.
 
 Included files' `finally` steps run after the including recipe's own `finally`, the last included first (like a
 stack of cleanups: the stemcell uploaded first is deleted last).
+
+Includes nest at most MAX_INCLUDE_DEPTH deep and a recipe expands to at most MAX_STEPS steps: a chain of thousands
+of files, or files that include each other twice over (the include form of a "billion laughs"), is refused with
+the chain, instead of exhausting the stack or memory.
+
+A file that is not a recipe at all — not UTF-8, not YAML, or YAML without a single recipe key (a credentials file,
+/etc/shadow reached through `../` or a symlink) — is named with its line but none of its lines are quoted, so an
+include never copies someone's secrets into a terminal or a CI log. Lines of real recipes are quoted with their
+secret values masked (`positions`).
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,13 +49,26 @@ from cpictl.recipes.names import cli_var_problems, variables_read_by
 from cpictl.recipes.plan import LoadedRecipe, Origin, Phase, PlannedStep, VarLayer
 from cpictl.recipes.positions import SourceMap, parse_yaml
 from cpictl.recipes.problems import RecipeError, RecipeProblem
-from cpictl.recipes.schema import CallStep, IncludeStep, RecipeFile, TargetSpec
-from cpictl.recipes.sources import parse_var_assignment, read_recipe_text, read_vars_file, resolve_path
+from cpictl.recipes.schema import FIELDS_BY_MODEL, CallStep, IncludeStep, RecipeFile, TargetSpec
+from cpictl.recipes.sources import (
+    decode_recipe,
+    parse_var_assignment,
+    read_recipe_bytes,
+    read_vars_file,
+    resolve_path,
+    unquoted,
+)
 from cpictl.recipes.validation import did_you_mean, validate_recipe_file
 
-__all__ = ["load_recipe", "load_recipe_text", "parse_var_assignment"]
+__all__ = ["MAX_INCLUDE_DEPTH", "MAX_STEPS", "load_recipe", "load_recipe_text", "parse_var_assignment"]
 
 CLI_VARS_FILE = "--var"
+MAX_INCLUDE_DEPTH = 32  # real recipes nest includes a few levels; deeper is a generated chain or a disguised cycle
+MAX_STEPS = 10_000  # after splicing includes in; far beyond any recipe a person writes (checking one takes ~1 ms)
+RECIPE_KEYS = FIELDS_BY_MODEL["recipe"]
+_RECIPE_KEY_LINE = re.compile(r"(?m)^[\s{]*[\"']?(?:" + "|".join(RECIPE_KEYS) + r")[\"']?[ \t]*:(?:\s|$)")
+_NOT_A_RECIPE = ("a recipe is a YAML mapping with `steps` and optionally `name`, `description`, `target`, `vars`, "
+                 "`finally`")
 
 
 @dataclass(frozen=True)
@@ -87,6 +110,8 @@ class _Loader:
         self.cache: dict[Path, _File | None] = {}
         self.files: list[Path] = []
         self.default_layers: list[VarLayer] = []  # included files' vars, in inclusion order
+        self.spliced = 0  # steps expanded so far, includes counted each time they are spliced in
+        self.too_many_steps = False
 
     # -- reading ------------------------------------------------------------------------------------------------
 
@@ -98,29 +123,42 @@ class _Loader:
 
     def _read(self, real: Path, resolved: Path, display: str,
               site: tuple[Origin, tuple[str | int, ...]] | None) -> _File | None:
+        included_from = f" (included from {site[0].file}:{site[0].line})" if site else ""
         try:
-            text = read_recipe_text(real, display)
+            raw = read_recipe_bytes(real)
+            text = decode_recipe(raw, display)
         except OSError as error:
             message = f"cannot read {display}: {error.strerror or error}"
             self.problems.append(site[0].problem(message, *site[1]) if site else
                                  RecipeProblem(display, None, None, message))
             return None
         except RecipeError as error:
-            self.problems.extend(error.problems)
+            recipe_like = _RECIPE_KEY_LINE.search(raw.decode("utf-8", "replace")) is not None
+            self.problems.extend(error.problems if recipe_like else unquoted(
+                error.problems, f"not a recipe: the file is not UTF-8 text{included_from}"))
             return None
-        return self.parse(text, display, resolved)
+        return self.parse(text, display, resolved, included_from)
 
-    def parse(self, text: str, display: str, real: Path) -> _File | None:
+    def parse(self, text: str, display: str, real: Path, included_from: str = "") -> _File | None:
+        """The file's model, or None with its problems noted. Lines are quoted only from files that look like
+        recipes (see the module docstring)."""
         self.files.append(real)
         try:
             data, source = parse_yaml(text, display)
         except RecipeError as error:
-            self.problems.extend(error.problems)
+            recipe_like = _RECIPE_KEY_LINE.search(text) is not None
+            self.problems.extend(error.problems if recipe_like else unquoted(
+                error.problems, f"not a recipe: the file is not valid YAML{included_from}; {_NOT_A_RECIPE}"))
             return None
         if not isinstance(data, dict):
             what = "empty" if data is None else f"a {type(data).__name__}, not a mapping"
-            self.problems.append(source.problem((), f"the recipe is {what}; a recipe is a mapping with `name`, "
-                                                    "`steps` and optionally `target`, `vars`, `finally`"))
+            self.problems.extend(unquoted([source.problem((), "")],
+                                          f"the recipe is {what}{included_from}; {_NOT_A_RECIPE}"))
+            return None
+        if data and not any(key in RECIPE_KEYS or did_you_mean(key, RECIPE_KEYS) for key in data):
+            self.problems.extend(unquoted([source.problem((next(iter(data)),), "", key=True)],
+                                          f"not a recipe: none of its keys is a recipe key{included_from}; "
+                                          f"{_NOT_A_RECIPE}"))
             return None
         model, problems = validate_recipe_file(data, source)
         self.problems.extend(problems)
@@ -136,6 +174,7 @@ class _Loader:
         for position, step in enumerate(file.model.steps):
             origin = Origin(file.source, ("steps", position))
             if isinstance(step, CallStep):
+                self.spliced += 1
                 main.append(_RawStep(step, origin, layers))
             else:
                 included = self.include(step, origin, file, layers, stack)
@@ -146,6 +185,7 @@ class _Loader:
         for position, step in enumerate(file.model.finally_):
             origin = Origin(file.source, ("finally", position))
             if isinstance(step, CallStep):
+                self.spliced += 1
                 final.append(_RawStep(step, origin, layers))
             else:
                 included = self.include(step, origin, file, layers, stack)
@@ -162,6 +202,18 @@ class _Loader:
         if resolve_path(real) in stack:
             chain = " → ".join([*(p.name for p in stack[stack.index(resolve_path(real)):]), real.name])
             self.problems.append(origin.problem(f"include cycle: {chain}", "include"))
+            return None
+        if len(stack) > MAX_INCLUDE_DEPTH:
+            self.problems.append(origin.problem(
+                f"includes nest more than {MAX_INCLUDE_DEPTH} deep: {_chain(stack, real)} (a cycle through "
+                "different file names?)", "include"))
+            return None
+        if self.spliced > MAX_STEPS:
+            if not self.too_many_steps:  # said once: every later include would say the same
+                self.too_many_steps = True
+                self.problems.append(origin.problem(
+                    f"the recipe expands to more than {MAX_STEPS} steps (files that include other files several "
+                    "times over?)", "include"))
             return None
         included = self.read(real, display, (origin, ("include",)))
         if included is None:
@@ -222,6 +274,12 @@ class _Loader:
         if "api_version" in target.model_fields_set:
             self.default_api_version = target.api_version
         main, final = self.expand(top, (), (top.real,))
+        if self.spliced > MAX_STEPS and not self.too_many_steps:  # one file of that many steps
+            self.problems.append(top.source.problem(("steps",), f"the recipe has more than {MAX_STEPS} steps",
+                                                    key=True))
+            self.too_many_steps = True
+        if self.too_many_steps:  # checking each of that many steps would only take long to say the same
+            raise RecipeError(self.problems)
         recipe_origin = Origin(top.source, ("vars",))
         for name in model.vars:
             check_name(name, "variable", recipe_origin, (name,), self.problems, key=True)
@@ -322,3 +380,9 @@ class _Loader:
         self.problems.append(raw.origin.problem(f"duplicate step name '{name}' (first at {where}){hint}",
                                                 "name" if explicit else "call"))
 
+
+def _chain(stack: tuple[Path, ...], last: Path) -> str:
+    """`a.yml → b.yml → c.yml → … → y.yml → z.yml`: where a long include chain starts and where it ended up."""
+    names = [*(path.name for path in stack), last.name]
+    shown = names if len(names) <= 6 else [*names[:3], "…", *names[-2:]]
+    return " → ".join(shown)

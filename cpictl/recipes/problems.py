@@ -5,12 +5,15 @@ references, bad JMESPath or regex …) becomes one `RecipeProblem`; the loader c
 one `RecipeError` carrying all of them. Nothing here prints: `str(error)` is the full text the CLI shows, and the
 fields are there for a renderer that wants colour. A renderer passes `visible` (its way of making terminal controls
 visible) to `format`/`quote`: the quoted line is then shown that way, and the caret still lands under the token.
+Quoted lines arrive with their secret values already masked (`secret_lines`, applied where problems are made).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+
+MAX_SHOWN = 100  # problems a report lists; `problems` keeps them all
 
 
 def _as_is(text: str) -> str:
@@ -29,6 +32,9 @@ class RecipeProblem:
     source_lines: tuple[str, ...] = ()
     #: 1-based column just past the offending token on the first line, for the caret's width (None: one caret).
     end_column: int | None = None
+    #: (column, end_column) of the token in the quoted line as shown, when masking a secret in it moved the token
+    #: (`column` still names its place in the file).
+    caret_span: tuple[int, int | None] | None = None
 
     @property
     def location(self) -> str:
@@ -39,8 +45,9 @@ class RecipeProblem:
     def caret(self, visible: Callable[[str], str] = _as_is) -> tuple[str, int]:
         """Where the caret goes under the first quoted line as `visible` shows it: the text before the token
         (tabs kept, everything else blanked, so it lines up with tab-indented text) and the caret's width."""
-        column = max(self.column or 1, 1)
-        width = max((self.end_column or column + 1) - column, 1)
+        column, end = self.caret_span or (self.column, self.end_column)
+        column = max(column or 1, 1)
+        width = max((end or column + 1) - column, 1)
         first = self.source_lines[0].rstrip() if self.source_lines else ""
         width = max(min(width, len(first) - column + 1), 1)
         before, token = visible(first[: column - 1]), visible(first[column - 1: column - 1 + width])
@@ -74,8 +81,11 @@ class RecipeError(Exception):
 
     def format(self, visible: Callable[[str], str] = _as_is) -> str:
         count = len(self.problems)
-        head = "invalid recipe" if count == 1 else f"invalid recipe: {count} problems"
-        return head + "\n" + "\n".join(problem.format(visible) for problem in self.problems)
+        head = "invalid recipe" if count == 1 else f"invalid recipe: {count:,} problems"
+        shown = [problem.format(visible) for problem in self.problems[:MAX_SHOWN]]
+        if count > MAX_SHOWN:  # a generated file can have a problem per value: the first ones say what to fix
+            shown.append(f"… and {count - MAX_SHOWN:,} more")
+        return head + "\n" + "\n".join(shown)
 
 
 def _ordered(problems: Iterable[RecipeProblem]) -> list[RecipeProblem]:

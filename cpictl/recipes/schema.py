@@ -24,6 +24,14 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True, strict=True)
 
 
+def _no_nul(value: Any) -> Any:
+    """No path or argv word can hold a NUL (the OS ends strings there): refused here, with the recipe's line,
+    instead of as a ValueError deep in the file system or process calls."""
+    if any(isinstance(item, str) and "\0" in item for item in (value if isinstance(value, list) else [value])):
+        raise ValueError("contains a NUL character, which no path or command-line word can hold")
+    return value
+
+
 class TargetSpec(_Model):
     """Which CPI to run and how. Every key is optional; an explicit `null` api_version omits it from requests."""
 
@@ -42,7 +50,12 @@ class TargetSpec(_Model):
     def _non_empty_argv(cls, value: Any) -> Any:
         if isinstance(value, list) and not value:
             raise ValueError("needs at least the executable")  # shown after "cpi: "
-        return value
+        return _no_nul(value)
+
+    @field_validator("cwd")
+    @classmethod
+    def _cwd_path(cls, value: Any) -> Any:
+        return _no_nul(value)
 
 
 class ResultCheck(_Model):
@@ -114,6 +127,11 @@ class IncludeStep(_Model):
 
     include: str = Field(min_length=1, description="path relative to the including file")
     vars: dict[str, Any] = Field(default_factory=dict, description="vars for the included steps")
+
+    @field_validator("include")
+    @classmethod
+    def _include_path(cls, value: Any) -> Any:
+        return _no_nul(value)
 
 
 def _step_tag(value: Any) -> str | None:

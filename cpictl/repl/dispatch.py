@@ -19,7 +19,7 @@ from cpictl.repl import exit_codes
 from cpictl.repl.calls import call_from_words
 from cpictl.repl.context import QuitRepl, ReplContext, ReplError
 from cpictl.repl.interrupted import interruption_report
-from cpictl.repl.lines import split_words
+from cpictl.repl.lines import check_input_size, split_words
 from cpictl.repl.terminal import CannotAsk
 from cpictl.session import UnknownMethod
 from cpictl.store import StoreError
@@ -68,6 +68,7 @@ def handle_line(ctx: ReplContext, text: str) -> LineResult:
     ctx.line_code = exit_codes.OK
     steering = None
     try:
+        check_input_size(text)
         words = split_words(text)
         if words:
             steering = _steering(ctx, words)

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cpictl.input_limits import read_regular_file
 from cpictl.protocol.catalogue import MethodSpec, Param
 from cpictl.wordargs import InputError, load_yaml_text
 
@@ -147,9 +148,19 @@ def open_in_editor(text: str, report: Callable[[str], None]) -> Edited | None:
         if finished.returncode != 0:
             report(f"the editor exited with status {finished.returncode}; nothing was sent")
             return None
-        return Edited(path.read_text(), saved=_signature(path) != untouched)
+        return Edited(_read_edited(path), saved=_signature(path) != untouched)
     finally:
         path.unlink(missing_ok=True)
+
+
+def _read_edited(path: Path) -> str:
+    """The file as the editor left it, read like every input (a regular file within the size limit, UTF-8)."""
+    try:
+        return read_regular_file(path).decode("utf-8")
+    except OSError as error:
+        raise InputError(f"the edited request: cannot read it: {error.strerror or error}") from None
+    except UnicodeDecodeError as error:
+        raise InputError(f"the edited request is not UTF-8 text (byte {error.start})") from None
 
 
 def _signature(path: Path) -> tuple[int, int]:

@@ -15,7 +15,8 @@ Rules kept here (the same words `cpictl call` receives from a shell):
 * While a line continues, a line that starts with `:` abandons the unfinished input and runs that meta-command
   (`meta_escape`), so `:help` or `:quit` are never swallowed into a value.
 
-`scan` never raises: completion calls it on half-typed text on every keystroke.
+`scan` never raises: completion calls it on half-typed text on every keystroke. Scanning is linear in the text
+(`Gathering` gathers piped lines without rescanning), and one input holds at most MAX_LINE_CHARS characters.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from cpictl.input_limits import MAX_LINE_CHARS
 from cpictl.wordargs import InputError
 
 _NAME_EQUALS = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
@@ -68,20 +70,29 @@ class _Scanner:
         self.flow_quote_at = 0
 
     def run(self) -> Scan:
-        i, text = 0, self.text
-        while i < len(text):
-            if self.result.brackets:
-                i = self._flow(i)
-            elif self.result.quote:
-                i = self._quoted(i)
-            else:
-                i = self._plain(i)
+        self.advance()
+        text = self.text
         if self.flow_quote is not None:
             self.result.flow_quote_start = self.flow_quote_at
         if self.word is not None:
             self.result.partial = "".join(self.word)
             self.result.partial_raw_length = len(text) - self.word_start
         return self.result
+
+    def advance(self, *, hold_final_backslash: bool = False) -> int:
+        """Scan all of `self.text`; returns where it stopped. `hold_final_backslash` stops before a backslash
+        that is the text's last character, whose meaning depends on what follows (see `Gathering`)."""
+        i, text = 0, self.text
+        while i < len(text):
+            if hold_final_backslash and i == len(text) - 1 and text[i] == "\\":
+                return i
+            if self.result.brackets:
+                i = self._flow(i)
+            elif self.result.quote:
+                i = self._quoted(i)
+            else:
+                i = self._plain(i)
+        return i
 
     def _start_word(self, i: int) -> list[str]:
         if self.word is None:
@@ -103,11 +114,12 @@ class _Scanner:
             if text[i + 1] != "\n":  # backslash-newline: the line simply goes on
                 self._start_word(i).append(text[i + 1])
             return i + 2
-        word_so_far = "".join(self.word) if self.word is not None else ""
+        opens_a_word = not self.word  # None or empty: a bracket here opens a flow value
         word = self._start_word(i)
         if char in "'\"":
             self.result.quote, self.result.quote_start = char, i
-        elif char in _OPENERS and (not word_so_far or _NAME_EQUALS.fullmatch(word_so_far)):
+        elif char in _OPENERS and (opens_a_word or _NAME_EQUALS.fullmatch("".join(word))):  # joined only here:
+            # joining on every character made a long word quadratic
             word.append(char)
             self._open(char, i)
         else:
@@ -135,7 +147,7 @@ class _Scanner:
                 return i + 2
             if char == self.flow_quote:
                 self.flow_quote = None
-        elif char in "'\"" and _last_significant(word[:-1]) in _FLOW_STRING_AFTER:
+        elif char in "'\"" and _last_significant(word, before=len(word) - 1) in _FLOW_STRING_AFTER:
             self.flow_quote, self.flow_quote_at = char, i
         elif char in _OPENERS:
             self._open(char, i)
@@ -158,10 +170,11 @@ class _Scanner:
                                f"to close the '{opener}' at {position(self.text, result.bracket_starts[-1])}")
 
 
-def _last_significant(chars: list[str]) -> str:
-    for char in reversed(chars):
-        if not char.isspace():
-            return char
+def _last_significant(chars: list[str], before: int) -> str:
+    """The last non-blank character of `chars[:before]` (without copying them: words can be long)."""
+    for index in range(before - 1, -1, -1):
+        if not chars[index].isspace():
+            return chars[index]
     return "{"
 
 
@@ -210,6 +223,14 @@ def open_description(text: str) -> str:
     return "nothing"
 
 
+def check_input_size(text: str) -> None:
+    """InputError for an input (a line, or an answer at a parameter prompt) beyond MAX_LINE_CHARS: a paste that
+    big would only be split and parsed slowly, and belongs in a file."""
+    if len(text) > MAX_LINE_CHARS:
+        raise InputError(f"the input is {len(text):,} characters, more than the {MAX_LINE_CHARS:,} one input may "
+                         "hold; give a value this big as @FILE")
+
+
 def split_words(text: str) -> list[str]:
     """The words of a complete line; InputError names what is wrong or left open."""
     result = scan(text)
@@ -227,3 +248,59 @@ def split_words(text: str) -> list[str]:
     if result.partial is not None:
         words.append(result.partial)
     return words
+
+
+class Gathering:
+    """Piped lines gathered into one input exactly as `needs_more` gathers them at the prompt, in linear time.
+
+    Rescanning everything gathered so far for each new line (as `needs_more(pending)` does) is quadratic: a value
+    of 10,000 lines would take minutes. Here the scanner goes on where it stopped: each `add` scans only the new
+    line. What needs the text's end (a trailing backslash, trailing newlines, which `needs_more` strips) is held
+    back until the next line shows what follows. Positions inside the scanner are then relative to a line, so its
+    messages are never used: the complete input is split again (`split_words`) once it is run.
+    """
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.size = 0
+        self._scanner: _Scanner | None = None
+        self._held = ""  # a final backslash, then newlines: their meaning depends on the next line
+        self._more = False
+
+    @property
+    def text(self) -> str:
+        """The input gathered so far, without its trailing newlines (as `needs_more` and `run_input` take it)."""
+        return "".join(self.lines).rstrip("\n")
+
+    def add(self, line: str) -> bool:
+        """Add one line (with its newline, if it has one); True while the input needs another line."""
+        self.lines.append(line)
+        self.size += len(line)
+        body = line.rstrip("\n")
+        first = self._scanner is None
+        if first:
+            self._scanner = _Scanner("")
+        elif not body:  # a blank line changes nothing `needs_more` looks at
+            self._held += line
+            return self._more
+        scanner = self._scanner
+        assert scanner is not None
+        # meta_escape: a `:command` line after an unfinished input. "Unfinished" is judged on the input up to the
+        # newline before it: just gathered (so unfinished) when no blank line came between; after blank lines, a
+        # trailing backslash has become a line join, so only an open bracket counts.
+        newlines = self._held.count("\n")
+        unfinished = self._more if newlines == 1 else self._still_open(scanner, backslash=False)
+        escaped = newlines > 0 and body.lstrip().startswith(":") and unfinished
+        scanner.text = self._held + body
+        stopped = scanner.advance(hold_final_backslash=True)
+        self._held = scanner.text[stopped:] + line[len(body):]
+        self._more = self._still_open(scanner, backslash=stopped < len(scanner.text)) and not escaped
+        return self._more
+
+    @staticmethod
+    def _still_open(scanner: _Scanner, *, backslash: bool) -> bool:
+        """`Scan.incomplete` of the text scanned so far, as if it ended here (after a held-back backslash)."""
+        result = scanner.result
+        if result.mismatch is not None or result.quote is not None:
+            return False
+        return bool(result.brackets) or backslash

@@ -11,6 +11,9 @@ A piped script is a program: when a command that steers the next calls fails (`:
 stops there with "stopped at line N", and otherwise it runs to the end and exits with the worst code `cpictl call`
 would have given one of its lines (cpictl.repl.exit_codes). Interactively, leaving is always exit 0. Leaving
 either way says which cloud IDs this REPL left live; the banner says which the session already holds.
+
+One input (a line and its continuation lines) holds at most MAX_LINE_CHARS characters (`cpictl.input_limits`):
+a longer one is refused at the prompt, and stops a piped script; a piped line is never read whole beyond that.
 """
 
 from __future__ import annotations
@@ -18,17 +21,19 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterable
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
 from rich.text import Text
 
 from cpictl import shutdown
+from cpictl.input_limits import MAX_LINE_CHARS, bounded_lines
 from cpictl.render.console import make_console
 from cpictl.repl import exit_codes
 from cpictl.repl.context import QuitRepl, ReplContext
 from cpictl.repl.dispatch import LineResult, handle_line
-from cpictl.repl.lines import meta_escape, needs_more, open_description
+from cpictl.repl.lines import Gathering, meta_escape, needs_more, open_description
 from cpictl.repl.live_summary import Identity, banner_line, leaving_line, live_identities
 from cpictl.repl.metacommands import default_registry
 from cpictl.repl.state import ReplState
@@ -144,15 +149,20 @@ def run_interactive(ctx: ReplContext) -> int:
 
 def run_piped(ctx: ReplContext, lines: Iterable[str]) -> int:
     """Lines from a pipe: a line with an open bracket continues on the next one (unless that one is a :command).
-    The exit code is the worst of the lines'; a failed command that steers the next calls stops the script."""
+    The exit code is the worst of the lines'; a failed command that steers the next calls stops the script, and so
+    does an input longer than MAX_LINE_CHARS (what follows it could not be told apart from its continuation)."""
     at_start = live_identities(ctx.state.store)
-    worst, pending, first = exit_codes.OK, "", 0
+    worst, gathering, first = exit_codes.OK, Gathering(), 0
     for number, line in enumerate(lines, 1):
-        first = first if pending else number  # where the input being gathered started
-        pending = pending + line if pending else line
-        if needs_more(pending.rstrip("\n")):
+        first = first if gathering.lines else number  # where the input being gathered started
+        more = gathering.add(line)
+        if gathering.size > MAX_LINE_CHARS:
+            ctx.term.error(f"line {first}: the input is longer than {MAX_LINE_CHARS:,} characters, so the rest of "
+                           "the script was not run; give a value this big as @FILE")
+            return leave(ctx, at_start, max(worst, exit_codes.USAGE))
+        if more:
             continue
-        text, pending = pending.rstrip("\n"), ""
+        text, gathering = gathering.text, Gathering()
         try:
             result = run_input(ctx, text)
             if shutdown.ending_signal() is not None:
@@ -166,8 +176,8 @@ def run_piped(ctx: ReplContext, lines: Iterable[str]) -> int:
                           "was not run (its calls would not have gone where, or as, the script meant)",
                           style="bold red")
             return leave(ctx, at_start, max(worst, exit_codes.USAGE))
-    if pending.strip():
-        worst = max(worst, handle_line(ctx, pending.rstrip("\n")).code)  # reports what is left open
+    if gathering.text.strip():
+        worst = max(worst, handle_line(ctx, gathering.text).code)  # reports what is left open
     return leave(ctx, at_start, worst)
 
 
@@ -178,4 +188,8 @@ def run_repl(target: Target, store: CloudIdStore, *, session_label: str = "defau
     terminal = PromptTerminal(out, err) if interactive else Terminal(out, err)
     ctx = make_context(target, store, session_label=session_label, terminal=terminal)
     ctx.state.registry = registry
-    return run_interactive(ctx) if interactive else run_piped(ctx, sys.stdin)
+    if interactive:
+        return run_interactive(ctx)
+    with suppress(AttributeError, ValueError):  # a byte that is not UTF-8 is the line's problem, not the loop's
+        sys.stdin.reconfigure(errors="surrogateescape")  # type: ignore[union-attr]
+    return run_piped(ctx, bounded_lines(sys.stdin))

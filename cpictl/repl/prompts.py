@@ -18,6 +18,7 @@ from rich.text import Text
 from cpictl.protocol.arguments import ArgumentProblem, check_value
 from cpictl.protocol.catalogue import MethodSpec, Param
 from cpictl.repl.context import ReplContext
+from cpictl.repl.lines import check_input_size
 from cpictl.store.references import ReferenceProblem
 from cpictl.wordargs import InputError, parse_value
 
@@ -90,6 +91,7 @@ def _ask_one(ctx: ReplContext, spec: MethodSpec, param: Param, completer: Any) -
             ctx.term.error(f"{param.name} is required (Ctrl-C abandons the call)")
             continue
         try:
+            check_input_size(text)
             value = resolve_references(ctx, parse_value(text, param, f"parameter '{param.name}'"),
                                        f"parameter '{param.name}'")
             check_value(spec.name, param, value)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import string
 from pathlib import Path
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -78,3 +80,50 @@ def test_mutated_bundled_recipes(index, cut, length, insert):
     result = load(text[:cut] + insert + text[cut + length:], BUNDLED)
     if isinstance(result, LoadedRecipe):
         assert result.steps or result.finally_steps
+
+
+# -- include paths and limits: whatever a recipe names, the loader answers with problems ---------------------------
+
+INCLUDE_PATHS = st.one_of(
+    st.sampled_from(["part.yml", "dir", "fifo", "loop", "binary.yml", "self.yml", "../" * 40 + "etc/passwd",
+                     "/dev/zero", "/dev/stdin", "/proc/self/mem", "", ".", "..", "/", "a" * 300, "a/" * 3000 + "x",
+                     "x\x00y", "\udc80.yml", "part.yml/", "./part.yml", "//part.yml", "~/part.yml"]),
+    st.text(alphabet=string.printable + "\x00/.\udc80", max_size=20))
+
+
+@pytest.fixture(scope="module")
+def include_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    base = tmp_path_factory.mktemp("includes")
+    (base / "part.yml").write_text("steps: [{call: info}]\n")
+    (base / "dir").mkdir()
+    os.mkfifo(base / "fifo")
+    (base / "loop").symlink_to(base / "loop")
+    (base / "binary.yml").write_bytes(b"\xff\xfe\x00steps: x")
+    (base / "self.yml").write_text("steps:\n  - include: self.yml\n")
+    return base
+
+
+@FUZZ
+@given(paths=st.lists(INCLUDE_PATHS, max_size=3), cpi=st.one_of(st.none(), INCLUDE_PATHS),
+       cwd=st.one_of(st.none(), INCLUDE_PATHS))
+def test_arbitrary_include_paths(include_dir, paths, cpi, cwd):
+    target = {key: value for key, value in (("cpi", cpi), ("cwd", cwd)) if value is not None}
+    recipe = {"name": "x", "steps": [{"include": path} for path in paths] + [{"call": "info"}],
+              **({"target": target} if target else {})}
+    load(json.dumps(recipe), include_dir)  # JSON is YAML, and it writes any string (NUL, surrogates) escaped
+
+
+def _flow(inner: st.SearchStrategy) -> st.SearchStrategy:
+    lists = st.lists(inner, min_size=1, max_size=3).map(lambda items: f"[{', '.join(items)}]")
+    maps = st.lists(inner, min_size=1, max_size=2).map(
+        lambda items: "{" + ", ".join(f"k{index}: {item}" for index, item in enumerate(items)) + "}")
+    return st.one_of(lists, maps)
+
+
+NESTING = st.recursive(st.sampled_from(["a", "1", "*x", "&x b", "''"]), _flow, max_leaves=12)
+
+
+@FUZZ
+@given(value=NESTING, depth=st.integers(0, 200))
+def test_nesting_and_aliases_at_any_depth(tmp_path, value, depth):
+    load(f"name: x\nvars:\n  v: {'[' * depth}{value}{']' * depth}\nsteps: [{{call: info}}]\n", tmp_path)
