@@ -161,7 +161,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def _main(argv: list[str] | None, error_message: Callable[[str], None]) -> int:
     from cpictl import shutdown
+    from cpictl.cli.output import readable_anywhere
 
+    readable_anywhere()
     try:
         args = sys.argv[1:] if argv is None else argv
         returned = build_app(invoked_command(args))(args=args, prog_name="cpictl", standalone_mode=False)

@@ -38,7 +38,7 @@ def emit_document(document: Any, fmt: str) -> None:
     """Write a machine-readable document to stdout: strict JSON (or YAML holding only what JSON can), whatever a
     CPI put in it — no NaN, big numbers as their digits, lone surrogates escaped — and never an exception. A
     stdout that cannot take a character (an ASCII locale) gets it escaped instead."""
-    if fmt == "json" and (getattr(sys.stdout, "encoding", "") or "").lower().replace("-", "") == "utf8":
+    if fmt == "json" and _utf8(sys.stdout):
         # UTF-8 takes any text (surrogates come escaped): send the encoder's pieces as they are, so a 256 MB log is
         # never held as one joined text too (peak memory against the answer's size is a goal of `make bench`)
         from cpictl.protocol.strict_json import strict_pieces
@@ -53,12 +53,22 @@ def emit_document(document: Any, fmt: str) -> None:
         sys.stdout.write("\n")
         sys.stdout.flush()
         return
-    text = _document_text(document, fmt, ascii_only=False)
-    try:
-        sys.stdout.write(text)
-    except UnicodeEncodeError:  # the text is encoded whole before anything is written: nothing went out yet
-        sys.stdout.write(_document_text(document, fmt, ascii_only=True))
+    # Another encoding (an ASCII locale) may not take every character, and the stream itself escapes what it
+    # cannot encode in a way JSON does not read (`\U0001f600`): the document escapes them itself, all of them.
+    sys.stdout.write(_document_text(document, fmt, ascii_only=not _utf8(sys.stdout)))
     sys.stdout.flush()
+
+
+def _utf8(stream: Any) -> bool:
+    return (getattr(stream, "encoding", "") or "").lower().replace("-", "") == "utf8"
+
+
+def readable_anywhere() -> None:
+    """Let stdout and stderr show, escaped, what their encoding cannot take (an ASCII locale, a CPI's emoji),
+    instead of failing with a traceback halfway through a view."""
+    for stream in (sys.stdout, sys.stderr):
+        if getattr(stream, "errors", None) == "strict" and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
 
 
 _WRITE_SLICE = 1 << 20

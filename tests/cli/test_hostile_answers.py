@@ -11,6 +11,8 @@ something), and `ids`, `ids -o json`, `ids verify`,
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -19,7 +21,7 @@ import pytest
 import yaml
 
 from cpictl.cli.main import main
-from tests.conftest import write_cpi
+from tests.conftest import cpictl_bin, write_cpi
 
 DEEP = 1_000
 DEEP_AROUND = "around the ID"
@@ -294,3 +296,21 @@ def test_a_real_cpictl_process_writes_an_odd_id_to_a_pipe(tmp_path, run_env):
                           env=run_env, timeout=120)
     assert done.returncode == 0, done.stderr
     assert [row["outcome"] for row in strict(done.stdout.decode())] == ["deleted"]
+
+
+def test_an_ascii_locale_gets_escapes_not_a_traceback(tmp_path):
+    """`PYTHONIOENCODING=ascii` (a minimal container, `LANG=C` on an old Python): the table view shows what ASCII
+    cannot take escaped, and -o json stays strict JSON, with the CPI's non-ASCII text as \\u escapes."""
+    cpi = write_cpi(tmp_path / "emoji.py", """
+import json, sys
+sys.stdin.read()
+json.dump({"result": "disk-\\U0001f600-\\u00e9", "error": None, "log": "caf\\u00e9"}, sys.stdout)
+""")
+    env = {**os.environ, "PYTHONIOENCODING": "ascii"}
+    argv = [cpictl_bin(), "call", "create_disk", "1", "{}", "--cpi", str(cpi)]
+    table = subprocess.run([*argv, "-o", "table"], capture_output=True, timeout=60, env=env)
+    assert table.returncode == 0, table.stderr
+    assert b"Traceback" not in table.stderr and b"disk-\\U0001f600-\\xe9" in table.stdout
+    doc = subprocess.run([*argv, "-o", "json"], capture_output=True, timeout=60, env=env)
+    assert doc.returncode == 0 and doc.stdout.isascii()
+    assert strict(doc.stdout.decode())["response"]["result"] == "disk-\U0001f600-\u00e9"
