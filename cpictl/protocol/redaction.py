@@ -399,8 +399,10 @@ def _secret_env_value(name: str, value: str) -> bool:
 
 def mask_secret_env(env: dict[str, str]) -> dict[str, str]:
     """Environment variables whose names say they hold a secret (AWS_SECRET_ACCESS_KEY, *_PASSWORD, *_TOKEN …),
-    masked, unless the value is a file path or a word such as `true`; the rest as they are."""
-    return {name: MASK if value and _secret_env_value(name, value) else value for name, value in env.items()}
+    masked, unless the value is a file path or a word such as `true`; in the rest, the credentials of a URL
+    (`HTTPS_PROXY=http://user:pw@proxy`)."""
+    return {name: MASK if value and _secret_env_value(name, value) else mask_url_userinfo(value)
+            for name, value in env.items()}
 
 
 def environment_secrets(env: Mapping[str, str]) -> set[str]:

@@ -180,3 +180,12 @@ def test_metadata_and_unknown_methods_hide_values_under_keys_that_name_a_secret(
         f"set password {MASK}, token {MASK}, url {MASK}"
     unknown = Redactor().request({"method": "frobnicate_vm", "arguments": [{"password": "hunter22"}, "vm-1"]})
     assert unknown["arguments"] == [{"password": MASK}, "vm-1"]
+
+
+def test_the_environment_shown_by_a_dry_run_hides_url_credentials_too():
+    from cpictl.protocol.redaction import mask_secret_env
+
+    shown = mask_secret_env({"HTTPS_PROXY": "http://bob:pr0xyPass@proxy:3128", "AWS_SECRET_ACCESS_KEY": "abcd1234",
+                             "LANG": "C.UTF-8"})
+    assert shown == {"HTTPS_PROXY": "http://<redacted>@proxy:3128", "AWS_SECRET_ACCESS_KEY": "<redacted>",
+                     "LANG": "C.UTF-8"}
