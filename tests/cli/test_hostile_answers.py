@@ -240,12 +240,19 @@ finally:
 """
 
 
-def test_a_recipe_deletes_what_it_created_in_its_finally_step(capsys, tmp_path, case):
-    cpi = hostile_cpi(tmp_path, case)
+def hostile_recipe(tmp_path: Path, case: Case) -> Path:
+    """A recipe that creates the case's resource and deletes it in a `finally` step."""
     kind = KIND[case.method]
     args = '[agent-1, sc-1, {}, {default: {type: dynamic}}]' if kind == "vm" else "[1024, {}, null]"
     recipe = tmp_path / "hostile.yml"
     recipe.write_text(RECIPE.format(method=case.method, args=args, delete=f"delete_{kind}", kind=kind))
+    return recipe
+
+
+def test_a_recipe_deletes_what_it_created_in_its_finally_step(capsys, tmp_path, case):
+    cpi = hostile_cpi(tmp_path, case)
+    kind = KIND[case.method]
+    recipe = hostile_recipe(tmp_path, case)
     report = tmp_path / "report.json"
     junit = tmp_path / "report.xml"
     code, out, _ = run(capsys, "run", str(recipe), "--cpi", str(cpi), "-o", "table",
@@ -269,10 +276,7 @@ def test_a_recipe_deletes_what_it_created_in_its_finally_step(capsys, tmp_path, 
 
 def test_run_json_output_is_strict(capsys, tmp_path, case):
     cpi = hostile_cpi(tmp_path, case)
-    kind = KIND[case.method]
-    args = '[agent-1, sc-1, {}, {default: {type: dynamic}}]' if kind == "vm" else "[1024, {}, null]"
-    recipe = tmp_path / "hostile.yml"
-    recipe.write_text(RECIPE.format(method=case.method, args=args, delete=f"delete_{kind}", kind=kind))
+    recipe = hostile_recipe(tmp_path, case)
     code, out, _ = run(capsys, "run", str(recipe), "--cpi", str(cpi), "-o", "json")
     assert code == case.exit_code
     strict(out)
