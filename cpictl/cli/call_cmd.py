@@ -207,7 +207,7 @@ def _execute(target: Any, request: Any, stdin: bytes | None, journal: Path, show
 def _execute_with_registry(target: Any, request: Any, stdin: bytes | None, journal: Path,
                            show_secrets: bool) -> tuple[Any, Any]:
     """Run the call with an embedded registry; returns the outcome and the rendered registry events."""
-    from cpictl.registry_server import embedded_registry
+    from cpictl.registry.server import embedded_registry
     from cpictl.render.registry_view import render_registry_events
 
     with embedded_registry(journal) as server:

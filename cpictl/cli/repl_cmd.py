@@ -49,7 +49,7 @@ def repl_command(
     with contextlib.ExitStack() as stack:
         server = None
         if registry:
-            from cpictl.registry_server import embedded_registry
+            from cpictl.registry.server import embedded_registry
 
             server = stack.enter_context(embedded_registry(journal))
             target = server.attach(target)  # the REPL keeps target.env when switching CPIs, so the URL stays

@@ -117,7 +117,7 @@ def run_command(
         target = dataclasses.replace(target, **_explicit_target(base, options))
         server = None
         if registry and not dry_run:
-            from cpictl.registry_server import embedded_registry
+            from cpictl.registry.server import embedded_registry
 
             server = stack.enter_context(embedded_registry(store.path))
             target = server.attach(target)

@@ -10,7 +10,7 @@ Public API (the pure rules are `cpictl.protocol.agent_settings` and `cpictl.prot
     report_after_call(outcome, target, store) -> SettingsReport | None    the panel after create_vm/attach/detach
     MetadataError                                                         a user-facing problem (exit 2)
 
-`registry_log` is the embedded registry's capture file (`cpictl.registry_server` writes it); `registry_runs`
+`registry_log` is the embedded registry's capture file (`cpictl.registry.server` writes it); `registry_runs`
 reads from it whether a registry was attached when a VM was created, and what it received.
 """
 

@@ -13,7 +13,7 @@
                    with "count": how many of that kind>]}
 
 Refused requests (401, 400, 413, 503, 507) are counted rather than written one by one: a `refused` line holds the
-counts since the previous one (see `cpictl.registry_server`).
+counts since the previous one (see `cpictl.registry.server`).
 
 The `started`/`stopped` lines bracket one embedded registry's life, so a later process can tell that a VM was
 created while a registry was attached even when the CPI never reached it (`cpictl.metadata.registry_runs`).

@@ -14,8 +14,8 @@ from rich.text import Text
 
 from cpictl.protocol.redaction import Redactor
 from cpictl.protocol.settings_check import looks_like_full_settings
-from cpictl.registry_http import MAX_BODY_BYTES
-from cpictl.registry_server import RegistryEvent
+from cpictl.registry.http import MAX_BODY_BYTES
+from cpictl.registry.server import RegistryEvent
 from cpictl.render.metadata_view import cpi_text, field_value
 from cpictl.render.values import scalar_text
 

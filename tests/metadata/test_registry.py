@@ -12,7 +12,7 @@ from urllib.request import Request, urlopen
 import pytest
 
 from cpictl.metadata.registry_log import captured_entry, registry_log_path
-from cpictl.registry_server import embedded_registry
+from cpictl.registry.server import embedded_registry
 from cpictl.session import Target, reference_cpi_argv
 from cpictl.store import CloudIdStore, default_journal_path
 
@@ -191,7 +191,7 @@ json.dump({"result": {"api_version": 1, "stemcell_formats": ["raw"]}, "error": N
 def test_a_registry_that_cannot_bind_a_port_is_a_clear_error(cli, monkeypatch) -> None:
     import errno
 
-    import cpictl.registry_server as registry_server
+    import cpictl.registry.server as registry_server
 
     def no_port(*args, **kwargs):
         raise OSError(errno.EADDRINUSE, "Address already in use")

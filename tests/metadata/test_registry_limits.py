@@ -17,11 +17,11 @@ from contextlib import contextmanager
 
 import pytest
 
-import cpictl.registry_http as registry_http
-import cpictl.registry_server as registry_server
+import cpictl.registry.http as registry_http
+import cpictl.registry.server as registry_server
 from cpictl.metadata.registry_log import registry_log_path
-from cpictl.registry_http import MAX_CONNECTIONS, TOO_MANY_BYTES, TOO_MANY_CONNECTIONS
-from cpictl.registry_server import embedded_registry
+from cpictl.registry.http import MAX_CONNECTIONS, TOO_MANY_BYTES, TOO_MANY_CONNECTIONS
+from cpictl.registry.server import embedded_registry
 from cpictl.render.registry_view import render_registry_events
 from tests.metadata.test_registry_refusals import shown
 

@@ -12,8 +12,8 @@ import pytest
 from rich.console import Console
 
 from cpictl.metadata.registry_log import registry_log_path
-from cpictl.registry_http import MAX_BODY_BYTES
-from cpictl.registry_server import embedded_registry
+from cpictl.registry.http import MAX_BODY_BYTES
+from cpictl.registry.server import embedded_registry
 from cpictl.render.registry_view import render_registry_events
 from tests.conftest import write_cpi
 from tests.metadata.test_registry import send

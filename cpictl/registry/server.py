@@ -8,7 +8,7 @@ It speaks what the Ruby registry client expects: `PUT /instances/<id>/settings` 
 `{"status":"ok"}`), `GET` answers `{"settings": "<json string>", "status": "ok"}` or 404, `DELETE` removes the entry
 (404 when absent). Refused: a request without the right credentials (401, its body never read), a body over 16 MiB
 (413), a Content-Length that is not a number (400), a connection or a body beyond what the registry holds at once
-(503; `registry_http` has the limits), a PUT once the registry holds MAX_STORED_BYTES of settings (507).
+(503; `http` has the limits), a PUT once the registry holds MAX_STORED_BYTES of settings (507).
 
 Every answered request is an event; with a journal it is also appended to the capture file beside it
 (`cpictl.metadata.registry_log`) *before* the answer goes out, so when the CPI's call returns its registry writes are
@@ -54,7 +54,7 @@ from cpictl.metadata.registry_log import (
     registry_log_path,
 )
 from cpictl.protocol.redaction import register_secret
-from cpictl.registry_http import handler_class, server_class
+from cpictl.registry.http import handler_class, server_class
 
 if TYPE_CHECKING:
     from cpictl.session import Target

@@ -1,4 +1,4 @@
-"""The HTTP side of the embedded registry (registry_server.py): a quiet threading server on 127.0.0.1 and a
+"""The HTTP side of the embedded registry (server.py): a quiet threading server on 127.0.0.1 and a
 request handler that passes each request to the registry's `answer`, or its `refuse` for a request it cannot take.
 
 Order of checks, so that no client can make the registry read or hold more than it allows:
