@@ -7,9 +7,8 @@ journal *before* anyone renders it.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from cpictl import shutdown
@@ -24,79 +23,15 @@ from cpictl.protocol.codec import (
     new_request_id,
 )
 from cpictl.protocol.violations import Violation
-from cpictl.transport import CpiCommand, CpiInterrupted, CpiNotRunnable, RunResult, build_environment, run_cpi
+from cpictl.targets.target import REFERENCE_CPI_LABEL, UNSET, Target, reference_cpi_argv
+from cpictl.transport import CpiInterrupted, CpiNotRunnable, RunResult, run_cpi
 
 if TYPE_CHECKING:
     from cpictl.store import CloudIdStore
     from cpictl.store.store import CallInFlight
 
 Status = Literal["ok", "cpi-error", "misbehaved"]
-UNSET: Any = object()
-
-REFERENCE_CPI_LABEL = "bundled reference CPI (not a cloud)"
-
-
-def reference_cpi_argv() -> list[str]:
-    """The bundled reference CPI, run as an ordinary CPI process (no in-process shortcut)."""
-    return [sys.executable, "-m", "cpictl.refcpi"]
-
-
-@dataclass(frozen=True)
-class Target:
-    """Which CPI to run and how: executable, environment, and the versions and context of the requests."""
-
-    argv: list[str]
-    director_uuid: str
-    label: str = ""
-    env_mode: str = "inherit"
-    env: dict[str, str] = field(default_factory=dict)
-    cwd: str | None = None
-    timeout: float | None = None
-    api_version: int | None = 2
-    stemcell_api_version: int | None = 2
-    context: dict[str, Any] = field(default_factory=dict)
-    packages_dir: str | None = None
-    jobs_dir: str | None = None
-
-    def __post_init__(self) -> None:
-        # secrets given in the target's own environment are masked wherever a CPI echoes them, whoever built it
-        from cpictl.protocol.redaction import register_environment
-
-        register_environment(self.env)
-
-    @property
-    def is_reference(self) -> bool:
-        reference = reference_cpi_argv()
-        return self.argv[: len(reference)] == reference
-
-    @property
-    def display(self) -> str:
-        return self.label or " ".join(self.argv)
-
-    def with_overrides(self, *, api_version: Any = UNSET, stemcell_api_version: Any = UNSET,
-                       context: Mapping[str, Any] | None = None, timeout: Any = UNSET) -> Target:
-        """A copy with per-step overrides; `context` entries merge over the target's."""
-        changes: dict[str, Any] = {}
-        if api_version is not UNSET:
-            changes["api_version"] = api_version
-        if stemcell_api_version is not UNSET:
-            changes["stemcell_api_version"] = stemcell_api_version
-        if timeout is not UNSET:
-            changes["timeout"] = timeout
-        if context:
-            changes["context"] = {**self.context, **context}
-        return replace(self, **changes) if changes else self
-
-    def child_environment(self) -> dict[str, str]:
-        """The whole environment the CPI process gets."""
-        return build_environment(self.env_mode, extra=self.env, packages_dir=self.packages_dir,
-                                 jobs_dir=self.jobs_dir)
-
-    def command(self) -> CpiCommand:
-        # Inheriting unchanged: let the child take our environment as is, instead of copying it on every call.
-        env = None if self.env_mode == "inherit" and not self.env else self.child_environment()
-        return CpiCommand(argv=list(self.argv), env=env, cwd=self.cwd, timeout=self.timeout)
-
+__all__ = ["REFERENCE_CPI_LABEL", "UNSET", "CallOutcome", "CallSession", "Target", "reference_cpi_argv"]
 
 class UnknownMethod(ValueError):
     def __init__(self, method: str) -> None:
