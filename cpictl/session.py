@@ -27,8 +27,11 @@ from cpictl.targets.target import REFERENCE_CPI_LABEL, UNSET, Target, reference_
 from cpictl.transport import CpiInterrupted, CpiNotRunnable, RunResult, run_cpi
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from cpictl.store import CloudIdStore
     from cpictl.store.store import CallInFlight
+    from cpictl.targets.negotiation import InfoAnswer, Negotiation
 
 Status = Literal["ok", "cpi-error", "misbehaved"]
 __all__ = ["REFERENCE_CPI_LABEL", "UNSET", "CallOutcome", "CallSession", "Target", "reference_cpi_argv"]
@@ -48,7 +51,8 @@ class UnknownMethod(ValueError):
 
 def build_request(target: Target, method: str, args: Sequence[Any] | Mapping[str, Any], *,
                   validate: bool = True) -> Request:
-    """Bind arguments against the catalogue and build the director-style request. Raises ArgumentProblem."""
+    """Bind arguments against the catalogue and build the request in the form of the target's caller (director
+    or create-env: `cpictl.targets.profiles`). Raises ArgumentProblem."""
     spec = get_method(method)
     if spec is None:
         if validate:
@@ -60,9 +64,23 @@ def build_request(target: Target, method: str, args: Sequence[Any] | Mapping[str
         for key, value in target.context.items():
             if holds_mask(value):
                 raise ArgumentProblem(method, None, f"context '{key}' {MASKED_VALUE_HINT}")
-    context = build_context(target.director_uuid, new_request_id(), method, target.stemcell_api_version,
-                            target.context)
-    return Request(method, arguments, context, target.api_version)
+    profile = target.profile
+    api_version = profile.info_api_version if method == "info" and target.negotiate else target.api_version
+    return Request(method, arguments, _context(target, method), api_version)
+
+
+def info_request(target: Target, for_method: str | None = None) -> Request:
+    """The `info` a caller sends to settle the api_version before `for_method` (the director puts the stemcell's
+    version in it when that method knows one)."""
+    profile = target.profile
+    return Request("info", [], _context(target, "info", stemcell_for=for_method), profile.info_api_version)
+
+
+def _context(target: Target, method: str, stemcell_for: str | None = None) -> dict[str, Any]:
+    profile = target.profile
+    return build_context(target.director_uuid, new_request_id() if profile.sends_request_id else None, method,
+                         target.stemcell_api_version, target.context,
+                         stemcell_on_every_method=profile.stemcell_on_every_method, stemcell_for=stemcell_for)
 
 
 @dataclass
@@ -77,6 +95,7 @@ class CallOutcome:
     changes: CloudIdChanges
     failure: str | None = None  # transport-level failure: timed out, crashed
     journal_error: str | None = None  # the cloud IDs could not be written to the session journal
+    negotiation: Negotiation | None = None  # how the request's api_version was settled, when it was negotiated
 
     @property
     def status(self) -> Status:
@@ -130,16 +149,58 @@ Observer = Callable[[str, Any], None]
 
 
 class CallSession:
-    """Runs calls against one target and journals their cloud IDs. `observer(event, payload)` sees Sent/Received."""
+    """Runs calls against one target and journals their cloud IDs. `observer(event, payload)` sees Sent/Received
+    (and `negotiated`, with the outcome of the `info` a negotiation ran).
 
-    def __init__(self, target: Target, store: CloudIdStore | None = None, observer: Observer | None = None) -> None:
+    A target whose api_version is negotiated (`Target.negotiate`, the CLI's default) is first `resolve`d: its
+    caller's `info`, once per target and session (`journal`, or the store's, keeps the result between commands),
+    or before every call with `Target.negotiate_every_call`. A call the caller would refuse to make is not made."""
+
+    def __init__(self, target: Target, store: CloudIdStore | None = None, observer: Observer | None = None,
+                 journal: Path | None = None) -> None:
+        from cpictl.targets.negotiator import Negotiator
+
         self.target = target
         self.store = store
         self.observer = observer
+        self.negotiator = Negotiator(journal if journal is not None else store.path if store is not None else None)
 
     def prepare(self, method: str, args: Sequence[Any] | Mapping[str, Any], *, validate: bool = True,
                 target: Target | None = None) -> Request:
-        return build_request(target or self.target, method, args, validate=validate)
+        """Build a request in the target's caller's form, its api_version negotiated first (an operation starts
+        here: with `negotiate_every_call`, this is where the caller's `info` runs each time)."""
+        return build_request(self.begin_operation(target or self.target, method), method, args, validate=validate)
+
+    def begin_operation(self, target: Target, method: str | None = None) -> Target:
+        """The target to build an operation's request with: resolved, afresh when the caller runs `info` before
+        every operation (`Target.negotiate_every_call`)."""
+        return self.resolve(target, method, fresh=target.negotiate_every_call and method != "info")
+
+    def resolve(self, target: Target, method: str | None = None, *, fresh: bool = False) -> Target:
+        """`target` with the api_version its caller would send (see the class docstring); as it is when it does
+        not negotiate. `fresh` runs `info` even when the outcome is known."""
+        if not target.negotiate or method == "info" or (target.negotiation is not None and not fresh):
+            return target
+        from cpictl.targets.negotiator import settle
+
+        negotiation = None if fresh else self.negotiator.settled(target)
+        if negotiation is None:
+            negotiation = self._negotiate(target, method)
+        return settle(target, negotiation)
+
+    def renegotiate(self, target: Target | None = None) -> None:
+        """Forget what is known of the target's negotiation: the next call asks `info` again."""
+        self.negotiator.forget(target or self.target)
+
+    def _negotiate(self, target: Target, method: str | None) -> Negotiation:
+        from cpictl.targets.negotiation import negotiate_both
+
+        outcome = self._run(info_request(target, method), target)
+        self._notify("negotiated", outcome)
+        negotiation = negotiate_both(target.profile, _info_answer(outcome, target.caller),
+                                     target.preferred_api_version)
+        self.negotiator.remember(target, negotiation)
+        return negotiation
 
     def execute(self, request: Request, *, target: Target | None = None,
                 on_stderr_line: Callable[[str], None] | None = None, stdin: bytes | None = None) -> CallOutcome:
@@ -149,7 +210,17 @@ class CallSession:
         into the session's spool before it starts (a journal that cannot take it stops the call here, StoreError),
         so a cpictl killed meanwhile loses nothing (`cpictl.store.interrupted` finishes it). Ctrl-C after the CPI
         already answered still journals what it created."""
-        target = target or self.target
+        target = self.resolve(target or self.target, request.method)  # settled already when prepare built it
+        if target.negotiation is not None and target.negotiation.refusal is not None and request.method != "info":
+            return self._refused(request, target)
+        outcome = self._run(request, target, on_stderr_line, stdin)
+        if request.method == "info" and target.negotiate and outcome.response is not None:
+            self._learn_from_info(target, outcome)  # a caller-form info settles the negotiation for free
+        return outcome
+
+    def _run(self, request: Request, target: Target, on_stderr_line: Callable[[str], None] | None = None,
+             stdin: bytes | None = None) -> CallOutcome:
+        """Run the request's CPI process, durably when it may change cloud IDs, and journal the outcome."""
         stdin = encode_request(request) if stdin is None else stdin
         durable = self._begin(request, target)
         self._notify("sent", request)
@@ -165,9 +236,29 @@ class CallSession:
                 self._close_unstarted(durable)
             raise
         outcome = self._outcome(request, stdin, run, target)
+        outcome.negotiation = target.negotiation
         self._journal(outcome, target, durable)
         self._notify("received", outcome)
         return outcome
+
+    def _refused(self, request: Request, target: Target) -> CallOutcome:
+        """The call the target's caller would not make: nothing runs; the outcome says why, and what the other
+        caller would do with the same `info`."""
+        negotiation = target.negotiation
+        assert negotiation is not None and negotiation.refusal is not None
+        how = f" ({negotiation.how})" if negotiation.how else ""
+        failure = (f"the {target.caller} would refuse every call to this CPI: {negotiation.refusal}{how}; "
+                   f"{negotiation.other}. `--api-version N` sends the call anyway")
+        outcome = CallOutcome(request, encode_request(request), None, None, [], CloudIdChanges(), failure)
+        outcome.negotiation = negotiation
+        self._notify("received", outcome)
+        return outcome
+
+    def _learn_from_info(self, target: Target, outcome: CallOutcome) -> None:
+        from cpictl.targets.negotiation import negotiate_both
+
+        answer = _info_answer(outcome, target.caller)
+        self.negotiator.remember(target, negotiate_both(target.profile, answer, target.preferred_api_version))
 
     def _begin(self, request: Request, target: Target) -> CallInFlight | None:
         """The durable call's pending entry and output files, for a call that may change cloud IDs; else None."""
@@ -273,6 +364,20 @@ def journal_extras(outcome: CallOutcome) -> dict[str, Any]:
                      redactor)
 
 
+def _info_answer(outcome: CallOutcome, caller: str) -> InfoAnswer:
+    """What a caller gets from an `info` outcome: its response — unless the caller could not read it at all."""
+    from cpictl.targets.negotiation import InfoAnswer
+
+    unreadable = (outcome.failure or "").split(";")[0] or ", ".join(
+        v.code for v in outcome.violations if v.severity == "error" and _fails_reading(v))
+    return InfoAnswer.from_response(None if unreadable else outcome.response, problem=unreadable or None)
+
+
+def _fails_reading(violation: Violation) -> bool:
+    """A violation that keeps a caller from reading the answer at all (not a wrong shape inside it)."""
+    return violation.code.startswith(("stdout.", "response.", "json.", "process.", "exit."))
+
+
 def _unanswered(outcome: CallOutcome, interrupted: bool) -> str | None:
     """Why a create call may have made something without giving its ID (the `cloud-id.unknown` verdict); else
     None."""
@@ -325,4 +430,5 @@ def outcome_as_dict(outcome: CallOutcome, *, show_secrets: bool = False) -> dict
         + ([{"code": "journal.write-failed", "severity": "error", "message": outcome.journal_error}]
            if outcome.journal_error else []),
         "cloud_ids": outcome.changes.as_dict(),
+        "negotiation": outcome.negotiation.as_dict() if outcome.negotiation is not None else None,
     }

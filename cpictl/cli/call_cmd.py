@@ -54,7 +54,9 @@ def call_command(
                                            "port and credentials) for the call; the CPI gets its URL in "
                                            "CPICTL_REFCPI_REGISTRY_URL and CPICTL_REGISTRY_URL.")] = False,
     cpi: opt.CpiOpt = None, cpi_arg: opt.CpiArgOpt = None, api_version: opt.ApiVersionOpt = None,
-    stemcell_api_version: opt.StemcellOpt = None, director_uuid: opt.DirectorUuidOpt = None,
+    stemcell_api_version: opt.StemcellOpt = None, caller: opt.CallerOpt = None,
+    preferred_api_version: opt.PreferredOpt = None, negotiate: opt.NegotiateOpt = None,
+    renegotiate: opt.RenegotiateOpt = False, director_uuid: opt.DirectorUuidOpt = None,
     context: opt.ContextOpt = None,
     env_mode: opt.EnvModeOpt = None, env: opt.EnvOpt = None, packages_dir: opt.PackagesDirOpt = None,
     jobs_dir: opt.JobsDirOpt = None, cwd: opt.CwdOpt = None, timeout: opt.TimeoutOpt = None,
@@ -74,6 +76,7 @@ def call_command(
     elif method is None:
         raise UsageError("missing METHOD (see `cpictl methods`), or --raw FILE with a whole request")
     else:
+        target = _negotiated(target, method, journal, dry_run)
         request, stdin = built_request(target, method, args or [], args_file, not no_validate, journal), None
     if dry_run:
         if registry:
@@ -104,6 +107,24 @@ def call_command(
     if settings is not None and settings.mistakes:  # the CPI wrote the agent settings wrong: as `metadata show`
         raise typer.Exit(exits.MISBEHAVED)
     raise typer.Exit(exits.status_exit_code(outcome.status))
+
+
+def _negotiated(target: Any, method: str, journal: Path, dry_run: bool) -> Any:
+    """The target with the api_version its caller would send: settled by the CPI's info (run now unless this
+    session knows it already; a dry run runs nothing and uses what is known, or the caller's highest version)."""
+    if not target.negotiate or method == "info":
+        return target
+    from cpictl.session import CallSession
+
+    session = CallSession(target, journal=journal)
+    if dry_run:
+        settled = session.negotiator.settled(target)
+        if settled is None:
+            return target
+        from cpictl.targets.negotiator import settle
+
+        return settle(target, settled)
+    return session.begin_operation(target, method)
 
 
 def _settings_report(outcome: Any, target: Any, journal: Path) -> Any:

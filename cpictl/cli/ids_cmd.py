@@ -143,7 +143,9 @@ CLEANUP_HELP = (
 @ids_app.command("verify", help=VERIFY_HELP)
 def verify_command(output: OutputOpt = None, session: opt.SessionOpt = None, state: opt.StateOpt = None,
                    cpi: opt.CpiOpt = None, cpi_arg: opt.CpiArgOpt = None, api_version: opt.ApiVersionOpt = None,
-                   stemcell_api_version: opt.StemcellOpt = None, director_uuid: opt.DirectorUuidOpt = None,
+                   stemcell_api_version: opt.StemcellOpt = None, caller: opt.CallerOpt = None,
+    preferred_api_version: opt.PreferredOpt = None, negotiate: opt.NegotiateOpt = None,
+    renegotiate: opt.RenegotiateOpt = False, director_uuid: opt.DirectorUuidOpt = None,
                    context: opt.ContextOpt = None, env_mode: opt.EnvModeOpt = None, env: opt.EnvOpt = None,
                    packages_dir: opt.PackagesDirOpt = None, jobs_dir: opt.JobsDirOpt = None, cwd: opt.CwdOpt = None,
                    timeout: opt.TimeoutOpt = None) -> None:
@@ -203,6 +205,8 @@ def cleanup_command(
     cpi: Annotated[str | None, typer.Option("--cpi", "--target", help="Delete through this CPI instead of the "
                                                "one that created each ID.")] = None,
     cpi_arg: opt.CpiArgOpt = None, api_version: opt.ApiVersionOpt = None, stemcell_api_version: opt.StemcellOpt = None,
+    caller: opt.CallerOpt = None, preferred_api_version: opt.PreferredOpt = None, negotiate: opt.NegotiateOpt = None,
+    renegotiate: opt.RenegotiateOpt = False,
     director_uuid: opt.DirectorUuidOpt = None, context: opt.ContextOpt = None, env_mode: opt.EnvModeOpt = None,
     env: opt.EnvOpt = None, packages_dir: opt.PackagesDirOpt = None, jobs_dir: opt.JobsDirOpt = None,
     cwd: opt.CwdOpt = None,

@@ -22,11 +22,24 @@ CpiOpt = Annotated[str | None, typer.Option(
 CpiArgOpt = Annotated[list[str] | None, typer.Option(
     "--cpi-arg", help="Argument for the CPI executable (repeatable), e.g. its config file.", rich_help_panel=TARGET)]
 ApiVersionOpt = Annotated[str | None, typer.Option(
-    "--api-version", help="Contract version to request: 1, 2, 3 or none (omit the key). Default 2.",
+    "--api-version", metavar="auto|1|2|3|none", help="Contract version to send: auto (default: what the caller "
+    "negotiates with the CPI's info), or 1, 2, 3 to force it, or none (omit the key).", rich_help_panel=TARGET)]
+CallerOpt = Annotated[str | None, typer.Option(
+    "--as", metavar="director|create-env", help="Call the CPI as this caller would: its info and negotiation, "
+    "context, request_id and environment (default: director).", rich_help_panel=TARGET)]
+PreferredOpt = Annotated[str | None, typer.Option(
+    "--preferred-api-version", metavar="2|3", help="The director's preferred_cpi_api_version, which the "
+    "negotiation takes the minimum with (default 3).", rich_help_panel=TARGET)]
+NegotiateOpt = Annotated[str | None, typer.Option(
+    "--negotiate", metavar="once|every-call", help="once (default): info once per target and session, kept "
+    "beside the journal; every-call: info before every call, as the director and create-env do.",
+    rich_help_panel=TARGET)]
+RenegotiateOpt = Annotated[bool, typer.Option(
+    "--renegotiate", help="Ask the CPI's info again instead of using the version settled earlier in this session.",
     rich_help_panel=TARGET)]
 StemcellOpt = Annotated[str | None, typer.Option(
-    "--stemcell-api-version", help="context.vm.stemcell.api_version on the methods where the director sends it: "
-    "N or none. Default 2.", rich_help_panel=TARGET)]
+    "--stemcell-api-version", help="The stemcell's api_version, sent as context.vm.stemcell.api_version where the "
+    "caller sends it: N or none. Default: 2 as the director, 1 as create-env.", rich_help_panel=TARGET)]
 DirectorUuidOpt = Annotated[str | None, typer.Option(
     "--director-uuid", help="context.director_uuid (default: a UUID generated once and kept in your config dir).",
     rich_help_panel=TARGET)]
@@ -34,8 +47,9 @@ ContextOpt = Annotated[list[str] | None, typer.Option(
     "--context", help="Extra context key=value (value parsed as YAML; dotted keys nest). Repeatable.",
     rich_help_panel=TARGET)]
 EnvModeOpt = Annotated[str | None, typer.Option(
-    "--env-mode", help="Child environment: inherit (default), director (only PATH, TMPDIR, HOME) or create-env "
-    "(full environment plus BOSH_PACKAGES_DIR/BOSH_JOBS_DIR).", rich_help_panel=TARGET)]
+    "--env-mode", metavar="director|create-env|inherit", help="Child environment: director (only PATH, TMPDIR, "
+    "HOME), create-env (the full environment plus BOSH_PACKAGES_DIR/BOSH_JOBS_DIR) or inherit (cpictl's own). "
+    "Default: the caller's (--as).", rich_help_panel=TARGET)]
 EnvOpt = Annotated[list[str] | None, typer.Option(
     "--env", help="Extra environment variable NAME=value for the CPI (repeatable).", rich_help_panel=TARGET)]
 PackagesDirOpt = Annotated[str | None, typer.Option(
@@ -80,6 +94,10 @@ class TargetOptions:
     jobs_dir: str | None = None
     cwd: str | None = None
     timeout: float | None = None
+    caller: str | None = None
+    preferred_api_version: str | None = None
+    negotiate: str | None = None
+    renegotiate: bool = False
 
     @classmethod
     def from_params(cls, params: Mapping[str, Any]) -> TargetOptions:
@@ -89,15 +107,22 @@ class TargetOptions:
                    director_uuid=params.get("director_uuid"), context=params.get("context") or [],
                    env_mode=params.get("env_mode"), env=params.get("env") or [],
                    packages_dir=params.get("packages_dir"), jobs_dir=params.get("jobs_dir"), cwd=params.get("cwd"),
-                   timeout=params.get("timeout"))
+                   timeout=params.get("timeout"), caller=params.get("caller"),
+                   preferred_api_version=params.get("preferred_api_version"), negotiate=params.get("negotiate"),
+                   renegotiate=bool(params.get("renegotiate")))
 
     def build(self):  # -> Target; the import stays lazy for `--help`
         from cpictl.session import REFERENCE_CPI_LABEL, Target, reference_cpi_argv
+        from cpictl.targets.profiles import PROFILE_NAMES, PROFILES
         from cpictl.transport import ENV_MODES
         from cpictl.userdirs import default_director_uuid
         from cpictl.wordargs import parse_context_pairs, parse_env_pairs
 
-        mode = self.env_mode or "inherit"
+        caller = self.caller or "director"
+        if caller not in PROFILES:
+            raise UsageError(f"--as: expected {' or '.join(PROFILE_NAMES)}, got '{caller}'")
+        profile = PROFILES[caller]
+        mode = self.env_mode or profile.env_mode
         if mode not in ENV_MODES:
             raise UsageError(f"--env-mode: expected one of {', '.join(ENV_MODES)}, got '{mode}'")
         if self.timeout is not None and self.timeout <= 0:
@@ -126,17 +151,29 @@ class TargetOptions:
                 from cpictl.refcpi import state_dir
 
                 argv = [*argv, "--state-dir", str(state_dir(os.environ))]
-        api_version = parse_version(self.api_version, "--api-version")
+        negotiate = self.api_version is None or self.api_version.strip().lower() == "auto"
+        api_version = profile.max_version if negotiate else parse_version(self.api_version, "--api-version")
         if api_version not in (None, 1, 2, 3):  # allowed, to probe a CPI's version check, but never by accident
             sys.stderr.write(f"warning: --api-version {api_version} is beyond the contract (1, 2, 3); sent anyway\n")
+        preferred = parse_version(self.preferred_api_version, "--preferred-api-version", default=3)
+        if preferred not in (2, 3):
+            raise UsageError(f"--preferred-api-version: the director allows 2 or 3, got {preferred}")
+        if self.negotiate not in (None, "once", "every-call"):
+            raise UsageError(f"--negotiate: expected once or every-call, got '{self.negotiate}'")
         target = Target(
             # `--director-uuid ''` is sent as given: probing how a CPI copes with an empty one is a fair question
             argv=argv, label=label,
             director_uuid=self.director_uuid if self.director_uuid is not None else default_director_uuid(),
             env_mode=mode, env=parse_env_pairs(self.env), cwd=self.cwd, timeout=self.timeout,
-            api_version=api_version,
-            stemcell_api_version=parse_version(self.stemcell_api_version, "--stemcell-api-version"),
+            api_version=api_version, caller=caller, negotiate=negotiate, preferred_api_version=preferred,
+            negotiate_every_call=self.negotiate == "every-call",
+            stemcell_api_version=parse_version(self.stemcell_api_version, "--stemcell-api-version",
+                                               default=profile.default_stemcell_api_version),
             context=parse_context_pairs(self.context), packages_dir=self.packages_dir, jobs_dir=self.jobs_dir)
+        if self.renegotiate:
+            from cpictl.targets.negotiator import forget_once
+
+            forget_once(target)
         from cpictl.protocol.redaction import register_environment
 
         # the CPI may echo any secret of its environment (--env, inherited): every view, report and file masks it

@@ -89,7 +89,9 @@ def run_command(
     output: Annotated[str | None, typer.Option("-o", "--output", help="table (live progress), json or yaml "
                                                   "(the report on stdout).")] = None,
     cpi: opt.CpiOpt = None, cpi_arg: opt.CpiArgOpt = None, api_version: opt.ApiVersionOpt = None,
-    stemcell_api_version: opt.StemcellOpt = None, director_uuid: opt.DirectorUuidOpt = None,
+    stemcell_api_version: opt.StemcellOpt = None, caller: opt.CallerOpt = None,
+    preferred_api_version: opt.PreferredOpt = None, negotiate: opt.NegotiateOpt = None,
+    renegotiate: opt.RenegotiateOpt = False, director_uuid: opt.DirectorUuidOpt = None,
     context: opt.ContextOpt = None,
     env_mode: opt.EnvModeOpt = None, env: opt.EnvOpt = None, packages_dir: opt.PackagesDirOpt = None,
     jobs_dir: opt.JobsDirOpt = None, cwd: opt.CwdOpt = None, timeout: opt.TimeoutOpt = None,

@@ -84,14 +84,23 @@ def new_request_id() -> str:
 
 
 def build_context(director_uuid: str, request_id: str | None, method: str, stemcell_api_version: int | None,
-                  extra: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The context the director builds: uuid, request id, stemcell version where it sends one, then extras."""
+                  extra: dict[str, Any] | None = None, *, stemcell_on_every_method: bool = False,
+                  stemcell_for: str | None = None) -> dict[str, Any]:
+    """The context a caller builds: uuid, request id (None: left out, as create-env does), the stemcell version,
+    then extras (cpi-config properties, merged at the top level).
+
+    The director sends `vm.stemcell.api_version` only on the methods that know a stemcell (and on the `info` before
+    them: `stemcell_for` names the method an `info` negotiates for); create-env (`stemcell_on_every_method`) on
+    every method, and with no version as `"vm": {"stemcell": {}}` (Go's omitempty)."""
     context: dict[str, Any] = {"director_uuid": director_uuid}
     if request_id:
         context["request_id"] = request_id
-    spec = get_method(method)
-    if stemcell_api_version is not None and spec is not None and spec.stemcell_context:
-        context["vm"] = {"stemcell": {"api_version": stemcell_api_version}}
+    if stemcell_on_every_method:
+        context["vm"] = {"stemcell": {} if stemcell_api_version is None else {"api_version": stemcell_api_version}}
+    else:
+        spec = get_method(stemcell_for or method)
+        if stemcell_api_version is not None and spec is not None and spec.stemcell_context:
+            context["vm"] = {"stemcell": {"api_version": stemcell_api_version}}
     for key, value in (extra or {}).items():
         _set_dotted(context, key, value)
     return context

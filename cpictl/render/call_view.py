@@ -36,11 +36,20 @@ def target_line(target: Target) -> Text:
     return styled(*target_pieces(target))
 
 
-def request_title(method: str, api_version: int | None, stemcell_api_version: Any) -> Pieces:
+def request_title(method: str, api_version: Any, stemcell_api_version: Any, negotiation: Any = None,
+                  caller: str = "director") -> Pieces:
+    """`→ create_vm   api_version 3 (negotiated: the CPI reports 3, the director prefers 3 → 3)   stemcell …`;
+    the caller named when it is not the director, the default."""
     version = "omitted" if api_version is None else str(api_version)
     stemcell = "not sent" if stemcell_api_version is None else str(stemcell_api_version)
-    return [("→ ", "bold blue"), (method, "bold"), (f"   api_version {version}", "dim"),
-            (f"   stemcell api_version {stemcell}", "dim")]
+    pieces: Pieces = [("→ ", "bold blue"), (method, "bold")]
+    if caller != "director":
+        pieces.append((f"   as {caller}", "bold"))
+    pieces.append((f"   api_version {version}", "dim"))
+    if negotiation is not None and negotiation.how and negotiation.refusal is None:
+        pieces.append((f" (negotiated: {negotiation.how})", "dim"))
+    pieces.append((f"   stemcell api_version {stemcell}", "dim"))
+    return pieces
 
 
 def request_table(method: str, arguments: list[Any]) -> Table | None:
@@ -74,6 +83,8 @@ def outcome_line(outcome: CallOutcome, mask: Callable[[str], str] = str) -> Piec
         if reaction:
             line.append((f"\n  BOSH: {reaction}", "italic"))
         return line
+    if outcome.failure and outcome.run is None and outcome.negotiation is not None:
+        return [("⚠ not sent: ", "bold red"), outcome.failure]  # the caller refuses this CPI (its info)
     if outcome.failure:
         return [("⚠ CPI misbehaved: ", "bold red"), outcome.failure]
     return [("⚠ CPI misbehaved: the response breaks the contract", "bold red")]
@@ -197,7 +208,8 @@ def render_call(outcome: CallOutcome, target: Target, *, full_log: bool = False,
     stemcell = _stemcell_api_version(outcome.request.context)
     method = outcome.request.method
     parts: list[Pieces | RenderableType] = [target_pieces(target),
-                                            request_title(method, outcome.request.api_version, stemcell)]
+                                            request_title(method, outcome.request.api_version, stemcell,
+                                                          outcome.negotiation, target.caller)]
     shown = request.get("arguments")  # a --raw document may have none, or an object: -o json shows it as sent
     arguments = request_table(method, shown if isinstance(shown, list) else [])
     if arguments is not None:

@@ -76,6 +76,8 @@ def run_call(ctx: ReplContext, method: str, arguments: Any, target: Target | Non
     state = ctx.state
     target = target or state.target
     resolved = resolve_references(ctx, arguments)
+    # the api_version its caller would send: the CPI's info, once per target and session (kept beside the journal)
+    target = CallSession(target, state.store).begin_operation(target, method)
     request = build_request(target, method, resolved)
     warn_about_relations(ctx, method, resolved)
     state.last = LastCall(method, resolved, target, None)

@@ -19,7 +19,7 @@ from cpictl.repl.state import target_summary
 from cpictl.wordargs import version_value
 
 VERSION_SETTINGS = ("api_version", "stemcell_api_version")
-SETTINGS = (*VERSION_SETTINGS, "timeout")
+SETTINGS = (*VERSION_SETTINGS, "timeout", "as", "preferred_api_version")
 
 
 CONTRACT_VERSIONS = (1, 2, 3)  # as `cpictl call --api-version` knows them
@@ -47,11 +47,35 @@ def _timeout(text: str) -> float | None:
     return seconds
 
 
+def _caller_settings(key: str, text: str) -> dict[str, object]:
+    """`:set as director|create-env`, `:set api_version auto`, `:set preferred_api_version 2|3`: the target
+    fields each changes (the negotiation is asked again at the next call)."""
+    from cpictl.targets.profiles import PROFILE_NAMES, PROFILES
+
+    if key == "as":
+        if text not in PROFILES:
+            raise ReplError(f":set as: expected {' or '.join(PROFILE_NAMES)}, got '{text}'")
+        profile = PROFILES[text]
+        return {"caller": text, "env_mode": profile.env_mode, "negotiation": None}
+    if key == "api_version":  # auto
+        return {"negotiate": True, "negotiation": None}
+    value = _version(text, key)
+    if value not in (2, 3):
+        raise ReplError(f":set preferred_api_version: the director allows 2 or 3, got {text}")
+    return {"preferred_api_version": value, "negotiation": None}
+
+
 def set_setting(ctx: ReplContext, args: list[str]) -> None:
     if len(args) != 2 or args[0] not in SETTINGS:
-        raise ReplError(f"usage: :set {{{'|'.join(SETTINGS)}}} VALUE (a number or none)")
+        raise ReplError(f"usage: :set {{{'|'.join(SETTINGS)}}} VALUE")
     key, text = args
+    if key in ("as", "preferred_api_version") or (key == "api_version" and text.lower() == "auto"):
+        ctx.state.set_target(**_caller_settings(key, text.lower() if key == "api_version" else text))
+        ctx.term.note(f"{key} = {text} for the next calls", style="")
+        return
     value = _timeout(text) if key == "timeout" else _version(text, key)
+    if key == "api_version":
+        ctx.state.set_target(negotiate=False, negotiation=None)  # a version given is sent as it is
     if key == "api_version" and value not in (None, *CONTRACT_VERSIONS):  # allowed, to probe a CPI's check
         ctx.term.note(f"warning: api_version {value} is beyond the contract "
                       f"({', '.join(map(str, CONTRACT_VERSIONS))}); sent anyway", style="yellow")
@@ -109,8 +133,9 @@ def switch_cpi(ctx: ReplContext, args: list[str]) -> None:
 
 
 COMMANDS = [
-    MetaCommand("set", "KEY VALUE", "sticky api_version, stemcell_api_version or timeout (a number or none)",
-                set_setting, ("choice:" + ",".join(SETTINGS), "choice:1,2,3,none"), steers=True),
+    MetaCommand("set", "KEY VALUE", "sticky api_version (auto, a number or none), stemcell_api_version, timeout, "
+                "as (director or create-env) or preferred_api_version", set_setting,
+                ("choice:" + ",".join(SETTINGS), "choice:auto,1,2,3,none,director,create-env"), steers=True),
     MetaCommand("context", "[key=value | -key ...]", "add, change or remove sticky context keys",
                 change_context, ("context*",),
                 details="Values are YAML. Context keys go into every request's context, as a cpi-config would.",

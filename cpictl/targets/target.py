@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from cpictl.targets.negotiation import Negotiation
+from cpictl.targets.profiles import CallerProfile, profile_named
 from cpictl.transport import CpiCommand, build_environment
 
 UNSET: Any = object()
@@ -48,6 +50,10 @@ class Target:
     negotiate: bool = False
     #: The director's `preferred_cpi_api_version` (2..3) the negotiation takes the minimum with.
     preferred_api_version: int = 3
+    #: Run the caller's `info` before every call, as both callers do, instead of once per target and session.
+    negotiate_every_call: bool = False
+    #: How `api_version` was settled, once it was (`CallSession.resolve`): shown in every call's header.
+    negotiation: Negotiation | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         # secrets given in the target's own environment are masked wherever a CPI echoes them, whoever built it
@@ -59,6 +65,10 @@ class Target:
     def is_reference(self) -> bool:
         reference = reference_cpi_argv()
         return self.argv[: len(reference)] == reference
+
+    @property
+    def profile(self) -> CallerProfile:
+        return profile_named(self.caller)
 
     @property
     def display(self) -> str:
