@@ -179,7 +179,7 @@ def verify_live_ids(state: StoreState, store: CloudIdStore, target_for: TargetFo
             if target is None:
                 yield VerifyRow(record, "unknown", NO_CPI, "no-cpi")
                 continue
-            outcome = CallSession(target).call(method, [record.cid])
+            outcome = CallSession(target, store).call(method, [record.cid])
             result = outcome.decoded.result if outcome.decoded else None
             if outcome.status == "ok" and result is False:
                 store.record_event("gone", kind, record.cid, method=method, request_id=outcome.request_id)

@@ -42,6 +42,11 @@ def forget_registry_passwords() -> Iterator[None]:
     redaction.forget_process_secrets(keep=before)
 
 
+#: For a toy CPI that answers no `info`: the api_version given, so no caller's negotiation runs before the call
+#: (by default cpictl asks `info` first, as the director and create-env do).
+NO_INFO = ("--api-version", "2")
+
+
 def write_cpi(path: Path, body: str) -> Path:
     """A small Python CPI script for one test."""
     path.write_text(f"#!{sys.executable}\n{body}")
@@ -51,12 +56,14 @@ def write_cpi(path: Path, body: str) -> Path:
 
 @pytest.fixture
 def echo_cpi(tmp_path: Path) -> Path:
-    """A CPI that answers with the request it received (and its environment keys) as the result."""
+    """A CPI that answers with the request it received (and its environment keys) as the result — to every method,
+    `info` included: the result also holds what an info result holds, so a caller negotiates api_version 2."""
     return write_cpi(tmp_path / "echo_cpi.py", """
 import json, os, sys
 raw = sys.stdin.buffer.read()
 request = json.loads(raw)
-json.dump({"result": {"request": request, "raw": raw.decode(), "env": sorted(os.environ)},
+json.dump({"result": {"request": request, "raw": raw.decode(), "env": sorted(os.environ), "api_version": 2,
+                      "stemcell_formats": ["raw"]},
            "error": None, "log": "echoed"}, sys.stdout)
 """)
 

@@ -6,6 +6,7 @@ import json
 import os
 import shlex
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -73,6 +74,7 @@ def call_command(
         if ignored:
             sys.stderr.write(f"warning: {', '.join(ignored)} ignored: --raw sends the document unchanged\n")
         request, stdin = _raw_request(raw, method)
+        target = replace(target, negotiate=False)  # the document carries the api_version it is sent with
     elif method is None:
         raise UsageError("missing METHOD (see `cpictl methods`), or --raw FILE with a whole request")
     else:

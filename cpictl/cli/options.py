@@ -150,7 +150,7 @@ class TargetOptions:
             if mode != "inherit":  # its environment is cut down: tell it where its state is explicitly
                 from cpictl.refcpi import state_dir
 
-                argv = [*argv, "--state-dir", str(state_dir(os.environ))]
+                argv = [*argv, "--state-dir", str(state_dir({**os.environ, **parse_env_pairs(self.env)}))]
         negotiate = self.api_version is None or self.api_version.strip().lower() == "auto"
         api_version = profile.max_version if negotiate else parse_version(self.api_version, "--api-version")
         if api_version not in (None, 1, 2, 3):  # allowed, to probe a CPI's version check, but never by accident

@@ -55,8 +55,10 @@ def _explicit_target(base: Any, options: TargetOptions) -> dict[str, Any]:
     changes: dict[str, Any] = {}
     if options.cpi:
         changes.update(argv=[options.cpi, *options.cpi_args], label="")
-    if options.api_version is not None:
-        changes["api_version"] = parse_version(options.api_version, "--api-version")
+    if options.api_version is not None:  # `auto` negotiates; a version given is sent as it is
+        auto = options.api_version.strip().lower() == "auto"
+        changes["negotiate"] = auto
+        changes["api_version"] = base.api_version if auto else parse_version(options.api_version, "--api-version")
     if options.stemcell_api_version is not None:
         changes["stemcell_api_version"] = parse_version(options.stemcell_api_version, "--stemcell-api-version")
     if options.timeout is not None:

@@ -57,6 +57,8 @@ def target_for(recipe: LoadedRecipe, base: Target, environ: Mapping[str, str] | 
     for name in ("api_version", "stemcell_api_version", "timeout"):
         if name in fields:
             changes[name] = getattr(spec, name)
+    if "api_version" in fields:  # the recipe names the version: it is sent as given, not negotiated
+        changes["negotiate"] = False
     if spec.context or spec.env:
         context, env = _resolved(recipe, environ)
         changes["context"] = {**base.context, **context}

@@ -135,7 +135,9 @@ def switch_cpi(ctx: ReplContext, args: list[str]) -> None:
 COMMANDS = [
     MetaCommand("set", "KEY VALUE", "sticky api_version (auto, a number or none), stemcell_api_version, timeout, "
                 "as (director or create-env) or preferred_api_version", set_setting,
-                ("choice:" + ",".join(SETTINGS), "choice:auto,1,2,3,none,director,create-env"), steers=True),
+                ("choice:" + ",".join(SETTINGS), "choice-after:api_version=auto|1|2|3|none;"
+                 "stemcell_api_version=1|2|3|none;timeout=none;as=director|create-env;preferred_api_version=2|3"),
+                steers=True),
     MetaCommand("context", "[key=value | -key ...]", "add, change or remove sticky context keys",
                 change_context, ("context*",),
                 details="Values are YAML. Context keys go into every request's context, as a cpi-config would.",

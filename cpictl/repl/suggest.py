@@ -96,7 +96,7 @@ def suggest(text_before_cursor: str, *, api_version: int | None = 2,
         return [ReferenceName(reference)]
     first = words[0]
     if first.startswith(":"):
-        return _meta_argument(first[1:], len(words) - 1, partial, meta_args or {})
+        return _meta_argument(first[1:], len(words) - 1, partial, meta_args or {}, words[-1])
     spec = METHODS.get(first)
     if spec is None:
         return []
@@ -111,7 +111,8 @@ def _open_reference(partial: str) -> str | None:
     return partial[start + 2 :]
 
 
-def _meta_argument(name: str, position: int, partial: str, meta_args: Mapping[str, Sequence[str]]) -> list[Suggestion]:
+def _meta_argument(name: str, position: int, partial: str, meta_args: Mapping[str, Sequence[str]],
+                   previous: str = "") -> list[Suggestion]:
     kinds = meta_args.get(name)
     if not kinds:
         return []
@@ -124,6 +125,10 @@ def _meta_argument(name: str, position: int, partial: str, meta_args: Mapping[st
     kind = kind.rstrip("*")
     if kind.startswith("choice:"):
         return [Choice(partial, tuple(kind[len("choice:") :].split(",")))]
+    if kind.startswith("choice-after:"):  # `KEY=a|b;…`: the choices follow the word before (`:set as <Tab>`)
+        by_previous = dict(item.split("=", 1) for item in kind[len("choice-after:") :].split(";"))
+        choices = by_previous.get(previous)
+        return [Choice(partial, tuple(choices.split("|")))] if choices else []
     simple = {"method": MethodName, "file": FilePath, "context": ContextKey}
     if kind in simple:
         return [simple[kind](partial)]

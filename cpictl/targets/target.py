@@ -78,8 +78,8 @@ class Target:
                        context: Mapping[str, Any] | None = None, timeout: Any = UNSET) -> Target:
         """A copy with per-step overrides; `context` entries merge over the target's."""
         changes: dict[str, Any] = {}
-        if api_version is not UNSET:
-            changes["api_version"] = api_version
+        if api_version is not UNSET:  # a version given is sent as it is, not negotiated
+            changes.update(api_version=api_version, negotiate=False, negotiation=None)
         if stemcell_api_version is not UNSET:
             changes["stemcell_api_version"] = stemcell_api_version
         if timeout is not UNSET:

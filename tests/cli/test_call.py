@@ -31,7 +31,7 @@ def test_info_against_the_reference_cpi_has_exactly_the_documented_keys(capsys):
     code, doc = call_json(capsys, "info")
     assert code == 0
     assert set(doc) == {"request", "response", "exit_code", "signal", "duration_s", "stderr", "violations",
-                        "cloud_ids"}
+                        "cloud_ids", "negotiation"}
     assert doc["response"]["error"] is None
     assert doc["response"]["result"]["api_version"] == 2
     assert doc["request"]["method"] == "info"
@@ -160,7 +160,8 @@ def test_misbehaving_cpis_exit_3_with_a_violation(capsys, script, code_prefix):
 
 
 def test_v2_create_vm_answering_a_bare_string_explains_the_first_character_bug(capsys):
-    code, doc = call_json(capsys, "create_vm", "a", "s", "{}", "{}", "--cpi", str(CPIS / "v1_create_vm.sh"))
+    code, doc = call_json(capsys, "create_vm", "a", "s", "{}", "{}", "--cpi", str(CPIS / "v1_create_vm.sh"),
+                          "--api-version", "2")  # a toy CPI: no info to negotiate with
     assert code == 3
     message = next(v["message"] for v in doc["violations"] if v["code"] == "result.v1-shape")
     assert "first character 'v'" in message
@@ -250,12 +251,12 @@ sys.stdin.read()
 sys.stderr.write("[bold]stderr[/bold] [/x]\\n")
 json.dump({"result": "[/x]", "error": None, "log": "[red]log[/red]"}, sys.stdout)
 """)
-    code, out, err = call(capsys, "has_vm", "vm-1", "--cpi", str(cpi), "-o", "table")
+    code, out, err = call(capsys, "has_vm", "vm-1", "--cpi", str(cpi), "-o", "table", "--api-version", "2")
     assert code == 3, err  # not an internal error: the answer is just the wrong shape
     assert "[/x]" in out and "[red]log[/red]" in out and "[bold]stderr[/bold]" in out
     # bracketed text inside cpictl's own messages survives too
     code, out, err = call(capsys, "create_vm", "a", "s", "{}", "{}", "--cpi", str(CPIS / "v1_create_vm.sh"),
-                          "-o", "table")
+                          "-o", "table", "--api-version", "2")
     assert "[vm_cid, networks]" in " ".join(out.split())
 
 
@@ -369,7 +370,7 @@ import json, sys
 sys.stdin.read()
 json.dump({"result": {"vm": "vm-weird"}, "error": None, "log": ""}, sys.stdout)
 """)
-    code, doc = call_json(capsys, "create_disk", "1", "{}", "--cpi", str(cpi))
+    code, doc = call_json(capsys, "create_disk", "1", "{}", "--cpi", str(cpi), "--api-version", "2")
     assert code == 3
     orphan = next(v for v in doc["violations"] if v["code"] == "cloud-id.unknown")
     assert "disk may exist" in orphan["message"]
@@ -404,7 +405,8 @@ json.dump({"result": None, "log": "log " + raw,
 def test_secrets_a_cpi_echoes_in_its_error_message_are_masked(capsys, tmp_path, fmt):
     cpi = write_cpi(tmp_path / "leaky.py", LEAKY_CPI)
     code, out, err = call(capsys, "create_disk", "10", '{password: hunter22, access_key: AKIAEXAMPLE}',
-                          "--context", "secret_access_key=topsecret9", "--cpi", str(cpi), "-o", fmt)
+                          "--context", "secret_access_key=topsecret9", "--cpi", str(cpi), "-o", fmt,
+                          "--api-version", "2")  # every method answers an error: info too
     assert code == 1
     assert "failed for" in out
     for secret in ("hunter22", "AKIAEXAMPLE", "topsecret9"):

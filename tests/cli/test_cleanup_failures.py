@@ -127,8 +127,9 @@ def _logging_cpi(tmp_path):
 import json, sys
 request = sys.stdin.read()
 open({str(log)!r}, "a").write(request + "\\n")
-json.dump({{"result": None if "delete" in json.loads(request)["method"] else True, "error": None, "log": ""}},
-          sys.stdout)
+method = json.loads(request)["method"]
+result = {{"api_version": 2, "stemcell_formats": []}} if method == "info" else None if "delete" in method else True
+json.dump({{"result": result, "error": None, "log": ""}}, sys.stdout)
 """)
     return cpi, lambda: [(r["method"], r["context"]["director_uuid"])
                          for r in map(json.loads, log.read_text().splitlines())]
@@ -141,7 +142,8 @@ def test_imported_ids_are_addressed_with_the_state_files_director_uuid(capsys, t
     assert code == 0, err
     code, _, err = run(capsys, "cleanup", "--yes", "--include-imported", "--cpi", str(cpi), "-o", "json")
     assert code == 0, err
-    assert sent() == [("has_vm", "d-1"), ("delete_vm", "d-1")]
+    # info first: the caller negotiates the api_version (once in the session), with the same director_uuid
+    assert sent() == [("info", "d-1"), ("has_vm", "d-1"), ("delete_vm", "d-1")]
 
 
 def test_an_explicit_director_uuid_wins_over_the_imported_one(capsys, tmp_path, imported_vm):
@@ -149,7 +151,7 @@ def test_an_explicit_director_uuid_wins_over_the_imported_one(capsys, tmp_path, 
     code, _, err = run(capsys, "cleanup", "--yes", "--include-imported", "--cpi", str(cpi), "--director-uuid",
                        "mine", "-o", "json")
     assert code == 0, err
-    assert sent() == [("delete_vm", "mine")]
+    assert sent() == [("info", "mine"), ("delete_vm", "mine")]
 
 
 def test_the_dry_run_says_what_will_be_skipped_and_what_is_left_out(capsys, tmp_path):

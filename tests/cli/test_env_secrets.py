@@ -39,7 +39,8 @@ def echo_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_the_live_stderr_under_the_spinner_masks_env_secrets(capsys, monkeypatch, echo_env) -> None:
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)  # the spinner and the live stderr lines are drawn
-    code = main(["call", "info", "--cpi", str(echo_env), "--env", f"OS_PASSWORD={SECRETS[0]}", "-o", "table"])
+    code = main(["call", "info", "--cpi", str(echo_env), "--env", f"OS_PASSWORD={SECRETS[0]}", "-o", "table",
+                 "--as", "create-env"])  # create-env hands the CPI its whole environment
     out, err = capsys.readouterr()
     assert code == 0, out + err
     live = err.split("OS_PASSWORD=", 1)[1]  # what was drawn while the CPI ran
@@ -49,7 +50,8 @@ def test_the_live_stderr_under_the_spinner_masks_env_secrets(capsys, monkeypatch
 
 
 def test_json_output_masks_env_secrets_and_keeps_the_rest(capsys, echo_env) -> None:
-    code = main(["call", "info", "--cpi", str(echo_env), "--env", f"OS_PASSWORD={SECRETS[0]}", "-o", "json"])
+    code = main(["call", "info", "--cpi", str(echo_env), "--env", f"OS_PASSWORD={SECRETS[0]}", "-o", "json",
+                 "--as", "create-env"])
     out, err = capsys.readouterr()
     assert code == 0, err
     document = json.loads(out)
@@ -63,7 +65,7 @@ def test_a_recipe_target_env_secret_is_masked(capsys, tmp_path, echo_env) -> Non
     recipe.write_text(f"name: r\ntarget:\n  cpi: {echo_env}\n  env: {{OS_PASSWORD: {json.dumps(SECRETS[0])}}}\n"
                       "steps:\n  - call: info\n")
     report = tmp_path / "report.json"
-    code = main(["run", str(recipe), "--report-json", str(report), "-v"])
+    code = main(["run", str(recipe), "--report-json", str(report), "-v", "--as", "create-env"])
     out, err = capsys.readouterr()
     assert code == 0, out + err
     assert f"OS_PASSWORD={MASK}" in out and leaks(out + err, SECRETS) == []

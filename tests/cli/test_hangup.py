@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import cpictl_bin, write_cpi
+from tests.conftest import NO_INFO, cpictl_bin, write_cpi
 
 TIMEOUT = 60.0
 RECIPES = Path(__file__).resolve().parents[2] / "recipes"
@@ -111,7 +111,7 @@ sys.stdout.flush()
 open({str(marker)!r}, "w").write(str(os.getpid()))
 time.sleep(60)
 """)
-    pid, master = start_on_a_terminal([cpictl_bin(), "call", "create_disk", "10", "{}", "--cpi", str(cpi),
+    pid, master = start_on_a_terminal([cpictl_bin(), "call", "create_disk", "10", "{}", "--cpi", str(cpi), *NO_INFO,
                                        "--session", "hup"], tmp_path)
     cpi_pid = wait_for_the_cpi(marker, master)
 
@@ -155,7 +155,8 @@ sys.stdout.flush()
 open({str(marker)!r}, "w").write(str(os.getpid()))
 time.sleep(60)
 """)
-    pid, master = start_on_a_terminal([cpictl_bin(), "repl", "--cpi", str(cpi), "--session", "hup-repl"], tmp_path)
+    pid, master = start_on_a_terminal([cpictl_bin(), "repl", "--cpi", str(cpi), *NO_INFO, "--session", "hup-repl"],
+                                      tmp_path)
     read_until(master, b"cpictl>")
     os.write(master, b"create_disk 10 {} null\r")
     cpi_pid = wait_for_the_cpi(marker, master)

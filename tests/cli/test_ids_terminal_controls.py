@@ -27,6 +27,8 @@ import json, sys
 request = json.load(sys.stdin)
 if request["method"] == "create_vm":
     json.dump({{"result": [{VM!r}, {{}}], "error": None, "log": ""}}, sys.stdout)
+elif request["method"] == "info":  # callers negotiate the api_version with it first
+    json.dump({{"result": {{"api_version": 2, "stemcell_formats": ["raw"]}}, "error": None, "log": ""}}, sys.stdout)
 else:
     json.dump({{"result": None, "log": "",
                "error": {{"type": "Bosh::Clouds::CloudError", "message": {MESSAGE!r}, "ok_to_retry": False}}}},

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from cpictl.cli.main import main
-from tests.conftest import CPIS, cpictl_bin, write_cpi
+from tests.conftest import CPIS, NO_INFO, cpictl_bin, write_cpi
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
@@ -47,7 +47,7 @@ json.dump({{"result": "disk-unjournalled", "error": None, "log": ""}}, sys.stdou
 
 def test_a_journal_write_that_fails_after_the_call_still_shows_the_ids(capsys, tmp_path):
     code, out, err = run(capsys, "call", "create_disk", "10", "{}", "--cpi", str(journal_breaking_cpi(tmp_path)),
-                         "--state", str(tmp_path / "j.jsonl"), "-o", "json")
+                         *NO_INFO, "--state", str(tmp_path / "j.jsonl"), "-o", "json")
     doc = json.loads(out)
     assert code == 3
     assert doc["cloud_ids"]["created"][0]["cid"] == "disk-unjournalled"
@@ -66,7 +66,7 @@ def test_a_journal_that_is_a_device_is_refused_before_the_cpi_runs(capsys, isola
 
 def test_a_wrong_shape_create_result_is_still_journalled(capsys):
     code, out, _ = run(capsys, "call", "create_vm", "a-1", "sc-1", "{}", "{}", "--cpi",
-                       str(CPIS / "v1_create_vm.sh"), "-o", "json")
+                       str(CPIS / "v1_create_vm.sh"), *NO_INFO, "-o", "json")
     assert code == 3  # the contract check flags the bare string …
     assert ("vm", "vm-123") in live(capsys)  # … and the VM it names is not forgotten
 
@@ -81,7 +81,7 @@ sys.stdout.flush()
 open({str(marker)!r}, "w").close()
 time.sleep(60)
 """)
-    proc = subprocess.Popen([cpictl_bin(), "call", "create_disk", "10", "{}", "--cpi", str(cpi)],
+    proc = subprocess.Popen([cpictl_bin(), "call", "create_disk", "10", "{}", "--cpi", str(cpi), *NO_INFO],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60
     while not marker.exists() and time.monotonic() < deadline:
@@ -102,7 +102,7 @@ sys.stdin.read()
 open({str(marker)!r}, "w").write(str(os.getpid()))
 time.sleep(60)
 """)
-    proc = subprocess.Popen([cpictl_bin(), "call", "info", "--cpi", str(cpi)], stdout=subprocess.PIPE,
+    proc = subprocess.Popen([cpictl_bin(), "call", "info", "--cpi", str(cpi), *NO_INFO], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60
     while not (marker.exists() and marker.read_text()) and time.monotonic() < deadline:
@@ -129,7 +129,7 @@ def test_an_answer_given_before_a_timeout_is_kept(capsys, tmp_path):
                    "printf '%s' '{\"result\": [\"vm-answered\", {}], \"error\": null, \"log\": \"\"}'\n"
                    "exec sleep 60\n")
     cpi.chmod(0o755)
-    code, out, _ = run(capsys, "call", "create_vm", "a", "s", "{}", "{}", "--cpi", str(cpi), "--timeout", "2",
+    code, out, _ = run(capsys, "call", "create_vm", "a", "s", "{}", "{}", "--cpi", str(cpi), *NO_INFO, "--timeout", "2",
                        "-o", "json")
     doc = json.loads(out)
     assert code == 3  # it never exited: still a misbehaving CPI …
@@ -140,7 +140,7 @@ def test_an_answer_given_before_a_timeout_is_kept(capsys, tmp_path):
 
 def test_a_journal_failure_has_its_own_headline(capsys, tmp_path):
     code, out, _ = run(capsys, "call", "create_disk", "10", "{}", "--cpi", str(journal_breaking_cpi(tmp_path)),
-                       "--state", str(tmp_path / "j.jsonl"), "-o", "table")
+                       *NO_INFO, "--state", str(tmp_path / "j.jsonl"), "-o", "table")
     assert code == 3
     assert "could not be journalled" in out and "CPI misbehaved" not in out
 
@@ -161,7 +161,7 @@ os.read(ready_read, 1)
 time.sleep(60)
 """)
     try:
-        code, out, _ = run(capsys, "call", "create_disk", "1", "{}", "--cpi", str(cpi), "--timeout", "2",
+        code, out, _ = run(capsys, "call", "create_disk", "1", "{}", "--cpi", str(cpi), *NO_INFO, "--timeout", "2",
                            "-o", "json")
         escaped = int(pid_file.read_text())
         failure = next(v["message"] for v in json.loads(out)["violations"] if v["code"] == "process.failed")
@@ -179,7 +179,7 @@ def test_a_cpi_killed_by_a_signal_after_a_valid_answer_is_a_violation_and_its_id
                    "printf '%s' '{\"result\": \"disk-then-died\", \"error\": null, \"log\": \"\"}'\n"
                    "kill -9 $$\n")
     cpi.chmod(0o755)
-    code, out, _ = run(capsys, "call", "create_disk", "1", "{}", "--cpi", str(cpi), "-o", "json")
+    code, out, _ = run(capsys, "call", "create_disk", "1", "{}", "--cpi", str(cpi), *NO_INFO, "-o", "json")
     doc = json.loads(out)
     died = next(v for v in doc["violations"] if v["code"] == "process.signal-after-answer")
     assert code == 3 and doc["signal"] == 9
@@ -204,7 +204,7 @@ else:
     result = {"path": "/dev/sdb", "iscsi_settings": {"password": "chap-s3cret", "target": "iqn." + secret}}
 json.dump({"result": result, "error": None, "log": ""}, sys.stdout)
 """)
-    common = ("--cpi", str(cpi), "--context", "api_password=Sup3rS3cretValue", "-o", "json")
+    common = ("--cpi", str(cpi), *NO_INFO, "--context", "api_password=Sup3rS3cretValue", "-o", "json")
     assert run(capsys, "call", "create_vm", "a", "s", "{}", "{}", *common)[0] == 0
     assert run(capsys, "call", "create_disk", "1", "{}", *common)[0] == 0
     assert run(capsys, "call", "attach_disk", "vm-echo", "disk-x", *common)[0] == 0

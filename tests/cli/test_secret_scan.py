@@ -112,7 +112,8 @@ def scene(tmp_path_factory: pytest.TempPathFactory) -> Scene:
                ECHO_SECRETS_SIDE_FILE=str(root / "side" / "registry-passwords"))
     scene = Scene(root, env)
     (root / "work" / "scan.yml").write_text(RECIPE)
-    target = ["--cpi", CPI, "--registry", "--env", f"OS_PASSWORD={SECRETS['--env secret']}",
+    # `--env-mode inherit`: the inherited secret (and the test's side-file variable) reach the CPI
+    target = ["--cpi", CPI, "--registry", "--env-mode", "inherit", "--env", f"OS_PASSWORD={SECRETS['--env secret']}",
               "--context", f"api_key={q(SECRETS['context property'])}"]
     scene.cpictl("call info -o json", "call", "info", *target, "-o", "json")
     scene.cpictl("call info -o table", "call", "info", *target, "-o", "table")

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import cpictl_bin
+from tests.conftest import NO_INFO, cpictl_bin
 
 TIMEOUT = 60.0
 EXIT = {signal.SIGINT: 130, signal.SIGTERM: 143, signal.SIGHUP: 129}
@@ -81,7 +81,7 @@ def test_a_signal_at_each_point_of_start_up(tmp_path, point, signum):
 def test_a_signal_at_any_moment_of_start_up(tmp_path, silent_cpi, signum):
     """Signals from the moment cpictl's own code runs until it waits for the CPI: imports, building the command,
     parsing its arguments. The CPI never answers, so every outcome but the interrupt is a failure."""
-    argv = ["call", "create_disk", "1", "{type: fast}", "--cpi", str(silent_cpi), "--timeout", "600"]
+    argv = ["call", "create_disk", "1", "{type: fast}", "--cpi", str(silent_cpi), *NO_INFO, "--timeout", "600"]
     for delay in (0.0, 0.002, 0.01, 0.03, 0.06, 0.1, 0.2, 0.4):
         proc = start(argv, "none", tmp_path)
         before = wait_for_point(proc, "start")
@@ -94,8 +94,8 @@ def test_a_signal_while_a_large_argument_is_parsed(tmp_path, silent_cpi, signum)
     """An argument file just under the size limit takes seconds to parse (pure-Python YAML); the signal sent
     when parsing starts interrupts it (or, on a machine fast enough to have finished, the wait for the CPI)."""
     (tmp_path / "big.yml").write_text("description: " + "x" * 12_000_000 + "\n")
-    proc = start(["call", "create_disk", "1", f"@{tmp_path / 'big.yml'}", "--cpi", str(silent_cpi), "--timeout",
-                  "600"], "none", tmp_path)
+    proc = start(["call", "create_disk", "1", f"@{tmp_path / 'big.yml'}", "--cpi", str(silent_cpi), *NO_INFO,
+                  "--timeout", "600"], "none", tmp_path)
     before = wait_for_point(proc, "parse")
     started = time.monotonic()
     ended_by(proc, signum, before)

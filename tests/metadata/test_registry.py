@@ -127,7 +127,7 @@ def test_json_output_keeps_its_keys_and_dry_run_refuses_a_registry(cli) -> None:
     code, doc = cli.json("call", "info", "--registry")
     assert code == 0
     assert set(doc) == {"request", "response", "exit_code", "signal", "duration_s", "stderr", "violations",
-                        "cloud_ids"}
+                        "cloud_ids", "negotiation"}
     code, _, err = cli("call", "info", "--registry", "--dry-run")
     assert code == 2 and "--registry" in err
 

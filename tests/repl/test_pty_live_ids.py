@@ -61,6 +61,7 @@ def test_ctrl_c_after_the_cpi_answered_says_which_ids_were_kept(tmp_path: Path) 
     cpi = write_cpi(tmp_path / "answers_then_hangs.py", ANSWERS_THEN_HANGS)
     child = spawn(tmp_path)
     call(child, f":cpi {cpi} {answered}", re.escape("target:"))
+    call(child, ":set api_version 2", re.escape("api_version = 2"))  # a toy CPI: no info to negotiate with
     child.sendline("create_vm agent-1 sc-1 {} {default: {type: dynamic}}")
     deadline = time.monotonic() + 30
     while not answered.exists() and time.monotonic() < deadline:  # the CPI has answered and now hangs
