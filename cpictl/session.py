@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from cpictl.store import CloudIdStore
     from cpictl.store.store import CallInFlight
     from cpictl.targets.negotiation import InfoAnswer, Negotiation
+    from cpictl.targets.negotiator import Negotiator
 
 Status = Literal["ok", "cpi-error", "misbehaved"]
 __all__ = ["REFERENCE_CPI_LABEL", "UNSET", "CallOutcome", "CallSession", "Target", "reference_cpi_argv"]
@@ -158,12 +159,20 @@ class CallSession:
 
     def __init__(self, target: Target, store: CloudIdStore | None = None, observer: Observer | None = None,
                  journal: Path | None = None) -> None:
-        from cpictl.targets.negotiator import Negotiator
-
         self.target = target
         self.store = store
         self.observer = observer
-        self.negotiator = Negotiator(journal if journal is not None else store.path if store is not None else None)
+        self._journal_path = journal if journal is not None else store.path if store is not None else None
+        self._negotiator: Negotiator | None = None
+
+    @property
+    def negotiator(self) -> Negotiator:
+        """What this session knows of its targets' negotiations (made on first use: `call info` needs none)."""
+        if self._negotiator is None:
+            from cpictl.targets.negotiator import Negotiator
+
+            self._negotiator = Negotiator(self._journal_path)
+        return self._negotiator
 
     def prepare(self, method: str, args: Sequence[Any] | Mapping[str, Any], *, validate: bool = True,
                 target: Target | None = None) -> Request:

@@ -12,11 +12,13 @@ import os
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cpictl.targets.negotiation import Negotiation
-from cpictl.targets.profiles import CallerProfile, profile_named
 from cpictl.transport import CpiCommand, build_environment
+
+if TYPE_CHECKING:  # loaded when a negotiation happens, not by every `cpictl call info`
+    from cpictl.targets.negotiation import Negotiation
+    from cpictl.targets.profiles import CallerProfile
 
 UNSET: Any = object()
 
@@ -68,6 +70,8 @@ class Target:
 
     @property
     def profile(self) -> CallerProfile:
+        from cpictl.targets.profiles import profile_named
+
         return profile_named(self.caller)
 
     @property
