@@ -22,6 +22,7 @@ from cpictl.protocol.codec import (
     encode_request,
     new_request_id,
 )
+from cpictl.protocol.process_verdicts import lingering_child, process_failed, signal_after_answer, unknown_cloud_id
 from cpictl.protocol.violations import Violation
 from cpictl.targets.target import REFERENCE_CPI_LABEL, UNSET, Target, reference_cpi_argv
 from cpictl.transport import CpiInterrupted, CpiNotRunnable, RunResult, run_cpi
@@ -117,9 +118,8 @@ def _transport_failure(run: RunResult, timeout: float | None) -> tuple[str | Non
         fate = ("it left the CPI's process group, so killing the group did not reach it: cpictl stopped waiting, "
                 f"and it may still be running ({_escaped(run)})"
                 if run.pipes_abandoned else "it was killed with the CPI's process group")
-        message = (f"the CPI exited but a child process kept stdout/stderr open; {fate}. The director reads until "
-                   "EOF on both pipes and would hang")
-        return None, [Violation("process.lingering-child", "error", message)]
+        message = f"the CPI exited but a child process kept stdout/stderr open; {fate}"
+        return None, [lingering_child(message)]
     if run.signal is not None:
         return (f"the CPI was killed by signal {run.signal} with no response; the director fails "
                 "'Invalid CPI response - ParserError', create-env fails the call", [])
@@ -215,11 +215,8 @@ class CallSession:
         if spec is not None and spec.creates and spec.creates.replaces_arg is None and not changes.created:
             cpi_error = decoded is not None and decoded.error is not None and not failure
             if not cpi_error and (failure or violations):
-                violations = [*violations, Violation(
-                    "cloud-id.unknown", "warning", f"{request.method} did not give a usable {spec.creates.kind} "
-                    f"ID: a {spec.creates.kind} may exist that cpictl cannot record — look for it in the IaaS "
-                    f"(request_id {request.context.get('request_id', '-')}); `cpictl ids` keeps listing the call "
-                    "until you dismiss it. BOSH would leave it orphaned")]
+                violations = [*violations, unknown_cloud_id(request.method, str(spec.creates.kind),
+                                                            str(request.context.get("request_id", "-")))]
         return CallOutcome(request, stdin, run, decoded, violations, changes, failure)
 
     def call(self, method: str, args: Sequence[Any] | Mapping[str, Any], **kwargs: Any) -> CallOutcome:
@@ -290,12 +287,10 @@ def _signal_after_answer(signum: int) -> Violation:
     import signal
 
     try:
-        name = f" ({signal.Signals(signum).name})"
+        name = signal.Signals(signum).name
     except ValueError:
         name = ""
-    return Violation("process.signal-after-answer", "error", f"the CPI answered, then was killed by signal "
-                     f"{signum}{name}: create-env fails the call (its wait for the process returns an error); "
-                     "the director uses the answer")
+    return signal_after_answer(signum, name)
 
 
 def outcome_as_dict(outcome: CallOutcome, *, show_secrets: bool = False) -> dict[str, Any]:
@@ -321,8 +316,9 @@ def outcome_as_dict(outcome: CallOutcome, *, show_secrets: bool = False) -> dict
         "duration_s": round(run.duration_s, 6) if run else None,
         "stderr": stderr,
         "violations": [v.as_dict() for v in violations]
-        + ([{"code": "process.failed", "severity": "error", "message": outcome.failure}] if outcome.failure else [])
-        + ([{"code": "journal.write-failed", "severity": "error", "message": outcome.journal_error}]
-           if outcome.journal_error else []),
+        + ([process_failed(outcome.failure, bool(run and run.timed_out)).as_dict()] if outcome.failure else [])
+        # cpictl's own failure, not the CPI's: no caller reacts to it
+        + ([{"code": "journal.write-failed", "severity": "error", "message": outcome.journal_error,
+             "director": None, "create_env": None}] if outcome.journal_error else []),
         "cloud_ids": outcome.changes.as_dict(),
     }

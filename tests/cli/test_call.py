@@ -162,8 +162,9 @@ def test_misbehaving_cpis_exit_3_with_a_violation(capsys, script, code_prefix):
 def test_v2_create_vm_answering_a_bare_string_explains_the_first_character_bug(capsys):
     code, doc = call_json(capsys, "create_vm", "a", "s", "{}", "{}", "--cpi", str(CPIS / "v1_create_vm.sh"))
     assert code == 3
-    message = next(v["message"] for v in doc["violations"] if v["code"] == "result.v1-shape")
-    assert "first character 'v'" in message
+    violation = next(v for v in doc["violations"] if v["code"] == "result.v1-shape")
+    assert violation["director"]["does"] == "misreads" and "first character 'v'" in violation["director"]["why"]
+    assert violation["create_env"]["does"] == "fails"
 
 
 def test_a_hanging_cpi_is_killed_at_the_timeout(capsys):
