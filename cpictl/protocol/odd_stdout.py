@@ -119,8 +119,11 @@ def noise_violation(before: list[str], after: list[str]) -> Violation:
     noise = noise_before + noise_after
     kept = tuple(line if len(line) <= NOISE_LINE_CHARS else line[:NOISE_LINE_CHARS] + "…"
                  for line in noise[:NOISE_LINES_KEPT])
-    where = [f"{len(lines)} before" if where == "before" else f"{len(lines)} after"
-             for where, lines in (("before", noise_before), ("after", noise_after)) if lines]
+    lines = f"{len(noise)} line{'s' if len(noise) != 1 else ''} of noise"
+    if noise_before and noise_after:
+        where = f"around the JSON answer on stdout ({len(noise_before)} before, {len(noise_after)} after)"
+    else:
+        where = f"{'before' if noise_before else 'after'} the JSON answer on stdout"
     first = noise[0].strip()[:1] if noise else ""
     if noise_before:
         director = f"'{callers.DIRECTOR_PARSER_ERROR} - unexpected character…' at the first noise line"
@@ -128,9 +131,8 @@ def noise_violation(before: list[str], after: list[str]) -> Violation:
     else:
         director = f"'{callers.DIRECTOR_PARSER_ERROR} - unexpected token at end of stream…' at the noise"
         go = f"invalid character '{first}' after top-level value"
-    return Violation("stdout.noise", f"{len(noise)} line(s) of noise on stdout besides the JSON answer "
-                     f"({', '.join(where)} it)", director=fails(f"{director}: it parses all of stdout as one JSON "
-                                                               "document"),
+    return Violation("stdout.noise", f"{lines} {where}", director=fails(f"{director}: it parses all of stdout as "
+                                                                         "one JSON document"),
                      create_env=fails(f"'{callers.CREATE_ENV_UNMARSHAL}' ({go}): it unmarshals all of stdout"),
                      noise=Noise(kept, len(noise)))
 
