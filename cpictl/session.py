@@ -22,7 +22,6 @@ from cpictl.protocol.codec import (
     encode_request,
     new_request_id,
 )
-from cpictl.protocol.process_verdicts import lingering_child, process_failed, signal_after_answer, unknown_cloud_id
 from cpictl.protocol.violations import Violation
 from cpictl.targets.target import REFERENCE_CPI_LABEL, UNSET, Target, reference_cpi_argv
 from cpictl.transport import CpiInterrupted, CpiNotRunnable, RunResult, run_cpi
@@ -119,6 +118,8 @@ def _transport_failure(run: RunResult, timeout: float | None) -> tuple[str | Non
                 f"and it may still be running ({_escaped(run)})"
                 if run.pipes_abandoned else "it was killed with the CPI's process group")
         message = f"the CPI exited but a child process kept stdout/stderr open; {fate}"
+        from cpictl.protocol.process_verdicts import lingering_child  # a rare verdict: not on every start-up
+
         return None, [lingering_child(message)]
     if run.signal is not None:
         return (f"the CPI was killed by signal {run.signal} with no response; the director fails "
@@ -215,6 +216,8 @@ class CallSession:
         if spec is not None and spec.creates and spec.creates.replaces_arg is None and not changes.created:
             cpi_error = decoded is not None and decoded.error is not None and not failure
             if not cpi_error and (failure or violations):
+                from cpictl.protocol.process_verdicts import unknown_cloud_id
+
                 violations = [*violations, unknown_cloud_id(request.method, str(spec.creates.kind),
                                                             str(request.context.get("request_id", "-")))]
         return CallOutcome(request, stdin, run, decoded, violations, changes, failure)
@@ -290,6 +293,8 @@ def _signal_after_answer(signum: int) -> Violation:
         name = signal.Signals(signum).name
     except ValueError:
         name = ""
+    from cpictl.protocol.process_verdicts import signal_after_answer
+
     return signal_after_answer(signum, name)
 
 
@@ -308,6 +313,11 @@ def outcome_as_dict(outcome: CallOutcome, *, show_secrets: bool = False) -> dict
         violations = redactor.violations(violations)
         stderr = redactor.text(stderr)
     run = outcome.run
+    failed: list[dict[str, Any]] = []
+    if outcome.failure:
+        from cpictl.protocol.process_verdicts import process_failed  # a rare verdict: not on every start-up
+
+        failed = [process_failed(outcome.failure, bool(run and run.timed_out)).as_dict()]
     return {
         "request": request,
         "response": response,
@@ -316,7 +326,7 @@ def outcome_as_dict(outcome: CallOutcome, *, show_secrets: bool = False) -> dict
         "duration_s": round(run.duration_s, 6) if run else None,
         "stderr": stderr,
         "violations": [v.as_dict() for v in violations]
-        + ([process_failed(outcome.failure, bool(run and run.timed_out)).as_dict()] if outcome.failure else [])
+        + failed
         # cpictl's own failure, not the CPI's: no caller reacts to it
         + ([{"code": "journal.write-failed", "severity": "error", "message": outcome.journal_error,
              "director": None, "create_env": None}] if outcome.journal_error else []),

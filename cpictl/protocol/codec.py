@@ -4,8 +4,9 @@ The caller owns the process; this module never does I/O. `decode_response` alway
 garbage gives violations, not exceptions. JSON is decoded by `json_decoding.decode_json`, which no nesting, big
 number, NaN or lone surrogate can make raise; `parser_verdicts` says what the callers' parsers make of those,
 `odd_stdout` reads an answer behind comments or noise lines (so its IDs are journalled, though both or one caller
-fails it), `envelope_check` judges `{result, error, log}` and the shapes judge the result. Each violation says
-what the director and create-env do (`violations`).
+fails it), `answer_verdicts` judges stdout as a whole, `envelope_check` `{result, error, log}` and the shapes the
+result. Each violation says what the director and create-env do (`violations`); every module that judges
+something odd is loaded only when there is something odd to judge.
 """
 
 from __future__ import annotations
@@ -15,20 +16,9 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
-from cpictl.protocol import callers
 from cpictl.protocol.catalogue import created_cid, get_method
-from cpictl.protocol.envelope_check import (
-    canonical_keys,
-    check_envelope,
-    create_env_reads_null,
-    error_type_violations,
-    key_case_violation,
-)
 from cpictl.protocol.json_decoding import decode_json, lone_surrogates
-from cpictl.protocol.shapes import json_type_name
-from cpictl.protocol.violations import Violation, fails, ignores
-
-PREVIEW_BYTES = 500
+from cpictl.protocol.violations import Violation
 
 
 @dataclass(frozen=True)
@@ -165,22 +155,29 @@ def decode_response(stdout: bytes, *, method: str | None, api_version: int | Non
     """Decode a CPI's stdout and check it against the contract for `method` at `api_version`."""
     violations: list[Violation] = []
     if stdout_truncated:
-        violations.append(_too_large())
+        from cpictl.protocol import answer_verdicts  # an odd answer only: not on every start-up
+
+        violations.append(answer_verdicts.too_large())
     if not stdout.strip():
-        violations.append(Violation("stdout.empty", "the CPI wrote nothing on stdout", director=fails(
-            f"'{callers.DIRECTOR_PARSER_ERROR} - unexpected end of input'"), create_env=fails(
-            f"'{callers.CREATE_ENV_UNMARSHAL}' (unexpected end of JSON input)")))
+        from cpictl.protocol import answer_verdicts
+
+        violations.append(answer_verdicts.empty())
         return DecodedResponse(None, violations)
     text = _decode_text(stdout, violations)
     document = _parse_json(text, stdout, violations, method, api_version, stdout_truncated)
     if document is None:
         return DecodedResponse(None, violations)
-    document, renamed = canonical_keys(document)
-    if renamed:
-        violations.append(key_case_violation(renamed))
-    violations.extend(check_envelope(document, method, api_version))
+    if not _plain_envelope(document):  # the everyday answer needs no envelope module
+        from cpictl.protocol.envelope_check import canonical_keys, check_envelope, key_case_violation
+
+        document, renamed = canonical_keys(document)
+        if renamed:
+            violations.append(key_case_violation(renamed))
+        violations.extend(check_envelope(document, method, api_version))
     error = document.get("error")
     if isinstance(error, dict):
+        from cpictl.protocol.envelope_check import error_type_violations
+
         violations.extend(error_type_violations(error, method))
     elif error is None and method is not None and "result" in document:
         spec = get_method(method)
@@ -191,33 +188,25 @@ def decode_response(stdout: bytes, *, method: str | None, api_version: int | Non
                 from cpictl.protocol.parser_verdicts import cloud_id_violations
 
                 violations.extend(cloud_id_violations(cid))
-    if exit_code not in (0, None):
-        violations.append(Violation("exit.nonzero", f"the CPI exited {exit_code} after a valid response",
-                                    director=ignores("uses the answer: it only logs the exit status "
-                                                     "(external_cpi.rb)"),
-                                    create_env=fails(f"'{callers.CREATE_ENV_EXEC}: … Running command: …, stdout: "
-                                                     "…, stderr: …': a non-zero exit fails the call, and stdout is "
-                                                     "never read")))
+    if exit_code is not None and exit_code != 0:
+        from cpictl.protocol import answer_verdicts
+
+        violations.append(answer_verdicts.nonzero_exit(exit_code))
     return DecodedResponse(document, violations)
 
 
-def _too_large() -> Violation:
-    """cpictl's own limit, not a caller's: both read stdout to its end, however long."""
-    return Violation("stdout.too-large", "stdout exceeded cpictl's 256 MiB limit and was cut to its first 64 KiB: "
-                     "the verdicts that follow judge a cut answer", director=ignores(
-                         "reads stdout to its end, however long (external_cpi.rb)"), create_env=ignores(
-                         "buffers all of stdout before it decodes it (cpi_cmd_runner.go)"))
+def _plain_envelope(document: dict[str, Any]) -> bool:
+    """`{result, error: null, log: "…"}`, the keys spelt as the director reads them: nothing to say about it."""
+    return "result" in document and document.get("error", False) is None and isinstance(document.get("log"), str)
 
 
 def _decode_text(stdout: bytes, violations: list[Violation]) -> str:
     try:
         return stdout.decode("utf-8")
     except UnicodeDecodeError as exc:
-        violations.append(Violation("stdout.invalid-utf8", f"stdout is not valid UTF-8 (byte {exc.start}); cpictl "
-                                    "decoded it with replacement characters", director=fails(
-                                        "its parser accepts the bytes into the string, which then fails later "
-                                        "(e.g. when it writes the task log)"), create_env=ignores(
-                                        "Go's decoder replaces the bytes with U+FFFD")))
+        from cpictl.protocol import answer_verdicts
+
+        violations.append(answer_verdicts.invalid_utf8(exc.start))
         return stdout.decode("utf-8", errors="replace")
 
 
@@ -230,7 +219,9 @@ def _parse_json(text: str, raw: bytes, violations: list[Violation], method: str 
 
         recovered = recover(text)
         if recovered is None:
-            violations.append(_not_json(raw, truncated))
+            from cpictl.protocol import answer_verdicts
+
+            violations.append(answer_verdicts.not_json(raw, truncated))
             return None
         decoded, text = recovered.decoded, recovered.text
         violations.append(recovered.violation)
@@ -240,28 +231,13 @@ def _parse_json(text: str, raw: bytes, violations: list[Violation], method: str 
         from cpictl.protocol.parser_verdicts import parser_violations  # odd answers only
 
         violations.extend(parser_violations(decoded.findings, lone))
-    if document is None:
-        violations.append(Violation("response.null", "the response is a bare null, not an object with result, "
-                                    "error and log", director=fails(f"'{callers.DIRECTOR_SCHEMA_ERROR}': not an "
-                                                                    "object"),
-                                    create_env=create_env_reads_null(method, api_version)))
-        return None
-    if not isinstance(document, dict):
-        violations.append(Violation("response.not-object", "the response must be a JSON object with result, "
-                                    f"error and log; got {json_type_name(document)}", director=fails(
-                                        f"'{callers.DIRECTOR_SCHEMA_ERROR}': not an object"), create_env=fails(
-                                        f"'{callers.CREATE_ENV_UNMARSHAL}' (cannot unmarshal "
-                                        f"{json_type_name(document)} into a Go struct)")))
+    if document is None or not isinstance(document, dict):
+        from cpictl.protocol import answer_verdicts
+
+        violations.append(answer_verdicts.bare_null(method, api_version) if document is None
+                          else answer_verdicts.not_object(document))
         return None
     return document
-
-
-def _not_json(raw: bytes, truncated: bool) -> Violation:
-    shown = raw[:PREVIEW_BYTES].decode("utf-8", errors="replace")
-    what = "the part of stdout cpictl kept is" if truncated else "stdout is"
-    return Violation("stdout.not-json", f"{what} not JSON. First {PREVIEW_BYTES} bytes: {shown!r}",
-                     director=fails(f"'{callers.DIRECTOR_PARSER_ERROR}'"),
-                     create_env=fails(f"'{callers.CREATE_ENV_UNMARSHAL}'"))
 
 
 def _plain_id(cid: str) -> bool:

@@ -10,11 +10,13 @@ given is in `cid_verdicts`; `info` and attach_disk's disk hint have modules of t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cpictl.protocol import callers
 from cpictl.protocol.json_markers import NonFinite, marker_type_name
-from cpictl.protocol.violations import Reaction, Reactions, Violation, both, fails, ignores, misreads
+from cpictl.protocol.violations import Reaction, Violation, both, fails, ignores, misreads
+
+if TYPE_CHECKING:
+    from cpictl.protocol.violations import Reactions
 
 
 def json_type_name(value: Any) -> str:
@@ -49,7 +51,9 @@ def shown(value: Any) -> str:
 
 def unexpected_result(value: Any) -> str:
     """create-env's words for a result of the wrong Go type."""
-    return f"{callers.CREATE_ENV_UNEXPECTED}: '<{brief(value, 40)}>'"
+    from cpictl.protocol.callers import CREATE_ENV_UNEXPECTED  # a wrong answer only: not on every start-up
+
+    return f"{CREATE_ENV_UNEXPECTED}: '<{brief(value, 40)}>'"
 
 
 @dataclass(frozen=True)
@@ -68,11 +72,15 @@ class ResultShape:
 
 def _director(method: str, api_version: int | None) -> Reaction | None:
     """The director's reaction when it never sends this request, else None (the check decides)."""
+    from cpictl.protocol import callers  # a wrong answer only: not on every start-up
+
     return None if callers.director_calls(method, api_version) else callers.not_called_by_director(method,
                                                                                                      api_version)
 
 
 def _create_env(method: str) -> Reaction | None:
+    from cpictl.protocol import callers
+
     return None if callers.create_env_calls(method) else callers.not_called_by_create_env(method)
 
 
@@ -221,12 +229,14 @@ class NetworkTuple(ResultShape):
 
     def check(self, value: Any, method: str, api_version: int | None = 2) -> list[Violation]:
         if not (isinstance(value, list) and len(value) >= 2 and isinstance(value[1], dict)):
+            from cpictl.protocol.callers import not_called_by_create_env
+
             director = _director(method, api_version) or fails(
                 "'deployment failed during creating managed networks: …' (it reads element 1's 'range' and "
                 "'reserved' as an object); the network the CPI made is not rolled back")
             return [Violation("result.wrong-type", "create_network must return [network_cid, {range, gateway, "
                               f"reserved}}, cloud_properties], got {brief(value)}", director=director,
-                              create_env=callers.not_called_by_create_env(method))]
+                              create_env=not_called_by_create_env(method))]
         if isinstance(value[0], str) and value[0].strip():
             return []
         from cpictl.protocol.cid_verdicts import cid_violation
@@ -236,9 +246,11 @@ class NetworkTuple(ResultShape):
 
 def non_finite_reactions(value: NonFinite) -> Reactions:
     """A result that is NaN/Infinity: neither parser gets as far as the result (see json.non-finite)."""
-    return {"director": fails(f"{callers.DIRECTOR_PARSER_ERROR} - unexpected token' on {value} before it reads "
-                              "the result"),
-            "create_env": fails(f"{callers.CREATE_ENV_UNMARSHAL}' (invalid character) before it reads the result")}
+    from cpictl.protocol.callers import CREATE_ENV_UNMARSHAL, DIRECTOR_PARSER_ERROR
+
+    return {"director": fails(f"'{DIRECTOR_PARSER_ERROR} - unexpected token' on {value} before it reads the "
+                              "result"),
+            "create_env": fails(f"'{CREATE_ENV_UNMARSHAL}' (invalid character) before it reads the result")}
 
 
 NOTHING = Nothing("null", "null (nothing)")

@@ -9,7 +9,7 @@ message where it has one). Severity is never given by hand: it follows from the 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal, TypedDict
+from typing import TYPE_CHECKING, Any, Literal
 
 Severity = Literal["error", "warning"]
 Does = Literal["fails", "ignores", "misreads", "crashes", "refuses-all-calls"]
@@ -119,11 +119,14 @@ class Violation:
         return document
 
 
-class Reactions(TypedDict):
-    """Both callers' reactions as keyword arguments: `Violation(code, message, **reactions)`."""
+if TYPE_CHECKING:  # a TypedDict class costs start-up; mypy alone needs it
+    from typing import TypedDict
 
-    director: Reaction
-    create_env: Reaction
+    class Reactions(TypedDict):
+        """Both callers' reactions as keyword arguments: `Violation(code, message, **reactions)`."""
+
+        director: Reaction
+        create_env: Reaction
 
 
 def both(reaction: Reaction) -> Reactions:
