@@ -52,18 +52,19 @@ def key_case_violation(renamed: dict[str, str]) -> Violation:
         create_env=ignores(f"matches keys case-insensitively (Go's encoding/json) and reads {sent}"))
 
 
-def create_env_reads_null(method: str | None, api_version: int | None) -> Reaction:
+def create_env_reads_null(method: str | None, api_version: int | None,
+                          how: str = "decodes it as an empty response (no error, result null)") -> Reaction:
     """What create-env does with a result that comes to it as null (a missing `result`, a bare `null` answer)."""
     spec = get_method(method) if method else None
     if spec is None or method is None:
-        return ignores("reads it as an empty answer: no error, result null")
+        return ignores(how)
     if not callers.create_env_calls(method):
         return callers.not_called_by_create_env(method)
     reactions = [v.create_env for v in spec.result_shape(api_version).check(None, method, api_version)]
     failing = [reaction for reaction in reactions if reaction.does != COPES]
     if failing:
-        return failing[0]
-    return ignores(f"reads it as an empty answer: no error, result null — so {method} succeeds")
+        return Reaction(failing[0].does, f"{how}, then {failing[0].why}")
+    return ignores(f"{how}: {method} succeeds")
 
 
 def check_envelope(document: dict[str, Any], method: str | None = None,
@@ -72,7 +73,8 @@ def check_envelope(document: dict[str, Any], method: str | None = None,
     problems: list[Violation] = []
     if "result" not in document:
         problems.append(Violation("response.missing-result", "the response has no 'result' key", director=fails(
-            f"{_SCHEMA}: 'result' is missing'"), create_env=create_env_reads_null(method, api_version)))
+            f"{_SCHEMA}: 'result' is missing'"), create_env=create_env_reads_null(
+                method, api_version, "reads the missing result as null")))
     if "error" not in document:
         problems.append(Violation("response.missing-error", "the response has no 'error' key", director=fails(
             f"{_SCHEMA}: 'error' is missing'"), create_env=ignores("reads a missing error as null: success")))

@@ -50,10 +50,18 @@ def shown(value: Any) -> str:
 
 
 def unexpected_result(value: Any) -> str:
-    """create-env's words for a result of the wrong Go type."""
+    """create-env's words for a result of the wrong Go type: `Unexpected external CPI command result: '%#v'`."""
     from cpictl.protocol.callers import CREATE_ENV_UNEXPECTED  # a wrong answer only: not on every start-up
 
-    return f"{CREATE_ENV_UNEXPECTED}: '<{brief(value, 40)}>'"
+    if value is None:
+        shown = "<nil>"
+    elif isinstance(value, list):
+        shown = "[]interface {}{" + brief(value, 40).removeprefix("[").removesuffix("]") + "}"
+    elif isinstance(value, dict):
+        shown = "map[string]interface {}{" + brief(value, 40).removeprefix("{").removesuffix("}") + "}"
+    else:
+        shown = brief(value, 40)
+    return f"{CREATE_ENV_UNEXPECTED}: '{shown}'"
 
 
 @dataclass(frozen=True)

@@ -152,6 +152,7 @@ def test_dry_run_prints_stdin_argv_and_a_one_liner_and_runs_nothing(capsys, isol
     ("garbage.sh", "stdout.not-json"),
     ("empty.sh", "stdout.empty"),
     ("truncated.sh", "stdout.not-json"),
+    ("noise_before_json.sh", "stdout.noise"),  # both callers fail it (contract §13), though cpictl reads the JSON
 ])
 def test_misbehaving_cpis_exit_3_with_a_violation(capsys, script, code_prefix):
     code, doc = call_json(capsys, "info", "--cpi", str(CPIS / script), "--timeout", "30")
