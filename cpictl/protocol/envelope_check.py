@@ -7,7 +7,7 @@
   a missing or null field at its zero value (so a missing `result` reads as null and `"log": null` as ""), and
   fails the whole call on a value of the wrong Go type; error types are compared by full name (errors.go).
 
-Every response passes through here, so it stays cheap on a correct one.
+Loaded only for an answer that is not plainly `{result, error: null, log: "…"}` (the codec's everyday path).
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ from cpictl.protocol.errors import (
 from cpictl.protocol.violations import COPES, Reaction, Violation, both, fails, ignores, refuses_all_calls
 
 ENVELOPE_KEYS = ("result", "error", "log")
-_SCHEMA = f"'{callers.DIRECTOR_SCHEMA_ERROR}"
+def _schema(detail: str) -> str:
+    return f"'{callers.DIRECTOR_SCHEMA_ERROR}: …' ({detail})"
 _GO_TYPE = {"integer": "number", "number": "number", "boolean": "bool", "array": "array", "object": "object"}
 
 
@@ -41,14 +42,14 @@ def canonical_keys(document: dict[str, Any]) -> tuple[dict[str, Any], dict[str, 
             renamed[folded] = key
     if not renamed:
         return document, {}
-    return {renamed_key.get(key, key): value for key, value in document.items()
-            for renamed_key in ({sent: canonical for canonical, sent in renamed.items()},)}, renamed
+    canonical = {sent: key for key, sent in renamed.items()}
+    return {canonical.get(key, key): value for key, value in document.items()}, renamed
 
 
 def key_case_violation(renamed: dict[str, str]) -> Violation:
     sent = ", ".join(f"'{as_sent}' for '{key}'" for key, as_sent in renamed.items())
     return Violation("response.key-case", f"the response spells {sent}", director=fails(
-        f"{_SCHEMA}: {', '.join(repr(key) for key in renamed)} is missing' — it matches keys exactly"),
+        _schema(f"{', '.join(repr(key) for key in renamed)} missing: it matches keys exactly")),
         create_env=ignores(f"matches keys case-insensitively (Go's encoding/json) and reads {sent}"))
 
 
@@ -73,14 +74,14 @@ def check_envelope(document: dict[str, Any], method: str | None = None,
     problems: list[Violation] = []
     if "result" not in document:
         problems.append(Violation("response.missing-result", "the response has no 'result' key", director=fails(
-            f"{_SCHEMA}: 'result' is missing'"), create_env=create_env_reads_null(
+            _schema("'result' missing")), create_env=create_env_reads_null(
                 method, api_version, "reads the missing result as null")))
     if "error" not in document:
         problems.append(Violation("response.missing-error", "the response has no 'error' key", director=fails(
-            f"{_SCHEMA}: 'error' is missing'"), create_env=ignores("reads a missing error as null: success")))
+            _schema("'error' missing")), create_env=ignores("reads a missing error as null: success")))
     if "log" not in document:
         problems.append(Violation("response.missing-log", "the response has no 'log' key", director=fails(
-            f"{_SCHEMA}: 'log' is missing'"), create_env=ignores("reads a missing log as ''")))
+            _schema("'log' missing")), create_env=ignores("reads a missing log as ''")))
     elif not isinstance(document["log"], str):
         problems.append(_log_type(document["log"]))
     error = document.get("error")
@@ -105,7 +106,7 @@ def _log_type(log: Any) -> Violation:
     create_env = (ignores("reads null as an empty log") if log is None else fails(
         f"'{callers.CREATE_ENV_UNMARSHAL}' (cannot unmarshal {_GO_TYPE.get(kind, kind)} into a Go string)"))
     return Violation("response.log-type", f"'log' must be a string, got {kind}",
-                     director=fails(f"{_SCHEMA}': log must be a String, {kind} is not"), create_env=create_env)
+                     director=fails(_schema(f"log must be a String, not {kind}")), create_env=create_env)
 
 
 def _go_reads_error(error: Any) -> bool:
@@ -127,7 +128,8 @@ def _malformed_error(error: Any) -> Violation:
         create_env = fails(f"'{callers.CREATE_ENV_UNMARSHAL}': a field of the wrong Go type")
     return Violation("response.malformed-error", "'error' must be null or {type: string, message: string, "
                      f"ok_to_retry: boolean}}, got {brief(error, 200)}",
-                     director=fails(f"{_SCHEMA}' on the error object"), create_env=create_env)
+                     director=fails(_schema("error must be null or have string type and message and a "
+                                            "boolean ok_to_retry")), create_env=create_env)
 
 
 def error_type_violations(error: dict[str, Any], method: str | None) -> list[Violation]:
@@ -144,11 +146,13 @@ def error_type_violations(error: dict[str, Any], method: str | None) -> list[Vio
     if known is not None and known.name != type_name:
         return [_short_name(type_name, known.name, message, method)]
     unknown = f"\"Unknown CPI error '{type_name}' with message '{message[:60]}'\""
+    if known is not None and (known.name, method) in CREATE_ENV_TOLERATES:  # StemcellNotFound on delete_stemcell
+        create_env = ignores(f"takes {type_name} on {method} as the resource already gone")
+    else:
+        create_env = ignores("fails the call with it, as for any error")
     return [Violation("error.unknown-type", f"error type '{type_name}' is not one the director knows",
                       director=ignores(f"reports {unknown}; the call fails as for any error"),
-                      create_env=ignores("fails the call with it, as for any error")
-                      if (known is None or (known.name, method) not in CREATE_ENV_TOLERATES)
-                      else ignores(f"takes {type_name} on {method} as the resource already gone"))]
+                      create_env=create_env)]
 
 
 def _short_name(short: str, full: str, message: str, method: str | None) -> Violation:
