@@ -50,5 +50,5 @@ def unknown_cloud_id(method: str, kind: str, request_id: str) -> Violation:
     return Violation("cloud-id.unknown", f"{method} did not give a usable {kind} ID: a {kind} may exist that cpictl "
                      f"cannot record — look for it in the IaaS (request_id {request_id}); `cpictl ids` keeps listing "
                      "the call until you dismiss it", **both(ignores(
-                         "this note is about cpictl's journal; the call's other verdicts say what the caller makes "
-                         f"of the answer, and a {kind} no caller can address is left orphaned in the IaaS")))
+                         f"a note on cpictl's journal, not a verdict: a {kind} no caller can address is left "
+                         "orphaned in the IaaS")))

@@ -24,6 +24,8 @@ STDERR_LINES = 12
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow"}
 REACTION_STYLE = {"ignores": "green", "fails": "red", "misreads": "red", "crashes": "bold red",
                   "refuses-all-calls": "bold red"}
+PLURAL = {"ignores": "ignore", "fails": "fail", "misreads": "misread", "crashes": "crash",
+          "refuses-all-calls": "refuse all calls"}
 #: Noise lines a table shows; `-o json` carries up to `violations.NOISE_LINES_KEPT`.
 NOISE_LINES_SHOWN = 5
 
@@ -118,8 +120,13 @@ def violation_text(violation: Violation) -> Text:
         if noise.count > NOISE_LINES_SHOWN:
             text.append(f"\n│ … {noise.count - NOISE_LINES_SHOWN:,} more line(s) (-o json has the first "
                         f"{len(noise.lines):,})", style="dim")
-    for caller, reaction in (("director", violation.director), ("create-env", violation.create_env)):
-        text.append(f"\n{caller} ", style="dim").append(reaction.does, style=REACTION_STYLE[reaction.does])
+    if violation.director == violation.create_env:  # one line for both, the verb in the plural
+        reactions = [("both callers", violation.director, PLURAL[violation.director.does])]
+    else:
+        reactions = [("director", violation.director, violation.director.does),
+                     ("create-env", violation.create_env, violation.create_env.does)]
+    for caller, reaction, verb in reactions:
+        text.append(f"\n{caller} ", style="dim").append(verb, style=REACTION_STYLE[reaction.does])
         text.append(f": {visible_controls(reaction.why)}", style="dim")
     return text
 
