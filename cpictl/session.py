@@ -137,9 +137,10 @@ def _transport_failure(run: RunResult, timeout: float | None) -> tuple[str | Non
         fate = ("it left the CPI's process group, so killing the group did not reach it: cpictl stopped waiting, "
                 f"and it may still be running ({_escaped(run)})"
                 if run.pipes_abandoned else "it was killed with the CPI's process group")
-        message = (f"the CPI exited but a child process kept stdout/stderr open; {fate}. The director reads until "
-                   "EOF on both pipes and would hang")
-        return None, [Violation("process.lingering-child", "error", message)]
+        message = f"the CPI exited but a child process kept stdout/stderr open; {fate}"
+        from cpictl.protocol.process_verdicts import lingering_child  # a rare verdict: not on every start-up
+
+        return None, [lingering_child(message)]
     if run.signal is not None:
         return (f"the CPI was killed by signal {run.signal} with no response; the director fails "
                 "'Invalid CPI response - ParserError', create-env fails the call", [])
@@ -315,11 +316,10 @@ class CallSession:
         if spec is not None and spec.creates and spec.creates.replaces_arg is None and not changes.created:
             cpi_error = decoded is not None and decoded.error is not None and not failure
             if not cpi_error and (failure or violations):
-                violations = [*violations, Violation(
-                    "cloud-id.unknown", "warning", f"{request.method} did not give a usable {spec.creates.kind} "
-                    f"ID: a {spec.creates.kind} may exist that cpictl cannot record — look for it in the IaaS "
-                    f"(request_id {request.context.get('request_id', '-')}); `cpictl ids` keeps listing the call "
-                    "until you dismiss it. BOSH would leave it orphaned")]
+                from cpictl.protocol.process_verdicts import unknown_cloud_id
+
+                violations = [*violations, unknown_cloud_id(request.method, str(spec.creates.kind),
+                                                            str(request.context.get("request_id", "-")))]
         return CallOutcome(request, stdin, run, decoded, violations, changes, failure)
 
     def call(self, method: str, args: Sequence[Any] | Mapping[str, Any], **kwargs: Any) -> CallOutcome:
@@ -404,12 +404,12 @@ def _signal_after_answer(signum: int) -> Violation:
     import signal
 
     try:
-        name = f" ({signal.Signals(signum).name})"
+        name = signal.Signals(signum).name
     except ValueError:
         name = ""
-    return Violation("process.signal-after-answer", "error", f"the CPI answered, then was killed by signal "
-                     f"{signum}{name}: create-env fails the call (its wait for the process returns an error); "
-                     "the director uses the answer")
+    from cpictl.protocol.process_verdicts import signal_after_answer
+
+    return signal_after_answer(signum, name)
 
 
 def outcome_as_dict(outcome: CallOutcome, *, show_secrets: bool = False) -> dict[str, Any]:
@@ -427,6 +427,11 @@ def outcome_as_dict(outcome: CallOutcome, *, show_secrets: bool = False) -> dict
         violations = redactor.violations(violations)
         stderr = redactor.text(stderr)
     run = outcome.run
+    failed: list[dict[str, Any]] = []
+    if outcome.failure:
+        from cpictl.protocol.process_verdicts import process_failed  # a rare verdict: not on every start-up
+
+        failed = [process_failed(outcome.failure, bool(run and run.timed_out)).as_dict()]
     return {
         "request": request,
         "response": response,
@@ -435,9 +440,10 @@ def outcome_as_dict(outcome: CallOutcome, *, show_secrets: bool = False) -> dict
         "duration_s": round(run.duration_s, 6) if run else None,
         "stderr": stderr,
         "violations": [v.as_dict() for v in violations]
-        + ([{"code": "process.failed", "severity": "error", "message": outcome.failure}] if outcome.failure else [])
-        + ([{"code": "journal.write-failed", "severity": "error", "message": outcome.journal_error}]
-           if outcome.journal_error else []),
+        + failed
+        # cpictl's own failure, not the CPI's: no caller reacts to it
+        + ([{"code": "journal.write-failed", "severity": "error", "message": outcome.journal_error,
+             "director": None, "create_env": None}] if outcome.journal_error else []),
         "cloud_ids": outcome.changes.as_dict(),
         "negotiation": outcome.negotiation.as_dict() if outcome.negotiation is not None else None,
     }

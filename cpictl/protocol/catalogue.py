@@ -202,7 +202,7 @@ _METHODS: tuple[MethodSpec, ...] = (
         _cid("vm_cid", VM, "VM to reconfigure"),
         Param("networks", "object", "networks by name", _NETWORKS_EXAMPLE),
     ), shapes.NOTHING, shapes.NOTHING, deprecated=True, errors=("NotSupported",), category="legacy",
-        notes="CPIs should answer NotSupported; the director recreates the VM instead."),
+        notes="No current caller calls it (the director dropped it with v1); CPIs should answer NotSupported."),
     MethodSpec("ping", "Liveness probe; never called by the director", (), shapes.ANYTHING, shapes.ANYTHING,
                deprecated=True, category="legacy"),
 )

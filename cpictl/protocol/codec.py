@@ -1,8 +1,12 @@
-"""Encode requests and decode responses as pure functions over bytes, with the contract check (contract §2, §3, §10).
+"""Encode requests and decode responses as pure functions over bytes, with the contract check (contract §2, §3, §13).
 
 The caller owns the process; this module never does I/O. `decode_response` always returns: a CPI that prints
 garbage gives violations, not exceptions. JSON is decoded by `json_decoding.decode_json`, which no nesting, big
-number, NaN or lone surrogate can make raise; `parser_verdicts` says what the callers' parsers make of those.
+number, NaN or lone surrogate can make raise; `parser_verdicts` says what the callers' parsers make of those,
+`odd_stdout` reads an answer behind comments or noise lines (so its IDs are journalled, though both or one caller
+fails it), `answer_verdicts` judges stdout as a whole, `envelope_check` `{result, error, log}` and the shapes the
+result. Each violation says what the director and create-env do (`violations`); every module that judges
+something odd is loaded only when there is something odd to judge.
 """
 
 from __future__ import annotations
@@ -13,12 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cpictl.protocol.catalogue import created_cid, get_method
-from cpictl.protocol.errors import DIRECTOR_KNOWN_TYPES, is_legacy_not_implemented
 from cpictl.protocol.json_decoding import decode_json, lone_surrogates
-from cpictl.protocol.shapes import json_type_name
 from cpictl.protocol.violations import Violation
-
-PREVIEW_BYTES = 500
 
 
 @dataclass(frozen=True)
@@ -164,142 +164,91 @@ def decode_response(stdout: bytes, *, method: str | None, api_version: int | Non
     """Decode a CPI's stdout and check it against the contract for `method` at `api_version`."""
     violations: list[Violation] = []
     if stdout_truncated:
-        violations.append(Violation("stdout.too-large", "error", "stdout exceeded the size limit and was cut; "
-                                    "the response cannot be trusted"))
+        from cpictl.protocol import answer_verdicts  # an odd answer only: not on every start-up
+
+        violations.append(answer_verdicts.too_large())
     if not stdout.strip():
-        violations.append(Violation("stdout.empty", "error", "the CPI wrote nothing on stdout: the director fails "
-                                    "'Invalid CPI response - ParserError', create-env fails 'Unmarshalling "
-                                    "external CPI command output'"))
+        from cpictl.protocol import answer_verdicts
+
+        violations.append(answer_verdicts.empty())
         return DecodedResponse(None, violations)
     text = _decode_text(stdout, violations)
-    document = _parse_json(text, stdout, violations)
+    document = _parse_json(text, stdout, violations, method, api_version, stdout_truncated)
     if document is None:
         return DecodedResponse(None, violations)
-    violations.extend(check_envelope(document))
+    if not _plain_envelope(document):  # the everyday answer needs no envelope module
+        from cpictl.protocol.envelope_check import canonical_keys, check_envelope, key_case_violation
+
+        document, renamed = canonical_keys(document)
+        if renamed:
+            violations.append(key_case_violation(renamed))
+        violations.extend(check_envelope(document, method, api_version))
     error = document.get("error")
     if isinstance(error, dict):
-        violations.extend(_check_error_type(error))
+        from cpictl.protocol.envelope_check import error_type_violations
+
+        violations.extend(error_type_violations(error, method))
     elif error is None and method is not None and "result" in document:
         spec = get_method(method)
         if spec is not None:
-            violations.extend(spec.result_shape(api_version).check(document.get("result"), method))
+            violations.extend(spec.result_shape(api_version).check(document.get("result"), method, api_version))
             cid = created_cid(spec, document.get("result"), api_version)
             if cid is not None and not _plain_id(cid):
                 from cpictl.protocol.parser_verdicts import cloud_id_violations
 
                 violations.extend(cloud_id_violations(cid))
-    if exit_code not in (0, None):
-        violations.append(Violation("exit.nonzero", "error", f"the CPI exited {exit_code} after a valid response: "
-                                    "create-env fails the call and ignores stdout; the director uses the result"))
+    if exit_code is not None and exit_code != 0:
+        from cpictl.protocol import answer_verdicts
+
+        violations.append(answer_verdicts.nonzero_exit(exit_code))
     return DecodedResponse(document, violations)
+
+
+def _plain_envelope(document: dict[str, Any]) -> bool:
+    """`{result, error: null, log: "…"}`, the keys spelt as the director reads them: nothing to say about it."""
+    return "result" in document and document.get("error", False) is None and isinstance(document.get("log"), str)
 
 
 def _decode_text(stdout: bytes, violations: list[Violation]) -> str:
     try:
         return stdout.decode("utf-8")
     except UnicodeDecodeError as exc:
-        violations.append(Violation("stdout.invalid-utf8", "warning", f"stdout is not valid UTF-8 (byte "
-                                    f"{exc.start}); decoded with replacement characters. The director's JSON "
-                                    "parser may reject it; create-env's Go decoder replaces the bytes silently"))
+        from cpictl.protocol import answer_verdicts
+
+        violations.append(answer_verdicts.invalid_utf8(exc.start))
         return stdout.decode("utf-8", errors="replace")
 
 
-def _parse_json(text: str, raw: bytes, violations: list[Violation]) -> dict[str, Any] | None:
+def _parse_json(text: str, raw: bytes, violations: list[Violation], method: str | None,
+                api_version: int | None, truncated: bool = False) -> dict[str, Any] | None:
     try:
         decoded = decode_json(text)
     except ValueError:
-        document = _recover_after_noise(text, violations)
-        if document is None:
-            shown = raw[:PREVIEW_BYTES].decode("utf-8", errors="replace")
-            violations.append(Violation("stdout.not-json", "error", "stdout is not JSON: the director fails "
-                                        "'Invalid CPI response - ParserError', create-env fails 'Unmarshalling "
-                                        f"external CPI command output'. First {PREVIEW_BYTES} bytes: {shown!r}"))
-            return None
-    else:
-        document = decoded.value
-        lone = lone_surrogates(text)
-        if lone or decoded.findings.any():
-            from cpictl.protocol.parser_verdicts import parser_violations  # odd answers only
+        from cpictl.protocol.odd_stdout import recover  # odd answers only: not on every start-up
 
-            violations.extend(parser_violations(decoded.findings, lone))
-    if not isinstance(document, dict):
-        violations.append(Violation("response.not-object", "error", "the response must be a JSON object with "
-                                    f"result, error and log; got {json_type_name(document)}: the director fails "
-                                    "SchemaValidationError, create-env fails 'Unmarshalling external CPI command "
-                                    "output'"))
+        recovered = recover(text)
+        if recovered is None:
+            from cpictl.protocol import answer_verdicts
+
+            violations.append(answer_verdicts.not_json(raw, truncated))
+            return None
+        decoded, text = recovered.decoded, recovered.text
+        violations.append(recovered.violation)
+    document = decoded.value
+    lone = lone_surrogates(text)
+    if lone or decoded.findings.any():
+        from cpictl.protocol.parser_verdicts import parser_violations  # odd answers only
+
+        violations.extend(parser_violations(decoded.findings, lone))
+    if document is None or not isinstance(document, dict):
+        from cpictl.protocol import answer_verdicts
+
+        violations.append(answer_verdicts.bare_null(method, api_version) if document is None
+                          else answer_verdicts.not_object(document))
         return None
     return document
-
-
-def _recover_after_noise(text: str, violations: list[Violation]) -> dict[str, Any] | None:
-    """Find a JSON object line after noise lines (a CPI that prints to stdout before answering)."""
-    lines = text.splitlines()
-    for position in range(len(lines) - 1, -1, -1):
-        if not lines[position].lstrip().startswith("{"):
-            continue
-        candidate = "\n".join(lines[position:])
-        try:
-            decoded = decode_json(candidate)
-        except ValueError:
-            continue
-        document = decoded.value
-        if isinstance(document, dict):
-            from cpictl.protocol.parser_verdicts import parser_violations
-
-            violations.extend(parser_violations(decoded.findings, lone_surrogates(candidate)))
-            noise = sum(1 for line in lines[:position] if line.strip())
-            violations.append(Violation("stdout.noise", "warning", f"{noise} line(s) of noise before the JSON "
-                                        "response on stdout (recovered here); the director and create-env parse "
-                                        "all of stdout and would fail to decode it"))
-            return document
-    return None
-
-
-def check_envelope(document: dict[str, Any]) -> list[Violation]:
-    """The director's RESPONSE_SCHEMA: result, error, log present; log a string; error null or well formed."""
-    problems: list[Violation] = []
-    for key in ("result", "error", "log"):
-        if key not in document:
-            problems.append(Violation(f"response.missing-{key}", "error", f"the response has no '{key}' key: the "
-                                      "director fails 'Invalid CPI response - SchemaValidationError'; create-env "
-                                      "accepts it"))
-    if "log" in document and not isinstance(document["log"], str):
-        problems.append(Violation("response.log-type", "error", "'log' must be a string, got "
-                                  f"{json_type_name(document['log'])}: the director fails SchemaValidationError; "
-                                  "create-env accepts it"))
-    error = document.get("error")
-    if error is not None:
-        if not (isinstance(error, dict) and isinstance(error.get("type"), str)
-                and isinstance(error.get("message"), str) and isinstance(error.get("ok_to_retry"), bool)):
-            problems.append(Violation("response.malformed-error", "error", "'error' must be null or {type: string, "
-                                      f"message: string, ok_to_retry: boolean}}, got {_preview(error, 200)}: "
-                                      "the director fails SchemaValidationError; create-env reads what it can "
-                                      "and fails the call"))
-        elif document.get("result") is not None:
-            problems.append(Violation("response.result-with-error", "warning", "'result' should be null when "
-                                      "'error' is set; callers ignore it"))
-    return problems
-
-
-def _preview(value: Any, limit: int) -> str:
-    from cpictl.protocol.strict_json import preview  # a malformed answer only: not on every start-up
-
-    return preview(value, limit)
 
 
 def _plain_id(cid: str) -> bool:
     """A cloud ID nothing can be said against: printable, and short enough for every director database."""
     return len(cid) <= 255 and cid.isprintable()
-
-
-def _check_error_type(error: dict[str, Any]) -> list[Violation]:
-    type_name, message = error.get("type"), error.get("message")
-    if not isinstance(type_name, str) or not isinstance(message, str):
-        return []
-    if is_legacy_not_implemented(type_name, message):
-        return [Violation("error.legacy-not-implemented", "warning", f"'{type_name}: {message[:60]}' is the legacy "
-                          "form of NotImplemented; the director and create-env map it to NotImplemented")]
-    if type_name not in DIRECTOR_KNOWN_TYPES:
-        return [Violation("error.unknown-type", "warning", f"error type '{type_name}' is not one the director "
-                          f"knows: it reports \"Unknown CPI error '{type_name}' with message '{message[:60]}'\"")]
-    return []

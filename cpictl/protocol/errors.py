@@ -68,9 +68,11 @@ _REACTION_ON: dict[tuple[str, str], str] = {
     (PREFIX + "NotImplemented", "snapshot_disk"): "the director skips the snapshot",
     (PREFIX + "NotImplemented", "info"): "create-env takes api_version 1; the director (v283+) refuses the CPI: "
                                          "'CPI must report api_version via info'",
+    (PREFIX + "NotImplemented", "has_vm"): "the director's cloud check skips the VM; create-env fails the call",
+    (PREFIX + "NotImplemented", "has_disk"): "the director's cloud check skips the disk (create-env never calls it)",
     (PREFIX + "NotSupported", "resize_disk"): _COPY,
     (PREFIX + "NotSupported", "update_disk"): _COPY,
-    (PREFIX + "NotSupported", "configure_networks"): "the director recreates the VM instead",
+    (PREFIX + "NotSupported", "configure_networks"): "neither caller calls configure_networks any more",
 }
 #: Types whose general rule lists the methods it applies to: on any other method, they fail the call.
 _METHOD_SPECIFIC = frozenset({PREFIX + "NotImplemented", PREFIX + "NotSupported"})
@@ -86,6 +88,26 @@ def reaction_on(error_type: ErrorType, method: str | None) -> str:
         return specific
     return _FAILS if error_type.name in _METHOD_SPECIFIC else error_type.caller_reaction
 
+
+#: (type, method) pairs a caller copes with by comparing the full type name: the director's `rescue`s (delete_vm_step,
+#: orphan_disk_manager, orphan_network_manager, problem_scanner, metadata_updater, disk_manager, snapshot_manager,
+#: detach_disk_step, missing_disk, create_vm_step's retry) and create-env's type checks (deployment/vm/vm.go,
+#: instance.go, disk/disk.go, stemcell/cloud_stemcell.go, cloud.go Info). A short name (`VMNotFound`) matches none.
+DIRECTOR_TOLERATES = frozenset({
+    (PREFIX + "VMNotFound", "delete_vm"), (PREFIX + "DiskNotFound", "delete_disk"),
+    (PREFIX + "DiskNotFound", "delete_snapshot"), (PREFIX + "DiskNotFound", "detach_disk"),
+    (PREFIX + "NetworkNotFound", "delete_network"), (PREFIX + "DiskNotAttached", "detach_disk"),
+    (PREFIX + "VMCreationFailed", "create_vm"),
+    *((PREFIX + "NotImplemented", method) for method in ("has_vm", "has_disk", "set_vm_metadata",
+                                                         "set_disk_metadata", "resize_disk", "update_disk",
+                                                         "snapshot_disk")),
+    *((PREFIX + "NotSupported", method) for method in ("resize_disk", "update_disk")),
+})
+CREATE_ENV_TOLERATES = frozenset({
+    (PREFIX + "VMNotFound", "delete_vm"), (PREFIX + "DiskNotFound", "delete_disk"),
+    (PREFIX + "StemcellNotFound", "delete_stemcell"),
+    *((PREFIX + "NotImplemented", method) for method in ("info", "set_vm_metadata", "set_disk_metadata")),
+})
 
 #: Types the director recognises (`KNOWN_RPC_ERRORS`); anything else becomes ExternalCpi::UnknownError.
 DIRECTOR_KNOWN_TYPES = frozenset(name for name, e in ERROR_TYPES.items() if e.known_to_director)

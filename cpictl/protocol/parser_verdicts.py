@@ -18,15 +18,14 @@ contract §13), ruby/json at v2.21.1, Go's src/encoding/json (scanner.go, decode
   into interface{} as float64, failing the whole Unmarshal on one beyond float64's range (`convertNumber`). Any
   Unmarshal error fails the call: "Unmarshalling external CPI command output".
 
-Severity follows the house rule: `error` when either caller fails, crashes or misreads the call; `warning` when
-both cope.
+Each verdict says what each caller does; severity follows from that (`violations.severity_of`).
 """
 
 from __future__ import annotations
 
 from cpictl.protocol.json_decoding import JsonFindings
 from cpictl.protocol.json_markers import KEPT_DEPTH
-from cpictl.protocol.violations import Violation
+from cpictl.protocol.violations import Violation, both, fails, ignores, misreads
 
 DIRECTOR_MAX_NESTING = 100
 CREATE_ENV_MAX_NESTING = 10_000
@@ -45,56 +44,77 @@ def parser_violations(findings: JsonFindings, lone: list[str]) -> list[Violation
     """Violations for what the decoder found: nesting, NaN/Infinity, numbers beyond a float, lone surrogates."""
     problems: list[Violation] = []
     if findings.director_depth > DIRECTOR_MAX_NESTING or findings.depth > CREATE_ENV_MAX_NESTING:
-        go = (f"{_CREATE_ENV_FAILS}' (Go's decoder stops at {CREATE_ENV_MAX_NESTING:,} levels: 'exceeded max depth')"
-              if findings.depth > CREATE_ENV_MAX_NESTING else
-              f"create-env's Go decoder accepts it (its limit is {CREATE_ENV_MAX_NESTING:,} levels)")
-        director = (f"{_DIRECTOR_PARSE_FAILS} - nesting of {DIRECTOR_MAX_NESTING + 1} is too deep' (Ruby json's "
-                    f"max_nesting is {DIRECTOR_MAX_NESTING})" if findings.director_depth > DIRECTOR_MAX_NESTING
-                    else "the director's Ruby parser accepts it (empty containers do not count toward its limit)")
-        kept = (f"; cpictl keeps the first {KEPT_DEPTH} levels and shows what lies deeper as elided"
-                if findings.elided else "")
-        problems.append(Violation("json.too-deep", "error", f"the response is nested {findings.depth:,} levels "
-                                  f"deep: {director}; {go}{kept}"))
+        problems.append(_too_deep(findings))
     if findings.non_finite:
-        problems.append(Violation("json.non-finite", "error", f"the response contains {_sample(findings.non_finite)}"
-                                  f", which is not JSON: {_DIRECTOR_PARSE_FAILS} - unexpected token', "
-                                  f"{_CREATE_ENV_FAILS}' (invalid character). cpictl never takes it as a cloud "
-                                  "ID and writes it as null in -o json"))
+        problems.append(Violation("json.non-finite", f"the response contains {_sample(findings.non_finite)}, "
+                                  "which is not JSON; cpictl never takes it as a cloud ID and writes it as null in "
+                                  "-o json", director=fails(f"{_DIRECTOR_PARSE_FAILS} - unexpected token' "
+                                                            "(allow_nan is off)"),
+                                  create_env=fails(f"{_CREATE_ENV_FAILS}' (invalid character)")))
     if findings.beyond_float:
-        problems.append(Violation("json.number-beyond-float", "error", "the response holds a number beyond a "
-                                  f"64-bit float ({_sample(findings.beyond_float)}): {_CREATE_ENV_FAILS}' (Go "
-                                  "cannot unmarshal it into float64); the director reads an integer exactly and "
-                                  "a float as Infinity. cpictl keeps its exact digits and never takes it as a "
-                                  "cloud ID"))
+        real = any(not literal.lstrip("-").isdigit() for literal in findings.beyond_float)
+        director = (misreads("reads a float beyond range as Infinity") if real
+                    else ignores("reads a big integer exactly"))
+        problems.append(Violation("json.number-beyond-float", "the response holds a number beyond a 64-bit float "
+                                  f"({_sample(findings.beyond_float)}); cpictl keeps its exact digits and never "
+                                  "takes it as a cloud ID", director=director,
+                                  create_env=fails(f"{_CREATE_ENV_FAILS}' (Go cannot unmarshal it into float64)")))
     if lone:
-        problems.append(Violation("json.lone-surrogate", "error", f"the response holds {_sample(lone)}, half of a "
-                                  "UTF-16 surrogate pair: the director's parser fails 'incomplete surrogate pair' "
-                                  "('invalid surrogate pair' when another escape follows) on a lone high half, "
-                                  "and turns a lone low half into invalid UTF-8; create-env "
-                                  "replaces it with U+FFFD, so an ID holding one names a different resource in "
-                                  "every later call. cpictl keeps it and sends it back escaped, as given"))
+        problems.append(_lone_surrogates(lone))
     return problems
+
+
+def _too_deep(findings: JsonFindings) -> Violation:
+    if findings.depth > CREATE_ENV_MAX_NESTING:
+        create_env = fails(f"{_CREATE_ENV_FAILS}' (Go's decoder stops at {CREATE_ENV_MAX_NESTING:,} levels: "
+                           "'exceeded max depth')")
+    else:
+        create_env = ignores(f"Go's decoder accepts it (its limit is {CREATE_ENV_MAX_NESTING:,} levels)")
+    if findings.director_depth > DIRECTOR_MAX_NESTING:
+        director = fails(f"{_DIRECTOR_PARSE_FAILS} - nesting of {DIRECTOR_MAX_NESTING + 1} is too deep' (Ruby "
+                         f"json's max_nesting is {DIRECTOR_MAX_NESTING})")
+    else:
+        director = ignores("its Ruby parser accepts it (empty containers do not count toward its limit)")
+    kept = (f"; cpictl keeps the first {KEPT_DEPTH} levels and shows what lies deeper as elided"
+            if findings.elided else "")
+    return Violation("json.too-deep", f"the response is nested {findings.depth:,} levels deep{kept}",
+                     director=director, create_env=create_env)
+
+
+def _lone_surrogates(lone: list[str]) -> Violation:
+    high = any(int(escape[2:], 16) < 0xDC00 for escape in lone)
+    if high:
+        director = fails("its parser fails 'incomplete surrogate pair' ('invalid surrogate pair' when another "
+                         "escape follows) on a lone high half")
+    else:
+        director = misreads("its parser turns a lone low half into invalid UTF-8, which fails later like invalid "
+                            "UTF-8 on stdout")
+    return Violation("json.lone-surrogate", f"the response holds {_sample(lone)}, half of a UTF-16 surrogate pair; "
+                     "cpictl keeps it and sends it back escaped, as given", director=director,
+                     create_env=misreads("replaces it with U+FFFD, so an ID holding one names a different resource "
+                                         "in every later call"))
 
 
 def cloud_id_violations(cid: str) -> list[Violation]:
     """What the callers make of a cloud ID with odd characters in it (a lone surrogate: `parser_violations`)."""
     problems: list[Violation] = []
     if "\x00" in cid:
-        problems.append(Violation("cloud-id.nul", "error", "the cloud ID contains a NUL character: both parsers "
-                                  "accept it, but the director stores CIDs in its database, PostgreSQL by "
-                                  "default, which cannot hold NUL in text, so recording the resource fails "
-                                  "(inferred from PostgreSQL, not run); create-env keeps it"))
+        problems.append(Violation("cloud-id.nul", "the cloud ID contains a NUL character", director=fails(
+            "both parsers accept it, but it stores CIDs in its database, PostgreSQL by default, which cannot hold "
+            "NUL in text, so recording the resource fails (inferred from PostgreSQL, not run)"),
+            create_env=ignores("keeps it in its state file")))
     controls = sorted({_control_name(char) for char in cid if _is_control(char) and char != "\x00"})
     if controls:
-        problems.append(Violation("cloud-id.control-characters", "warning", f"the cloud ID contains "
-                                  f"{', '.join(controls)}: both callers keep it byte for byte and send it back "
-                                  "escaped in later requests, but text that quotes the decoded ID shows the raw "
-                                  "characters (the director's task log: 'Failed to create/contact VM <cid>'); "
-                                  "cpictl shows them escaped"))
+        problems.append(Violation("cloud-id.control-characters", f"the cloud ID contains {', '.join(controls)}; "
+                                  "cpictl shows them escaped", **both(ignores(
+                                      "keeps it byte for byte and sends it back escaped in later requests; text "
+                                      "that quotes the decoded ID shows the raw characters (the director's task "
+                                      "log: 'Failed to create/contact VM <cid>')"))))
     if len(cid) > MYSQL_CID_LENGTH:
-        problems.append(Violation("cloud-id.long", "warning", f"the cloud ID is {len(cid):,} characters long: "
-                                  "create-env and a director on PostgreSQL (the default; text columns) keep it, "
-                                  f"a director on MySQL cannot (varchar({MYSQL_CID_LENGTH}) columns)"))
+        problems.append(Violation("cloud-id.long", f"the cloud ID is {len(cid):,} characters long",
+                                  director=ignores("keeps it on PostgreSQL, its default database (text columns); "
+                                                   f"a director on MySQL cannot (varchar({MYSQL_CID_LENGTH}))"),
+                                  create_env=ignores("keeps it in its state file")))
     return problems
 
 

@@ -41,7 +41,7 @@ from urllib.parse import unquote
 
 from cpictl.protocol.catalogue import get_method
 from cpictl.protocol.secret_forms import secrets_pattern
-from cpictl.protocol.violations import Violation
+from cpictl.protocol.violations import Noise, Reaction, Violation
 
 MASK = "<redacted>"
 CONTEXT_PUBLIC_KEYS = frozenset({"director_uuid", "request_id", "vm"})
@@ -322,8 +322,17 @@ class Redactor:
         return masked
 
     def violations(self, violations: list[Violation]) -> list[Violation]:
-        """Violations whose messages may quote the CPI's answer (a wrong-shape result), with secrets hidden."""
-        return [replace(violation, message=self.text(violation.message)) for violation in violations]
+        """Violations whose messages, reactions and noise lines may quote the CPI's answer (a wrong-shape result, a
+        config it printed on stdout), with secrets hidden."""
+        return [self._violation(violation) for violation in violations]
+
+    def _violation(self, violation: Violation) -> Violation:
+        noise = violation.noise
+        if noise is not None:  # one text, so a secret split across lines by a `key: value` layout is seen too
+            noise = Noise(tuple(self.text("\n".join(noise.lines)).split("\n")), noise.count)
+        return replace(violation, message=self.text(violation.message), noise=noise,
+                       director=Reaction(violation.director.does, self.text(violation.director.why)),
+                       create_env=Reaction(violation.create_env.does, self.text(violation.create_env.why)))
 
     def scrub(self, value: Any) -> Any:
         """Hide remembered secrets anywhere inside a decoded JSON value (a CPI may echo them back, even as a key),

@@ -1,16 +1,22 @@
 """Result shapes: what a method's `result` must look like for an api_version, as reusable checkers.
 
-Each shape is data the catalogue points at. `check` returns violations whose messages say what the director and
-`bosh create-env` would do with the wrong value (contract §5, §6, §8.3, §10).
+Each shape is data the catalogue points at. `check` returns violations saying what the director and `bosh
+create-env` each do with a wrong value, method by method (contract §5, §6, §8.3, §13): a caller that never calls
+the method, or never at this api_version, ignores it (`callers`). What the director does with a cloud ID it is
+given is in `cid_verdicts`; `info` and attach_disk's disk hint have modules of their own (`info_check`,
+`hint_check`), loaded only when such an answer is checked.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cpictl.protocol.json_markers import NonFinite, marker_type_name
-from cpictl.protocol.violations import Violation
+from cpictl.protocol.violations import Reaction, Violation, both, fails, ignores, misreads
+
+if TYPE_CHECKING:
+    from cpictl.protocol.violations import Reactions
 
 
 def json_type_name(value: Any) -> str:
@@ -32,14 +38,30 @@ def json_type_name(value: Any) -> str:
     return marker_type_name(value) or type(value).__name__
 
 
-def _brief(value: Any, limit: int = 80) -> str:
+def brief(value: Any, limit: int = 80) -> str:
     from cpictl.protocol.strict_json import preview  # only a wrong answer needs it: not on every start-up
 
     return preview(value, limit)
 
 
-def _wrong(code: str, message: str) -> list[Violation]:
-    return [Violation(code, "error", message)]
+def shown(value: Any) -> str:
+    """`string "x"`, `null`: a value with its JSON type, for messages."""
+    return json_type_name(value) + ("" if value is None else f" {brief(value)}")
+
+
+def unexpected_result(value: Any) -> str:
+    """create-env's words for a result of the wrong Go type: `Unexpected external CPI command result: '%#v'`."""
+    from cpictl.protocol.callers import CREATE_ENV_UNEXPECTED  # a wrong answer only: not on every start-up
+
+    if value is None:
+        shown = "<nil>"
+    elif isinstance(value, list):
+        shown = "[]interface {}{" + brief(value, 40).removeprefix("[").removesuffix("]") + "}"
+    elif isinstance(value, dict):
+        shown = "map[string]interface {}{" + brief(value, 40).removeprefix("{").removesuffix("}") + "}"
+    else:
+        shown = brief(value, 40)
+    return f"{CREATE_ENV_UNEXPECTED}: '{shown}'"
 
 
 @dataclass(frozen=True)
@@ -52,158 +74,191 @@ class ResultShape:
     def describe(self) -> str:
         return self.description
 
-    def check(self, value: Any, method: str) -> list[Violation]:  # pragma: no cover - overridden
-        raise NotImplementedError
+    def check(self, value: Any, method: str, api_version: int | None = 2) -> list[Violation]:
+        raise NotImplementedError  # pragma: no cover - overridden
+
+
+def _director(method: str, api_version: int | None) -> Reaction | None:
+    """The director's reaction when it never sends this request, else None (the check decides)."""
+    from cpictl.protocol import callers  # a wrong answer only: not on every start-up
+
+    return None if callers.director_calls(method, api_version) else callers.not_called_by_director(method,
+                                                                                                     api_version)
+
+
+def _create_env(method: str) -> Reaction | None:
+    from cpictl.protocol import callers
+
+    return None if callers.create_env_calls(method) else callers.not_called_by_create_env(method)
 
 
 class Nothing(ResultShape):
-    def check(self, value: Any, method: str) -> list[Violation]:
+    def check(self, value: Any, method: str, api_version: int | None = 2) -> list[Violation]:
         if value is None:
             return []
-        return [Violation("result.unexpected-value", "warning",
-                          f"{method} should return null, got {_brief(value)}; the director and create-env "
-                          "ignore it")]
+        return [Violation("result.unexpected-value", f"{method} should return null, got {brief(value)}",
+                          **both(ignores(f"does not read the result of {method}")))]
 
 
 class Anything(ResultShape):
-    def check(self, value: Any, method: str) -> list[Violation]:
+    def check(self, value: Any, method: str, api_version: int | None = 2) -> list[Violation]:
         return []
 
 
 class CloudId(ResultShape):
-    def check(self, value: Any, method: str) -> list[Violation]:
-        if isinstance(value, str) and value:
+    """A new cloud ID: the director stores it in its database (`cid_verdicts`), create-env in its state file."""
+
+    def check(self, value: Any, method: str, api_version: int | None = 2) -> list[Violation]:
+        if isinstance(value, str) and value.strip():
             return []
-        if isinstance(value, NonFinite):
-            return _wrong("result.wrong-type", f"{method} must return a cloud ID string, got {value}; no caller "
-                          "gets that far (see json.non-finite), and cpictl records no ID")
-        if value == "":
-            return _wrong("result.empty-cid", f"{method} returned an empty cloud ID; BOSH would record '' and "
-                          "later calls on it would fail or hit the wrong resource")
-        return _wrong("result.wrong-type", f"{method} must return a cloud ID string, got "
-                      f"{json_type_name(value)} {_brief(value)}; the director would store it as the CID and "
-                      "create-env would fail the call")
+        from cpictl.protocol.cid_verdicts import cid_violation  # a wrong answer only
+
+        return [cid_violation(value, method, api_version)]
 
 
 class CloudIdOrNull(ResultShape):
-    def check(self, value: Any, method: str) -> list[Violation]:
-        if value is None or (isinstance(value, str) and value):
+    """update_disk v2: a new disk CID, or null to keep the old one (director only: create-env never calls it)."""
+
+    def check(self, value: Any, method: str, api_version: int | None = 2) -> list[Violation]:
+        if value is None or (isinstance(value, str) and value.strip()):
             return []
-        return _wrong("result.wrong-type", f"{method} must return a new cloud ID string or null, got "
-                      f"{json_type_name(value)} {_brief(value)}")
+        from cpictl.protocol.cid_verdicts import cid_violation
+
+        return [cid_violation(value, method, api_version)]
 
 
 class Boolean(ResultShape):
-    def check(self, value: Any, method: str) -> list[Violation]:
+    """has_vm and has_disk: the director's cloud check reads the answer by Ruby truthiness (problem_scanner
+    vm_scan_stage.rb, disk_scan_stage.rb); create-env's `HasVM` type-asserts a bool (cloud.go)."""
+
+    def check(self, value: Any, method: str, api_version: int | None = 2) -> list[Violation]:
         if isinstance(value, bool):
             return []
-        shown = json_type_name(value) + ("" if value is None else f" {_brief(value)}")
-        return _wrong("result.not-boolean", f"{method} must return true or false, got {shown}; the director's "
-                      "cloud check would misjudge whether the resource exists (create-env never calls it)")
+        taken = "missing" if value is None else "present"
+        director = _director(method, api_version) or misreads(
+            f"takes it by Ruby truthiness: only null and false mean 'gone', so it reads {brief(value, 40)} as "
+            f"'the resource is {taken}'")
+        create_env = _create_env(method) or fails(
+            f"{unexpected_result(value)}; it calls {method} on every redeploy or delete of an existing VM "
+            "(instance.go Delete → vm.Exists)")
+        return [Violation("result.not-boolean", f"{method} must return true or false, got {shown(value)}",
+                          director=director, create_env=create_env)]
 
 
 class Object(ResultShape):
-    def check(self, value: Any, method: str) -> list[Violation]:
+    """calculate_vm_cloud_properties: merged into the instance's cloud_properties (director only)."""
+
+    def check(self, value: Any, method: str, api_version: int | None = 2) -> list[Violation]:
         if isinstance(value, dict):
             return []
-        return _wrong("result.wrong-type", f"{method} must return an object, got {json_type_name(value)}")
+        director = _director(method, api_version) or fails(
+            f"merges it into the VM's cloud_properties (instance.rb update_vm_cloud_properties `merge!`), "
+            f"which raises TypeError for {json_type_name(value)}")
+        create_env = _create_env(method) or fails(unexpected_result(value))
+        return [Violation("result.wrong-type", f"{method} must return an object, got {shown(value)}",
+                          director=director, create_env=create_env)]
 
 
 class StringList(ResultShape):
-    def check(self, value: Any, method: str) -> list[Violation]:
-        if isinstance(value, list) and all(isinstance(item, str) for item in value):
+    """get_disks: the director's snapshot-self snapshots each item (jobs/snapshot_self.rb)."""
+
+    def check(self, value: Any, method: str, api_version: int | None = 2) -> list[Violation]:
+        if isinstance(value, list) and all(isinstance(item, str) and item for item in value):
             return []
-        return _wrong("result.wrong-type", f"{method} must return an array of cloud ID strings, got "
-                      f"{_brief(value)}")
+        if isinstance(value, list):
+            director = misreads("calls snapshot_disk with each item as a disk CID, also the items that are not "
+                                "disk CIDs")
+        elif isinstance(value, dict):
+            director = misreads("iterates it as [key, value] pairs and calls snapshot_disk with each pair")
+        else:
+            director = fails(f"undefined method 'each' for {json_type_name(value)} (jobs/snapshot_self.rb)")
+        director = _director(method, api_version) or director
+        create_env = _create_env(method) or fails(unexpected_result(value))
+        return [Violation("result.wrong-type", f"{method} must return an array of disk CID strings, got "
+                          f"{shown(value)}", director=director, create_env=create_env)]
 
 
 class Info(ResultShape):
-    def check(self, value: Any, method: str) -> list[Violation]:
-        if not isinstance(value, dict):
-            return _wrong("result.wrong-type", f"info must return an object, got {json_type_name(value)}")
-        problems: list[Violation] = []
-        formats = value.get("stemcell_formats")
-        if not (isinstance(formats, list) and all(isinstance(f, str) for f in formats)):
-            problems.append(Violation("info.stemcell-formats", "error",
-                                      "info.stemcell_formats must be an array of strings; create-env fails "
-                                      "'Unmarshalling info method response' and the director cannot match "
-                                      "stemcell formats"))
-        version = value.get("api_version")
-        if "api_version" not in value:
-            problems.append(Violation("info.no-api-version", "warning",
-                                      "info has no api_version: create-env assumes 1, the director (v283+) "
-                                      "refuses the CPI with NotSupported 'CPI must report api_version via info'"))
-        elif isinstance(version, bool) or not isinstance(version, int):
-            problems.append(Violation("info.api-version-type", "error",
-                                      f"info.api_version must be an integer, got {_brief(version)}; the "
-                                      "director's version negotiation would raise"))
-        return problems
+    def check(self, value: Any, method: str, api_version: int | None = 2) -> list[Violation]:
+        if (isinstance(value, dict) and _plain_formats(value.get("stemcell_formats"))
+                and _plain_version(value.get("api_version"))):
+            return []  # the everyday answer: no import for it
+        from cpictl.protocol.info_check import info_violations
+
+        return info_violations(value)
+
+
+def _plain_formats(formats: Any) -> bool:
+    return isinstance(formats, list) and all(isinstance(item, str) for item in formats)
+
+
+def _plain_version(version: Any) -> bool:
+    return isinstance(version, int) and not isinstance(version, bool) and version >= 2
 
 
 class VmTuple(ResultShape):
-    """v2 create_vm: `[vm_cid, networks]`."""
+    """v2 create_vm: `[vm_cid, networks]`. The director reads `result[0]` (create_vm_step.rb), create-env
+    type-asserts an array and its element 0 as a string (cloud.go CreateVM)."""
 
-    def check(self, value: Any, method: str) -> list[Violation]:
-        if isinstance(value, str):
-            first = value[:1]
-            return _wrong("result.v1-shape", f"v2 create_vm must return [vm_cid, networks], got the bare string "
-                          f"{_brief(value)}: the director would take its first character {first!r} as the VM ID "
-                          "and create-env fails 'Unexpected external CPI command result'")
-        if not isinstance(value, list) or not value:
-            return _wrong("result.wrong-type", f"v2 create_vm must return [vm_cid, networks], got "
-                          f"{_brief(value)}; both the director and create-env would fail")
-        problems = CloudId("cid", "").check(value[0], "create_vm")
-        if len(value) != 2:
-            problems.append(Violation("result.tuple-length", "warning", f"v2 create_vm should return 2 elements, "
-                                      f"got {len(value)}; callers read only element 0"))
-        elif not isinstance(value[1], dict):
-            problems.append(Violation("result.networks-type", "warning", "v2 create_vm element 1 (networks) "
-                                      f"should be an object, got {json_type_name(value[1])}; callers ignore it"))
-        return problems
+    def check(self, value: Any, method: str, api_version: int | None = 2) -> list[Violation]:
+        if isinstance(value, list) and value and isinstance(value[0], str) and value[0].strip():
+            return _tuple_warnings(value)
+        from cpictl.protocol.cid_verdicts import vm_tuple_violation
+
+        extra = _tuple_warnings(value) if isinstance(value, list) and value else []
+        return [vm_tuple_violation(value, api_version), *extra]
+
+
+def _tuple_warnings(value: list[Any]) -> list[Violation]:
+    both_read_one = both(ignores("reads only element 0, the VM CID"))
+    if len(value) != 2:
+        return [Violation("result.tuple-length", f"v2 create_vm should return 2 elements, got {len(value)}",
+                          **both_read_one)]
+    if not isinstance(value[1], dict):
+        return [Violation("result.networks-type", "v2 create_vm element 1 (networks) should be an object, got "
+                          f"{json_type_name(value[1])}", **both_read_one)]
+    return []
 
 
 class DiskHint(ResultShape):
-    """v2 attach_disk: a string or an object whose values are all strings (the agent type-asserts them)."""
+    """v2 attach_disk: a string or an object with the keys the agent reads, as strings."""
 
-    def check(self, value: Any, method: str) -> list[Violation]:
-        if value is None or value == "" or value == {}:
-            create_env = ("create-env skips add_persistent_disk for null, so the agent never mounts the disk"
-                          if value is None else "create-env hands it to the agent as it is, which cannot mount "
-                          "the disk with it")
-            return _wrong("result.no-disk-hint", f"v2 attach_disk must return a disk hint, got {_brief(value)}: "
-                          f"the director fails AttachDiskResponseError 'No disk_hint'; {create_env}")
-        if isinstance(value, str):
+    def check(self, value: Any, method: str, api_version: int | None = 2) -> list[Violation]:
+        if isinstance(value, str) and value:
             return []
-        if not isinstance(value, dict):
-            return _wrong("result.wrong-type", f"v2 attach_disk disk hint must be a string or an object, got "
-                          f"{json_type_name(value)} {_brief(value)}; the director's hint check would raise")
-        bad = sorted(_non_string_paths(value))
-        if bad:
-            return _wrong("result.hint-not-string", "disk hint values must all be strings; not strings: "
-                          f"{', '.join(bad)}: the agent type-asserts .(string) and fails to mount the disk")
-        return []
+        from cpictl.protocol.hint_check import hint_violations
 
-
-def _non_string_paths(value: dict[str, Any], prefix: str = "") -> list[str]:
-    paths: list[str] = []
-    for key, item in value.items():
-        path = f"{prefix}{key}"
-        if isinstance(item, dict):
-            paths.extend(_non_string_paths(item, path + "."))
-        elif not isinstance(item, str):
-            paths.append(f"{path}={_brief(item, 20)}")
-    return paths
+        return hint_violations(value)
 
 
 class NetworkTuple(ResultShape):
-    """create_network: `[network_cid, {range?, gateway?, reserved?}, cloud_properties]`."""
+    """create_network: `[network_cid, {range?, gateway?, reserved?}, cloud_properties]`. The director reads
+    element 1's `range` and `reserved` and JSON-dumps element 2, whatever it is (stages/create_network.rb)."""
 
-    def check(self, value: Any, method: str) -> list[Violation]:
-        if (isinstance(value, list) and len(value) == 3 and isinstance(value[0], str) and value[0]
-                and isinstance(value[1], dict) and isinstance(value[2], dict)):
+    def check(self, value: Any, method: str, api_version: int | None = 2) -> list[Violation]:
+        if not (isinstance(value, list) and len(value) >= 2 and isinstance(value[1], dict)):
+            from cpictl.protocol.callers import not_called_by_create_env
+
+            director = _director(method, api_version) or fails(
+                "'deployment failed during creating managed networks: …' (it reads element 1's 'range' and "
+                "'reserved' as an object); the network the CPI made is not rolled back")
+            return [Violation("result.wrong-type", "create_network must return [network_cid, {range, gateway, "
+                              f"reserved}}, cloud_properties], got {brief(value)}", director=director,
+                              create_env=not_called_by_create_env(method))]
+        if isinstance(value[0], str) and value[0].strip():
             return []
-        return _wrong("result.wrong-type", "create_network must return [network_cid, {range, gateway, reserved}, "
-                      f"cloud_properties], got {_brief(value)}; the director would fail to record the network")
+        from cpictl.protocol.cid_verdicts import cid_violation
+
+        return [cid_violation(value[0], method, api_version)]
+
+
+def non_finite_reactions(value: NonFinite) -> Reactions:
+    """A result that is NaN/Infinity: neither parser gets as far as the result (see json.non-finite)."""
+    from cpictl.protocol.callers import CREATE_ENV_UNMARSHAL, DIRECTOR_PARSER_ERROR
+
+    return {"director": fails(f"'{DIRECTOR_PARSER_ERROR} - unexpected token' on {value} before it reads the "
+                              "result"),
+            "create_env": fails(f"'{CREATE_ENV_UNMARSHAL}' (invalid character) before it reads the result")}
 
 
 NOTHING = Nothing("null", "null (nothing)")
@@ -214,9 +269,10 @@ BOOLEAN = Boolean("boolean", "boolean")
 OBJECT = Object("object", "object")
 STRING_LIST = StringList("string-list", "array of cloud ID strings")
 INFO = Info("info", "{stemcell_formats: [string], api_version: integer}")
-#: v1's documented info result has no api_version (missing means 1); the check still warns, as today's director
+#: v1's documented info result has no api_version (missing means 1); the check still flags it, as today's director
 #: refuses a CPI that does not report one.
 INFO_V1 = Info("info", "{stemcell_formats: [string]} (api_version optional: missing means 1)")
 VM_TUPLE = VmTuple("vm-tuple", "[vm_cid, networks]")
-DISK_HINT = DiskHint("disk-hint", "disk hint: string, or object whose values are all strings")
+DISK_HINT = DiskHint("disk-hint", "disk hint: string, or object with path, volume_id, id, lun, host_device_id or "
+                     "iscsi_settings, as strings")
 NETWORK_TUPLE = NetworkTuple("network-tuple", "[network_cid, {range, gateway, reserved}, cloud_properties]")

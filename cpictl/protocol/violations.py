@@ -1,23 +1,137 @@
-"""Contract violations: what a CPI did wrong, how bad it is, and what BOSH would do about it."""
+"""Contract violations: what a CPI did wrong, and what each of its two callers does about it.
+
+Every violation says what the director and `bosh create-env` each *do* with the answer — one of `fails`,
+`ignores`, `misreads`, `crashes`, `refuses-all-calls` — with a sentence saying exactly how (quoting the caller's own
+message where it has one). Severity is never given by hand: it follows from the two reactions by one rule,
+`severity_of`: `error` when either caller does anything but ignore it, `warning` when both cope.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 Severity = Literal["error", "warning"]
+Does = Literal["fails", "ignores", "misreads", "crashes", "refuses-all-calls"]
+DOES: tuple[Does, ...] = ("fails", "ignores", "misreads", "crashes", "refuses-all-calls")
+#: The one reaction that means a caller copes with the answer.
+COPES: Does = "ignores"
+#: How many noise lines a violation keeps (the table view shows fewer; `count` says how many there were).
+NOISE_LINES_KEPT = 100
+
+
+class Reaction:
+    """What one caller does with the answer, and a sentence saying exactly what happens.
+
+    A slotted class, not a dataclass: every `cpictl call` imports this module, and each dataclass costs start-up."""
+
+    __slots__ = ("does", "why")
+
+    def __init__(self, does: Does, why: str) -> None:
+        self.does: Does = does
+        self.why = why
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Reaction) and (self.does, self.why) == (other.does, other.why)
+
+    def __hash__(self) -> int:
+        return hash((self.does, self.why))
+
+    def __repr__(self) -> str:
+        return f"Reaction({self.does!r}, {self.why!r})"
+
+    def as_dict(self) -> dict[str, str]:
+        return {"does": self.does, "why": self.why}
+
+
+def fails(why: str) -> Reaction:
+    return Reaction("fails", why)
+
+
+def ignores(why: str) -> Reaction:
+    return Reaction("ignores", why)
+
+
+def misreads(why: str) -> Reaction:
+    return Reaction("misreads", why)
+
+
+def crashes(why: str) -> Reaction:
+    return Reaction("crashes", why)
+
+
+def refuses_all_calls(why: str) -> Reaction:
+    return Reaction("refuses-all-calls", why)
+
+
+def severity_of(director: Reaction, create_env: Reaction) -> Severity:
+    """The house rule: an error when either caller fails, crashes, misreads or refuses all calls."""
+    return "warning" if director.does == COPES and create_env.does == COPES else "error"
+
+
+class Noise:
+    """Lines a CPI printed on stdout around its JSON answer: the first `NOISE_LINES_KEPT`, and how many in all."""
+
+    __slots__ = ("count", "lines")
+
+    def __init__(self, lines: tuple[str, ...], count: int) -> None:
+        self.lines = lines
+        self.count = count
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Noise) and (self.lines, self.count) == (other.lines, other.count)
+
+    def __hash__(self) -> int:
+        return hash((self.lines, self.count))
+
+    def __repr__(self) -> str:
+        return f"Noise({self.lines!r}, {self.count})"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"lines": list(self.lines), "count": self.count}
 
 
 @dataclass(frozen=True)
 class Violation:
-    """One breach of the contract. `error` means BOSH would fail the call; `warning` means it would cope."""
+    """One breach of the contract. `message` says what the CPI did, readable on its own; `director` and
+    `create_env` what each caller does about it; `severity` follows from those two."""
 
     code: str
-    severity: Severity
     message: str
+    director: Reaction
+    create_env: Reaction
+    noise: Noise | None = None  # stdout.noise only: the lines themselves
 
-    def as_dict(self) -> dict[str, str]:
-        return {"code": self.code, "severity": self.severity, "message": self.message}
+    @property
+    def severity(self) -> Severity:
+        return severity_of(self.director, self.create_env)
+
+    @property
+    def verdict(self) -> str:
+        """Both reactions in a few words, for one-line views: `director fails, create-env ignores`."""
+        return f"director {self.director.does}, create-env {self.create_env.does}"
+
+    def as_dict(self) -> dict[str, Any]:
+        document: dict[str, Any] = {"code": self.code, "severity": self.severity, "message": self.message,
+                                    "director": self.director.as_dict(), "create_env": self.create_env.as_dict()}
+        if self.noise is not None:
+            document["noise"] = self.noise.as_dict()
+        return document
+
+
+if TYPE_CHECKING:  # a TypedDict class costs start-up; mypy alone needs it
+    from typing import TypedDict
+
+    class Reactions(TypedDict):
+        """Both callers' reactions as keyword arguments: `Violation(code, message, **reactions)`."""
+
+        director: Reaction
+        create_env: Reaction
+
+
+def both(reaction: Reaction) -> Reactions:
+    """Both callers react alike: `Violation(code, message, **both(fails(…)))`."""
+    return {"director": reaction, "create_env": reaction}
 
 
 def has_errors(violations: list[Violation]) -> bool:

@@ -36,7 +36,7 @@ class Verdict:
 def misbehaviour(outcome: CallOutcome) -> list[str]:
     """Why a call counts as misbehaved: the transport failure and every error-severity violation."""
     reasons = [outcome.failure] if outcome.failure else []
-    reasons += [f"{v.message} [{v.code}]" for v in outcome.violations if v.severity == "error"]
+    reasons += [f"{v.message} [{v.code}: {v.verdict}]" for v in outcome.violations if v.severity == "error"]
     return reasons or ["the CPI broke the contract"]
 
 
@@ -90,7 +90,8 @@ class StepExecution:
         """Write the final verdict (and the saves of a passed step) into the row."""
         outcome = row.outcome
         if outcome is not None:
-            row.warnings = [f"{v.message} [{v.code}]" for v in outcome.violations if v.severity == "warning"]
+            row.warnings = [f"{v.message} [{v.code}: {v.verdict}]" for v in outcome.violations
+                            if v.severity == "warning"]
         row.status = verdict.status
         row.failures = verdict.reasons
         row.failure_paths = [failure.subpath for failure in verdict.failures]

@@ -9,8 +9,9 @@ but `cpictl.protocol`.
 Entry points for the rest of cpictl:
 
 * `handle_request(raw, env, state_dir) -> Reply` (from `service`) answers one request in-process;
-  `Reply.response` is the response document, `Reply.stdout_bytes()` the exact stdout, `Reply.fault` a
-  process-level fault (hang, crash, garbage) the caller must act out or report.
+  `Reply.response` is the response document, `Reply.stdout_bytes()` the exact stdout (with the `noise` fault's
+  lines before the JSON), `Reply.fault` a process-level fault (hang, crash, garbage) the caller must act out or
+  report.
 * `read_vm_settings(state_dir, vm_cid) -> {"user_metadata": …, "registry": …}` and `read_state(state_dir)` (from
   `state`) read the directory without locking; `state_dir(env)` (from `config`) finds it.
 

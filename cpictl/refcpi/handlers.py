@@ -38,7 +38,7 @@ def current_vm_id(call: Call) -> None:
 
 
 def configure_networks(call: Call) -> None:
-    # Contract §4: CPIs should answer NotSupported, and the director recreates the VM instead.
+    # Contract §4: CPIs should answer NotSupported; no current caller calls it (§13).
     raise not_supported("configure_networks is not supported; recreate the VM with the new networks")
 
 

@@ -4,7 +4,8 @@
 transport can drive it directly. It never raises: every failure becomes an error response, like the Ruby and Go
 libraries (an unexpected exception is an `Unknown` error with the traceback in `log`, as the Ruby library does).
 Faults that replace the response (hang, crash, garbage) come back as `Reply.fault` for the process entry point to
-act out; delays happen here.
+act out; delays happen here, and so do the faults that change a normal answer (noise before it, an empty ID, a
+numeric lun, another info version).
 """
 
 from __future__ import annotations
@@ -30,14 +31,17 @@ class Reply(NamedTuple):
     response: dict[str, Any] | None
     exit_code: int = 0  # always 0, like both CPI libraries, also for malformed requests
     fault: str | None = None  # "hang", "crash" or "garbage"
+    noise: tuple[str, ...] = ()  # lines written on stdout before the response (the `noise` fault)
 
     def stdout_bytes(self) -> bytes:
-        """The bytes to write on stdout: one line of JSON, or junk for the garbage fault, or nothing."""
+        """The bytes to write on stdout: one line of JSON (after noise lines, if any), or junk for the garbage
+        fault, or nothing."""
         if self.fault == "garbage":
             return faults.GARBAGE
         if self.response is None:
             return b""
-        return encode_response(self.response)
+        noise = "".join(line + "\n" for line in self.noise).encode("utf-8")
+        return noise + encode_response(self.response)
 
 
 def encode_response(response: dict[str, Any]) -> bytes:
@@ -108,6 +112,7 @@ def _serve(envelope: Envelope, env: Mapping[str, str], store: StateStore, log: C
     arguments = bind(spec, envelope.arguments, api_version)
     fault = faults.call_fault(spec, arguments, api_version, env.get(config.ENV_FAULTS, ""))
     if fault is not None:
+        faults.check_fits(fault, spec, api_version)
         log.write(f"injecting fault {fault.spec!r}", "WARN")
         if fault.kind in faults.PROCESS_FAULTS:
             return Reply(None, 0, fault.kind)
@@ -121,14 +126,17 @@ def _serve(envelope: Envelope, env: Mapping[str, str], store: StateStore, log: C
             result = handler(call)
     else:
         result = handler(call)
-    return Reply({"result": result, "error": None, "log": ""})
+    if fault is not None and fault.kind in faults.ANSWER_FAULTS:
+        result = faults.answer_with_fault(fault, spec, result, api_version)
+    noise = tuple(faults.noise_lines(fault, spec.name)) if fault is not None and fault.kind == "noise" else ()
+    return Reply({"result": result, "error": None, "log": ""}, noise=noise)
 
 
 def _apply_fault(fault: faults.Fault, method: str, store: StateStore) -> None:
     """Faults that let the call go on (delay) or fail it with an error response."""
     if fault.kind == "delay":
         time.sleep(fault.seconds)  # outside the state lock: a slow call must not block the others
-    elif fault.kind == "error":
+    elif fault.kind in ("error", "short-error"):
         raise faults.injected_error(fault, method)
     elif fault.kind == "fail-first":
         with store.locked():

@@ -22,6 +22,12 @@ from cpictl.session import CallOutcome, Target
 LOG_LINES = 40
 STDERR_LINES = 12
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow"}
+REACTION_STYLE = {"ignores": "green", "fails": "red", "misreads": "red", "crashes": "bold red",
+                  "refuses-all-calls": "bold red"}
+PLURAL = {"ignores": "ignore", "fails": "fail", "misreads": "misread", "crashes": "crash",
+          "refuses-all-calls": "refuse all calls"}
+#: Noise lines a table shows; `-o json` carries up to `violations.NOISE_LINES_KEPT`.
+NOISE_LINES_SHOWN = 5
 
 
 def target_pieces(target: Target) -> Pieces:
@@ -111,8 +117,29 @@ def violations_table(violations: list[Violation]) -> Table | None:
     table.add_column("what it means", overflow="fold")
     for violation in violations:
         table.add_row(Text(violation.severity, style=SEVERITY_STYLE[violation.severity]), violation.code,
-                      violation.message)
+                      violation_text(violation))
     return table
+
+
+def violation_text(violation: Violation) -> Text:
+    """The message, the noise lines themselves (the first few, with a count), and what each caller does."""
+    text = Text(visible_controls(violation.message))
+    noise = violation.noise
+    if noise is not None:
+        for line in noise.lines[:NOISE_LINES_SHOWN]:
+            text.append("\n│ ", style="dim").append(one_line(line), style="yellow")
+        if noise.count > NOISE_LINES_SHOWN:
+            text.append(f"\n│ … {noise.count - NOISE_LINES_SHOWN:,} more line(s) (-o json has the first "
+                        f"{len(noise.lines):,})", style="dim")
+    if violation.director == violation.create_env:  # one line for both, the verb in the plural
+        reactions = [("both callers", violation.director, PLURAL[violation.director.does])]
+    else:
+        reactions = [("director", violation.director, violation.director.does),
+                     ("create-env", violation.create_env, violation.create_env.does)]
+    for caller, reaction, verb in reactions:
+        text.append(f"\n{caller} ", style="dim").append(verb, style=REACTION_STYLE[reaction.does])
+        text.append(f": {visible_controls(reaction.why)}", style="dim")
+    return text
 
 
 def cloud_ids_text(outcome: CallOutcome) -> Text | None:

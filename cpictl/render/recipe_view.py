@@ -112,7 +112,7 @@ def failure_details(row: StepRow, secrets: Redactor | None = None) -> Renderable
                 shown["log"] = shown["log"][-2000:]
             parts.append(value_renderable(shown))
         for violation in redactor.violations(outcome.violations):
-            parts.append(Text(f"{violation.severity}: {violation.code}: {violation.message}",
+            parts.append(Text(f"{violation.severity}: {violation.code}: {violation.message} ({violation.verdict})",
                               style="red" if violation.severity == "error" else "yellow"))
         if outcome.run is not None and outcome.run.stderr_tail.strip():
             stderr = hide(outcome.run.stderr_tail.decode("utf-8", errors="replace"))

@@ -152,6 +152,7 @@ def test_dry_run_prints_stdin_argv_and_a_one_liner_and_runs_nothing(capsys, isol
     ("garbage.sh", "stdout.not-json"),
     ("empty.sh", "stdout.empty"),
     ("truncated.sh", "stdout.not-json"),
+    ("noise_before_json.sh", "stdout.noise"),  # both callers fail it (contract §13), though cpictl reads the JSON
 ])
 def test_misbehaving_cpis_exit_3_with_a_violation(capsys, script, code_prefix):
     code, doc = call_json(capsys, "info", "--cpi", str(CPIS / script), "--timeout", "30")
@@ -163,8 +164,9 @@ def test_v2_create_vm_answering_a_bare_string_explains_the_first_character_bug(c
     code, doc = call_json(capsys, "create_vm", "a", "s", "{}", "{}", "--cpi", str(CPIS / "v1_create_vm.sh"),
                           "--api-version", "2")  # a toy CPI: no info to negotiate with
     assert code == 3
-    message = next(v["message"] for v in doc["violations"] if v["code"] == "result.v1-shape")
-    assert "first character 'v'" in message
+    violation = next(v for v in doc["violations"] if v["code"] == "result.v1-shape")
+    assert violation["director"]["does"] == "misreads" and "first character 'v'" in violation["director"]["why"]
+    assert violation["create_env"]["does"] == "fails"
 
 
 def test_a_hanging_cpi_is_killed_at_the_timeout(capsys):

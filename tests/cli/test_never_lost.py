@@ -183,8 +183,8 @@ def test_a_cpi_killed_by_a_signal_after_a_valid_answer_is_a_violation_and_its_id
     doc = json.loads(out)
     died = next(v for v in doc["violations"] if v["code"] == "process.signal-after-answer")
     assert code == 3 and doc["signal"] == 9
-    assert died["severity"] == "error" and "create-env fails the call" in died["message"]
-    assert "the director uses the answer" in died["message"]
+    assert died["severity"] == "error" and died["create_env"]["does"] == "fails"
+    assert died["director"]["does"] == "ignores" and "uses the answer" in died["director"]["why"]
     assert ("disk", "disk-then-died") in live(capsys)
 
 

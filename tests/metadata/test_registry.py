@@ -176,7 +176,7 @@ def test_a_cpi_printing_its_registry_credentials_never_shows_the_password(cli, t
 import json, os, sys
 sys.stdin.read()
 sys.stderr.write("registry url is " + os.environ["CPICTL_REGISTRY_URL"] + "\\n")
-json.dump({"result": {"api_version": 1, "stemcell_formats": ["raw"]}, "error": None,
+json.dump({"result": {"api_version": 2, "stemcell_formats": ["raw"]}, "error": None,
            "log": "password is " + os.environ["CPICTL_REGISTRY_PASSWORD"]}, sys.stdout)
 """)
     for view in (cli.table, cli.json):

@@ -54,9 +54,9 @@ DECODE_CASES = [
     ("whitespace only", b" \n\t", "info", 2, 0, {"stdout.empty": "error"}),
     ("garbage", b"Traceback (most recent call last):\n  boom", "info", 2, 0, {"stdout.not-json": "error"}),
     ("truncated", OK_INFO[:30], "info", 2, 0, {"stdout.not-json": "error"}),
-    ("noise before json", b"loading config\nwarning: x\n" + OK_INFO, "info", 2, 0, {"stdout.noise": "warning"}),
+    ("noise before json", b"loading config\nwarning: x\n" + OK_INFO, "info", 2, 0, {"stdout.noise": "error"}),
     ("bad utf-8 in log", b'{"result":null,"error":null,"log":"\xff\xfe"}', "ping", 2, 0,
-     {"stdout.invalid-utf8": "warning"}),
+     {"stdout.invalid-utf8": "error"}),
     ("not an object", b"[1, 2]", "info", 2, 0, {"response.not-object": "error"}),
     ("missing log", b'{"result":true,"error":null}', "has_vm", 2, 0, {"response.missing-log": "error"}),
     ("missing result", b'{"error":null,"log":""}', "has_vm", 2, 0, {"response.missing-result": "error"}),
@@ -85,7 +85,7 @@ DECODE_CASES = [
     ("detach true is tolerated", b'{"result":true,"error":null,"log":""}', "detach_disk", 2, 0,
      {"result.unexpected-value": "warning"}),
     ("info without api_version", b'{"result":{"stemcell_formats":[]},"error":null,"log":""}', "info", 2, 0,
-     {"info.no-api-version": "warning"}),
+     {"info.no-api-version": "error"}),
     ("info api_version string", b'{"result":{"stemcell_formats":[],"api_version":"2"},"error":null,"log":""}',
      "info", 2, 0, {"info.api-version-type": "error"}),
     ("nonzero exit with a valid response", OK_INFO, "info", 2, 1, {"exit.nonzero": "error"}),
@@ -128,7 +128,7 @@ DECODE_CASES = [
     ("-Infinity beside the id", b'{"result":["vm-1",{"x":-Infinity}],"error":null,"log":""}', "create_vm", 2, 0,
      {"json.non-finite": "error"}),
     ("NaN after noise", b"starting\n" + b'{"result":NaN,"error":null,"log":""}', "ping", 2, 0,
-     {"json.non-finite": "error", "stdout.noise": "warning"}),
+     {"json.non-finite": "error", "stdout.noise": "error"}),
     ("NaN as ok_to_retry", b'{"result":null,"error":{"type":"Bosh::Clouds::CloudError","message":"m",'
      b'"ok_to_retry":NaN},"log":""}', "delete_vm", 2, 0,
      {"json.non-finite": "error", "response.malformed-error": "error"}),
@@ -146,7 +146,8 @@ def test_not_json_shows_the_first_500_bytes():
     decoded = decode_response(garbage, method="info", api_version=2)
     message = next(v.message for v in decoded.violations if v.code == "stdout.not-json")
     assert "<html>" in message and "x" * 494 in message and "x" * 600 not in message
-    assert "ParserError" in message and "Unmarshalling" in message  # what the director and create-env do
+    violation = next(v for v in decoded.violations if v.code == "stdout.not-json")
+    assert "ParserError" in violation.director.why and "Unmarshalling" in violation.create_env.why
 
 
 def test_noise_recovery_keeps_the_document():
@@ -154,8 +155,13 @@ def test_noise_recovery_keeps_the_document():
     assert decoded.result == {"api_version": 2, "stemcell_formats": ["raw"]}
 
 
-def test_truncated_stdout_is_an_error_even_when_what_came_is_json():
-    assert codes(OK_INFO, stdout_truncated=True) == {"stdout.too-large": "error"}
+def test_truncated_stdout_is_said_and_the_cut_part_judged():
+    # cpictl's own limit: both callers read stdout to its end, so the cut alone is no caller's failure …
+    assert codes(OK_INFO, stdout_truncated=True) == {"stdout.too-large": "warning"}
+    # … and what cpictl kept of a cut answer is judged as what it is
+    decoded = decode_response(OK_INFO[:40], method="info", api_version=2, stdout_truncated=True)
+    cut = next(v for v in decoded.violations if v.code == "stdout.not-json")
+    assert cut.severity == "error" and cut.message.startswith("the part of stdout cpictl kept is not JSON")
 
 
 def test_cpi_error_is_data():

@@ -141,7 +141,7 @@ def test_a_secret_is_found_in_a_log_that_quotes_the_request_as_json(password):
 
 
 def test_an_error_message_and_violations_that_echo_a_secret_are_masked():
-    from cpictl.protocol.violations import Violation
+    from cpictl.protocol.violations import Noise, Violation, fails, misreads
 
     redactor = Redactor()
     redactor.request({"method": "create_disk", "arguments": [10, {"password": "hunter22"}, None],
@@ -152,8 +152,16 @@ def test_an_error_message_and_violations_that_echo_a_secret_are_masked():
     masked = redactor.response("create_disk", response)
     assert masked["error"]["message"] == f"bad: {MASK} / {MASK}"
     assert response["error"]["message"] == "bad: hunter22 / topsecret9"  # a copy: the outcome keeps its bytes
-    [violation] = redactor.violations([Violation("result.wrong-type", "error", 'got {"password": "hunter22"}')])
+    echoed = Violation("result.wrong-type", 'got {"password": "hunter22"}',
+                       director=misreads("stores hunter22 as the CID"),
+                       create_env=fails("Unexpected external CPI command result: 'topsecret9'"),
+                       noise=Noise(("loading", "password: hunter22"), 2))
+    [violation] = redactor.violations([echoed])
     assert "hunter22" not in violation.message and violation.code == "result.wrong-type"
+    assert violation.director == misreads(f"stores {MASK} as the CID")
+    assert violation.create_env == fails(f"Unexpected external CPI command result: '{MASK}'")
+    assert violation.noise == Noise(("loading", f"password: {MASK}"), 2)
+    assert violation.severity == "error" and echoed.noise is not None  # a copy: the outcome keeps its own
 
 
 def test_agent_settings_keep_networks_and_disks_whose_names_sound_secret():

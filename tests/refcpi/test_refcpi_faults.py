@@ -3,6 +3,7 @@ processes in test_refcpi_process.py."""
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -101,6 +102,14 @@ def test_cloud_properties_fault_for_one_call(cpi, stemcell) -> None:
     ("create_vm=delay:nan", "delay needs a number of seconds"),
     ("create_vm=fail-first:x", "fail-first needs a whole number"),
     ("create_vm=hang:5", "expected hang"),
+    ("create_vm=short-error", "expected short-error:<Type>[:retry]"),
+    ("create_vm=short-error:CloudError:retry", "Bosh::Clouds::CloudError is not retriable"),
+    ("create_vm=noise:lots", "noise needs a whole number of lines"),
+    ("create_vm=noise:1:2", "expected noise[:<lines>]"),
+    ("create_vm=empty-id:1", "expected empty-id"),
+    ("info=info-version", "expected info-version:<N|none>"),
+    ("info=info-version:two", "info-version needs a whole number or 'none'"),
+    ("info=info-version:--1", "info-version needs a whole number or 'none'"),
 ])
 def test_malformed_fault_specs_are_clear_cpi_errors(cpi, spec: str, fragment: str) -> None:
     error = cpi.error("has_vm", "v", env=faults(spec))
@@ -119,3 +128,62 @@ def test_request_validation_comes_before_faults(cpi) -> None:
     reply = cpi.raw(b"not json", faults("*=crash"))
     assert reply.fault is None
     assert reply.response["error"]["type"] == "InvalidCall"
+
+
+# ---- the faults that rehearse the verdicts of contract §13 ----
+
+def answer(cpi, method: str, *arguments, spec: str, api_version: int | None = 2):
+    """The reply to one call under `spec`, unchecked: these faults break the contract on purpose."""
+    return cpi.raw(cpi.build_request(method, list(arguments), api_version), faults(spec))
+
+
+def test_noise_comes_before_the_normal_answer(cpi) -> None:
+    reply = answer(cpi, "create_disk", 1024, {}, None, spec="create_disk=noise:3")
+    lines = reply.stdout_bytes().decode().splitlines()
+    assert len(lines) == 4 and all("noise" in line or "stdout" in line for line in lines[:3])
+    assert json.loads(lines[3])["result"] in cpi.state()["disks"], "the disk was made as usual"
+    default = answer(cpi, "info", spec="info=noise").stdout_bytes().decode().splitlines()
+    assert len(default) == 3
+
+
+def test_short_error_sends_the_last_segment_and_keeps_ok_to_retry(cpi) -> None:
+    error = answer(cpi, "create_vm", "a", "s", {}, cpi.NETWORKS, [], {},
+                   spec="create_vm=short-error:VMCreationFailed:retry").response["error"]
+    assert (error["type"], error["ok_to_retry"]) == ("VMCreationFailed", True)
+    error = answer(cpi, "delete_vm", "vm-x", spec="delete_vm=short-error:Bosh::Clouds::VMNotFound").response["error"]
+    assert error["type"] == "VMNotFound"
+
+
+def test_empty_id_makes_the_object_and_answers_an_empty_id(cpi, stemcell) -> None:
+    result = answer(cpi, "create_disk", 1024, {}, None, spec="create_disk=empty-id").response["result"]
+    assert result == "" and len(cpi.state()["disks"]) == 1, "the disk exists: a caller that refuses '' leaks it"
+    result = answer(cpi, "create_vm", "a", stemcell, {}, cpi.NETWORKS, [], {},
+                    spec="create_vm=empty-id").response["result"]
+    assert result[0] == "" and isinstance(result[1], dict) and len(cpi.state()["vms"]) == 1
+    assert answer(cpi, "create_vm", "b", stemcell, {}, cpi.NETWORKS, [], {}, spec="create_vm=empty-id",
+                  api_version=1).response["result"] == ""
+
+
+def test_info_version_reports_another_version_or_none(cpi) -> None:
+    assert answer(cpi, "info", spec="info=info-version:1").response["result"]["api_version"] == 1
+    assert "api_version" not in answer(cpi, "info", spec="info=info-version:none").response["result"]
+    assert cpi.ok("has_vm", "v", env=faults("info=info-version:1")) is False, "the CPI still serves version 2"
+
+
+@pytest.mark.parametrize(("spec", "method", "arguments", "fragment"), [
+    ("*=empty-id", "delete_vm", ["vm-1"], "empty-id needs a method that creates a cloud ID"),
+    ("*=empty-id", "update_disk", ["disk-1", 10, {}], "empty-id needs a method that creates a cloud ID"),
+    ("*=numeric-lun", "create_disk", [1, {}, None], "numeric-lun needs attach_disk"),
+    ("*=info-version:1", "has_vm", ["v"], "info-version applies to info only"),
+])
+def test_answer_faults_that_do_not_fit_the_method_say_so(cpi, spec, method, arguments, fragment) -> None:
+    error = cpi.error(method, *arguments, env=faults(spec))
+    assert error["type"] == "Bosh::Clouds::CpiError" and fragment in error["message"]
+
+
+def test_numeric_lun_needs_a_v2_attach(cpi, stemcell) -> None:
+    vm_cid, disk_cid = cpi.vm(stemcell), cpi.disk()
+    error = cpi.error("attach_disk", vm_cid, disk_cid, api_version=1, env=faults("attach_disk=numeric-lun"))
+    assert "numeric-lun needs attach_disk at api_version 2" in error["message"]
+    hint = answer(cpi, "attach_disk", vm_cid, disk_cid, spec="attach_disk=numeric-lun").response["result"]
+    assert isinstance(hint["lun"], int) and hint["path"].startswith("/dev/")

@@ -32,7 +32,7 @@ def test_a_legacy_method_has_no_v2_result_shape(capsys):
     ("update_disk", "NotImplemented", "falls back to creating a new disk and copying"),
     ("set_vm_metadata", "NotImplemented", "ignore it"),
     ("current_vm_id", "NotImplemented", "fail the call"),
-    ("configure_networks", "NotSupported", "recreates the VM"),
+    ("configure_networks", "NotSupported", "neither caller calls configure_networks"),
 ])
 def test_how_callers_treat_an_error_is_said_for_the_method(capsys, method, error, reaction):
     document = json.loads(describe(capsys, method))
