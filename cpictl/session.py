@@ -378,13 +378,15 @@ def _info_answer(outcome: CallOutcome, caller: str) -> InfoAnswer:
     from cpictl.targets.negotiation import InfoAnswer
 
     unreadable = (outcome.failure or "").split(";")[0] or ", ".join(
-        v.code for v in outcome.violations if v.severity == "error" and _fails_reading(v))
+        v.code for v in outcome.violations if _keeps_from_reading(v, caller))
     return InfoAnswer.from_response(None if unreadable else outcome.response, problem=unreadable or None)
 
 
-def _fails_reading(violation: Violation) -> bool:
-    """A violation that keeps a caller from reading the answer at all (not a wrong shape inside it)."""
-    return violation.code.startswith(("stdout.", "response.", "json.", "process.", "exit."))
+def _keeps_from_reading(violation: Violation, caller: str) -> bool:
+    """A violation that fails `caller`'s info call as a whole, before it looks at the result (whose content the
+    negotiation itself judges: `info.*`, `result.*`)."""
+    reaction = violation.director if caller == "director" else violation.create_env
+    return reaction.does in ("fails", "crashes") and not violation.code.startswith(("info.", "result.", "cloud-id."))
 
 
 def _unanswered(outcome: CallOutcome, interrupted: bool) -> str | None:

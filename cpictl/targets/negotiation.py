@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cpictl.protocol.callers import DIRECTOR_NO_VERSION as DIRECTOR_UNREPORTED
+from cpictl.protocol.callers import director_refuses_version
 from cpictl.targets.profiles import CallerProfile
-
-DIRECTOR_UNREPORTED = "CPI must report api_version via info"
 
 
 @dataclass(frozen=True)
@@ -117,8 +117,7 @@ def _director(profile: CallerProfile, info: InfoAnswer, preferred: int) -> Negot
     chosen = min(reported, preferred)  # Ruby's [a, b].min: 2.0 stays 2.0 and is sent as 2.0
     how = f"the CPI reports {_shown(reported)}, the director prefers {preferred} → {_shown(chosen)}"
     if profile.min_version is not None and chosen < profile.min_version:
-        return refused(f"CPI API version {_shown(chosen)} is not supported. Minimum required version is "
-                       f"{profile.min_version}.", reported, how)
+        return refused(director_refuses_version(_shown(chosen)), reported, how)
     return Negotiation(profile.name, chosen, reported, preferred, how=how)
 
 
