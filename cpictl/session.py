@@ -127,6 +127,10 @@ def _escaped(run: RunResult) -> str:
 
 
 def _transport_failure(run: RunResult, timeout: float | None) -> tuple[str | None, list[Violation]]:
+    if run.stdout_truncated and not run.timed_out:
+        # cpictl's own limit, not the contract's: both callers would read on, so the answer cannot be judged here
+        return (f"the CPI wrote {run.stdout_bytes:,} bytes on stdout, past cpictl's limit: only its start was kept "
+                "and its answer cannot be judged (the director and create-env read all of it)", [])
     if run.timed_out:
         answered = " (after it had answered: it never exited)" if run.stdout.strip() else ""
         escaped = (f"; {_escaped(run)} left the group, so the kill did not reach it: it is still running "
@@ -389,6 +393,19 @@ def _keeps_from_reading(violation: Violation, caller: str) -> bool:
     return reaction.does in ("fails", "crashes") and not violation.code.startswith(("info.", "result.", "cloud-id."))
 
 
+def _failure_verdict(outcome: CallOutcome) -> Violation:
+    """The violation an outcome's `failure` stands for: a refusal, an answer past cpictl's limit, or a process
+    that ended without one (timeout, signal). Rare verdicts: not loaded on every start-up."""
+    from cpictl.protocol import process_verdicts
+
+    run, negotiation, failure = outcome.run, outcome.negotiation, outcome.failure or ""
+    if run is None and negotiation is not None and negotiation.refusal is not None:
+        return process_verdicts.call_refused(failure, negotiation.caller, negotiation.refusal, negotiation.other)
+    if run is not None and run.stdout_truncated and not run.timed_out:
+        return process_verdicts.output_too_large(failure)
+    return process_verdicts.process_failed(failure, bool(run and run.timed_out))
+
+
 def _unanswered(outcome: CallOutcome, interrupted: bool) -> str | None:
     """Why a create call may have made something without giving its ID (the `cloud-id.unknown` verdict); else
     None."""
@@ -431,9 +448,7 @@ def outcome_as_dict(outcome: CallOutcome, *, show_secrets: bool = False) -> dict
     run = outcome.run
     failed: list[dict[str, Any]] = []
     if outcome.failure:
-        from cpictl.protocol.process_verdicts import process_failed  # a rare verdict: not on every start-up
-
-        failed = [process_failed(outcome.failure, bool(run and run.timed_out)).as_dict()]
+        failed = [_failure_verdict(outcome).as_dict()]
     return {
         "request": request,
         "response": response,

@@ -226,7 +226,7 @@ def _execute(target: Any, request: Any, stdin: bytes | None, journal: Path, show
     redactor.request(request.as_dict())
     mask = None if show_secrets else redactor.text
     with live_progress(f"{request.method} → {target.display}", mask=mask) as on_line:
-        return CallSession(target, store).execute(request, on_stderr_line=on_line, stdin=stdin)
+        return CallSession(target, store, journal=journal).execute(request, on_stderr_line=on_line, stdin=stdin)
 
 
 def _execute_with_registry(target: Any, request: Any, stdin: bytes | None, journal: Path,

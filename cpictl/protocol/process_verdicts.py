@@ -10,7 +10,7 @@ to finish, and fails on any wait error, a signal included (cpi_cmd_runner.go; bo
 from __future__ import annotations
 
 from cpictl.protocol import callers
-from cpictl.protocol.violations import Violation, both, fails, ignores
+from cpictl.protocol.violations import Violation, both, fails, ignores, refuses_all_calls
 
 _DIRECTOR_HANGS = ("hangs: it reads stdout and stderr until EOF on both (external_cpi.rb), and has no timeout")
 _CREATE_ENV_HANGS = ("hangs: Go's cmd.Wait waits until its copies of stdout and stderr end, and it has no timeout")
@@ -43,6 +43,27 @@ def process_failed(failure: str, timed_out: bool) -> Violation:
                                     "stdout (it ignores the signal itself)"),
                      create_env=fails(f"'{callers.CREATE_ENV_EXEC}: … signal: …' — its wait for the process "
                                       "returns an error"))
+
+
+def call_refused(failure: str, caller: str, refusal: str, other: str) -> Violation:
+    """The target's caller would not make the call: its negotiation with the CPI's `info` refuses the CPI
+    (`other`: what the other caller would do with the same `info`, as `negotiation.negotiate_both` words it)."""
+    theirs = refuses_all_calls(other) if other.startswith(("so would", f"{_other(caller)} would refuse")) \
+        else ignores(other)
+    ours = refuses_all_calls(refusal)
+    director, create_env = (ours, theirs) if caller == "director" else (theirs, ours)
+    return Violation("negotiation.refused", failure, director=director, create_env=create_env)
+
+
+def _other(caller: str) -> str:
+    return "create-env" if caller == "director" else "director"
+
+
+def output_too_large(failure: str) -> Violation:
+    """stdout past cpictl's own limit: only its start was kept, so the answer cannot be judged here."""
+    return Violation("stdout.too-large", failure, **both(ignores(
+        "reads all of stdout, however long; cpictl keeps only its start, so it cannot say what the caller makes "
+        "of the rest")))
 
 
 def unknown_cloud_id(method: str, kind: str, request_id: str) -> Violation:

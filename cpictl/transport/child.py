@@ -19,6 +19,7 @@ uses Popen.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -136,6 +137,7 @@ def spawn_with_posix_spawn(command: CpiCommand, stdout_fd: int, stderr_fd: int) 
     read_end, write_end = os.pipe()  # stdin: the child reads, we write
     theirs = [read_end, stdout_fd, stderr_fd]
     spawned = False
+    pid: int | None = None
     try:
         if min(theirs) < 3:  # our own 0/1/2 are closed: dup2 onto itself would keep close-on-exec; Popen copes
             return None
@@ -149,8 +151,27 @@ def spawn_with_posix_spawn(command: CpiCommand, stdout_fd: int, stderr_fd: int) 
             _unsupported = True
             return None
         spawned = True
+        return SpawnedCpi(list(command.argv), pid, open(write_end, "wb", buffering=0))
+    except BaseException:
+        if pid is not None:  # a Ctrl-C or SIGTERM right after the spawn: the CPI must not live on unknown to anyone
+            _kill_and_reap(pid)
+            spawned = False  # so `finally` closes our end too
+        raise
     finally:
         os.close(read_end)
         if not spawned:
-            os.close(write_end)
-    return SpawnedCpi(list(command.argv), pid, open(write_end, "wb", buffering=0))
+            with contextlib.suppress(OSError):  # already closed, by a file object made from it
+                os.close(write_end)
+
+
+def _kill_and_reap(pid: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, signal.SIGKILL)
+    while True:
+        try:
+            os.waitpid(pid, 0)
+            return
+        except InterruptedError:
+            continue
+        except ChildProcessError:
+            return

@@ -58,8 +58,8 @@ def run_cpi(command: CpiCommand, stdin: bytes, on_stderr_line: Callable[[str], N
     try:
         started = time.monotonic()
         process = spawn_cpi(command, *outputs.child_descriptors)
-        outputs.close_child_ends()
         try:
+            outputs.close_child_ends()
             call = _Call(command, process, stdin, on_stderr_line, started, outputs)
         except BaseException:  # nothing may outlive a failed call, not even on Ctrl-C at this very moment
             signal_group(process.pid, signal.SIGKILL)

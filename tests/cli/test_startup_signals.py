@@ -83,7 +83,9 @@ def test_a_signal_at_any_moment_of_start_up(tmp_path, silent_cpi, signum):
     parsing its arguments. The CPI never answers, so every outcome but the interrupt is a failure."""
     argv = ["call", "create_disk", "1", "{type: fast}", "--cpi", str(silent_cpi), *NO_INFO, "--timeout", "600"]
     for delay in (0.0, 0.002, 0.01, 0.03, 0.06, 0.1, 0.2, 0.4):
-        proc = start(argv, "none", tmp_path)
+        # a session each: a call interrupted between its pending entry and its CPI's start is finished, with a
+        # note, by the next command in its session, and each of these must say one line only
+        proc = start([*argv, "--session", f"delay-{delay}"], "none", tmp_path)
         before = wait_for_point(proc, "start")
         time.sleep(delay)
         ended_by(proc, signum, before)

@@ -228,7 +228,11 @@ def _corpus() -> list[Violation]:
                                 stdout_truncated=True).violations
     produced += [process_verdicts.lingering_child("held"), process_verdicts.signal_after_answer(9, "SIGKILL"),
                  process_verdicts.process_failed("timed out", True), process_verdicts.process_failed("killed", False),
-                 process_verdicts.unknown_cloud_id("create_vm", "vm", "cpi-123456")]
+                 process_verdicts.unknown_cloud_id("create_vm", "vm", "cpi-123456"),
+                 process_verdicts.call_refused("not sent", "director", "CPI must report api_version via info",
+                                               "create-env would send api_version 1"),
+                 process_verdicts.call_refused("not sent", "create-env", "Unmarshalling …", "so would the director"),
+                 process_verdicts.output_too_large("cut")]
     return produced
 
 
