@@ -150,7 +150,9 @@ def show_env(ctx: ReplContext, args: list[str]) -> None:
     table.add_column(overflow="fold")
     masked_context = Redactor().request({"context": dict(target.context)})["context"]
     rows = [("target", target_summary(target)), ("argv", " ".join(target.argv)),
-            ("api_version", _version(target.api_version, "omitted")),
+            ("as", target.caller),
+            ("api_version", "auto (negotiated with the CPI's info)" if target.negotiate
+             else _version(target.api_version, "omitted")),
             ("stemcell_api_version", _version(target.stemcell_api_version, "not sent")),
             ("context", ", ".join(f"{k}={v}" for k, v in masked_context.items()) or "-"),
             ("timeout", f"{target.timeout:g} s" if target.timeout else "none (wait forever, like BOSH)"),

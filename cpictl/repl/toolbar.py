@@ -34,9 +34,10 @@ def toolbar_fragments(state: ReplState, ids: LiveIdIndex, width: int | None = No
     target = state.target
     counts = ids.counts()
     live = " · ".join(f"{kind} {count}" for kind, count in counts.items()) or "no live IDs"
-    version = "omitted" if target.api_version is None else str(target.api_version)
+    version = "auto" if target.negotiate else "omitted" if target.api_version is None else str(target.api_version)
     stemcell = "not sent" if target.stemcell_api_version is None else str(target.stemcell_api_version)
-    full = [("bold", f" {target_summary(target)} "), ("", f"│ api_version {version} "),
+    caller = f"as {target.caller} " if target.caller != "director" else ""
+    full = [("bold", f" {target_summary(target)} "), ("", f"│ {caller}api_version {version} "),
             ("", f"│ stemcell api {stemcell} "), ("", f"│ session {state.session_label} "), ("", f"│ {live} ")]
     if width is None or width_of(full) <= width:
         return full
@@ -46,9 +47,10 @@ def toolbar_fragments(state: ReplState, ids: LiveIdIndex, width: int | None = No
 def _compact(state: ReplState, counts: dict[str, int], width: int) -> FormattedText:
     target = state.target
     live = " ".join(f"{kind} {count}" for kind, count in counts.items()) or "no live IDs"
-    version = "none" if target.api_version is None else str(target.api_version)
+    version = "auto" if target.negotiate else "none" if target.api_version is None else str(target.api_version)
     stemcell = "none" if target.stemcell_api_version is None else str(target.stemcell_api_version)
-    vital = [("bold", f" {live} "), ("", f"│ api {version}/stemcell {stemcell} ")]
+    caller = "create-env " if target.caller == "create-env" else ""
+    vital = [("bold", f" {live} "), ("", f"│ {caller}api {version}/stemcell {stemcell} ")]
     session = ("", f"│ session {state.session_label} ")
     for rest in ([session], []):
         room = width - width_of(vital) - width_of(rest) - len("│  ")
