@@ -56,7 +56,9 @@ def _caller_settings(key: str, text: str) -> dict[str, object]:
         if text not in PROFILES:
             raise ReplError(f":set as: expected {' or '.join(PROFILE_NAMES)}, got '{text}'")
         profile = PROFILES[text]
-        return {"caller": text, "env_mode": profile.env_mode, "negotiation": None}
+        # the caller's whole form: its environment and its default stemcell version (`:set` either after)
+        return {"caller": text, "env_mode": profile.env_mode, "negotiation": None,
+                "stemcell_api_version": profile.default_stemcell_api_version}
     if key == "api_version":  # auto
         return {"negotiate": True, "negotiation": None}
     value = _version(text, key)
