@@ -54,3 +54,14 @@ def test_help_lists_every_command_and_explains_one(repl) -> None:
     assert "METHOD ARG" in listing
     one = repl.run(":help save")
     assert ":save FILE.yml" in one and "${vm}" in one
+
+
+def test_set_as_create_env_takes_that_callers_whole_form(repl) -> None:
+    repl.run(":set as create-env")
+    target = repl.ctx.state.target
+    assert (target.caller, target.env_mode, target.stemcell_api_version) == ("create-env", "create-env", 1)
+    repl.run(":set api_version auto")
+    assert repl.ctx.state.target.negotiate
+    repl.run(":set api_version 2")
+    assert not repl.ctx.state.target.negotiate and repl.ctx.state.target.api_version == 2
+    assert "expected director or create-env" in repl.run(":set as dierctor")

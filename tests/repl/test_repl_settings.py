@@ -33,14 +33,3 @@ def test_registry_traffic_of_a_v1_cpi_is_shown():
     out = repl("--registry", "--api-version", "1")
     assert "PUT" in out and "/instances/vm-" in out
     assert "registry entry" in out
-
-
-def test_set_as_create_env_takes_that_callers_whole_form(repl) -> None:
-    repl.run(":set as create-env")
-    target = repl.ctx.state.target
-    assert (target.caller, target.env_mode, target.stemcell_api_version) == ("create-env", "create-env", 1)
-    repl.run(":set api_version auto")
-    assert repl.ctx.state.target.negotiate
-    repl.run(":set api_version 2")
-    assert not repl.ctx.state.target.negotiate and repl.ctx.state.target.api_version == 2
-    assert "expected director or create-env" in repl.run(":set as dierctor")
