@@ -15,7 +15,7 @@ from cpictl.cli import exits
 from cpictl.cli import options as opt
 from cpictl.cli.completion import complete_call_argument, complete_method
 from cpictl.cli.exits import UsageError
-from cpictl.cli.options import TargetOptions, journal_path
+from cpictl.cli.options import TargetOptions, journal_path, wants_registry
 from cpictl.cli.output import emit_document, resolve_format
 
 # Each paragraph is one string: the help formatter wraps paragraphs itself, and a hard line break would stay.
@@ -50,10 +50,12 @@ def call_command(
     full_log: Annotated[bool, typer.Option("--full-log", help="Show the CPI's whole log.")] = False,
     show_secrets: Annotated[bool, typer.Option("--show-secrets", help="Do not mask context properties, "
                                                "cloud_properties and env secrets.")] = False,
-    registry: Annotated[bool, typer.Option("--registry", help="Start an embedded BOSH registry (127.0.0.1, random "
-                                           "port and credentials) for the call; the CPI gets its URL in "
-                                           "CPICTL_REFCPI_REGISTRY_URL and CPICTL_REGISTRY_URL.")] = False,
-    cpi: opt.CpiOpt = None, cpi_arg: opt.CpiArgOpt = None, api_version: opt.ApiVersionOpt = None,
+    registry: Annotated[bool, typer.Option("--registry", help="Start an embedded BOSH registry for the call "
+                                           "(127.0.0.1, random port and credentials, or where the target's "
+                                           "registry: says); the CPI gets its URL in CPICTL_REFCPI_REGISTRY_URL "
+                                           "and CPICTL_REGISTRY_URL.")] = False,
+    target: opt.TargetNameOpt = None, cpi: opt.CpiOpt = None, cpi_arg: opt.CpiArgOpt = None,
+    api_version: opt.ApiVersionOpt = None,
     stemcell_api_version: opt.StemcellOpt = None, caller: opt.CallerOpt = None,
     preferred_api_version: opt.PreferredOpt = None, negotiate: opt.NegotiateOpt = None,
     renegotiate: opt.RenegotiateOpt = False, director_uuid: opt.DirectorUuidOpt = None,
@@ -81,10 +83,11 @@ def call_command(
     if dry_run:
         if registry:
             raise UsageError("--registry and --dry-run do not go together: the registry lives only while a call runs")
+        registry = False
         _print_dry_run(target, request, stdin, fmt, show_secrets)
         return
     registry_view = None
-    if registry:
+    if wants_registry(target, registry):
         outcome, registry_view = _execute_with_registry(target, request, stdin, journal, show_secrets)
     else:
         outcome = _execute(target, request, stdin, journal, show_secrets)
@@ -228,10 +231,10 @@ def _execute(target: Any, request: Any, stdin: bytes | None, journal: Path, show
 def _execute_with_registry(target: Any, request: Any, stdin: bytes | None, journal: Path,
                            show_secrets: bool) -> tuple[Any, Any]:
     """Run the call with an embedded registry; returns the outcome and the rendered registry events."""
-    from cpictl.registry.server import embedded_registry
+    from cpictl.registry.server import registry_for
     from cpictl.render.registry_view import render_registry_events
 
-    with embedded_registry(journal) as server:
+    with registry_for(target, journal) as server:
         outcome = _execute(server.attach(target), request, stdin, journal, show_secrets)
         events, endpoint, problems = server.events_since(0), server.endpoint, list(server.persist_errors)
     if problems:

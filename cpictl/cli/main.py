@@ -143,6 +143,7 @@ def _known_error(exc: BaseException) -> int | None:
     for module, name, code in (("cpictl.store.reference_syntax", "ReferenceProblem", exits.USAGE),
                                ("cpictl.store", "StoreError", exits.USAGE),
                                ("cpictl.recipes", "RecipeError", exits.USAGE),
+                               ("cpictl.targets.config", "TargetNotFound", exits.USAGE),
                                ("cpictl.registry.server", "RegistryUnavailable", exits.USAGE)):
         cls = getattr(sys.modules.get(module), name, None)
         if cls is not None and isinstance(exc, cls):

@@ -166,8 +166,8 @@ SHOW_HELP = (
 def show_command(
     vm_cid: Annotated[str | None, typer.Argument(help="VM CID (default: the session's latest live VM).",
                                                  autocompletion=complete_vm_id)] = None,
-    cpi: opt.CpiOpt = None, cpi_arg: opt.CpiArgOpt = None, api_version: opt.ApiVersionOpt = None,
-    env_mode: opt.EnvModeOpt = None,
+    target: opt.TargetNameOpt = None, cpi: opt.CpiOpt = None, cpi_arg: opt.CpiArgOpt = None,
+    api_version: opt.ApiVersionOpt = None, env_mode: opt.EnvModeOpt = None,
     env: opt.EnvOpt = None, packages_dir: opt.PackagesDirOpt = None, jobs_dir: opt.JobsDirOpt = None,
     cwd: opt.CwdOpt = None,
     session: opt.SessionOpt = None, state: opt.StateOpt = None, output: OutputOpt = None,
@@ -176,8 +176,9 @@ def show_command(
     from cpictl.metadata import MetadataError, default_vm_cid, settings_report
 
     fmt = resolve_format(output)
+    target_name = target
     target = TargetOptions(cpi, cpi_arg or [], api_version, None, "-", [], env_mode, env or [], packages_dir,
-                           jobs_dir, cwd, None).build()
+                           jobs_dir, cwd, None, target=target_name).build()
     journal = journal_path(session, state)
     try:
         report = settings_report(target, vm_cid or default_vm_cid(journal), journal)
