@@ -260,6 +260,14 @@ def _print_table(outcome: Any, target: Any, journal: Path, registry_view: Any, s
         panel = metadata_panel(outcome, target, journal, show_secrets=show_secrets, report=settings)
         if panel is not None:
             console.print(panel)
+    elif outcome.request.method in ("create_vm", "attach_disk", "detach_disk"):
+        from cpictl.metadata import not_visible_after_call
+
+        line = not_visible_after_call(outcome, target)  # a real cloud's user-data: why not, and what would show it
+        if line is not None:
+            from cpictl.render.metadata_view import cpi_text
+
+            console.print(cpi_text(line, "yellow"))
 
 
 def _masked_stdin(exact: bytes) -> bytes:

@@ -157,9 +157,20 @@ SHOW_HELP = (
     "User-metadata is readable for the bundled reference CPI (its state directory, found from the target's "
     "environment exactly as the CPI finds it). Registry entries come from the reference CPI's files or from what "
     "the embedded registry captured (`cpictl call ... --registry`).\n\n"
-    "Exit codes: 0 no mistakes; 3 the CPI wrote its settings wrong; 2 usage error (unknown VM, settings not "
-    "visible)."
+    "For a CPI whose user-metadata cpictl cannot read (a real cloud's), it says so in one line and what would show "
+    "them (--registry for a registry-mode CPI, or the VM's user-data in the IaaS), and exits 0; -o json gives "
+    "{vm_cid, visible: false, reason}.\n\n"
+    "Exit codes: 0 no mistakes, or settings cpictl cannot see; 3 the CPI wrote its settings wrong; 2 usage error "
+    "(unknown VM)."
 )
+
+
+def _note(line: str) -> Any:
+    from rich.text import Text
+
+    from cpictl.render.terminal_text import visible_controls
+
+    return Text(visible_controls(line), style="yellow")
 
 
 @metadata_app.command("show", help=SHOW_HELP)
@@ -173,7 +184,7 @@ def show_command(
     session: opt.SessionOpt = None, state: opt.StateOpt = None, output: OutputOpt = None,
     show_secrets: ShowSecretsOpt = False,
 ) -> None:
-    from cpictl.metadata import MetadataError, default_vm_cid, settings_report
+    from cpictl.metadata import MetadataError, SettingsNotVisible, default_vm_cid, settings_report
 
     fmt = resolve_format(output)
     target_name = target
@@ -182,6 +193,12 @@ def show_command(
     journal = journal_path(session, state)
     try:
         report = settings_report(target, vm_cid or default_vm_cid(journal), journal)
+    except SettingsNotVisible as unseen:  # a real cloud's user-data: said, with what would show it; no error
+        if fmt != "table":
+            emit_document({"vm_cid": unseen.vm_cid, "visible": False, "reason": str(unseen)}, fmt)
+        else:
+            _print(_note(str(unseen)))
+        raise typer.Exit(exits.OK) from None
     except MetadataError as error:
         raise _usage(error) from None
     if fmt != "table":

@@ -49,6 +49,13 @@ def _read(file: ConfigFile, display: str) -> LoadedFile:
         raise ConfigError([RecipeProblem(display, None, None, f"cannot read: {error.strerror or error}")]) from None
     except RecipeError as error:
         raise ConfigError(error.problems) from None
+    return parse_config_text(text, file)
+
+
+def parse_config_text(text: str, file: ConfigFile) -> LoadedFile:
+    """A config file's text, parsed and checked (also what `cpictl target add` is about to write). Raises
+    ConfigError."""
+    display = str(file.path)
     try:
         data, source = parse_yaml(text, display)
     except RecipeError as error:
