@@ -38,10 +38,11 @@ def add_target(text: str, name: str, entry: dict[str, Any]) -> str:
     lines = _lines(text)
     targets = data.get("targets")
     block = _render({name: entry}, indent=2)
-    if isinstance(targets, dict) and name in targets:
+    block_style = isinstance(targets, dict) and bool(targets) and _is_block(source, lines)
+    if block_style and name in targets:
         start, end = _entry_lines(source, lines, name)
         return "".join([*lines[:start], *block, *lines[end:]])
-    if isinstance(targets, dict) and targets and _is_block(source, lines):
+    if block_style:
         at = _block_end(source, lines)
         return "".join([*lines[:at], *block, *lines[at:]])
     if "targets" in data:  # empty, null or flow style: the value is written again as a block
@@ -55,11 +56,15 @@ def remove_target(text: str, name: str) -> str:
     """`text` without target `name` (and without `default: name`, which would name nothing)."""
     data, source = _parsed(text)
     lines = _lines(text)
-    start, end = _entry_lines(source, lines, name)
-    rest = [*lines[:start], *lines[end:]]
-    text = "".join(rest)
-    if len(data.get("targets") or {}) == 1:  # the mapping is empty now: say so, rather than leave `targets:` null
-        text = _replace_value(text, _parsed(text)[1], ("targets",), " {}")
+    targets = data["targets"]
+    if len(targets) == 1:  # the mapping is empty now: say so, rather than leave `targets:` null
+        text = _replace_value(text, source, ("targets",), " {}")
+    elif _is_block(source, lines):
+        start, end = _entry_lines(source, lines, name)
+        text = "".join([*lines[:start], *lines[end:]])
+    else:  # flow style: the rest is written again, as a block
+        rest = {key: value for key, value in targets.items() if key != name}
+        text = _replace_value(text, source, ("targets",), "\n" + "".join(_render(rest, indent=2)))
     if data.get("default") == name:
         text = set_default(text, None)
     return text
