@@ -109,10 +109,15 @@ def settings_report(target: Target, vm_cid: str, journal: Path | None) -> Settin
 
     The default target is the reference CPI; a VM the journal says another CPI created (`call --cpi …`) is judged
     as that CPI's — from the embedded registry's capture, since its user-metadata is in an IaaS cpictl cannot read
-    — instead of being looked for in the reference CPI's state directory."""
+    — instead of being looked for in the reference CPI's state directory; and one the reference CPI created is
+    judged as its, whichever CPI is named. Settings cpictl cannot see raise SettingsNotVisible (one line)."""
     creator = other_creator(target, vm_cid, journal)
     if isinstance(creator, list):
         target = replace(target, argv=list(creator), label="")
+    elif creator is None and not is_reference_cpi(target):
+        made_by = _recorded_argv(vm_cid, journal)  # the bundled CPI made it: its state is readable, whoever asks
+        if made_by is not None and is_reference_cpi(replace(target, argv=made_by)):
+            target = replace(target, argv=made_by, label="", name=None)
     _check_vm_exists(target, vm_cid, journal, creator)
     expected = expected_for_vm(target, vm_cid, journal)
     attached = _registry_at_creation(journal, vm_cid, expected)
