@@ -227,7 +227,7 @@ def cleanup_command(
     output: OutputOpt = None, session: opt.SessionOpt = None, state: opt.StateOpt = None,
     target: Annotated[str | None, typer.Option(
         "--target", metavar="NAME", help="Delete through this named target instead of the CPI that created each "
-        "ID.", autocompletion=opt._complete_target, rich_help_panel=opt.TARGET)] = None,
+        "ID.", autocompletion=opt.complete_target, rich_help_panel=opt.TARGET)] = None,
     cpi: Annotated[str | None, typer.Option("--cpi", help="Delete through this CPI instead of the one that "
                                                "created each ID.", rich_help_panel=opt.TARGET)] = None,
     cpi_arg: opt.CpiArgOpt = None, api_version: opt.ApiVersionOpt = None, stemcell_api_version: opt.StemcellOpt = None,

@@ -19,7 +19,7 @@ from cpictl.cli.exits import UsageError
 
 TARGET = "Target"
 
-def _complete_target(incomplete: str) -> list[tuple[str, str]]:
+def complete_target(incomplete: str) -> list[tuple[str, str]]:
     from cpictl.cli.completion import complete_target_name
 
     return complete_target_name(incomplete)
@@ -28,7 +28,7 @@ def _complete_target(incomplete: str) -> list[tuple[str, str]]:
 TargetNameOpt = Annotated[str | None, typer.Option(
     "--target", metavar="NAME", help="A named target from ./cpictl.yml or ~/.config/cpictl/config.yml (default: "
     "$CPICTL_TARGET, else the config's default:, else the bundled reference CPI). Flags given with it override "
-    "its settings; --cpi replaces its executable.", autocompletion=_complete_target, rich_help_panel=TARGET)]
+    "its settings; --cpi replaces its executable.", autocompletion=complete_target, rich_help_panel=TARGET)]
 CpiOpt = Annotated[str | None, typer.Option(
     "--cpi", help="CPI executable (default: the bundled reference CPI). Run directly, never through a shell. "
     "Without --target, $CPICTL_TARGET and the config's default: are not used.", rich_help_panel=TARGET)]

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from cpictl.cli.exits import UsageError
-from cpictl.cli.options import _complete_target
+from cpictl.cli.options import complete_target
 from cpictl.cli.output import emit_document, resolve_format
 
 TARGET_HELP = (
@@ -24,7 +24,7 @@ TARGET_HELP = (
 )
 target_app = typer.Typer(help=TARGET_HELP, no_args_is_help=True)
 
-NameArg = Annotated[str, typer.Argument(metavar="NAME", help="Target name.", autocompletion=_complete_target)]
+NameArg = Annotated[str, typer.Argument(metavar="NAME", help="Target name.", autocompletion=complete_target)]
 OutputOpt = Annotated[str | None, typer.Option("-o", "--output", help="table, json or yaml (default: table on a "
                                                                     "terminal, json otherwise).")]
 ProjectOpt = Annotated[bool, typer.Option("--project", help="Change ./cpictl.yml instead of the user's config.")]
@@ -164,7 +164,7 @@ def remove_command(name: NameArg, project: ProjectOpt = False) -> None:
 
 @target_app.command("use")
 def use_command(name: Annotated[str | None, typer.Argument(metavar="[NAME]", help="Target name.",
-                                                           autocompletion=_complete_target)] = None,
+                                                           autocompletion=complete_target)] = None,
                 project: ProjectOpt = False,
                 clear: Annotated[bool, typer.Option("--clear", help="Unset the default.")] = False) -> None:
     """Make NAME the default target (`default:` in the user's config, or ./cpictl.yml with --project)."""
@@ -194,7 +194,7 @@ DOCTOR_HELP = (
 
 @target_app.command("doctor", help=DOCTOR_HELP)
 def doctor_command(name: Annotated[str | None, typer.Argument(metavar="[NAME]", help="Target name.",
-                                                              autocompletion=_complete_target)] = None,
+                                                              autocompletion=complete_target)] = None,
                    output: OutputOpt = None) -> None:
     from cpictl.cli.options import TargetOptions
     from cpictl.targets.doctor import diagnose

@@ -59,9 +59,9 @@ def switch_target(ctx: ReplContext, args: list[str]) -> None:
         raise ReplError(error.format()) from None
     from cpictl.repl.meta_settings import cpi_executable_problem
 
-    problem = cpi_executable_problem(target.argv[0], target.cwd)
-    if problem is not None:
-        raise ReplError(f":target {args[0]}: {problem}; the target is unchanged")
+    unusable = cpi_executable_problem(target.argv[0], target.cwd)
+    if unusable is not None:
+        raise ReplError(f":target {args[0]}: {unusable}; the target is unchanged")
     registry = ctx.state.registry
     if registry is not None:
         target = registry.attach(target)

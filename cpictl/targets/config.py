@@ -23,7 +23,7 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from cpictl.recipes.positions import SourceMap
 from cpictl.recipes.problems import MAX_SHOWN, RecipeError, RecipeProblem
@@ -178,7 +178,7 @@ class TargetsConfig:
         found = self.targets.get(name)
         if found is not None:
             return found
-        return _not_found(name, what, list(self.targets), [loaded.file for loaded in self.files])
+        _not_found(name, what, list(self.targets), [loaded.file for loaded in self.files])
 
     def default_target(self) -> NamedTarget | None:
         """The `default:` target, if one is set; ConfigError at the `default:` line when it names none."""
@@ -200,7 +200,7 @@ class TargetsConfig:
                 loaded.model.targets.items() if self.targets[name].loaded is not loaded]
 
 
-def _not_found(name: str, what: str, names: list[str], files: list[ConfigFile]) -> Any:
+def _not_found(name: str, what: str, names: list[str], files: list[ConfigFile]) -> NoReturn:
     from cpictl.recipes.validation import did_you_mean
 
     if not files:
@@ -213,9 +213,9 @@ def _not_found(name: str, what: str, names: list[str], files: list[ConfigFile]) 
                          f"{', '.join(sorted(names)) or 'none'} (in {', '.join(str(f.path) for f in files)})")
 
 
-def not_found(name: str, what: str = "--target") -> Any:
+def not_found(name: str, what: str = "--target") -> NoReturn:
     """Raise TargetNotFound for `name` when there is no config at all."""
-    return _not_found(name, what, [], [])
+    _not_found(name, what, [], [])
 
 
 def load_config(files: list[ConfigFile] | None = None) -> TargetsConfig | None:

@@ -39,7 +39,7 @@ def add_target(text: str, name: str, entry: dict[str, Any]) -> str:
     targets = data.get("targets")
     block = _render({name: entry}, indent=2)
     block_style = isinstance(targets, dict) and bool(targets) and _is_block(source, lines)
-    if block_style and name in targets:
+    if block_style and name in (targets or {}):
         start, end = _entry_lines(source, lines, name)
         return "".join([*lines[:start], *block, *lines[end:]])
     if block_style:

@@ -84,7 +84,7 @@ def _mask_config_secrets(data: dict[str, Any], source: SourceMap) -> None:
     if not isinstance(targets, dict):
         return
     extra = {str(name).lower() for entry in targets.values() if isinstance(entry, dict)
-             for name in (entry.get("secrets") if isinstance(entry.get("secrets"), list) else [])}
+             and isinstance(entry.get("secrets"), list) for name in entry["secrets"]}
     for name, entry in targets.items():
         if not isinstance(entry, dict):
             continue

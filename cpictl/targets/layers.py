@@ -108,8 +108,8 @@ def _argv(settings: Mapping[str, Any], mode: str) -> tuple[list[str], str]:
 
             argv = [*argv, "--state-dir", str(state_dir(os.environ))]
         return argv, REFERENCE_CPI_LABEL
-    words = list(command or [executable])
-    if executable is not None:
+    words = list(command) if command is not None else [executable]
+    if executable is not None and words:
         words[0] = executable
     if args is not None:
         words = [words[0], *args]
