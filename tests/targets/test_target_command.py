@@ -134,3 +134,15 @@ def test_schema_is_json_schema_of_the_config(capsys):
     target = schema["$defs"]["TargetEntry"]
     assert {"cpi", "as", "env", "context", "registry", "secrets", "api_version"} <= set(target["properties"])
     assert target["additionalProperties"] is False and target["required"] == ["cpi"]
+
+
+def test_the_readme_config_example_is_a_valid_config(monkeypatch):
+    import re
+
+    from cpictl.targets.config_files import ConfigFile
+    from cpictl.targets.config_reader import parse_config_text
+    from tests.conftest import ROOT
+
+    [example] = re.findall(r"```yml\n(.*?)```", (ROOT / "README.md").read_text(), flags=re.DOTALL)
+    loaded = parse_config_text(example, ConfigFile("user", ROOT / "README.md"))
+    assert loaded.model.default == "aws-dev" and set(loaded.model.targets) == {"aws-dev", "openstack-v1"}
