@@ -286,7 +286,8 @@ def _masked_stdin(exact: bytes) -> bytes:
 
 def _print_dry_run(target: Any, request: Any, stdin: bytes | None, fmt: str, show_secrets: bool) -> None:
     from cpictl.protocol.codec import encode_request
-    from cpictl.protocol.redaction import MASK, mask_secret_env
+    from cpictl.protocol.redaction import MASK
+    from cpictl.targets.secrets import mask_env
 
     exact = stdin if stdin is not None else encode_request(request)
     shown = exact
@@ -295,7 +296,7 @@ def _print_dry_run(target: Any, request: Any, stdin: bytes | None, fmt: str, sho
     env = target.child_environment()
     added = {k: v for k, v in env.items() if os.environ.get(k) != v}
     if not show_secrets:
-        env, added = mask_secret_env(env), mask_secret_env(added)
+        env, added = mask_env(env, target.secrets), mask_env(added, target.secrets)
     prefix = "env -i " + " ".join(shlex.quote(f"{k}={v}") for k, v in env.items()) + " " \
         if target.env_mode == "director" else "".join(f"{k}={shlex.quote(v)} " for k, v in added.items())
     one_liner = (f"printf '%s' {shlex.quote(shown.decode('utf-8', errors='replace'))} | "

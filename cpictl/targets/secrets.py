@@ -65,3 +65,12 @@ def register_secret_keys(keys: Iterable[str], env: Mapping[str, str], context: M
     for value in values_under({"env": dict(env), "context": dict(context)}, keys):
         for text in _scalars(value):
             register_secret(text, numeric=text.isdigit())
+
+
+def mask_env(env: Mapping[str, str], extra: Iterable[str] = ()) -> dict[str, str]:
+    """`redaction.mask_secret_env`, and the variables named in a target's `secrets:` masked too."""
+    from cpictl.protocol.redaction import MASK, mask_secret_env
+
+    wanted = {name.lower() for name in extra}
+    return {name: MASK if name.lower() in wanted and value else masked
+            for (name, value), masked in zip(env.items(), mask_secret_env(dict(env)).values(), strict=True)}

@@ -201,3 +201,24 @@ def test_a_target_defined_once_serves_call_run_repl_and_cleanup(capsys, isolated
     code, out, err = run(capsys, "cleanup", "--yes", "-o", "json")
     assert code == 0, out + err
     assert [row["outcome"] for row in json.loads(out)] == ["deleted"] * 3
+
+
+def test_a_targets_secrets_keys_are_masked_wherever_they_show(capsys, isolated_home, project, tmp_path):
+    echo = write_cpi(tmp_path / "echo_tenant.py", """
+import json, os, sys
+sys.stdin.read()
+tenant = os.environ.get("T_TENANT", "")
+sys.stderr.write(f"tenant is {tenant}\\n")
+json.dump({"result": {"api_version": 2, "stemcell_formats": [tenant]}, "error": None, "log": f"using {tenant}"},
+          sys.stdout)
+""")
+    write_user_config(isolated_home, f"""
+        targets:
+          t: {{cpi: {echo}, env: {{T_TENANT: acme-tenant-7}}, secrets: [T_TENANT]}}
+        """)
+    for output in ("json", "table", "yaml"):
+        code, out, err = run(capsys, "call", "info", "--target", "t", "-o", output)
+        assert code == 0, err
+        assert "acme-tenant-7" not in out + err and "<redacted>" in out
+    code, out, _ = run(capsys, "call", "info", "--target", "t", "--dry-run", "-o", "json")
+    assert json.loads(out)["env"]["T_TENANT"] == "<redacted>" and "acme-tenant-7" not in out
