@@ -223,22 +223,21 @@ class TargetOptions:
 
     def named_layers(self, *, recipe_names_cpi: bool = False) -> tuple[Any, Any]:
         """(the config's `default:` target, the target `--target` or `CPICTL_TARGET` names) as layers, each None
-        when it does not apply. A CPI named by `--cpi` or by the recipe is never given the settings of a target
-        chosen implicitly (`CPICTL_TARGET`, `default:`): only of one named on the same command line. Without a
-        config file, and with `--cpi` and no `--target`, this reads nothing (start-up is measured)."""
+        when it does not apply. A CPI named in a layer above is never given the settings of a target chosen
+        implicitly below it: `--cpi` without `--target` ignores `CPICTL_TARGET` and `default:`, a recipe that
+        names its CPI ignores `default:`. (`CPICTL_TARGET` above a recipe replaces the recipe's CPI with its own.)
+        Without a config file, and with `--cpi` and no `--target`, this reads nothing (start-up is measured)."""
         from cpictl.targets.config_files import TARGET_ENV, selected_target_name
 
-        named_elsewhere = self.cpi is not None or recipe_names_cpi
         from_env = selected_target_name()
         name, what = (self.target, "--target") if self.target is not None else (from_env, TARGET_ENV)
-        if self.target is None and from_env and named_elsewhere:
-            which = "--cpi" if self.cpi is not None else "the recipe's target"
-            sys.stderr.write(f"note: {TARGET_ENV}={from_env} is not used: {which} names the CPI (add --target "
+        if self.target is None and from_env and self.cpi is not None:
+            sys.stderr.write(f"note: {TARGET_ENV}={from_env} is not used: --cpi names the CPI (add --target "
                              f"{from_env} to give it that target's settings)\n")
             name = None
         if name is not None and not name.strip():
             raise UsageError(f"{what}: empty target name")
-        if name is None and named_elsewhere:
+        if name is None and (self.cpi is not None or recipe_names_cpi):  # the default's settings stay away too
             return None, None
         from cpictl.targets.config_files import existing_config_files
 

@@ -14,8 +14,9 @@ whole command: a named target's `cpi`), `executable` (`--cpi`: replaces the comm
 what the layers chose: the environment mode and stemcell version follow the caller (`as`), and a reference CPI
 run with a cut-down environment is told where its state is.
 
-An implicit choice never hands a target's settings to a CPI named on the command line: `--cpi` without
-`--target` ignores `CPICTL_TARGET` and the config's `default:` (see `cpictl.cli.options`).
+An implicit choice never hands a target's settings to a CPI named in a layer above it: `--cpi` without
+`--target` ignores `CPICTL_TARGET` and the config's `default:`, and a recipe that names its CPI ignores
+`default:` (see `cpictl.cli.options`).
 """
 
 from __future__ import annotations

@@ -59,6 +59,13 @@ def test_target_and_flags_override_the_recipes_target_which_overrides_the_defaul
     assert told["env"] == {"T_FROM": "fallback"} and told["request"]["context"]["director_uuid"] == "u-9"
 
 
+def test_cpictl_target_overrides_the_recipes_target(capsys, isolated_home, project, telling_cpi, monkeypatch):
+    targets(isolated_home, telling_cpi)
+    monkeypatch.setenv("CPICTL_TARGET", "other")
+    named = recipe(project, "target: named\nsteps: [{call: info}]\n")
+    assert sent_requests(capsys, str(named))[0]["env"] == {"T_FROM": "other"}
+
+
 def test_a_recipe_naming_its_own_cpi_gets_no_settings_from_the_default(capsys, isolated_home, project, telling_cpi):
     targets(isolated_home, telling_cpi)
     path = recipe(project, f"target: {{cpi: {telling_cpi}}}\nsteps: [{{call: info}}]\n")
