@@ -107,7 +107,7 @@ def _argv(settings: Mapping[str, Any], mode: str) -> tuple[list[str], str]:
         if mode != "inherit":  # its environment is cut down: tell it where its state is explicitly
             from cpictl.refcpi import state_dir
 
-            argv = [*argv, "--state-dir", str(state_dir(os.environ))]
+            argv = [*argv, "--state-dir", str(state_dir({**os.environ, **settings.get("env", {})}))]
         return argv, REFERENCE_CPI_LABEL
     words = list(command) if command is not None else [executable]
     if executable is not None and words:
