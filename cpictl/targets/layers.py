@@ -139,11 +139,15 @@ def layer_of(target: Target, source: str) -> TargetLayer:
 
 
 def apply(target: Target, layer: TargetLayer) -> Target:
-    """`target` with `layer` stacked over it. A layer that changes the caller but not the environment mode gives
-    the caller's mode (as `--as` does), since the target's own was only that caller's default."""
+    """`target` with `layer` stacked over it. A layer that changes the caller but not the environment mode or the
+    stemcell version gives the new caller's defaults where the target had the old caller's (as `--as` does)."""
     from cpictl.targets.profiles import PROFILES
 
     over = dict(layer.values)
-    if "caller" in over and "env_mode" not in over and over["caller"] != target.caller:
-        over["env_mode"] = PROFILES[over["caller"]].env_mode
+    if "caller" in over and over["caller"] != target.caller:
+        before, after = PROFILES[target.caller], PROFILES[over["caller"]]
+        if "env_mode" not in over and target.env_mode == before.env_mode:
+            over["env_mode"] = after.env_mode
+        if "stemcell_api_version" not in over and target.stemcell_api_version == before.default_stemcell_api_version:
+            over["stemcell_api_version"] = after.default_stemcell_api_version
     return assemble([layer_of(target, "the target so far"), TargetLayer(layer.source, over)])

@@ -109,3 +109,16 @@ def test_the_repl_completes_target_names(repl: Repl, isolated_home, project, tel
     text = ":target ot"
     found = list(completer.get_completions(Document(text, len(text)), CompleteEvent(completion_requested=True)))
     assert [completion.text for completion in found] == ["other"]
+
+
+def test_a_recipe_run_from_the_repl_takes_its_callers_defaults(tmp_path):
+    from cpictl.recipes import load_recipe, target_for
+    from cpictl.session import Target
+
+    path = recipe(tmp_path, "as: create-env\nsteps: [{call: info}]\n")
+    base = Target(argv=["/bin/true"], director_uuid="u", env_mode="director", stemcell_api_version=2)
+    target = target_for(load_recipe(path), base)
+    assert (target.caller, target.env_mode, target.stemcell_api_version) == ("create-env", "create-env", 1)
+    kept = Target(argv=["/bin/true"], director_uuid="u", env_mode="inherit", stemcell_api_version=3)
+    target = target_for(load_recipe(path), kept)  # settings of the target's own are kept
+    assert (target.caller, target.env_mode, target.stemcell_api_version) == ("create-env", "inherit", 3)
