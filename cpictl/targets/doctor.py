@@ -236,7 +236,7 @@ def _call(target: Target) -> Iterator[Finding]:
         yield from (Finding(check, "skip", "the CPI did not run") for check in _CALL_CHECKS[1:])
         return
     yield _ran(outcome)
-    yield _answered(outcome)
+    yield _answered(outcome, target.caller)
     yield from _api_versions(target, outcome)
     yield _formats(outcome)
     run = outcome.run
@@ -254,13 +254,25 @@ def _ran(outcome: CallOutcome) -> Finding:
     return Finding("runs", "ok", f"pid {run.pid}, {how}")
 
 
-def _answered(outcome: CallOutcome) -> Finding:
-    errors = [v for v in outcome.violations if v.severity == "error"]
+def _fails_for(violation: Any, caller: str) -> bool:
+    """Whether the target's own caller fails on the violation (its reaction, where the violation says one; else
+    its severity)."""
+    reaction = getattr(violation, "create_env" if caller == "create-env" else "director", None)
+    does = getattr(reaction, "does", None)
+    return violation.severity == "error" if does is None else does != "ignores"
+
+
+def _answered(outcome: CallOutcome, caller: str) -> Finding:
+    errors = [v for v in outcome.violations if _fails_for(v, caller)]
+    others = [v for v in outcome.violations if v.severity == "error" and v not in errors]
     warnings = [v for v in outcome.violations if v.severity != "error"]
     response = outcome.response
     if errors or response is None:
         said = "; ".join(f"{v.code}: {v.message}" for v in errors[:2]) or outcome.failure or "no response"
         return Finding("info", "fail", said)
+    if others:  # only the other caller fails on it: worth knowing, and the api_version lines say what it does
+        return Finding("info", "note", f"answers, as the {caller} accepts; the other caller does not: "
+                       + "; ".join(f"{v.code}: {v.message}" for v in others[:2]))
     error = response.get("error")
     if isinstance(error, dict):
         return Finding("info", "warn", f"answers with an error: {error.get('type')}: {error.get('message')}")
