@@ -136,7 +136,7 @@ def test_schema_is_json_schema_of_the_config(capsys):
     assert target["additionalProperties"] is False and target["required"] == ["cpi"]
 
 
-def test_the_readme_config_example_is_a_valid_config(monkeypatch):
+def test_the_readme_config_example_is_a_valid_config():
     import re
 
     from cpictl.targets.config_files import ConfigFile
