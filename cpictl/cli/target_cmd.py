@@ -92,10 +92,10 @@ def show_command(name: NameArg, output: OutputOpt = None,
 
 
 ADD_HELP = (
-    "Define a target (in the user's config, or ./cpictl.yml with --project) from the same options `cpictl call` "
-    "takes. Relative paths (--cpi ./bin/cpi, --cpi-arg ./cpi.json, --cwd) are written absolute. The file keeps its "
+    "Define a target from the options `cpictl call` takes (in the user's config, or ./cpictl.yml with --project)."
+    "\n\nRelative paths (--cpi ./bin/cpi, --cpi-arg ./cpi.json, --cwd) are written absolute. The file keeps its "
     "other lines and comments and is written readable by you only (0600). Settings the options do not cover "
-    "(registry:, secrets: per key, description:) go in the file; `cpictl target schema` describes them."
+    "(registry:) go in the file; `cpictl target schema` describes them."
 )
 
 
@@ -184,7 +184,8 @@ def use_command(name: Annotated[str | None, typer.Argument(metavar="[NAME]", hel
 
 
 DOCTOR_HELP = (
-    "Check a target (default: the one commands would use): the executable exists and runs, config files in its "
+    "Check a target: does it run, and how would the director and create-env talk to it.\n\n"
+    "NAME defaults to the target commands would use. Checks: the executable exists and runs, config files in its "
     "argv are readable (and not readable by others while they hold secrets), info answers, which api_version the "
     "director and create-env would send and why, its stemcell formats and the time of one call.\n\n"
     "One line per check and a verdict. Exit codes: 0 healthy (notes only); 1 usable, with warnings; 3 a check "
