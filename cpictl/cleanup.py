@@ -85,11 +85,14 @@ def plan_cleanup(state: StoreState, include_imported: bool = False) -> list[Plan
 TargetFor = Callable[[CloudIdRecord], "Target | None"]
 
 
-def recorded_target(base: Target, override: bool, imported_director_uuid: str | None = None) -> TargetFor:
+def recorded_target(base: Target, override: bool, imported_director_uuid: str | None = None,
+                    settings_for: Callable[[list[str]], Target] | None = None) -> TargetFor:
     """The target that created a record (its argv from the journal), or `base` when overriding or unknown.
 
     `imported_director_uuid`: the `director_id` of the create-env state file the session imported (None when the
-    user gave --director-uuid); IDs imported from it are addressed with it, as `bosh create-env` would."""
+    user gave --director-uuid); IDs imported from it are addressed with it, as `bosh create-env` would.
+    `settings_for(argv)`: the target whose settings (environment, context …) a recorded argv is called with;
+    default `base`'s. A named target's settings must not reach a CPI it does not name."""
     def target_for(record: CloudIdRecord) -> Target | None:
         target = _recorded(record)
         if target is not None and record.imported and imported_director_uuid:
@@ -105,7 +108,8 @@ def recorded_target(base: Target, override: bool, imported_director_uuid: str | 
                 changes["label"] = base.label
             if record.stemcell_api_version is not None:
                 changes["stemcell_api_version"] = record.stemcell_api_version
-            return replace(base, **changes)
+            source = settings_for(list(record.target)) if settings_for is not None else base
+            return replace(source, **changes)
         return None  # imported from a state file: no CPI is known
 
     return target_for

@@ -16,7 +16,7 @@ from cpictl.cli import exits
 from cpictl.cli import options as opt
 from cpictl.cli.completion import complete_call_argument, complete_method
 from cpictl.cli.exits import UsageError
-from cpictl.cli.options import TargetOptions, journal_path
+from cpictl.cli.options import TargetOptions, journal_path, wants_registry
 from cpictl.cli.output import emit_document, resolve_format
 
 # Each paragraph is one string: the help formatter wraps paragraphs itself, and a hard line break would stay.
@@ -51,10 +51,12 @@ def call_command(
     full_log: Annotated[bool, typer.Option("--full-log", help="Show the CPI's whole log.")] = False,
     show_secrets: Annotated[bool, typer.Option("--show-secrets", help="Do not mask context properties, "
                                                "cloud_properties and env secrets.")] = False,
-    registry: Annotated[bool, typer.Option("--registry", help="Start an embedded BOSH registry (127.0.0.1, random "
-                                           "port and credentials) for the call; the CPI gets its URL in "
-                                           "CPICTL_REFCPI_REGISTRY_URL and CPICTL_REGISTRY_URL.")] = False,
-    cpi: opt.CpiOpt = None, cpi_arg: opt.CpiArgOpt = None, api_version: opt.ApiVersionOpt = None,
+    registry: Annotated[bool, typer.Option("--registry", help="Start an embedded BOSH registry for the call "
+                                           "(127.0.0.1, random port and credentials, or where the target's "
+                                           "registry: says); the CPI gets its URL in CPICTL_REFCPI_REGISTRY_URL "
+                                           "and CPICTL_REGISTRY_URL.")] = False,
+    target: opt.TargetNameOpt = None, cpi: opt.CpiOpt = None, cpi_arg: opt.CpiArgOpt = None,
+    api_version: opt.ApiVersionOpt = None,
     stemcell_api_version: opt.StemcellOpt = None, caller: opt.CallerOpt = None,
     preferred_api_version: opt.PreferredOpt = None, negotiate: opt.NegotiateOpt = None,
     renegotiate: opt.RenegotiateOpt = False, director_uuid: opt.DirectorUuidOpt = None,
@@ -83,10 +85,11 @@ def call_command(
     if dry_run:
         if registry:
             raise UsageError("--registry and --dry-run do not go together: the registry lives only while a call runs")
+        registry = False
         _print_dry_run(target, request, stdin, fmt, show_secrets)
         return
     registry_view = None
-    if registry:
+    if wants_registry(target, registry):
         outcome, registry_view = _execute_with_registry(target, request, stdin, journal, show_secrets)
     else:
         outcome = _execute(target, request, stdin, journal, show_secrets)
@@ -232,10 +235,10 @@ def _execute(target: Any, request: Any, stdin: bytes | None, journal: Path, show
 def _execute_with_registry(target: Any, request: Any, stdin: bytes | None, journal: Path,
                            show_secrets: bool) -> tuple[Any, Any]:
     """Run the call with an embedded registry; returns the outcome and the rendered registry events."""
-    from cpictl.registry.server import embedded_registry
+    from cpictl.registry.server import registry_for
     from cpictl.render.registry_view import render_registry_events
 
-    with embedded_registry(journal) as server:
+    with registry_for(target, journal) as server:
         outcome = _execute(server.attach(target), request, stdin, journal, show_secrets)
         events, endpoint, problems = server.events_since(0), server.endpoint, list(server.persist_errors)
     if problems:
@@ -261,6 +264,14 @@ def _print_table(outcome: Any, target: Any, journal: Path, registry_view: Any, s
         panel = metadata_panel(outcome, target, journal, show_secrets=show_secrets, report=settings)
         if panel is not None:
             console.print(panel)
+    elif outcome.request.method in ("create_vm", "attach_disk", "detach_disk"):
+        from cpictl.metadata import not_visible_after_call
+
+        line = not_visible_after_call(outcome, target)  # a real cloud's user-data: why not, and what would show it
+        if line is not None:
+            from cpictl.render.metadata_view import cpi_text
+
+            console.print(cpi_text(line, "yellow"))
 
 
 def _masked_stdin(exact: bytes) -> bytes:
@@ -279,7 +290,8 @@ def _masked_stdin(exact: bytes) -> bytes:
 
 def _print_dry_run(target: Any, request: Any, stdin: bytes | None, fmt: str, show_secrets: bool) -> None:
     from cpictl.protocol.codec import encode_request
-    from cpictl.protocol.redaction import MASK, mask_secret_env
+    from cpictl.protocol.redaction import MASK
+    from cpictl.targets.secrets import mask_env
 
     exact = stdin if stdin is not None else encode_request(request)
     shown = exact
@@ -288,7 +300,7 @@ def _print_dry_run(target: Any, request: Any, stdin: bytes | None, fmt: str, sho
     env = target.child_environment()
     added = {k: v for k, v in env.items() if os.environ.get(k) != v}
     if not show_secrets:
-        env, added = mask_secret_env(env), mask_secret_env(added)
+        env, added = mask_env(env, target.secrets), mask_env(added, target.secrets)
     prefix = "env -i " + " ".join(shlex.quote(f"{k}={v}") for k, v in env.items()) + " " \
         if target.env_mode == "director" else "".join(f"{k}={shlex.quote(v)} " for k, v in added.items())
     one_liner = (f"printf '%s' {shlex.quote(shown.decode('utf-8', errors='replace'))} | "

@@ -59,3 +59,11 @@ def _live_ids(ctx: Any, kind: str | None, incomplete: str, *, calls: bool = Fals
         return offered
     except Exception:  # a broken journal must not break the user's shell
         return []
+
+
+def complete_target_name(incomplete: str) -> list[tuple[str, str]]:
+    """The named targets of the config files (`--target`, `target show|use|remove|doctor`), with where each is
+    defined."""
+    from cpictl.targets.config import target_names
+
+    return [(name, about) for name, about in target_names() if name.startswith(incomplete)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -119,9 +120,30 @@ def import_state_command(file: Annotated[Path, typer.Argument(help="A `bosh crea
                       f"for other calls give --director-uuid {report.director_uuid}")
 
 
-def _target_options(params: dict[str, Any]) -> tuple[Any, bool]:
-    """The target from a command's parameters, and whether --cpi overrides the CPI recorded for each ID."""
-    return TargetOptions.from_params(params).build(), params.get("cpi") is not None
+def _target_options(params: dict[str, Any]) -> tuple[Any, bool, Any]:
+    """The target from a command's parameters, whether --cpi or --target overrides the CPI recorded for each ID,
+    and (see `cleanup.recorded_target`) the settings each recorded CPI is called with: a named target's own
+    when its argv is the recorded one, else the flags' alone — the settings of the target `CPICTL_TARGET` or the
+    config's `default:` chose never reach a CPI that target does not name."""
+    options = TargetOptions.from_params(params)
+    base = options.build()
+    override = params.get("cpi") is not None or params.get("target") is not None
+    if base.name is None or override:
+        return base, override, None
+    by_argv: dict[tuple[str, ...], Any] = {tuple(base.argv): base}
+
+    def settings_for(argv: list[str]) -> Any:
+        if tuple(argv) not in by_argv:
+            from cpictl.targets.config import load_config
+
+            config = load_config()
+            named = next((name for name, named in (config.targets.items() if config else ())
+                          if named.argv() == argv), None)
+            by_argv[tuple(argv)] = (dataclasses.replace(options, target=named).build() if named is not None
+                                    else options.build(implicit=False))
+        return by_argv[tuple(argv)]
+
+    return base, override, settings_for
 
 
 _NO_CPI_EXIT = "2 some IDs have no recorded CPI (imported from a state file) and no --cpi was given."
@@ -142,7 +164,8 @@ CLEANUP_HELP = (
 
 @ids_app.command("verify", help=VERIFY_HELP)
 def verify_command(output: OutputOpt = None, session: opt.SessionOpt = None, state: opt.StateOpt = None,
-                   cpi: opt.CpiOpt = None, cpi_arg: opt.CpiArgOpt = None, api_version: opt.ApiVersionOpt = None,
+                   target: opt.TargetNameOpt = None, cpi: opt.CpiOpt = None, cpi_arg: opt.CpiArgOpt = None,
+                   api_version: opt.ApiVersionOpt = None,
                    stemcell_api_version: opt.StemcellOpt = None, caller: opt.CallerOpt = None,
     preferred_api_version: opt.PreferredOpt = None, negotiate: opt.NegotiateOpt = None,
     renegotiate: opt.RenegotiateOpt = False, director_uuid: opt.DirectorUuidOpt = None,
@@ -153,11 +176,11 @@ def verify_command(output: OutputOpt = None, session: opt.SessionOpt = None, sta
     from cpictl.cleanup import recorded_target, verify_live_ids
 
     fmt = resolve_format(output)
-    target, override = _target_options(locals())
+    target, override, settings_for = _target_options(locals())
     store = _store(session, state)
     replayed = store.replay()
     imported_uuid = replayed.director_uuid if director_uuid is None else None
-    rows = list(verify_live_ids(replayed, store, recorded_target(target, override, imported_uuid)))
+    rows = list(verify_live_ids(replayed, store, recorded_target(target, override, imported_uuid, settings_for)))
     table_rows = [(str(r.record.kind), r.record.cid, r.outcome, r.detail) for r in rows]
     _print_rows(table_rows, "verified against the CPI", fmt)
     _exit_for(rows, "some IDs have no recorded CPI (imported from a state file): pass --cpi to verify them")
@@ -202,8 +225,11 @@ def cleanup_command(
     include_imported: Annotated[bool, typer.Option("--include-imported", help="Also delete IDs imported from a "
                                                    "create-env state file.")] = False,
     output: OutputOpt = None, session: opt.SessionOpt = None, state: opt.StateOpt = None,
-    cpi: Annotated[str | None, typer.Option("--cpi", "--target", help="Delete through this CPI instead of the "
-                                               "one that created each ID.")] = None,
+    target: Annotated[str | None, typer.Option(
+        "--target", metavar="NAME", help="Delete through this named target instead of the CPI that created each "
+        "ID.", autocompletion=opt.complete_target, rich_help_panel=opt.TARGET)] = None,
+    cpi: Annotated[str | None, typer.Option("--cpi", help="Delete through this CPI instead of the one that "
+                                               "created each ID.", rich_help_panel=opt.TARGET)] = None,
     cpi_arg: opt.CpiArgOpt = None, api_version: opt.ApiVersionOpt = None, stemcell_api_version: opt.StemcellOpt = None,
     caller: opt.CallerOpt = None, preferred_api_version: opt.PreferredOpt = None, negotiate: opt.NegotiateOpt = None,
     renegotiate: opt.RenegotiateOpt = False,
@@ -216,7 +242,7 @@ def cleanup_command(
     from cpictl.cleanup import NO_CPI, plan_cleanup, recorded_target, run_cleanup
 
     fmt = resolve_format(output)
-    target, override = _target_options(locals())
+    target, override, settings_for = _target_options(locals())
     store = _store(session, state)
     replayed = store.replay()
     _warn(replayed.warnings)
@@ -224,7 +250,8 @@ def cleanup_command(
     left_out = [] if include_imported else [r for r in replayed.records if r.is_live and r.imported]
     if left_out:
         _warn([f"{len(left_out)} imported ID(s) left out: --include-imported deletes them too"])
-    target_for = recorded_target(target, override, replayed.director_uuid if director_uuid is None else None)
+    target_for = recorded_target(target, override, replayed.director_uuid if director_uuid is None else None,
+                                 settings_for)
     planned_rows = [(str(p.record.kind), p.label, "planned" if target_for(p.record) is not None else "will skip",
                      "" if target_for(p.record) is not None else NO_CPI) for p in plan]
     if dry_run or not plan:

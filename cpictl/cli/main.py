@@ -71,10 +71,17 @@ def _add_metadata(app: typer.Typer) -> None:
     app.add_typer(metadata_app, name="metadata")
 
 
+def _add_target(app: typer.Typer) -> None:
+    from cpictl.cli.target_cmd import target_app
+
+    app.add_typer(target_app, name="target")
+
+
 #: Every command, in the order `cpictl --help` lists them.
 COMMANDS: dict[str, Callable[[typer.Typer], None]] = {
     "call": _add_call, "repl": _add_repl, "methods": _add_methods, "describe": _add_describe, "ids": _add_ids,
     "cleanup": _add_cleanup, "run": _add_run, "recipe": _add_recipe, "metadata": _add_metadata,
+    "target": _add_target,
 }
 
 
@@ -143,6 +150,7 @@ def _known_error(exc: BaseException) -> int | None:
     for module, name, code in (("cpictl.store.reference_syntax", "ReferenceProblem", exits.USAGE),
                                ("cpictl.store", "StoreError", exits.USAGE),
                                ("cpictl.recipes", "RecipeError", exits.USAGE),
+                               ("cpictl.targets.config", "TargetNotFound", exits.USAGE),
                                ("cpictl.registry.server", "RegistryUnavailable", exits.USAGE)):
         cls = getattr(sys.modules.get(module), name, None)
         if cls is not None and isinstance(exc, cls):

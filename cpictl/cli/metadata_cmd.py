@@ -157,30 +157,48 @@ SHOW_HELP = (
     "User-metadata is readable for the bundled reference CPI (its state directory, found from the target's "
     "environment exactly as the CPI finds it). Registry entries come from the reference CPI's files or from what "
     "the embedded registry captured (`cpictl call ... --registry`).\n\n"
-    "Exit codes: 0 no mistakes; 3 the CPI wrote its settings wrong; 2 usage error (unknown VM, settings not "
-    "visible)."
+    "For a CPI whose user-metadata cpictl cannot read (a real cloud's), it says so in one line and what would show "
+    "them (--registry for a registry-mode CPI, or the VM's user-data in the IaaS), and exits 0; -o json gives "
+    "{vm_cid, visible: false, reason}.\n\n"
+    "Exit codes: 0 no mistakes, or settings cpictl cannot see; 3 the CPI wrote its settings wrong; 2 usage error "
+    "(unknown VM)."
 )
+
+
+def _note(line: str) -> Any:
+    from rich.text import Text
+
+    from cpictl.render.terminal_text import visible_controls
+
+    return Text(visible_controls(line), style="yellow")
 
 
 @metadata_app.command("show", help=SHOW_HELP)
 def show_command(
     vm_cid: Annotated[str | None, typer.Argument(help="VM CID (default: the session's latest live VM).",
                                                  autocompletion=complete_vm_id)] = None,
-    cpi: opt.CpiOpt = None, cpi_arg: opt.CpiArgOpt = None, api_version: opt.ApiVersionOpt = None,
-    env_mode: opt.EnvModeOpt = None,
+    target: opt.TargetNameOpt = None, cpi: opt.CpiOpt = None, cpi_arg: opt.CpiArgOpt = None,
+    api_version: opt.ApiVersionOpt = None, env_mode: opt.EnvModeOpt = None,
     env: opt.EnvOpt = None, packages_dir: opt.PackagesDirOpt = None, jobs_dir: opt.JobsDirOpt = None,
     cwd: opt.CwdOpt = None,
     session: opt.SessionOpt = None, state: opt.StateOpt = None, output: OutputOpt = None,
     show_secrets: ShowSecretsOpt = False,
 ) -> None:
-    from cpictl.metadata import MetadataError, default_vm_cid, settings_report
+    from cpictl.metadata import MetadataError, SettingsNotVisible, default_vm_cid, settings_report
 
     fmt = resolve_format(output)
+    target_name = target
     target = TargetOptions(cpi, cpi_arg or [], api_version, None, "-", [], env_mode, env or [], packages_dir,
-                           jobs_dir, cwd, None).build()
+                           jobs_dir, cwd, None, target=target_name).build()
     journal = journal_path(session, state)
     try:
         report = settings_report(target, vm_cid or default_vm_cid(journal), journal)
+    except SettingsNotVisible as unseen:  # a real cloud's user-data: said, with what would show it; no error
+        if fmt != "table":
+            emit_document({"vm_cid": unseen.vm_cid, "visible": False, "reason": str(unseen)}, fmt)
+        else:
+            _print(_note(str(unseen)))
+        raise typer.Exit(exits.OK) from None
     except MetadataError as error:
         raise _usage(error) from None
     if fmt != "table":

@@ -1,4 +1,7 @@
-"""Target options shared by `call`, `run`, `repl`, `ids verify` and `cleanup`, and how they become a Target."""
+"""Target options shared by every command that runs a CPI (`call`, `run`, `repl`, `ids verify`, `cleanup`,
+`metadata show`), and how they become a Target: layers of settings, highest first — the flags, the target
+`--target`/`CPICTL_TARGET` names, a recipe's `target:`, the config's `default:`, built-in defaults
+(`cpictl.targets.layers` says how they stack)."""
 
 from __future__ import annotations
 
@@ -16,11 +19,22 @@ from cpictl.cli.exits import UsageError
 
 TARGET = "Target"
 
+def complete_target(incomplete: str) -> list[tuple[str, str]]:
+    from cpictl.cli.completion import complete_target_name
+
+    return complete_target_name(incomplete)
+
+
+TargetNameOpt = Annotated[str | None, typer.Option(
+    "--target", metavar="NAME", help="A named target from ./cpictl.yml or ~/.config/cpictl/config.yml (default: "
+    "$CPICTL_TARGET, else the config's default:, else the bundled reference CPI). Flags given with it override "
+    "its settings; --cpi replaces its executable.", autocompletion=complete_target, rich_help_panel=TARGET)]
 CpiOpt = Annotated[str | None, typer.Option(
-    "--cpi", help="CPI executable (default: the bundled reference CPI). Run directly, never through a shell.",
-    rich_help_panel=TARGET)]
+    "--cpi", help="CPI executable (default: the bundled reference CPI). Run directly, never through a shell. "
+    "Without --target, $CPICTL_TARGET and the config's default: are not used.", rich_help_panel=TARGET)]
 CpiArgOpt = Annotated[list[str] | None, typer.Option(
-    "--cpi-arg", help="Argument for the CPI executable (repeatable), e.g. its config file.", rich_help_panel=TARGET)]
+    "--cpi-arg", help="Argument for the CPI executable (repeatable), e.g. its config file; with --target, they "
+    "replace the target's arguments.", rich_help_panel=TARGET)]
 ApiVersionOpt = Annotated[str | None, typer.Option(
     "--api-version", metavar="auto|1|2|3|none", help="Contract version to send: auto (default: what the caller "
     "negotiates with the CPI's info), or 1, 2, 3 to force it, or none (omit the key).", rich_help_panel=TARGET)]
@@ -98,6 +112,7 @@ class TargetOptions:
     preferred_api_version: str | None = None
     negotiate: str | None = None
     renegotiate: bool = False
+    target: str | None = None
 
     @classmethod
     def from_params(cls, params: Mapping[str, Any]) -> TargetOptions:
@@ -109,67 +124,30 @@ class TargetOptions:
                    packages_dir=params.get("packages_dir"), jobs_dir=params.get("jobs_dir"), cwd=params.get("cwd"),
                    timeout=params.get("timeout"), caller=params.get("caller"),
                    preferred_api_version=params.get("preferred_api_version"), negotiate=params.get("negotiate"),
-                   renegotiate=bool(params.get("renegotiate")))
+                   renegotiate=bool(params.get("renegotiate")), target=params.get("target"))
 
-    def build(self):  # -> Target; the import stays lazy for `--help`
-        from cpictl.session import REFERENCE_CPI_LABEL, Target, reference_cpi_argv
-        from cpictl.targets.profiles import PROFILE_NAMES, PROFILES
-        from cpictl.transport import ENV_MODES
+    def build(self, recipe_layer: Any = None, *, implicit: bool = True) -> Any:  # -> Target; lazy imports
+        """The target, from layers (`cpictl.targets.layers`): the config's `default:` (unless a CPI is named by
+        `--cpi` or the recipe), the recipe's `target:` (`recipe_layer`), the `--target`/`CPICTL_TARGET` target,
+        then the flags given here. `implicit=False`: neither `CPICTL_TARGET` nor `default:`."""
+        from cpictl.targets.layers import assemble
         from cpictl.userdirs import default_director_uuid
-        from cpictl.wordargs import parse_context_pairs, parse_env_pairs
 
-        caller = self.caller or "director"
-        if caller not in PROFILES:
-            raise UsageError(f"--as: expected {' or '.join(PROFILE_NAMES)}, got '{caller}'")
-        profile = PROFILES[caller]
-        mode = self.env_mode or profile.env_mode
-        if mode not in ENV_MODES:
-            raise UsageError(f"--env-mode: expected one of {', '.join(ENV_MODES)}, got '{mode}'")
-        if self.timeout is not None and self.timeout <= 0:
-            raise UsageError("--timeout: must be a positive number of seconds")
-        if self.cwd is not None and not self.cwd.strip():
-            raise UsageError("--cwd: empty path (leave --cwd out to run the CPI in the current directory)")
-        if self.cwd and not os.path.isdir(self.cwd):
-            what = "is not a directory" if os.path.exists(self.cwd) else "no such directory"
-            raise UsageError(f"--cwd: {what}: {self.cwd}")
-        if self.timeout is not None and not math.isfinite(self.timeout):
-            raise UsageError("--timeout: must be a finite number of seconds")
-        if (self.packages_dir or self.jobs_dir) and mode != "create-env":
+        flags = self.flags_layer()
+        default, selected = self.named_layers(recipe_names_cpi=recipe_layer is not None
+                                              and "argv" in recipe_layer.values) \
+            if implicit or self.target is not None else (None, None)
+        layers = [layer for layer in (default, recipe_layer, selected, flags) if layer is not None]
+        if "args" in flags.values and not any("argv" in layer.values or "executable" in layer.values
+                                              for layer in layers):
+            raise UsageError("--cpi-arg needs --cpi (or a target, whose arguments it replaces)")
+        target = assemble(layers, default_director_uuid=default_director_uuid)
+        if (target.packages_dir or target.jobs_dir) and target.env_mode != "create-env":
             sys.stderr.write("warning: --packages-dir/--jobs-dir are only passed to the CPI with --env-mode "
                              "create-env (as BOSH_PACKAGES_DIR/BOSH_JOBS_DIR); ignored\n")
-        if self.cpi is not None:
-            if not self.cpi.strip():
-                raise UsageError("--cpi: empty path (leave --cpi out to use the bundled reference CPI)")
-            # a path with a directory part is the caller's, even when --cwd moves the CPI elsewhere
-            cpi = os.path.abspath(self.cpi) if os.sep in self.cpi else self.cpi
-            argv, label = [cpi, *self.cpi_args], ""
-        else:
-            if self.cpi_args:
-                raise UsageError("--cpi-arg needs --cpi")
-            argv, label = reference_cpi_argv(), REFERENCE_CPI_LABEL
-            if mode != "inherit":  # its environment is cut down: tell it where its state is explicitly
-                from cpictl.refcpi import state_dir
-
-                argv = [*argv, "--state-dir", str(state_dir({**os.environ, **parse_env_pairs(self.env)}))]
-        negotiate = self.api_version is None or self.api_version.strip().lower() == "auto"
-        api_version = profile.max_version if negotiate else parse_version(self.api_version, "--api-version")
-        if api_version not in (None, 1, 2, 3):  # allowed, to probe a CPI's version check, but never by accident
-            sys.stderr.write(f"warning: --api-version {api_version} is beyond the contract (1, 2, 3); sent anyway\n")
-        preferred = parse_version(self.preferred_api_version, "--preferred-api-version", default=3)
-        if preferred not in (2, 3):
-            raise UsageError(f"--preferred-api-version: the director allows 2 or 3, got {preferred}")
-        if self.negotiate not in (None, "once", "every-call"):
-            raise UsageError(f"--negotiate: expected once or every-call, got '{self.negotiate}'")
-        target = Target(
-            # `--director-uuid ''` is sent as given: probing how a CPI copes with an empty one is a fair question
-            argv=argv, label=label,
-            director_uuid=self.director_uuid if self.director_uuid is not None else default_director_uuid(),
-            env_mode=mode, env=parse_env_pairs(self.env), cwd=self.cwd, timeout=self.timeout,
-            api_version=api_version, caller=caller, negotiate=negotiate, preferred_api_version=preferred,
-            negotiate_every_call=self.negotiate == "every-call",
-            stemcell_api_version=parse_version(self.stemcell_api_version, "--stemcell-api-version",
-                                               default=profile.default_stemcell_api_version),
-            context=parse_context_pairs(self.context), packages_dir=self.packages_dir, jobs_dir=self.jobs_dir)
+        if target.api_version not in (None, 1, 2, 3) and not target.negotiate:  # allowed, to probe a CPI's check
+            sys.stderr.write(f"warning: --api-version {target.api_version} is beyond the contract (1, 2, 3); "
+                             "sent anyway\n")
         if self.renegotiate:
             from cpictl.targets.negotiator import forget_once
 
@@ -179,6 +157,111 @@ class TargetOptions:
         # the CPI may echo any secret of its environment (--env, inherited): every view, report and file masks it
         register_environment(target.child_environment())
         return target
+
+    def flags_layer(self) -> Any:
+        """The settings given as flags, checked; only those given."""
+        from cpictl.targets.layers import TargetLayer
+        from cpictl.targets.profiles import PROFILE_NAMES, PROFILES
+        from cpictl.transport import ENV_MODES
+        from cpictl.wordargs import parse_context_pairs, parse_env_pairs
+
+        values: dict[str, Any] = {}
+        if self.caller is not None:
+            if self.caller not in PROFILES:
+                raise UsageError(f"--as: expected {' or '.join(PROFILE_NAMES)}, got '{self.caller}'")
+            values["caller"] = self.caller
+        if self.env_mode is not None:
+            if self.env_mode not in ENV_MODES:
+                raise UsageError(f"--env-mode: expected one of {', '.join(ENV_MODES)}, got '{self.env_mode}'")
+            values["env_mode"] = self.env_mode
+        if self.timeout is not None:
+            if self.timeout <= 0:
+                raise UsageError("--timeout: must be a positive number of seconds")
+            if not math.isfinite(self.timeout):
+                raise UsageError("--timeout: must be a finite number of seconds")
+            values["timeout"] = self.timeout
+        if self.cwd is not None:
+            if not self.cwd.strip():
+                raise UsageError("--cwd: empty path (leave --cwd out to run the CPI in the current directory)")
+            if not os.path.isdir(self.cwd):
+                what = "is not a directory" if os.path.exists(self.cwd) else "no such directory"
+                raise UsageError(f"--cwd: {what}: {self.cwd}")
+            values["cwd"] = self.cwd
+        if self.cpi is not None:
+            if not self.cpi.strip():
+                raise UsageError("--cpi: empty path (leave --cpi out to use the bundled reference CPI)")
+            # a path with a directory part is the caller's, even when --cwd moves the CPI elsewhere
+            values["executable"] = os.path.abspath(self.cpi) if os.sep in self.cpi else self.cpi
+            values["label"] = ""
+        if self.cpi_args:
+            values["args"] = list(self.cpi_args)
+        if self.api_version is not None:
+            auto = self.api_version.strip().lower() == "auto"
+            values["api_version"] = "auto" if auto else parse_version(self.api_version, "--api-version")
+        if self.preferred_api_version is not None:
+            preferred = parse_version(self.preferred_api_version, "--preferred-api-version", default=3)
+            if preferred not in (2, 3):
+                raise UsageError(f"--preferred-api-version: the director allows 2 or 3, got {preferred}")
+            values["preferred_api_version"] = preferred
+        if self.negotiate is not None:
+            if self.negotiate not in ("once", "every-call"):
+                raise UsageError(f"--negotiate: expected once or every-call, got '{self.negotiate}'")
+            values["negotiate_every_call"] = self.negotiate == "every-call"
+        if self.stemcell_api_version is not None:
+            values["stemcell_api_version"] = parse_version(self.stemcell_api_version, "--stemcell-api-version")
+        if self.director_uuid is not None:
+            # `--director-uuid ''` is sent as given: probing how a CPI copes with an empty one is a fair question
+            values["director_uuid"] = self.director_uuid
+        if self.context:
+            values["context"] = parse_context_pairs(self.context)
+        if self.env:
+            values["env"] = parse_env_pairs(self.env)
+        for name in ("packages_dir", "jobs_dir"):
+            if getattr(self, name) is not None:
+                values[name] = getattr(self, name)
+        return TargetLayer("command-line flags", values)
+
+    def named_layers(self, *, recipe_names_cpi: bool = False) -> tuple[Any, Any]:
+        """(the config's `default:` target, the target `--target` or `CPICTL_TARGET` names) as layers, each None
+        when it does not apply. A CPI named in a layer above is never given the settings of a target chosen
+        implicitly below it: `--cpi` without `--target` ignores `CPICTL_TARGET` and `default:`, a recipe that
+        names its CPI ignores `default:`. (`CPICTL_TARGET` above a recipe replaces the recipe's CPI with its own.)
+        Without a config file, and with `--cpi` and no `--target`, this reads nothing (start-up is measured)."""
+        from cpictl.targets.config_files import TARGET_ENV, selected_target_name
+
+        from_env = selected_target_name()
+        name, what = (self.target, "--target") if self.target is not None else (from_env, TARGET_ENV)
+        if self.target is None and from_env and self.cpi is not None:
+            sys.stderr.write(f"note: {TARGET_ENV}={from_env} is not used: --cpi names the CPI (add --target "
+                             f"{from_env} to give it that target's settings)\n")
+            name = None
+        if name is not None and not name.strip():
+            raise UsageError(f"{what}: empty target name")
+        if name is None and (self.cpi is not None or recipe_names_cpi):  # the default's settings stay away too
+            return None, None
+        from cpictl.targets.config_files import existing_config_files
+
+        files = existing_config_files()
+        if not files:  # the common case: two stats, no YAML, no pydantic
+            if name is not None:
+                from cpictl.targets.config import not_found
+
+                not_found(name, what)
+            return None, None
+        from cpictl.targets.config import load_config
+
+        config = load_config(files)
+        assert config is not None
+        if name is not None:
+            return None, config.get(name, what).layer()
+        default = config.default_target()
+        return (default.layer(source=f"default target '{default.name}' ({default.location()})")
+                if default is not None else None), None
+
+
+def wants_registry(target: Any, flag: bool) -> bool:
+    """Whether a command serves the embedded registry: `--registry`, or a target whose `registry:` says `serve`."""
+    return flag or (target.registry is not None and target.registry.serve)
 
 
 def journal_path(session: str | None, state: Path | None) -> Path:

@@ -10,7 +10,7 @@ import typer
 
 from cpictl.cli import options as opt
 from cpictl.cli.exits import UsageError
-from cpictl.cli.options import TargetOptions, journal_path
+from cpictl.cli.options import TargetOptions, journal_path, wants_registry
 
 REPL_HELP = (
     "Call CPI methods interactively, with the same argument syntax as `cpictl call`.\n\n"
@@ -24,7 +24,8 @@ REPL_HELP = (
 
 
 def repl_command(
-    cpi: opt.CpiOpt = None, cpi_arg: opt.CpiArgOpt = None, api_version: opt.ApiVersionOpt = None,
+    target: opt.TargetNameOpt = None, cpi: opt.CpiOpt = None, cpi_arg: opt.CpiArgOpt = None,
+    api_version: opt.ApiVersionOpt = None,
     stemcell_api_version: opt.StemcellOpt = None, caller: opt.CallerOpt = None,
     preferred_api_version: opt.PreferredOpt = None, negotiate: opt.NegotiateOpt = None,
     renegotiate: opt.RenegotiateOpt = False, director_uuid: opt.DirectorUuidOpt = None,
@@ -37,12 +38,12 @@ def repl_command(
 ) -> None:
     # The help is REPL_HELP (given where main.py registers the command): one line per paragraph.
     target = TargetOptions.from_params(locals()).build()
-    if cpi:
+    if not target.is_reference:
         from cpictl.repl.meta_settings import cpi_executable_problem  # the check `:cpi` makes
 
         problem = cpi_executable_problem(target.argv[0], target.cwd)  # a path with a directory is absolute now
         if problem is not None:
-            raise UsageError(f"--cpi: {problem}")
+            raise UsageError(f"{'--cpi' if cpi else f'target {target.name}'}: {problem}")
     journal = journal_path(session, state)
     from cpictl.repl import run_repl  # prompt_toolkit is only imported by the command that needs it
     from cpictl.store import CloudIdStore
@@ -50,10 +51,10 @@ def repl_command(
     label = str(state) if state is not None else (session or os.environ.get("CPICTL_SESSION") or "default")
     with contextlib.ExitStack() as stack:
         server = None
-        if registry:
-            from cpictl.registry.server import embedded_registry
+        if wants_registry(target, registry):
+            from cpictl.registry.server import registry_for
 
-            server = stack.enter_context(embedded_registry(journal))
+            server = stack.enter_context(registry_for(target, journal))
             target = server.attach(target)  # the REPL keeps target.env when switching CPIs, so the URL stays
         store = CloudIdStore(journal)
         from cpictl.cli.interrupted_calls import finish_interrupted_calls

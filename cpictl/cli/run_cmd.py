@@ -19,7 +19,6 @@ Rules kept here:
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import signal
 import sys
 from pathlib import Path
@@ -29,7 +28,7 @@ import typer
 
 from cpictl.cli import options as opt
 from cpictl.cli.exits import UsageError
-from cpictl.cli.options import TargetOptions, journal_path, parse_version
+from cpictl.cli.options import TargetOptions, journal_path, parse_version, wants_registry
 from cpictl.cli.output import emit_document, error_message, resolve_format
 from cpictl.cli.recipe_vars import VarOpt, VarsFileOpt, load_recipe_with_vars
 from cpictl.cli.run_output import RunOutput, output_gone, silence, stdout_closed_message
@@ -48,26 +47,6 @@ RUN_HELP = "\n\n".join((  # one string per paragraph: the help formatter wraps, 
     "terminated (SIGTERM); 129 hung up (SIGHUP: the terminal closed). After 129, 130, 141 and 143 the finally "
     "steps have run.",
 ))
-
-
-def _explicit_target(base: Any, options: TargetOptions) -> dict[str, Any]:
-    """The flags the user really gave: they win over the recipe's own target."""
-    changes: dict[str, Any] = {}
-    if options.cpi:
-        changes.update(argv=[options.cpi, *options.cpi_args], label="")
-    if options.api_version is not None:  # `auto` negotiates; a version given is sent as it is
-        auto = options.api_version.strip().lower() == "auto"
-        changes["negotiate"] = auto
-        changes["api_version"] = base.api_version if auto else parse_version(options.api_version, "--api-version")
-    if options.stemcell_api_version is not None:
-        changes["stemcell_api_version"] = parse_version(options.stemcell_api_version, "--stemcell-api-version")
-    if options.timeout is not None:
-        changes["timeout"] = options.timeout
-    if options.cwd is not None:
-        changes["cwd"] = options.cwd
-    if options.context:
-        changes["context"] = {**base.context}
-    return changes
 
 
 def run_command(
@@ -90,7 +69,8 @@ def run_command(
                                           "does.")] = False,
     output: Annotated[str | None, typer.Option("-o", "--output", help="table (live progress), json or yaml "
                                                   "(the report on stdout).")] = None,
-    cpi: opt.CpiOpt = None, cpi_arg: opt.CpiArgOpt = None, api_version: opt.ApiVersionOpt = None,
+    target: opt.TargetNameOpt = None, cpi: opt.CpiOpt = None, cpi_arg: opt.CpiArgOpt = None,
+    api_version: opt.ApiVersionOpt = None,
     stemcell_api_version: opt.StemcellOpt = None, caller: opt.CallerOpt = None,
     preferred_api_version: opt.PreferredOpt = None, negotiate: opt.NegotiateOpt = None,
     renegotiate: opt.RenegotiateOpt = False, director_uuid: opt.DirectorUuidOpt = None,
@@ -99,7 +79,8 @@ def run_command(
     jobs_dir: opt.JobsDirOpt = None, cwd: opt.CwdOpt = None, timeout: opt.TimeoutOpt = None,
     session: opt.SessionOpt = None, state: opt.StateOpt = None,
 ) -> None:
-    from cpictl.recipes import RecipeRunner, target_for
+    from cpictl.recipes import RecipeRunner
+    from cpictl.recipes.targets import recipe_layer
     from cpictl.session import CallSession
     from cpictl.store import CloudIdStore
 
@@ -108,7 +89,7 @@ def run_command(
         raise UsageError("--step needs a terminal to ask before each step")
     check_report_paths(report_junit, report_json)  # before any step creates anything
     options = TargetOptions.from_params(locals())
-    base = options.build()
+    options.flags_layer()  # a mistyped flag is said before anything else is read
     store = CloudIdStore(journal_path(session, state))
     if not dry_run:
         from cpictl.cli.interrupted_calls import finish_interrupted_calls
@@ -117,13 +98,12 @@ def run_command(
     with contextlib.ExitStack() as stack, reports_of_invalid(recipe_file, report_junit, report_json):
         explicit_api = parse_version(api_version, "--api-version") if api_version is not None else None
         recipe = load_recipe_with_vars(recipe_file, var, vars_file, explicit_api)
-        target = target_for(recipe, base)
-        target = dataclasses.replace(target, **_explicit_target(base, options))
+        target = options.build(recipe_layer(recipe))  # flags, --target, the recipe's target:, default:
         server = None
-        if registry and not dry_run:
-            from cpictl.registry.server import embedded_registry
+        if wants_registry(target, registry) and not dry_run:
+            from cpictl.registry.server import registry_for
 
-            server = stack.enter_context(embedded_registry(store.path))
+            server = stack.enter_context(registry_for(target, store.path))
             target = server.attach(target)
         runner = RecipeRunner(recipe, CallSession(target, store), from_step=from_step, to_step=to_step,
                               keep_going=keep_going, dry_run=dry_run, run_finally=not no_finally,

@@ -8,7 +8,9 @@ Public API (the pure rules are `cpictl.protocol.agent_settings` and `cpictl.prot
     request_from_recipe_step(path, step, target, vars, journal) -> Request
     settings_report(target, vm_cid, journal) -> SettingsReport            `cpictl metadata show`
     report_after_call(outcome, target, store) -> SettingsReport | None    the panel after create_vm/attach/detach
+    not_visible_after_call(outcome, target) -> str | None                 the line said instead, for a real cloud
     MetadataError                                                         a user-facing problem (exit 2)
+    SettingsNotVisible                                                    cpictl cannot see them (said, exit 0)
 
 `registry_log` is the embedded registry's capture file (`cpictl.registry.server` writes it); `registry_runs`
 reads from it whether a registry was attached when a VM was created, and what it received.
@@ -22,17 +24,26 @@ from cpictl.metadata.expected import (
     expected_from_request,
     request_from_recipe_step,
 )
-from cpictl.metadata.report import SettingsReport, default_vm_cid, report_after_call, settings_report
+from cpictl.metadata.not_visible import SettingsNotVisible
+from cpictl.metadata.report import (
+    SettingsReport,
+    default_vm_cid,
+    not_visible_after_call,
+    report_after_call,
+    settings_report,
+)
 
 __all__ = [
     "ExpectedFor",
     "MetadataError",
+    "SettingsNotVisible",
     "SettingsReport",
     "actual_settings",
     "default_vm_cid",
     "expected_from_journal",
     "expected_from_request",
     "is_reference_cpi",
+    "not_visible_after_call",
     "reference_state_dir",
     "report_after_call",
     "request_from_recipe_step",

@@ -109,20 +109,26 @@ def settings_report(target: Target, vm_cid: str, journal: Path | None) -> Settin
 
     The default target is the reference CPI; a VM the journal says another CPI created (`call --cpi …`) is judged
     as that CPI's — from the embedded registry's capture, since its user-metadata is in an IaaS cpictl cannot read
-    — instead of being looked for in the reference CPI's state directory."""
+    — instead of being looked for in the reference CPI's state directory; and one the reference CPI created is
+    judged as its, whichever CPI is named. Settings cpictl cannot see raise SettingsNotVisible (one line)."""
     creator = other_creator(target, vm_cid, journal)
     if isinstance(creator, list):
         target = replace(target, argv=list(creator), label="")
+    elif creator is None and not is_reference_cpi(target):
+        made_by = _recorded_argv(vm_cid, journal)  # the bundled CPI made it: its state is readable, whoever asks
+        if made_by is not None and is_reference_cpi(replace(target, argv=made_by)):
+            target = replace(target, argv=made_by, label="", name=None)
     _check_vm_exists(target, vm_cid, journal, creator)
     expected = expected_for_vm(target, vm_cid, journal)
     attached = _registry_at_creation(journal, vm_cid, expected)
     actual = actual_settings(target, vm_cid, journal, registry_attached=attached is not None)
     if actual is None:
-        if isinstance(creator, list):
-            raise MetadataError(_not_the_reference_cpi(vm_cid, f"was created by {' '.join(creator)}"))
-        raise MetadataError(f"cannot see what {target.display} wrote for VM '{vm_cid}': cpictl reads user-metadata "
-                            "only from the bundled reference CPI, and the embedded registry (call --registry) has "
-                            "no entry for it")
+        from cpictl.metadata.not_visible import SettingsNotVisible, cpi_name, not_visible_for, not_visible_line
+
+        made_by = creator if isinstance(creator, list) else _recorded_argv(vm_cid, journal)
+        if made_by is not None and made_by != target.argv:  # named after the CPI that created it
+            raise SettingsNotVisible(not_visible_line(vm_cid, cpi_name(made_by)), vm_cid)
+        raise SettingsNotVisible(not_visible_for(target, vm_cid), vm_cid)
     if expected is None:
         raise MetadataError(f"VM '{vm_cid}' is unknown: neither the session journal nor the CPI's state has it")
     return _report(vm_cid, expected, actual, journal, attached)
@@ -207,6 +213,14 @@ def other_creator(target: Target, vm_cid: str, journal: Path | None) -> list[str
     return None
 
 
+def _recorded_argv(vm_cid: str, journal: Path | None) -> list[str] | None:
+    """The argv the session journal says created `vm_cid`, if it says."""
+    state = _state(journal)
+    record = state.get(vm_cid, CloudIdKind.VM) if state is not None else None
+    made_by = record.target if record is not None else None
+    return list(made_by) if isinstance(made_by, list) and all(isinstance(a, str) for a in made_by) else None
+
+
 def _not_the_reference_cpi(vm_cid: str, origin: str) -> str:
     return (f"vm {vm_cid} {origin}, not the bundled reference CPI; cpictl can read only the reference CPI's "
             "user-metadata or what the embedded registry (--registry) captured")
@@ -221,7 +235,9 @@ def _check_vm_exists(target: Target, vm_cid: str, journal: Path | None,
         raise MetadataError(f"VM '{vm_cid}' is {record.status} in the session ({record.deleted_by or 'ended'} at "
                             f"{record.deleted_at}); its settings are gone with it")
     if isinstance(creator, str) and reference_vm_record(target, vm_cid) is None:
-        raise MetadataError(_not_the_reference_cpi(vm_cid, f"was imported from {creator}"))
+        from cpictl.metadata.not_visible import SettingsNotVisible
+
+        raise SettingsNotVisible(_not_the_reference_cpi(vm_cid, f"was imported from {creator}"), vm_cid)
     if is_reference_cpi(target) and reference_vm_record(target, vm_cid) is None:
         raise MetadataError(f"the reference CPI's state directory {reference_state_dir(target)} has no VM "
                             f"'{vm_cid}'; if the calls ran with another CPICTL_REFCPI_DIR, give the same --env")
@@ -232,6 +248,19 @@ def _vm_of(outcome: CallOutcome) -> str | None:
         return next((cid for kind, cid in outcome.changes.created if kind == CloudIdKind.VM), None)
     arguments = outcome.request.arguments
     return arguments[0] if arguments and isinstance(arguments[0], str) else None
+
+
+def not_visible_after_call(outcome: CallOutcome, target: Target) -> str | None:
+    """The one line that says why a successful create_vm/attach_disk/detach_disk shows no settings panel (a CPI
+    whose user-data cpictl cannot read), when `report_after_call` gave none; else None."""
+    if outcome.request.method not in SETTINGS_METHODS or outcome.status != "ok" or is_reference_cpi(target):
+        return None
+    vm_cid = _vm_of(outcome)
+    if not vm_cid:
+        return None
+    from cpictl.metadata.not_visible import not_visible_for
+
+    return not_visible_for(target, vm_cid)
 
 
 def report_after_call(outcome: CallOutcome, target: Target,

@@ -219,9 +219,10 @@ class _Loader:
         if included is None:
             return None
         model = included.model
-        if model.target is not None:
-            self.problems.append(Origin(included.source, ("target",)).problem(
-                "target is read only from the top-level recipe; move it there", key=True))
+        for key in ("target", "as"):
+            if getattr(model, "as_" if key == "as" else key) is not None:
+                self.problems.append(Origin(included.source, (key,)).problem(
+                    f"{key} is read only from the top-level recipe; move it there", key=True))
         for name in step.vars:
             check_name(name, "variable", origin, ("vars", name), self.problems, key=True)
         for name in model.vars:
@@ -270,8 +271,9 @@ class _Loader:
         if top is None:
             raise RecipeError(self.problems)
         model = top.model
-        target = model.target or TargetSpec.model_validate({})
-        if "api_version" in target.model_fields_set:
+        target_name = model.target if isinstance(model.target, str) else None
+        target = model.target if isinstance(model.target, TargetSpec) else TargetSpec.model_validate({})
+        if "api_version" in target.model_fields_set and target.api_version != "auto":
             self.default_api_version = target.api_version
         main, final = self.expand(top, (), (top.real,))
         if self.spliced > MAX_STEPS and not self.too_many_steps:  # one file of that many steps
@@ -306,7 +308,8 @@ class _Loader:
             name=model.name or path.stem, file=path, description=model.description, target=target,
             target_origin=Origin(top.source, ("target",)) if model.target is not None else None,
             steps=[s for s in steps if s.phase == "main"], finally_steps=[s for s in steps if s.phase == "finally"],
-            layers=tuple(global_layers), files=list(dict.fromkeys(self.files)),
+            layers=tuple(global_layers), files=list(dict.fromkeys(self.files)), target_name=target_name,
+            caller=model.as_,
         )
 
     def read_vars_file(self, path: Path) -> VarLayer | None:

@@ -139,6 +139,10 @@ class LoadedRecipe:
     #: Included files' own `vars` (defaults), then the recipe's `vars`, then the vars file, then --var.
     layers: tuple[VarLayer, ...]
     files: list[Path] = field(default_factory=list)
+    #: `target: NAME`: a named target from the config files (then `target` is empty).
+    target_name: str | None = None
+    #: The recipe's `as:` (the caller profile), over its target's.
+    caller: str | None = None
 
     @property
     def directory(self) -> Path:

@@ -4,15 +4,24 @@ These models check shape and types only; the loader adds what needs context (met
 JMESPath, regexes, includes) and maps every error back to file:line:column. `recipe_json_schema()` is the JSON
 Schema behind `cpictl recipe schema`, for editor completion.
 
-A file holds `name`, `description`, `target`, `vars`, `steps` and `finally`. A step is either a call
-(`call: METHOD`) or an include (`include: PATH`), told apart by that key.
+A file holds `name`, `description`, `target` (a named target or a mapping), `as`, `vars`, `steps` and
+`finally`. A step is either a call (`call: METHOD`) or an include (`include: PATH`), told apart by that key.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    StringConstraints,
+    Tag,
+    field_validator,
+    model_validator,
+)
 
 JsonType = Literal["string", "integer", "number", "boolean", "object", "array", "null"]
 PREDICATE_KEYS = ("equals", "not_equals", "contains", "matches", "type", "exists", "length")
@@ -33,17 +42,25 @@ def _no_nul(value: Any) -> Any:
 
 
 class TargetSpec(_Model):
-    """Which CPI to run and how. Every key is optional; an explicit `null` api_version omits it from requests."""
+    """Which CPI to run and how. Every key is optional; an explicit `null` api_version omits it from requests,
+    `auto` sends what the caller negotiates with the CPI's info."""
 
     cpi: list[Annotated[str, Field(min_length=1)]] | Annotated[str, Field(min_length=1)] | None = Field(
         None, description="argv of the CPI (a list), or one executable path; './x' and '../x' items resolve "
                           "against the recipe's directory")
-    api_version: int | None = Field(2, ge=1, description="contract version to send; null omits the key")
+    api_version: Literal["auto"] | Annotated[int, Field(ge=1)] | None = Field(
+        2, description="contract version to send: a number, auto (negotiated from the CPI's info) or null (omitted)")
     stemcell_api_version: int | None = Field(2, ge=1, description="context.vm.stemcell.api_version; null: not sent")
     context: dict[str, Any] = Field(default_factory=dict, description="extra context keys (cpi-config properties)")
     env: dict[str, str] = Field(default_factory=dict, description="extra environment variables for the CPI")
     timeout: float | None = Field(None, gt=0, description="seconds before a call is killed")
     cwd: str | None = Field(None, description="working directory of the CPI (default: the recipe's directory)")
+    as_: Literal["director", "create-env"] | None = Field(None, alias="as", description="call the CPI as this "
+                                                                                        "caller would")
+    env_mode: Literal["director", "create-env", "inherit"] | None = Field(
+        None, description="the CPI's environment (default: the caller's)")
+    preferred_api_version: Literal[2, 3] | None = Field(None, description="the director's preferred version")
+    director_uuid: str | None = Field(None, description="context.director_uuid")
 
     @field_validator("cpi")
     @classmethod
@@ -151,12 +168,30 @@ Step = Annotated[
 ]
 
 
+TARGET_SPEC_TAG, TARGET_NAME_TAG = "target-mapping", "target-name"  # dropped from error locations like step tags
+#: A named target (`cpictl target list`), as `--target` takes it.
+TargetName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", max_length=100)]
+
+
+def _target_tag(value: Any) -> str:
+    return TARGET_NAME_TAG if isinstance(value, str) else TARGET_SPEC_TAG
+
+
+Target = Annotated[
+    Annotated[TargetName, Tag(TARGET_NAME_TAG)] | Annotated[TargetSpec, Tag(TARGET_SPEC_TAG)],
+    Discriminator(_target_tag),
+]
+
+
 class RecipeFile(_Model):
     """One recipe file as written (includes not yet spliced in)."""
 
     name: str | None = Field(None, description="defaults to the file name")
     description: str | None = None
-    target: TargetSpec | None = None
+    target: Target | None = Field(None, description="a named target (`cpictl target list`) or a mapping: which CPI "
+                                                    "to run and how")
+    as_: Literal["director", "create-env"] | None = Field(None, alias="as", description="call the CPI as this "
+                                                                                        "caller would")
     vars: dict[str, Any] = Field(default_factory=dict)
     steps: list[Step] = Field(default_factory=list)
     finally_: list[Step] = Field(default_factory=list, alias="finally",
@@ -165,8 +200,8 @@ class RecipeFile(_Model):
 
 #: Keys allowed at each kind of place, for "did you mean" hints.
 FIELDS_BY_MODEL: dict[str, tuple[str, ...]] = {
-    "recipe": ("name", "description", "target", "vars", "steps", "finally"),
-    "target": tuple(TargetSpec.model_fields),
+    "recipe": ("name", "description", "target", "as", "vars", "steps", "finally"),
+    "target": tuple(field.alias or name for name, field in TargetSpec.model_fields.items()),
     "call": tuple(CallStep.model_fields),
     "include": tuple(IncludeStep.model_fields),
     "expect": tuple(Expect.model_fields),

@@ -1,4 +1,4 @@
-"""Apply a recipe's `target:` section to the target the CLI would otherwise use.
+"""A recipe's `target:` section (a named target, or an inline mapping) and `as:`, as a layer of target settings.
 
 Paths in a recipe are relative to the recipe file: a `cpi` argv item written `./x` or `../x` (and a relative
 executable containing a `/`) is resolved against the recipe's directory, and the CPI runs with its working
@@ -11,7 +11,6 @@ are resolved here, once, so a secret can come from the environment instead of th
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -23,6 +22,7 @@ from cpictl.recipes.problems import RecipeError
 from cpictl.recipes.scope import LiveIds, layer_problem, resolve_layers
 from cpictl.session import Target
 from cpictl.store.references import ReferenceProblem, Resolver
+from cpictl.targets.layers import TargetLayer, apply
 
 
 def _resolve_argv_item(item: str, directory: Path, first: bool) -> str:
@@ -43,32 +43,73 @@ def recipe_argv(recipe: LoadedRecipe) -> list[str] | None:
     return [_resolve_argv_item(item, directory, index == 0) for index, item in enumerate(items)]
 
 
+def recipe_layer(recipe: LoadedRecipe, environ: Mapping[str, str] | None = None) -> TargetLayer:
+    """The settings the recipe gives its target: its `target:` (a named target, or a mapping) and `as:`, and its
+    directory as the CPI's working directory unless a higher layer or the target names one. Raises RecipeError
+    when a reference in `target.context`/`target.env` cannot be resolved, or the named target does not exist."""
+    values: dict[str, Any] = {"default_cwd": str(recipe.directory.resolve())}
+    if recipe.target_name is not None:
+        values.update(_named(recipe, environ))
+    else:
+        values.update(_inline(recipe, environ))
+    if recipe.caller is not None:
+        values["caller"] = recipe.caller
+    return TargetLayer(f"the recipe's target ({recipe.file})", values)
+
+
 def target_for(recipe: LoadedRecipe, base: Target, environ: Mapping[str, str] | None = None) -> Target:
-    """`base` with the recipe's target settings applied. Keys the recipe does not set keep `base`'s values; the
-    CLI applies its own explicit flags after this, so they win over the recipe. Raises RecipeError when a
-    reference in `target.context`/`target.env` cannot be resolved."""
+    """`base` with the recipe's target settings applied (`recipe_layer`): keys the recipe does not set keep
+    `base`'s values. `cpictl run` stacks the layers itself (flags and `--target` over the recipe); the REPL's
+    `:run` and the metadata views apply the recipe over the target they have."""
+    return apply(base, recipe_layer(recipe, environ))
+
+
+def _named(recipe: LoadedRecipe, environ: Mapping[str, str] | None) -> dict[str, Any]:
+    """`target: NAME`: that target's settings, or a problem at the recipe's `target:` line."""
+    from cpictl.targets.config import ConfigError, TargetNotFound, load_config
+
+    name = recipe.target_name
+    assert name is not None
+    origin = recipe.target_origin
+    assert origin is not None  # a named target was written in the file
+    try:
+        config = load_config()
+        named = config.get(name, "target:") if config is not None else None
+        if named is None:
+            from cpictl.targets.config import not_found
+
+            not_found(name, "target:")
+        assert named is not None
+        return dict(named.layer(environ).values)
+    except TargetNotFound as problem:
+        raise RecipeError([origin.problem(str(problem))]) from None
+    except ConfigError as error:  # the config file's own problems, at their own lines
+        raise RecipeError(error.problems) from None
+
+
+def _inline(recipe: LoadedRecipe, environ: Mapping[str, str] | None) -> dict[str, Any]:
+    """An inline `target:` mapping: only the keys it sets, paths relative to the recipe."""
     spec = recipe.target
     fields = spec.model_fields_set
-    changes: dict[str, Any] = {}
+    values: dict[str, Any] = {}
     argv = recipe_argv(recipe)
     if argv is not None:
-        changes["argv"] = argv
-        changes["label"] = ""
-    for name in ("api_version", "stemcell_api_version", "timeout"):
+        values["argv"] = argv
+        values["label"] = ""
+    for name in ("api_version", "stemcell_api_version", "timeout", "env_mode", "preferred_api_version",
+                 "director_uuid"):
         if name in fields:
-            changes[name] = getattr(spec, name)
-    if "api_version" in fields:  # the recipe names the version: it is sent as given, not negotiated
-        changes["negotiate"] = False
+            values[name] = getattr(spec, name)
+    if spec.as_ is not None:
+        values["caller"] = spec.as_
     if spec.context or spec.env:
         context, env = _resolved(recipe, environ)
-        changes["context"] = {**base.context, **context}
-        changes["env"] = {**base.env, **{key: str(value) for key, value in env.items()}}
-        register_environment(changes["env"])  # the CPI may echo them: masked wherever it does
+        values["context"] = context
+        values["env"] = {key: str(value) for key, value in env.items()}
+        register_environment(values["env"])  # the CPI may echo them: masked wherever it does
     if spec.cwd is not None:
-        changes["cwd"] = str((recipe.directory / spec.cwd).resolve())
-    elif base.cwd is None:
-        changes["cwd"] = str(recipe.directory.resolve())
-    return dataclasses.replace(base, **changes)
+        values["cwd"] = str((recipe.directory / spec.cwd).resolve())
+    return values
 
 
 def _resolved(recipe: LoadedRecipe, environ: Mapping[str, str] | None) -> tuple[dict[str, Any], dict[str, Any]]:

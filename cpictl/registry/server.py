@@ -1,7 +1,9 @@
 """The embedded BOSH registry: an HTTP endpoint for CPIs in registry mode (contract §8.2), recording what they do.
 
 `with embedded_registry(journal) as registry:` starts a registry on 127.0.0.1 (a random port) in a daemon thread,
-with HTTP basic auth and random credentials; `registry.attach(target)` hands its URL to the CPI through the
+with HTTP basic auth and random credentials — or, for a target whose `registry:` names them (a registry-mode CPI
+reads its registry's endpoint from its own config file), on that host and port with those credentials
+(`registry_for(target)`); `registry.attach(target)` hands its URL to the CPI through the
 target's environment; `registry.events_since(mark)` lists the requests it answered since `registry.mark()`.
 
 It speaks what the Ruby registry client expects: `PUT /instances/<id>/settings` stores the body as sent (200
@@ -31,6 +33,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import errno
 import hmac
 import os
 import re
@@ -58,6 +61,7 @@ from cpictl.registry.http import handler_class, server_class
 
 if TYPE_CHECKING:
     from cpictl.session import Target
+    from cpictl.targets.target import RegistryEndpoint
 
 REFCPI_URL_ENV = "CPICTL_REFCPI_REGISTRY_URL"
 URL_ENV = "CPICTL_REGISTRY_URL"
@@ -118,10 +122,14 @@ class RegistryUnavailable(Exception):
 class EmbeddedRegistry:
     """One running registry. Use `embedded_registry()`; `start`/`close` are for callers that manage it by hand."""
 
-    def __init__(self, journal: Path | str | None = None) -> None:
+    def __init__(self, journal: Path | str | None = None, fixed: RegistryEndpoint | None = None) -> None:
         self.capture_path = registry_log_path(journal) if journal is not None else None
-        self.username = "registry-" + secrets.token_hex(4)
-        self.password = secrets.token_urlsafe(18)
+        #: Names this registry's life in the capture file (its lines), whatever its credentials.
+        self.run_id = "registry-" + secrets.token_hex(4)
+        self.host, self._wanted_port = (fixed.host, fixed.port) if fixed is not None else ("127.0.0.1", 0)
+        self.username = fixed.user if fixed is not None else self.run_id
+        self.password = fixed.password if fixed is not None else secrets.token_urlsafe(18)
+        self.fixed = fixed is not None
         register_secret(self.password)  # a CPI may print its registry URL: the password must not show
         self._authorization = "Basic " + base64.b64encode(f"{self.username}:{self.password}".encode()).decode()
         self._lock = threading.Lock()
@@ -145,10 +153,13 @@ class EmbeddedRegistry:
             self._entries = {name: entry.body for name, entry in captured.items() if entry.body is not None}
             self._stored_bytes = sum(len(body) for body in self._entries.values())
         try:
-            self._server = server_class(self)(("127.0.0.1", 0), handler_class(self))
+            self._server = server_class(self)((self.host, self._wanted_port), handler_class(self))
         except OSError as error:
-            raise RegistryUnavailable(f"cannot start the embedded registry on 127.0.0.1: "
-                                      f"{error.strerror or error}") from error
+            where = f"{self.host}:{self._wanted_port}" if self.fixed else self.host
+            hint = (" (the target's registry: port; is another cpictl serving it already?)"
+                    if self.fixed and error.errno == errno.EADDRINUSE else "")
+            raise RegistryUnavailable(f"cannot start the embedded registry on {where}: "
+                                      f"{error.strerror or error}{hint}") from error
         self._persist([{"event": "started", "time": _now(), "pid": os.getpid(), "endpoint": self.endpoint}])
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
                                         name="cpictl-registry", daemon=True)
@@ -177,12 +188,14 @@ class EmbeddedRegistry:
     @property
     def endpoint(self) -> str:
         """The URL without credentials (safe to show)."""
-        return f"http://127.0.0.1:{self.port}"
+        return f"http://{self.host}:{self.port}"
 
     @property
     def url(self) -> str:
         """The URL with credentials, as a CPI's registry config takes it."""
-        return f"http://{self.username}:{self.password}@127.0.0.1:{self.port}"
+        from urllib.parse import quote
+
+        return f"http://{quote(self.username, safe='')}:{quote(self.password, safe='')}@{self.host}:{self.port}"
 
     def environment(self) -> dict[str, str]:
         return {REFCPI_URL_ENV: self.url, URL_ENV: self.url, "CPICTL_REGISTRY_ENDPOINT": self.endpoint,
@@ -301,19 +314,26 @@ class EmbeddedRegistry:
         if self.capture_path is None or not entries:
             return
         try:
-            append_entries(self.capture_path, [{**entry, "registry": self.username} for entry in entries])
+            append_entries(self.capture_path, [{**entry, "registry": self.run_id} for entry in entries])
         except Exception as error:  # StoreError or OSError: keep answering; the caller may warn
             self.persist_errors.append(f"cannot write {self.capture_path}: {error}")
 
 
 @contextmanager
-def embedded_registry(journal: Path | str | None = None) -> Iterator[EmbeddedRegistry]:
-    """A running registry for the duration of the block; `journal` places its capture file (None: memory only)."""
-    registry = EmbeddedRegistry(journal).start()
+def embedded_registry(journal: Path | str | None = None,
+                      fixed: RegistryEndpoint | None = None) -> Iterator[EmbeddedRegistry]:
+    """A running registry for the duration of the block; `journal` places its capture file (None: memory only);
+    `fixed`: the host, port and credentials a registry-mode CPI's own config names (a target's `registry:`)."""
+    registry = EmbeddedRegistry(journal, fixed).start()
     try:
         yield registry
     finally:
         registry.close()
+
+
+def registry_for(target: Target, journal: Path | str | None = None) -> Any:
+    """The embedded registry for `target`: where its `registry:` says, else on 127.0.0.1 at a random port."""
+    return embedded_registry(journal, target.registry)
 
 
 def _parse_path(raw_path: str) -> tuple[str, str | None]:

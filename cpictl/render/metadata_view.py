@@ -367,12 +367,18 @@ def _sources(actual: Any) -> list[tuple[str, str]]:
 
 def metadata_panel(outcome: CallOutcome, target: Target, store: CloudIdStore | Path | str | None, *,
                    show_secrets: bool = False, report: Any = None) -> RenderableType | None:
-    """The agent settings after a create_vm/attach_disk/detach_disk, when cpictl can see them; else None.
-    `report`: the settings report when the caller already made it (it reads the CPI's state)."""
+    """The agent settings after a create_vm/attach_disk/detach_disk, when cpictl can see them; for a CPI whose
+    user-data cpictl cannot read, the one line that says so (`metadata.not_visible`); else None. `report`: the
+    settings report when the caller already made it (it reads the CPI's state)."""
     if report is None:
         from cpictl.metadata import report_after_call
 
         report = report_after_call(outcome, target, store)
+        if report is None:  # a real cloud's user-data: one line on why, and what would show them
+            from cpictl.metadata import not_visible_after_call
+
+            line = not_visible_after_call(outcome, target)
+            return cpi_text(line, "yellow") if line is not None else None
     if report is None:
         return None
     redactor = None if show_secrets else Redactor()

@@ -31,6 +31,7 @@ from cpictl.repl.suggest import (
     ParamName,
     ReferenceName,
     Suggestion,
+    TargetName,
     suggest,
 )
 
@@ -47,7 +48,7 @@ class ReplCompleter(Completer):
         self._matchers: dict[type, Callable[[Any, CompleteEvent], Iterable[Completion]]] = {
             MethodName: self._methods, MetaName: self._metas, CloudIdOf: self._cloud_ids,
             ParamName: self._params, ReferenceName: self._references, FilePath: self._files,
-            Choice: self._choices, ContextKey: self._context_keys,
+            Choice: self._choices, ContextKey: self._context_keys, TargetName: self._targets,
         }
 
     def get_completions(self, document: Document, complete_event: CompleteEvent) -> Iterator[Completion]:
@@ -139,6 +140,13 @@ class ReplCompleter(Completer):
         candidates = [f"-{key}" for key in keys] + [f"{key}=" for key in keys]
         return [Completion(c, -len(s.word), display_meta="remove" if c.startswith("-") else "change")
                 for c in candidates if c.startswith(s.word)]
+
+
+    def _targets(self, s: TargetName, _: CompleteEvent) -> Iterable[Completion]:
+        from cpictl.targets.config import target_names  # reads the config files; nothing when they are broken
+
+        return [Completion(name, -len(s.word), display_meta=about) for name, about in target_names()
+                if name.startswith(s.word)]
 
 
 class ParamValueCompleter(Completer):

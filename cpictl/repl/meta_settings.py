@@ -129,8 +129,9 @@ def switch_cpi(ctx: ReplContext, args: list[str]) -> None:
         problem = cpi_executable_problem(executable)
         if problem is not None:
             raise ReplError(f":cpi: {problem}")
+        # no longer the named target's CPI, if it was (its other settings stay, as every sticky setting does)
         ctx.state.set_target(argv=[os.path.abspath(executable) if "/" in executable else executable, *args[1:]],
-                             label="")
+                             label="", name=None)
     ctx.term.note(f"target: {target_summary(ctx.state.target)}", style="")
 
 

@@ -70,6 +70,6 @@ class Registry:
 
 
 def default_registry() -> Registry:
-    from cpictl.repl import meta_actions, meta_info, meta_settings
+    from cpictl.repl import meta_actions, meta_info, meta_settings, meta_target
 
-    return Registry([*meta_info.COMMANDS, *meta_settings.COMMANDS, *meta_actions.COMMANDS])
+    return Registry([*meta_info.COMMANDS, *meta_settings.COMMANDS, *meta_target.COMMANDS, *meta_actions.COMMANDS])

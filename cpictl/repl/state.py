@@ -91,7 +91,7 @@ class ReplState:
         self.target = replace(self.target, **changes)
 
     def use_reference_cpi(self) -> None:
-        self.set_target(argv=reference_cpi_argv(), label=REFERENCE_CPI_LABEL)
+        self.set_target(argv=reference_cpi_argv(), label=REFERENCE_CPI_LABEL, name=None)
 
     def remember(self, outcome: CallOutcome, target: Target, source: str = "call") -> None:
         self.history.append(HistoryEntry.from_outcome(outcome, target, source))

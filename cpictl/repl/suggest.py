@@ -74,14 +74,19 @@ class ContextKey:
     word: str
 
 
-Suggestion = MethodName | MetaName | CloudIdOf | ParamName | ReferenceName | FilePath | Choice | ContextKey
+@dataclass(frozen=True)
+class TargetName:
+    word: str
+
+
+Suggestion = MethodName | MetaName | CloudIdOf | ParamName | ReferenceName | FilePath | Choice | ContextKey | TargetName
 
 
 def suggest(text_before_cursor: str, *, api_version: int | None = 2,
             meta_args: Mapping[str, Sequence[str]] | None = None) -> list[Suggestion]:
     """Kinds of suggestion for the cursor position. `meta_args` maps a meta-command name to the completion kinds
     of its arguments, one per position ("method", "meta", "file", "recipe" (a .yml/.yaml file), "context",
-    "kind", "choice:a,b"); a kind ending in `*` repeats for every later position."""
+    "target" (a named target), "kind", "choice:a,b"); a kind ending in `*` repeats for every later position."""
     scanned = scan(text_before_cursor)
     partial = scanned.partial or ""
     if scanned.partial_raw_length != len(partial):
@@ -129,7 +134,7 @@ def _meta_argument(name: str, position: int, partial: str, meta_args: Mapping[st
         by_previous = dict(item.split("=", 1) for item in kind[len("choice-after:") :].split(";"))
         choices = by_previous.get(previous)
         return [Choice(partial, tuple(choices.split("|")))] if choices else []
-    simple = {"method": MethodName, "file": FilePath, "context": ContextKey}
+    simple = {"method": MethodName, "file": FilePath, "context": ContextKey, "target": TargetName}
     if kind in simple:
         return [simple[kind](partial)]
     if kind == "meta":

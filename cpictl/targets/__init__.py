@@ -3,5 +3,11 @@
 - `target`: the `Target` a call runs against (executable, environment, versions, context, caller profile);
 - `profiles`: the two callers' request forms (`director`, `create-env`): what `info` carries, how the api_version
   is negotiated and capped, which context and environment every request gets;
-- `negotiation`: the negotiated api_version of a target, cached per session beside the journal.
+- `negotiation`, `negotiator`: the negotiated api_version of a target, cached per session beside the journal;
+- `layers`: a target built from layers of settings (flags, `--target`, a recipe's `target:`, the config's
+  `default:`, built-in defaults), each overriding the ones below;
+- named targets: `config_files` (where; no YAML or pydantic until a file exists), `config_schema` (the format),
+  `config_reader` (one file, checked, problems at file:line:column), `config` (the files merged, a target as a
+  layer), `config_edit` (`target add|remove|use`), `adding`, `showing`, `secrets` (a target's own secret keys)
+  and `doctor` (`cpictl target doctor`).
 """

@@ -22,6 +22,23 @@ if TYPE_CHECKING:  # loaded when a negotiation happens, not by every `cpictl cal
 
 UNSET: Any = object()
 
+
+@dataclass(frozen=True)
+class RegistryEndpoint:
+    """A fixed place and credentials for the embedded registry: a registry-mode CPI reads its registry's endpoint
+    from its own config file, so the registry must listen exactly there (a named target's `registry:`).
+    `serve`: start it for every command that runs this target, not only with `--registry`."""
+
+    host: str
+    port: int
+    user: str
+    password: str = field(repr=False)
+    serve: bool = False
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
 REFERENCE_CPI_LABEL = "bundled reference CPI (not a cloud)"
 
 
@@ -56,12 +73,26 @@ class Target:
     negotiate_every_call: bool = False
     #: How `api_version` was settled, once it was (`CallSession.resolve`): shown in every call's header.
     negotiation: Negotiation | None = field(default=None, compare=False)
+    #: The named target this was built from (`cpictl.targets.config`), for views and `:target`; None otherwise.
+    name: str | None = None
+    #: Where the embedded registry must listen for this CPI (a named target's `registry:`); None: anywhere.
+    registry: RegistryEndpoint | None = None
+    #: Extra keys whose values are secrets (a named target's `secrets:`), on top of the built-in rules.
+    secrets: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         # secrets given in the target's own environment are masked wherever a CPI echoes them, whoever built it
         from cpictl.protocol.redaction import register_environment
 
         register_environment(self.env)
+        if self.secrets:
+            from cpictl.targets.secrets import register_secret_keys
+
+            register_secret_keys(self.secrets, self.env, self.context)
+        if self.registry is not None:  # a CPI may print its registry's URL
+            from cpictl.protocol.redaction import register_secret
+
+            register_secret(self.registry.password)
 
     @property
     def is_reference(self) -> bool:
@@ -76,7 +107,8 @@ class Target:
 
     @property
     def display(self) -> str:
-        return self.label or " ".join(self.argv)
+        shown = self.label or " ".join(self.argv)
+        return f"{self.name} ({shown})" if self.name else shown
 
     def with_overrides(self, *, api_version: Any = UNSET, stemcell_api_version: Any = UNSET,
                        context: Mapping[str, Any] | None = None, timeout: Any = UNSET) -> Target:

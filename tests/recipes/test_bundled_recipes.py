@@ -107,7 +107,7 @@ def test_reports_mask_secrets(summaries):
 def test_recipes_validate_against_the_json_schema_shape():
     schema = recipe_json_schema()
     assert schema["$schema"].endswith("2020-12/schema") and schema["additionalProperties"] is False
-    assert set(schema["properties"]) == {"name", "description", "target", "vars", "steps", "finally"}
+    assert set(schema["properties"]) == {"name", "description", "target", "as", "vars", "steps", "finally"}
     assert {"CallStep", "IncludeStep", "Expect", "ResultCheck", "Retry", "TargetSpec"} <= set(schema["$defs"])
     json.dumps(schema)
 
