@@ -34,7 +34,7 @@ and the userinfo of every URL (mbus, registry endpoint, blobstore endpoint).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 from urllib.parse import unquote
@@ -85,6 +85,8 @@ def secret_key(name: object) -> bool:
     `ca_cert`, `private_key`, `api_key`, `key`, `access_key` and `access_key_id` (the AWS CPI masks it too) — but
     not `key_name`, `key_pair`, `kms_key_id`, `certificate_arn`, `public_key` or `private_ip`, which name a secret
     or are no secret at all."""
+    if _EXTRA_SECRET_KEYS and str(name).lower() in _EXTRA_SECRET_KEYS:
+        return True
     words = [word.lower() for word in _KEY_WORDS.split(str(name)) if word]
     for index, word in enumerate(words):
         before = words[index - 1] if index else ""
@@ -131,11 +133,23 @@ def register_secret(value: str, *, numeric: bool = False) -> None:
 
 
 def forget_process_secrets(keep: set[str] | frozenset[str] = frozenset()) -> None:
-    """Forget every process secret not in `keep` (tests: one process runs many commands)."""
+    """Forget every process secret not in `keep`, and every extra secret key (tests: one process runs many
+    commands)."""
     global _process_generation
     _PROCESS_SECRETS.intersection_update(keep)
     _PROCESS_NUMBERS.intersection_update(keep)
+    _EXTRA_SECRET_KEYS.clear()
     _process_generation += 1
+
+
+#: Key names a named target's `secrets:` adds to the rules of `secret_key`, lower case, for this whole process.
+_EXTRA_SECRET_KEYS: set[str] = set()
+
+
+def register_secret_key_names(names: Iterable[str]) -> None:
+    """Make `secret_key` take these names (any case) for secrets too, wherever they appear: a target's
+    `secrets: [tenant]` masks `cloud_properties.tenant` in a call's arguments as well as in its own context."""
+    _EXTRA_SECRET_KEYS.update(str(name).lower() for name in names)
 
 
 class Redactor:

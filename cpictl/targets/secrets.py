@@ -2,12 +2,11 @@
 
 `cpictl.protocol.redaction` decides by key (`secret_key`: password, token, private_key …) which values of a request
 are secrets, and hunts the values it learns, and the process's registered secrets, in everything a CPI prints. A
-target's `secrets: [tenant, OS_PROJECT_ID]` adds names its rules do not know. What this module can do without
-changing those rules: the values under such names in the target's own environment and context are registered as
-process secrets (`register_secret`), so they are masked wherever they appear — in the request view, in the CPI's
-log and stderr, in reports and the journal — and `is_secret` masks them in `cpictl target show`. (Values under
-such a key inside a call's own arguments, say a `cloud_properties.tenant` typed on the command line, are masked
-only by the built-in rules.)
+target's `secrets: [tenant, OS_PROJECT_ID]` adds names its rules do not know: they join `secret_key`'s rules for the
+whole process (`register_secret_key_names`), so a value under one is masked in a call's own arguments too, and the
+values under them in the target's own environment and context are registered as process secrets
+(`register_secret`), so they are masked wherever they appear — in the request view, in the CPI's log and stderr,
+in reports and the journal — and `is_secret` masks them in `cpictl target show`.
 """
 
 from __future__ import annotations
@@ -59,9 +58,10 @@ def _scalars(value: Any) -> Iterable[str]:
 
 def register_secret_keys(keys: Iterable[str], env: Mapping[str, str], context: Mapping[str, Any]) -> None:
     """Hunt, in this whole process, the values the target's environment and context hold under `keys`."""
-    from cpictl.protocol.redaction import register_secret
+    from cpictl.protocol.redaction import register_secret, register_secret_key_names
 
     keys = list(keys)
+    register_secret_key_names(keys)
     for value in values_under({"env": dict(env), "context": dict(context)}, keys):
         for text in _scalars(value):
             register_secret(text, numeric=text.isdigit())

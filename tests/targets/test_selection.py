@@ -222,3 +222,16 @@ json.dump({"result": {"api_version": 2, "stemcell_formats": [tenant]}, "error": 
         assert "acme-tenant-7" not in out + err and "<redacted>" in out
     code, out, _ = run(capsys, "call", "info", "--target", "t", "--dry-run", "-o", "json")
     assert json.loads(out)["env"]["T_TENANT"] == "<redacted>" and "acme-tenant-7" not in out
+
+
+def test_a_targets_secrets_keys_mask_values_under_them_in_a_calls_own_arguments(capsys, isolated_home, project,
+                                                                                 telling_cpi):
+    write_user_config(isolated_home, f"""
+        targets:
+          t: {{cpi: {telling_cpi}, secrets: [project_tenant]}}
+        """)
+    code, out, err = run(capsys, "call", "set_vm_metadata", "vm-1", "{project_tenant: acme-42, owner: ops}",
+                         "--target", "t", "-o", "json")
+    assert code == 0, err
+    assert "acme-42" not in out and json.loads(out)["request"]["arguments"][1] == {
+        "project_tenant": "<redacted>", "owner": "ops"}
