@@ -1,13 +1,22 @@
-"""Bounded sinks for a CPI's output: all of stdout up to a limit, the tail of stderr, stderr split into lines.
+"""Bounded sinks for a CPI's output read from pipes: all of stdout up to a limit, the tail of stderr, stderr split
+into lines.
 
-Memory stays bounded whatever the CPI prints: stdout past its limit is counted and dropped, stderr keeps only its
-last `keep` bytes. Both sinks are fed raw chunks as they are read and never block.
+Memory stays bounded whatever the CPI prints: stdout past `SPILL_AT` moves to a file without a name (a 200 MB answer
+is held on disk until it is read, once), past its limit it is counted and dropped but for a short head; stderr
+keeps only its last `keep` bytes. Both sinks are fed raw chunks as they are read and never block.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
+import os
 from collections.abc import Callable
+
+#: stdout held in memory up to this size; beyond it, on disk (a CPI flooding stdout must not fill the memory).
+SPILL_AT = 16 * 1024 * 1024
+#: What is kept of stdout past its limit: a preview; the answer is unusable anyway.
+TRUNCATED_HEAD = 64 * 1024
 
 #: A stderr "line" longer than this is delivered in pieces, so a CPI that never prints a newline cannot make the
 #: line buffer grow without bound.
@@ -15,31 +24,73 @@ MAX_LINE_BYTES = 64 * 1024
 
 
 class StdoutBuffer:
-    """Collects stdout up to `limit` bytes, then counts and discards the rest.
+    """Collects stdout up to `limit` bytes, then counts and discards the rest but for its first `TRUNCATED_HEAD`.
 
     A BytesIO rather than a list of chunks joined at the end: it grows in place (realloc) and `getvalue()` hands
-    over its buffer without a copy, so a 50 MB response peaks near 1x its size instead of 2x.
+    over its buffer without a copy, so a 50 MB response peaks near 1x its size instead of 2x. Past `spill_at` the
+    bytes go to a file without a name instead, read back once by `value()`.
     """
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, spill_at: int = SPILL_AT) -> None:
         self._limit = max(0, limit)
+        self._spill_at = spill_at
         self._buffer = io.BytesIO()
+        self._file: int | None = None  # the spill file's descriptor, once spilled
         self._kept = 0
         self.total = 0
         self.truncated = False
 
     def feed(self, chunk: bytes) -> None:
         self.total += len(chunk)
+        if self.truncated:
+            return
         room = self._limit - self._kept
         if len(chunk) > room:
             self.truncated = True
             chunk = chunk[:room]
-        if chunk:
+        if not chunk:
+            return
+        self._kept += len(chunk)
+        if self._file is None and self._kept > self._spill_at:
+            self._spill()
+        if self._file is not None:
+            _write_all(self._file, chunk)
+        else:
             self._buffer.write(chunk)
-            self._kept += len(chunk)
 
     def value(self) -> bytes:
-        return self._buffer.getvalue()
+        """Everything kept (or, once past the limit, the first `TRUNCATED_HEAD` bytes); call once, at the end."""
+        if self._file is None:
+            data = self._buffer.getvalue()
+            return data[:TRUNCATED_HEAD] if self.truncated else data
+        size = TRUNCATED_HEAD if self.truncated else self._kept
+        data = os.pread(self._file, size, 0)
+        while len(data) < size and (more := os.pread(self._file, size - len(data), len(data))):
+            data += more
+        self.close()
+        return data
+
+    def close(self) -> None:
+        if self._file is not None:
+            with contextlib.suppress(OSError):
+                os.close(self._file)
+            self._file = None
+
+    def _spill(self) -> None:
+        path = os.path.join(os.environ.get("TMPDIR") or "/tmp", f"cpictl-{os.getpid()}-{os.urandom(6).hex()}.out")
+        try:
+            self._file = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+        except OSError:
+            return  # nowhere to spill: keep it in memory, as before
+        os.unlink(path)
+        _write_all(self._file, self._buffer.getvalue())
+        self._buffer = io.BytesIO()
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
 
 
 class StderrTail:

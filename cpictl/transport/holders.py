@@ -15,7 +15,7 @@ _NOT_FILES = ("pipe:", "socket:", "anon_inode:", "/dev/", "/proc/")
 
 
 def processes_holding(files: Iterable[os.stat_result]) -> list[int]:
-    """PIDs (ascending, ours excluded) with a descriptor open on any of `files`."""
+    """PIDs (ascending, ours excluded) with a descriptor open on any of `files` (regular files or pipes)."""
     wanted = {(status.st_dev, status.st_ino) for status in files}
     if not wanted:
         return []
@@ -41,9 +41,10 @@ def _holds(fd_dir: str, wanted: set[tuple[int, int]]) -> bool:
     for name in descriptors:
         link = f"{fd_dir}/{name}"
         try:
-            if os.readlink(link).startswith(_NOT_FILES):
+            target = os.readlink(link)
+            if target.startswith(_NOT_FILES) and not target.startswith("pipe:"):
                 continue
-            status = os.stat(link)
+            status = os.stat(link)  # a pipe's link stats as the pipe itself (its pipefs device and inode)
         except OSError:
             continue
         if (status.st_dev, status.st_ino) in wanted:

@@ -1,4 +1,5 @@
-"""The files a CPI writes its stdout and stderr into, instead of pipes: its answer must outlive cpictl.
+"""The files a CPI writes its stdout and stderr into, instead of pipes, when its answer must outlive cpictl (a call
+that may create or delete a cloud ID; `output_pipes.py` serves the others).
 
 With pipes, a cpictl killed by SIGKILL takes the read ends with it: the CPI, which leads its own session and lives
 on, creates its VM and then dies of SIGPIPE (or writes its answer into a pipe nobody reads), and the VM's ID is
@@ -83,6 +84,9 @@ class OutputFiles:
     def child_descriptors(self) -> tuple[int, int]:
         """The CPI's stdout and stderr (write-only, append)."""
         return self._child[0], self._child[1]
+
+    def attach(self, poller: object, feed_stderr: Callable[[bytes], None]) -> None:
+        """Nothing to register: files are looked at on every wake-up (`drain_stderr`, `watch_stdout`)."""
 
     def close_child_ends(self) -> None:
         """After the spawn: only the CPI (and what it starts) may hold the files open for writing."""

@@ -1,10 +1,11 @@
-"""Run one CPI process: write the request, follow its output files, enforce limits, never hang.
+"""Run one CPI process: write the request, follow its output, enforce limits, never hang.
 
-The CPI writes its stdout and stderr into files (`outputs.py`), so its answer outlives cpictl; it reads its request
-from a pipe. One thread does everything, through `poll` (poller.py) over a pidfd that says when the CPI exits and
-the request pipe, written in pieces as the CPI reads it (a CPI that never reads stdin costs nothing: EPIPE is
-ignored). Between events it wakes every TICK to hand new stderr lines to the caller and keep stdout within its
-limit. Rules kept:
+The CPI writes its stdout and stderr into pipes (`output_pipes.py`), as the callers give it, or — for a call whose
+answer must outlive cpictl — into files (`outputs.py`); it reads its request from a pipe. One thread does
+everything, through `poll` (poller.py) over a pidfd that says when the CPI exits, the output pipes, and the request
+pipe, written in pieces as the CPI reads it (a CPI that never reads stdin costs nothing: EPIPE is ignored). Files
+are looked at on every wake-up, at least every TICK, to hand new stderr lines to the caller and keep stdout within
+its limit. Rules kept:
 
 - Whatever the CPI does, `run_cpi` returns: `timeout` kills the process group; a child still holding the output
   files `linger` seconds after the CPI exited (a caller reading pipes would wait for it) gets the group killed; a
@@ -26,6 +27,7 @@ from .buffers import StderrTail
 from .child import SpawnedCpi
 from .command import CpiCommand, RunResult
 from .errors import CpiInterrupted
+from .output_pipes import OutputPipes
 from .outputs import OutputFiles
 from .poller import Poller
 from .process_group import open_pidfd, signal_group
@@ -52,9 +54,9 @@ def run_cpi(command: CpiCommand, stdin: bytes, on_stderr_line: Callable[[str], N
     """Run the CPI once with `stdin` as its request. Raises CpiNotRunnable or CpiInterrupted; anything the CPI
     itself does (crash, hang, garbage, non-zero exit) is reported in the RunResult.
 
-    `outputs`: the files its stdout and stderr go to (the session's spool, which outlives us); by default files
-    without a name. Their descriptors are closed on return; named files stay for the caller to remove."""
-    outputs = outputs if outputs is not None else OutputFiles.anonymous()
+    `outputs`: the files its stdout and stderr go to (the session's spool, which outlives us); by default pipes,
+    as the callers use. Their descriptors are closed on return; named files stay for the caller to remove."""
+    outputs = outputs if outputs is not None else OutputPipes(command.stdout_limit)
     try:
         started = time.monotonic()
         process = spawn_cpi(command, *outputs.child_descriptors)
@@ -84,7 +86,8 @@ class _Call:
     """The state of one running CPI process; `pump` is the event loop."""
 
     def __init__(self, command: CpiCommand, process: subprocess.Popen[bytes] | SpawnedCpi, stdin: bytes,
-                 on_stderr_line: Callable[[str], None] | None, started: float, outputs: OutputFiles) -> None:
+                 on_stderr_line: Callable[[str], None] | None, started: float,
+                 outputs: OutputFiles | OutputPipes) -> None:
         self._process = process
         self._outputs = outputs
         self._started = started
@@ -121,6 +124,7 @@ class _Call:
             stdin.close()
         if self._pidfd is not None:
             self._poller.add_reader(self._pidfd, self._on_exit)
+        self._outputs.attach(self._poller, self.stderr.feed)
 
     def pump(self) -> None:
         """Follow the CPI until it has exited and nothing holds its output files, or we give up on them."""

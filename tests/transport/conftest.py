@@ -66,3 +66,21 @@ def group_dies():
 @pytest.fixture
 def group_members():
     return live_group_members
+
+
+@pytest.fixture(params=["pipes", "files"])
+def outputs_for(request, tmp_path):
+    """Run a test with the CPI's output in pipes (the default, as the callers give it) and in files (the spool of a
+    call that must outlive cpictl): `run_cpi(..., outputs=outputs_for())` — both must behave alike."""
+    from cpictl.transport.outputs import OutputFiles
+
+    made = []
+
+    def make():
+        if request.param == "pipes":
+            return None
+        name = tmp_path / f"spool-{len(made)}"
+        made.append(name)
+        return OutputFiles.named(f"{name}.out", f"{name}.err")
+
+    return make

@@ -67,3 +67,24 @@ def test_callback_error_is_recorded_and_the_callback_dropped():
     assert calls == ["a"]
     assert isinstance(err.callback_error, ValueError)
     assert err.tail() == b"a\nb\nc"
+
+
+def test_stdout_past_the_spill_size_goes_to_disk_and_comes_back_whole():
+    from cpictl.transport.buffers import StdoutBuffer
+
+    buffer = StdoutBuffer(limit=10_000, spill_at=1000)
+    chunks = [bytes([65 + n % 26]) * 700 for n in range(10)]
+    for chunk in chunks:
+        buffer.feed(chunk)
+    assert buffer._file is not None and buffer._buffer.getvalue() == b""  # held on disk, not in memory
+    assert buffer.value() == b"".join(chunks) and not buffer.truncated
+
+
+def test_stdout_past_its_limit_keeps_a_short_head_only():
+    from cpictl.transport.buffers import TRUNCATED_HEAD, StdoutBuffer
+
+    buffer = StdoutBuffer(limit=200_000, spill_at=50_000)
+    for _ in range(100):
+        buffer.feed(b"y\n" * 5000)
+    assert buffer.truncated and buffer.total == 1_000_000
+    assert buffer.value() == (b"y\n" * 50_000)[:TRUNCATED_HEAD]
