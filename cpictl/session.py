@@ -97,6 +97,7 @@ class CallOutcome:
     failure: str | None = None  # transport-level failure: timed out, crashed
     journal_error: str | None = None  # the cloud IDs could not be written to the session journal
     negotiation: Negotiation | None = None  # how the request's api_version was settled, when it was negotiated
+    trace_number: int | None = None  # its entry in the session's trace (`cpictl trace show N`)
 
     @property
     def status(self) -> Status:
@@ -169,6 +170,7 @@ class CallSession:
         self.observer = observer
         self._journal_path = journal if journal is not None else store.path if store is not None else None
         self._negotiator: Negotiator | None = None
+        self.trace_problem: str | None = None  # why the last call could not be kept in the trace, if it could not
 
     @property
     def negotiator(self) -> Negotiator:
@@ -242,8 +244,9 @@ class CallSession:
             run = run_cpi(target.command(), stdin, on_stderr_line, outputs=durable.outputs if durable else None)
         except CpiInterrupted as interrupted:
             shutdown.note_stopped_cpi()
-            self._journal(self._outcome(request, stdin, interrupted.result, target, interrupted=True), target,
-                          durable, interrupted=True)
+            stopped = self._outcome(request, stdin, interrupted.result, target, interrupted=True)
+            self._journal(stopped, target, durable, interrupted=True)
+            self._trace(stopped, target, durable)
             raise
         except CpiNotRunnable:
             if durable is not None:  # nothing ran, nothing was made: the pending entry is closed as such
@@ -252,8 +255,22 @@ class CallSession:
         outcome = self._outcome(request, stdin, run, target)
         outcome.negotiation = target.negotiation
         self._journal(outcome, target, durable)
+        self._trace(outcome, target, durable)
         self._notify("received", outcome)
         return outcome
+
+    def _trace(self, outcome: CallOutcome, target: Target, durable: CallInFlight | None = None) -> None:
+        """Keep the call, masked, in the session's trace (`cpictl.traces`): evidence, never a reason to fail it."""
+        if self._journal_path is None:
+            return
+        from cpictl.traces.entries import call_entry
+        from cpictl.traces.trace_file import TraceError, session_trace
+
+        try:
+            outcome.trace_number = session_trace(self._journal_path).append(
+                call_entry(outcome_as_dict(outcome), target, call=durable.call_id if durable else None))
+        except (TraceError, OSError, ValueError) as error:
+            self.trace_problem = str(error)
 
     def _refused(self, request: Request, target: Target) -> CallOutcome:
         """The call the target's caller would not make: nothing runs; the outcome says why, and what the other
@@ -265,6 +282,7 @@ class CallSession:
                    f"{negotiation.other}. `--api-version N` sends the call anyway")
         outcome = CallOutcome(request, encode_request(request), None, None, [], CloudIdChanges(), failure)
         outcome.negotiation = negotiation
+        self._trace(outcome, target)
         self._notify("received", outcome)
         return outcome
 

@@ -42,6 +42,15 @@ def call_command(
                                                      "arguments; - reads stdin.")] = None,
     raw: Annotated[str | None, typer.Option("--raw", help="Send this whole request document unchanged "
                                                "(file or -).")] = None,
+    from_trace: Annotated[int | None, typer.Option("--from-trace", metavar="N", help="Send the call numbered N in "
+                                                   "the session's trace again (`cpictl trace list`).")] = None,
+    from_log: Annotated[str | None, typer.Option("--from-log", metavar="FILE", help="Send a call found in a BOSH "
+                                                 "debug log (director task or create-env); with --request-id.")] = None,
+    request_id: Annotated[str | None, typer.Option("--request-id", metavar="ID", help="Which call of --from-log: "
+                                                   "the director's cpi-NNNNNN, or N for the Nth.")] = None,
+    var: Annotated[list[str] | None, typer.Option("--var", metavar="PATH=VALUE", help="With --from-trace or "
+                                                  "--from-log: a value the trace masked or the log had redacted "
+                                                  "(e.g. arguments[1].password=…).")] = None,
     no_validate: Annotated[bool, typer.Option("--no-validate", help="Send the arguments as given, to probe the "
                                               "CPI's own input checks.")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the exact stdin, argv, environment and a shell "
@@ -77,6 +86,11 @@ def call_command(
             sys.stderr.write(f"warning: {', '.join(ignored)} ignored: --raw sends the document unchanged\n")
         request, stdin = _raw_request(raw, method)
         target = replace(target, negotiate=False)  # the document carries the api_version it is sent with
+    elif from_trace is not None or from_log is not None:
+        method, recalled = _recalled_call(from_trace, from_log, request_id, var or [], journal, method, args,
+                                          args_file)
+        target = _negotiated(target, method, journal, dry_run)
+        request, stdin = built_request(target, method, [], None, not no_validate, journal, recalled), None
     elif method is None:
         raise UsageError("missing METHOD (see `cpictl methods`), or --raw FILE with a whole request")
     else:
@@ -143,8 +157,31 @@ def _settings_report(outcome: Any, target: Any, journal: Path) -> Any:
     return report_after_call(outcome, target, journal)
 
 
+def _recalled_call(from_trace: int | None, from_log: str | None, request_id: str | None, variables: list[str],
+                   journal: Path, method: str | None, words: list[str] | None,
+                   args_file: str | None) -> tuple[str, Any]:
+    """(method, arguments) of a call recalled from the session's trace or a BOSH debug log, masked values filled
+    in from `--var` (or asked for on a terminal); it is sent with the current target's context and version."""
+    if from_trace is not None and from_log is not None:
+        raise UsageError("give --from-trace or --from-log, not both")
+    if words or args_file:
+        raise UsageError("--from-trace/--from-log take the call's own arguments: give none on the command line")
+    if from_trace is not None:
+        from cpictl.cli.from_trace import call_from_trace
+
+        recalled = call_from_trace(from_trace, journal, variables)
+    else:
+        from cpictl.cli.from_log import call_from_log
+
+        assert from_log is not None
+        recalled = call_from_log(from_log, request_id, variables)
+    if method is not None and method != recalled[0]:
+        raise UsageError(f"that call is {recalled[0]}, not {method}: leave METHOD out or make them agree")
+    return recalled
+
+
 def built_request(target: Any, method: str, words: list[str], args_file: str | None, validate: bool,
-                  journal: Path) -> Any:
+                  journal: Path, arguments: Any = None) -> Any:
     from cpictl.protocol.catalogue import get_method
     from cpictl.session import UnknownMethod, build_request
     from cpictl.wordargs import parse_args_file, parse_cli_arguments
@@ -152,10 +189,12 @@ def built_request(target: Any, method: str, words: list[str], args_file: str | N
     spec = get_method(method)
     if spec is None and validate:
         raise UnknownMethod(method)
-    if args_file is not None:
+    if arguments is not None:
+        pass  # recalled from a trace or a log, already the call's own values
+    elif args_file is not None:
         if words:
             raise UsageError("give arguments either on the command line or with --args-file, not both")
-        arguments: Any = parse_args_file(args_file)
+        arguments = parse_args_file(args_file)
     else:
         arguments = parse_cli_arguments(spec, words, target.api_version)
     arguments = resolve_references(arguments, journal)

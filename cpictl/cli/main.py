@@ -77,11 +77,23 @@ def _add_target(app: typer.Typer) -> None:
     app.add_typer(target_app, name="target")
 
 
+def _add_trace(app: typer.Typer) -> None:
+    from cpictl.cli.trace_cmd import trace_app
+
+    app.add_typer(trace_app, name="trace")
+
+
+def _add_record(app: typer.Typer) -> None:
+    from cpictl.cli.record_cmd import record_app
+
+    app.add_typer(record_app, name="record")
+
+
 #: Every command, in the order `cpictl --help` lists them.
 COMMANDS: dict[str, Callable[[typer.Typer], None]] = {
     "call": _add_call, "repl": _add_repl, "methods": _add_methods, "describe": _add_describe, "ids": _add_ids,
     "cleanup": _add_cleanup, "run": _add_run, "recipe": _add_recipe, "metadata": _add_metadata,
-    "target": _add_target,
+    "target": _add_target, "trace": _add_trace, "record": _add_record,
 }
 
 

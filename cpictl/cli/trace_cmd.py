@@ -1,0 +1,22 @@
+"""`cpictl trace …`: the calls a session made (or a recorder saw, or a BOSH debug log holds), kept and replayable.
+
+The sub-app only; its commands live in their own modules, each adding itself with `register(app)`:
+`trace_view_cmd` (list, show, export, replay, diff) and `trace_import_cmd` (import).
+"""
+
+from __future__ import annotations
+
+import typer
+
+trace_app = typer.Typer(help="Every call kept, masked: list, show, export, replay and diff them; import BOSH debug "
+                             "logs.", no_args_is_help=True)
+
+
+def _register() -> None:
+    from cpictl.cli import trace_import_cmd, trace_view_cmd
+
+    trace_view_cmd.register(trace_app)
+    trace_import_cmd.register(trace_app)
+
+
+_register()

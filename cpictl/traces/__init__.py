@@ -1,0 +1,9 @@
+"""Traces: every call kept, masked, as one JSON line — what was sent, what came back, and what the callers make of it.
+
+- `trace_file`: the append-only trace file (`<journal>.trace.jsonl` beside a session's journal, or any file a
+  recorder or an import writes), numbered entries, locked appends, a streaming reader that survives torn lines;
+- `entries`: the entry of one call, made from its outcome (the `-o json` document, masked, plus where and when).
+
+The journal stays the one source of truth for cloud IDs: an entry holds the exchange, and the IDs a call changed
+are read from its request and response by the catalogue when shown, never stored twice.
+"""

@@ -1,0 +1,82 @@
+"""Trace entries for exchanges cpictl did not make itself: a call found in a BOSH debug log, or one a recorder saw
+pass between a director (or create-env) and its CPI.
+
+They are judged exactly as cpictl judges its own calls — the same decoding, contract check and verdicts
+(`CallSession._outcome`), from the bytes that went in and came out — and masked the same way, so `trace list`,
+`trace show` and `trace replay` read every entry alike whatever its source. Values the caller had already replaced
+with `"<redacted>"` before logging stay as they are: `redacted` lists where they sit, for a replay to ask for them.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from cpictl.protocol.redaction import MASK
+from cpictl.traces.entries import call_entry
+
+#: Sources an entry may come from (`source` key): cpictl's own calls, a recorder, an imported debug log.
+SOURCES = ("cpictl", "recorder", "director-log", "create-env-log")
+
+
+def entry_from_exchange(request: bytes | dict[str, Any], stdout: bytes, stderr: bytes, *, exit_code: int | None,
+                        signal: int | None = None, duration_s: float | None = None, caller: str = "director",
+                        argv: list[str] | None = None, source: str = "recorder",
+                        origin: dict[str, Any] | None = None, timed_out: bool = False) -> dict[str, Any]:
+    """The trace entry of one exchange, judged and masked as cpictl's own calls are.
+
+    `request`: the bytes the CPI read (or the request document, as a log shows it); `origin`: where it was found
+    (`{"file": …, "line": …, "request_id": …}` for a log)."""
+    from cpictl.session import CallSession, Target, outcome_as_dict
+    from cpictl.transport import RunResult
+
+    document = _document(request)
+    parsed = _request(document)
+    raw = request if isinstance(request, bytes) else json.dumps(document, separators=(",", ":")).encode()
+    target = Target(argv=list(argv or ["<unknown CPI>"]), director_uuid=str(parsed.context.get("director_uuid", "")),
+                    caller=caller)
+    run = RunResult(stdout=stdout, stdout_truncated=False, stderr_tail=stderr[-1024 * 1024:],
+                    stderr_bytes=len(stderr), exit_code=exit_code, signal=signal, duration_s=duration_s or 0.0,
+                    timed_out=timed_out, lingering_pipes=False, pid=0, stdout_bytes=len(stdout))
+    outcome = CallSession._outcome(parsed, raw, run, target)
+    entry = call_entry(outcome_as_dict(outcome), target, source=source)
+    if duration_s is None:
+        entry["duration_s"] = None
+    entry["origin"] = origin
+    entry["redacted"] = redacted_paths(document)
+    return entry
+
+
+def _document(request: bytes | dict[str, Any]) -> dict[str, Any]:
+    if isinstance(request, dict):
+        return request
+    try:
+        document = json.loads(request)
+    except (ValueError, RecursionError):
+        return {}
+    return document if isinstance(document, dict) else {}
+
+
+def _request(document: dict[str, Any]) -> Any:
+    from cpictl.protocol.codec import RawRequest
+
+    api_version = document.get("api_version")
+    arguments, context = document.get("arguments"), document.get("context")
+    return RawRequest(str(document.get("method") or "?"), arguments if isinstance(arguments, list) else [],
+                      context if isinstance(context, dict) else {},
+                      api_version if isinstance(api_version, int) and not isinstance(api_version, bool) else None,
+                      document=document)
+
+
+def redacted_paths(document: Any, path: str = "") -> list[str]:
+    """Where the caller itself wrote `"<redacted>"` (`arguments[2].password`, `context.secret_access_key`)."""
+    found: list[str] = []
+    if isinstance(document, dict):
+        for key, value in document.items():
+            found += redacted_paths(value, f"{path}.{key}" if path else str(key))
+    elif isinstance(document, list):
+        for index, value in enumerate(document):
+            found += redacted_paths(value, f"{path}[{index}]")
+    elif document == MASK:
+        found.append(path)
+    return found
