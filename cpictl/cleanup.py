@@ -85,14 +85,19 @@ def plan_cleanup(state: StoreState, include_imported: bool = False) -> list[Plan
 TargetFor = Callable[[CloudIdRecord], "Target | None"]
 
 
+#: The target whose settings (environment, context, caller …) a recorded ID is called with, from what the journal
+#: kept of the target that made it: its argv, its name (None: no named target) and its caller (None: not kept).
+SettingsFor = Callable[[list[str], "str | None", "str | None"], Target]
+
+
 def recorded_target(base: Target, override: bool, imported_director_uuid: str | None = None,
-                    settings_for: Callable[[list[str]], Target] | None = None) -> TargetFor:
+                    settings_for: SettingsFor | None = None) -> TargetFor:
     """The target that created a record (its argv from the journal), or `base` when overriding or unknown.
 
     `imported_director_uuid`: the `director_id` of the create-env state file the session imported (None when the
     user gave --director-uuid); IDs imported from it are addressed with it, as `bosh create-env` would.
-    `settings_for(argv)`: the target whose settings (environment, context …) a recorded argv is called with;
-    default `base`'s. A named target's settings must not reach a CPI it does not name."""
+    `settings_for`: the settings a recorded target is called with (`named_settings`); default `base`'s. A named
+    target's settings must not reach a CPI it does not name, nor another target's IDs."""
     def target_for(record: CloudIdRecord) -> Target | None:
         target = _recorded(record)
         if target is not None and record.imported and imported_director_uuid:
@@ -103,16 +108,45 @@ def recorded_target(base: Target, override: bool, imported_director_uuid: str | 
         if override:
             return base
         if isinstance(record.target, list) and record.target:
-            changes: dict[str, Any] = {"argv": list(record.target), "label": ""}
-            if record.target == base.argv:
-                changes["label"] = base.label
+            name, caller = (value if isinstance(value, str) else None
+                            for value in (record.details.get("target_name"), record.details.get("caller")))
+            source = settings_for(list(record.target), name, caller) if settings_for is not None else base
+            changes: dict[str, Any] = {"argv": list(record.target)}
+            if record.target != source.argv:
+                changes["label"] = ""
             if record.stemcell_api_version is not None:
                 changes["stemcell_api_version"] = record.stemcell_api_version
-            source = settings_for(list(record.target)) if settings_for is not None else base
             return replace(source, **changes)
         return None  # imported from a state file: no CPI is known
 
     return target_for
+
+
+def named_settings(build_named: Callable[[str], Target | None], unnamed: Callable[[], Target],
+                   named_by_argv: Callable[[list[str]], str | None], *, recorded_caller: bool = True) -> SettingsFor:
+    """A `SettingsFor` that calls each recorded ID through the named target that made it — by the name the journal
+    kept (`build_named`: None when no target has that name now), else the one whose command is the recorded argv
+    (journals from before names were kept) — and any other with `unnamed()`'s settings; then in the caller the
+    journal kept, unless `recorded_caller` is False (the user gave --as). Targets are built once each."""
+    built: dict[tuple[tuple[str, ...], str | None, str | None], Target] = {}
+
+    def settings_for(argv: list[str], name: str | None, caller: str | None) -> Target:
+        key = (tuple(argv), name, caller)
+        if key not in built:
+            target = build_named(name) if name is not None else None
+            if target is None:
+                by_argv = named_by_argv(argv)
+                target = build_named(by_argv) if by_argv is not None else None
+            if target is None:
+                target = unnamed()
+            if recorded_caller and caller is not None and caller != target.caller:
+                from cpictl.targets.layers import TargetLayer, apply
+
+                target = apply(target, TargetLayer("the caller the journal kept", {"caller": caller}))
+            built[key] = target
+        return built[key]
+
+    return settings_for
 
 
 def run_cleanup(plan: list[PlannedCall], store: CloudIdStore, target_for: TargetFor) -> Iterator[CleanupRow]:

@@ -300,7 +300,7 @@ class CallSession:
         from cpictl.protocol.redaction import Redactor
 
         return self.store.begin_call(method=request.method, request_id=request.context.get("request_id"),
-                                     target=target.argv,
+                                     target=target.argv, marks=target_marks(target),
                                      arguments=Redactor().arguments(request.method, request.arguments),
                                      api_version=request.api_version,
                                      stemcell_api_version=target.stemcell_api_version)
@@ -360,7 +360,8 @@ class CallSession:
         from cpictl.store import StoreError
 
         record = {"method": outcome.request.method, "request_id": outcome.request_id, "target": target.argv,
-                  "changes": changes, "extras": journal_extras(outcome), "api_version": outcome.request.api_version,
+                  "changes": changes, "extras": {**journal_extras(outcome), **target_marks(target)},
+                  "api_version": outcome.request.api_version,
                   "stemcell_api_version": target.stemcell_api_version}
         try:
             if durable is None:
@@ -377,6 +378,12 @@ class CallSession:
     def _notify(self, event: str, payload: Any) -> None:
         if self.observer is not None:
             self.observer(event, payload)
+
+
+def target_marks(target: Target) -> dict[str, Any]:
+    """What the journal keeps of the target beside each ID it made: its name (so cleanup reaches the named target
+    that made it, not another one running the same executable) and the caller whose requests it took."""
+    return {"target_name": target.name, "caller": target.caller}
 
 
 def journal_extras(outcome: CallOutcome) -> dict[str, Any]:

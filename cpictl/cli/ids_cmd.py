@@ -122,28 +122,28 @@ def import_state_command(file: Annotated[Path, typer.Argument(help="A `bosh crea
 
 def _target_options(params: dict[str, Any]) -> tuple[Any, bool, Any]:
     """The target from a command's parameters, whether --cpi or --target overrides the CPI recorded for each ID,
-    and (see `cleanup.recorded_target`) the settings each recorded CPI is called with: a named target's own
-    when its argv is the recorded one, else the flags' alone — the settings of the target `CPICTL_TARGET` or the
-    config's `default:` chose never reach a CPI that target does not name."""
+    and (see `cleanup.named_settings`) the settings each recorded ID is called with: those of the named target
+    that made it, else the flags' alone — the settings of the target `CPICTL_TARGET` or the config's `default:`
+    chose never reach a CPI that target does not name, nor another target's IDs."""
     options = TargetOptions.from_params(params)
     base = options.build()
     override = params.get("cpi") is not None or params.get("target") is not None
-    if base.name is None or override:
+    if override:
         return base, override, None
-    by_argv: dict[tuple[str, ...], Any] = {tuple(base.argv): base}
+    from cpictl.cleanup import named_settings
+    from cpictl.targets.config import load_config
 
-    def settings_for(argv: list[str]) -> Any:
-        if tuple(argv) not in by_argv:
-            from cpictl.targets.config import load_config
+    config = load_config()
+    targets = config.targets if config is not None else {}
 
-            config = load_config()
-            named = next((name for name, named in (config.targets.items() if config else ())
-                          if named.argv() == argv), None)
-            by_argv[tuple(argv)] = (dataclasses.replace(options, target=named).build() if named is not None
-                                    else options.build(implicit=False))
-        return by_argv[tuple(argv)]
+    def build_named(name: str) -> Any:
+        return dataclasses.replace(options, target=name).build() if name in targets else None
 
-    return base, override, settings_for
+    def named_by_argv(argv: list[str]) -> str | None:
+        return next((name for name, named in targets.items() if named.argv() == argv), None)
+
+    return base, override, named_settings(build_named, lambda: options.build(implicit=False), named_by_argv,
+                                          recorded_caller=options.caller is None)
 
 
 _NO_CPI_EXIT = "2 some IDs have no recorded CPI (imported from a state file) and no --cpi was given."

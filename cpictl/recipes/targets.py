@@ -52,9 +52,11 @@ def recipe_layer(recipe: LoadedRecipe, environ: Mapping[str, str] | None = None)
         values.update(_named(recipe, environ))
     else:
         values.update(_inline(recipe, environ))
+    travels = ["default_cwd"]  # the recipe's paths are relative to it, whichever CPI runs its steps
     if recipe.caller is not None:
         values["caller"] = recipe.caller
-    return TargetLayer(f"the recipe's target ({recipe.file})", values)
+        travels.append("caller")  # `as:` says which caller the steps are written for
+    return TargetLayer(f"the recipe's target ({recipe.file})", values, travels=tuple(travels))
 
 
 def target_for(recipe: LoadedRecipe, base: Target, environ: Mapping[str, str] | None = None) -> Target:

@@ -216,7 +216,7 @@ def cleanup(ctx: ReplContext, args: list[str]) -> None:
         ctx.term.note("nothing was deleted")
         return
     rows = []
-    target_for = recorded_target(ctx.state.target, override=False)
+    target_for = recorded_target(ctx.state.target, override=False, settings_for=_recorded_settings(ctx))
     for row in run_cleanup(plan, ctx.state.store, target_for):
         rows.append((str(row.planned.record.kind), row.planned.label, row.outcome, row.detail))
         ctx.report(status_code(row.status))
@@ -224,6 +224,36 @@ def cleanup(ctx: ReplContext, args: list[str]) -> None:
         if row.outcome in ("deleted", "detached") and target is not None:
             ctx.state.history.append(HistoryEntry.from_cleanup(row.planned.method, row.planned.arguments, target))
     ctx.term.print(outcome_table(rows, "cleanup"))
+
+
+def _recorded_settings(ctx: ReplContext) -> Any:
+    """Each ID is deleted through the named target that made it (as `cpictl ids cleanup` does); any other through
+    the REPL's own target when it runs the recorded CPI, else with no target's settings."""
+    from cpictl.cleanup import named_settings
+    from cpictl.targets.config import ConfigError, load_config
+    from cpictl.targets.layers import assemble
+    from cpictl.userdirs import default_director_uuid
+
+    try:
+        config = load_config()
+    except ConfigError as error:
+        raise ReplError(error.format()) from None
+    targets = config.targets if config is not None else {}
+    current = ctx.state.target
+
+    def build_named(name: str) -> Any:
+        if current.name == name:
+            return current
+        named = targets.get(name)
+        return assemble([named.layer()], default_director_uuid=default_director_uuid) if named else None
+
+    def named_by_argv(argv: list[str]) -> str | None:
+        return next((name for name, named in targets.items() if named.argv() == argv), None)
+
+    def unnamed() -> Any:
+        return current if current.name is None else assemble([], default_director_uuid=default_director_uuid)
+
+    return named_settings(build_named, unnamed, named_by_argv)
 
 
 def quit_repl(ctx: ReplContext, args: list[str]) -> None:

@@ -109,7 +109,7 @@ def _finish(store: CloudIdStore, open_call: OpenCall) -> Finished:
         if spec is not None:
             changes = cloud_id_changes(spec, open_call.arguments, decoded.result, open_call.api_version, succeeded)
         record["extras"] = {**journal_extras(open_call.method, open_call.arguments, decoded.result),
-                            "recovered_from": f"interrupted call {open_call.call}"}
+                            **open_call.marks, "recovered_from": f"interrupted call {open_call.call}"}
         if decoded.error is None and spec is not None and spec.creates and spec.creates.replaces_arg is None \
                 and not changes.created:
             unanswered = f"no usable answer ({', '.join(finished.violations) or 'no ID in it'})"

@@ -89,6 +89,8 @@ class OpenCall:
     started_at: str | None = None
     status: str = "pending"  # pending (in flight, or interrupted and not yet looked at) | unanswered
     reason: str = ""  # unanswered: what happened (no answer, not JSON, timed out …)
+    #: The target's name and caller when the call was made (see `cpictl.session.target_marks`); {} if unknown.
+    marks: dict[str, str] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {"call": self.call, "method": self.method, "status": self.status, "reason": self.reason,
@@ -213,7 +215,8 @@ class _Replayer:
                 target=entry.get("target") if isinstance(entry.get("target"), (list, str)) else None,
                 arguments=arguments if isinstance(arguments, list) else [],
                 api_version=_integer(entry.get("api_version")),
-                stemcell_api_version=_integer(entry.get("stemcell_api_version")), started_at=_text(entry.get("time")))
+                stemcell_api_version=_integer(entry.get("stemcell_api_version")), started_at=_text(entry.get("time")),
+                marks={key: entry[key] for key in ("target_name", "caller") if isinstance(entry.get(key), str)})
         elif event == "unanswered":
             open_call = self.calls.get(call)
             if open_call is not None:

@@ -72,9 +72,11 @@ class CloudIdStore:
             yield
 
     def begin_call(self, *, method: str, request_id: str | None, target: list[str] | str, arguments: list[Any],
-                   api_version: int | None, stemcell_api_version: int | None) -> CallInFlight:
+                   api_version: int | None, stemcell_api_version: int | None,
+                   marks: dict[str, Any] | None = None) -> CallInFlight:
         """Make a call durable before its CPI starts: create its output files, then journal (fsync) a `pending`
-        line. `arguments` must already be masked. Raises StoreError when the journal cannot take it, so no CPI
+        line. `arguments` must already be masked; `marks` (target_name, caller) are kept for whoever finishes the
+        call. Raises StoreError when the journal cannot take it, so no CPI
         runs whose cloud ID cpictl could not keep."""
         self._journal.check_regular()
         if self.spool.own_owner is None:  # this process's first call here: say what is wrong with the journal
@@ -83,7 +85,9 @@ class CloudIdStore:
         owner = call_id.rpartition("-")[0]
         entry = {"v": FORMAT_VERSION, "event": "pending", "call": call_id, "owner": owner, "method": method,
                  "request_id": request_id, "target": target, "arguments": arguments, "api_version": api_version,
-                 "stemcell_api_version": stemcell_api_version, "time": utc_now()}
+                 "stemcell_api_version": stemcell_api_version,
+                 **{key: value for key, value in (marks or {}).items() if value is not None and key not in _RESERVED},
+                 "time": utc_now()}
         try:
             self._journal.append([entry])
         except BaseException:

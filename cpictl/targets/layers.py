@@ -8,7 +8,12 @@ Precedence, highest first (`cpictl.cli.options` stacks them in this order):
 5. built-in defaults: the bundled reference CPI, called as the director, api_version negotiated.
 
 A layer sets only the settings it names. `env` and `context` merge key by key (a flag's `--env A=1` adds to a
-target's environment); every other setting replaces the one below. The CPI's argv is three settings: `argv` (a
+target's environment); every other setting replaces the one below. A layer that names a whole CPI (`argv`: a
+named target, a recipe's `cpi:`) starts afresh: the environment, context, caller … said below it were said for
+another CPI (`--target dev` over a recipe's `target: prod` gets none of prod's). Only what a layer marks as
+`travels` — a recipe's own directory and `as:`, which describe the recipe, not its CPI — survives it.
+
+The CPI's argv is three settings: `argv` (a
 whole command: a named target's `cpi`), `executable` (`--cpi`: replaces the command's first word) and `args`
 (`--cpi-arg`: replace the words after it). Defaults that follow from another setting are worked out last, from
 what the layers chose: the environment mode and stemcell version follow the caller (`as`), and a reference CPI
@@ -41,6 +46,8 @@ class TargetLayer:
 
     source: str
     values: Mapping[str, Any] = field(default_factory=dict)
+    #: Settings of this layer that are not about its CPI, kept when a layer above names another CPI.
+    travels: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         unknown = set(self.values) - set(SETTINGS)
@@ -51,22 +58,22 @@ class TargetLayer:
 def merged_settings(layers: Sequence[TargetLayer]) -> dict[str, Any]:
     """The layers' settings, the last layer winning (see the module docstring)."""
     merged: dict[str, Any] = {}
+    travelling: dict[str, Any] = {}
     for layer in layers:
+        if "argv" in layer.values:  # another CPI: what lower layers said for theirs does not reach it
+            merged = dict(travelling)
         for key, value in layer.values.items():
             if key in _MERGED:
                 merged[key] = {**merged.get(key, {}), **value}
             elif key == "secrets":
                 merged[key] = tuple(dict.fromkeys((*merged.get(key, ()), *value)))
-            elif key == "argv":  # a whole command: what lower layers said of its words no longer applies
-                merged.pop("executable", None)
-                merged.pop("args", None)
+            elif key == "argv":
                 merged["argv"] = list(value)
             else:
                 merged[key] = value
+        travelling.update((key, merged[key]) for key in layer.travels if key in merged)
         if "argv" in layer.values and "label" not in layer.values:
             merged["label"] = ""
-        if "argv" in layer.values and "name" not in layer.values:
-            merged.pop("name", None)  # another CPI: no longer the named target
     return merged
 
 

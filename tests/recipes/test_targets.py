@@ -38,8 +38,21 @@ def test_recipe_target_settings(tmp_path, monkeypatch):
     sub = (tmp_path / "sub").resolve()
     assert target.argv == [str(sub / "bin" / "cpi"), str(tmp_path.resolve() / "cpi.json"), "--flag", "plain"]
     assert target.api_version is None and target.stemcell_api_version == 3 and target.timeout == 5
-    assert target.context == {"a": 1, "key": "s3cret", "zone": "z1"} and target.env == {"X": "1", "PORT": "8443"}
+    # the recipe names its own CPI: the environment and context given for the REPL's CPI do not reach it
+    assert target.context == {"key": "s3cret", "zone": "z1"} and target.env == {"PORT": "8443"}
     assert target.cwd == str((tmp_path / "work").resolve()) and not target.is_reference
+
+
+def test_a_recipe_without_a_cpi_adds_to_the_targets_settings(tmp_path):
+    recipe = load_recipe(write(tmp_path, "r.yml", """
+        name: t
+        as: create-env
+        target: {context: {zone: z1}, env: {PORT: "8443"}}
+        steps: [{call: info}]
+        """))
+    target = target_for(recipe, base_target(context={"a": 1}, env={"X": "1"}))
+    assert target.context == {"a": 1, "zone": "z1"} and target.env == {"X": "1", "PORT": "8443"}
+    assert target.caller == "create-env"
 
 
 def test_an_unset_environment_variable_in_the_target_points_at_the_target(tmp_path, monkeypatch):

@@ -59,6 +59,24 @@ def test_target_and_flags_override_the_recipes_target_which_overrides_the_defaul
     assert told["env"] == {"T_FROM": "fallback"} and told["request"]["context"]["director_uuid"] == "u-9"
 
 
+def test_a_target_given_over_a_recipes_named_target_gets_none_of_its_settings(capsys, isolated_home, project,
+                                                                             telling_cpi):
+    write_user_config(isolated_home, f"""
+        targets:
+          prod: {{cpi: {telling_cpi}, env: {{T_PROD_KEY: prod-only}}, context: {{account: prod}}, as: create-env}}
+          dev: {{cpi: {telling_cpi}, env: {{T_FROM: dev}}}}
+        """)
+    named = recipe(project, "target: prod\nsteps: [{call: info}]\n")
+    told = sent_requests(capsys, str(named), "--target", "dev")[0]
+    assert told["env"] == {"T_FROM": "dev"}  # none of prod's environment …
+    assert "account" not in told["request"]["context"]  # … nor its context …
+    assert "request_id" in told["request"]["context"]  # … nor its caller: the director sends a request_id
+    # the recipe's own `as:` is about its steps, not its CPI: it holds whichever target runs them
+    as_create_env = recipe(project, "target: prod\nas: create-env\nsteps: [{call: info}]\n")
+    told = sent_requests(capsys, str(as_create_env), "--target", "dev")[0]
+    assert told["env"] == {"T_FROM": "dev"} and "request_id" not in told["request"]["context"]
+
+
 def test_cpictl_target_overrides_the_recipes_target(capsys, isolated_home, project, telling_cpi, monkeypatch):
     targets(isolated_home, telling_cpi)
     monkeypatch.setenv("CPICTL_TARGET", "other")
