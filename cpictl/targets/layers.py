@@ -13,11 +13,10 @@ named target, a recipe's `cpi:`) starts afresh: the environment, context, caller
 another CPI (`--target dev` over a recipe's `target: prod` gets none of prod's). Only what a layer marks as
 `travels` — a recipe's own directory and `as:`, which describe the recipe, not its CPI — survives it.
 
-The CPI's argv is three settings: `argv` (a
-whole command: a named target's `cpi`), `executable` (`--cpi`: replaces the command's first word) and `args`
-(`--cpi-arg`: replace the words after it). Defaults that follow from another setting are worked out last, from
-what the layers chose: the environment mode and stemcell version follow the caller (`as`), and a reference CPI
-run with a cut-down environment is told where its state is.
+The CPI's argv is three settings: `argv` (a whole command: a named target's `cpi`), `executable` (`--cpi`:
+replaces the command's first word) and `args` (`--cpi-arg`: replace the words after it). Defaults that follow
+from another setting are worked out last, from what the layers chose: the environment mode and stemcell version
+follow the caller (`as`), and a reference CPI run with a cut-down environment is told where its state is.
 
 An implicit choice never hands a target's settings to a CPI named in a layer above it: `--cpi` without
 `--target` ignores `CPICTL_TARGET` and the config's `default:`, and a recipe that names its CPI ignores
