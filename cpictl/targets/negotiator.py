@@ -2,8 +2,10 @@
 
 The callers run `info` before every operation; cpictl runs it once per target and session (unless asked to do as
 they do), keyed by the target's `fingerprint`: everything that could change what `info` answers or what the caller
-makes of it. Secret values never enter the key (masked first), and the CPI executable's size and modification time
-do, so a rebuilt CPI is asked again.
+makes of it. That includes the whole environment the CPI gets — an inherited `AWS_REGION` or a reference CPI's
+`CPICTL_REFCPI_API_VERSION` changes its answer as surely as `--env` does — less what a shell changes on its own
+(PWD, SHLVL, TERM …). Secret values never enter the key (masked first), and the CPI executable's size and
+modification time do, so a rebuilt CPI is asked again.
 """
 
 from __future__ import annotations
@@ -18,6 +20,10 @@ from cpictl.targets.negotiation import Negotiation, NegotiationCache
 from cpictl.targets.target import Target
 
 
+#: Variables a shell or terminal changes on its own: they must not make every new shell negotiate again.
+_VOLATILE_ENV = frozenset({"PWD", "OLDPWD", "SHLVL", "_", "TERM", "COLUMNS", "LINES", "TMUX_PANE", "WINDOWID"})
+
+
 def fingerprint(target: Target) -> str:
     """A short key for what decides a negotiation (see the module docstring)."""
     from cpictl.protocol.redaction import Redactor, mask_secret_env
@@ -28,8 +34,9 @@ def fingerprint(target: Target) -> str:
         executable = [status.st_size, status.st_mtime_ns]
     except (OSError, IndexError):
         pass
+    environment = {key: value for key, value in target.child_environment().items() if key not in _VOLATILE_ENV}
     decided_by = [target.caller, target.preferred_api_version, target.argv, executable, target.env_mode,
-                  mask_secret_env(target.env), target.cwd, Redactor().request({"context": target.context}),
+                  mask_secret_env(environment), target.cwd, Redactor().request({"context": target.context}),
                   target.director_uuid, target.packages_dir, target.jobs_dir]
     text = json.dumps(decided_by, sort_keys=True, default=str).encode("utf-8", "surrogatepass")
     return f"{target.caller}:{zlib.crc32(text):08x}{zlib.adler32(text):08x}"

@@ -143,6 +143,17 @@ def test_info_is_asked_once_per_target_and_session_unless_told_otherwise(capsys,
                                                                        "delete_disk"]
 
 
+def test_a_change_in_the_environment_the_cpi_inherits_is_negotiated_again(capsys, monkeypatch):
+    code, doc = call(capsys, monkeypatch, "create_disk", "1", "{}", version=3)
+    assert code == 0 and doc["request"]["api_version"] == 3
+    # the reference CPI now reports 2: a new environment is a new answer, not the settled one of before
+    code, doc = call(capsys, monkeypatch, "create_disk", "1", "{}", version=2)
+    assert code == 0 and doc["request"]["api_version"] == 2 and doc["negotiation"]["reported"] == 2
+    monkeypatch.setenv("PWD", "/elsewhere")  # what a shell changes by itself does not
+    code, doc = call(capsys, monkeypatch, "create_disk", "1", "{}")
+    assert code == 0 and doc["request"]["api_version"] == 2
+
+
 def test_call_info_is_sent_in_each_callers_form_and_settles_the_negotiation(capsys, monkeypatch, tmp_path):
     cpi, log = recording_cpi(tmp_path, {"api_version": 3, "stemcell_formats": ["raw"]})
     call(capsys, monkeypatch, "info", "--cpi", str(cpi))
