@@ -25,9 +25,17 @@ def open_store(journal: Path, state: Any = None) -> Any:
 
 
 def finish_interrupted_calls(store: Any, state: Any = None) -> None:
+    """Finish and report them; a journal that cannot take their answers now is said, not fatal: the answers stay
+    in the spool for the next command, and the command goes on (`cpictl ids` still lists what it can read)."""
+    from cpictl.store import StoreError
     from cpictl.store.interrupted import settle_interrupted_calls
 
-    settlement = settle_interrupted_calls(store, state)
+    try:
+        settlement = settle_interrupted_calls(store, state)
+    except (StoreError, OSError) as error:
+        error_message(f"interrupted calls could not be finished: {error}. Their answers stay in the spool "
+                      f"({store.spool.directory}) until a command can write the journal", "warning", "yellow")
+        return
     for finished in settlement.finished:
         _report(finished)
     for path in settlement.kept_files:
@@ -52,4 +60,6 @@ def _report(finished: Any) -> None:
     changed += [finished.relation] if finished.relation else []
     verdict = f"; its answer breaks the contract ({', '.join(finished.violations)})" if finished.violations else ""
     summary = ", ".join(changed) if changed else f"nothing changed ({finished.reason or 'no ID in the answer'})"
-    error_message(f"{what} had answered after cpictl was gone: journalled {summary}{verdict}", "note", "yellow")
+    held = (f"; its output is still held open by pid {', '.join(map(str, finished.pids))} (a process the CPI left "
+            "behind?)") if finished.pids else ""
+    error_message(f"{what} answered: journalled {summary}{verdict}{held}", "note", "yellow")

@@ -4,8 +4,10 @@ Such a call left a `pending` line in the journal and its CPI's output files in t
 its own session, usually lived on and answered into them. Every command that opens the session calls
 `settle_interrupted_calls`, which, for each call whose owner is dead:
 
-- leaves it alone while something still holds its output files open for writing: the CPI is still running, and
-  `describe_open_calls` says so, with its PID;
+- leaves it alone while something still holds its output files open for writing and its stdout holds no whole
+  answer yet: the CPI is still running, and `describe_open_calls` says so, with its PID. A whole answer is
+  journalled even then: the holder may be a process the CPI left behind that never exits, and the IDs in the
+  answer must not wait for it (the holders' PIDs are reported);
 - decodes, checks and journals an answer found in the stdout file, as if the call had just returned, each line
   noting the interrupted call it came from (`recovered_from`);
 - marks a create call with no usable answer `unanswered`: it may have made something whose ID nobody knows, and
@@ -84,18 +86,21 @@ def settle_interrupted_calls(store: CloudIdStore, state: StoreState | None = Non
 
 def _finish(store: CloudIdStore, open_call: OpenCall) -> Finished:
     out, err = store.spool.output_paths(open_call.call)
-    if _written(out) or _written(err):
+    held = _written(out) or _written(err)
+    stdout = _read_answer(out)
+    pids: list[int] = []
+    if held:
         from cpictl.transport.holders import processes_holding
 
         pids = processes_holding([path.stat() for path in (out, err) if path.exists()])
-        return Finished(open_call, "running", pids=pids)
-    stdout = _read_answer(out)
+        if not _whole_answer(stdout):
+            return Finished(open_call, "running", pids=pids)
     spec = get_method(open_call.method)
     record: dict[str, Any] = {"method": open_call.method, "request_id": open_call.request_id,
                               "target": open_call.target if open_call.target is not None else "",
                               "api_version": open_call.api_version,
                               "stemcell_api_version": open_call.stemcell_api_version}
-    finished = Finished(open_call, "journalled")
+    finished = Finished(open_call, "journalled", pids=pids)
     changes, unanswered = CloudIdChanges(), None
     if stdout is None or not stdout.strip():
         unanswered = "no answer: cpictl was gone before the CPI finished, and the CPI wrote nothing"
@@ -156,6 +161,20 @@ def _written(path: Path) -> bool:
         return has_writer(fd)
     finally:
         os.close(fd)
+
+
+def _whole_answer(stdout: bytes | None) -> bool:
+    """Whether stdout holds a whole JSON document: what a CPI writes last, so nothing it still writes can change
+    the IDs in it."""
+    if not stdout or len(stdout) > STDOUT_LIMIT:
+        return False
+    from cpictl.protocol.json_decoding import decode_json
+
+    try:
+        decode_json(stdout.decode("utf-8", "surrogateescape"))
+    except ValueError:
+        return False
+    return True
 
 
 def _read_answer(path: Path) -> bytes | None:

@@ -19,7 +19,6 @@ from pathlib import Path
 from cpictl.targets.negotiation import Negotiation, NegotiationCache
 from cpictl.targets.target import Target
 
-
 #: Variables a shell or terminal changes on its own: they must not make every new shell negotiate again.
 _VOLATILE_ENV = frozenset({"PWD", "OLDPWD", "SHLVL", "_", "TERM", "COLUMNS", "LINES", "TMUX_PANE", "WINDOWID"})
 

@@ -98,10 +98,46 @@ def test_an_answer_given_after_cpictl_was_killed_is_journalled_by_the_next_comma
     listed = cpictl("ids", "-o", "json", check=True)
     assert [(r["kind"], r["cid"], r["status"]) for r in json.loads(listed.stdout)] == \
         [("disk", "disk-after-kill", "live")]
-    assert "had answered after cpictl was gone: journalled disk disk-after-kill" in listed.stderr
+    assert "answered: journalled disk disk-after-kill" in listed.stderr
     assert "create_disk (request cpi-" in listed.stderr  # the note names the interrupted call
     again = cpictl("ids", "-o", "json", check=True)  # finished once: the next command has nothing to say
     assert json.loads(again.stdout) == json.loads(listed.stdout) and again.stderr == ""
+
+
+def test_a_whole_answer_is_journalled_while_a_process_the_cpi_left_behind_holds_its_output(tmp_path):
+    """The CPI answers and exits, but a child it started keeps its stdout open (a daemon that never closes it): the
+    answer is whole, so its ID is journalled now, not when the child happens to exit."""
+    started, answer_now, lingerer = (tmp_path / name for name in ("started", "answer-now", "lingerer"))
+    cpi = write_cpi(tmp_path / "leaves_a_child.py", f"""
+import json, os, sys, time
+if json.loads(sys.stdin.read())["method"] == "info":
+    sys.stdout.write('{{"result": {{"api_version": 2, "stemcell_formats": []}}, "error": null, "log": ""}}')
+    sys.exit(0)
+open({str(started)!r}, "w").write(str(os.getpid()))
+while not os.path.exists({str(answer_now)!r}):
+    time.sleep(0.01)
+sys.stdout.write('{{"result": "disk-left-behind", "error": null, "log": ""}}')
+sys.stdout.flush()
+if os.fork() == 0:  # the child keeps stdout and stderr open until the test lets it go
+    open({str(lingerer)!r} + ".tmp", "w").write(str(os.getpid()))
+    os.rename({str(lingerer)!r} + ".tmp", {str(lingerer)!r})
+    while not os.path.exists({str(tmp_path / "go")!r}):
+        time.sleep(0.01)
+    os._exit(0)
+while not os.path.exists({str(lingerer)!r}):
+    time.sleep(0.01)
+""")
+    cpi_pid = kill_cpictl_mid_call(tmp_path, cpi, "create_disk", "1", "{}")
+    answer_now.touch()
+    wait_for(lambda: lingerer.exists() and not alive(cpi_pid), "the CPI to answer and leave its child behind")
+    child = int(lingerer.read_text())
+    assert alive(child)
+
+    listed = cpictl("ids", "-o", "json", check=True)
+    assert [(r["kind"], r["cid"], r["status"]) for r in json.loads(listed.stdout)] == \
+        [("disk", "disk-left-behind", "live")]
+    assert "answered: journalled disk disk-left-behind" in listed.stderr
+    assert f"still held open by pid {child}" in listed.stderr
 
 
 def test_a_call_that_never_answers_is_listed_until_dismissed(tmp_path):

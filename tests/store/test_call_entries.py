@@ -122,3 +122,21 @@ def test_a_journal_whose_lock_cannot_be_had_can_still_be_listed_with_a_torn_tail
     (tmp_path / "j.jsonl.lock").mkdir()
     state = CloudIdStore(tmp_path / "j.jsonl").replay()
     assert [r.cid for r in state.live()] == ["vm-1"] and "torn" in state.warnings[0]
+
+
+def test_ids_lists_a_pending_call_it_cannot_finish_in_a_journal_nobody_may_write(tmp_path, capsys):
+    """The dead cpictl's call cannot be finished (the journal's lock cannot be had: a directory stands in for a
+    read-only one, as above), yet `cpictl ids` lists what it can read and says why it finished nothing."""
+    from cpictl.cli.main import main
+
+    journal = tmp_path / "j.jsonl"
+    write_lines(journal, '{"v":1,"event":"created","kind":"vm","cid":"vm-1"}',
+                '{"v":1,"event":"pending","call":"0dead000-1","owner":"0dead000","method":"create_disk",'
+                '"arguments":[1,{},null]}')
+    (tmp_path / "j.jsonl.lock").mkdir()
+    code = main(["ids", "--state", str(journal), "-o", "json"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert [(row["kind"], row.get("cid") or row.get("call")) for row in json.loads(out)] == \
+        [("vm", "vm-1"), ("call", "0dead000-1")]
+    assert "interrupted calls could not be finished" in err and "Traceback" not in err
