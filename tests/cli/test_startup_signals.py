@@ -102,3 +102,16 @@ def test_a_signal_while_a_large_argument_is_parsed(tmp_path, silent_cpi, signum)
     started = time.monotonic()
     ended_by(proc, signum, before)
     assert time.monotonic() - started < TIMEOUT / 2  # interrupted, not run to the end of a long parse
+
+
+def test_the_handlers_are_in_place_before_any_slow_import():
+    """The console script's first import installs the handlers without importing `signal` (enum, collections:
+    ~20 ms during which a Ctrl-C ended in a traceback): once it is imported, SIGINT is cpictl's to report."""
+    import sys
+
+    probe = ("import sys; import cpictl.cli.entry, _signal; "
+             "print(sorted(m for m in ('signal', 'enum', 'collections') if m in sys.modules), "
+             "_signal.getsignal(_signal.SIGINT).__module__)")
+    shown = subprocess.run([sys.executable, "-S", "-c", probe], capture_output=True, text=True, timeout=TIMEOUT,
+                           env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])})
+    assert shown.stdout.split() == ["[]", "cpictl.cli.entry"], shown.stderr
