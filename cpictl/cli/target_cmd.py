@@ -193,15 +193,27 @@ DOCTOR_HELP = (
 )
 
 
+DOCTOR_TIMEOUT = 30.0
+
+
 @target_app.command("doctor", help=DOCTOR_HELP)
 def doctor_command(name: Annotated[str | None, typer.Argument(metavar="[NAME]", help="Target name.",
                                                               autocompletion=complete_target)] = None,
-                   output: OutputOpt = None) -> None:
+                   output: OutputOpt = None,
+                   timeout: Annotated[float | None, typer.Option(
+                       "--timeout", metavar="SECONDS", min=0.1,
+                       help=f"How long the info call may take (default: the target's timeout, at most "
+                            f"{DOCTOR_TIMEOUT:.0f} s).")] = None) -> None:
+    import dataclasses
+
     from cpictl.cli.options import TargetOptions
     from cpictl.targets.doctor import diagnose
 
     fmt = resolve_format(output)
     target = TargetOptions(target=name).build()
+    # a CPI that hangs on info is a finding, not a doctor that hangs with it
+    limit = timeout if timeout is not None else min(target.timeout or DOCTOR_TIMEOUT, DOCTOR_TIMEOUT)
+    target = dataclasses.replace(target, timeout=limit)
     named = _named(target.name) if target.name is not None else None
     diagnosis = diagnose(target, named)
     from cpictl.protocol.redaction import Redactor

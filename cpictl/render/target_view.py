@@ -45,13 +45,14 @@ def target_settings(name: str, location: str, document_yaml: str) -> RenderableT
 
 
 def doctor_report(title: str, findings: Sequence[Any], verdict: str, worst: str) -> RenderableType:
-    """One line per check, then the verdict."""
-    width = max((len(finding.check) for finding in findings), default=0)
-    lines = [Text.assemble(_text(title, "bold"))]
+    """One line per check (a long detail wraps under itself, the level and check column left clear), then the
+    verdict."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column(no_wrap=True)
+    grid.add_column(overflow="fold")
     for finding in findings:
         label, style = _LEVEL_STYLE.get(finding.level, (finding.level, ""))
-        lines.append(Text.assemble((f"{label:<4} ", style), _text(f"{finding.check:<{width}}  "),
-                                   _text(finding.detail)))
+        grid.add_row(Text(f"{label:<4}", style=style), _text(f"{finding.check} "), _text(finding.detail))
     style = {"fail": "bold red", "warn": "yellow"}.get(worst, "green")
-    lines.append(Text.assemble(("verdict: ", "bold"), (verdict, style)))
-    return Group(*lines)
+    return Group(_text(title, "bold"), grid, Text.assemble(("verdict: ", "bold"), (verdict, style)))

@@ -240,8 +240,12 @@ def _call(target: Target) -> Iterator[Finding]:
     yield from _api_versions(target, outcome)
     yield _formats(outcome)
     run = outcome.run
-    yield Finding("time", "ok" if run is not None else "skip",
-                  f"{run.duration_s * 1000:.0f} ms for one info call" if run is not None else "no call was made")
+    if run is None:
+        yield Finding("time", "skip", "no call was made")
+    elif run.timed_out:
+        yield Finding("time", "fail", f"no answer within {run.duration_s:.0f} s (--timeout sets the limit)")
+    else:
+        yield Finding("time", "ok", f"{run.duration_s * 1000:.0f} ms for one info call")
 
 
 def _ran(outcome: CallOutcome) -> Finding:
@@ -267,6 +271,8 @@ def _answered(outcome: CallOutcome, caller: str) -> Finding:
     others = [v for v in outcome.violations if v.severity == "error" and v not in errors]
     warnings = [v for v in outcome.violations if v.severity != "error"]
     response = outcome.response
+    if outcome.failure and outcome.run is not None and outcome.run.timed_out:
+        return Finding("info", "fail", "no answer (see runs)")  # said once, on the runs line
     if errors or response is None:
         said = "; ".join(f"{v.code}: {v.message}" for v in errors[:2]) or outcome.failure or "no response"
         return Finding("info", "fail", said)

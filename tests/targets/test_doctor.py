@@ -88,6 +88,18 @@ def test_a_cpi_that_prints_garbage(capsys, isolated_home, project):
     assert found["api_version as create-env"][0] == "note"
 
 
+def test_a_cpi_that_hangs_is_a_failed_check_not_a_hanging_doctor(capsys, isolated_home, project, tmp_path):
+    hangs = tmp_path / "hangs.sh"
+    hangs.write_text("#!/bin/sh\nexec sleep 600\n")
+    hangs.chmod(0o755)
+    write_user_config(isolated_home, f"targets: {{stuck: {{cpi: {hangs}}}}}\n")  # no timeout of its own
+    code, report = doctor(capsys, "stuck", "--timeout", "1")
+    found = checks(report)
+    assert code == 3
+    assert found["runs"][0] == "fail" and "timed out" in found["runs"][1]
+    assert found["time"][0] == "fail" and found["time"][1].startswith("no answer within 1 s")
+
+
 def test_secrets_that_others_can_read_draw_warnings(capsys, isolated_home, project, tmp_path):
     cpi_config = tmp_path / "cpi.json"
     cpi_config.write_text(json.dumps({"aws": {"access_key_id": "AKIA1", "secret_access_key": "s3cr3t-value"}}))
