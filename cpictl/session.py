@@ -278,7 +278,9 @@ class CallSession:
         negotiation = target.negotiation
         assert negotiation is not None and negotiation.refusal is not None
         how = f" ({negotiation.how})" if negotiation.how else ""
-        failure = (f"the {target.caller} would refuse every call to this CPI: {negotiation.refusal}{how}; "
+        from cpictl.targets.profiles import spoken
+
+        failure = (f"{spoken(target.caller)} would refuse every call to this CPI: {negotiation.refusal}{how}; "
                    f"{negotiation.other}. `--api-version N` sends the call anyway")
         outcome = CallOutcome(request, encode_request(request), None, None, [], CloudIdChanges(), failure)
         outcome.negotiation = negotiation

@@ -327,6 +327,22 @@ def _masked_stdin(exact: bytes) -> bytes:
     return exact if json.loads(masked) == document else masked
 
 
+def _dry_run_version_note(target: Any, request: Any) -> str:
+    """Where the dry run's api_version comes from, when it is not simply the one asked for: a negotiation this
+    session remembers, or — none yet, and a dry run runs nothing — the caller's highest version, a guess."""
+    if not target.negotiate or request.method == "info":
+        return ""
+    from cpictl.targets.profiles import spoken
+
+    negotiation = target.negotiation
+    if negotiation is None:
+        return (f"{request.api_version} is a guess: not negotiated yet ({spoken(target.caller)} sends what the CPI's "
+                "info settles on); `cpictl call info` negotiates, --api-version N fixes it")
+    if negotiation.refusal:
+        return f"not sent: {negotiation.header()}"
+    return f"negotiated earlier in this session: {negotiation.how}"
+
+
 def _print_dry_run(target: Any, request: Any, stdin: bytes | None, fmt: str, show_secrets: bool) -> None:
     from cpictl.protocol.codec import encode_request
     from cpictl.protocol.redaction import MASK
@@ -350,6 +366,9 @@ def _print_dry_run(target: Any, request: Any, stdin: bytes | None, fmt: str, sho
     document = {"stdin": shown.decode("utf-8", errors="replace"), "argv": target.argv, "env_mode": target.env_mode,
                 "env": added if target.env_mode != "director" else env, "cwd": target.cwd,
                 "shell": one_liner, "secrets_masked": masked}
+    version_note = _dry_run_version_note(target, request)
+    if version_note:
+        document["api_version_note"] = version_note
     if fmt != "table":
         emit_document(document, fmt)
         return

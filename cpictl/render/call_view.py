@@ -51,8 +51,10 @@ def request_title(method: str, api_version: Any, stemcell_api_version: Any, nego
     pieces: Pieces = [("→ ", "bold blue"), (method, "bold")]
     if caller != "director":
         pieces.append((f"   as {caller}", "bold"))
+    if negotiation is not None and negotiation.refusal is not None:
+        return pieces  # no versions: nothing was sent (the warning below says why)
     pieces.append((f"   api_version {version}", "dim"))
-    if negotiation is not None and negotiation.how and negotiation.refusal is None:
+    if negotiation is not None and negotiation.how:
         pieces.append((f" (negotiated: {negotiation.how})", "dim"))
     pieces.append((f"   stemcell api_version {stemcell}", "dim"))
     return pieces

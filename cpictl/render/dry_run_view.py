@@ -30,6 +30,10 @@ def render_dry_run(document: dict[str, Any]) -> list[tuple[RenderableType, bool]
     parts.append((Text.assemble(("env   ", "bold"), f"{document['env_mode']}: ", env_text), False))
     if document.get("cwd"):
         parts.append((Text.assemble(("cwd   ", "bold"), document["cwd"]), False))
+    if document.get("api_version_note"):
+        guess = "guess" in document["api_version_note"] or "not sent" in document["api_version_note"]
+        parts.append((Text.assemble(("api_version  ", "bold"), (document["api_version_note"],
+                                                                "yellow" if guess else "")), False))
     parts.append((Text("reproduce by hand (one line; it sends <redacted> where secrets were masked, so use "
                        "--show-secrets for a line to run):" if masked else "reproduce by hand (one line):",
                        style="bold yellow" if masked else "bold"), False))

@@ -267,6 +267,8 @@ def _fails_for(violation: Any, caller: str) -> bool:
 
 
 def _answered(outcome: CallOutcome, caller: str) -> Finding:
+    from cpictl.targets.profiles import spoken
+
     errors = [v for v in outcome.violations if _fails_for(v, caller)]
     others = [v for v in outcome.violations if v.severity == "error" and v not in errors]
     warnings = [v for v in outcome.violations if v.severity != "error"]
@@ -277,7 +279,7 @@ def _answered(outcome: CallOutcome, caller: str) -> Finding:
         said = "; ".join(f"{v.code}: {v.message}" for v in errors[:2]) or outcome.failure or "no response"
         return Finding("info", "fail", said)
     if others:  # only the other caller fails on it: worth knowing, and the api_version lines say what it does
-        return Finding("info", "note", f"answers, as the {caller} accepts; the other caller does not: "
+        return Finding("info", "note", f"answers, as {spoken(caller)} accepts; the other caller does not: "
                        + "; ".join(f"{v.code}: {v.message}" for v in others[:2]))
     error = response.get("error")
     if isinstance(error, dict):

@@ -56,7 +56,9 @@ class Negotiation:
     def header(self) -> str:
         """`negotiated: the CPI reports 3, the director prefers 3 → 3`, for every call's header."""
         if self.refusal:
-            return f"the {self.caller} refuses this CPI: {self.refusal}"
+            from cpictl.targets.profiles import spoken
+
+            return f"{spoken(self.caller)} refuses this CPI: {self.refusal}"
         return f"negotiated: {self.how}"
 
     def as_dict(self) -> dict[str, Any]:

@@ -59,3 +59,8 @@ def profile_named(name: str) -> CallerProfile:
         return PROFILES[name]
     except KeyError:
         raise ValueError(f"unknown caller profile '{name}': expected {' or '.join(PROFILE_NAMES)}") from None
+
+
+def spoken(caller: str) -> str:
+    """The caller as a sentence names it: "the director", but "create-env" (a command, not a thing)."""
+    return "the director" if caller == "director" else caller

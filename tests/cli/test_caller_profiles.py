@@ -181,5 +181,33 @@ def test_create_env_refuses_an_info_whose_stemcell_formats_is_null_the_director_
     cpi, _ = recording_cpi(tmp_path, {"api_version": 2, "stemcell_formats": None})
     code, doc = call(capsys, monkeypatch, "delete_disk", "disk-1", "--cpi", str(cpi), "--as", "create-env")
     assert code == 3 and "Unmarshalling 'info' method response failed" in doc["negotiation"]["refusal"]
+    refused = next(v for v in doc["violations"] if v["code"] == "negotiation.refused")
+    assert refused["message"].startswith("create-env would refuse every call to this CPI: ")
     code, doc = call(capsys, monkeypatch, "delete_disk", "disk-1", "--cpi", str(cpi))
     assert code == 0 and doc["request"]["api_version"] == 2
+
+
+def test_a_dry_run_says_whether_its_api_version_was_negotiated_or_guessed(capsys, monkeypatch):
+    monkeypatch.setenv("CPICTL_REFCPI_API_VERSION", "2")
+    main(["call", "create_disk", "1", "{}", "--dry-run", "-o", "json"])
+    guessed = json.loads(capsys.readouterr().out)
+    assert '"api_version":3' in guessed["stdin"] and guessed["api_version_note"].startswith("3 is a guess")
+    main(["call", "info", "-o", "json"])  # negotiates: the CPI reports 2
+    capsys.readouterr()
+    main(["call", "create_disk", "1", "{}", "--dry-run", "-o", "json"])
+    known = json.loads(capsys.readouterr().out)
+    assert '"api_version":2' in known["stdin"]
+    assert known["api_version_note"] == "negotiated earlier in this session: the CPI reports 2, the director " \
+                                        "prefers 3 → 2"
+    main(["call", "create_disk", "1", "{}", "--dry-run", "-o", "json", "--api-version", "1"])
+    assert "api_version_note" not in json.loads(capsys.readouterr().out)  # asked for: nothing to explain
+
+
+def test_a_refused_call_shows_no_version_it_never_sent(capsys, monkeypatch):
+    monkeypatch.setenv("CPICTL_REFCPI_API_VERSION", "1")
+    monkeypatch.setenv("COLUMNS", "80")
+    assert main(["call", "create_disk", "1", "{}", "-o", "table"]) == 3
+    shown = capsys.readouterr().out
+    header = next(line for line in shown.splitlines() if line.startswith("→ create_disk"))
+    assert "api_version" not in header
+    assert "not sent: the director would refuse every call to this CPI" in shown
