@@ -210,8 +210,8 @@ def replay_command(
     journal, trace = _journal_and_trace(session, state, file)
     entry = _entry(trace, number)
     options = TargetOptions.from_params(locals())
-    settings = replay_settings(entry)
-    options.caller = caller or settings["caller"]
+    settings = {key: "none" if value is None else str(value) for key, value in replay_settings(entry).items()}
+    options.caller = caller or settings["caller"]  # the call as it was made, unless the flags say otherwise
     options.api_version = api_version or settings["api_version"]
     options.stemcell_api_version = stemcell_api_version or settings["stemcell_api_version"]
     built = options.build()

@@ -2,7 +2,8 @@
 call itself is `render_call`'s), and two calls compared (`trace replay`, `trace diff`, `:replay`).
 
 The list is one line per call at any width, 80 columns included: number, time, target, method, outcome and
-duration keep their width and the cloud IDs take what is left, cut with `…` (`-o json` has them whole). A
+duration keep their width and the cloud IDs take what is left — whole, else by kind (`+disk`), else cut with `…`
+(`-o json` has them whole). A
 comparison is a table side by side where the screen is wide enough, and one value above the other below that;
 a row that differs is marked `≠`, old in red and new in green; ignored rows say so. CPI text passes through
 `one_line`/`visible_controls` before layout, as in every other view.
@@ -31,8 +32,8 @@ HEADERS = ("n", "time", "target", "method", "outcome", "ms", "cloud IDs")
 GAP = 2
 #: Widths a column gives way to before the cloud IDs lose their room: target, method, outcome.
 FLOORS = {"target": 6, "method": 12, "outcome": 10}
-#: What the cloud IDs get before other columns give way: `+disk disk-5300…`, enough to tell IDs apart.
-IDS_ROOM = 18
+#: From this much room the IDs are shown cut (`+vm vm-e7bcafd5-75…`, a prefix to tell them apart), below it by kind.
+CUT_IDS_ROOM = 16
 SIDE_BY_SIDE = 100  # narrower than this, a comparison stacks old above new
 
 
@@ -60,16 +61,19 @@ def when(entry: dict[str, Any], now: datetime | None = None) -> str:
     return local.strftime("%H:%M:%S") if local.date() == today else local.strftime("%m-%d %H:%M")
 
 
-def ids_text(entry: dict[str, Any]) -> str:
+def ids_text(entry: dict[str, Any]) -> tuple[str, str]:
+    """The cloud IDs the call created (+) and deleted (-): in full, and as their kinds alone (`+vm -disk`), the
+    form a narrow screen shows."""
     changes = entry_changes(entry)
-    return " ".join([f"+{kind} {one_line(cid)}" for kind, cid in changes.created]
-                    + [f"-{kind} {one_line(cid)}" for kind, cid in changes.deleted])
+    marked = [("+", kind, cid) for kind, cid in changes.created] + [("-", kind, cid) for kind, cid in changes.deleted]
+    return (" ".join(f"{sign}{kind} {one_line(cid)}" for sign, kind, cid in marked),
+            " ".join(f"{sign}{kind}" for sign, kind, _ in marked))
 
 
 def trace_table(entries: Iterable[dict[str, Any]], now: datetime | None = None) -> RenderableType:
     """One line per call (see the module docstring); laid out at the width it is shown at."""
     rows = [(str(entry.get("n")), when(entry, now), one_line(target_word(entry)), one_line(request_of(entry)[0]),
-             outcome_word(entry), _ms(entry.get("duration_s")), ids_text(entry), entry_status(entry))
+             outcome_word(entry), _ms(entry.get("duration_s")), *ids_text(entry), entry_status(entry))
             for entry in entries]
     return ByWidth(lambda width: _table_at(rows, width))
 
@@ -79,18 +83,21 @@ def _ms(duration: Any) -> str:
 
 
 def _table_at(rows: list[tuple[str, ...]], width: int) -> RenderableType:
+    """The IDs take the room the other columns leave: in full where they fit, cut where a prefix fits, else by
+    kind (`+disk`). Only when even that does not fit do target, outcome and, last, method give way (to `FLOORS`)."""
     widths = [widest((row[index] for row in rows), cell_len(HEADERS[index])) for index in range(6)]
     ids_room = width - sum(widths) - 6 * GAP
-    wanted = min(widest(row[6] for row in rows), IDS_ROOM)
-    for index, name in ((2, "target"), (4, "outcome"), (3, "method")):  # give way, the least needed first
+    wanted = widest(row[7] for row in rows)
+    for index, name in ((2, "target"), (4, "outcome"), (3, "method")):
         if ids_room >= wanted:
             break
-        spare = max(0, widths[index] - FLOORS[name])
-        taken = min(spare, wanted - ids_room)
+        taken = min(max(0, widths[index] - FLOORS[name]), wanted - ids_room)
         widths[index] -= taken
         ids_room += taken
     lines = [_line([*HEADERS[:6], HEADERS[6]], widths, ids_room, "dim", None)]
-    lines += [_line(list(row[:7]), widths, ids_room, "", row[7]) for row in rows]
+    for row in rows:
+        ids = row[6] if cell_len(row[6]) <= ids_room or ids_room >= CUT_IDS_ROOM else row[7]
+        lines.append(_line([*row[:6], ids], widths, ids_room, "", row[8]))
     return Group(*lines)
 
 

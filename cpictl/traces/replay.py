@@ -12,6 +12,7 @@ Rules kept:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -33,20 +34,33 @@ def sendable(entry: dict[str, Any]) -> str:
     return method
 
 
-def replay_settings(entry: dict[str, Any]) -> dict[str, str]:
-    """The caller, api_version and stemcell api_version the traced call was made with, written as the command-line
-    options take them (`caller`, `api_version`, `stemcell_api_version` of `TargetOptions`)."""
+def replay_settings(entry: dict[str, Any]) -> dict[str, Any]:
+    """The caller, api_version and stemcell api_version the traced call was made with (None: it sent none). A
+    version that is not a whole number (a director passes on a float `info` gave it, 2.0) is read as one."""
     _, _, context, api_version = request_of(entry)
     summary = entry.get("target") if isinstance(entry.get("target"), dict) else {}
-    settings = {"caller": str(summary.get("as") or "director")}
-    settings["api_version"] = "none" if api_version is None else str(api_version)
     vm = context.get("vm")
     if isinstance(vm, dict) and isinstance(vm.get("stemcell"), dict):
         stemcell = vm["stemcell"].get("api_version")
     else:
         stemcell = summary.get("stemcell_api_version")
-    settings["stemcell_api_version"] = "none" if stemcell is None else str(stemcell)
-    return settings
+    caller = summary.get("as")
+    return {"caller": caller if caller in ("director", "create-env") else "director",
+            "api_version": _whole(api_version), "stemcell_api_version": _whole(stemcell)}
+
+
+def _whole(value: Any) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
+        return None
+    return int(value)
+
+
+def replay_target(target: Target, entry: dict[str, Any]) -> Target:
+    """`target` making the call as the trace made it: its caller, api_version and stemcell api_version (a caller
+    change brings that caller's environment mode, as `--as` does). The command line does the same with flags."""
+    from cpictl.targets.layers import TargetLayer, apply
+
+    return apply(target, TargetLayer(f"trace call {entry.get('n')}", replay_settings(entry)))
 
 
 def recalled_arguments(entry: dict[str, Any], values: dict[tuple[Key, ...], Any], ask: Ask | None,
