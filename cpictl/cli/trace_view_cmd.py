@@ -260,7 +260,7 @@ def _report(old: dict[str, Any], outcome: Any, target: Any, exact: bool, fmt: st
         console = stdout_console()
         new = f"call {outcome.trace_number}" if outcome.trace_number is not None else "a call not traced"
         console.print(Text.assemble((f"replayed call {old.get('n')} ({comparison.old['method']}) as {new}; ",
-                                     "dim"), target_line(target)), soft_wrap=True)
+                                     "dim"), target_line(target)))
         console.print(comparison_view(comparison, old_label, new_label))
     raise typer.Exit(0 if comparison.equal else 1)
 
