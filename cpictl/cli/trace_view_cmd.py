@@ -19,7 +19,29 @@ from cpictl.cli.from_trace import recalled_call, trace_errors
 from cpictl.cli.options import TargetOptions, journal_path
 from cpictl.cli.output import emit_document, resolve_format
 
-NumberArg = Annotated[int, typer.Argument(metavar="N", help="The call's number (`cpictl trace list`).")]
+
+def complete_number(ctx: Any, incomplete: str) -> list[tuple[str, str]]:
+    """The trace's last calls, newest first, with their method and outcome; nothing when it cannot be read."""
+    try:
+        from cpictl.render.trace_view import outcome_word
+        from cpictl.traces.reading import entries_backwards, request_of, trace_for
+
+        files = ctx.params.get("file")
+        file = files[0] if isinstance(files, list) and files else files
+        trace = trace_for(journal_path(ctx.params.get("session"), ctx.params.get("state")), file)
+        offered = []
+        for entry in entries_backwards(trace):
+            if str(entry["n"]).startswith(incomplete):
+                offered.append((str(entry["n"]), f"{request_of(entry)[0]} {outcome_word(entry)}"))
+                if len(offered) >= 20:
+                    break
+        return offered
+    except Exception:  # a broken trace must not break the user's shell
+        return []
+
+
+NumberArg = Annotated[int, typer.Argument(metavar="N", help="The call's number (`cpictl trace list`).",
+                                          autocompletion=complete_number)]
 FileOpt = Annotated[Path | None, typer.Option("--file", metavar="F", help="Read this trace file (a recorder's, "
                                               "an import's) instead of the session's.", rich_help_panel="Session")]
 OutputOpt = Annotated[str | None, typer.Option("-o", "--output", help="table, json or yaml (default: table on a "
@@ -51,10 +73,10 @@ DIFF_HELP = "\n\n".join((
     "Exit codes: 0 the same; 1 they differ; 2 usage error.",
 ))
 EXPORT_HELP = "\n\n".join((
-    "Take call N out of cpictl: --shell a one-liner that sends its request to its CPI as `call --dry-run` would, "
-    "each masked value a shell variable you set first (listed on stderr); --request the request document, in "
-    "the bytes a caller sends; --recipe a recipe with the call as its step, masked values as --var names of "
-    "the run.",
+    "Take call N out of cpictl: a shell one-liner, the request document or a recipe.",
+    "--shell a one-liner that sends its request to its CPI as `call --dry-run` would, each masked value a shell "
+    "variable you set first (listed on stderr); --request the request document, in the bytes a caller sends; "
+    "--recipe a recipe with the call as its step, masked values as --var names of the run.",
     "A variable's value lands inside the JSON string that held the mask: write \\\" and \\\\ for a quote and a "
     "backslash. --var fills a value in instead.",
 ))
@@ -266,8 +288,10 @@ def _report(old: dict[str, Any], outcome: Any, target: Any, exact: bool, fmt: st
 
 
 def diff_command(
-    first: Annotated[int, typer.Argument(metavar="N", help="The first call's number.")],
-    second: Annotated[int, typer.Argument(metavar="M", help="The second call's number.")],
+    first: Annotated[int, typer.Argument(metavar="N", help="The first call's number.",
+                                         autocompletion=complete_number)],
+    second: Annotated[int, typer.Argument(metavar="M", help="The second call's number.",
+                                          autocompletion=complete_number)],
     exact: ExactOpt = False, output: OutputOpt = None,
     file: Annotated[list[Path] | None, typer.Option("--file", metavar="F", help="Read N from this trace file; a "
                                                     "second --file reads M from another.",
