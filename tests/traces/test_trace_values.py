@@ -146,3 +146,18 @@ def test_reading_from_the_end_across_blocks_skips_torn_lines(tmp_path) -> None:
     assert [entry["n"] for entry in last_entries(trace, 2, lambda e: e["n"] % 7 == 0)] == [28, 35]
     assert [entry["n"] for entry in last_entries(trace, None)] == list(range(1, 41))
     assert json.loads(trace.path.read_text().splitlines()[0])["n"] == 1
+
+
+def test_find_entry_decodes_only_what_it_must_and_still_finds_foreign_lines(tmp_path) -> None:
+    from cpictl.traces.reading import TraceLookupError, find_entry
+
+    trace = TraceFile(tmp_path / "t.jsonl")
+    for _ in range(3):
+        trace.append({"request": {"method": "info"}})
+    with trace.path.open("a") as raw:
+        raw.write('{"v":1,"n":4,"request":{"meth\n')  # torn: never returned, even though its head says 4
+        raw.write('{"request": {"method": "ping"}, "n": 5}\n')  # another writer's key order
+    assert find_entry(trace, 2)["n"] == 2
+    assert find_entry(trace, 5)["request"]["method"] == "ping"
+    with pytest.raises(TraceLookupError, match=r"no call 4 .*1 to 5"):
+        find_entry(trace, 4)
