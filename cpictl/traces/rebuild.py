@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from cpictl.protocol.codec import DecodedResponse, RawRequest
-from cpictl.protocol.violations import DOES, Noise, Reaction, Violation
+from cpictl.protocol.violations import Violation
 from cpictl.session import CallOutcome, Target
 from cpictl.traces.reading import FAILURE_CODES, entry_changes, request_of
 from cpictl.transport import RunResult
@@ -36,7 +36,7 @@ def outcome_from_entry(entry: dict[str, Any]) -> CallOutcome:
         elif code == "journal.write-failed":
             journal_error = str(item.get("message", ""))
         else:
-            violations.append(violation_from_dict(item))
+            violations.append(Violation.from_dict(item))
     response = entry.get("response")
     decoded = DecodedResponse(dict(response), list(violations)) if isinstance(response, dict) else None
     outcome = CallOutcome(request, b"", _run(entry), decoded, violations, entry_changes(entry), failure,
@@ -62,22 +62,6 @@ def _run(entry: dict[str, Any]) -> RunResult | None:
                      signal=signal if isinstance(signal, int) else None,
                      duration_s=float(duration) if isinstance(duration, (int, float)) else 0.0,
                      timed_out=False, lingering_pipes=False, pid=0)
-
-
-def violation_from_dict(item: dict[str, Any]) -> Violation:
-    """A verdict as `Violation.as_dict` wrote it; a reaction the entry lacks follows its severity."""
-    fallback = "fails" if item.get("severity") == "error" else "ignores"
-    noise = item.get("noise")
-    return Violation(str(item.get("code", "")), str(item.get("message", "")),
-                     _reaction(item.get("director"), fallback), _reaction(item.get("create_env"), fallback),
-                     Noise(tuple(map(str, noise.get("lines") or ())), int(noise.get("count") or 0))
-                     if isinstance(noise, dict) else None)
-
-
-def _reaction(data: Any, fallback: str) -> Reaction:
-    does = data.get("does") if isinstance(data, dict) else None
-    why = str(data.get("why", "")) if isinstance(data, dict) else "(not recorded)"
-    return Reaction(does if does in DOES else fallback, why)  # type: ignore[arg-type]
 
 
 def target_from_entry(entry: dict[str, Any]) -> Target:

@@ -161,3 +161,15 @@ def test_find_entry_decodes_only_what_it_must_and_still_finds_foreign_lines(tmp_
     assert find_entry(trace, 5)["request"]["method"] == "ping"
     with pytest.raises(TraceLookupError, match=r"no call 4 .*1 to 5"):
         find_entry(trace, 4)
+
+
+def test_every_verdict_comes_back_from_its_dict_as_it_was() -> None:
+    from cpictl.protocol.violations import Violation
+    from tests.protocol.test_caller_verdicts import _corpus
+
+    corpus = _corpus()
+    assert corpus
+    for violation in corpus:
+        assert Violation.from_dict(violation.as_dict()) == violation
+    bare = Violation.from_dict({"code": "x.y", "severity": "error", "message": "m"})  # a recorder's older entry
+    assert bare.severity == "error" and bare.director.does == "fails"
