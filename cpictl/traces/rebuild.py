@@ -25,18 +25,13 @@ def outcome_from_entry(entry: dict[str, Any]) -> CallOutcome:
     request = RawRequest(method, arguments, context,
                          api_version if isinstance(api_version, int) and not isinstance(api_version, bool) else None,
                          document=document)
-    failure = journal_error = None
-    violations: list[Violation] = []
-    for item in entry.get("violations") or []:
-        if not isinstance(item, dict):
-            continue
-        code = str(item.get("code", ""))
-        if code in FAILURE_CODES:
-            failure = str(item.get("message", ""))
-        elif code == "journal.write-failed":
-            journal_error = str(item.get("message", ""))
-        else:
-            violations.append(Violation.from_dict(item))
+    items = [item for item in entry.get("violations") or [] if isinstance(item, dict)]
+    # `outcome_as_dict` puts the failure's verdict, then cpictl's journal failure, after the answer's verdicts: read
+    # them from the end (`stdout.too-large` is also an answer's verdict, earlier in the list)
+    journal_error = str(items.pop().get("message", "")) if items and items[-1].get("code") == "journal.write-failed" \
+        else None
+    failure = str(items.pop().get("message", "")) if items and items[-1].get("code") in FAILURE_CODES else None
+    violations = [Violation.from_dict(item) for item in items]
     response = entry.get("response")
     decoded = DecodedResponse(dict(response), list(violations)) if isinstance(response, dict) else None
     outcome = CallOutcome(request, b"", _run(entry), decoded, violations, entry_changes(entry), failure,

@@ -96,6 +96,19 @@ def test_show_is_the_view_call_printed(capsys, isolated_home):
     assert rest == call_view  # request, outcome, log, stderr, footer with request_id, exit and duration
 
 
+@pytest.mark.parametrize(("script", "extra"), [
+    ("crash.sh", ()), ("garbage.sh", ()), ("nonzero_exit.sh", ()), ("noise_before_json.sh", ()),
+    ("truncated.sh", ()), ("closes_pipes_and_hangs.sh", ("--timeout", "1")),
+])
+def test_show_of_a_misbehaving_cpi_is_the_view_call_printed(capsys, isolated_home, script, extra):
+    from tests.conftest import CPIS
+
+    code, call_view, _ = run(capsys, "call", "info", "--cpi", str(CPIS / script), *extra, "-o", "table")
+    assert code == 3
+    code, shown, _ = run(capsys, "trace", "show", "1", "-o", "table")
+    assert shown.split("\n", 1)[1] == call_view  # the failure line, verdicts with reactions, exit or signal
+
+
 def test_show_json_is_the_entry_and_a_missing_number_is_a_usage_error(capsys, session_calls):
     code, out, _ = run(capsys, "trace", "show", "3", "-o", "json")
     assert code == 0 and json.loads(out) == session_calls[2]
