@@ -37,13 +37,14 @@ def show_trace(ctx: ReplContext, args: list[str]) -> None:
     except TraceError as error:
         raise ReplError(str(error)) from None
     if not entries:
-        ctx.term.note(f"no calls yet in session {ctx.state.session_label}'s trace ({trace.path})")
+        ctx.term.note(f"no calls yet in this session's trace ({trace.path})")
         return
     from cpictl.render.trace_view import trace_table
+    from cpictl.repl.live_summary import cleanup_command
 
     ctx.term.print(trace_table(entries))
-    ctx.term.note(f":replay N sends one again; `cpictl trace show N --session {ctx.state.session_label}` shows one "
-                  "whole")
+    show = cleanup_command(ctx.state, "trace show").replace("cpictl trace show ", "cpictl trace show N ", 1)
+    ctx.term.note(f":replay N sends one again; `{show}` shows one whole")
 
 
 def replay_call(ctx: ReplContext, args: list[str]) -> None:

@@ -24,10 +24,11 @@ def test_trace_lists_the_last_calls_of_the_session(repl) -> None:
     assert any("delete_vm" in line and "✖ VMNotFound" in line for line in lines)
     header, last, hint = repl.run(":trace 1").splitlines()  # the header and the last call, then how to go on
     assert "delete_vm" in last and hint.startswith(":replay N")
+    assert "`cpictl trace show N --session test`" in hint
 
 
 def test_trace_on_a_new_session_and_bad_words(repl) -> None:
-    assert "no calls yet in session test's trace" in repl.run(":trace")
+    assert "no calls yet in this session's trace" in repl.run(":trace")
     assert "usage: :trace [K]" in repl.run(":trace two")
     assert repl.ctx.line_code == 2
 
