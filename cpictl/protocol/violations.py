@@ -111,12 +111,33 @@ class Violation:
         """Both reactions in a few words, for one-line views: `director fails, create-env ignores`."""
         return f"director {self.director.does}, create-env {self.create_env.does}"
 
+    @classmethod
+    def from_dict(cls, document: dict[str, Any]) -> Violation:
+        """A verdict as `as_dict` wrote it (a trace entry keeps them so), not a new one: its severity still
+        follows from its reactions. A reaction the document lacks is read from its severity."""
+        fallback: Does = "fails" if document.get("severity") == "error" else "ignores"
+        noise = document.get("noise")
+        return cls(str(document.get("code", "")), str(document.get("message", "")),
+                   director=_reaction_from(document.get("director"), fallback),
+                   create_env=_reaction_from(document.get("create_env"), fallback),
+                   noise=Noise(tuple(str(line) for line in noise.get("lines") or ()), int(noise.get("count") or 0))
+                   if isinstance(noise, dict) else None)
+
     def as_dict(self) -> dict[str, Any]:
         document: dict[str, Any] = {"code": self.code, "severity": self.severity, "message": self.message,
                                     "director": self.director.as_dict(), "create_env": self.create_env.as_dict()}
         if self.noise is not None:
             document["noise"] = self.noise.as_dict()
         return document
+
+
+def _reaction_from(document: Any, fallback: Does) -> Reaction:
+    does = document.get("does") if isinstance(document, dict) else None
+    why = str(document.get("why", "")) if isinstance(document, dict) else "(not recorded)"
+    for known in DOES:  # the literal itself, so the type checker sees a `Does`
+        if does == known:
+            return Reaction(known, why)
+    return Reaction(fallback, why)
 
 
 if TYPE_CHECKING:  # a TypedDict class costs start-up; mypy alone needs it

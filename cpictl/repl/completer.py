@@ -32,8 +32,12 @@ from cpictl.repl.suggest import (
     ReferenceName,
     Suggestion,
     TargetName,
+    TraceCall,
     suggest,
 )
+
+#: How many of the trace's last calls `:replay <Tab>` offers.
+TRACE_CALLS_OFFERED = 20
 
 
 class ReplCompleter(Completer):
@@ -49,6 +53,7 @@ class ReplCompleter(Completer):
             MethodName: self._methods, MetaName: self._metas, CloudIdOf: self._cloud_ids,
             ParamName: self._params, ReferenceName: self._references, FilePath: self._files,
             Choice: self._choices, ContextKey: self._context_keys, TargetName: self._targets,
+            TraceCall: self._trace_calls,
         }
 
     def get_completions(self, document: Document, complete_event: CompleteEvent) -> Iterator[Completion]:
@@ -147,6 +152,26 @@ class ReplCompleter(Completer):
 
         return [Completion(name, -len(s.word), display_meta=about) for name, about in target_names()
                 if name.startswith(s.word)]
+
+
+    def _trace_calls(self, s: TraceCall, _: CompleteEvent) -> Iterable[Completion]:
+        """The session's last calls, newest first (read from the trace's end: a long trace costs nothing more)."""
+        from cpictl.render.trace_view import outcome_word, when
+        from cpictl.traces.reading import entries_backwards, request_of
+        from cpictl.traces.trace_file import TraceError, session_trace
+
+        try:
+            entries = []
+            for entry in entries_backwards(session_trace(self.state.store.path)):
+                if str(entry["n"]).startswith(s.word):
+                    entries.append(entry)
+                    if len(entries) >= TRACE_CALLS_OFFERED:
+                        break
+        except TraceError:
+            return []
+        return [Completion(str(entry["n"]), -len(s.word),
+                           display_meta=f"{request_of(entry)[0]}  {outcome_word(entry)}  {when(entry)}")
+                for entry in entries]
 
 
 class ParamValueCompleter(Completer):

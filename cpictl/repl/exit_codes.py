@@ -2,9 +2,10 @@
 with, the worst one seen winning.
 
 The codes are `cpictl.exit_codes`: 1 the CPI answered with an error, 2 usage or input error, 3 the CPI misbehaved
-(broke the contract, crashed, timed out or could not be run). "Worst" is the numeric order, 3 > 2 > 1. Two codes
+(broke the contract, crashed, timed out or could not be run). "Worst" is the numeric order, 3 > 2 > 1. Three codes
 are not `cpictl call`'s: a `:run` recipe whose expectation failed counts as 1 (the CPI answered, just not as the
-recipe expected; `cpictl run` says 4), and a bug in cpictl itself is 70, as the CLI exits on one. An interactive
+recipe expected; `cpictl run` says 4), a `:replay` whose answer differs from the traced one counts as 1 too
+(`cpictl trace replay` exits 1), and a bug in cpictl itself is 70, as the CLI exits on one. An interactive
 REPL ignores all of this.
 """
 

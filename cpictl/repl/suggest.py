@@ -79,7 +79,13 @@ class TargetName:
     word: str
 
 
-Suggestion = MethodName | MetaName | CloudIdOf | ParamName | ReferenceName | FilePath | Choice | ContextKey | TargetName
+@dataclass(frozen=True)
+class TraceCall:
+    word: str  # the number of a call in the session's trace (`:replay N`)
+
+
+Suggestion = (MethodName | MetaName | CloudIdOf | ParamName | ReferenceName | FilePath | Choice | ContextKey
+              | TargetName | TraceCall)
 
 
 def suggest(text_before_cursor: str, *, api_version: int | None = 2,
@@ -134,7 +140,8 @@ def _meta_argument(name: str, position: int, partial: str, meta_args: Mapping[st
         by_previous = dict(item.split("=", 1) for item in kind[len("choice-after:") :].split(";"))
         choices = by_previous.get(previous)
         return [Choice(partial, tuple(choices.split("|")))] if choices else []
-    simple = {"method": MethodName, "file": FilePath, "context": ContextKey, "target": TargetName}
+    simple = {"method": MethodName, "file": FilePath, "context": ContextKey, "target": TargetName,
+              "trace": TraceCall}
     if kind in simple:
         return [simple[kind](partial)]
     if kind == "meta":

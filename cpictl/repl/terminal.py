@@ -52,6 +52,10 @@ class Terminal:
     def ask(self, message: str, *, completer: Any = None, default: str = "") -> str:
         raise CannotAsk("cannot ask for parameters: not a terminal; give the arguments on the line")
 
+    def ask_secret(self, message: str) -> str:
+        """One answer that is a secret (a value a trace masked): not echoed where the terminal can help it."""
+        return self.ask(message)
+
     def page(self, renderable: RenderableType) -> None:
         self.console.print(renderable, soft_wrap=True)
 
@@ -84,6 +88,12 @@ class PromptTerminal(Terminal):
         try:
             return str(self._session().prompt(message, completer=completer, default=default,
                                                complete_while_typing=True))
+        except EOFError:
+            raise KeyboardInterrupt from None
+
+    def ask_secret(self, message: str) -> str:
+        try:
+            return str(self._session().prompt(message, is_password=True))
         except EOFError:
             raise KeyboardInterrupt from None
 

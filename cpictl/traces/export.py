@@ -1,0 +1,154 @@
+"""A traced call taken out of cpictl: a shell one-liner, the request document, or a recipe step.
+
+- The one-liner is the one `call --dry-run` prints — `printf '%s' '<request>' | <env> <argv>` — for the call's
+  own CPI, environment mode and directory. Each masked value becomes a shell variable the user sets
+  (`"$CONTEXT_SECRET_ACCESS_KEY"`); the line starts `: "${CONTEXT_SECRET_ACCESS_KEY?}" &&`, so with one unset
+  the shell stops before the CPI runs instead of sending it an empty value.
+  The value lands inside the JSON string the mask held, so with the variables set the CPI reads the very bytes
+  the original call sent (`"` and `\\` in a value must be written `\\"` and `\\\\`, as in JSON).
+- The request is the document as the trace keeps it, in the bytes a caller sends (one line, no newline).
+- The recipe is a complete recipe file with the one step: arguments by parameter name, the call's versions, its
+  caller, and the expectation of what the CPI answered then; masked values become `${vars}` of the run.
+`--var` values given to an export are written in instead (the user asked for them there).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shlex
+from dataclasses import dataclass, field
+from typing import Any
+
+from cpictl.traces.masked import Key, MaskedValue, filled, masked_values
+from cpictl.traces.reading import entry_status, error_type, request_of
+
+
+@dataclass
+class Exported:
+    """What an export prints, and the masked values it left for the user to fill (`variables`)."""
+
+    text: str
+    variables: list[MaskedValue] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def request_bytes(document: dict[str, Any]) -> bytes:
+    """The bytes a caller writes for this document: what `encode_request` wrote for the original call."""
+    from cpictl.protocol.codec import RawRequest, encode_request
+
+    method, arguments, context, _ = request_of({"request": document})
+    return encode_request(RawRequest(method, arguments, context, document=document))
+
+
+def export_request(entry: dict[str, Any], values: dict[tuple[Key, ...], Any]) -> Exported:
+    masked = masked_values(entry["request"])
+    document = filled(entry["request"], values, masked)
+    left = [value for value in masked if value.keys not in values]
+    return Exported(request_bytes(document).decode("utf-8", errors="replace"), left)
+
+
+def export_shell(entry: dict[str, Any], values: dict[tuple[Key, ...], Any]) -> Exported:
+    """The one-liner; see the module docstring."""
+    from cpictl.traces.rebuild import target_from_entry
+
+    masked = masked_values(entry["request"])
+    document = filled(entry["request"], values, masked)
+    left = [value for value in masked if value.keys not in values]
+    tokens = {value.variable: f"@@cpictl-{secrets.token_hex(8)}-{index}@@" for index, value in enumerate(left)}
+    for value in left:  # the token takes the mask's place, inside the JSON string that held it
+        parent = document
+        for key in value.keys[:-1]:
+            parent = parent[key]
+        parent[value.keys[-1]] = parent[value.keys[-1]].replace("<redacted>", tokens[value.variable])
+    text = request_bytes(document).decode("utf-8", errors="replace")
+    quoted = _quoted_with_variables(text, {token: name for name, token in tokens.items()})
+    target = target_from_entry(entry)
+    env = target.child_environment()
+    if target.env_mode == "director":
+        prefix = "env -i " + " ".join(shlex.quote(f"{k}={v}") for k, v in env.items()) + " "
+    else:
+        prefix = "".join(f"{k}={shlex.quote(v)} " for k, v in env.items() if os.environ.get(k) != v)
+    line = f"printf '%s' {quoted} | {prefix}{shlex.join(target.argv)}"
+    if target.cwd:  # in a subshell: pasting the line must not move the user's own shell
+        line = f"(cd {shlex.quote(target.cwd)} && {line})"
+    if left:  # an unset variable stops the line before the CPI runs, instead of sending it an empty value
+        line = ": " + " ".join(f'"${{{value.variable}?}}"' for value in left) + f" && {line}"
+    notes = ["the CPI's environment is rebuilt for its mode from this shell's; a target's own env: settings are "
+             "not kept in a trace"] if target.env_mode != "inherit" else []
+    return Exported(line, left, notes)
+
+
+def _quoted_with_variables(text: str, names: dict[str, str]) -> str:
+    """`text` as one shell word, single-quoted, with each token replaced by `"$NAME"`."""
+    if not names:
+        return shlex.quote(text)
+    import re
+
+    pieces = re.split("(" + "|".join(map(re.escape, names)) + ")", text)
+    return "".join(f'"${names[piece]}"' if piece in names else shlex.quote(piece) if piece else ""
+                   for piece in pieces)
+
+
+def export_recipe(entry: dict[str, Any], values: dict[tuple[Key, ...], Any]) -> Exported:
+    """A recipe file with the call as its one step; see the module docstring."""
+    import yaml
+
+    from cpictl.protocol.catalogue import get_method
+
+    masked = masked_values(entry["request"], arguments_only=True)
+    document = filled(entry["request"], values, masked)
+    left = [value for value in masked if value.keys not in values]
+    for value in left:
+        parent = document
+        for key in value.keys[:-1]:
+            parent = parent[key]
+        reference = "${" + value.variable.lower() + "}"
+        parent[value.keys[-1]] = reference if value.whole else parent[value.keys[-1]].replace(
+            "<redacted>", reference)
+    method, arguments, context, api_version = request_of({"request": document})
+    references = {"${" + value.variable.lower() + "}" for value in left}
+    arguments = [_escaped(argument, references) for argument in arguments]
+    spec = get_method(method)
+    params = spec.params_for(api_version if isinstance(api_version, int) else None) if spec else ()
+    args: Any = dict(zip((p.name for p in params), arguments, strict=False)) if len(arguments) <= len(params) \
+        else arguments
+    step: dict[str, Any] = {"name": f"{method}-{entry.get('n')}", "call": method}
+    if isinstance(api_version, int) and not isinstance(api_version, bool) and api_version >= 1:
+        step["api_version"] = api_version
+    stemcell = (context.get("vm") or {}).get("stemcell") if isinstance(context.get("vm"), dict) else None
+    if isinstance(stemcell, dict) and isinstance(stemcell.get("api_version"), int):
+        step["stemcell_api_version"] = stemcell["api_version"]
+    step["args"] = args
+    notes = []
+    status = entry_status(entry)
+    if status == "cpi-error":
+        step["expect"] = {"error": error_type(entry)}
+    elif status != "ok":
+        notes.append("the CPI misbehaved on this call then: the step fails until it answers within the contract")
+    caller = (entry.get("target") or {}).get("as") or "director"
+    recipe = {"name": f"trace {entry.get('n')}: {method}", "as": caller, "steps": [step]}
+    head = [f"# cpictl trace {entry.get('n')} ({entry.get('time')}), {method} as the {caller}"]
+    if left:
+        head.append("# masked in the trace; give them to the run: "
+                    + " ".join(f"--var {value.variable.lower()}=…" for value in left))
+    head += [f"# note: {note}" for note in notes]
+    body = yaml.safe_dump(recipe, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100)
+    return Exported("\n".join(head) + "\n" + body, left, notes)
+
+
+def _escaped(value: Any, references: set[str]) -> Any:
+    """Literal text must not read as a reference in a recipe: `${` becomes `$${`, but for the masked values'
+    own `${vars}`."""
+    if isinstance(value, str):
+        if "${" not in value:
+            return value
+        escaped = value.replace("${", "$${")
+        for reference in references:
+            escaped = escaped.replace("$" + reference, reference)
+        return escaped
+    if isinstance(value, list):
+        return [_escaped(item, references) for item in value]
+    if isinstance(value, dict):
+        return {key: _escaped(item, references) for key, item in value.items()}
+    return value

@@ -1,0 +1,128 @@
+"""`cpictl trace export N --shell|--request|--recipe`: the one-liner really runs and sends the very bytes the
+original call sent; the request is the document; the recipe loads and runs."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+
+from tests.traces.trace_helpers import capture_cpi, captured, run, trace_entries
+
+SECRETS = {"CLOUD_PROPERTIES_PASSWORD": "hunter2-pw", "CLOUD_PROPERTIES_TYPE": "gp3",
+           "CONTEXT_SECRET_ACCESS_KEY": "AKIA-secret-1234"}
+
+
+def _call_with_secrets(capsys, tmp_path) -> tuple[int, bytes]:
+    """create_disk with a password in its cloud_properties and a cpi-config secret in its context, against the
+    capture CPI: the trace masks all three. Returns its trace number and the exact bytes the CPI read."""
+    cpi, kept = capture_cpi(tmp_path), tmp_path / "requests.jsonl"
+    code, _, err = run(capsys, "call", "create_disk", "1024", "{password: hunter2-pw, type: gp3}", "--cpi", str(cpi),
+                       "--cpi-arg", str(kept), "--context", "secret_access_key=AKIA-secret-1234", "-o", "json")
+    assert code == 0, err
+    return int(trace_entries(tmp_path / "home")[-1]["n"]), captured(kept)[-1]
+
+
+def test_the_shell_one_liner_runs_and_sends_the_same_bytes(capsys, tmp_path):
+    number, original = _call_with_secrets(capsys, tmp_path)
+    assert b"hunter2-pw" in original and b"AKIA-secret-1234" in original
+    code, line, err = run(capsys, "trace", "export", str(number), "--shell")
+    assert code == 0
+    assert "hunter2-pw" not in line and "AKIA-secret-1234" not in line  # the trace never had them
+    for name in SECRETS:  # each masked value is a variable, named from its path and listed
+        assert f'"${name}"' in line and name in err
+    assert "arguments[1].password" in err and "context.secret_access_key" in err
+    assert line.count("\n") == 0  # one line, as `call --dry-run` prints it
+    kept = tmp_path / "requests.jsonl"
+    before = len(captured(kept))
+    done = subprocess.run(["sh", "-c", line], env={**os.environ, **SECRETS}, capture_output=True)
+    assert done.returncode == 0, done.stderr
+    assert captured(kept)[before:] == [original]  # byte for byte: the request_id and director_uuid too
+    assert json.loads(done.stdout)["result"].startswith("disk-")
+
+
+def test_the_one_liner_refuses_to_run_with_a_variable_unset(capsys, tmp_path):
+    number, _ = _call_with_secrets(capsys, tmp_path)
+    line = run(capsys, "trace", "export", str(number), "--shell")[1]
+    kept = tmp_path / "requests.jsonl"
+    before = len(captured(kept))
+    unset = {**os.environ, **SECRETS}
+    del unset["CLOUD_PROPERTIES_PASSWORD"]
+    done = subprocess.run(["sh", "-c", line], env=unset, capture_output=True, text=True)
+    assert done.returncode != 0 and "CLOUD_PROPERTIES_PASSWORD" in done.stderr
+    assert len(captured(kept)) == before  # the CPI never ran: no empty password was sent
+
+
+def test_var_fills_a_value_into_the_export_instead_of_a_variable(capsys, tmp_path):
+    number, original = _call_with_secrets(capsys, tmp_path)
+    code, line, err = run(capsys, "trace", "export", str(number), "--shell", "--var",
+                          "cloud_properties.password=hunter2-pw", "--var", "arguments[1].type=gp3")
+    assert code == 0 and "$CLOUD_PROPERTIES_PASSWORD" not in line and "hunter2-pw" in line
+    kept = tmp_path / "requests.jsonl"
+    done = subprocess.run(["sh", "-c", line], env={**os.environ, "CONTEXT_SECRET_ACCESS_KEY": "AKIA-secret-1234"},
+                          capture_output=True)
+    assert done.returncode == 0 and captured(kept)[-1] == original
+
+
+def test_request_is_the_document_in_the_bytes_a_caller_sends(capsys, tmp_path):
+    number, original = _call_with_secrets(capsys, tmp_path)
+    code, out, err = run(capsys, "trace", "export", str(number), "--request")
+    assert code == 0
+    document = json.loads(out)
+    assert document["method"] == "create_disk" and document["arguments"][1] == {"password": "<redacted>",
+                                                                                  "type": "<redacted>"}
+    sent = json.loads(original)
+    sent["arguments"][1] = document["arguments"][1]
+    sent["context"]["secret_access_key"] = "<redacted>"
+    assert out.encode() == json.dumps(sent, separators=(",", ":")).encode()  # one line, no newline on a pipe
+    assert "arguments[1].password" in err and "<redacted>" in err
+    code, out, _ = run(capsys, "trace", "export", str(number), "--request", "--var", "arguments[1].password=x",
+                       "--var", "arguments[1].type:=3", "--var", "CONTEXT_SECRET_ACCESS_KEY=k")
+    document = json.loads(out)
+    assert document["arguments"][1] == {"password": "x", "type": 3}  # := takes JSON
+    assert document["context"]["secret_access_key"] == "k"
+
+
+def test_recipe_is_a_recipe_that_runs_the_call_with_the_masked_values_as_vars(capsys, tmp_path):
+    code, _, _ = run(capsys, "call", "create_disk", "2048", "{password: pw-12345}", "-o", "json")
+    assert code == 0
+    number = trace_entries(tmp_path / "home")[-1]["n"]
+    code, text, err = run(capsys, "trace", "export", str(number), "--recipe")
+    assert code == 0 and "--var cloud_properties_password=" in err and "pw-12345" not in text
+    recipe = tmp_path / "replay.yml"
+    recipe.write_text(text)
+    from cpictl.recipes import load_recipe
+
+    step = load_recipe(recipe, cli_vars={"cloud_properties_password": "pw-12345"}).steps[0]
+    assert step.method == "create_disk" and step.overrides.get("api_version") == 2
+    assert step.args == {"size": 2048, "cloud_properties": {"password": "${cloud_properties_password}"},
+                         "vm_cid": None}
+    code, _, err = run(capsys, "run", str(recipe), "-o", "json")
+    assert code == 2 and "undefined reference" in err
+    code, out, err = run(capsys, "run", str(recipe), "--var", "cloud_properties_password=pw-12345", "-o", "json")
+    assert code == 0, err
+    assert trace_entries(tmp_path / "home")[-1]["request"]["arguments"][0] == 2048
+
+
+def test_recipe_of_a_cpi_error_expects_that_error(capsys, tmp_path):
+    run(capsys, "call", "delete_vm", "vm-gone", "-o", "json")
+    number = trace_entries(tmp_path / "home")[-1]["n"]
+    text = run(capsys, "trace", "export", str(number), "--recipe")[1]
+    recipe = tmp_path / "gone.yml"
+    recipe.write_text(text)
+    assert "error: Bosh::Clouds::VMNotFound" in text
+    code, _, err = run(capsys, "run", str(recipe), "-o", "json")
+    assert code == 0, err  # the replay meets the same answer, as the step expects
+
+
+def test_export_needs_exactly_one_form_and_a_known_var(capsys, tmp_path):
+    number, _ = _call_with_secrets(capsys, tmp_path)
+    code, _, err = run(capsys, "trace", "export", str(number))
+    assert code == 2 and "--shell, --request or --recipe" in err
+    code, _, err = run(capsys, "trace", "export", str(number), "--shell", "--request")
+    assert code == 2
+    code, _, err = run(capsys, "trace", "export", str(number), "--shell", "--var", "arguments[1].pasword=x")
+    assert code == 2 and "did you mean arguments[1].password" in err
+    code, out, _ = run(capsys, "trace", "export", str(number), "--shell", "-o", "json")
+    document = json.loads(out)
+    assert {variable["name"] for variable in document["variables"]} == set(SECRETS)
