@@ -84,7 +84,13 @@ def forget_command(cid: Annotated[str, typer.Argument(help="Cloud ID to stop tra
                    session: opt.SessionOpt = None, state: opt.StateOpt = None) -> None:
     """Stop tracking a live cloud ID without deleting it, or dismiss a call that may have created something (by
     its call or request ID) once you have looked."""
-    if not _store(session, state).forget(cid):
+    store = _store(session, state)
+    if not store.forget(cid):
+        running = [c for c in store.replay().calls if c.status == "pending" and cid in (c.call, c.request_id)]
+        if running:
+            raise UsageError(f"call {running[0].call} is still running: its answer, when it comes, is journalled "
+                             "(`cpictl ids` shows it until then); only a call that ended without one can be "
+                             "dismissed")
         raise UsageError(f"no live cloud ID or unanswered call '{cid}' in this session (`cpictl ids` lists them)")
     print(f"forgot {cid}")
 

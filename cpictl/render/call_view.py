@@ -15,7 +15,7 @@ from cpictl.protocol.catalogue import get_method
 from cpictl.protocol.redaction import Redactor
 from cpictl.protocol.violations import Violation
 from cpictl.render.console import FittedText
-from cpictl.render.terminal_text import one_line, visible_controls
+from cpictl.render.terminal_text import displayed_id, one_line, visible_controls
 from cpictl.render.values import Pieces, indented_value, joined_lines, styled, value_renderable
 from cpictl.session import CallOutcome, Target
 
@@ -151,15 +151,15 @@ def cloud_ids_text(outcome: CallOutcome) -> Text | None:
     text = Text()
     for kind, cid in changes.created:
         text.append("+ created ", style="green").append(f"{kind} ", style="dim").append(
-            one_line(cid) + "\n", style="bold")
+            displayed_id(cid) + "\n", style="bold")
     for kind, cid in changes.deleted:
         text.append("- deleted ", style="red").append(f"{kind} ", style="dim").append(
-            one_line(cid) + "\n", style="bold")
+            displayed_id(cid) + "\n", style="bold")
     if changes.attached:
-        vm, disk = map(one_line, changes.attached)
+        vm, disk = map(displayed_id, changes.attached)
         text.append(f"⇄ attached disk {disk} to vm {vm}\n", style="cyan")
     if changes.detached:
-        vm, disk = map(one_line, changes.detached)
+        vm, disk = map(displayed_id, changes.detached)
         text.append(f"⇄ detached disk {disk} from vm {vm}\n", style="cyan")
     text.rstrip()
     return text
@@ -170,9 +170,9 @@ def _created_ids_on_one_line(result: Any, outcome: CallOutcome) -> Any:
     ID must not split its row of the result table (other strings keep their lines: a certificate reads better)."""
     created = {cid for _, cid in outcome.changes.created}
     if isinstance(result, str) and result in created:
-        return one_line(result)
+        return displayed_id(result)
     if isinstance(result, list) and result and isinstance(result[0], str) and result[0] in created:
-        return [one_line(result[0]), *result[1:]]
+        return [displayed_id(result[0]), *result[1:]]
     return result
 
 

@@ -17,7 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from cpictl.render.fit import COLUMN_GAP, ByWidth, shorten, widest
-from cpictl.render.terminal_text import one_line, visible_controls
+from cpictl.render.terminal_text import displayed_id, one_line, visible_controls
 from cpictl.store import CloudIdRecord
 
 STATUS_STYLE = {"live": "bold green", "deleted": "dim", "gone": "yellow", "forgotten": "dim italic"}
@@ -60,7 +60,7 @@ def _ids_at(records: list[CloudIdRecord], title: str, width: int, now: datetime 
     The secondary columns give way instead, in steps: full (`create_vm  3 min ago  vm-…`), abbreviated (`3m`,
     the attached-to ID cut to a prefix), and finally stacked under the cid as a dim second line, in full."""
     kinds = [str(r.kind) for r in records]
-    cids = [one_line(r.cid) for r in records]
+    cids = [displayed_id(r.cid) for r in records]
     statuses = [r.status for r in records]
     kind_w, cid_w = widest(kinds, len("kind")), widest(cids, len("cid"))
     status_w = widest(statuses, len("status"))

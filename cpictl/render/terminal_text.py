@@ -59,6 +59,19 @@ def one_line(text: str) -> str:
     return "".join(char if char.isprintable() else _NAMED.get(char) or _escape_char(char) for char in text)
 
 
+#: Longer cloud IDs are shown cut in the middle: real ones stay far below (Azure's resource IDs run to ~300), and a
+#: CPI that hands out 10,000 characters must not fill the screen twice over.
+LONG_ID = 512
+
+
+def displayed_id(cid: str) -> str:
+    """A cloud ID for a view: `one_line`, and an absurdly long one cut in the middle, saying so."""
+    shown = one_line(cid)
+    if len(shown) <= LONG_ID:
+        return shown
+    return f"{shown[:LONG_ID - 96]}…{shown[-64:]} [{len(cid)} characters; -o json shows it whole]"
+
+
 def without_controls(text: str) -> str:
     """`text` with terminal controls removed. For text rich has already measured: a control takes no cell there,
     so removing it keeps the layout, where a visible escape would be cut off at the measured width. A lone

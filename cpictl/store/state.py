@@ -171,7 +171,7 @@ class _Replayer:
             return "not a journal entry; skipped"
         version = entry.get("v")
         if version != FORMAT_VERSION:
-            return f"journal format v={version!r} is not v={FORMAT_VERSION} (written by another cpictl?); skipped"
+            return f"journal format v={_shown(version)} is not v={FORMAT_VERSION} (written by another cpictl?); skipped"
         event = entry["event"]
         call = entry.get("call")
         if call is not None:
@@ -187,13 +187,17 @@ class _Replayer:
             self.director_uuid = entry.get("director_uuid") or self.director_uuid
             return None
         if event not in EVENTS:
-            return f"unknown event {event!r}; skipped"
+            return f"unknown event {_shown(event)}; skipped"
         kind = _KINDS.get(entry.get("kind"))  # a dict, not CloudIdKind(): replay must stay fast for REPL completion
         if kind is None:
-            return f"unknown cloud-ID kind {entry.get('kind')!r}; skipped"
+            return f"unknown cloud-ID kind {_shown(entry.get('kind'))}; skipped"
         cid = entry.get("cid")
         if not isinstance(cid, str) or not cid:
-            return f"{event} event without a cloud ID; skipped"
+            if cid is None or cid == "":
+                return f"{event} event without a cloud ID; skipped"
+            kind_of = {bool: "true/false", int: "a number", float: "a number", list: "a list", dict: "an object"}
+            return (f"{event} event whose cid is {kind_of.get(type(cid), type(cid).__name__)}, not a string "
+                    "(edited by hand?); skipped")
         key = (kind.value, cid)
         if event in ("created", "imported"):
             return self._create(key, kind, entry)
@@ -249,7 +253,8 @@ class _Replayer:
             self._set_attachment(record, attached_to, record.disk_hint)
         self.order[key] = record
         if old is not None and old.is_live and entry["event"] == "created":
-            return f"{kind} {key[1]} was created again while still live (the CPI handed out the same CID twice?)"
+            return (f"{kind} {_shown(key[1])} was created again while still live (the CPI handed out the same CID "
+                    "twice?)")
         if wrong:
             return f"{', '.join(wrong)} of the wrong type (edited by hand?); ignored, the ID is kept"
         return None
@@ -301,6 +306,13 @@ def _integer(value: Any) -> int | None:
 #: The type each record field must have in a journal line; a line edited by hand may break it.
 _FIELD_TYPES: dict[str, type] = {"method": str, "request_id": str, "attached_to": str, "agent_id": str,
                                  "api_version": int, "stemcell_api_version": int}
+
+
+def _shown(value: Any) -> str:
+    """A value from a journal line, for a warning: quoted, escaped, and cut short when long (a hand-made line may
+    hold anything; a CPI may hand out a 10,000-character ID)."""
+    text = repr(value) if isinstance(value, (str, int, float, bool, type(None))) else type(value).__name__
+    return text if len(text) <= 120 else f"{text[:100]}…' ({len(value)} characters)"
 
 
 def _fits(name: str, value: Any) -> bool:

@@ -320,3 +320,16 @@ json.dump({"result": "disk-\\U0001f600-\\u00e9", "error": None, "log": "caf\\u00
     doc = subprocess.run([*argv, "-o", "json"], capture_output=True, timeout=60, env=env)
     assert doc.returncode == 0 and doc.stdout.isascii()
     assert strict(doc.stdout.decode())["response"]["result"] == "disk-\U0001f600-\u00e9"
+
+
+def test_a_10000_character_id_is_shown_cut_and_whole_only_in_machine_output(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    case = next(case for case in CASES if case.name == "10,000 characters")
+    cpi = hostile_cpi(tmp_path, case)
+    code, out, _ = run(capsys, "call", "create_disk", *CREATE_ARGS["create_disk"], "--cpi", str(cpi), "-o", "table")
+    assert code == 0 and len(out.splitlines()) < 40  # whole, it would take 250 lines: twice 125
+    assert out.count("[10000 characters; -o json shows it whole]") == 2  # the result and the created line
+    code, out, _ = run(capsys, "ids", "-o", "table")
+    assert code == 0 and len(out.splitlines()) < 20 and "10000 characters" in out
+    code, out, _ = run(capsys, "ids", "-o", "json")
+    assert [record["cid"] for record in json.loads(out)] == [case.cid]

@@ -191,6 +191,8 @@ def test_a_second_command_while_the_first_still_runs_leaves_its_call_alone(tmp_p
     wait_for((tmp_path / "started").exists, "the CPI to start")
     [call] = live_ids()
     assert call["status"] == "running" and "another cpictl" in call["detail"]
+    refused = cpictl("ids", "forget", call["cid"])  # not dismissed while its answer may still come
+    assert refused.returncode == 2 and f"call {call['cid']} is still running" in refused.stderr
     (tmp_path / "go").touch()
     out, _ = proc.communicate(timeout=WAIT)
     assert proc.returncode == 0 and json.loads(out)["cloud_ids"]["created"][0]["cid"] == "disk-in-flight"

@@ -140,3 +140,11 @@ def test_ids_lists_a_pending_call_it_cannot_finish_in_a_journal_nobody_may_write
     assert [(row["kind"], row.get("cid") or row.get("call")) for row in json.loads(out)] == \
         [("vm", "vm-1"), ("call", "0dead000-1")]
     assert "interrupted calls could not be finished" in err and "Traceback" not in err
+
+
+def test_a_cloud_id_of_the_wrong_type_is_named_as_such(tmp_path):
+    write_lines(tmp_path / "j.jsonl", '{"v":1,"event":"created","kind":"vm","cid":5}',
+                '{"v":1,"event":"created","kind":"vm"}')
+    warnings = CloudIdStore(tmp_path / "j.jsonl").replay().warnings
+    assert "line 1" in warnings[0] and "created event whose cid is a number, not a string" in warnings[0]
+    assert "line 2" in warnings[1] and "created event without a cloud ID" in warnings[1]
