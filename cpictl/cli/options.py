@@ -26,7 +26,7 @@ def complete_target(incomplete: str) -> list[tuple[str, str]]:
 
 
 TargetNameOpt = Annotated[str | None, typer.Option(
-    "--target", metavar="NAME", help="A named target from ./cpictl.yml or ~/.config/cpictl/config.yml (default: "
+    "--target", metavar="NAME", help="A named target from ./cpictl.yml or config.yml in ~/.config/cpictl (default: "
     "$CPICTL_TARGET, else the config's default:, else the bundled reference CPI). Flags given with it override "
     "its settings; --cpi replaces its executable.", autocompletion=complete_target, rich_help_panel=TARGET)]
 CpiOpt = Annotated[str | None, typer.Option(
@@ -36,24 +36,24 @@ CpiArgOpt = Annotated[list[str] | None, typer.Option(
     "--cpi-arg", help="Argument for the CPI executable (repeatable), e.g. its config file; with --target, they "
     "replace the target's arguments.", rich_help_panel=TARGET)]
 ApiVersionOpt = Annotated[str | None, typer.Option(
-    "--api-version", metavar="auto|1|2|3|none", help="Contract version to send: auto (default: what the caller "
+    "--api-version", metavar="N|auto", help="Contract version to send: auto (default: what the caller "
     "negotiates with the CPI's info), or 1, 2, 3 to force it, or none (omit the key).", rich_help_panel=TARGET)]
 CallerOpt = Annotated[str | None, typer.Option(
-    "--as", metavar="director|create-env", help="Call the CPI as this caller would: its info and negotiation, "
-    "context, request_id and environment (default: director).", rich_help_panel=TARGET)]
+    "--as", metavar="CALLER", help="director or create-env: call the CPI as that caller would (its info and "
+    "negotiation, context, request_id and environment). Default: director.", rich_help_panel=TARGET)]
 PreferredOpt = Annotated[str | None, typer.Option(
-    "--preferred-api-version", metavar="2|3", help="The director's preferred_cpi_api_version, which the "
-    "negotiation takes the minimum with (default 3).", rich_help_panel=TARGET)]
+    "--preferred-api-version", metavar="2|3", help="The version the director prefers (its "
+    "preferred_cpi_api_version), which the negotiation takes the minimum with (default 3).", rich_help_panel=TARGET)]
 NegotiateOpt = Annotated[str | None, typer.Option(
-    "--negotiate", metavar="once|every-call", help="once (default): info once per target and session, kept "
+    "--negotiate", metavar="WHEN", help="once (default): info once per target and session, kept "
     "beside the journal; every-call: info before every call, as the director and create-env do.",
     rich_help_panel=TARGET)]
 RenegotiateOpt = Annotated[bool, typer.Option(
     "--renegotiate", help="Ask the CPI's info again instead of using the version settled earlier in this session.",
     rich_help_panel=TARGET)]
 StemcellOpt = Annotated[str | None, typer.Option(
-    "--stemcell-api-version", help="The stemcell's api_version, sent as context.vm.stemcell.api_version where the "
-    "caller sends it: N or none. Default: 2 as the director, 1 as create-env.", rich_help_panel=TARGET)]
+    "--stemcell-api-version", help="The stemcell's api_version, sent in the context (vm.stemcell.api_version) where "
+    "the caller sends it: N or none. Default: 2 as the director, 1 as create-env.", rich_help_panel=TARGET)]
 DirectorUuidOpt = Annotated[str | None, typer.Option(
     "--director-uuid", help="context.director_uuid (default: a UUID generated once and kept in your config dir).",
     rich_help_panel=TARGET)]
@@ -61,8 +61,8 @@ ContextOpt = Annotated[list[str] | None, typer.Option(
     "--context", help="Extra context key=value (value parsed as YAML; dotted keys nest). Repeatable.",
     rich_help_panel=TARGET)]
 EnvModeOpt = Annotated[str | None, typer.Option(
-    "--env-mode", metavar="director|create-env|inherit", help="Child environment: director (only PATH, TMPDIR, "
-    "HOME), create-env (the full environment plus BOSH_PACKAGES_DIR/BOSH_JOBS_DIR) or inherit (cpictl's own). "
+    "--env-mode", metavar="MODE", help="Child environment: director (only PATH, TMPDIR, "
+    "HOME), create-env (the full environment plus BOSH_PACKAGES_DIR and BOSH_JOBS_DIR) or inherit (cpictl's own). "
     "Default: the caller's (--as).", rich_help_panel=TARGET)]
 EnvOpt = Annotated[list[str] | None, typer.Option(
     "--env", help="Extra environment variable NAME=value for the CPI (repeatable).", rich_help_panel=TARGET)]
