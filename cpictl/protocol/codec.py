@@ -4,9 +4,9 @@ The caller owns the process; this module never does I/O. `decode_response` alway
 garbage gives violations, not exceptions. JSON is decoded by `json_decoding.decode_json`, which no nesting, big
 number, NaN or lone surrogate can make raise; `parser_verdicts` says what the callers' parsers make of those,
 `odd_stdout` reads an answer behind comments or noise lines (so its IDs are journalled, though both or one caller
-fails it), `answer_verdicts` judges stdout as a whole, `envelope_check` `{result, error, log}` and the shapes the
-result. Each violation says what the director and create-env do (`violations`); every module that judges
-something odd is loaded only when there is something odd to judge.
+fails it), `answer_verdicts` judges stdout as a whole, `envelope_keys` keys spelt in another case, `envelope_check`
+`{result, error, log}` and the shapes the result. Each violation says what the director and create-env do
+(`violations`); every module that judges something odd is loaded only when there is something odd to judge.
 """
 
 from __future__ import annotations
@@ -173,16 +173,20 @@ def decode_response(stdout: bytes, *, method: str | None, api_version: int | Non
         violations.append(answer_verdicts.empty())
         return DecodedResponse(None, violations)
     text = _decode_text(stdout, violations)
-    document = _parse_json(text, stdout, violations, method, api_version, stdout_truncated)
-    if document is None:
+    parsed = _parse_json(text, stdout, violations, method, api_version, stdout_truncated)
+    if parsed is None:
         return DecodedResponse(None, violations)
-    if not _plain_envelope(document):  # the everyday answer needs no envelope module
-        from cpictl.protocol.envelope_check import canonical_keys, check_envelope, key_case_violation
+    document, text = parsed
+    if len(document) > 3 or not _plain_envelope(document):  # the everyday answer needs no envelope module
+        from cpictl.protocol.envelope_keys import has_other_spellings, read_envelope
 
-        document, renamed = canonical_keys(document)
-        if renamed:
-            violations.append(key_case_violation(renamed))
-        violations.extend(check_envelope(document, method, api_version))
+        if has_other_spellings(document):  # `Result`, or `RESULT` beside `result`: create-env reads it
+            document, spelt = read_envelope(document, text, method, api_version)
+            violations.extend(spelt)
+        if not _plain_envelope(document):
+            from cpictl.protocol.envelope_check import check_envelope
+
+            violations.extend(check_envelope(document, method, api_version))
     error = document.get("error")
     if isinstance(error, dict):
         from cpictl.protocol.envelope_check import error_type_violations
@@ -220,7 +224,8 @@ def _decode_text(stdout: bytes, violations: list[Violation]) -> str:
 
 
 def _parse_json(text: str, raw: bytes, violations: list[Violation], method: str | None,
-                api_version: int | None, truncated: bool = False) -> dict[str, Any] | None:
+                api_version: int | None, truncated: bool = False) -> tuple[dict[str, Any], str] | None:
+    """The response document and the JSON text it was read from (without noise or comments), or None."""
     try:
         decoded = decode_json(text)
     except ValueError:
@@ -246,7 +251,7 @@ def _parse_json(text: str, raw: bytes, violations: list[Violation], method: str 
         violations.append(answer_verdicts.bare_null(method, api_version) if document is None
                           else answer_verdicts.not_object(document))
         return None
-    return document
+    return document, text
 
 
 def _plain_id(cid: str) -> bool:
