@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,28 +54,36 @@ class RawRequest(Request):
 
 #: One encoder for every request: `json.dumps` with non-default options builds a new one per call.
 _REQUEST_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
-_ASCII_REQUEST_ENCODER = json.JSONEncoder(separators=(",", ":"))
+#: Surrogates that stand for no byte (surrogateescape uses U+DC80..U+DCFF only): only a JSON escape can send them.
+_NOT_A_BYTE = re.compile("[\ud800-\udc7f\udd00-\udfff]")
 
 
 def encode_request(request: Request) -> bytes:
     """Single-line JSON without a trailing newline, as the director writes it (some CPIs read one line).
 
-    A cloud ID with a lone surrogate (`vm-\\ud800`, which a CPI may hand out) cannot be written as UTF-8: the
-    request is then written all in ASCII escapes, so the CPI reads back exactly the string it gave. A value
+    Strings hold what a CPI gave, as Python holds undecodable bytes (`surrogateescape`): a byte that was not UTF-8
+    (`vm-\\xff`, read as `"vm-\\udcff"`) goes back as that byte, so the CPI gets its ID back byte for byte. Any
+    other lone surrogate (`vm-\\ud800`, which only a JSON escape can carry) goes back as that escape. A value
     decoded from a CPI's answer as a marker (a 5,000-digit integer) goes out as the digits it came in as."""
     document = request.as_dict()
     try:
-        return _REQUEST_ENCODER.encode(document).encode("utf-8")
-    except UnicodeEncodeError:
-        try:
-            return _ASCII_REQUEST_ENCODER.encode(document).encode("ascii")
-        except (TypeError, ValueError, RecursionError):
-            pass
+        text = _REQUEST_ENCODER.encode(document)
     except (TypeError, ValueError, RecursionError):
-        pass
-    from cpictl.protocol.strict_json import strict_dumps  # markers only: not on every start-up
+        from cpictl.protocol.strict_json import strict_dumps  # markers only: not on every start-up
 
-    return strict_dumps(document, separators=(",", ":"), ensure_ascii=True).encode("ascii")
+        text = strict_dumps(document, separators=(",", ":"), keep_surrogates=True)
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return wire_bytes(text)
+
+
+def wire_bytes(text: str) -> bytes:
+    """JSON text holding surrogates as bytes: U+DC80..U+DCFF as the bytes they stand for, other surrogates (only
+    ever inside strings) as `\\uXXXX` escapes."""
+    if _NOT_A_BYTE.search(text):
+        text = _NOT_A_BYTE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+    return text.encode("utf-8", "surrogateescape")
 
 
 def new_request_id() -> str:
@@ -200,7 +209,8 @@ def decode_response(stdout: bytes, *, method: str | None, api_version: int | Non
             if cid is not None and not _plain_id(cid):
                 from cpictl.protocol.parser_verdicts import cloud_id_violations
 
-                violations.extend(cloud_id_violations(cid))
+                raw_bytes = any(v.code == "stdout.invalid-utf8" for v in violations)
+                violations.extend(cloud_id_violations(cid, raw_bytes))
     if exit_code is not None and exit_code != 0:
         from cpictl.protocol import answer_verdicts
 
@@ -220,7 +230,9 @@ def _decode_text(stdout: bytes, violations: list[Violation]) -> str:
         from cpictl.protocol import answer_verdicts
 
         violations.append(answer_verdicts.invalid_utf8(exc.start))
-        return stdout.decode("utf-8", errors="replace")
+        # Each byte that is not UTF-8 becomes U+DC80..U+DCFF: an ID holding one is journalled and sent back as the
+        # very bytes the CPI wrote (`encode_request`), where U+FFFD would name another ID.
+        return stdout.decode("utf-8", errors="surrogateescape")
 
 
 def _parse_json(text: str, raw: bytes, violations: list[Violation], method: str | None,

@@ -72,6 +72,8 @@ VERDICTS = [
      "json.comments", "error", "ignores", "fails"),
     ("keys spelt Result", b'{"Result":"disk-1","Error":null,"Log":""}', "create_disk", 2, 0,
      "response.key-case", "error", "fails", "ignores"),
+    ("a cloud ID with bytes that are not UTF-8", b'{"result":"disk-\xff","error":null,"log":""}', "create_disk", 2,
+     0, "cloud-id.invalid-utf8", "error", "fails", "misreads"),
     ("result and RESULT", b'{"result":"disk-1","error":null,"log":"","RESULT":"x"}', "create_disk", 2, 0,
      "response.key-case-twice", "error", "ignores", "misreads"),
     ("result and Result, Result wrongly shaped", b'{"result":"disk-1","error":null,"log":"","Result":["x"]}',
