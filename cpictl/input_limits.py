@@ -9,7 +9,8 @@ signal handlers between bytecodes.
 
 `read_regular_file` opens only regular files: a FIFO, /dev/zero or a terminal is refused by `stat` before it is
 opened for reading, and opening is non-blocking, so a FIFO swapped in after that check cannot block either. `-`
-(stdin) is read with the same size cap by `read_stream`.
+(stdin) is read with the same size cap by `read_stream`. `open_regular_file` is that check alone, for files with
+no size cap of their own (the session journal).
 
 Nothing here imports YAML: `cpictl call` with plain arguments must not pay for it.
 """
@@ -45,24 +46,34 @@ def size_text(limit: int) -> str:
 def read_regular_file(path: str | Path, limit: int = MAX_INPUT_BYTES) -> bytes:
     """The bytes of a regular file of at most `limit` bytes. Raises OSError whose `strerror` says what is wrong
     (no such file, not a regular file, too large …), fit to follow "cannot read PATH: "."""
+    descriptor = open_regular_file(path)
     try:
-        status = os.stat(path)
-        if not stat.S_ISREG(status.st_mode):
-            raise OSError(0, f"not a regular file ({_file_kind(status.st_mode)}); cpictl reads only regular files")
-        if status.st_size > limit:
+        if os.fstat(descriptor).st_size > limit:
             raise OSError(0, f"larger than {size_text(limit)}")
-        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
-    except ValueError:  # an embedded NUL: no file can have that name
-        raise OSError(0, "the path contains a NUL character") from None
-    try:
-        if not stat.S_ISREG(os.fstat(descriptor).st_mode):  # replaced between the stat and the open
-            raise OSError(0, "not a regular file; cpictl reads only regular files")
         with os.fdopen(descriptor, "rb", closefd=False) as stream:
             return read_stream(stream, limit)
     except InputLimitError:
         raise OSError(0, f"larger than {size_text(limit)}") from None
     finally:
         os.close(descriptor)
+
+
+def open_regular_file(path: str | Path) -> int:
+    """A descriptor open for reading on `path`, which must be a regular file: a FIFO, /dev/zero or a terminal is
+    refused before it is opened, and the open does not block. Raises OSError (FileNotFoundError when there is no
+    such file) whose `strerror` says what is wrong, fit to follow "cannot read PATH: "."""
+    try:
+        status = os.stat(path)
+        if not stat.S_ISREG(status.st_mode):
+            raise OSError(0, f"not a regular file ({_file_kind(status.st_mode)}); cpictl reads only regular files")
+        descriptor = os.open(path, os.O_RDONLY | os.O_CLOEXEC | getattr(os, "O_NONBLOCK", 0)
+                             | getattr(os, "O_NOCTTY", 0))
+    except ValueError:  # an embedded NUL: no file can have that name
+        raise OSError(0, "the path contains a NUL character") from None
+    if not stat.S_ISREG(os.fstat(descriptor).st_mode):  # replaced between the stat and the open
+        os.close(descriptor)
+        raise OSError(0, "not a regular file; cpictl reads only regular files")
+    return descriptor
 
 
 def _file_kind(mode: int) -> str:

@@ -32,8 +32,9 @@ def too_large() -> Violation:
 
 
 def invalid_utf8(position: int) -> Violation:
-    return Violation("stdout.invalid-utf8", f"stdout is not valid UTF-8 (byte {position}); cpictl decoded it with "
-                     "replacement characters", director=fails(
+    return Violation("stdout.invalid-utf8", f"stdout is not valid UTF-8 (byte {position}); cpictl keeps each such "
+                     "byte as it is (shown as an escape from \\udc80 to \\udcff) and sends it back unchanged",
+                     director=fails(
                          "its parser accepts the bytes into the string, which then fails later (e.g. when it writes "
                          "the task log)"), create_env=ignores("Go's decoder replaces the bytes with U+FFFD"))
 

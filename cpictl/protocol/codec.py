@@ -4,15 +4,16 @@ The caller owns the process; this module never does I/O. `decode_response` alway
 garbage gives violations, not exceptions. JSON is decoded by `json_decoding.decode_json`, which no nesting, big
 number, NaN or lone surrogate can make raise; `parser_verdicts` says what the callers' parsers make of those,
 `odd_stdout` reads an answer behind comments or noise lines (so its IDs are journalled, though both or one caller
-fails it), `answer_verdicts` judges stdout as a whole, `envelope_check` `{result, error, log}` and the shapes the
-result. Each violation says what the director and create-env do (`violations`); every module that judges
-something odd is loaded only when there is something odd to judge.
+fails it), `answer_verdicts` judges stdout as a whole, `envelope_keys` keys spelt in another case, `envelope_check`
+`{result, error, log}` and the shapes the result. Each violation says what the director and create-env do
+(`violations`); every module that judges something odd is loaded only when there is something odd to judge.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,28 +54,36 @@ class RawRequest(Request):
 
 #: One encoder for every request: `json.dumps` with non-default options builds a new one per call.
 _REQUEST_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
-_ASCII_REQUEST_ENCODER = json.JSONEncoder(separators=(",", ":"))
+#: Surrogates that stand for no byte (surrogateescape uses U+DC80..U+DCFF only): only a JSON escape can send them.
+_NOT_A_BYTE = re.compile("[\ud800-\udc7f\udd00-\udfff]")
 
 
 def encode_request(request: Request) -> bytes:
     """Single-line JSON without a trailing newline, as the director writes it (some CPIs read one line).
 
-    A cloud ID with a lone surrogate (`vm-\\ud800`, which a CPI may hand out) cannot be written as UTF-8: the
-    request is then written all in ASCII escapes, so the CPI reads back exactly the string it gave. A value
+    Strings hold what a CPI gave, as Python holds undecodable bytes (`surrogateescape`): a byte that was not UTF-8
+    (`vm-\\xff`, read as `"vm-\\udcff"`) goes back as that byte, so the CPI gets its ID back byte for byte. Any
+    other lone surrogate (`vm-\\ud800`, which only a JSON escape can carry) goes back as that escape. A value
     decoded from a CPI's answer as a marker (a 5,000-digit integer) goes out as the digits it came in as."""
     document = request.as_dict()
     try:
-        return _REQUEST_ENCODER.encode(document).encode("utf-8")
-    except UnicodeEncodeError:
-        try:
-            return _ASCII_REQUEST_ENCODER.encode(document).encode("ascii")
-        except (TypeError, ValueError, RecursionError):
-            pass
+        text = _REQUEST_ENCODER.encode(document)
     except (TypeError, ValueError, RecursionError):
-        pass
-    from cpictl.protocol.strict_json import strict_dumps  # markers only: not on every start-up
+        from cpictl.protocol.strict_json import strict_dumps  # markers only: not on every start-up
 
-    return strict_dumps(document, separators=(",", ":"), ensure_ascii=True).encode("ascii")
+        text = strict_dumps(document, separators=(",", ":"), keep_surrogates=True)
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return wire_bytes(text)
+
+
+def wire_bytes(text: str) -> bytes:
+    """JSON text holding surrogates as bytes: U+DC80..U+DCFF as the bytes they stand for, other surrogates (only
+    ever inside strings) as `\\uXXXX` escapes."""
+    if _NOT_A_BYTE.search(text):
+        text = _NOT_A_BYTE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+    return text.encode("utf-8", "surrogateescape")
 
 
 def new_request_id() -> str:
@@ -173,16 +182,20 @@ def decode_response(stdout: bytes, *, method: str | None, api_version: int | Non
         violations.append(answer_verdicts.empty())
         return DecodedResponse(None, violations)
     text = _decode_text(stdout, violations)
-    document = _parse_json(text, stdout, violations, method, api_version, stdout_truncated)
-    if document is None:
+    parsed = _parse_json(text, stdout, violations, method, api_version, stdout_truncated)
+    if parsed is None:
         return DecodedResponse(None, violations)
-    if not _plain_envelope(document):  # the everyday answer needs no envelope module
-        from cpictl.protocol.envelope_check import canonical_keys, check_envelope, key_case_violation
+    document, text = parsed
+    if len(document) > 3 or not _plain_envelope(document):  # the everyday answer needs no envelope module
+        from cpictl.protocol.envelope_keys import has_other_spellings, read_envelope
 
-        document, renamed = canonical_keys(document)
-        if renamed:
-            violations.append(key_case_violation(renamed))
-        violations.extend(check_envelope(document, method, api_version))
+        if has_other_spellings(document):  # `Result`, or `RESULT` beside `result`: create-env reads it
+            document, spelt = read_envelope(document, text, method, api_version)
+            violations.extend(spelt)
+        if not _plain_envelope(document):
+            from cpictl.protocol.envelope_check import check_envelope
+
+            violations.extend(check_envelope(document, method, api_version))
     error = document.get("error")
     if isinstance(error, dict):
         from cpictl.protocol.envelope_check import error_type_violations
@@ -196,7 +209,8 @@ def decode_response(stdout: bytes, *, method: str | None, api_version: int | Non
             if cid is not None and not _plain_id(cid):
                 from cpictl.protocol.parser_verdicts import cloud_id_violations
 
-                violations.extend(cloud_id_violations(cid))
+                raw_bytes = any(v.code == "stdout.invalid-utf8" for v in violations)
+                violations.extend(cloud_id_violations(cid, raw_bytes))
     if exit_code is not None and exit_code != 0:
         from cpictl.protocol import answer_verdicts
 
@@ -216,11 +230,14 @@ def _decode_text(stdout: bytes, violations: list[Violation]) -> str:
         from cpictl.protocol import answer_verdicts
 
         violations.append(answer_verdicts.invalid_utf8(exc.start))
-        return stdout.decode("utf-8", errors="replace")
+        # Each byte that is not UTF-8 becomes U+DC80..U+DCFF: an ID holding one is journalled and sent back as the
+        # very bytes the CPI wrote (`encode_request`), where U+FFFD would name another ID.
+        return stdout.decode("utf-8", errors="surrogateescape")
 
 
 def _parse_json(text: str, raw: bytes, violations: list[Violation], method: str | None,
-                api_version: int | None, truncated: bool = False) -> dict[str, Any] | None:
+                api_version: int | None, truncated: bool = False) -> tuple[dict[str, Any], str] | None:
+    """The response document and the JSON text it was read from (without noise or comments), or None."""
     try:
         decoded = decode_json(text)
     except ValueError:
@@ -246,7 +263,7 @@ def _parse_json(text: str, raw: bytes, violations: list[Violation], method: str 
         violations.append(answer_verdicts.bare_null(method, api_version) if document is None
                           else answer_verdicts.not_object(document))
         return None
-    return document
+    return document, text
 
 
 def _plain_id(cid: str) -> bool:

@@ -3,9 +3,10 @@
 - director (external_cpi.rb): `RESPONSE_SCHEMA`, a non-strict Membrane record: all three keys present, matched
   exactly; `log` a String (null fails); `error` nil or `{type: String, message: String, ok_to_retry: bool}`; a
   type outside `KNOWN_RPC_ERRORS` becomes "Unknown CPI error …"; it compares full `Bosh::Clouds::…` names.
-- create-env (cpi_cmd_runner.go `CmdOutput`): Go's `json.Unmarshal`, which matches keys case-insensitively, leaves
-  a missing or null field at its zero value (so a missing `result` reads as null and `"log": null` as ""), and
-  fails the whole call on a value of the wrong Go type; error types are compared by full name (errors.go).
+- create-env (cpi_cmd_runner.go `CmdOutput`): Go's `json.Unmarshal`, which matches keys case-insensitively (keys
+  spelt in another case: `envelope_keys`), leaves a missing or null field at its zero value (so a missing `result`
+  reads as null and `"log": null` as ""), and fails the whole call on a value of the wrong Go type; error types are
+  compared by full name (errors.go).
 
 Loaded only for an answer that is not plainly `{result, error: null, log: "…"}` (the codec's everyday path).
 """
@@ -25,43 +26,28 @@ from cpictl.protocol.errors import (
 )
 from cpictl.protocol.violations import COPES, Reaction, Violation, both, fails, ignores, refuses_all_calls
 
-ENVELOPE_KEYS = ("result", "error", "log")
+
 def _schema(detail: str) -> str:
     return f"'{callers.DIRECTOR_SCHEMA_ERROR}: …' ({detail})"
+
+
 _GO_TYPE = {"integer": "number", "number": "number", "boolean": "bool", "array": "array", "object": "object"}
-
-
-def canonical_keys(document: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
-    """The document with `Result`-style keys renamed as create-env reads them, and {canonical: as sent}."""
-    if all(key in document for key in ENVELOPE_KEYS):
-        return document, {}
-    renamed: dict[str, str] = {}
-    for key in document:
-        folded = key.casefold()
-        if folded in ENVELOPE_KEYS and folded not in document and folded not in renamed:
-            renamed[folded] = key
-    if not renamed:
-        return document, {}
-    canonical = {sent: key for key, sent in renamed.items()}
-    return {canonical.get(key, key): value for key, value in document.items()}, renamed
-
-
-def key_case_violation(renamed: dict[str, str]) -> Violation:
-    sent = ", ".join(f"'{as_sent}' for '{key}'" for key, as_sent in renamed.items())
-    return Violation("response.key-case", f"the response spells {sent}", director=fails(
-        _schema(f"{', '.join(repr(key) for key in renamed)} missing: it matches keys exactly")),
-        create_env=ignores(f"matches keys case-insensitively (Go's encoding/json) and reads {sent}"))
 
 
 def create_env_reads_null(method: str | None, api_version: int | None,
                           how: str = "decodes it as an empty response (no error, result null)") -> Reaction:
     """What create-env does with a result that comes to it as null (a missing `result`, a bare `null` answer)."""
+    return create_env_reads(None, method, api_version, how)
+
+
+def create_env_reads(result: Any, method: str | None, api_version: int | None, how: str) -> Reaction:
+    """What create-env does with `result` when it reads it (`how` says why it reads that one)."""
     spec = get_method(method) if method else None
     if spec is None or method is None:
         return ignores(how)
     if not callers.create_env_calls(method):
         return callers.not_called_by_create_env(method)
-    reactions = [v.create_env for v in spec.result_shape(api_version).check(None, method, api_version)]
+    reactions = [v.create_env for v in spec.result_shape(api_version).check(result, method, api_version)]
     failing = [reaction for reaction in reactions if reaction.does != COPES]
     if failing:
         return Reaction(failing[0].does, f"{how}, then {failing[0].why}")
@@ -109,7 +95,7 @@ def _log_type(log: Any) -> Violation:
                      director=fails(_schema(f"log must be a String, not {kind}")), create_env=create_env)
 
 
-def _go_reads_error(error: Any) -> bool:
+def go_reads_error(error: Any) -> bool:
     """Whether Go decodes `error` into `*CmdError{Type, Message string; OkToRetry bool}` without a type error."""
     if not isinstance(error, dict):
         return False
@@ -121,7 +107,7 @@ def _go_reads_error(error: Any) -> bool:
 def _malformed_error(error: Any) -> Violation:
     from cpictl.protocol.shapes import brief  # a malformed answer only: not on every start-up
 
-    if _go_reads_error(error):
+    if go_reads_error(error):
         create_env = ignores("reads the fields it can (missing ones as ''/false) and fails the call with that "
                              "error, as the CPI meant")
     else:

@@ -23,6 +23,8 @@ Each verdict says what each caller does; severity follows from that (`violations
 
 from __future__ import annotations
 
+import re
+
 from cpictl.protocol.json_decoding import JsonFindings
 from cpictl.protocol.json_markers import KEPT_DEPTH
 from cpictl.protocol.violations import Violation, both, fails, ignores, misreads
@@ -89,15 +91,28 @@ def _lone_surrogates(lone: list[str]) -> Violation:
     else:
         director = misreads("its parser turns a lone low half into invalid UTF-8, which fails later like invalid "
                             "UTF-8 on stdout")
+    byte_like = [escape for escape in lone if 0xDC80 <= int(escape[2:], 16) <= 0xDCFF]
+    sent_back = ("cpictl keeps it and sends it back escaped, as given" if not byte_like else
+                 f"cpictl keeps it, but {_sample(byte_like)} is also how it holds a byte that is not UTF-8 (Python's "
+                 "surrogateescape), so it goes back as that raw byte, not escaped")
     return Violation("json.lone-surrogate", f"the response holds {_sample(lone)}, half of a UTF-16 surrogate pair; "
-                     "cpictl keeps it and sends it back escaped, as given", director=director,
+                     f"{sent_back}", director=director,
                      create_env=misreads("replaces it with U+FFFD, so an ID holding one names a different resource "
                                          "in every later call"))
 
 
-def cloud_id_violations(cid: str) -> list[Violation]:
-    """What the callers make of a cloud ID with odd characters in it (a lone surrogate: `parser_violations`)."""
+def cloud_id_violations(cid: str, raw_bytes: bool = False) -> list[Violation]:
+    """What the callers make of a cloud ID with odd characters in it (a lone surrogate: `parser_violations`).
+    `raw_bytes`: stdout was not UTF-8, so U+DC80..U+DCFF in the ID are the bytes that were not (surrogateescape)."""
     problems: list[Violation] = []
+    if raw_bytes and _RAW_BYTE.search(cid):
+        shown = "".join(f"\\x{ord(char) - 0xDC00:02x}" for char in _RAW_BYTE.findall(cid)[:4])
+        problems.append(Violation("cloud-id.invalid-utf8", f"the cloud ID holds bytes that are not UTF-8 ({shown}); "
+                                  "cpictl journals them as they are and sends them back unchanged", director=fails(
+                                      "its parser keeps the bytes in the ID and fails later, as for any answer that "
+                                      "is not UTF-8 (e.g. when it writes the task log)"), create_env=misreads(
+                                      "Go's decoder replaces them with U+FFFD, so the ID it records names a "
+                                      "different resource in every later call")))
     if "\x00" in cid:
         problems.append(Violation("cloud-id.nul", "the cloud ID contains a NUL character", director=fails(
             "both parsers accept it, but it stores CIDs in its database, PostgreSQL by default, which cannot hold "
@@ -116,6 +131,9 @@ def cloud_id_violations(cid: str) -> list[Violation]:
                                                    f"a director on MySQL cannot (varchar({MYSQL_CID_LENGTH}))"),
                                   create_env=ignores("keeps it in its state file")))
     return problems
+
+
+_RAW_BYTE = re.compile("[\udc80-\udcff]")
 
 
 def _is_control(char: str) -> bool:

@@ -23,14 +23,15 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def strict_dumps(value: Any, *, indent: int | None = None, ensure_ascii: bool = False,
-                 separators: tuple[str, str] | None = None) -> str:
-    """`value` as strict JSON text (module docstring)."""
+                 separators: tuple[str, str] | None = None, keep_surrogates: bool = False) -> str:
+    """`value` as strict JSON text (module docstring). `keep_surrogates` leaves lone surrogates in the text as they
+    are, for a writer that encodes them itself (`codec.wire_bytes`)."""
     options: dict[str, Any] = {"indent": indent, "ensure_ascii": ensure_ascii, "separators": separators}
     try:
         text = json.dumps(value, allow_nan=False, **options)
     except (TypeError, ValueError, RecursionError):
         text = _dumps_with_markers(value, options, non_finite=None)
-    return text if ensure_ascii or text.isascii() else escape_surrogates(text)
+    return text if ensure_ascii or keep_surrogates or text.isascii() else escape_surrogates(text)
 
 
 def strict_pieces(value: Any, *, indent: int | None = None) -> list[str]:

@@ -4,18 +4,21 @@ The state file (`--state`, default `<manifest>-state.json`) holds `director_id`,
 `current_vm_cid`, `current_stemcell_id`, `current_disk_id`, `disks [{id, cid, size, cloud_properties}]` and
 `stemcells [{id, name, version, api_version, cid}]`. `current_*_id` name create-env's own record IDs, not CIDs.
 
-Rules: bad input (missing, unreadable, not JSON, not an object) is a StoreError with the file name; a doubtful
-record (empty CID, `{}`, duplicate) is skipped with a warning saying what create-env would have done with it.
+Rules: bad input (missing, not a regular file, beyond the input limits of `cpictl.input_limits`, not JSON, not an
+object) is a StoreError with the file name, and its line:column where there is one; a doubtful record (empty CID,
+`{}`, duplicate) is skipped with a warning saying what create-env would have done with it.
 This module only reads; `CloudIdStore.import_create_env_state` writes the journal lines.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cpictl.input_limits import MAX_DEPTH, InputLimitError, json_value, read_regular_file
 from cpictl.protocol.kinds import CloudIdKind
 from cpictl.protocol.redaction import Redactor
 from cpictl.store.errors import StoreError
@@ -62,21 +65,57 @@ class ImportReport:
 def load_state_file(path: Path) -> dict[str, Any]:
     """The decoded state file, or a StoreError that says why it cannot be used."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        raw = read_regular_file(path)  # not a FIFO or /dev/zero, nothing beyond MAX_INPUT_BYTES
     except FileNotFoundError:
         raise StoreError(f"create-env state file {path} does not exist") from None
-    except (OSError, UnicodeDecodeError) as error:
-        reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
-        raise StoreError(f"cannot read create-env state file {path}: {reason}") from None
+    except OSError as error:
+        raise StoreError(f"cannot read create-env state file {path}: {error.strerror or error}") from None
     try:
-        data = json.loads(text)
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line, column = _line_column(raw, error.start)
+        raise StoreError(f"cannot read create-env state file {path}: not UTF-8 (byte 0x{raw[error.start]:02x} at "
+                         f"line {line} column {column})") from None
+    try:
+        data = json_value(text)
+    except InputLimitError as error:  # nested too deep: create-env writes a handful of levels
+        line, column = _line_column(text, _too_deep_at(text))
+        raise StoreError(f"{path}:{line}:{column}: {error}; is it a create-env state file?") from None
     except ValueError as error:
-        raise StoreError(f"{path} is not JSON ({error}); is it a create-env state file?") from None
+        where = f"{path}:{error.lineno}:{error.colno}" if isinstance(error, json.JSONDecodeError) else str(path)
+        message = error.msg if isinstance(error, json.JSONDecodeError) else str(error)
+        raise StoreError(f"{where}: not JSON ({message}); is it a create-env state file?") from None
     if not isinstance(data, dict):
         raise StoreError(f"{path} is not a create-env state file: expected a JSON object, found {_json_type(data)}")
     if not any(key in data for key in _STATE_KEYS):
         raise StoreError(f"{path} is not a create-env state file: it has none of the keys {', '.join(_STATE_KEYS)}")
     return data
+
+
+_STRING_OR_BRACKET = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
+
+
+def _too_deep_at(text: str) -> int:
+    """The offset of the first bracket nested deeper than MAX_DEPTH (the error path only: a loop in Python, but it
+    stops there)."""
+    depth = 0
+    for match in _STRING_OR_BRACKET.finditer(text):
+        char = match.group()
+        if char in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return match.start()
+        elif char in "]}":
+            depth -= 1
+    return len(text)
+
+
+def _line_column(raw: bytes | str, offset: int) -> tuple[int, int]:
+    """1-based line and column of `offset` (columns count characters, as JSON parsers report them)."""
+    before = raw[:offset]
+    if isinstance(before, bytes):
+        before = before.decode("utf-8", "replace")
+    return before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
 
 
 def read_create_env_state(path: Path) -> CreateEnvState:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cpictl.input_limits import open_regular_file
 from cpictl.store.errors import StoreError
 
 LOCK_TIMEOUT_SECONDS = 30.0
@@ -151,9 +152,11 @@ class Journal:
 
     def _refuse_foreign_file(self) -> None:
         try:
-            fd = os.open(self.path, os.O_RDONLY | os.O_CLOEXEC)
-        except OSError:
+            fd = open_regular_file(self.path)
+        except FileNotFoundError:
             return
+        except OSError as error:  # a FIFO would block a plain open; a device is no journal
+            raise StoreError(f"cannot use journal {self.path}: {error.strerror or error}") from error
         try:
             self._refuse_foreign(fd)
         finally:
@@ -205,12 +208,20 @@ class Journal:
         return read
 
     def _read_bytes(self) -> bytes:
+        # Only a regular file: `--state /dev/zero` would be read forever, and a FIFO would block the open.
         try:
-            return self.path.read_bytes()
+            fd = open_regular_file(self.path)
         except FileNotFoundError:
             return b""
         except OSError as error:
             raise StoreError(f"cannot read journal {self.path}: {error.strerror or error}") from error
+        try:
+            with os.fdopen(fd, "rb", closefd=False) as stream:
+                return stream.read()
+        except OSError as error:
+            raise StoreError(f"cannot read journal {self.path}: {error.strerror or error}") from error
+        finally:
+            os.close(fd)
 
     def signature(self) -> tuple[int, int, int] | None:
         """(inode, size, mtime) — changes on every append, so a replay can be reused while it stays the same."""

@@ -75,6 +75,11 @@ CASES = [
          "error", "ignores", "fails", created=["disk-c"]),
     Case("keys spelt Result", "create_disk", '{"Result":"disk-k","Error":null,"Log":""}', 3, "response.key-case",
          "error", "fails", "ignores", created=["disk-k"]),
+    Case("result and RESULT", "create_disk", '{"result":"disk-r","error":null,"log":"","RESULT":"disk-x"}', 3,
+         "response.key-case-twice", "error", "ignores", "misreads", created=["disk-r"]),
+    Case("error null and an Error", "delete_vm", '{"result":null,"error":null,"log":"","Error":{"type":'
+         '"Bosh::Clouds::CloudError","message":"m","ok_to_retry":false}}', 3, "response.key-case-twice", "error",
+         "ignores", "fails"),
     Case("short error name on delete_vm", "delete_vm", error_answer("VMNotFound"), 3, "error.short-type-name",
          "error", "fails", "fails"),
     Case("short error name where it does not matter", "create_disk", error_answer("CloudError"), 1,

@@ -35,6 +35,7 @@ class Case:
     cid: str | None  # the ID the CPI means (None: it created nothing cpictl can name)
     exit_code: int  # of `cpictl call`: 0 ok, 3 misbehaved
     verdicts: dict[str, str]  # violation code -> severity that must be among the call's violations
+    wire: bytes = b""  # bytes later requests must carry the ID as (a JSON escape and a raw byte decode alike)
 
 
 def envelope(result_json: str) -> str:
@@ -66,6 +67,9 @@ CASES = [
          {"json.non-finite": "error", "result.wrong-type": "error"}),
     Case("NaN beside a valid ID", "create_vm", vm_answer('"vm-nan"', '{"x":NaN,"y":-Infinity}'), "vm-nan", 3,
          {"json.non-finite": "error"}),
+    # written as raw bytes: surrogateescape turns "\udcff" into the byte 0xff (hostile_cpi)
+    Case("bytes that are not UTF-8", "create_vm", vm_answer('"vm-\udcff\udcfe"'), "vm-\udcff\udcfe", 3,
+         {"stdout.invalid-utf8": "error", "cloud-id.invalid-utf8": "error"}, wire=b'"vm-\xff\xfe"'),
 ]
 CREATE_ARGS = {"create_vm": ["agent-1", "sc-1", "{}", "{default: {type: dynamic}}"],
                "create_disk": ["1024", "{}", "null"]}
@@ -74,16 +78,17 @@ KIND = {"create_vm": "vm", "create_disk": "disk"}
 
 def hostile_cpi(tmp_path: Path, case: Case) -> Path:
     answer = tmp_path / "answer.json"
-    answer.write_text(case.answer)
+    answer.write_bytes(case.answer.encode("utf-8", "surrogateescape"))
     return write_cpi(tmp_path / "hostile_cpi.py", f"""
 import json, sys
-request = json.loads(sys.stdin.buffer.read())
+raw = sys.stdin.buffer.read()
+request = json.loads(raw.decode("utf-8", "surrogateescape"))
 method, args = request["method"], request["arguments"]
-given = {case.cid!r}  # the ID this CPI handed out
+given = {case.cid!r} if {case.wire!r} in raw else None  # the ID this CPI handed out, as it wrote it
 if method == "info":  # a well-behaved info: the callers negotiate with it before every operation
     json.dump({{"result": {{"api_version": 2, "stemcell_formats": ["raw"]}}, "error": None, "log": ""}}, sys.stdout)
 elif method.startswith("create_"):
-    sys.stdout.write(open({str(answer)!r}).read())
+    sys.stdout.buffer.write(open({str(answer)!r}, "rb").read())
 elif method.startswith("has_"):
     json.dump({{"result": args[0] == given, "error": None, "log": ""}}, sys.stdout)
 elif args[0] == given:  # delete_vm / delete_disk of exactly the ID given

@@ -72,6 +72,28 @@ VERDICTS = [
      "json.comments", "error", "ignores", "fails"),
     ("keys spelt Result", b'{"Result":"disk-1","Error":null,"Log":""}', "create_disk", 2, 0,
      "response.key-case", "error", "fails", "ignores"),
+    ("a cloud ID with bytes that are not UTF-8", b'{"result":"disk-\xff","error":null,"log":""}', "create_disk", 2,
+     0, "cloud-id.invalid-utf8", "error", "fails", "misreads"),
+    ("result and RESULT", b'{"result":"disk-1","error":null,"log":"","RESULT":"x"}', "create_disk", 2, 0,
+     "response.key-case-twice", "error", "ignores", "misreads"),
+    ("result and Result, Result wrongly shaped", b'{"result":"disk-1","error":null,"log":"","Result":["x"]}',
+     "create_disk", 2, 0, "response.key-case-twice", "error", "ignores", "fails"),
+    ("RESULT before result: both read result", b'{"RESULT":"x","result":"disk-1","error":null,"log":""}',
+     "create_disk", 2, 0, "response.key-case-twice", "warning", "ignores", "ignores"),
+    ("reſult (long s folds to S in Go)", '{"result":"disk-1","error":null,"log":"","reſult":"x"}'.encode(),
+     "create_disk", 2, 0, "response.key-case-twice", "error", "ignores", "misreads"),
+    ("Result and RESULT, no result", b'{"Result":"a","RESULT":"b","error":null,"log":""}', "create_disk", 2, 0,
+     "response.key-case-twice", "error", "fails", "misreads"),
+    ("an Error object beside error null", b'{"result":"disk-1","error":null,"log":"","Error":{"type":'
+     b'"Bosh::Clouds::CloudError","message":"m","ok_to_retry":false}}', "create_disk", 2, 0,
+     "response.key-case-twice", "error", "ignores", "fails"),
+    ("ERROR null after an error", b'{"result":null,"error":{"type":"Bosh::Clouds::CloudError","message":"m",'
+     b'"ok_to_retry":false},"log":"","ERROR":null}', "delete_vm", 2, 0, "response.key-case-twice", "error",
+     "ignores", "misreads"),
+    ("LOG a number beside log", b'{"result":null,"error":null,"log":"","LOG":5}', "delete_vm", 2, 0,
+     "response.key-case-twice", "error", "ignores", "fails"),
+    ("Log another string beside log", b'{"result":null,"error":null,"log":"a","Log":"b"}', "delete_vm", 2, 0,
+     "response.key-case-twice", "warning", "ignores", "ignores"),
     ("short VMNotFound on delete_vm", error_answer("VMNotFound"), "delete_vm", 2, 0, "error.short-type-name",
      "error", "fails", "fails"),
     ("short DiskNotFound on delete_disk", error_answer("DiskNotFound"), "delete_disk", 2, 0,
@@ -207,6 +229,31 @@ def test_a_spelt_key_is_read_as_create_env_reads_it():
     decoded = decode_response(b'{"RESULT":"disk-1","error":null,"log":""}', method="create_disk", api_version=2)
     assert decoded.result == "disk-1"
     assert [v.code for v in decoded.violations] == ["response.key-case"]
+
+
+def test_of_two_spellings_cpictl_reads_the_exact_key_or_else_the_last_as_create_env_does():
+    both_ = decode_response(b'{"result":"disk-1","error":null,"log":"","RESULT":"x"}', method="create_disk",
+                            api_version=2)
+    assert both_.result == "disk-1" and not both_.succeeded  # the director's reading; journalled as disk-1
+    [twice] = both_.violations
+    assert "'RESULT'" in twice.create_env.why and '"x"' in twice.create_env.why and '"disk-1"' in twice.director.why
+    spelt = decode_response(b'{"Result":"a","RESULT":"b","error":null,"log":""}', method="create_disk",
+                            api_version=2)
+    assert spelt.result == "b"  # Go stores each key in turn: the last wins
+    assert [v.code for v in spelt.violations] == ["response.key-case-twice"]
+
+
+def test_the_order_of_the_keys_as_sent_decides_not_the_order_python_keeps():
+    # Python's dict keeps `result` where it first came and its last value: create-env reads 3 too, last of all
+    decoded = decode_response(b'{"result":1,"RESULT":2,"result":3,"error":null,"log":""}', method="ping",
+                              api_version=2)
+    [twice] = decoded.violations
+    assert decoded.result == 3 and twice.severity == "warning" and "same result" in twice.create_env.why
+
+
+def test_only_one_spelling_per_key_is_the_everyday_answer():
+    assert decode_response(b'{"result":"disk-1","error":null,"log":"","results":"x"}', method="create_disk",
+                           api_version=2).violations == []
 
 
 def test_noise_keeps_at_most_100_lines_and_counts_them_all():

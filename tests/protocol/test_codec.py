@@ -179,6 +179,18 @@ def test_a_request_carries_back_exactly_the_id_the_cpi_gave(cid):
     assert json.loads(data)["arguments"] == [cid]
 
 
+def test_bytes_that_are_not_utf8_go_back_as_the_same_bytes():
+    decoded = decode_response(b'{"result":"disk-\xff\xfe\xc3","error":null,"log":""}', method="create_disk",
+                              api_version=2)
+    cid = decoded.result
+    # each byte kept (surrogateescape), none replaced by U+FFFD; compared as ASCII, which a failure report can print
+    assert ascii(cid) == ascii("disk-\udcff\udcfe\udcc3")
+    assert {"stdout.invalid-utf8", "cloud-id.invalid-utf8"} <= {v.code for v in decoded.violations}
+    data = encode_request(Request("attach_disk", ["vm-\ud800é", cid], {"director_uuid": "u"}, 2))
+    # the raw bytes as the CPI wrote them, beside a lone surrogate only a JSON escape can carry and UTF-8 text
+    assert b'"arguments":["vm-\\ud800\xc3\xa9","disk-\xff\xfe\xc3"]' in data
+
+
 def test_a_big_number_from_an_answer_goes_out_as_its_digits():
     result = decode_response(b'{"result":{"n":' + b"7" * 5_000 + b'},"error":null,"log":""}', method="ping",
                              api_version=2).result

@@ -95,7 +95,7 @@ def test_a_state_without_a_vm_imports_what_is_left(store: CloudIdStore, tmp_path
 
 @pytest.mark.parametrize(("content", "message"), [
     (None, "does not exist"),
-    ("{not json", "is not JSON"),
+    ("{not json", r":1:2: not JSON \(Expecting property name"),
     ("[1, 2]", "expected a JSON object, found an array"),
     ('{"name": "a manifest"}', "has none of the keys"),
     (b"\xff\xfe{}", "cannot read create-env state file"),
