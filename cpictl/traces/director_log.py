@@ -32,6 +32,7 @@ MARKER = b"[external-cpi] [cpi-"
 HEADER = re.compile(rb"[A-Z], \[(\d{4}-\d\d-\d\dT[\d:.]+) ?#\d+\] ")
 _TAGGED = re.compile(rb"\[external-cpi\] \[(cpi-\d+)\] (request|response): ")
 _EXIT = re.compile(rb", exit_status: (-?\d*)$")
+_EXIT_AT_LINE_END = re.compile(rb", exit_status: (-?\d*)\r?$", re.MULTILINE)
 _WITH_COMMAND = b" with command: "
 _ERR = b", err: "
 #: Requests awaiting a response: a director runs a few dozen CPI processes at once at most.
@@ -126,9 +127,9 @@ def _stamp(line: Line) -> str | None:
     return match.group(1).decode() if match else None
 
 
-def _ends_message(line: Line) -> bool:
+def _ends_message(text: bytes) -> bool:
     """A new CPI message of the director: whatever came before it has ended, cut or not."""
-    return HEADER.match(line.text) is not None and _TAGGED.search(line.text) is not None
+    return HEADER.match(text) is not None and _TAGGED.search(text) is not None
 
 
 def _response(lines: LogLines, first: Line, start: int) -> _Response:
@@ -150,7 +151,7 @@ def _response(lines: LogLines, first: Line, start: int) -> _Response:
         head.append(text)
         size += len(text) + 1
         following = lines.next_line()
-        if following is None or _ends_message(following):
+        if following is None or _ends_message(following.text):
             if following is not None:
                 lines.push_back(following)
             response.notes.append("the log ends inside its response (before `err:`): taken as unanswered")
@@ -181,23 +182,20 @@ def _split_at(head: list[bytes], text: bytes) -> int:
 
 
 def _stderr(lines: LogLines, response: _Response, text: bytes) -> _Response:
+    """stderr up to `, exit_status: N` at a line's end: the rest of the response's line, then whole lines."""
     kept = TailBuffer()
-    while True:
-        end = _EXIT.search(text)
-        if end is not None:
-            kept.add(text[:end.start()])
-            response.stderr = kept.value()
-            response.exit_code = _exit_code(end.group(1), response)
-            return response
+    end = _EXIT.search(text)
+    if end is None:
         kept.add(text + b"\n")
-        following = lines.next_line()
-        if following is None or _ends_message(following):
-            if following is not None:
-                lines.push_back(following)
-            response.stderr = kept.value()
-            response.notes.append("the log ends inside its stderr (no exit_status): the exit status is unknown")
-            return response
-        text = following.text
+        found = lines.read_until(_EXIT_AT_LINE_END, MARKER, _ends_message, kept.add)
+    if end is not None or found is not None:
+        kept.add(text[:end.start()] if end is not None else b"")
+        response.stderr = kept.value()
+        response.exit_code = _exit_code(end.group(1) if end is not None else found[1][0], response)
+        return response
+    response.stderr = kept.value()
+    response.notes.append("the log ends inside its stderr (no exit_status): the exit status is unknown")
+    return response
 
 
 def _exit_code(text: bytes, response: _Response) -> int | None:

@@ -50,6 +50,17 @@ class FileImport:
     #: The file could not be read at all, or holds no calls.
     error: str | None = None
 
+    def as_dict(self) -> dict[str, Any]:
+        """The `-o json` form: fixed keys."""
+        return {"file": self.path, "format": self.format, "imported": self.imported, "already": self.already,
+                "unanswered": self.unanswered,
+                "entries": [self.first_entry, self.last_entry] if self.first_entry is not None else None,
+                "problems": [{"line": problem.line, "message": problem.message} for problem in self.problems],
+                "more_problems": self.more_problems,
+                "flagged": [{"entry": number, "call": label, "verdicts": codes}
+                            for number, label, codes in self.flagged],
+                "more_flagged": self.more_flagged, "error": self.error}
+
     def problem(self, problem: LogProblem) -> None:
         if len(self.problems) < KEPT_PROBLEMS:
             self.problems.append(problem)

@@ -14,9 +14,11 @@ Rules kept:
 from __future__ import annotations
 
 import gzip
+import re
 import zlib
+from collections.abc import Callable
 from pathlib import Path
-from typing import IO, NamedTuple
+from typing import IO, Any, NamedTuple
 
 BLOCK = 1 << 20
 #: The longest line kept whole: above it a line is cut (an answer that large is not judged on import).
@@ -121,6 +123,66 @@ class LogLines:
             if len(self._buf) - self._pos > self._max_line:  # one endless line: keep only what a marker may span
                 self._pos, self._front_cut = len(self._buf) - overlap, True
             self._fill()
+
+    def read_until(self, end: re.Pattern[bytes], stop: bytes, is_stop: Callable[[bytes], bool],
+                   sink: Callable[[bytes], None]) -> tuple[int, tuple[bytes | Any, ...]] | None:
+        """Read on to the first line that `end` (a MULTILINE pattern ending with `$`) matches, handing `sink` all
+        text before the match, newlines included and `\\r`s before them dropped; returns that line's number and
+        the match's groups, the line consumed. None when the file ends first, or a line holding `stop` for which
+        `is_stop(line)` holds comes first (that line is left to read). A block at a time, as `next_with`: a CPI's
+        stderr may be thousands of lines."""
+        if self._back is not None:
+            line, self._back = self._back, None
+            if stop in line.text and is_stop(line.text):
+                self._back = line
+                return None
+            match = end.search(line.text)
+            if match is not None:
+                sink(line.text[:match.start()])
+                return line.number, match.groups()
+            sink(line.text + b"\n")
+        while True:
+            match = end.search(self._buf, self._pos)
+            limit = match.start() if match is not None else len(self._buf)
+            halt = self._stop_line(stop, is_stop, limit)
+            if halt >= 0:
+                self._hand(sink, halt)
+                return None
+            if match is not None:
+                line_end = self._buf.find(b"\n", match.end())
+                line_end = len(self._buf) if line_end < 0 else line_end
+                self._hand(sink, match.start())
+                number = self._number
+                self._pos, self._number = line_end + 1, self._number + 1
+                return number, match.groups()
+            last = self._buf.rfind(b"\n", self._pos)
+            if last >= 0:  # whole lines, none of them the end: handed on, so memory holds at most a block or two
+                self._hand(sink, last + 1)
+            if self._eof:
+                self._hand(sink, len(self._buf))
+                return None
+            if len(self._buf) - self._pos > self._max_line:  # one endless line: what there is, is handed on
+                self._hand(sink, len(self._buf))
+            self._fill()
+
+    def _stop_line(self, stop: bytes, is_stop: Callable[[bytes], bool], limit: int) -> int:
+        """Where the first line before `limit` holding `stop` (and passing `is_stop`) starts, or -1."""
+        at = self._buf.find(stop, self._pos, limit)
+        while at >= 0:
+            start = self._buf.rfind(b"\n", self._pos, at) + 1
+            line_end = self._buf.find(b"\n", at)
+            if is_stop(self._buf[start:line_end if line_end >= 0 else len(self._buf)]):
+                return start
+            at = self._buf.find(stop, at + 1, limit)
+        return -1
+
+    def _hand(self, sink: Callable[[bytes], None], to: int) -> None:
+        """Give `sink` the text from here to `to`, counting its lines."""
+        if to > self._pos:
+            text = self._buf[self._pos:to]
+            self._number += text.count(b"\n")
+            sink(text.replace(b"\r\n", b"\n") if b"\r" in text else text)
+            self._pos, self._front_cut = to, False
 
     def _take(self, end: int, after: int) -> Line:
         text = self._buf[self._pos:end]

@@ -118,6 +118,11 @@ _STAMP = re.compile(r"(\d{4})[-/](\d\d)[-/](\d\d)[T ](\d\d):(\d\d):(\d\d)(?:\.(\
 
 def _moment(stamp: str) -> datetime | None:
     """`2026-11-21T09:14:05.310001` (director), `2026/11/21 09:14:05` or `…T09:14:05.000000000Z` (create-env)."""
+    if "T" in stamp and not stamp.endswith("Z"):
+        try:  # the director's stamps, by the C parser (they are ISO-8601 with 6 fractional digits)
+            return datetime.fromisoformat(stamp)
+        except ValueError:
+            pass
     match = _STAMP.fullmatch(stamp)
     if match is None:
         return None
