@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cpictl.traces import create_env_log, director_log
-from cpictl.traces.log_lines import LogLines
+from cpictl.traces.log_lines import BLOCK, MAX_LINE, LogLines
 from cpictl.traces.logged_calls import LoggedCall, LogProblem
 
 Reader = Callable[[LogLines], Iterator[LoggedCall | LogProblem]]
@@ -33,11 +33,14 @@ class BoshLog:
 
     path: Path
     format: str | None = None
+    #: How the file is read (`LogLines`): smaller in tests, to cross block boundaries everywhere.
+    block: int = BLOCK
+    max_line: int = MAX_LINE
 
     def calls(self) -> Iterator[LoggedCall | LogProblem]:
         """The calls in file order of their answers (see the readers), and problems with line numbers; raises
         OSError when the file cannot be opened."""
-        with LogLines(self.path) as lines:
+        with LogLines(self.path, block=self.block, max_line=self.max_line) as lines:
             first = lines.next_line()
             if first is None:
                 return

@@ -118,7 +118,8 @@ class LogLines:
                 self._number += self._buf.count(b"\n", self._pos, last + 1)
                 self._pos, self._front_cut = last + 1, False
             if self._eof:
-                self._pos = len(self._buf)
+                if self._pos < len(self._buf):  # a last line without its newline, skipped too
+                    self._pos, self._number = len(self._buf), self._number + 1
                 return None
             if len(self._buf) - self._pos > self._max_line:  # one endless line: keep only what a marker may span
                 self._pos, self._front_cut = len(self._buf) - overlap, True
@@ -148,8 +149,10 @@ class LogLines:
             if halt >= 0:
                 self._hand(sink, halt)
                 return None
-            if match is not None:
-                line_end = self._buf.find(b"\n", match.end())
+            line_end = self._buf.find(b"\n", match.end()) if match is not None else -1
+            if match is not None and line_end < 0 and not self._eof:
+                match = None  # `$` matched where the buffer ends, not (yet) where a line does
+            elif match is not None:
                 line_end = len(self._buf) if line_end < 0 else line_end
                 self._hand(sink, match.start())
                 number = self._number
@@ -159,7 +162,9 @@ class LogLines:
             if last >= 0:  # whole lines, none of them the end: handed on, so memory holds at most a block or two
                 self._hand(sink, last + 1)
             if self._eof:
+                partial = self._pos < len(self._buf) and not self._buf.endswith(b"\n")
                 self._hand(sink, len(self._buf))
+                self._number += partial  # the last line, without its newline
                 return None
             if len(self._buf) - self._pos > self._max_line:  # one endless line: what there is, is handed on
                 self._hand(sink, len(self._buf))
