@@ -56,15 +56,15 @@ def _file(report: FileImport) -> list[RenderableType]:
 
 
 def _next_steps(reports: Sequence[FileImport], where: str) -> list[RenderableType]:
-    imported = [report for report in reports if report.first_entry is not None]
-    if not imported:
+    read = [report for report in reports if report.imported or report.already]
+    if not read:
         return []
-    flagged = next((r.flagged[0][0] for r in imported if r.flagged), imported[0].first_entry)
-    steps = [(f"cpictl trace list {where}", "lists them"),
-             (f"cpictl trace show {flagged} {where}", "shows one as `cpictl call` shows a call")]
-    example = _recall_example(imported[0])
-    if example:
-        steps.append((example, "sends one again to your target"))
+    steps = [(f"cpictl trace list {where}".rstrip(), "lists them")]
+    shown = next((r.flagged[0][0] for r in read if r.flagged), None) or next(
+        (r.first_entry for r in read if r.first_entry is not None), None)
+    if shown is not None:
+        steps.append((f"cpictl trace show {shown} {where}".rstrip(), "shows one as `cpictl call` shows a call"))
+    steps.append((_recall_example(read[0]), "sends one again to your target"))
     return [Text.assemble("  ", (one_line(command), "cyan"), f"  {what}") for command, what in steps]
 
 

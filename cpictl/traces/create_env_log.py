@@ -76,8 +76,8 @@ def _call(lines: LogLines, first: Line, stamp: str, found: re.Match[bytes], numb
         call.notes.append("the log ends inside its STDOUT (or it is longer than an import judges): imported "
                           "without an answer")
         return call
-    call.stdout = stdout
     call.stderr = _stderr(lines, stderr_line, call)
+    call.stdout = stdout if exit_code >= 0 else None  # not started: there is no answer to judge
     return call
 
 
