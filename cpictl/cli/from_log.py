@@ -1,10 +1,11 @@
 """`cpictl call --from-log FILE --request-id ID`: a call found in a BOSH debug log, sent again to the user's target.
 
-The call's own method and arguments are taken from the log; its context and api_version are the target's, as for
-any `call`. The director logs some values as `"<redacted>"` (create_vm/create_disk cloud_properties, network
-cloud_properties, env); they are never sent so: each comes from `--var PATH=VALUE` (parsed as YAML, like
-`--context`; quote a value to keep it a string) or, on a terminal, from a prompt that does not echo, and a call
-missing one is refused with the list. Redacted context values are not asked for: the target gives the context.
+The call's own method and arguments are taken from the log, as logged (a `${` in them is sent as it is, not
+resolved as a reference); its context and api_version are the target's, as for any `call`. The director logs some
+values as `"<redacted>"` (create_vm/create_disk cloud_properties, network cloud_properties, env); they are never
+sent so: each comes from `--var PATH=VALUE` (a string) or `--var PATH:=JSON` (a number, an object), as
+`--from-trace` takes them, or, on a terminal, from a prompt that does not echo; a call missing one is refused with
+the list. Redacted context values are not asked for: the target gives the context.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ def call_from_log(path: str, request_id: str | None, variables: list[str]) -> tu
     from cpictl.cli.output import error_message
 
     error_message(f"{call.label} from line {call.line} of {path}", "note", "yellow")
-    return call.method, arguments
+    return call.method, [_literal(argument) for argument in arguments]
 
 
 def _filled(label: str, arguments: list[Any], variables: list[str]) -> list[Any]:
@@ -50,21 +51,24 @@ def _filled(label: str, arguments: list[Any], variables: list[str]) -> list[Any]
     if missing:
         listed = "\n".join(f"  --var '{path}=…'" for path in missing)
         raise UsageError(f"{label}: the log holds {len(missing)} value(s) only as \"<redacted>\", and they are never "
-                         f"sent so; give them with --var:\n{listed}")
+                         f"sent so; give them with --var (PATH:=JSON for a number or an object):\n{listed}")
     filled, _ = fill_masked({"arguments": arguments}, values)
     return list(filled["arguments"])
 
 
 def _values(variables: list[str], needed: list[str]) -> dict[str, Any]:
-    """`--var PATH=VALUE` words as {canonical path: value}; a path the call has no redacted value at is refused."""
+    """`--var PATH=VALUE` (a string) and `PATH:=JSON` words as {canonical path: value}; a path the call has no
+    redacted value at is refused."""
     from cpictl.traces.masked_values import PathError, canonical
-    from cpictl.wordargs import parse_value
 
     values: dict[str, Any] = {}
     for word in variables:
         path, sep, raw = word.partition("=")
+        as_json = path.endswith(":")
+        path = path[:-1] if as_json else path
         if not sep or not path:
-            raise UsageError(f"--var '{path}=…': expected PATH=VALUE, e.g. arguments[2].instance_type=m5.large")
+            raise UsageError(f"--var '{path}=…': expected PATH=VALUE or PATH:=JSON, e.g. "
+                             "arguments[2].instance_type=m5.large")
         try:
             path = canonical(path.strip())
         except PathError as error:
@@ -74,21 +78,39 @@ def _values(variables: list[str], needed: list[str]) -> dict[str, Any]:
         if path not in needed:
             shown = ", ".join(needed) or "none"
             raise UsageError(f"--var {path}: not a value the log redacted (its redacted values: {shown})")
-        values[path] = parse_value(raw, None, f"--var {path}", secret=True)
+        values[path] = _json(path, raw) if as_json else raw
     return values
 
 
-def _asked(label: str, missing: list[str]) -> dict[str, Any]:
-    """Each missing value, asked for without echo; an empty answer leaves it missing."""
+def _json(path: str, text: str) -> Any:
+    import json
+
+    try:
+        return json.loads(text)
+    except ValueError as error:
+        raise UsageError(f"--var {path}: the value after := is not JSON ({error})") from None
+
+
+def _literal(value: Any) -> Any:
+    """`call` resolves `${…}` in its arguments; a logged value is what was sent, so its `${` is escaped (`$${`)."""
+    if isinstance(value, str):
+        return value.replace("${", "$${")
+    if isinstance(value, list):
+        return [_literal(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _literal(item) for key, item in value.items()}
+    return value
+
+
+def _asked(label: str, missing: list[str]) -> dict[str, str]:
+    """Each missing value, asked for without echo (a string); an empty answer stops asking."""
     import getpass
 
-    from cpictl.wordargs import parse_value
-
-    sys.stderr.write(f"{label}: the log holds these values only as \"<redacted>\" (YAML; empty to stop):\n")
-    values: dict[str, Any] = {}
+    sys.stderr.write(f"{label}: the log holds these values only as \"<redacted>\" (Enter alone stops):\n")
+    values: dict[str, str] = {}
     for path in missing:
         answer = getpass.getpass(f"  {path}: ")
         if not answer:
             break
-        values[path] = parse_value(answer, None, f"--var {path}", secret=True)
+        values[path] = answer
     return values
