@@ -134,8 +134,9 @@ def bare_loop(path: Path) -> int:
 def import_speed(home: str, paired_times: Callable[..., tuple[float, float]],
                  report: Callable[..., None], line: Callable[[str, float, float, str], None],
                  cpictl: str, env: dict[str, str], peak_mb: Callable[[list[str], dict[str, str]], float]) -> None:
-    """(i) and (j)."""
-    from cpictl.traces.importing import import_logs
+    """Time against the bare loop, where it goes, and the whole command's peak memory."""
+    from cpictl.traces.bosh_logs import BoshLog
+    from cpictl.traces.importing import entry_for, import_logs
     from cpictl.traces.trace_file import TraceFile
 
     log = Path(home) / "task-debug.log"
@@ -148,11 +149,24 @@ def import_speed(home: str, paired_times: Callable[..., tuple[float, float]],
         assert result.imported == calls, result
 
     ours_s, bare_s = paired_times(ours, lambda: bare_loop(log), 3)
-    report(f"(i) trace import, {os.path.getsize(log) / MB:.0f} MB director log ({calls:,} calls) vs bare loop",
-           ours_s, bare_s, 2)
+    size = os.path.getsize(log) / MB
+    report(f"(import) trace import, {size:.0f} MB director log, {calls:,} calls, vs bare loop", ours_s, bare_s, 2)
+    # where the time goes (figures, not goals): reading the log, judging and masking each call, appending it
+    reading = min(_timed(lambda: sum(1 for _ in BoshLog(log).calls())) for _ in range(2))
+    judging = min(_timed(lambda: [entry_for(call, str(log)) for call in BoshLog(log).calls()]) for _ in range(2))
+    per_call = 1e6 / calls
+    print(f"{'':<8} reading {reading:.2f} s; judging and masking {judging - reading:.2f} s "
+          f"({(judging - reading) * per_call:.0f} µs a call, entry_from_exchange); appending "
+          f"{ours_s - judging:.2f} s ({(ours_s - judging) * per_call:.0f} µs a call, TraceFile.append)")
     trace.unlink(missing_ok=True)
     peak = peak_mb([cpictl, "trace", "import", str(log), "--file", str(trace), "-o", "json"], env)
-    line("(j) peak memory of `cpictl trace import`, 100 MB director log", peak, 64, "MB")
+    line(f"(import) peak memory of `cpictl trace import`, {size:.0f} MB director log", peak, 64, "MB")
+
+
+def _timed(action: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    action()
+    return time.perf_counter() - started
 
 
 if __name__ == "__main__":  # a log to look at: python bench/trace_import_bench.py FILE [SIZE_MB]
