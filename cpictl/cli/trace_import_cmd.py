@@ -31,7 +31,8 @@ IMPORT_HELP = "\n\n".join((
 
 
 def import_command(
-    files: Annotated[list[Path], typer.Argument(help="Director task or create-env debug logs (.gz too).",
+    files: Annotated[list[Path], typer.Argument(help="Director task or create-env debug logs (.gz too; - reads stdin, "
+                                                "e.g. `bosh task 42 --debug | cpictl trace import -`).",
                                                 metavar="FILE...")],
     trace_file: Annotated[Path | None, typer.Option("--file", metavar="TRACE", help="Write to this trace file "
                                                     "instead of the session's.")] = None,

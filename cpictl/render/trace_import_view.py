@@ -14,7 +14,7 @@ from rich.text import Text
 
 from cpictl.render.terminal_text import one_line
 from cpictl.traces.bosh_logs import DESCRIPTIONS
-from cpictl.traces.importing import FileImport
+from cpictl.traces.importing import STDIN_NAME, FileImport
 
 
 def render_import(reports: Sequence[FileImport], trace: str, where: str) -> RenderableType:
@@ -64,7 +64,9 @@ def _next_steps(reports: Sequence[FileImport], where: str) -> list[RenderableTyp
         (r.first_entry for r in read if r.first_entry is not None), None)
     if shown is not None:
         steps.append((f"cpictl trace show {shown} {where}".rstrip(), "shows one as `cpictl call` shows a call"))
-    steps.append((_recall_example(read[0]), "sends one again to your target"))
+    files = [report for report in read if report.path != STDIN_NAME]  # stdin cannot be read again
+    if files:
+        steps.append((_recall_example(files[0]), "sends one again to your target"))
     return [Text.assemble("  ", (one_line(command), "cyan"), f"  {what}") for command, what in steps]
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from cpictl.traces.bosh_logs import NOT_A_LOG, BoshLog
+from cpictl.traces.log_lines import STDIN
 from cpictl.traces.logged_calls import CALLERS, LoggedCall, LogProblem
 from cpictl.traces.trace_file import TraceFile
 
@@ -29,6 +30,8 @@ from cpictl.traces.trace_file import TraceFile
 KEPT_PROBLEMS = 200
 KEPT_FLAGGED = 50
 NO_ANSWER = "log.no-answer"
+#: How entries name standard input, read with `-` (nothing read from it counts as imported before).
+STDIN_NAME = "<stdin>"
 
 
 @dataclass
@@ -74,7 +77,7 @@ Progress = Callable[[FileImport], None]
 def import_logs(paths: Iterable[Path], trace: TraceFile, on_file: Progress | None = None) -> list[FileImport]:
     """Import every file into `trace`, in order; `on_file` hears of each file as it is done."""
     paths = list(paths)
-    known = imported_before(trace, {_name(path) for path in paths})
+    known = imported_before(trace, {_name(path) for path in paths} - {STDIN_NAME})
     reports = []
     for path in paths:
         report = import_log(path, trace, known)
@@ -98,6 +101,8 @@ def import_log(path: Path, trace: TraceFile, known: set[tuple[str, int]] | None 
                 report.already += 1
             else:
                 _append(report, trace, found)
+                if known is not None and name != STDIN_NAME:  # the same file twice in one command
+                    known.add((name, found.line))
     except IsADirectoryError:
         report.error = "a directory, not a log file"
     except OSError as error:
@@ -177,4 +182,4 @@ def imported_before(trace: TraceFile, files: set[str]) -> set[tuple[str, int]]:
 
 def _name(path: Path) -> str:
     """How entries name a file: its absolute path, so an import from elsewhere recognises it."""
-    return os.path.abspath(path)
+    return STDIN_NAME if str(path) == STDIN else os.path.abspath(path)

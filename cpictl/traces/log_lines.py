@@ -14,7 +14,9 @@ Rules kept:
 from __future__ import annotations
 
 import gzip
+import io
 import re
+import sys
 import zlib
 from collections.abc import Callable
 from pathlib import Path
@@ -24,6 +26,8 @@ BLOCK = 1 << 20
 #: The longest line kept whole: above it a line is cut (an answer that large is not judged on import).
 MAX_LINE = 8 << 20
 GZIP_MAGIC = b"\x1f\x8b"
+#: The name that reads standard input (`bosh task 42 --debug | cpictl trace import -`).
+STDIN = "-"
 
 
 class Line(NamedTuple):
@@ -34,17 +38,22 @@ class Line(NamedTuple):
 
 
 def open_log(path: Path) -> IO[bytes]:
-    """The file's bytes, decompressed when it is gzip (recognised by content, not by name). Raises OSError."""
-    handle = open(path, "rb")  # noqa: SIM115 - returned to the caller, who closes it
-    try:
-        magic = handle.read(2)
-        handle.seek(0)
-    except OSError:
-        handle.close()
-        raise
+    """The file's bytes (`-`: stdin's), decompressed when they are gzip (recognised by content, not by name).
+    Raises OSError."""
+    if str(path) == STDIN:
+        stream = sys.stdin.buffer
+        magic = stream.peek(2)[:2] if isinstance(stream, io.BufferedReader) else b""
+    else:
+        stream = open(path, "rb")  # noqa: SIM115 - returned to the caller, who closes it
+        try:
+            magic = stream.read(2)
+            stream.seek(0)
+        except OSError:
+            stream.close()
+            raise
     if magic == GZIP_MAGIC:
-        return gzip.GzipFile(fileobj=handle, mode="rb")  # closing it leaves `handle` open: see LogLines.close
-    return handle
+        return gzip.GzipFile(fileobj=stream, mode="rb")  # closing it leaves `stream` open: see LogLines.close
+    return stream
 
 
 class LogLines:
@@ -69,10 +78,9 @@ class LogLines:
         self.close()
 
     def close(self) -> None:
-        fileobj = getattr(self._raw, "fileobj", None)
-        self._raw.close()
-        if fileobj is not None:
-            fileobj.close()
+        for stream in (self._raw, getattr(self._raw, "fileobj", None)):
+            if stream is not None and stream is not sys.stdin.buffer:
+                stream.close()
 
     @property
     def lines_read(self) -> int:

@@ -124,3 +124,16 @@ def test_a_large_log_is_imported_in_bounded_memory(tmp_path):
     chatty = json.loads(next(line for line in (tmp_path / "t.jsonl").read_text().splitlines()
                              if '"request_id":"cpi-100009"' in line))
     assert chatty["stderr"].startswith("[") and chatty["stderr"].endswith("line 59999 of a chatty CPI\n")
+
+
+def test_a_log_piped_in_is_read_from_stdin(capsys, monkeypatch, tmp_path):
+    import io
+    import sys
+
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BufferedReader(io.BytesIO(gzip.compress(
+        deploy_log().encode())))))
+    trace = tmp_path / "t.jsonl"
+    code, out, _ = run(capsys, "-", "--file", str(trace), "-o", "table")
+    assert code == 0 and "<stdin> (director task debug log): 5 calls imported as entries 1–5" in out
+    assert "--from-log" not in out  # stdin cannot be read again
+    assert {line.entry["origin"]["file"] for line in TraceFile(trace)} == {"<stdin>"}

@@ -115,6 +115,8 @@ def test_importing_again_adds_only_what_is_new(tmp_path, trace):
     (report,) = import_logs([log], trace)
     assert (report.imported, report.already, report.first_entry) == (1, 1, 2)
     assert [e["origin"]["line"] for e in entries(trace)] == [1, 3]
+    assert [(r.imported, r.already) for r in import_logs([log, log], TraceFile(tmp_path / "other"))] == [
+        (2, 0), (0, 2)]  # the same file twice in one command
 
 
 def test_files_that_are_not_logs_are_reported_and_the_others_still_imported(tmp_path, trace):
