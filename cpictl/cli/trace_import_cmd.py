@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import shlex
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from cpictl.cli import options as opt
+
+if TYPE_CHECKING:
+    from cpictl.traces.trace_file import TraceFile
 
 IMPORT_HELP = "\n\n".join((
     "Import the CPI calls of BOSH debug logs into a trace: director task debug logs (`bosh task N --debug`) and "
@@ -62,7 +65,7 @@ def import_command(
         raise typer.Exit(USAGE)
 
 
-def _trace(trace_file: Path | None, session: str | None, state: Path | None):  # -> (TraceFile, str)
+def _trace(trace_file: Path | None, session: str | None, state: Path | None) -> tuple[TraceFile, str]:
     """The trace to write and the options that name it again in the commands the summary suggests."""
     from cpictl.cli.exits import UsageError
     from cpictl.cli.options import journal_path

@@ -185,16 +185,18 @@ def _stderr(lines: LogLines, response: _Response, text: bytes) -> _Response:
     """stderr up to `, exit_status: N` at a line's end: the rest of the response's line, then whole lines."""
     kept = TailBuffer()
     end = _EXIT.search(text)
-    if end is None:
+    if end is not None:
+        kept.add(text[:end.start()])
+        status: bytes | None = end.group(1)
+    else:
         kept.add(text + b"\n")
         found = lines.read_until(_EXIT_AT_LINE_END, MARKER, _ends_message, kept.add)
-    if end is not None or found is not None:
-        kept.add(text[:end.start()] if end is not None else b"")
-        response.stderr = kept.value()
-        response.exit_code = _exit_code(end.group(1) if end is not None else found[1][0], response)
-        return response
+        status = found[1][0] if found is not None else None
     response.stderr = kept.value()
-    response.notes.append("the log ends inside its stderr (no exit_status): the exit status is unknown")
+    if status is None:
+        response.notes.append("the log ends inside its stderr (no exit_status): the exit status is unknown")
+    else:
+        response.exit_code = _exit_code(status, response)
     return response
 
 

@@ -20,7 +20,7 @@ import sys
 import zlib
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Any, NamedTuple
+from typing import IO, Any, NamedTuple, cast
 
 BLOCK = 1 << 20
 #: The longest line kept whole: above it a line is cut (an answer that large is not judged on import).
@@ -52,7 +52,8 @@ def open_log(path: Path) -> IO[bytes]:
             stream.close()
             raise
     if magic == GZIP_MAGIC:
-        return gzip.GzipFile(fileobj=stream, mode="rb")  # closing it leaves `stream` open: see LogLines.close
+        # closing it leaves `stream` open: see LogLines.close
+        return cast(IO[bytes], gzip.GzipFile(fileobj=stream, mode="rb"))
     return stream
 
 

@@ -126,8 +126,9 @@ def _moment(stamp: str) -> datetime | None:
     match = _STAMP.fullmatch(stamp)
     if match is None:
         return None
-    *fields, fraction = match.groups()
+    year, month, day, hour, minute, second = (int(field) for field in match.groups()[:6])
+    fraction = match.group(7) or "0"
     try:
-        return datetime(*map(int, fields), int((fraction or "0")[:6].ljust(6, "0")))  # type: ignore[misc]
+        return datetime(year, month, day, hour, minute, second, int(fraction[:6].ljust(6, "0")))
     except ValueError:
         return None
