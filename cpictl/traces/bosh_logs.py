@@ -42,17 +42,16 @@ class BoshLog:
         OSError when the file cannot be opened."""
         with LogLines(self.path, block=self.block, max_line=self.max_line) as lines:
             first = lines.next_line()
-            if first is None:
-                return
-            lines.push_back(first)
-            found = lines.next_with(tuple(marker for marker, _, _ in FORMATS.values()))
+            if first is not None:
+                lines.push_back(first)
+            found = lines.next_with(tuple(marker for marker, _, _ in FORMATS.values())) if first else None
             if found is not None:
                 self.format = next(name for name, (marker, _, _) in FORMATS.items() if marker in found.text)
                 _, header, read_calls = FORMATS[self.format]
-                if first.text.strip() and not header.match(first.text):
+                if first is not None and first.text.strip() and not header.match(first.text):
                     yield LogProblem(1, "the file starts inside a log message (cut by log rotation, or a copy of "
                                         "a log's end): a call whose start came before it is not in this file")
                 lines.push_back(found)
                 yield from read_calls(lines)
             if lines.error is not None:
-                yield LogProblem(lines.lines_read, lines.error)
+                yield LogProblem(max(lines.lines_read, 1), lines.error)

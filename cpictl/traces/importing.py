@@ -108,8 +108,9 @@ def import_log(path: Path, trace: TraceFile, known: set[tuple[str, int]] | None 
     except OSError as error:
         report.error = f"cannot read it: {error.strerror or error}"
     report.format = log.format
-    if report.error is None and log.format is None:
-        report.error = NOT_A_LOG
+    if report.error is None and log.format is None:  # a read that failed says why better than "no calls"
+        report.error = f"line {report.problems[-1].line}: {report.problems[-1].message}; {NOT_A_LOG}" \
+            if report.problems else NOT_A_LOG
     return report
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from cpictl.traces.bosh_logs import NOT_A_LOG
 from cpictl.traces.importing import NO_ANSWER, import_logs
 from cpictl.traces.trace_file import TraceFile
 from tests.traces.log_writers import CPI, CREATE_ENV_CPI, answer, director_request, director_response
@@ -131,3 +132,16 @@ def test_files_that_are_not_logs_are_reported_and_the_others_still_imported(tmp_
         "cannot read it", "no CPI calls found", "a directory, not a log file", "no CPI calls found", None]
     assert reports[-1].imported == 1
     assert json.loads(trace.path.read_text())["request"]["method"] == "info"
+
+
+def test_a_damaged_gzip_file_says_why_it_gave_nothing(tmp_path, trace):
+    import gzip
+
+    damaged = bytearray(gzip.compress(deploy_log().encode() * 20))
+    damaged[200] ^= 0xFF
+    log = tmp_path / "task.log.gz"
+    log.write_bytes(bytes(damaged))
+    (report,) = import_logs([log], trace)
+    assert report.imported == 0
+    assert report.error is not None and report.error.startswith("line 1: cannot read further: ")
+    assert report.error.endswith(NOT_A_LOG)
