@@ -31,8 +31,8 @@ MARKER = b"[external-cpi] [cpi-"
 #: How a message of the director's task logger starts (its severity letter, time stamp and pid).
 HEADER = re.compile(rb"[A-Z], \[(\d{4}-\d\d-\d\dT[\d:.]+) ?#\d+\] ")
 _TAGGED = re.compile(rb"\[external-cpi\] \[(cpi-\d+)\] (request|response): ")
-_EXIT = re.compile(rb", exit_status: (-?\d*)$")
-_EXIT_AT_LINE_END = re.compile(rb", exit_status: (-?\d*)\r?$", re.MULTILINE)
+_EXIT = re.compile(rb", exit_status: (-?\d+|)$")
+_EXIT_AT_LINE_END = re.compile(rb", exit_status: (-?\d+|)\r?$", re.MULTILINE)
 _WITH_COMMAND = b" with command: "
 _ERR = b", err: "
 #: Requests awaiting a response: a director runs a few dozen CPI processes at once at most.
@@ -53,43 +53,60 @@ class _Response:
 
 def read_calls(lines: LogLines) -> Iterator[LoggedCall | LogProblem]:
     """Every call in the log, and a problem for each request or response that could not be read whole."""
-    pending: dict[str, tuple[LoggedCall, int]] = {}  # request id → call, its size; in the order of the requests
-    held, number = 0, 0
+    waiting, number = _Waiting(), 0
     while (line := lines.next_with((MARKER,))) is not None:
         match = _TAGGED.search(line.text)
         if match is None:  # the marker inside some other text
             continue
-        request_id, kind = match.group(1).decode(), match.group(2)
-        if kind == b"request":
+        request_id = match.group(1).decode()
+        if match.group(2) == b"request":
             number += 1
             call = _request(line, match.end(), request_id, number)
             if isinstance(call, LogProblem):
                 yield call
-                continue
-            if request_id in pending:  # ids are random: a reuse means the earlier call got no answer first
-                earlier, size = pending.pop(request_id)
-                held -= size
-                yield _unanswered(earlier, f"no response before its request id came again at line {line.number}")
-            pending[request_id] = call, len(line.text)
-            held += len(line.text)
-            while len(pending) > MAX_PENDING or held > MAX_PENDING_BYTES:
-                oldest, (earlier, size) = next(iter(pending.items()))
-                del pending[oldest]
-                held -= size
-                yield _unanswered(earlier, f"no response within the {len(pending)} requests after it, so it is "
-                                           "taken as unanswered")
+            else:
+                yield from waiting.add(call, len(line.text))
             continue
         response = _response(lines, line, match.end())
-        found = pending.pop(request_id, None)
-        if found is None:
+        answered = waiting.pop(request_id)
+        if answered is None:
             yield LogProblem(line.number, f"a response of {request_id} without its request (the log starts after "
                                           "it, or it was cut): not imported")
-            continue
-        call, size = found
-        held -= size
-        yield _answered(call, response, _stamp(line))
-    for call, _ in pending.values():
+        else:
+            yield _answered(answered, response, _stamp(line))
+    for call in waiting.rest():
         yield _unanswered(call, NO_RESPONSE)
+
+
+class _Waiting:
+    """Requests awaiting their response, by request id, in the order they came; bounded (see the module)."""
+
+    def __init__(self) -> None:
+        self._calls: dict[str, tuple[LoggedCall, int]] = {}
+        self._held = 0
+
+    def add(self, call: LoggedCall, size: int) -> Iterator[LoggedCall]:
+        """Keep `call`; yields those given up: an earlier call with its id (ids are random: one that comes again
+        means the earlier call got no answer first), and the oldest while too many wait."""
+        assert call.request_id is not None
+        earlier = self.pop(call.request_id)
+        if earlier is not None:
+            yield _unanswered(earlier, f"no response before its request id came again at line {call.line}")
+        self._calls[call.request_id] = call, size
+        self._held += size
+        while len(self._calls) > MAX_PENDING or self._held > MAX_PENDING_BYTES:
+            oldest = self.pop(next(iter(self._calls)))
+            assert oldest is not None
+            yield _unanswered(oldest, f"no response within the {len(self._calls)} requests after it, so it is "
+                                      "taken as unanswered")
+
+    def pop(self, request_id: str) -> LoggedCall | None:
+        call, size = self._calls.pop(request_id, (None, 0))
+        self._held -= size
+        return call
+
+    def rest(self) -> list[LoggedCall]:
+        return [call for call, _ in self._calls.values()]
 
 
 def _request(line: Line, start: int, request_id: str, number: int) -> LoggedCall | LogProblem:
