@@ -23,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import durability_bench  # noqa: E402 - sibling scripts, found through the line above
 import repl_bench  # noqa: E402
 import trace_bench  # noqa: E402
+import trace_import_bench  # noqa: E402
 
 OK_CPI = str(ROOT / "tests" / "cpis" / "ok.sh")
 CPICTL = str(Path(sys.executable).parent / "cpictl")
@@ -154,7 +155,9 @@ def main() -> int:
                    "recipe": lambda: bench_recipe_steps(home), "repl": lambda: repl_bench.run(report),
                    "durable": lambda: durability_bench.durable_overhead(home, absolute),
                    "memory": lambda: durability_bench.answer_memory(home, env, CPICTL, report, absolute),
-                   "trace": lambda: trace_bench.append_overhead(home, absolute)}
+                   "trace": lambda: trace_bench.append_overhead(home, absolute),
+                   "import": lambda: trace_import_bench.import_speed(home, paired_times, report, absolute, CPICTL,
+                                                                    env, durability_bench._peak_mb)}
         for name, bench in benches.items():
             if not extra or name in extra:
                 bench()

@@ -47,7 +47,8 @@ def call_command(
     from_log: Annotated[str | None, typer.Option("--from-log", metavar="FILE", help="Send a call found in a BOSH "
                                                  "debug log (director task or create-env); with --request-id.")] = None,
     request_id: Annotated[str | None, typer.Option("--request-id", metavar="ID", help="Which call of --from-log: "
-                                                   "the director's cpi-NNNNNN, or N for the Nth.")] = None,
+                                                   "the director's cpi-NNNNNN, or N for the log's Nth request "
+                                                   "(create-env logs have no request ids: N only).")] = None,
     var: Annotated[list[str] | None, typer.Option("--var", metavar="PATH=VALUE", help="With --from-trace or "
                                                   "--from-log: a value the trace masked or the log had redacted "
                                                   "(e.g. arguments[1].password=…).")] = None,
