@@ -150,7 +150,7 @@ class _Pipes:
 
 def _spawn(cpi: str, args: list[str], signals: _Signals, pipes: _Pipes) -> int:
     try:
-        pid = os.posix_spawn(cpi, [cpi, *args], os.environb, setsigdef=signals.for_the_cpi(),
+        pid = os.posix_spawn(cpi, [cpi, *args], given_environment(), setsigdef=signals.for_the_cpi(),
                              setsigmask=signals.mask,
                              file_actions=[(os.POSIX_SPAWN_DUP2, pipes.child_stdin, 0),
                                            (os.POSIX_SPAWN_DUP2, pipes.child_stdout, 1),
@@ -207,6 +207,24 @@ class _Signals:
             if self.given[signum] is not _signal.SIG_IGN:
                 _signal.signal(signum, _signal.default_int_handler if signum == _signal.SIGINT else _signal.SIG_DFL)
         _signal.pthread_sigmask(_signal.SIG_SETMASK, self.mask)
+
+
+def given_environment() -> dict[bytes, bytes]:
+    """The environment the caller gave us, as it gave it. Not `os.environ`: Python adds LC_CTYPE=C.UTF-8 to it when
+    it starts in the C locale (PEP 538; `-I` does not stop it) — the director's bare environment is exactly that
+    case, and a Ruby or Go CPI reads its encoding from LC_CTYPE. The kernel keeps the original, untouched by setenv.
+    """
+    try:
+        with open("/proc/self/environ", "rb") as handle:
+            block = handle.read()
+    except OSError:  # no /proc: the best there is
+        return dict(os.environb)
+    environment: dict[bytes, bytes] = {}
+    for entry in block.split(b"\0"):
+        name, equals, value = entry.partition(b"=")
+        if equals and name not in environment:  # getenv finds the first of duplicates
+            environment[name] = value
+    return environment
 
 
 def restore_for_exec() -> None:

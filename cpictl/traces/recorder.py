@@ -45,8 +45,16 @@ except BaseException as error:  # cpictl is gone or broken: the CPI runs in our 
         pass
     _signal.signal(_signal.SIGPIPE, _signal.SIG_DFL)
     _signal.signal(_signal.SIGXFSZ, _signal.SIG_DFL)
+    environment = {{}}  # as given: Python may have added LC_CTYPE to os.environ (see passthrough.given_environment)
     try:
-        os.execv(CONFIG["cpi"], [CONFIG["cpi"]] + sys.argv[1:])
+        with open("/proc/self/environ", "rb") as handle:
+            for entry in handle.read().split(b"\\0"):
+                if b"=" in entry:
+                    environment.setdefault(*entry.split(b"=", 1))
+    except OSError:
+        environment = os.environ
+    try:
+        os.execve(CONFIG["cpi"], [CONFIG["cpi"]] + sys.argv[1:], environment)
     except OSError as failure:
         os.write(2, ("cpictl recorder: cannot run the CPI %s: %s\\n" % (CONFIG["cpi"], failure.strerror)).encode())
         os._exit(127 if failure.errno == 2 else 126)
@@ -113,7 +121,7 @@ def shim_text(config: dict[str, Any], python: str) -> str:
 
 def read_shim(path: Path) -> Shim | None:
     """The shim at `path` (a file, or a directory holding `cpi`), or None if it is not one of ours."""
-    path = Path(path)
+    path = Path(os.path.abspath(path))
     if path.is_dir():
         path = path / SHIM_NAME
     try:
@@ -187,3 +195,44 @@ def _write(path: Path, text: str) -> None:
     except OSError as error:
         temporary.unlink(missing_ok=True)
         raise RecorderError(f"cannot write {path}: {error.strerror or error}") from error
+
+
+def describe(shim: Shim) -> dict[str, Any]:
+    """What `cpictl record status` shows: the shim's settings, whether what it needs is there, and what it has
+    recorded (entries in the trace; failures of the background recorder, from `<trace>.errors`)."""
+    from cpictl.traces.trace_file import TraceError, TraceFile
+
+    python = str(shim.config.get("python", ""))
+    document: dict[str, Any] = {
+        "shim": str(shim.path), "cpi": shim.cpi, "cpi_runnable": os.access(shim.cpi, os.X_OK),
+        "as": shim.config.get("as", "auto"), "python": python, "python_found": os.access(python, os.X_OK),
+        "cpictl_path": shim.config.get("cpictl_path"),
+        "cpictl_found": os.path.isfile(os.path.join(str(shim.config.get("cpictl_path")), "cpictl", "__init__.py")),
+        "trace": str(shim.trace), "trace_bytes": _size(shim.trace), "calls_recorded": 0, "last_call": None,
+        "recorder_errors": 0, "last_error": None}
+    try:
+        for line in TraceFile(shim.trace):
+            document["calls_recorded"] += 1
+            document["last_call"] = line.entry
+    except TraceError as error:
+        document["trace_problem"] = str(error)
+    last = document["last_call"]
+    if isinstance(last, dict):
+        request = last.get("request") if isinstance(last.get("request"), dict) else {}
+        document["last_call"] = {"n": last.get("n"), "time": last.get("time"), "method": request.get("method"),
+                                 "exit_code": last.get("exit_code"), "signal": last.get("signal")}
+    errors = Path(f"{shim.trace}.errors")
+    try:
+        lines = errors.read_text(errors="replace").splitlines()
+    except OSError:
+        lines = []
+    if lines:
+        document.update(recorder_errors=len(lines), last_error=lines[-1], errors_file=str(errors))
+    return document
+
+
+def _size(path: Path) -> int | None:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return None

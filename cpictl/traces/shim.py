@@ -19,7 +19,14 @@ import errno
 import os
 import sys
 
-from cpictl.traces.passthrough import CannotRun, Exchange, exit_as, pass_through, restore_for_exec
+from cpictl.traces.passthrough import (
+    CannotRun,
+    Exchange,
+    exit_as,
+    given_environment,
+    pass_through,
+    restore_for_exec,
+)
 
 TYPE_CHECKING = False  # `typing` costs 8 ms of the shim's start-up: annotations only
 if TYPE_CHECKING:
@@ -65,7 +72,7 @@ def exec_cpi(cpi: str, args: list[str], why: str | None) -> None:
         note(why)
     try:
         restore_for_exec()
-        os.execv(cpi, [cpi, *args])
+        os.execve(cpi, [cpi, *args], given_environment())
     except OSError as error:
         note(f"cannot run the CPI {cpi}: {error.strerror}")
         os._exit(127 if error.errno == errno.ENOENT else 126)
