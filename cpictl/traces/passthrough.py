@@ -349,9 +349,13 @@ def exit_as(status: int) -> None:
         resource.setrlimit(resource.RLIMIT_CORE, (0, resource.getrlimit(resource.RLIMIT_CORE)[1]))
     except (ImportError, OSError, ValueError):
         pass
-    try:
-        _signal.signal(signum, _signal.SIG_DFL)
-        _signal.pthread_sigmask(_signal.SIG_UNBLOCK, (signum,))
+    if signum != _signal.SIGKILL:  # whose disposition cannot be set (nor needs to be)
+        try:
+            _signal.signal(signum, _signal.SIG_DFL)
+            _signal.pthread_sigmask(_signal.SIG_UNBLOCK, (signum,))
+        except (OSError, ValueError):
+            pass
+    try:  # noqa: SIM105 - contextlib costs start-up time
         _signal.raise_signal(signum)
     except (OSError, ValueError):
         pass

@@ -41,9 +41,9 @@ def same_as_bare(shim: Shim, stdin: bytes, **options: Any) -> subprocess.Complet
     return through
 
 
-def wait_for_entries(trace: Path, count: int, timeout: float = 90.0) -> list[dict[str, Any]]:
+def wait_for_entries(trace: Path, count: int, timeout: float = 90.0, parse: bool = True) -> list[Any]:
     """The trace's entries once it holds `count` of them (the background recorder appends after the shim
-    exits). Every line must be a whole entry."""
+    exits). Every line must be a whole entry. With `parse=False`, the lines of any file."""
     deadline = time.monotonic() + timeout
     while True:
         lines = trace.read_bytes().splitlines() if trace.exists() else []
@@ -51,7 +51,7 @@ def wait_for_entries(trace: Path, count: int, timeout: float = 90.0) -> list[dic
             break
         time.sleep(0.05)
     assert len(lines) == count, f"{len(lines)} entries in {trace}, expected {count}"
-    return [json.loads(line) for line in lines]
+    return [json.loads(line) for line in lines] if parse else lines
 
 
 @pytest.fixture

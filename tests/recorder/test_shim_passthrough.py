@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -32,7 +33,7 @@ def test_twenty_concurrent_calls_pass_through_unchanged_and_are_all_recorded(shi
     with ThreadPoolExecutor(20) as pool:  # twenty shims at once, as a director runs its CPI processes
         through = list(pool.map(lambda stdin: run([str(shim.path)], stdin), requests))
     bare = [run([shim.cpi], stdin) for stdin in requests]
-    for mine, theirs in zip(through, bare):
+    for mine, theirs in zip(through, bare, strict=True):
         assert (mine.returncode, mine.stdout, mine.stderr) == (theirs.returncode, theirs.stdout, theirs.stderr)
     assert {p.returncode for p in through} == {0, 1, 2}
 
@@ -49,8 +50,8 @@ def test_twenty_concurrent_calls_pass_through_unchanged_and_are_all_recorded(shi
         assert entry["stderr"] == bare[n].stderr.decode()
         assert entry["target"]["argv"] == [shim.cpi]
         assert entry["origin"]["recorder"] == str(shim.path)
-    # a non-zero exit is judged as cpictl judges its own calls
-    assert any(v["code"] == "process.nonzero-exit" or "exit" in v["code"] for v in by_id["cpi-000001"]["violations"])
+        # judged as cpictl judges its own calls: a non-zero exit after a good answer fails create-env only
+        assert [v["code"] for v in entry["violations"]] == (["exit.nonzero"] if n % 3 else [])
 
 
 def test_a_request_bigger_than_a_pipe_reaches_the_cpi_byte_for_byte(shim_in_front) -> None:
@@ -180,8 +181,6 @@ def test_a_cpi_that_stops_reading_stdin_closes_it_for_the_caller_too(tmp_path: P
             process.kill()
             process.wait(timeout=60)
             process.stdout.close()
-            try:
+            with contextlib.suppress(BrokenPipeError):
                 process.stdin.close()
-            except BrokenPipeError:
-                pass
     assert os.path.exists(shim.path)
