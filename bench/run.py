@@ -21,6 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import durability_bench  # noqa: E402 - sibling scripts, found through the line above
+import recorder_bench  # noqa: E402
 import repl_bench  # noqa: E402
 
 OK_CPI = str(ROOT / "tests" / "cpis" / "ok.sh")
@@ -152,7 +153,9 @@ def main() -> int:
                    "log": bench_big_log, "refcpi": lambda: bench_refcpi(env),
                    "recipe": lambda: bench_recipe_steps(home), "repl": lambda: repl_bench.run(report),
                    "durable": lambda: durability_bench.durable_overhead(home, absolute),
-                   "memory": lambda: durability_bench.answer_memory(home, env, CPICTL, report, absolute)}
+                   "memory": lambda: durability_bench.answer_memory(home, env, CPICTL, report, absolute),
+                   "recorder": lambda: (recorder_bench.added_latency(home, absolute),
+                                        recorder_bench.import_path(home, absolute))}
         for name, bench in benches.items():
             if not extra or name in extra:
                 bench()

@@ -14,14 +14,14 @@ The caller (a director, create-env) sees the shim's stdin, stdout, stderr and ex
   what the CPI would get without us. The CPI starts with the signal mask and dispositions the caller gave us.
 
 Start-up is measured (`make bench`: ≤ 25 ms per call over the bare CPI), so this module imports only what the
-interpreter has built in (`_signal`, not `signal`, which loads `enum`: 7 ms) and `os`.
+interpreter has built in: `_signal`, not `signal` (it loads `enum`: 7 ms), `posix`, not `os`.
 """
 
 from __future__ import annotations
 
 import _signal
 import _thread
-import os
+import posix  # what `os` re-exports here, without its 1 ms of imports (posix.path, collections.abc)
 import time
 
 #: Read and write size: a pipe's capacity, so a flood moves in few system calls.
@@ -134,27 +134,27 @@ class _Pipes:
     """The CPI's three pipes: our ends (`stdin` we write, `stdout` and `stderr` we read) and the child's."""
 
     def __init__(self) -> None:
-        self.child_stdin, self.stdin = os.pipe()
-        self.stdout, self.child_stdout = os.pipe()
-        self.stderr, self.child_stderr = os.pipe()
+        self.child_stdin, self.stdin = posix.pipe()
+        self.stdout, self.child_stdout = posix.pipe()
+        self.stderr, self.child_stderr = posix.pipe()
 
     def close_child_ends(self) -> None:
         for fd in (self.child_stdin, self.child_stdout, self.child_stderr):
-            os.close(fd)
+            posix.close(fd)
 
     def abandon(self) -> None:
         """No CPI: close what no pump owns (the pumps close their own ends as they end)."""
         self.close_child_ends()
-        os.close(self.stdout)
+        posix.close(self.stdout)
 
 
 def _spawn(cpi: str, args: list[str], signals: _Signals, pipes: _Pipes) -> int:
     try:
-        pid = os.posix_spawn(cpi, [cpi, *args], given_environment(), setsigdef=signals.for_the_cpi(),
+        pid = posix.posix_spawn(cpi, [cpi, *args], given_environment(), setsigdef=signals.for_the_cpi(),
                              setsigmask=signals.mask,
-                             file_actions=[(os.POSIX_SPAWN_DUP2, pipes.child_stdin, 0),
-                                           (os.POSIX_SPAWN_DUP2, pipes.child_stdout, 1),
-                                           (os.POSIX_SPAWN_DUP2, pipes.child_stderr, 2)])
+                             file_actions=[(posix.POSIX_SPAWN_DUP2, pipes.child_stdin, 0),
+                                           (posix.POSIX_SPAWN_DUP2, pipes.child_stdout, 1),
+                                           (posix.POSIX_SPAWN_DUP2, pipes.child_stderr, 2)])
     except OSError as error:
         raise CannotRun(error) from error
     pipes.close_child_ends()
@@ -186,7 +186,7 @@ class _Signals:
     def forward_to(self, child: int) -> None:
         def forward(signum: int, frame: object) -> None:
             try:  # noqa: SIM105 - contextlib costs start-up time (see the module docstring)
-                os.kill(child, signum)
+                posix.kill(child, signum)
             except OSError:
                 pass  # already gone
 
@@ -210,7 +210,7 @@ class _Signals:
 
 
 def given_environment() -> dict[bytes, bytes]:
-    """The environment the caller gave us, as it gave it. Not `os.environ`: Python adds LC_CTYPE=C.UTF-8 to it when
+    """The environment the caller gave us, as it gave it. Not `posix.environ`: Python adds LC_CTYPE=C.UTF-8 to it when
     it starts in the C locale (PEP 538; `-I` does not stop it) — the director's bare environment is exactly that
     case, and a Ruby or Go CPI reads its encoding from LC_CTYPE. The kernel keeps the original, untouched by setenv.
     """
@@ -218,7 +218,7 @@ def given_environment() -> dict[bytes, bytes]:
         with open("/proc/self/environ", "rb") as handle:
             block = handle.read()
     except OSError:  # no /proc: the best there is
-        return dict(os.environb)
+        return dict(posix.environ)
     environment: dict[bytes, bytes] = {}
     for entry in block.split(b"\0"):
         name, equals, value = entry.partition(b"=")
@@ -247,7 +247,7 @@ def _wait_for(fd: int, writing: bool) -> None:
 def _read(fd: int) -> bytes:
     while True:
         try:
-            return os.read(fd, CHUNK)
+            return posix.read(fd, CHUNK)
         except BlockingIOError:
             _wait_for(fd, writing=False)
 
@@ -256,7 +256,7 @@ def _write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
         try:
-            view = view[os.write(fd, view):]
+            view = view[posix.write(fd, view):]
         except BlockingIOError:
             _wait_for(fd, writing=True)
 
@@ -313,16 +313,16 @@ def _pump_stdin(sink: int, exchange: Exchange, go: _thread.LockType) -> None:
 
 def _close(fd: int) -> None:
     try:  # noqa: SIM105 - contextlib costs start-up time
-        os.close(fd)
+        posix.close(fd)
     except OSError:
         pass
 
 
 def _close_our_stdin() -> None:
     try:
-        null = os.open(os.devnull, os.O_RDONLY | os.O_CLOEXEC)
-        os.dup2(null, 0)  # not close(0): the number stays taken, so no later file lands on it
-        os.close(null)
+        null = posix.open("/dev/null", posix.O_RDONLY | posix.O_CLOEXEC)
+        posix.dup2(null, 0)  # not close(0): the number stays taken, so no later file lands on it
+        posix.close(null)
     except OSError:
         pass
 
@@ -331,7 +331,7 @@ def _close_our_stdin() -> None:
 
 def _reap(pid: int) -> int:
     try:
-        return os.waitpid(pid, 0)[1]
+        return posix.waitpid(pid, 0)[1]
     except ChildProcessError:  # cannot happen in the shim (nobody else reaps); a status, not an exception
         return 0
 
@@ -339,9 +339,9 @@ def _reap(pid: int) -> int:
 def exit_as(status: int) -> None:
     """End this process as the CPI ended: the same exit code, or death by the same signal (without a core file
     of ours)."""
-    code = os.waitstatus_to_exitcode(status)
+    code = posix.waitstatus_to_exitcode(status)
     if code >= 0:
-        os._exit(code)
+        posix._exit(code)
     signum = -code
     try:
         import resource
@@ -359,4 +359,4 @@ def exit_as(status: int) -> None:
         _signal.raise_signal(signum)
     except (OSError, ValueError):
         pass
-    os._exit(128 + signum)  # not reached for a signal that ends a process
+    posix._exit(128 + signum)  # not reached for a signal that ends a process

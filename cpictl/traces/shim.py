@@ -5,8 +5,9 @@ What must happen before the shim exits — the caller waits for that exit — is
 the exit status, and a note on stderr when this call will not be recorded for a reason known up front (the trace
 cannot be written, its disk is full). Judging and masking the exchange costs ~50 ms of imports (the catalogue,
 the contract checks), twice the shim's whole budget (`make bench`), so a forked child does it after the caller has
-its answer: it leaves the caller's process group and pipes first, so nobody waits for it, and writes what goes
-wrong there to `<trace>.errors` (`cpictl record status` shows it).
+its answer. The shim gives the caller its EOF before it forks (its stdio becomes /dev/null), the child leaves the
+caller's process group, so nobody waits for it; what goes wrong from there on is written to `<trace>.errors`
+(`cpictl record status` shows it).
 
 It never changes what the caller sees: whatever fails in cpictl fails open. Before the CPI starts, the fallback is
 to exec it in our place (pure pass-through); once it runs, its bytes pass and its end is ours whatever else fails.
@@ -16,7 +17,7 @@ Every note of ours is one line on stderr starting `cpictl recorder:`.
 from __future__ import annotations
 
 import errno
-import os
+import posix  # not `os`: see passthrough's docstring
 import sys
 
 from cpictl.traces.passthrough import (
@@ -38,6 +39,7 @@ NOTE = "cpictl recorder: "
 MIN_FREE_BYTES = 16 * 1024 * 1024
 #: The background recorder gives up after this long (judging one exchange takes well under a second).
 RECORD_TIMEOUT_S = 300
+_APPEND = posix.O_WRONLY | posix.O_APPEND | posix.O_CREAT | posix.O_CLOEXEC | posix.O_NOCTTY
 
 
 def main(config: dict[str, Any]) -> None:
@@ -55,14 +57,15 @@ def main(config: dict[str, Any]) -> None:
         exchange = pass_through(cpi, args, keep=problem is None)
     except CannotRun as failure:  # as a shell's `exec` reports a CPI it cannot run, and with its exit codes
         note(f"cannot run the CPI {cpi}: {failure}")
-        os._exit(127 if failure.error.errno == errno.ENOENT else 126)
+        posix._exit(127 if failure.error.errno == errno.ENOENT else 126)
     except BaseException as error:
         exec_cpi(cpi, args, f"not recording: {_what(error)}")
     if problem is None:
         try:
+            _leave_the_caller()
             _hand_off(exchange, config)
-        except BaseException as error:
-            note(f"this call is not recorded: {_what(error)}", exchange)
+        except BaseException as error:  # the caller's stderr is gone: noted where the background's failures go
+            record_failure(config["trace"], f"this call is not recorded: {_what(error)}")
     exit_as(exchange.status)
 
 
@@ -72,33 +75,45 @@ def exec_cpi(cpi: str, args: list[str], why: str | None) -> None:
         note(why)
     try:
         restore_for_exec()
-        os.execve(cpi, [cpi, *args], given_environment())
+        posix.execve(cpi, [cpi, *args], given_environment())
     except OSError as error:
         note(f"cannot run the CPI {cpi}: {error.strerror}")
-        os._exit(127 if error.errno == errno.ENOENT else 126)
+        posix._exit(127 if error.errno == errno.ENOENT else 126)
 
 
 def trace_problem(trace: str, min_free: int) -> str | None:
     """Why a call cannot be recorded in `trace` (it is created if missing, 0600), or None."""
     try:
-        parent = os.path.dirname(trace)
-        if parent and not os.path.isdir(parent):
-            os.makedirs(parent, mode=0o700, exist_ok=True)
+        _make_parents(trace)
         # O_NONBLOCK: a FIFO without a reader fails at once instead of blocking the call
-        fd = os.open(trace, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC | os.O_NOCTTY | os.O_NONBLOCK,
-                     0o600)
+        fd = posix.open(trace, _APPEND | posix.O_NONBLOCK, 0o600)
     except OSError as error:
         return f"cannot write the trace {trace}: {error.strerror or error}"
     try:
-        if os.fstat(fd).st_mode & 0o170000 != 0o100000:  # S_ISREG, without importing `stat`
+        if posix.fstat(fd).st_mode & 0o170000 != 0o100000:  # S_ISREG, without importing `stat`
             return f"the trace {trace} is not a regular file"
-        space = os.fstatvfs(fd)
+        space = posix.fstatvfs(fd)
         free = space.f_bavail * space.f_frsize
         if free < min_free:
             return f"the trace's file system is full ({free:,} bytes free; needs {min_free:,}): {trace}"
         return None
     finally:
-        os.close(fd)
+        posix.close(fd)
+
+
+def _make_parents(path: str) -> None:
+    """Create the missing directories above `path`, 0700 (as `TraceFile` does)."""
+    parent = path.rpartition("/")[0]
+    if not parent:
+        return
+    try:
+        posix.stat(parent)
+    except FileNotFoundError:
+        _make_parents(parent)
+        try:  # noqa: SIM105 - contextlib costs start-up time
+            posix.mkdir(parent, 0o700)
+        except FileExistsError:
+            pass
 
 
 def note(message: str, exchange: Exchange | None = None) -> None:
@@ -108,7 +123,7 @@ def note(message: str, exchange: Exchange | None = None) -> None:
     if stderr is not None and stderr.data and not stderr.data.endswith(b"\n"):
         line = "\n" + line
     try:  # noqa: SIM105 - contextlib costs start-up time
-        os.write(2, line.encode("utf-8", "backslashreplace"))
+        posix.write(2, line.encode("utf-8", "backslashreplace"))
     except OSError:
         pass  # nowhere to say it
 
@@ -120,10 +135,19 @@ def _what(error: BaseException) -> str:
 def _standard_fds_open() -> bool:
     try:
         for fd in (0, 1, 2):
-            os.fstat(fd)
+            posix.fstat(fd)
     except OSError:
         return False
     return True
+
+
+def _leave_the_caller() -> None:
+    """Hand the caller its EOF now: our stdin, stdout and stderr become /dev/null, so the recorder forked next
+    holds none of the caller's pipes even for the moment before it runs (on a busy machine, milliseconds)."""
+    null = posix.open("/dev/null", posix.O_RDWR | posix.O_CLOEXEC)
+    for fd in (0, 1, 2):
+        posix.dup2(null, fd)
+    posix.close(null)
 
 
 def _hand_off(exchange: Exchange, config: dict[str, Any]) -> None:
@@ -132,29 +156,28 @@ def _hand_off(exchange: Exchange, config: dict[str, Any]) -> None:
         import warnings
 
         warnings.filterwarnings("ignore", "This process", DeprecationWarning)
-    if os.fork() == 0:
+    if posix.fork() == 0:
         try:
             _detach()
+            import os
+
             from cpictl.traces.shim_record import record
 
             record(exchange, config, shim=os.path.abspath(sys.argv[0]))
         except BaseException as error:
             record_failure(config["trace"], f"this call is not recorded: {_what(error)}")
         finally:
-            os._exit(0)
+            posix._exit(0)
 
 
 def _detach() -> None:
-    """Leave the caller: its pipes (it waits for their EOF), its process group (a Ctrl-C meant for the call),
-    the CPU it needs (we are background work), and any chance of running for ever."""
+    """Leave the caller for good: any pipe it leaked to us (it may wait for their EOF), its process group (a
+    Ctrl-C meant for the call), the CPU it needs (we are background work), and any chance of running for ever."""
     import _signal
 
-    null = os.open(os.devnull, os.O_RDWR)
-    for fd in (0, 1, 2):
-        os.dup2(null, fd)
-    os.closerange(3, os.sysconf("SC_OPEN_MAX"))  # pipes a caller leaked to us must not wait on us either
-    os.setsid()
-    os.nice(10)
+    posix.closerange(3, posix.sysconf("SC_OPEN_MAX"))
+    posix.setsid()
+    posix.nice(10)
     _signal.alarm(RECORD_TIMEOUT_S)  # its default action ends us
 
 
@@ -165,10 +188,10 @@ def record_failure(trace: str, message: str) -> None:
     stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     line = f"{stamp} {NOTE}{' '.join(message.split())}\n".encode("utf-8", "backslashreplace")
     try:
-        fd = os.open(f"{trace}.errors", os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC | os.O_NOCTTY, 0o600)
+        fd = posix.open(f"{trace}.errors", _APPEND, 0o600)
         try:
-            os.write(fd, line)
+            posix.write(fd, line)
         finally:
-            os.close(fd)
+            posix.close(fd)
     except OSError:
         pass
