@@ -4,7 +4,9 @@
   shim and of the bare CPI alternated one by one, each a whole process as a director starts it, with the same
   request on stdin and both outputs read to EOF. The background recorder appends each entry after the shim has
   exited; the next pair waits for it, so its work (~50 ms of CPU: imports, judging, masking) never lands inside a
-  sample of either side. How long after the shim's exit the entry lands is printed for information.
+  sample of either side. For information: how long after the shim's exit the entry lands, and the start-up of
+  `python -IS -c pass` in the same run (the floor of a shim in Python: most of what it adds, and what swings
+  most when the machine is busy).
 - (j) typer, rich and pydantic stay off the shim's import path: the modules the shim's own process imports
   (`-X importtime`), counted; any of those three is a miss.
 
@@ -52,10 +54,12 @@ def added_latency(home: str, line: Line) -> None:
     from cpictl.traces.recorder import install
 
     shim = install(OK_CPI, Path(home) / "recorder")
-    samples: dict[str, list[float]] = {"shim": [], "bare": []}
+    # the interpreter's own start-up, alternated with the others: the floor of any shim written in Python
+    runs = (("shim", [str(shim.path)]), ("bare", [OK_CPI]), ("python", [sys.executable, "-IS", "-c", "pass"]))
+    samples: dict[str, list[float]] = {name: [] for name, _ in runs}
     landed: list[float] = []
     for n in range(1, PAIRS + 1):
-        for name, argv in (("shim", [str(shim.path)]), ("bare", [OK_CPI])):
+        for name, argv in runs:
             started = time.perf_counter()
             done = subprocess.run(argv, input=REQUEST, capture_output=True)
             samples[name].append(time.perf_counter() - started)
@@ -63,10 +67,11 @@ def added_latency(home: str, line: Line) -> None:
                 raise RuntimeError(f"{argv[0]}: exit {done.returncode}: {done.stderr[-500:]!r}")
             if name == "shim":
                 landed.append(_entry_lands(shim.trace, n))
-    shim_s, bare_s = statistics.median(samples["shim"]), statistics.median(samples["bare"])
+    shim_s, bare_s, python_s = (statistics.median(samples[name]) for name, _ in runs)
     line("(i) recorder shim: added to a call of a fast CPI (median)", (shim_s - bare_s) * 1000, 25, "ms")
-    print(f"{'    shim / bare call; entry appended after the shim exited':<58} {shim_s * 1000:10.3f}ms / "
-          f"{bare_s * 1000:.3f} ms; entry +{statistics.median(landed) * 1000:.0f} ms (median)")
+    print(f"{'    shim / bare call / `python -IS -c pass`':<58} {shim_s * 1000:10.3f}ms / {bare_s * 1000:.3f} ms / "
+          f"{python_s * 1000:.3f} ms; entry appended {statistics.median(landed) * 1000:.0f} ms after the shim's "
+          "exit")
 
 
 def import_path(home: str, line: Line) -> None:

@@ -178,7 +178,12 @@ def _detach() -> None:
     posix.closerange(3, posix.sysconf("SC_OPEN_MAX"))
     posix.setsid()
     posix.nice(10)
-    _signal.alarm(RECORD_TIMEOUT_S)  # its default action ends us
+
+    def give_up(signum: int, frame: object) -> None:
+        raise TimeoutError(f"the background recorder gave up after {RECORD_TIMEOUT_S} s")
+
+    _signal.signal(_signal.SIGALRM, give_up)
+    _signal.alarm(RECORD_TIMEOUT_S)
 
 
 def record_failure(trace: str, message: str) -> None:
