@@ -61,8 +61,8 @@ def install_command(
     typer.echo(f"recorder installed: {shim.path}\n"
                f"  runs the CPI  {shim.cpi}\n"
                f"  records to    {shim.trace}\n"
-               f"Point the director or create-env at {shim.path} (it is their bin/cpi if you moved the real one "
-               f"aside); read the calls with `cpictl trace list --file {shim.trace}`.")
+               f"Calls through it are recorded (the director runs it when it is the CPI job's bin/cpi); read them "
+               f"with `cpictl trace list --file {shim.trace}`.")
 
 
 @record_app.command("status")
