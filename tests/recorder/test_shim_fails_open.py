@@ -136,3 +136,13 @@ def test_a_python_path_too_long_for_a_shebang_goes_through_sh(tmp_path: Path) ->
     assert (through.returncode, through.stderr) == (3, b"log line one\nlog line two\n")
     (entry,) = wait_for_entries(shim.trace, 1)
     assert entry["exit_code"] == 3 and json.dumps(entry["response"]) == '{"result": true, "error": null, "log": ""}'
+
+
+def test_a_failure_of_ours_before_the_cpi_starts_means_pure_pass_through(tmp_path: Path) -> None:
+    shim = chatty_shim(tmp_path)
+    text = shim.path.read_text()
+    broken = {key: value for key, value in shim.config.items() if key != "trace"}  # a bug's stand-in: KeyError
+    shim.path.write_text(text.replace(repr(shim.config), repr(broken)))
+    note = passes_through_with_one_note(shim)
+    assert note == b"cpictl recorder: not recording: KeyError: 'trace'"
+    assert not shim.trace.exists()
