@@ -116,12 +116,9 @@ def _make_parents(path: str) -> None:
             pass
 
 
-def note(message: str, exchange: Exchange | None = None) -> None:
-    """One line of ours on the caller's stderr (after the CPI's stderr: on a line of its own)."""
+def note(message: str) -> None:
+    """One line of ours on the caller's stderr, before anything of the CPI's."""
     line = NOTE + " ".join(message.split()) + "\n"
-    stderr = exchange.stderr if exchange is not None else None
-    if stderr is not None and stderr.data and not stderr.data.endswith(b"\n"):
-        line = "\n" + line
     try:  # noqa: SIM105 - contextlib costs start-up time
         posix.write(2, line.encode("utf-8", "backslashreplace"))
     except OSError:
