@@ -3,9 +3,9 @@ place of its CPI (`cpictl record install|status|uninstall`).
 
 The shim is a short Python script whose settings sit in one `CONFIG = {…}` line; everything it does is in
 `cpictl.traces.shim`, imported when it runs, so upgrading cpictl upgrades every shim. Rules kept:
-- It runs as the callers run a CPI — no argv, a bare environment (the director passes PATH=/usr/sbin:/usr/bin:
-  /sbin:/bin only) — so the interpreter is named by absolute path in its first line (the Python that installed
-  it; through `/bin/sh` when the path is too long for a `#!` line) and cpictl's location is written into it.
+- It runs as the callers run a CPI — no argv, a bare environment (the director's PATH holds only the system
+  directories) — so the interpreter is named by absolute path in its first line (the Python that installed it;
+  through `/bin/sh` when the path is too long for a `#!` line) and cpictl's location is written into it.
 - `-I -S`: no PYTHON* variable of the caller's changes it, no site-packages are scanned on the critical path
   (the background recorder loads them).
 - Writing it never replaces the real CPI, nor any other file without `force`; it is written whole (a temporary
