@@ -21,6 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import durability_bench  # noqa: E402 - sibling scripts, found through the line above
+import recorder_bench  # noqa: E402
 import repl_bench  # noqa: E402
 import trace_bench  # noqa: E402
 import trace_import_bench  # noqa: E402
@@ -157,7 +158,9 @@ def main() -> int:
                    "memory": lambda: durability_bench.answer_memory(home, env, CPICTL, report, absolute),
                    "trace": lambda: trace_bench.append_overhead(home, absolute),
                    "import": lambda: trace_import_bench.import_speed(home, paired_times, report, absolute, CPICTL,
-                                                                    env, durability_bench._peak_mb)}
+                                                                    env, durability_bench._peak_mb),
+                   "recorder": lambda: (recorder_bench.added_latency(home, absolute),
+                                        recorder_bench.import_path(home, absolute))}
         for name, bench in benches.items():
             if not extra or name in extra:
                 bench()

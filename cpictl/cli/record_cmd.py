@@ -1,8 +1,100 @@
-"""`cpictl record …`: a recorder that sits between BOSH and its CPI. (Being built.)"""
+"""`cpictl record install|status|uninstall`: a recorder that sits between BOSH and its CPI.
+
+`install` writes `DIR/cpi`, a shim the director or create-env runs as its CPI: it passes every call through byte
+for byte and appends it, judged and masked, to a trace that `cpictl trace list --file` reads. The work is in
+`cpictl.traces.recorder` (installing) and `cpictl.traces.shim` (what runs per call).
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
-record_app = typer.Typer(help="Record what a director or create-env sends its CPI: install a pass-through shim.",
-                         no_args_is_help=True)
+from cpictl.cli.exits import UsageError
+from cpictl.cli.output import emit_document, resolve_format
+
+RECORD_HELP = (
+    "Record what a director or create-env sends its CPI: a pass-through shim in front of the real one.\n\n"
+    "Example:\n\n"
+    "  mv /var/vcap/jobs/aws_cpi/bin/cpi /var/vcap/jobs/aws_cpi/bin/cpi.real\n\n"
+    "  cpictl record install --cpi /var/vcap/jobs/aws_cpi/bin/cpi.real /var/vcap/jobs/aws_cpi/bin\n\n"
+    "  cpictl trace list --file /var/vcap/jobs/aws_cpi/bin/cpi.trace.jsonl"
+)
+record_app = typer.Typer(help=RECORD_HELP, no_args_is_help=True)
+
+DirArg = Annotated[Path, typer.Argument(metavar="DIR", help="Directory of the shim (DIR/cpi).")]
+OutputOpt = Annotated[str | None, typer.Option("-o", "--output", help="table, json or yaml (default: table on a "
+                                                                    "terminal, json otherwise).")]
+
+INSTALL_HELP = (
+    "Write DIR/cpi (0755): an executable the director or create-env runs as its CPI. Each call runs the real CPI "
+    "with the same argv, environment and directory, passes stdin, stdout, stderr and the exit status (or the "
+    "signal) through byte for byte, and is appended, judged and masked, to the trace (default DIR/cpi.trace.jsonl)."
+    " If cpictl fails — an unwritable trace, a full disk, a bug — the call passes through unchanged with one "
+    "`cpictl recorder:` line on stderr.\n\n"
+    "Example: cpictl record install --cpi /var/vcap/jobs/aws_cpi/bin/cpi.real /var/vcap/jobs/aws_cpi/bin"
+)
+
+
+def _recorder_error(error: Exception) -> UsageError:
+    return UsageError(str(error))
+
+
+@record_app.command("install", help=INSTALL_HELP)
+def install_command(
+    directory: DirArg,
+    cpi: Annotated[str, typer.Option("--cpi", help="The real CPI executable (e.g. its bin/cpi, moved aside).")],
+    trace: Annotated[Path | None, typer.Option("--trace", metavar="FILE", help="Trace file (default: "
+                                               "DIR/cpi.trace.jsonl).")] = None,
+    caller: Annotated[str, typer.Option("--as", metavar="auto|director|create-env", help="Whose verdicts lead "
+                                        "(auto: create-env when its BOSH_JOBS_DIR is set).")] = "auto",
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing DIR/cpi (never the real CPI).")] = False,
+) -> None:
+    from cpictl.traces.recorder import RecorderError, install
+
+    try:
+        shim = install(cpi, directory, trace=trace, caller=caller, force=force)
+    except RecorderError as error:
+        raise _recorder_error(error) from error
+    typer.echo(f"recorder installed: {shim.path}\n"
+               f"  runs the CPI  {shim.cpi}\n"
+               f"  records to    {shim.trace}\n"
+               f"Calls through it are recorded (the director runs it when it is the CPI job's bin/cpi); read them "
+               f"with `cpictl trace list --file {shim.trace}`.")
+
+
+@record_app.command("status")
+def status_command(directory: DirArg, output: OutputOpt = None) -> None:
+    """Show the shim in DIR: the CPI it runs, its trace, how many calls it recorded, its last failure.
+
+    Example: cpictl record status /var/vcap/jobs/aws_cpi/bin"""
+    from cpictl.traces.recorder import describe, read_shim
+
+    fmt = resolve_format(output)
+    shim = read_shim(directory)
+    if shim is None:
+        raise UsageError(f"no recorder shim in {directory} (`cpictl record install` writes one)")
+    document = describe(shim)
+    if fmt != "table":
+        emit_document(document, fmt)
+        return
+    from cpictl.cli.output import stdout_console
+    from cpictl.render.recorder_view import recorder_status
+
+    stdout_console().print(recorder_status(document))
+
+
+@record_app.command("uninstall")
+def uninstall_command(directory: DirArg) -> None:
+    """Remove the shim DIR/cpi (the trace stays). Put the real CPI back where it was yourself.
+
+    Example: cpictl record uninstall /var/vcap/jobs/aws_cpi/bin"""
+    from cpictl.traces.recorder import RecorderError, uninstall
+
+    try:
+        shim = uninstall(directory)
+    except RecorderError as error:
+        raise _recorder_error(error) from error
+    typer.echo(f"removed {shim.path}; the real CPI is {shim.cpi}; the trace stays in {shim.trace}")
