@@ -33,6 +33,7 @@ _TEMPLATE = '''{first_lines}
 # call, judged and masked, to the trace. `cpictl record status` describes it; `cpictl record uninstall` removes it.
 CONFIG = {config}
 import sys
+sys.dont_write_bytecode = True  # under the caller's limits (a file size cap) a .pyc written here could be torn
 sys.path.append(CONFIG["cpictl_path"])
 try:
     from cpictl.traces.shim import main

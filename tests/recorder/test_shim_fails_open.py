@@ -5,11 +5,13 @@ line on stderr (before the CPI's own); one met after the caller has its answer g
 from __future__ import annotations
 
 import json
+import marshal
 import os
 import re
 import resource
 from pathlib import Path
 
+import cpictl
 from cpictl.traces.recorder import install, shim_text
 from cpictl.traces.trace_file import TraceFile
 from tests.recorder.conftest import (
@@ -102,6 +104,9 @@ def test_a_write_that_fails_after_the_answer_is_noted_in_the_errors_file(tmp_pat
     assert re.fullmatch(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ cpictl recorder: this call is not recorded: TraceError: "
                         rb"cannot write the trace .*: File too large", line), line
     assert len(list(TraceFile(shim.trace))) == 300  # what got out before the refusal is a torn line, skipped
+    # and the interpreter under that limit left no torn bytecode in cpictl, which would break every later command
+    for compiled in Path(cpictl.__file__).parent.rglob("*.pyc"):
+        marshal.loads(compiled.read_bytes()[16:])
 
 
 def test_a_cpi_that_is_gone_is_reported_as_a_shell_would(tmp_path: Path) -> None:
