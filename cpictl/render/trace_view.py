@@ -28,7 +28,7 @@ from cpictl.traces.compare import Absent, Comparison, Row
 from cpictl.traces.reading import entry_changes, entry_status, entry_time, error_type, request_of, target_word
 
 STATUS_STYLE = {"ok": "green", "cpi-error": "red", "misbehaved": "bold red", "not-sent": "yellow"}
-HEADERS = ("n", "time", "target", "method", "outcome", "ms", "cloud IDs")
+HEADERS = ("n", "time", "target", "method", "outcome", "ms", "IDs")
 GAP = 2
 #: Widths a column gives way to before the cloud IDs lose their room: target, method, outcome.
 FLOORS = {"target": 6, "method": 12, "outcome": 10}

@@ -174,7 +174,8 @@ def entry_changes(entry: dict[str, Any]) -> Any:
 
 
 def target_word(entry: dict[str, Any]) -> str:
-    """The target in a word or two: its name, `refcpi` for the bundled reference CPI, else the executable."""
+    """The target in a word or two: its name, `refcpi` for the bundled reference CPI, the job of a BOSH job's
+    `jobs/<job>/bin/<file>` (the director's and create-env's layout: `aws_cpi`), else the executable."""
     target = entry.get("target")
     target = target if isinstance(target, dict) else {}
     if target.get("name"):
@@ -185,6 +186,8 @@ def target_word(entry: dict[str, Any]) -> str:
     if not argv:
         return "-"
     parts = Path(argv[0]).parts
+    if len(parts) >= 4 and parts[-4] == "jobs" and parts[-2] == "bin":
+        return parts[-3]
     return "/".join(parts[-3:]) if len(parts) > 3 else argv[0]
 
 

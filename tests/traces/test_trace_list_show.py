@@ -62,7 +62,7 @@ def test_the_table_is_one_line_per_call_at_80_columns(capsys, session_calls, mon
     lines = out.splitlines()
     assert code == 0 and lines[0].startswith("calls in ")
     header, rows = lines[1], lines[2:]
-    assert header.split() == ["n", "time", "target", "method", "outcome", "ms", "cloud", "IDs"]
+    assert header.split() == ["n", "time", "target", "method", "outcome", "ms", "IDs"]
     assert len(rows) == len(session_calls) + 1  # one line each: nothing folded onto a second line
     assert all(len(line) <= 80 for line in lines[1:])
     assert "calculate_vm_cloud_properties" in rows[-1]  # a method is never cut while the IDs can give way
@@ -146,3 +146,15 @@ def test_a_torn_line_is_skipped_by_list_and_show(capsys, session_calls, isolated
         trace.write('{"v":1,"n":5,"time":"2026-')  # a writer killed mid-line
     code, out, _ = run(capsys, "trace", "list", "-o", "json", "--last", "2")
     assert code == 0 and [row["n"] for row in json.loads(out)] == [3, 4]
+
+
+@pytest.mark.parametrize(("argv", "word"), [
+    (["/var/vcap/jobs/aws_cpi/bin/cpi"], "aws_cpi"),  # the director's layout: the job names the CPI
+    (["/home/op/.bosh/installations/5f1e/jobs/vsphere_cpi/bin/cpi"], "vsphere_cpi"),  # create-env's
+    (["/opt/cpis/openstack/bin/cpi"], "openstack/bin/cpi"),  # no jobs/ above bin/: the path's tail
+    (["/cpi"], "/cpi"),
+])
+def test_a_target_without_a_name_is_called_by_its_bosh_job(argv, word):
+    from cpictl.traces.reading import target_word
+
+    assert target_word({"target": {"argv": argv, "name": ""}}) == word
