@@ -124,7 +124,7 @@ def entry_header(entry: dict[str, Any]) -> Text:
     origin = entry.get("origin")
     if isinstance(origin, dict) and origin.get("file"):
         where = f"{origin.get('file')}:{origin.get('line')}" if origin.get("line") else str(origin.get("file"))
-        text.append(f" · from {visible_controls(where)}", style="dim")
+        text.append(f"\nfrom {visible_controls(where)}", style="dim")  # its own line: a path is not split
     redacted = entry.get("redacted")
     if isinstance(redacted, list) and redacted:
         text.append(f"\nredacted by the caller itself: {', '.join(map(str, redacted))}", style="yellow")

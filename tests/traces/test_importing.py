@@ -145,3 +145,17 @@ def test_a_damaged_gzip_file_says_why_it_gave_nothing(tmp_path, trace):
     assert report.imported == 0
     assert report.error is not None and report.error.startswith("line 1: cannot read further: ")
     assert report.error.endswith(NOT_A_LOG)
+
+
+def test_show_of_an_imported_call_names_its_file_and_line_whole_at_80_columns(tmp_path, capsys, isolated_home,
+                                                                             monkeypatch):
+    from tests.traces.trace_helpers import run
+
+    monkeypatch.setenv("COLUMNS", "80")
+    log = tmp_path / ("deploy-of-a-long-named-deployment-" + "x" * 20) / "task-42-debug"
+    log.parent.mkdir()
+    log.write_text(deploy_log())
+    assert run(capsys, "trace", "import", str(log))[0] == 0
+    code, out, _ = run(capsys, "trace", "show", "2", "-o", "table")
+    assert code == 0
+    assert f"from {log}:" in out  # on a line of its own, so the path is never folded (and --file can take it)
