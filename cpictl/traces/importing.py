@@ -94,15 +94,16 @@ def import_log(path: Path, trace: TraceFile, known: set[tuple[str, int]] | None 
     report = FileImport(name)
     log = BoshLog(path)
     try:
-        for found in log.calls():
-            if isinstance(found, LogProblem):
-                report.problem(found)
-            elif known is not None and (name, found.line) in known:
-                report.already += 1
-            else:
-                _append(report, trace, found)
-                if known is not None and name != STDIN_NAME:  # the same file twice in one command
-                    known.add((name, found.line))
+        with trace.appending() as append:
+            for found in log.calls():
+                if isinstance(found, LogProblem):
+                    report.problem(found)
+                elif known is not None and (name, found.line) in known:
+                    report.already += 1
+                else:
+                    _append(report, append, found)
+                    if known is not None and name != STDIN_NAME:  # the same file twice in one command
+                        known.add((name, found.line))
     except IsADirectoryError:
         report.error = "a directory, not a log file"
     except OSError as error:
@@ -114,9 +115,9 @@ def import_log(path: Path, trace: TraceFile, known: set[tuple[str, int]] | None 
     return report
 
 
-def _append(report: FileImport, trace: TraceFile, call: LoggedCall) -> None:
+def _append(report: FileImport, append: Callable[[dict[str, Any]], int], call: LoggedCall) -> None:
     entry = entry_for(call, report.path)
-    number = trace.append(entry)
+    number = append(entry)
     report.imported += 1
     report.first_entry = report.first_entry or number
     report.last_entry = number

@@ -15,7 +15,8 @@ from __future__ import annotations
 import fcntl
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,29 +46,60 @@ class TraceFile:
 
     def append(self, entry: dict[str, Any]) -> int:
         """Add `entry` (its `n` is set here) and return its number. Raises TraceError."""
+        with self.appending() as append:
+            return append(entry)
+
+    @contextmanager
+    def appending(self) -> Iterator[Callable[[dict[str, Any]], int]]:
+        """A function that appends one entry after another and returns each one's number (an import appends
+        thousands): the file is opened once, and while nobody else wrote since our last entry (the size is where
+        we left it) the next number follows from ours instead of being read from the file's tail again. The lock
+        is held only while an entry is written, so a session's calls and a recorder get their turn. Raises
+        TraceError."""
+        opened: list[int] = []  # the descriptor, once there is an entry to write: no entry, no file
+        ours: list[int] = []  # [the file's size after our last entry, its number]
+
+        def append(entry: dict[str, Any]) -> int:
+            if not opened:
+                opened.append(self._open())
+            fd = opened[0]
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+                try:
+                    size = os.fstat(fd).st_size
+                    if ours and ours[0] == size:
+                        number, torn = ours[1] + 1, False
+                    else:
+                        number = _last_number(fd, size) + 1
+                        torn = bool(size) and os.pread(fd, 1, size - 1) != b"\n"
+                    line = json.dumps({"v": FORMAT_VERSION, "n": number, **entry}, separators=(",", ":"),
+                                      ensure_ascii=True, default=str).encode("ascii") + b"\n"
+                    if torn:
+                        line = b"\n" + line  # terminate a torn last line first
+                    view = memoryview(line)
+                    while view:
+                        view = view[os.write(fd, view):]
+                    ours[:] = [size + len(line), number]
+                    return number
+                finally:
+                    fcntl.flock(fd, fcntl.LOCK_UN)
+            except OSError as error:
+                raise TraceError(f"cannot write the trace {self.path}: {error.strerror or error}") from error
+
+        try:
+            yield append
+        finally:
+            for fd in opened:
+                os.close(fd)
+
+    def _open(self) -> int:
         try:
             missing = [parent for parent in (self.path.parent, *self.path.parent.parents) if not parent.exists()]
             for directory in reversed(missing):  # 0700, as the journal's directories are
                 directory.mkdir(mode=0o700, exist_ok=True)
-            fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            return os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o600)
         except OSError as error:
             raise TraceError(f"cannot write the trace {self.path}: {error.strerror or error}") from error
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            size = os.fstat(fd).st_size
-            number = _last_number(fd, size) + 1
-            line = json.dumps({"v": FORMAT_VERSION, "n": number, **entry}, separators=(",", ":"),
-                              ensure_ascii=True, default=str).encode("ascii") + b"\n"
-            if size and os.pread(fd, 1, size - 1) != b"\n":
-                line = b"\n" + line  # terminate a torn last line first
-            view = memoryview(line)
-            while view:
-                view = view[os.write(fd, view):]
-            return number
-        except OSError as error:
-            raise TraceError(f"cannot write the trace {self.path}: {error.strerror or error}") from error
-        finally:
-            os.close(fd)  # drops the lock
 
     def __iter__(self) -> Iterator[TraceLine]:
         """Every readable entry, in file order; lines that are not entries (torn, foreign) are skipped."""
