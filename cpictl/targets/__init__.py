@@ -8,6 +8,7 @@
   `default:`, built-in defaults), each overriding the ones below;
 - named targets: `config_files` (where; no YAML or pydantic until a file exists), `config_schema` (the format),
   `config_reader` (one file, checked, problems at file:line:column), `config` (the files merged, a target as a
-  layer), `config_edit` (`target add|remove|use`), `adding`, `showing`, `secrets` (a target's own secret keys)
-  and `doctor` (`cpictl target doctor`).
+  layer), `config_edit` (`target add|remove|use`), `adding`, `showing`, `secret_places` (what a view masks, and
+  values an alias shares with a secret), `secrets` (a target's own secret keys) and `doctor` (`cpictl target
+  doctor`).
 """
