@@ -4,10 +4,12 @@
 comments, order and quoting. The parser's spans (`cpictl.recipes.positions`) say where a target's lines start
 and end: a target is added at the end of a block-style `targets:` mapping (after its last entry, before any
 comments that follow it), replaced or removed in place (comment lines after it stay: they are likelier to
-introduce the next one). A `targets:` written in flow style (`targets: {a: {cpi: x}}`) or left empty is rewritten
-as a block, which loses the comments inside that one value only. The new text is checked as the loader checks
-a file before it is written, and written atomically, readable by its owner only (0600): a config holds
-credentials.
+introduce the next one). A flow-style mapping is edited in place too, in flow style: a new target goes after
+the last one inside `targets: {…}`, a target written `name: {…}` is replaced by `name: {…}`, and a removed one
+takes its comma with it, so comments inside and after the braces stay where they were. Only an empty or null
+`targets:` is written again as a block (its comment kept on the `targets:` line). A replaced target's own
+comments inside its value go with the value they described. The new text is checked as the loader checks a file
+before it is written, and written atomically, readable by its owner only (0600): a config holds credentials.
 """
 
 from __future__ import annotations
@@ -37,19 +39,23 @@ def add_target(text: str, name: str, entry: dict[str, Any]) -> str:
     data, source = _parsed(text)
     lines = _lines(text)
     targets = data.get("targets")
-    block = _render({name: entry}, indent=2)
-    block_style = isinstance(targets, dict) and bool(targets) and _is_block(source, lines)
-    if block_style and name in (targets or {}):
+    if isinstance(targets, dict) and name in targets:
+        if _is_flow(source, lines, ("targets", name)):
+            return _splice(lines, source.values[("targets", name)], _flow(entry))
         start, end = _entry_lines(source, lines, name)
+        block = _render({name: entry}, indent=_indent(lines[start]))
+        comment = _comment_after(lines[start], source.keys[("targets", name)])
+        block[0] = block[0].rstrip("\n") + comment + "\n"  # `aws:  # prod` keeps its comment
         return "".join([*lines[:start], *block, *lines[end:]])
-    if block_style:
+    if isinstance(targets, dict) and targets and _is_flow(source, lines, ("targets",)):
+        return _add_to_flow(lines, source, list(targets)[-1], _flow({name: entry})[1:-1])
+    if isinstance(targets, dict) and targets:
         at = _block_end(source, lines)
-        return "".join([*lines[:at], *block, *lines[at:]])
-    if "targets" in data:  # empty, null or flow style: the value is written again as a block
-        merged = {**(targets if isinstance(targets, dict) else {}), name: entry}
-        return _replace_value(text, source, ("targets",), "\n" + "".join(_render(merged, indent=2)))
+        return "".join([*lines[:at], *_render({name: entry}, indent=2), *lines[at:]])
+    if "targets" in data:  # empty or null: the value is written again as a block
+        return _replace_value(text, source, ("targets",), "\n" + "".join(_render({name: entry}, indent=2)))
     head = HEADER if not text.strip() else ("" if text.endswith("\n") else "\n")
-    return text + head + "targets:\n" + "".join(block)
+    return text + head + "targets:\n" + "".join(_render({name: entry}, indent=2))
 
 
 def remove_target(text: str, name: str) -> str:
@@ -59,12 +65,11 @@ def remove_target(text: str, name: str) -> str:
     targets = data["targets"]
     if len(targets) == 1:  # the mapping is empty now: say so, rather than leave `targets:` null
         text = _replace_value(text, source, ("targets",), " {}")
-    elif _is_block(source, lines):
+    elif _is_flow(source, lines, ("targets",)):
+        text = _remove_from_flow(lines, source, list(targets), name)
+    else:
         start, end = _entry_lines(source, lines, name)
         text = "".join([*lines[:start], *lines[end:]])
-    else:  # flow style: the rest is written again, as a block
-        rest = {key: value for key, value in targets.items() if key != name}
-        text = _replace_value(text, source, ("targets",), "\n" + "".join(_render(rest, indent=2)))
     if data.get("default") == name:
         text = set_default(text, None)
     return text
@@ -124,6 +129,14 @@ def _render(mapping: dict[str, Any], indent: int) -> list[str]:
     return [" " * indent + line + "\n" for line in dumped.splitlines()]
 
 
+def _flow(mapping: dict[str, Any]) -> str:
+    """`mapping` as one line of flow-style YAML, `{…}` (names that would read as another type quoted)."""
+    import yaml
+
+    return yaml.safe_dump(mapping, sort_keys=False, default_flow_style=True, allow_unicode=True,
+                          width=float("inf")).strip()
+
+
 def _content(line: str) -> bool:
     stripped = line.strip()
     return bool(stripped) and not stripped.startswith("#")
@@ -152,9 +165,81 @@ def _entry_lines(source: SourceMap, lines: list[str], name: str) -> tuple[int, i
     return key.line, end
 
 
-def _is_block(source: SourceMap, lines: list[str]) -> bool:
-    value = source.values[("targets",)]
-    return not lines[value.line][value.column:].lstrip().startswith("{")
+def _is_flow(source: SourceMap, lines: list[str], path: tuple[str, ...]) -> bool:
+    value = source.values[path]
+    return lines[value.line][value.column:].lstrip().startswith("{")
+
+
+def _comment_after(line: str, key: Span) -> str:
+    """The comment on a key's line after `key:` (with the blanks before it), or ""."""
+    rest = line.rstrip("\n")[line.index(":", key.end_column) + 1:]
+    return rest if rest.strip().startswith("#") else ""
+
+
+def _add_to_flow(lines: list[str], source: SourceMap, last: str, new: str) -> str:
+    """The text with `new` (`name: {…}`) after entry `last` of a flow-style `targets: {…}`: on a line of its own
+    when `last` ends a line before the closing brace (a comment after it stays with it), else on the same line."""
+    value = source.values[("targets", last)]
+    closing = source.values[("targets",)]
+    joined = "".join(lines)
+    end = _offset(lines, value.end_line, value.end_column)
+    if closing.end_line == value.end_line:
+        return joined[:end] + f", {new}" + joined[end:]
+    line_end = joined.find("\n", end)
+    indent = " " * _indent(lines[source.keys[("targets", last)].line])
+    rest = joined[end:line_end]
+    comma = "" if rest.lstrip().startswith(",") else ","
+    return joined[:end] + comma + rest + "\n" + indent + new + joined[line_end:]
+
+
+def _splice(lines: list[str], span: Span, new: str) -> str:
+    """The text with `span` replaced by `new`."""
+    joined = "".join(lines)
+    start, end = _offset(lines, span.line, span.column), _offset(lines, span.end_line, span.end_column)
+    return joined[:start] + new + joined[end:]
+
+
+def _remove_from_flow(lines: list[str], source: SourceMap, names: list[str], name: str) -> str:
+    """The text without entry `name` of a flow-style `targets: {…}` and one comma beside it: the one after it, or
+    for the last entry the one before it. An entry on a line of its own goes with its line (and its comment, as
+    a block entry does); other comments stay."""
+    joined = "".join(lines)
+    key, value = source.keys[("targets", name)], source.values[("targets", name)]
+    start, end = _offset(lines, key.line, key.column), _offset(lines, value.end_line, value.end_column)
+    cuts = []
+    if name != names[-1]:  # up to the next key: its comma, and the blanks before the next entry
+        following = source.keys[("targets", names[names.index(name) + 1])]
+        end = _comma(joined, end, _offset(lines, following.line, following.column)) + 1
+        while joined[end:end + 1] == " ":
+            end += 1
+    else:
+        previous = source.values[("targets", names[names.index(name) - 1])]
+        comma = _comma(joined, _offset(lines, previous.end_line, previous.end_column), start)
+        between = joined[comma + 1:start]  # `a: {…}, b: {…}`: the blank before the removed key goes too
+        cuts.append((comma, start if not between.strip(" ") else comma + 1))
+    line_start = joined.rfind("\n", 0, start) + 1
+    line_end = joined.find("\n", end)
+    before, after = joined[line_start:start].strip(), joined[end:line_end].strip()
+    if before in ("", ",") and (not after or after.startswith("#")):
+        start, end = line_start, line_end + 1
+    cuts = [(low, high) for low, high in cuts if not start <= low < end] + [(start, end)]
+    for low, high in sorted(cuts, reverse=True):
+        joined = joined[:low] + joined[high:]
+    return joined
+
+
+def _comma(text: str, start: int, stop: int) -> int:
+    """The offset of the first comma between two flow entries (`start`..`stop`), not one inside a comment."""
+    at = start
+    while at < stop:
+        if text[at] == ",":
+            return at
+        if text[at] == "#":  # between entries a `#` can only begin a comment: skip to its line's end
+            at = text.find("\n", at, stop)
+            if at < 0:
+                break
+        at += 1
+    raise ValueError("no comma between two flow-style entries")
 
 
 def _block_end(source: SourceMap, lines: list[str]) -> int:
@@ -167,7 +252,9 @@ def _block_end(source: SourceMap, lines: list[str]) -> int:
 
 
 def _replace_value(text: str, source: SourceMap, path: tuple[str, ...], new: str) -> str:
-    """`text` with the value at `path` (from just after its key's colon to the value's end) replaced by `new`."""
+    """`text` with the value at `path` (from just after its key's colon to the value's end) replaced by `new`. A
+    comment after a value that becomes a block stays on the key's line (after the block it would describe the
+    block's last line)."""
     lines = _lines(text)
     key = source.keys[path]
     value = source.values[path]
@@ -178,6 +265,10 @@ def _replace_value(text: str, source: SourceMap, path: tuple[str, ...], new: str
     else:
         end = _offset(lines, value.end_line, value.end_column)
     joined = "".join(lines)
+    line_end = joined.find("\n", end)
+    rest = joined[end:line_end]
+    if new.startswith("\n") and rest.strip().startswith("#"):
+        return joined[:start] + rest + new.rstrip("\n") + joined[line_end:]
     replaced = joined[:start] + new.rstrip("\n") + joined[end:]
     return replaced if replaced.endswith("\n") else replaced + "\n"
 
