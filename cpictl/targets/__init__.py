@@ -7,8 +7,8 @@
 - `layers`: a target built from layers of settings (flags, `--target`, a recipe's `target:`, the config's
   `default:`, built-in defaults), each overriding the ones below;
 - named targets: `config_files` (where; no YAML or pydantic until a file exists), `config_schema` (the format),
-  `config_reader` (one file, checked, problems at file:line:column), `config` (the files merged, a target as a
-  layer), `config_edit` (`target add|remove|use`), `adding`, `showing`, `secret_places` (what a view masks, and
-  values an alias shares with a secret), `secrets` (a target's own secret keys) and `doctor` (`cpictl target
-  doctor`).
+  `config_reader` (one file, checked, problems at file:line:column, worded by `config_problems`), `config` (the
+  files merged, a target as a layer), `config_edit` (`target add|remove|use`), `adding`, `showing`,
+  `secret_places` (what a view masks, and values an alias shares with a secret), `secrets` (a target's own
+  secret keys) and `doctor` (`cpictl target doctor`).
 """
