@@ -20,6 +20,7 @@ from typing import Any
 from cpictl.recipes.positions import SourceMap, Span, parse_yaml
 from cpictl.targets.config import ConfigError
 from cpictl.targets.config_files import ConfigFile
+from cpictl.targets.flow_edit import add_to_flow, flow_text, indent, is_flow, offset, remove_from_flow, splice
 
 HEADER = "# cpictl named targets: `cpictl target schema` prints the JSON Schema of this file\n"
 
@@ -40,15 +41,15 @@ def add_target(text: str, name: str, entry: dict[str, Any]) -> str:
     lines = _lines(text)
     targets = data.get("targets")
     if isinstance(targets, dict) and name in targets:
-        if _is_flow(source, lines, ("targets", name)):
-            return _splice(lines, source.values[("targets", name)], _flow(entry))
+        if is_flow(source, lines, ("targets", name)):
+            return splice(lines, source.values[("targets", name)], flow_text(entry))
         start, end = _entry_lines(source, lines, name)
-        block = _render({name: entry}, indent=_indent(lines[start]))
+        block = _render({name: entry}, indent=indent(lines[start]))
         comment = _comment_after(lines[start], source.keys[("targets", name)])
         block[0] = block[0].rstrip("\n") + comment + "\n"  # `aws:  # prod` keeps its comment
         return "".join([*lines[:start], *block, *lines[end:]])
-    if isinstance(targets, dict) and targets and _is_flow(source, lines, ("targets",)):
-        return _add_to_flow(lines, source, list(targets)[-1], _flow({name: entry})[1:-1])
+    if isinstance(targets, dict) and targets and is_flow(source, lines, ("targets",)):
+        return add_to_flow(lines, source, list(targets)[-1], flow_text({name: entry})[1:-1])
     if isinstance(targets, dict) and targets:
         at = _block_end(source, lines)
         return "".join([*lines[:at], *_render({name: entry}, indent=2), *lines[at:]])
@@ -65,8 +66,8 @@ def remove_target(text: str, name: str) -> str:
     targets = data["targets"]
     if len(targets) == 1:  # the mapping is empty now: say so, rather than leave `targets:` null
         text = _replace_value(text, source, ("targets",), " {}")
-    elif _is_flow(source, lines, ("targets",)):
-        text = _remove_from_flow(lines, source, list(targets), name)
+    elif is_flow(source, lines, ("targets",)):
+        text = remove_from_flow(lines, source, list(targets), name)
     else:
         start, end = _entry_lines(source, lines, name)
         text = "".join([*lines[:start], *lines[end:]])
@@ -129,21 +130,9 @@ def _render(mapping: dict[str, Any], indent: int) -> list[str]:
     return [" " * indent + line + "\n" for line in dumped.splitlines()]
 
 
-def _flow(mapping: dict[str, Any]) -> str:
-    """`mapping` as one line of flow-style YAML, `{…}` (names that would read as another type quoted)."""
-    import yaml
-
-    return yaml.safe_dump(mapping, sort_keys=False, default_flow_style=True, allow_unicode=True,
-                          width=float("inf")).strip()
-
-
 def _content(line: str) -> bool:
     stripped = line.strip()
     return bool(stripped) and not stripped.startswith("#")
-
-
-def _indent(line: str) -> int:
-    return len(line) - len(line.lstrip(" "))
 
 
 def _end_line(span: Span, lines: list[str]) -> int:
@@ -151,7 +140,7 @@ def _end_line(span: Span, lines: list[str]) -> int:
     before its content), a flow or scalar value inside its own last line."""
     if span.end_line >= len(lines):
         return len(lines)
-    if span.end_column <= _indent(lines[span.end_line]) and span.end_line > span.line:
+    if span.end_column <= indent(lines[span.end_line]) and span.end_line > span.line:
         return span.end_line
     return span.end_line + 1
 
@@ -165,81 +154,10 @@ def _entry_lines(source: SourceMap, lines: list[str], name: str) -> tuple[int, i
     return key.line, end
 
 
-def _is_flow(source: SourceMap, lines: list[str], path: tuple[str, ...]) -> bool:
-    value = source.values[path]
-    return lines[value.line][value.column:].lstrip().startswith("{")
-
-
 def _comment_after(line: str, key: Span) -> str:
     """The comment on a key's line after `key:` (with the blanks before it), or ""."""
     rest = line.rstrip("\n")[line.index(":", key.end_column) + 1:]
     return rest if rest.strip().startswith("#") else ""
-
-
-def _add_to_flow(lines: list[str], source: SourceMap, last: str, new: str) -> str:
-    """The text with `new` (`name: {…}`) after entry `last` of a flow-style `targets: {…}`: on a line of its own
-    when `last` ends a line before the closing brace (a comment after it stays with it), else on the same line."""
-    value = source.values[("targets", last)]
-    closing = source.values[("targets",)]
-    joined = "".join(lines)
-    end = _offset(lines, value.end_line, value.end_column)
-    if closing.end_line == value.end_line:
-        return joined[:end] + f", {new}" + joined[end:]
-    line_end = joined.find("\n", end)
-    indent = " " * _indent(lines[source.keys[("targets", last)].line])
-    rest = joined[end:line_end]
-    comma = "" if rest.lstrip().startswith(",") else ","
-    return joined[:end] + comma + rest + "\n" + indent + new + joined[line_end:]
-
-
-def _splice(lines: list[str], span: Span, new: str) -> str:
-    """The text with `span` replaced by `new`."""
-    joined = "".join(lines)
-    start, end = _offset(lines, span.line, span.column), _offset(lines, span.end_line, span.end_column)
-    return joined[:start] + new + joined[end:]
-
-
-def _remove_from_flow(lines: list[str], source: SourceMap, names: list[str], name: str) -> str:
-    """The text without entry `name` of a flow-style `targets: {…}` and one comma beside it: the one after it, or
-    for the last entry the one before it. An entry on a line of its own goes with its line (and its comment, as
-    a block entry does); other comments stay."""
-    joined = "".join(lines)
-    key, value = source.keys[("targets", name)], source.values[("targets", name)]
-    start, end = _offset(lines, key.line, key.column), _offset(lines, value.end_line, value.end_column)
-    cuts = []
-    if name != names[-1]:  # up to the next key: its comma, and the blanks before the next entry
-        following = source.keys[("targets", names[names.index(name) + 1])]
-        end = _comma(joined, end, _offset(lines, following.line, following.column)) + 1
-        while joined[end:end + 1] == " ":
-            end += 1
-    else:
-        previous = source.values[("targets", names[names.index(name) - 1])]
-        comma = _comma(joined, _offset(lines, previous.end_line, previous.end_column), start)
-        between = joined[comma + 1:start]  # `a: {…}, b: {…}`: the blank before the removed key goes too
-        cuts.append((comma, start if not between.strip(" ") else comma + 1))
-    line_start = joined.rfind("\n", 0, start) + 1
-    line_end = joined.find("\n", end)
-    before, after = joined[line_start:start].strip(), joined[end:line_end].strip()
-    if before in ("", ",") and (not after or after.startswith("#")):
-        start, end = line_start, line_end + 1
-    cuts = [(low, high) for low, high in cuts if not start <= low < end] + [(start, end)]
-    for low, high in sorted(cuts, reverse=True):
-        joined = joined[:low] + joined[high:]
-    return joined
-
-
-def _comma(text: str, start: int, stop: int) -> int:
-    """The offset of the first comma between two flow entries (`start`..`stop`), not one inside a comment."""
-    at = start
-    while at < stop:
-        if text[at] == ",":
-            return at
-        if text[at] == "#":  # between entries a `#` can only begin a comment: skip to its line's end
-            at = text.find("\n", at, stop)
-            if at < 0:
-                break
-        at += 1
-    raise ValueError("no comma between two flow-style entries")
 
 
 def _block_end(source: SourceMap, lines: list[str]) -> int:
@@ -259,11 +177,11 @@ def _replace_value(text: str, source: SourceMap, path: tuple[str, ...], new: str
     key = source.keys[path]
     value = source.values[path]
     colon = lines[key.line].index(":", key.end_column) + 1
-    start = _offset(lines, key.line, colon)
-    if value.end_line > key.line and value.end_column <= _indent(lines[min(value.end_line, len(lines) - 1)]):
-        end = _offset(lines, value.end_line, 0) - 1  # a block value: up to the newline before the next token
+    start = offset(lines, key.line, colon)
+    if value.end_line > key.line and value.end_column <= indent(lines[min(value.end_line, len(lines) - 1)]):
+        end = offset(lines, value.end_line, 0) - 1  # a block value: up to the newline before the next token
     else:
-        end = _offset(lines, value.end_line, value.end_column)
+        end = offset(lines, value.end_line, value.end_column)
     joined = "".join(lines)
     line_end = joined.find("\n", end)
     rest = joined[end:line_end]
@@ -271,7 +189,3 @@ def _replace_value(text: str, source: SourceMap, path: tuple[str, ...], new: str
         return joined[:start] + rest + new.rstrip("\n") + joined[line_end:]
     replaced = joined[:start] + new.rstrip("\n") + joined[end:]
     return replaced if replaced.endswith("\n") else replaced + "\n"
-
-
-def _offset(lines: list[str], line: int, column: int) -> int:
-    return sum(len(each) for each in lines[:line]) + column
