@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shlex
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -357,12 +356,11 @@ def _print_dry_run(target: Any, request: Any, stdin: bytes | None, fmt: str, sho
     added = {k: v for k, v in env.items() if os.environ.get(k) != v}
     if not show_secrets:
         env, added = mask_env(env, target.secrets), mask_env(added, target.secrets)
-    prefix = "env -i " + " ".join(shlex.quote(f"{k}={v}") for k, v in env.items()) + " " \
-        if target.env_mode == "director" else "".join(f"{k}={shlex.quote(v)} " for k, v in added.items())
-    one_liner = (f"printf '%s' {shlex.quote(shown.decode('utf-8', errors='replace'))} | "
-                 f"{prefix}{shlex.join(target.argv)}")
-    if target.cwd:  # in a subshell: pasting the line must not move the user's own shell
-        one_liner = f"(cd {shlex.quote(target.cwd)} && {one_liner})"
+    from cpictl.targets.shell_line import shell_line
+
+    cleared = target.env_mode == "director"
+    one_liner = shell_line(shown.decode("utf-8", errors="replace"), target.argv, env=env if cleared else added,
+                           clear_env=cleared, cwd=target.cwd)
     masked = shown != exact or any(value == MASK for value in (*env.values(), *added.values()))
     document = {"stdin": shown.decode("utf-8", errors="replace"), "argv": target.argv, "env_mode": target.env_mode,
                 "env": added if target.env_mode != "director" else env, "cwd": target.cwd,

@@ -104,12 +104,12 @@ def _literal(value: Any) -> Any:
 
 def _asked(label: str, missing: list[str]) -> dict[str, str]:
     """Each missing value, asked for without echo (a string); an empty answer stops asking."""
-    import getpass
+    from cpictl.cli.line_input import secret
 
     sys.stderr.write(f"{label}: the log holds these values only as \"<redacted>\" (Enter alone stops):\n")
     values: dict[str, str] = {}
     for path in missing:
-        answer = getpass.getpass(f"  {path}: ")
+        answer = secret(f"  {path}: ")
         if not answer:
             break
         values[path] = answer

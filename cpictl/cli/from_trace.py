@@ -39,9 +39,9 @@ def ask_on_terminal() -> Any:
         return None
 
     def ask(value: Any, method: str) -> str | None:
-        import getpass
+        from cpictl.cli.line_input import secret
 
-        answer = getpass.getpass(f"{value.path} of {method} (masked in the trace; Enter alone stops): ")
+        answer = secret(f"{value.path} of {method} (masked in the trace; Enter alone stops): ")
         return answer or None
 
     return ask

@@ -267,11 +267,11 @@ def cleanup_command(
         if not sys.stdin.isatty():
             raise UsageError(f"cleanup would make {len(plan)} call(s); pass --yes to confirm when not on a terminal")
         _print_rows(planned_rows, "cleanup plan", "table")
-        from cpictl.cli.line_input import confirm
+        from cpictl.cli.line_input import EndOfInput, confirm
 
         try:
             confirmed = confirm(f"Make these {len(plan)} call(s)?")
-        except EOFError:
+        except EndOfInput:
             raise typer.Abort() from None
         if not confirmed:
             print("nothing deleted")

@@ -7,6 +7,10 @@ finally steps that never ran. So we first wait until the terminal has a line, po
 fd as well: a signal in that window writes to it, the poll returns, and the KeyboardInterrupt is raised as soon as
 control is back in Python. In canonical mode a terminal is readable only once a whole line (or end of input) is
 there, so the `input()` that follows does not block.
+
+End of input at a prompt (Ctrl-D) is `EndOfInput`, an EOFError of its own: the CLI ends such a command as a
+clean abort, while an EOFError from anywhere else (`marshal` reading a torn .pyc, a bug) is reported as the bug
+it is (`cpictl.cli.main`). Every prompt of the CLI reads through here (`read_line`, `confirm`, `secret`).
 """
 
 from __future__ import annotations
@@ -21,14 +25,31 @@ from typing import TextIO
 _wakeup_pipe: tuple[int, int] | None = None  # made once: a pipe per question would leak on every Ctrl-C
 
 
+class EndOfInput(EOFError):
+    """The user ended the input at a prompt (Ctrl-D), or stdin ran out while one was asked."""
+
+
 def read_line() -> str:
-    """One line from stdin like `input()` (EOFError at end of input), but interruptible at any moment."""
+    """One line from stdin like `input()` (EndOfInput at end of input), but interruptible at any moment."""
     wait_for_input(sys.stdin)
-    return input()
+    try:
+        return input()
+    except EOFError as error:
+        raise EndOfInput(*error.args) from None
+
+
+def secret(prompt: str) -> str:
+    """One answer typed without echo (`getpass`); EndOfInput at end of input."""
+    import getpass
+
+    try:
+        return getpass.getpass(prompt)
+    except EOFError as error:
+        raise EndOfInput(*error.args) from None
 
 
 def confirm(question: str, *, default: bool = False) -> bool:
-    """Ask a yes/no question on stdout until answered; EOFError at end of input."""
+    """Ask a yes/no question on stdout until answered; EndOfInput at end of input."""
     hint = "[Y/n]" if default else "[y/N]"
     while True:
         sys.stdout.write(f"{question} {hint}: ")

@@ -170,6 +170,16 @@ def _known_error(exc: BaseException) -> int | None:
     return None
 
 
+def _a_stray_eof(abort: BaseException) -> bool:
+    """Whether typer's Abort stands for an EOFError that no prompt raised. typer turns every EOFError out of a
+    command into Abort, as if the user had pressed Ctrl-D at a prompt; but the CLI's prompts raise their own
+    `EndOfInput`, so any other EOFError (`marshal` reading a torn .pyc, a bug) is a bug, not a user's abort."""
+    from cpictl.cli.line_input import EndOfInput
+
+    cause = abort.__cause__
+    return isinstance(cause, EOFError) and not isinstance(cause, EndOfInput)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Console-script entry point."""
     from cpictl import shutdown
@@ -203,9 +213,11 @@ def _main(argv: list[str] | None, error_message: Callable[[str], None]) -> int:
     except Exception as exc:  # the one place errors become messages
         if isinstance(exc, typer.Exit):
             return exc.exit_code
-        if isinstance(exc, typer.Abort):
+        if isinstance(exc, typer.Abort) and not _a_stray_eof(exc):
             error_message("aborted")
             return 130
+        if isinstance(exc, typer.Abort):  # typer made an EOFError from no prompt into Abort: report the bug
+            exc = exc.__cause__  # type: ignore[assignment]
         if _is_usage_error(exc):
             exc.show()  # type: ignore[attr-defined]
             code = getattr(exc, "exit_code", exits.USAGE)

@@ -28,7 +28,7 @@ class StepPrompt:
     def __call__(self, step: Any, request: Any) -> str:
         if self.ended:  # quit the main steps, run the finally steps: the cleanup must not wait for an answer
             return "quit" if step.phase == "main" else "run"
-        from cpictl.cli.line_input import read_line
+        from cpictl.cli.line_input import EndOfInput, read_line
         from cpictl.protocol.redaction import mask_request
         from cpictl.protocol.strict_json import strict_dumps
 
@@ -41,7 +41,7 @@ class StepPrompt:
             sys.stderr.flush()
             try:
                 answer = read_line().strip().lower() or "r"
-            except EOFError:  # Ctrl-D
+            except EndOfInput:  # Ctrl-D
                 self.ended = True
                 sys.stderr.write("\nend of input: quitting; the finally steps run without asking\n")
                 return "quit" if step.phase == "main" else "run"

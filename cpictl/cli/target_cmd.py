@@ -55,11 +55,15 @@ def list_command(output: OutputOpt = None) -> None:
     fmt = resolve_format(output)
     config = _config()
     rows: list[dict[str, Any]] = []
+    from cpictl.targets.secret_places import shown_argv, shown_setting
+
     if config is not None:
         hidden = {named.name: named.location() for named in config.shadowed()}
         for name, named in sorted(config.targets.items()):
             rows.append({"name": name, "default": name == config.default, "as": named.entry.as_ or "director",
-                         "cpi": named.argv(), "description": named.entry.description, "defined": named.location(),
+                         "cpi": shown_argv(named), "description": shown_setting(named, "description",
+                                                                                named.entry.description),
+                         "defined": named.location(),
                          "scope": named.file.scope, **({"hides": hidden[name]} if name in hidden else {})})
     if fmt != "table":
         emit_document(rows, fmt)

@@ -118,6 +118,8 @@ def export_command(
     with trace_errors():
         masked = masked_values(entry.get("request") if isinstance(entry.get("request"), dict) else {},
                                arguments_only=forms[0] == "recipe")
+        if forms[0] == "shell":  # the target's own environment, as the trace kept it, has masked values too
+            masked = [*masked, *export.kept_env_values(entry, masked)]
         values = parse_assignments(var or [], masked)
         if not isinstance(entry.get("request"), dict):
             raise UsageError(f"call {number} holds no request document to export")

@@ -32,11 +32,13 @@ def list_targets(ctx: ReplContext) -> None:
     if config is None or not config.targets:
         ctx.term.note("no named targets: `cpictl target add NAME --cpi PATH` defines one", style="")
         return
+    from cpictl.targets.secret_places import shown_argv
+
     current = ctx.state.target.name
     for name, named in sorted(config.targets.items()):
         mark = "*" if name == current else " "
         default = " (default)" if name == config.default else ""
-        ctx.term.note(f"{mark} {name}{default}: {' '.join(named.argv())}  [{named.location()}]", style="")
+        ctx.term.note(f"{mark} {name}{default}: {' '.join(shown_argv(named))}  [{named.location()}]", style="")
 
 
 def switch_target(ctx: ReplContext, args: list[str]) -> None:

@@ -98,5 +98,5 @@ class ReplState:
 
 
 def target_summary(target: Target) -> str:
-    """The target in a few words, as the toolbar and `:env` name it."""
+    """The target in a few words, as `:env` and `:target` name it (the toolbar names it shorter: `toolbar`)."""
     return "bundled reference CPI" if target.is_reference else target.display

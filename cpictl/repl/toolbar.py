@@ -1,10 +1,14 @@
-"""The bottom toolbar: which CPI, which versions, which session, and how many live IDs of each kind — or, while
-the input continues over several lines, what keeps it open and how to get out.
+"""The bottom toolbar: which target, which versions, which session, and how many live IDs of each kind — or,
+while the input continues over several lines, what keeps it open and how to get out.
+
+The target is named, not spelled out: a named target by its name (the word the user chose and types to
+`:target`), else the bundled reference CPI, a label, or the executable's basename. Its argv is long, mostly a
+path the user knows already, and at 80 columns it pushed out everything else; `:env` shows it whole.
 
 It fits the terminal's width instead of being cut at the right edge: the full wording when there is room, else
-abbreviated (`api 2/stemcell 2`, `vm 2 disk 1`) with the target shortened to the room that is left, then the
-session and the target left out. The live-ID counts and the API versions are what a user steers by: they are
-the last to go.
+abbreviated (`api 2/stemcell 2`, `vm 2 disk 1`), the session left out before the name is cut, then the name cut
+to the room that is left, then left out. The live-ID counts and the API versions are what a user steers by:
+they are the last to go.
 
 prompt_toolkit redraws it often; the counts come from the live-ID index, which only recounts when the journal
 changed, so a redraw costs one `stat`.
@@ -12,13 +16,14 @@ changed, so a redraw costs one `stat`.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 
 from rich.cells import cell_len
 
 from cpictl.repl.lines import is_incomplete, open_description
 from cpictl.repl.live_ids import LiveIdIndex
-from cpictl.repl.state import ReplState, target_summary
+from cpictl.repl.state import ReplState
 from cpictl.session import Target
 
 FormattedText = list[tuple[str, str]]
@@ -37,7 +42,7 @@ def toolbar_fragments(state: ReplState, ids: LiveIdIndex, width: int | None = No
     version = "auto" if target.negotiate else "omitted" if target.api_version is None else str(target.api_version)
     stemcell = "not sent" if target.stemcell_api_version is None else str(target.stemcell_api_version)
     caller = f"as {target.caller} " if target.caller != "director" else ""
-    full = [("bold", f" {target_summary(target)} "), ("", f"│ {caller}api_version {version} "),
+    full = [("bold", f" {target_name(target)} "), ("", f"│ {caller}api_version {version} "),
             ("", f"│ stemcell api {stemcell} "), ("", f"│ session {state.session_label} "), ("", f"│ {live} ")]
     if width is None or width_of(full) <= width:
         return full
@@ -52,27 +57,34 @@ def _compact(state: ReplState, counts: dict[str, int], width: int) -> FormattedT
     caller = "create-env " if target.caller == "create-env" else ""
     vital = [("bold", f" {live} "), ("", f"│ {caller}api {version}/stemcell {stemcell} ")]
     session = ("", f"│ session {state.session_label} ")
-    for rest in ([session], []):
+    name = cell_len(short_target(target, width))
+    # the whole name before the session (the name says which cloud a call goes to; the session rarely changes),
+    # but a name too long for either is cut beside the session
+    for rest, least in (([session], name), ([], name), ([session], TARGET_MIN), ([], TARGET_MIN)):
         room = width - width_of(vital) - width_of(rest) - len("│  ")
-        if room >= TARGET_MIN:
+        if room >= least:
             return [*vital, *rest, ("", f"│ {short_target(target, room)} ")]
     return vital  # too narrow for anything else: prompt_toolkit cuts what still does not fit
 
 
-def short_target(target: Target, room: int) -> str:
-    """The target in at most `room` cells: the reference CPI by name; another by its label, or by its
-    executable's path with the start cut off (`…/bin/cpi` names it better than `/var/vcap/…`)."""
+def target_name(target: Target) -> str:
+    """The target as the toolbar names it: its name; else the bundled reference CPI, its label, or its
+    executable's basename."""
+    if target.name:
+        return target.name
     if target.is_reference:
-        return "reference CPI" if room >= len("reference CPI") else "refcpi"
+        return "bundled reference CPI"
     if target.label:
-        return target.label if cell_len(target.label) <= room else target.label[: room - 1] + "…"
-    command = " ".join(target.argv)
-    if cell_len(command) <= room:
-        return command
-    executable = target.argv[0] if target.argv else ""
-    if len(target.argv) > 1 and cell_len(executable) + 2 <= room:
-        return executable + " …"
-    return "…" + executable[-(room - 1):]
+        return target.label
+    return os.path.basename(target.argv[0].rstrip("/")) or target.argv[0] if target.argv else "?"
+
+
+def short_target(target: Target, room: int) -> str:
+    """`target_name` in at most `room` cells (the reference CPI in fewer words; another name cut at its end)."""
+    if target.is_reference and not target.name:
+        return "reference CPI" if room >= len("reference CPI") else "refcpi"
+    name = target_name(target)
+    return name if cell_len(name) <= room else name[: room - 1] + "…"
 
 
 def continuation_fragments(text: str, width: int | None = None) -> FormattedText:

@@ -6,8 +6,10 @@
 - `negotiation`, `negotiator`: the negotiated api_version of a target, cached per session beside the journal;
 - `layers`: a target built from layers of settings (flags, `--target`, a recipe's `target:`, the config's
   `default:`, built-in defaults), each overriding the ones below;
+- `shell_line`: a call to a target as one line of shell (`call --dry-run`, `trace export --shell`);
 - named targets: `config_files` (where; no YAML or pydantic until a file exists), `config_schema` (the format),
-  `config_reader` (one file, checked, problems at file:line:column), `config` (the files merged, a target as a
-  layer), `config_edit` (`target add|remove|use`), `adding`, `showing`, `secrets` (a target's own secret keys)
-  and `doctor` (`cpictl target doctor`).
+  `config_reader` (one file, checked, problems at file:line:column, worded by `config_problems`), `config` (the
+  files merged, a target as a layer), `config_edit` (`target add|remove|use`; `flow_edit` for `{…}` mappings),
+  `adding`, `showing`, `secret_places` (what a view masks, and values an alias shares with a secret), `secrets`
+  (a target's own secret keys) and `doctor` (`cpictl target doctor`).
 """

@@ -70,7 +70,20 @@ def entry_from_options(*, cpi: str, cpi_args: list[str], caller: str | None, env
     try:
         TargetEntry.model_validate(entry)
     except ValidationError as error:
-        first = error.errors(include_url=False)[0]
-        where = ".".join(str(part) for part in first["loc"] if isinstance(part, str))
-        raise ValueError(f"{where or 'target'}: {str(first['msg']).removeprefix('Value error, ')}") from None
+        raise ValueError(_first_problem(error, entry)) from None
     return entry
+
+
+def _first_problem(error: Any, entry: dict[str, Any]) -> str:
+    """The first problem of the entry, worded as the config loader words it ("timeout: expected a number
+    greater than 0, got -1"), with every union member's view of that one value."""
+    from cpictl.recipes.validation import value_at
+    from cpictl.targets.config_problems import error_message, expected, walk
+
+    errors = [dict(details) for details in error.errors(include_url=False)]
+    path = walk(entry, errors[0]["loc"])[0]
+    where = ".".join(str(part) for part in path if isinstance(part, str)) or "target"
+    typed = [each for each in errors if walk(entry, each["loc"])[0] == path and expected(each) is not None]
+    if typed:
+        return f"{where}: {error_message(typed, value_at(entry, path))}"
+    return f"{where}: {str(errors[0]['msg']).removeprefix('Value error, ')}"

@@ -253,5 +253,8 @@ def target_names() -> list[tuple[str, str]]:
         return []
     if config is None:
         return []
-    return [(name, named.entry.description or f"{' '.join(named.entry.argv())} ({named.file.scope})")
+    from cpictl.targets.secret_places import shown_argv, shown_setting
+
+    return [(name, shown_setting(named, "description", named.entry.description)
+             or f"{' '.join(shown_argv(named))} ({named.file.scope})")
             for name, named in sorted(config.targets.items())]

@@ -4,10 +4,12 @@
 comments, order and quoting. The parser's spans (`cpictl.recipes.positions`) say where a target's lines start
 and end: a target is added at the end of a block-style `targets:` mapping (after its last entry, before any
 comments that follow it), replaced or removed in place (comment lines after it stay: they are likelier to
-introduce the next one). A `targets:` written in flow style (`targets: {a: {cpi: x}}`) or left empty is rewritten
-as a block, which loses the comments inside that one value only. The new text is checked as the loader checks
-a file before it is written, and written atomically, readable by its owner only (0600): a config holds
-credentials.
+introduce the next one). A flow-style mapping is edited in place too, in flow style: a new target goes after
+the last one inside `targets: {…}`, a target written `name: {…}` is replaced by `name: {…}`, and a removed one
+takes its comma with it, so comments inside and after the braces stay where they were. Only an empty or null
+`targets:` is written again as a block (its comment kept on the `targets:` line). A replaced target's own
+comments inside its value go with the value they described. The new text is checked as the loader checks a file
+before it is written, and written atomically, readable by its owner only (0600): a config holds credentials.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any
 from cpictl.recipes.positions import SourceMap, Span, parse_yaml
 from cpictl.targets.config import ConfigError
 from cpictl.targets.config_files import ConfigFile
+from cpictl.targets.flow_edit import add_to_flow, flow_text, indent, is_flow, offset, remove_from_flow, splice
 
 HEADER = "# cpictl named targets: `cpictl target schema` prints the JSON Schema of this file\n"
 
@@ -37,19 +40,23 @@ def add_target(text: str, name: str, entry: dict[str, Any]) -> str:
     data, source = _parsed(text)
     lines = _lines(text)
     targets = data.get("targets")
-    block = _render({name: entry}, indent=2)
-    block_style = isinstance(targets, dict) and bool(targets) and _is_block(source, lines)
-    if block_style and name in (targets or {}):
+    if isinstance(targets, dict) and name in targets:
+        if is_flow(source, lines, ("targets", name)):
+            return splice(lines, source.values[("targets", name)], flow_text(entry))
         start, end = _entry_lines(source, lines, name)
+        block = _render({name: entry}, indent=indent(lines[start]))
+        comment = _comment_after(lines[start], source.keys[("targets", name)])
+        block[0] = block[0].rstrip("\n") + comment + "\n"  # `aws:  # prod` keeps its comment
         return "".join([*lines[:start], *block, *lines[end:]])
-    if block_style:
+    if isinstance(targets, dict) and targets and is_flow(source, lines, ("targets",)):
+        return add_to_flow(lines, source, list(targets)[-1], flow_text({name: entry})[1:-1])
+    if isinstance(targets, dict) and targets:
         at = _block_end(source, lines)
-        return "".join([*lines[:at], *block, *lines[at:]])
-    if "targets" in data:  # empty, null or flow style: the value is written again as a block
-        merged = {**(targets if isinstance(targets, dict) else {}), name: entry}
-        return _replace_value(text, source, ("targets",), "\n" + "".join(_render(merged, indent=2)))
+        return "".join([*lines[:at], *_render({name: entry}, indent=2), *lines[at:]])
+    if "targets" in data:  # empty or null: the value is written again as a block
+        return _replace_value(text, source, ("targets",), "\n" + "".join(_render({name: entry}, indent=2)))
     head = HEADER if not text.strip() else ("" if text.endswith("\n") else "\n")
-    return text + head + "targets:\n" + "".join(block)
+    return text + head + "targets:\n" + "".join(_render({name: entry}, indent=2))
 
 
 def remove_target(text: str, name: str) -> str:
@@ -59,12 +66,11 @@ def remove_target(text: str, name: str) -> str:
     targets = data["targets"]
     if len(targets) == 1:  # the mapping is empty now: say so, rather than leave `targets:` null
         text = _replace_value(text, source, ("targets",), " {}")
-    elif _is_block(source, lines):
+    elif is_flow(source, lines, ("targets",)):
+        text = remove_from_flow(lines, source, list(targets), name)
+    else:
         start, end = _entry_lines(source, lines, name)
         text = "".join([*lines[:start], *lines[end:]])
-    else:  # flow style: the rest is written again, as a block
-        rest = {key: value for key, value in targets.items() if key != name}
-        text = _replace_value(text, source, ("targets",), "\n" + "".join(_render(rest, indent=2)))
     if data.get("default") == name:
         text = set_default(text, None)
     return text
@@ -129,16 +135,12 @@ def _content(line: str) -> bool:
     return bool(stripped) and not stripped.startswith("#")
 
 
-def _indent(line: str) -> int:
-    return len(line) - len(line.lstrip(" "))
-
-
 def _end_line(span: Span, lines: list[str]) -> int:
     """The line after a value's last line: a block value ends where the next token begins (a later line, at or
     before its content), a flow or scalar value inside its own last line."""
     if span.end_line >= len(lines):
         return len(lines)
-    if span.end_column <= _indent(lines[span.end_line]) and span.end_line > span.line:
+    if span.end_column <= indent(lines[span.end_line]) and span.end_line > span.line:
         return span.end_line
     return span.end_line + 1
 
@@ -152,9 +154,10 @@ def _entry_lines(source: SourceMap, lines: list[str], name: str) -> tuple[int, i
     return key.line, end
 
 
-def _is_block(source: SourceMap, lines: list[str]) -> bool:
-    value = source.values[("targets",)]
-    return not lines[value.line][value.column:].lstrip().startswith("{")
+def _comment_after(line: str, key: Span) -> str:
+    """The comment on a key's line after `key:` (with the blanks before it), or ""."""
+    rest = line.rstrip("\n")[line.index(":", key.end_column) + 1:]
+    return rest if rest.strip().startswith("#") else ""
 
 
 def _block_end(source: SourceMap, lines: list[str]) -> int:
@@ -167,20 +170,22 @@ def _block_end(source: SourceMap, lines: list[str]) -> int:
 
 
 def _replace_value(text: str, source: SourceMap, path: tuple[str, ...], new: str) -> str:
-    """`text` with the value at `path` (from just after its key's colon to the value's end) replaced by `new`."""
+    """`text` with the value at `path` (from just after its key's colon to the value's end) replaced by `new`. A
+    comment after a value that becomes a block stays on the key's line (after the block it would describe the
+    block's last line)."""
     lines = _lines(text)
     key = source.keys[path]
     value = source.values[path]
     colon = lines[key.line].index(":", key.end_column) + 1
-    start = _offset(lines, key.line, colon)
-    if value.end_line > key.line and value.end_column <= _indent(lines[min(value.end_line, len(lines) - 1)]):
-        end = _offset(lines, value.end_line, 0) - 1  # a block value: up to the newline before the next token
+    start = offset(lines, key.line, colon)
+    if value.end_line > key.line and value.end_column <= indent(lines[min(value.end_line, len(lines) - 1)]):
+        end = offset(lines, value.end_line, 0) - 1  # a block value: up to the newline before the next token
     else:
-        end = _offset(lines, value.end_line, value.end_column)
+        end = offset(lines, value.end_line, value.end_column)
     joined = "".join(lines)
+    line_end = joined.find("\n", end)
+    rest = joined[end:line_end]
+    if new.startswith("\n") and rest.strip().startswith("#"):
+        return joined[:start] + rest + new.rstrip("\n") + joined[line_end:]
     replaced = joined[:start] + new.rstrip("\n") + joined[end:]
     return replaced if replaced.endswith("\n") else replaced + "\n"
-
-
-def _offset(lines: list[str], line: int, column: int) -> int:
-    return sum(len(each) for each in lines[:line]) + column

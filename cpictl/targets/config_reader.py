@@ -17,7 +17,7 @@ from cpictl.recipes.positions import DataPath, SourceMap, parse_yaml
 from cpictl.recipes.problems import RecipeError, RecipeProblem
 from cpictl.targets.config import CONTEXT_PUBLIC_KEYS, ConfigError, LoadedFile
 from cpictl.targets.config_files import ConfigFile
-from cpictl.targets.config_schema import FIELDS_BY_PLACE, ConfigFileModel
+from cpictl.targets.config_schema import ConfigFileModel
 
 _CACHE: dict[str, tuple[tuple[int, int, int], LoadedFile]] = {}
 
@@ -71,7 +71,9 @@ def parse_config_text(text: str, file: ConfigFile) -> LoadedFile:
     try:
         model = ConfigFileModel.model_validate(data)
     except ValidationError as error:
-        raise ConfigError(_problems(error, data, source)) from None
+        from cpictl.targets.config_problems import config_problems
+
+        raise ConfigError(config_problems(error, data, source)) from None
     return LoadedFile(file, model, source)
 
 
@@ -147,94 +149,3 @@ def _in_context(lines: list[str], index: int) -> bool:
             if level == 0:
                 return False
     return False
-
-
-# -- validation problems --------------------------------------------------------------------------------------------
-
-_EXPECTED = {
-    "list_type": "a list", "string_type": "a string", "dict_type": "a mapping", "int_type": "an integer",
-    "int_from_float": "an integer", "float_type": "a number", "bool_type": "true or false",
-    "model_type": "a mapping", "model_attributes_type": "a mapping", "none_required": "null",
-}
-
-
-def _problems(error: Any, data: Any, source: SourceMap) -> list[RecipeProblem]:
-    """Pydantic's errors as problems at the offending key or value, worded for someone editing YAML."""
-    from cpictl.recipes.validation import did_you_mean, json_type_label, value_at
-
-    grouped: dict[DataPath, list[dict[str, Any]]] = {}
-    for details in error.errors(include_url=False):
-        path, rest = _walk(data, details["loc"])
-        grouped.setdefault(path, []).append({**details, "_rest": rest})
-    problems: list[RecipeProblem] = []
-    for path, errors in grouped.items():
-        field = next((part for part in reversed(path) if isinstance(part, str)), "")
-        prefix = f"{field}: " if field else ""
-        kinds = []
-        for item in errors:
-            kind = item["type"]
-            if kind == "extra_forbidden":
-                place = _place(path[:-1])
-                key = str(path[-1])
-                problems.append(source.problem(path, f"unknown key '{key}' in {_PLACE_WORDS[place]}"
-                                                     f"{did_you_mean(key, FIELDS_BY_PLACE[place])}; allowed: "
-                                                     f"{', '.join(FIELDS_BY_PLACE[place])}", key=True))
-            elif kind == "missing":
-                name = next((part for part in reversed(item["_rest"]) if isinstance(part, str)), "?")
-                problems.append(source.problem(path, f"missing required key '{name}' in "
-                                                     f"{_PLACE_WORDS[_place(path)]}"))
-            elif kind == "string_pattern_mismatch" and "[key]" in item["_rest"]:
-                problems.append(source.problem(path, f"'{path[-1]}' is not a target name: letters, digits, "
-                                                     "'.', '_' and '-', starting with a letter or digit", key=True))
-            elif kind in _EXPECTED:
-                kinds.append(_EXPECTED[kind])
-            elif kind == "literal_error":
-                kinds.append(str(item["msg"]).removeprefix("Input should be "))
-            else:
-                problems.append(source.problem(path, prefix + str(item["msg"]).removeprefix("Value error, ")))
-        if kinds:
-            value = value_at(data, path)
-            literal_only = all(item["type"] == "literal_error" for item in errors if item["type"] not in
-                               ("extra_forbidden", "missing"))
-            if literal_only and isinstance(value, str) and path not in _secret_paths(source):
-                choices = ", ".join(kinds).replace(" or ", ", ")
-                hint = did_you_mean(value, re.findall(r"'([^']*)'", choices))
-                problems.append(source.problem(path, f"{prefix}{value!r} is not one of {choices}{hint}"))
-            else:
-                problems.append(source.problem(path, f"{prefix}expected {' or '.join(dict.fromkeys(kinds))}, got "
-                                                     f"{json_type_label(value)}"))
-    return problems
-
-
-def _secret_paths(source: SourceMap) -> set[DataPath]:
-    secret_spans = set(source.secrets)
-    return {path for path, span in source.values.items() if span in secret_spans}
-
-
-def _walk(data: Any, loc: tuple[Any, ...]) -> tuple[DataPath, list[Any]]:
-    """The longest data path along pydantic's location, and the parts that name nothing in the data (union
-    members, `[key]`, missing keys)."""
-    path: list[str | int] = []
-    rest: list[Any] = []
-    current = data
-    for part in loc:
-        in_dict = isinstance(current, dict) and isinstance(part, str) and part in current
-        in_list = isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current)
-        if in_dict or in_list:
-            path.append(part)
-            current = current[part]
-        else:
-            rest.append(part)
-    return tuple(path), rest
-
-
-_PLACE_WORDS = {"config": "the config file", "target": "a target", "registry": "a target's registry"}
-
-
-def _place(path: DataPath) -> str:
-    if len(path) == 2 and path[0] == "targets":
-        return "target"
-    if len(path) == 3 and path[0] == "targets" and path[2] == "registry":
-        return "registry"
-    return "config"
-

@@ -1,80 +1,59 @@
 """One named target as a document to show (`cpictl target show`): its settings as the file gives them, the
 paths resolved as the CPI will get them, and every secret masked unless asked.
 
-Masked: every `context` value but the director's own keys (as the director masks cpi-config properties), the
-environment's secret values (`redaction.mask_secret_env`: by name, and URL credentials), the registry password,
-and values under the target's own `secrets:` keys. A value that is only a `${env.NAME}` reference holds no secret
-and is shown as written, so the document says where the secret comes from.
+What is masked, and why a value shared by a YAML alias is masked at every place it appears, is
+`secret_places`'s to say; a value that is only a `${env.NAME}` reference is shown as written, so the document
+says where the secret comes from.
 """
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from cpictl.targets.config import NamedTarget
 
-_REFERENCE = re.compile(r"\$\{env\.[A-Za-z_][A-Za-z0-9_]*\}")
-
-
-def _reference(value: Any) -> bool:
-    return isinstance(value, str) and _REFERENCE.fullmatch(value) is not None
+_SETTINGS = ("description", "as", "env_mode", "timeout", "api_version", "preferred_api_version", "negotiate",
+             "stemcell_api_version", "director_uuid", "cwd", "packages_dir", "jobs_dir", "env", "context",
+             "registry", "secrets")
+_PATHS = ("cwd", "packages_dir", "jobs_dir")
 
 
 def target_document(named: NamedTarget, *, show_secrets: bool = False, is_default: bool = False) -> dict[str, Any]:
-    from cpictl.protocol.redaction import MASK, mask_secret_env
-    from cpictl.targets.config import CONTEXT_PUBLIC_KEYS, resolve_path
+    from cpictl.targets.config import resolve_path
+    from cpictl.targets.secret_places import shown_argv, shown_setting
 
     entry = named.entry
     written = entry.model_dump(by_alias=True, exclude_unset=True)
+    if entry.registry is not None:  # with its defaults: the place the registry listens on
+        written["registry"] = entry.registry.model_dump()
     document: dict[str, Any] = {"name": named.name, "defined": named.location(), "default": is_default}
-    if entry.description is not None:
-        document["description"] = entry.description
-    document["cpi"] = named.argv()
-    for key in ("as", "env_mode", "timeout", "api_version", "preferred_api_version", "negotiate",
-                "stemcell_api_version", "director_uuid"):
-        if key in written:
-            document[key] = written[key]
-    for key in ("cwd", "packages_dir", "jobs_dir"):
-        if written.get(key) is not None:
-            document[key] = resolve_path(written[key], named.loaded.directory)
-    extra = entry.secrets
-    if entry.env:
-        env = dict(entry.env)
-        if not show_secrets:
-            masked = mask_secret_env(env)
-            env = {name: value if _reference(value) else MASK if name.lower() in {s.lower() for s in extra}
-                   else masked[name] for name, value in env.items()}
-        document["env"] = env
-    if entry.context:
-        document["context"] = entry.context if show_secrets else {
-            key: value if key in CONTEXT_PUBLIC_KEYS or _reference(value) else MASK
-            for key, value in entry.context.items()}
-    if entry.registry is not None:
-        registry = entry.registry.model_dump()
-        if not show_secrets and not _reference(registry["password"]):
-            registry["password"] = MASK
-        document["registry"] = registry
-    if extra:
-        document["secrets"] = list(extra)
-    if not show_secrets:
-        document = _masked_extra(document, extra)
-    return document
+    document["cpi"] = named.argv() if show_secrets else shown_argv(named)
+    for key in _SETTINGS:
+        if not _included(key, written):
+            continue
+        value = written[key]
+        shown = value if show_secrets else shown_setting(named, key, value)
+        if key in _PATHS and shown == value:
+            shown = resolve_path(value, named.loaded.directory)
+        document[key] = shown
+    return _ordered(document)
 
 
-def _masked_extra(document: dict[str, Any], extra: list[str]) -> dict[str, Any]:
-    """Values under the target's own `secrets:` keys anywhere else (inside a context value, say)."""
-    from cpictl.protocol.redaction import MASK
+def _included(key: str, written: dict[str, Any]) -> bool:
+    """Whether the document shows setting `key`: written, and (but for a null version, which says "not sent")
+    not empty."""
+    if key not in written:
+        return False
+    if key in ("description", "registry", *_PATHS):
+        return written[key] is not None
+    if key in ("env", "context", "secrets"):
+        return bool(written[key])
+    return True
 
-    wanted = {name.lower() for name in extra}
 
-    def walk(value: Any, top: bool) -> Any:
-        if isinstance(value, dict):
-            return {key: (MASK if not top and str(key).lower() in wanted and not _reference(item)
-                          else walk(item, False)) for key, item in value.items()}
-        if isinstance(value, list):
-            return [walk(item, False) for item in value]
-        return value
-
-    return walk(document, True) if wanted else document
+def _ordered(document: dict[str, Any]) -> dict[str, Any]:
+    """The order the document has always had: description before the argv."""
+    order = ("name", "defined", "default", "description", "cpi")
+    return {**{key: document[key] for key in order if key in document},
+            **{key: value for key, value in document.items() if key not in order}}

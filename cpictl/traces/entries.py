@@ -31,10 +31,21 @@ def call_entry(document: dict[str, Any], target: Any, *, call: str | None = None
 
 
 def target_summary(target: Any) -> dict[str, Any]:
-    """What a trace keeps of a target: enough to say where a call ran and to run it there again, nothing secret."""
-    return {"argv": list(target.argv), "label": target.label, "name": getattr(target, "name", "") or "",
-            "as": target.caller, "env_mode": target.env_mode, "cwd": target.cwd,
-            "stemcell_api_version": target.stemcell_api_version}
+    """What a trace keeps of a target: enough to say where a call ran and to run it there again, nothing secret.
+    `env` is the target's own environment settings (a named target's `env:`, `--env`), masked as every view
+    masks them and every secret the process knows hunted in them: an export asks for what is masked."""
+    summary = {"argv": list(target.argv), "label": target.label, "name": getattr(target, "name", "") or "",
+               "as": target.caller, "env_mode": target.env_mode, "cwd": target.cwd,
+               "stemcell_api_version": target.stemcell_api_version}
+    env = getattr(target, "env", None)
+    if env:
+        from cpictl.protocol.redaction import Redactor
+        from cpictl.targets.secrets import mask_env
+
+        redactor = Redactor()
+        summary["env"] = {name: redactor.text(value) for name, value in
+                          mask_env(env, getattr(target, "secrets", ())).items()}
+    return summary
 
 
 def _cut(text: Any) -> Any:

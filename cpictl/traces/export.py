@@ -1,9 +1,11 @@
 """A traced call taken out of cpictl: a shell one-liner, the request document, or a recipe step.
 
-- The one-liner is the one `call --dry-run` prints — `printf '%s' '<request>' | <env> <argv>` — for the call's
-  own CPI, environment mode and directory. Each masked value becomes a shell variable the user sets
-  (`"$CONTEXT_SECRET_ACCESS_KEY"`); the line starts `: "${CONTEXT_SECRET_ACCESS_KEY?}" &&`, so with one unset
-  the shell stops before the CPI runs instead of sending it an empty value.
+- The one-liner is the one `call --dry-run` prints (`targets.shell_line` makes both) —
+  `printf '%s' '<request>' | <env> <argv>` — for the call's own CPI, environment mode, directory and the
+  target's own `env:` settings as the trace kept them. Each masked value becomes a shell variable the user sets
+  (`"$CONTEXT_SECRET_ACCESS_KEY"`; a masked environment value by its own name, `"$AWS_SECRET_ACCESS_KEY"`, a
+  URL's masked credentials as `"$HTTPS_PROXY_USERINFO"`); the line starts `: "${CONTEXT_SECRET_ACCESS_KEY?}" &&`,
+  so with one unset the shell stops before the CPI runs instead of sending it an empty value.
   The value lands inside the JSON string the mask held, so with the variables set the CPI reads the very bytes
   the original call sent (`"` and `\\` in a value must be written `\\"` and `\\\\`, as in JSON).
 - The request is the document as the trace keeps it, in the bytes a caller sends (one line, no newline).
@@ -16,10 +18,10 @@ from __future__ import annotations
 
 import os
 import secrets
-import shlex
 from dataclasses import dataclass, field
 from typing import Any
 
+from cpictl.protocol.redaction import MASK
 from cpictl.traces.masked import Key, MaskedValue, filled, masked_values
 from cpictl.traces.reading import entry_status, error_type, request_of
 
@@ -50,44 +52,71 @@ def export_request(entry: dict[str, Any], values: dict[tuple[Key, ...], Any]) ->
 
 def export_shell(entry: dict[str, Any], values: dict[tuple[Key, ...], Any]) -> Exported:
     """The one-liner; see the module docstring."""
+    import dataclasses
+
+    from cpictl.targets.shell_line import shell_line
     from cpictl.traces.rebuild import target_from_entry
 
     masked = masked_values(entry["request"])
     document = filled(entry["request"], values, masked)
     left = [value for value in masked if value.keys not in values]
-    tokens = {value.variable: f"@@cpictl-{secrets.token_hex(8)}-{index}@@" for index, value in enumerate(left)}
+    tokens = {value.variable: _token(index) for index, value in enumerate(left)}
     for value in left:  # the token takes the mask's place, inside the JSON string that held it
         parent = document
         for key in value.keys[:-1]:
             parent = parent[key]
-        parent[value.keys[-1]] = parent[value.keys[-1]].replace("<redacted>", tokens[value.variable])
-    text = request_bytes(document).decode("utf-8", errors="replace")
-    quoted = _quoted_with_variables(text, {token: name for name, token in tokens.items()})
+        parent[value.keys[-1]] = parent[value.keys[-1]].replace(MASK, tokens[value.variable])
+    env = kept_environment(entry)
+    for value in kept_env_values(entry, masked):  # the same for the target's own environment
+        name = str(value.keys[1])
+        if value.keys in values:
+            env[name] = env[name].replace(MASK, str(values[value.keys]))
+        else:
+            left.append(value)
+            tokens[value.variable] = _token(len(tokens))
+            env[name] = env[name].replace(MASK, tokens[value.variable])
     target = target_from_entry(entry)
-    env = target.child_environment()
-    if target.env_mode == "director":
-        prefix = "env -i " + " ".join(shlex.quote(f"{k}={v}") for k, v in env.items()) + " "
-    else:
-        prefix = "".join(f"{k}={shlex.quote(v)} " for k, v in env.items() if os.environ.get(k) != v)
-    line = f"printf '%s' {quoted} | {prefix}{shlex.join(target.argv)}"
-    if target.cwd:  # in a subshell: pasting the line must not move the user's own shell
-        line = f"(cd {shlex.quote(target.cwd)} && {line})"
-    if left:  # an unset variable stops the line before the CPI runs, instead of sending it an empty value
-        line = ": " + " ".join(f'"${{{value.variable}?}}"' for value in left) + f" && {line}"
-    notes = ["the CPI's environment is rebuilt for its mode from this shell's; a target's own env: settings are "
-             "not kept in a trace"] if target.env_mode != "inherit" else []
+    if env:
+        target = dataclasses.replace(target, env=env)
+    child = target.child_environment()
+    cleared = target.env_mode == "director"
+    added = {name: value for name, value in child.items() if cleared or os.environ.get(name) != value}
+    line = shell_line(request_bytes(document).decode("utf-8", errors="replace"), target.argv, env=added,
+                      clear_env=cleared, cwd=target.cwd, blanks={token: name for name, token in tokens.items()})
+    notes = []
+    if target.env_mode != "inherit":
+        kept = "with the target's own env: settings the trace kept" if "env" in (entry.get("target") or {}) \
+            else "without the target's own env: settings (this trace did not keep them)"
+        notes.append(f"the CPI's environment is rebuilt for its mode from this shell's, {kept}")
     return Exported(line, left, notes)
 
 
-def _quoted_with_variables(text: str, names: dict[str, str]) -> str:
-    """`text` as one shell word, single-quoted, with each token replaced by `"$NAME"`."""
-    if not names:
-        return shlex.quote(text)
-    import re
+def _token(index: int) -> str:
+    """A placeholder no request or environment holds, for `shell_line` to read from a variable."""
+    return f"@@cpictl-{secrets.token_hex(8)}-{index}@@"
 
-    pieces = re.split("(" + "|".join(map(re.escape, names)) + ")", text)
-    return "".join(f'"${names[piece]}"' if piece in names else shlex.quote(piece) if piece else ""
-                   for piece in pieces)
+
+def kept_environment(entry: dict[str, Any]) -> dict[str, str]:
+    """The target's own environment settings the entry kept (masked values as `<redacted>`)."""
+    target = entry.get("target")
+    env = target.get("env") if isinstance(target, dict) else None
+    return {str(name): str(value) for name, value in env.items()} if isinstance(env, dict) else {}
+
+
+def kept_env_values(entry: dict[str, Any], masked: list[MaskedValue]) -> list[MaskedValue]:
+    """The masked values of the kept environment, as `--var` and an export name them (`env.NAME`): a whole value
+    by the variable's own name (`AWS_SECRET_ACCESS_KEY`), a URL's masked credentials as `NAME_USERINFO`."""
+    used = {value.variable for value in masked}
+    found = []
+    for name, value in kept_environment(entry).items():
+        if MASK not in value:
+            continue
+        variable = name if value == MASK else f"{name}_USERINFO"
+        while variable in used:
+            variable += "_"
+        used.add(variable)
+        found.append(MaskedValue(("env", name), f"env.{name}", f"env.{name}", variable, value == MASK))
+    return found
 
 
 def export_recipe(entry: dict[str, Any], values: dict[tuple[Key, ...], Any]) -> Exported:

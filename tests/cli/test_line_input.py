@@ -103,7 +103,7 @@ def test_a_signal_whose_handler_does_not_raise_leaves_the_question_waiting(termi
 
 def test_end_of_input_at_the_terminal_is_eof(terminal):
     _type_later(terminal, b"\x04", 0.05)  # Ctrl-D at the start of a line
-    with pytest.raises(EOFError):
+    with pytest.raises(line_input.EndOfInput):  # an EOFError the CLI can tell from a stray one
         line_input.read_line()
 
 

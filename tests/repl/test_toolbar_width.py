@@ -1,8 +1,10 @@
-"""The bottom toolbar fits the terminal: at 80 columns the live-ID counts and API versions survive."""
+"""The bottom toolbar fits the terminal: at 80 columns the live-ID counts and API versions survive, and the target
+is named (its name, else its executable's basename), not spelled out as its argv."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -24,9 +26,9 @@ class Counts:
         return self._counts
 
 
-def state(tmp_path: Path, argv: list[str], label: str = "", session: str = "default", **versions: int | None
+def state(tmp_path: Path, argv: list[str], label: str = "", session: str = "default", **settings: Any
           ) -> ReplState:
-    target = Target(argv=argv, director_uuid="d", label=label, **versions)  # type: ignore[arg-type]
+    target = Target(argv=argv, director_uuid="d", label=label, **settings)
     return ReplState(target=target, store=CloudIdStore(tmp_path / "journal.jsonl"), session_label=session)
 
 
@@ -36,8 +38,7 @@ def shown(fragments: list[tuple[str, str]]) -> str:
 
 def test_at_160_columns_the_toolbar_says_everything_in_full(tmp_path: Path) -> None:
     text = shown(toolbar_fragments(state(tmp_path, OPENSTACK), Counts({"vm": 2, "disk": 1}), 160))
-    assert text == (" /var/vcap/jobs/openstack_cpi/bin/cpi --config /var/vcap/jobs/openstack_cpi/config/cpi.json "
-                    "│ api_version 2 │ stemcell api 2 │ session default │ vm 2 · disk 1 ")
+    assert text == " cpi │ api_version 2 │ stemcell api 2 │ session default │ vm 2 · disk 1 "
     reference = state(tmp_path, reference_cpi_argv(), REFERENCE_CPI_LABEL)
     text = shown(toolbar_fragments(reference, Counts({"vm": 2, "disk": 1}), 160))
     assert text == " bundled reference CPI │ api_version 2 │ stemcell api 2 │ session default │ vm 2 · disk 1 "
@@ -51,14 +52,25 @@ def test_at_80_columns_counts_and_versions_survive_and_the_target_is_shortened(t
     text = shown(toolbar_fragments(repl, Counts({"vm": 2, "disk": 1, "stemcell": 1}), 80))
     assert len(text) <= 80
     assert text.startswith(" vm 2 disk 1 stemcell 1 │ api 2/stemcell none │ session default │ ")
-    assert "…" in text or "reference CPI" in text
+    assert text.endswith(("│ cpi ", "│ reference CPI ", "… "))
+    assert "/var/vcap" not in text
 
 
-def test_the_path_of_a_long_cpi_keeps_its_executable_name(tmp_path: Path) -> None:
+def test_a_named_target_is_shown_by_its_name_with_caller_and_versions(tmp_path: Path) -> None:
+    named = state(tmp_path, OPENSTACK, name="openstack-prod", caller="create-env")
+    text = shown(toolbar_fragments(named, Counts({"vm": 2}), 160))
+    assert text == " openstack-prod │ as create-env api_version 2 │ stemcell api 2 │ session default │ vm 2 "
+    text = shown(toolbar_fragments(named, Counts({"vm": 2}), 80))
+    assert text == " vm 2 │ create-env api 2/stemcell 2 │ session default │ openstack-prod "
+    many = Counts({"vm": 12, "disk": 3, "stemcell": 1})
+    text = shown(toolbar_fragments(named, many, 80))  # the whole name outlasts the session
+    assert text == " vm 12 disk 3 stemcell 1 │ create-env api 2/stemcell 2 │ openstack-prod "
+    assert "/var/vcap" not in shown(toolbar_fragments(named, many, 60))
+
+
+def test_the_basename_of_an_unnamed_cpi_names_it(tmp_path: Path) -> None:
     text = shown(toolbar_fragments(state(tmp_path, OPENSTACK), Counts({"vm": 2}), 80))
-    assert text == " vm 2 │ api 2/stemcell 2 │ session default │ …r/vcap/jobs/openstack_cpi/bin/cpi "
-    text = shown(toolbar_fragments(state(tmp_path, OPENSTACK), Counts({"vm": 2}), 100))
-    assert text == " vm 2 │ api 2/stemcell 2 │ session default │ /var/vcap/jobs/openstack_cpi/bin/cpi … "
+    assert text == " cpi │ api_version 2 │ stemcell api 2 │ session default │ vm 2 "
 
 
 def test_very_narrow_the_session_then_the_target_give_way(tmp_path: Path) -> None:
@@ -77,9 +89,9 @@ def test_no_live_ids_is_said_at_any_width(tmp_path: Path) -> None:
 
 def test_make_toolbar_asks_the_terminal_for_its_width(tmp_path: Path) -> None:
     repl = state(tmp_path, OPENSTACK)
-    narrow = shown(make_toolbar(repl, Counts({"vm": 1}), width=lambda: 80)())  # type: ignore[arg-type]
+    narrow = shown(make_toolbar(repl, Counts({"vm": 1}), width=lambda: 50)())  # type: ignore[arg-type]
     wide = shown(make_toolbar(repl, Counts({"vm": 1}), width=lambda: 160)())  # type: ignore[arg-type]
-    assert len(narrow) <= 80 and "vm 1" in narrow and "api 2/stemcell 2" in narrow
+    assert len(narrow) <= 50 and "vm 1" in narrow and "api 2/stemcell 2" in narrow
     assert "api_version 2 │ stemcell api 2" in wide and wide.endswith("│ vm 1 ")
 
 

@@ -31,7 +31,7 @@ def test_shape_errors_name_file_line_and_column_and_quote_the_line(capsys, isola
     assert f"{path}:6:5: unknown key 'contxt' in a target (did you mean 'context'?)" in err
     assert f"{path}:7:" in err and "unknown key 'hots' in a target's registry (did you mean 'host'?)" in err
     assert f"{path}:8:3: 'bad name' is not a target name" in err
-    assert "api_version: expected 'auto' or an integer, got a string" in err
+    assert "api_version: expected 'auto' or an integer, got 'autoo' (did you mean 'auto'?)" in err
     assert "as: 'directer' is not one of 'director', 'create-env' (did you mean 'director'?)" in err
     assert "pw1234567" not in err  # the registry password on a quoted line is masked
 
@@ -105,3 +105,42 @@ def test_a_config_that_is_not_a_regular_file_or_too_deep_is_refused_with_its_nam
     (project / "cpictl.yml").rmdir()
     write_project_config(project, "targets: " + "[" * 200 + "]" * 200 + "\n")
     assert "nested more than" in problems(capsys)
+
+
+PYDANTIC_WORDING = ("Input should", "Field required", "Extra inputs", "String should", "should have", "should match")
+
+
+def test_range_and_length_errors_say_what_was_expected_and_found(capsys, isolated_home, project):
+    path = write_project_config(project, """
+        default: a b
+        targets:
+          aws:
+            cpi: [""]
+            timeout: 0
+            api_version: 0
+            preferred_api_version: 4
+            registry: {port: 99999, user: "", password: pw}
+            secrets: [""]
+        """)
+    err = problems(capsys)
+    assert f"{path.name}:2:10: default: expected a target name (letters, digits, '.', '_' and '-', starting with a " \
+           "letter or digit), got 'a b'" in err
+    assert f"{path.name}:5:11: cpi: expected a non-empty string, got an empty string" in err
+    assert "cpi: expected a string, got a list" not in err  # the other member of `list | str` is noise here
+    assert f"{path.name}:6:14: timeout: expected a number greater than 0, got 0" in err
+    assert "api_version: expected 'auto' or an integer of at least 1, got 0" in err
+    assert "preferred_api_version: expected 2 or 3, got 4" in err
+    assert "port: expected an integer of at most 65535, got 99999" in err
+    assert "user: expected a non-empty string, got an empty string" in err
+    assert "secrets: expected a non-empty string, got an empty string" in err
+    assert "invalid config: 8 problems" in err
+    assert not any(words in err for words in PYDANTIC_WORDING), err
+
+
+def test_target_add_words_a_bad_option_value_as_the_loader_does(capsys, isolated_home, project):
+    for option, message in ((("--timeout", "-1"), "timeout: expected a number greater than 0, got -1.0"),
+                            (("--preferred-api-version", "7"), "preferred_api_version: expected 2 or 3, got 7"),
+                            (("--secret", ""), "secrets: expected a non-empty string, got an empty string")):
+        code, _, err = run(capsys, "target", "add", "t", "--cpi", "/bin/true", *option)
+        assert code == 2 and message in err, err
+        assert not any(words in err for words in PYDANTIC_WORDING), err

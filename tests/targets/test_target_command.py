@@ -146,3 +146,34 @@ def test_the_readme_config_example_is_a_valid_config():
     [example] = re.findall(r"```yml\n(.*?)```", (ROOT / "README.md").read_text(), flags=re.DOTALL)
     loaded = parse_config_text(example, ConfigFile("user", ROOT / "README.md"))
     assert loaded.model.default == "aws-dev" and set(loaded.model.targets) == {"aws-dev", "openstack-v1"}
+
+
+def test_a_secret_shared_by_a_yaml_alias_is_masked_wherever_it_appears(capsys, isolated_home, project):
+    write_user_config(isolated_home, """
+        targets:
+          aws:
+            description: &pw hunter2pw
+            cpi: [/bin/true, *pw]
+            env: {AWS_SECRET_ACCESS_KEY: *pw, T_NOTE: &note plain-note, T_TOKEN_AGAIN: &tok s3cr3ttok}
+            context: {password: *pw, director_uuid: *tok, region: &region eu-west-1}
+          other:
+            cpi: /bin/true
+            description: *region
+            env: {T_SAME_NOTE: *note}
+        """)
+    for argv in (("target", "list", "-o", "json"), ("target", "list", "-o", "yaml"),
+                 ("target", "list", "-o", "table"), ("target", "show", "aws", "-o", "json"),
+                 ("target", "show", "aws", "-o", "yaml"), ("target", "show", "aws", "-o", "table"),
+                 ("target", "show", "other", "-o", "json")):
+        code, out, err = run(capsys, *argv)
+        assert code == 0, err
+        for secret in ("hunter2pw", "s3cr3ttok", "eu-west-1"):
+            assert secret not in out, (argv, out)
+    shown = json.loads(run(capsys, "target", "show", "aws", "-o", "json")[1])
+    assert shown["description"] == "<redacted>" and shown["cpi"] == ["/bin/true", "<redacted>"]
+    assert shown["env"]["T_NOTE"] == "plain-note"  # what is secret nowhere stays readable
+    assert shown["context"]["director_uuid"] == "<redacted>"  # the reverse: public here, a secret where aliased
+    other = json.loads(run(capsys, "target", "show", "other", "-o", "json")[1])
+    assert other["description"] == "<redacted>" and other["env"] == {"T_SAME_NOTE": "plain-note"}
+    out = run(capsys, "target", "show", "aws", "-o", "json", "--show-secrets")[1]
+    assert "hunter2pw" in out and "s3cr3ttok" in out

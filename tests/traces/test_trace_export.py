@@ -126,3 +126,42 @@ def test_export_needs_exactly_one_form_and_a_known_var(capsys, tmp_path):
     code, out, _ = run(capsys, "trace", "export", str(number), "--shell", "-o", "json")
     document = json.loads(out)
     assert {variable["name"] for variable in document["variables"]} == set(SECRETS)
+
+
+ENV_CPI = """
+import json, os, sys
+request = json.loads(sys.stdin.buffer.read())
+with open(sys.argv[1], "a") as kept:
+    kept.write(json.dumps({k: v for k, v in os.environ.items() if k.startswith(("T_", "AWS_"))}) + "\\n")
+result = {"api_version": 2, "stemcell_formats": ["raw"]} if request["method"] == "info" else "disk-1"
+json.dump({"result": result, "error": None, "log": ""}, sys.stdout)
+"""
+
+
+def test_the_one_liner_of_a_named_target_gives_the_cpi_the_environment_it_had(capsys, tmp_path, monkeypatch):
+    from tests.conftest import write_cpi
+
+    cpi, kept = write_cpi(tmp_path / "env_cpi.py", ENV_CPI), tmp_path / "envs.jsonl"
+    config = tmp_path / "home" / "config" / "cpictl" / "config.yml"
+    config.parent.mkdir(parents=True)
+    config.write_text(f"targets:\n  aws:\n    cpi: [{cpi}, {kept}]\n    env: {{T_REGION: eu-1, "
+                      "AWS_SECRET_ACCESS_KEY: hunter2-aws-key, T_PROXY: 'http://bob:pw-12345@proxy'}\n")
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY", raising=False)
+    code, _, err = run(capsys, "call", "info", "--target", "aws", "-o", "json")
+    assert code == 0, err
+    original = json.loads(kept.read_text().splitlines()[-1])
+    assert original == {"T_REGION": "eu-1", "AWS_SECRET_ACCESS_KEY": "hunter2-aws-key",
+                        "T_PROXY": "http://bob:pw-12345@proxy"}
+    number = int(trace_entries(tmp_path / "home")[-1]["n"])
+    assert "hunter2-aws-key" not in json.dumps(trace_entries(tmp_path / "home")[-1])  # kept masked
+    code, line, err = run(capsys, "trace", "export", str(number), "--shell")
+    assert code == 0 and "env -i " in line  # the director's cleared environment
+    assert "hunter2-aws-key" not in line and "pw-12345" not in line
+    assert "AWS_SECRET_ACCESS_KEY (env.AWS_SECRET_ACCESS_KEY)" in err and "T_PROXY_USERINFO (env.T_PROXY)" in err
+    filled = {"AWS_SECRET_ACCESS_KEY": "hunter2-aws-key", "T_PROXY_USERINFO": "bob:pw-12345"}
+    done = subprocess.run(["sh", "-c", line], env={**os.environ, **filled}, capture_output=True)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(kept.read_text().splitlines()[-1]) == original  # the very environment, secrets filled in
+    unset = subprocess.run(["sh", "-c", line], env={**os.environ, "T_PROXY_USERINFO": "x"}, capture_output=True,
+                           text=True)
+    assert unset.returncode != 0 and "AWS_SECRET_ACCESS_KEY" in unset.stderr
