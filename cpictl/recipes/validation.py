@@ -110,7 +110,8 @@ def did_you_mean(word: str, choices: tuple[str, ...] | list[str]) -> str:
 def _problems_at(path: DataPath, errors: list[dict[str, Any]], data: Any,
                  source: SourceMap) -> list[RecipeProblem]:
     problems: list[RecipeProblem] = []
-    type_errors = [e for e in errors if e["type"] in _EXPECTED or e["type"] == "literal_error"]
+    type_errors = [e for e in errors if e["type"] in _EXPECTED or e["type"] == "literal_error"
+                   or _bound(e) is not None]
     for error in errors:
         kind = error["type"]
         if kind == "extra_forbidden":
@@ -136,13 +137,30 @@ def _type_message(path: DataPath, errors: list[dict[str, Any]], value: Any) -> s
         return (f"{_field(path)}{value!r} is not one of {', '.join(choices)}"
                 f"{did_you_mean(value, choices)}")
     wanted = list(dict.fromkeys(_expected(e) for e in errors))
-    return f"{_field(path)}expected {' or '.join(wanted)}, got {json_type_label(value)}"
+    ranged = any(_bound(e) is not None for e in errors)  # the value's type was right, its size was not: show it
+    return f"{_field(path)}expected {' or '.join(wanted)}, got {_found(value) if ranged else json_type_label(value)}"
 
 
 def _expected(error: dict[str, Any]) -> str:
     if error["type"] == "literal_error":
         return str(error["msg"]).removeprefix("Input should be ")
-    return _EXPECTED[error["type"]]
+    return _EXPECTED.get(error["type"]) or _bound(error) or str(error["msg"])
+
+
+def _bound(error: dict[str, Any]) -> str | None:
+    """"an integer of at least 1" for a range or length error, worded as a named target's config says it (None
+    for other kinds)."""
+    if error["type"] in _EXPECTED or error["type"] == "literal_error":
+        return None
+    from cpictl.targets.config_problems import expected  # it imports this module: not at import time
+
+    return expected(error)
+
+
+def _found(value: Any) -> str:
+    from cpictl.targets.config_problems import found
+
+    return found(value)
 
 
 def _field(path: DataPath) -> str:

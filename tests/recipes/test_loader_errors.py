@@ -74,7 +74,7 @@ def test_wrong_value_type_points_at_the_value(tmp_path):
 
 
 @pytest.mark.parametrize(("snippet", "message"), [
-    ("retry: {attempts: 0}", "greater than or equal to 1"),
+    ("retry: {attempts: 0}", "attempts: expected an integer of at least 1, got 0"),
     ("expect: {ok: maybe}", "ok: must be true, false or any, not 'maybe'"),  # said once, not "ok: ok must"
     ("expect: {result: [{path: a}]}", "needs one of equals"),
     ("expect: {result: [{type: strin}]}", "(did you mean 'string'?)"),
@@ -465,3 +465,17 @@ def test_load_recipe_text_resolves_includes_against_base_dir(tmp_path):
     write(tmp_path, "part.yml", "steps: [{call: info}]\n")
     loaded = load_recipe_text("name: x\nsteps:\n  - include: part.yml\n", "stdin.yml", base_dir=tmp_path)
     assert [s.method for s in loaded.steps] == ["info"]
+
+
+def test_a_value_out_of_range_says_what_was_expected_and_what_was_found(tmp_path):
+    found = problems(tmp_path, """
+        name: x
+        target: {api_version: 0}
+        steps:
+          - {call: info, timeout: -1}
+        """)
+    assert sorted(problem.message for problem in found) == [
+        "api_version: expected 'auto' or an integer of at least 1, got 0",  # one problem for the union, not two
+        "timeout: expected a number greater than 0, got -1",
+    ]
+    assert not [problem for problem in found if "Input should" in problem.message]

@@ -97,7 +97,7 @@ def test_an_unknown_target_in_a_recipe_is_a_problem_at_its_line(capsys, isolated
     assert code == 2
     assert f"{path}:2:9: target: nammed: no such target (did you mean 'named'?)" in err
     code, _, err = run(capsys, "run", str(recipe(project, "target: 'bad name'\nsteps: [{call: info}]\n")))
-    assert code == 2 and f"{path}:1:9: target: String should match pattern" in err
+    assert code == 2 and f"{path}:1:9: target: expected a target name (letters, digits" in err
     code, _, err = run(capsys, "run", str(recipe(project, "as: directer\nsteps: [{call: info}]\n")))
     assert code == 2 and "as: 'directer' is not one of" in err
 
