@@ -163,7 +163,7 @@ class Redactor:
         self._numeric: set[str] = set()  # secrets only ever seen as numbers: matched where no digit touches them
         self._keyed: set[tuple[str, str]] = set()  # (key, text) of every masked scalar
         self._version = 0  # bumped when `secrets` grows
-        self._compiled: tuple[tuple[int, int], re.Pattern[str] | None] | None = None
+        self._compiled: dict[bool, tuple[tuple[int, int], re.Pattern[str] | None]] = {}  # by `wrapped`
 
     def _mask_values(self, mapping: Any, keep: frozenset[str] = frozenset()) -> Any:
         """Every value but those under `keep` masked (and hunted): the context's rule."""
@@ -361,18 +361,29 @@ class Redactor:
 
     def text(self, text: str) -> str:
         """Hide every remembered secret inside free text (the CPI's log, its stderr), in every spelling a CPI may
-        echo it in: JSON-escaped, URL-encoded, hex, base64 (`secret_forms`). One compiled pattern, rebuilt only
-        when the secrets change."""
-        pattern = self._pattern()
-        return text if pattern is None else pattern.sub(MASK, text)
+        echo it in: JSON-escaped, URL-encoded, hex, base64, base64 wrapped into lines (`secret_forms`). One
+        compiled pattern, rebuilt only when the secrets change; the line breaks inside a masked base64 blob stay,
+        so a log keeps its lines."""
+        pattern = self._pattern("\n" in text or "\\n" in text)  # `holds_line_breaks`, inline: once per line
+        return text if pattern is None else pattern.sub(_mask_match, text)
 
-    def _pattern(self) -> re.Pattern[str] | None:
+    def _pattern(self, wrapped: bool) -> re.Pattern[str] | None:
         key = (self._version, _process_generation)
-        if self._compiled is None or self._compiled[0] != key:
+        compiled = self._compiled.get(wrapped)
+        if compiled is None or compiled[0] != key:
             numbers = frozenset(self._numeric | (_PROCESS_NUMBERS - self.secrets))
             texts = frozenset((self.secrets | _PROCESS_SECRETS) - numbers)
-            self._compiled = (key, secrets_pattern(texts, numbers) if texts or numbers else None)
-        return self._compiled[1]
+            compiled = self._compiled[wrapped] = (key, secrets_pattern(texts, numbers, wrapped)
+                                                  if texts or numbers else None)
+        return compiled[1]
+
+
+def _mask_match(match: re.Match[str]) -> str:
+    """The mask for one secret found, followed by the real line breaks it spanned (wrapped base64)."""
+    found = match[0]
+    if "\n" not in found:
+        return MASK
+    return MASK + "".join(char for char in found if char in "\r\n")
 
 
 #: Variables whose names sound secret but hold none (the working directory: `pwd`).
