@@ -41,6 +41,7 @@ from dataclasses import replace
 from typing import Any
 from urllib.parse import unquote
 
+from cpictl.protocol.catalogue import get_method
 from cpictl.protocol.secret_forms import secrets_pattern
 from cpictl.protocol.secret_shapes import secret_shapes
 from cpictl.protocol.violations import Noise, Reaction, Violation
@@ -289,14 +290,27 @@ class Redactor:
         return masked
 
     def arguments(self, method: str, arguments: Any) -> Any:
-        """Masked arguments: one rule for every method and parameter (`_mask_secrets`)."""
-        return self._mask_secrets(arguments)
+        """Masked arguments: one rule for every method and parameter (`_mask_secrets`), but a `networks` argument
+        is keyed by network names, the operator's words (`private`, `token-net`), not keys that name a secret."""
+        spec = get_method(method)
+        if spec is None or not isinstance(arguments, list):
+            return self._mask_secrets(arguments)
+        masked = []
+        for position, value in enumerate(arguments):
+            named = position < len(spec.params) and spec.params[position].name == "networks"
+            masked.append(self._mask_networks(value) if named else self._mask_secrets(value))
+        return masked
+
+    def _mask_networks(self, networks: Any) -> Any:
+        if not isinstance(networks, dict):
+            return self._mask_secrets(networks)
+        return {name: self._mask_secrets(network) for name, network in networks.items()}
 
     def result(self, method: str, result: Any) -> Any:
         """A masked result: secrets in the networks of a v2 create_vm (as in its arguments), and any secret the
         CPI echoed back."""
         if method == "create_vm" and isinstance(result, list) and len(result) > 1:
-            result = [result[0], self._mask_secrets(result[1]), *result[2:]]
+            result = [result[0], self._mask_networks(result[1]), *result[2:]]
         return self.scrub(result)
 
     def response(self, method: str, response: dict[str, Any] | None) -> dict[str, Any] | None:

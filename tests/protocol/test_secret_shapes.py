@@ -88,3 +88,13 @@ def test_agent_settings_mask_shapes_and_keep_env_keys_the_agent_does_not_define_
     masked = Redactor().agent_settings(settings)
     assert masked == {"agent_id": "a-1", "trusted_certs": MASK,
                       "env": {"bosh": {"password": MASK, "group": "g"}, "custom_flag": "fast", "hook": MASK}}
+
+
+def test_network_names_that_sound_secret_are_names_not_secrets():
+    redactor = Redactor()
+    networks = {"private": {"type": "manual", "ip": "10.0.0.5", "cloud_properties": {"subnet": "s-1"}},
+                "token-net": {"type": "dynamic", "cloud_properties": {"password": "net-pw-1"}}}
+    masked = redactor.request({"method": "create_vm", "context": {}, "arguments": ["a", "s", {}, networks, [], {}]})
+    assert masked["arguments"][3] == {"private": networks["private"],
+                                      "token-net": {"type": "dynamic", "cloud_properties": {"password": MASK}}}
+    assert redactor.result("create_vm", ["vm-1", networks])[1]["private"] == networks["private"]
