@@ -49,6 +49,11 @@ from cpictl.protocol.violations import Noise, Reaction, Violation
 MASK = "<redacted>"
 CONTEXT_PUBLIC_KEYS = frozenset({"director_uuid", "request_id", "vm"})
 _MIN_SECRET_LENGTH = 4  # shorter values would blank out ordinary words in logs
+#: Lines of a multi-line secret at least this long are hunted on their own too: a CPI that writes a PEM key to its
+#: stderr is read line by line (the live view), where no line holds the whole secret. Shorter lines (`fi`, `}`)
+#: would blank ordinary text; armour lines (`-----BEGIN …-----`) are no secret.
+_MIN_SECRET_LINE = 16
+_LINE_BREAK = re.compile(r"\r?\n")
 #: Keys whose values are secrets wherever they appear in agent settings (`authorized_keys`, `private_key`, `ca` …).
 SECRET_KEY = re.compile(r"pass|secret|private|key|token|cert|credential|^ca$|_ca$|^ca_", re.IGNORECASE)
 _URL_USERINFO = re.compile(r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.-]*://)(?P<userinfo>[^/@\s]+)@")
@@ -162,6 +167,7 @@ class Redactor:
     def __init__(self) -> None:
         self.secrets: set[str] = set()  # this request's; the process's are read from the registry when hunting
         self._numeric: set[str] = set()  # secrets only ever seen as numbers: matched where no digit touches them
+        self._lines: set[str] = set()  # long lines of multi-line secrets, hunted as text (`_MIN_SECRET_LINE`)
         self._keyed: set[tuple[str, str]] = set()  # (key, text) of every masked scalar
         self._version = 0  # bumped when `secrets` grows
         self._compiled: dict[bool, tuple[tuple[int, int], re.Pattern[str] | None]] = {}  # by `wrapped`
@@ -203,6 +209,8 @@ class Redactor:
         """Hunt `form` in free text, in every spelling a CPI may echo it in (`secret_forms`)."""
         if len(form) < _MIN_SECRET_LENGTH:
             return
+        if "\n" in form:
+            self._hunt_lines(form)
         before = (len(self.secrets), len(self._numeric))
         if not numeric:
             self._numeric.discard(form)
@@ -210,6 +218,13 @@ class Redactor:
             self._numeric.add(form)
         self.secrets.add(form)
         if (len(self.secrets), len(self._numeric)) != before:
+            self._version += 1
+
+    def _hunt_lines(self, secret: str) -> None:
+        lines = {line.strip() for line in _LINE_BREAK.split(secret)}
+        lines = {line for line in lines if len(line) >= _MIN_SECRET_LINE and not line.startswith("-----")}
+        if not lines <= self._lines:
+            self._lines |= lines
             self._version += 1
 
     def _mask_secrets(self, value: Any, key: str | None = None) -> Any:
@@ -389,7 +404,8 @@ class Redactor:
         if compiled is None or compiled[0] != key:
             numbers = frozenset(self._numeric | (_PROCESS_NUMBERS - self.secrets))
             texts = frozenset((self.secrets | _PROCESS_SECRETS) - numbers)
-            compiled = self._compiled[wrapped] = (key, secrets_pattern(texts, numbers, wrapped)
+            lines = frozenset(self._lines - texts)
+            compiled = self._compiled[wrapped] = (key, secrets_pattern(texts, numbers, wrapped, lines)
                                                   if texts or numbers else None)
         return compiled[1]
 

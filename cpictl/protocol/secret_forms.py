@@ -23,6 +23,7 @@ How each is found:
 - Hex: the UTF-8 bytes in lower and upper case.
 - A long secret (a PEM key) is spelt out in base64 and hex for its first `LONG_FORM` bytes only, and the rest of
   the blob that starts so, over line breaks too, is masked with it (`_encoded_alternatives`).
+- A multi-line secret (a PEM key) is also hunted line by line, in text forms, for text read a line at a time.
 - A secret seen only as a number (`pin: 98765432`) matches only where no digit touches it, so it never blanks the
   middle of a longer number.
 - Not found: encodings stacked on one another (base64 of a URL-encoded secret, percent-encoded JSON escapes),
@@ -113,12 +114,16 @@ _UNICODE_LEAD = r"\\*u"
 def _fully_escaped_alternatives(secret: str) -> list[tuple[str, str]]:
     """The secret with every character `\\uXXXX`-escaped (the backslash doubled, or more, inside JSON in JSON) and
     with every UTF-8 byte percent-encoded, hex digits in either case: what no per-character text form reaches,
-    since letters and digits match only themselves there."""
-    units = secret.encode("utf-16-be", errors="surrogatepass")
+    since letters and digits match only themselves there. Of a long secret only the first LONG_FORM characters
+    are spelt out, and the escapes that follow are masked with them, as for base64."""
+    head, long = secret[:LONG_FORM], len(secret) > LONG_FORM
+    units = head.encode("utf-16-be", errors="surrogatepass")
     codes = [_hex_digits(f"{units[i]:02x}{units[i + 1]:02x}") for i in range(0, len(units), 2)]
     escaped = _UNICODE_LEAD + codes[0] + "".join(r"\\+u" + code for code in codes[1:])
-    encoded = [_hex_digits(f"{byte:02x}") for byte in secret.encode("utf-8", errors="surrogatepass")]
-    return [("\\", escaped), ("%", "%".join(encoded))]
+    encoded = "%".join(_hex_digits(f"{byte:02x}") for byte in head.encode("utf-8", errors="surrogatepass"))
+    if long:
+        escaped, encoded = escaped + r"[\\u0-9A-Fa-f]*", encoded + "[%0-9A-Fa-f]*"
+    return [("\\", escaped), ("%", encoded)]
 
 
 def _numeric_alternative(number: str) -> tuple[str, str]:
@@ -213,12 +218,14 @@ def holds_line_breaks(text: str) -> bool:
 
 
 @lru_cache(maxsize=64)
-def secrets_pattern(texts: frozenset[str], numbers: frozenset[str], wrapped: bool = False) -> re.Pattern[str] | None:
+def secrets_pattern(texts: frozenset[str], numbers: frozenset[str], wrapped: bool = False,
+                    lines: frozenset[str] = frozenset()) -> re.Pattern[str] | None:
     """One pattern for every form of every secret: `texts` match anywhere, `numbers` (secrets only ever seen as
     numbers) where no digit touches them; both also in their encoded forms. None when there is nothing to hunt.
     `wrapped`: base64 runs may be broken by line breaks, for text that holds one (`holds_line_breaks`). Allowing
     breaks costs half as much again per line and ten times as much to compile, so text without any (a stderr
-    line, nearly always) is matched by the pattern without them."""
+    line, nearly always) is matched by the pattern without them. `lines`: the long lines of multi-line secrets,
+    hunted in their text forms only (their encoded forms are those of the whole secret)."""
     alternatives: list[tuple[str, str]] = []
     for secret in sorted(texts | numbers, key=len, reverse=True):
         if secret in numbers:
@@ -227,4 +234,6 @@ def secrets_pattern(texts: frozenset[str], numbers: frozenset[str], wrapped: boo
             alternatives.extend(_text_alternatives(secret))
         alternatives.extend(_fully_escaped_alternatives(secret))
         alternatives.extend(_encoded_alternatives(secret, wrapped))
+    for line in sorted(lines, key=len, reverse=True):
+        alternatives.extend(_text_alternatives(line))
     return re.compile(_alternation(alternatives)) if alternatives else None

@@ -193,3 +193,22 @@ def test_fully_escaped_forms_of_other_text_stay_readable() -> None:
     percent = "".join(f"%{byte:02X}" for byte in b"hunter23-pw")
     line = f"logged {escaped} and {percent} and \\u0068\\u0075 and %68%75"
     assert redactor.text(line) == line
+
+
+def test_a_multi_line_secret_read_a_line_at_a_time_is_masked_line_by_line() -> None:
+    body = ["MIIEowIBAAKCAQEAuG2LvKc3Zq1x9Jm0rTq8sWnB4eV7yUo2pLd6fHkR3aXgNcQ", "x9Jm0rTq8sWnB4eV7yUo2pLd6fHkR3aXg"]
+    key = "-----BEGIN RSA PRIVATE KEY-----\n" + "\n".join(body) + "\nfi\n-----END RSA PRIVATE KEY-----\n"
+    redactor = _learnt_from("cloud_properties password", key)
+    shown = [redactor.text(line) for line in key.splitlines()]  # as the live view masks stderr, line by line
+    assert shown == ["-----BEGIN RSA PRIVATE KEY-----", MASK, MASK, "fi", "-----END RSA PRIVATE KEY-----"]
+    assert redactor.text("a line that just says fi") == "a line that just says fi"  # short lines are not hunted
+
+
+def test_a_long_secret_fully_escaped_is_masked_to_its_end() -> None:
+    key = "-----BEGIN KEY-----\n" + "\n".join(["MIIEpAIBAAKCAQEA1x2y3z4+/abcdefghij"] * 20) + "\n-----END KEY-----"
+    redactor = _learnt_from("env bosh.password", key)
+    escaped = "".join(f"\\u{ord(char):04X}" for char in key)
+    percent = "".join(f"%{byte:02x}" for byte in key.encode())
+    for spelling in (escaped, percent):
+        masked = redactor.text(f'{{"key": "{spelling}", "next": "field"}}')
+        assert masked == f'{{"key": "{MASK}", "next": "field"}}', masked[:200]
