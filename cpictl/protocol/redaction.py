@@ -23,8 +23,9 @@ secret — `AWS_SECRET_ACCESS_KEY`, `*_PASSWORD`, `*_TOKEN` — given with `--en
 inherited, and URL credentials in any variable). Where a target is built, its environment is registered; a new
 way to build one (a named target's `env:`) registers the same way.
 
-Every secret is hunted in each spelling a CPI may echo it in — JSON-escaped, URL-encoded, hex, base64 at any
-alignment inside a longer blob (user-data, `Authorization: Basic`) — by one compiled pattern (`secret_forms`).
+Every secret is hunted in each spelling a CPI may echo it in — JSON-escaped (every character `\\uXXXX` too),
+URL-encoded (every byte too), hex, base64 at any alignment inside a longer blob (user-data, `Authorization: Basic`)
+and wrapped into lines, and a multi-line secret line by line — by one compiled pattern (`secret_forms`).
 
 Agent settings (user-metadata, registry entries; `Redactor.agent_settings`) keep their shape so a person can see
 what a CPI wrote: values under secret-sounding keys (a wider net than `secret_key`: password, keys,
