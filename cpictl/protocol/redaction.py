@@ -1,20 +1,21 @@
 """Masking secrets in requests, results and free text before cpictl shows or writes them (contract §9).
 
-The rules follow the director's own log redaction and go a little further, as the guide asks:
+What is masked (the project standard: secrets are masked wherever cpictl shows or writes them; what is not secret
+stays readable):
 - context: every key but `director_uuid`, `request_id` and `vm` (cpi-config properties carry credentials);
-- every `cloud_properties` argument (all methods), each network's `cloud_properties` in create_vm/configure_networks
-  arguments and in a v2 create_vm result;
-- create_vm `environment`: everything but `bosh.group`, `bosh.groups` and `bosh.tags`;
-- in every other argument (VM and disk metadata, an unknown method's arguments): values under keys that name a
-  secret (`secret_key`), at any depth, and the userinfo of URLs.
-The request view masks every such value, but only the values that are likely secrets are then also hunted in
-free text (the CPI's `log` and stderr, messages): every masked context and environment value, and cloud_properties
-values (at any depth, in networks too) under a key that sounds secret (`secret_key`: password, secret, token,
-credential, cert, private, key — but not `key_name`, `kms_key_id`, `private_ip` …), plus the userinfo of any URL
-among the masked values. Numbers count by their text (`98765432`, matched only where no digit touches it). Values
-shorter than 4 characters are never hunted. So `instance_type: m5.large` is masked in the request and yet
-`m5.large` (or a stemcell `name: refcpi`) stays readable in the CPI's log lines. Inside decoded JSON (`scrub`: a
-result, a saved value) a value is also masked where it sits under the very key it was masked under in the request.
+- every argument — `cloud_properties` (all methods, each network's too, and a v2 create_vm result's networks),
+  create_vm's `environment`, metadata, an unknown method's arguments, a `--raw` document's own keys — at any
+  depth: a value under a key that names a secret (`secret_key`: password, secret, token, credential, cert,
+  private, key — but not `key_name`, `kms_key_id`, `private_ip` …; plus the names a target's `secrets:` adds),
+  a string whose shape is a secret (`secret_shapes`: PEM blocks, JWTs, AWS access key ids, GitHub/GitLab/Slack
+  tokens, `Basic `/`Bearer ` credentials), and, in place, the userinfo of a URL (`nats://<redacted>@host`).
+  So `instance_type: m5.large`, `subnet` or `availability_zone` stay readable, unlike in the director's log, which
+  masks every cloud_properties value: a debugger's user needs to see them, and a replay need not ask for them.
+Every masked value is a secret, so every one (4 characters or longer, numbers by their text and only where no
+digit touches them) is also hunted in free text: the CPI's `log`, stderr, error messages, violations and results,
+with the userinfo of a masked URL and the secret-shaped parts of a masked string (the token inside a
+`Bearer …` header). Inside decoded JSON (`scrub`: a result, a saved value) a value is also masked where it sits
+under the very key it was masked under in the request.
 
 Besides a request's own secrets, every Redactor hunts the process's (`register_secret`): the embedded registry's
 password and the secrets of the CPI's environment (`register_environment`: values of variables whose names hold a
@@ -22,13 +23,15 @@ secret — `AWS_SECRET_ACCESS_KEY`, `*_PASSWORD`, `*_TOKEN` — given with `--en
 inherited, and URL credentials in any variable). Where a target is built, its environment is registered; a new
 way to build one (a named target's `env:`) registers the same way.
 
-Every secret is hunted in each spelling a CPI may echo it in — JSON-escaped, URL-encoded, hex, base64 at any
-alignment inside a longer blob (user-data, `Authorization: Basic`) — by one compiled pattern (`secret_forms`).
+Every secret is hunted in each spelling a CPI may echo it in — JSON-escaped (every character `\\uXXXX` too),
+URL-encoded (every byte too), hex, base64 at any alignment inside a longer blob (user-data, `Authorization: Basic`)
+and wrapped into lines, and a multi-line secret line by line — by one compiled pattern (`secret_forms`).
 
 Agent settings (user-metadata, registry entries; `Redactor.agent_settings`) keep their shape so a person can see
-what a CPI wrote: env.bosh keys stay, but values under secret-sounding keys (password, keys, certificates, tokens,
-credentials) are masked, as are env keys the agent does not define, network cloud_properties, blobstore credentials
-and the userinfo of every URL (mbus, registry endpoint, blobstore endpoint).
+what a CPI wrote: values under secret-sounding keys (a wider net than `secret_key`: password, keys,
+certificates, tokens, credentials, `ca`), secret-shaped strings, blobstore credentials and the userinfo of every
+URL (mbus, registry endpoint, blobstore endpoint) are masked; the rest (network cloud_properties, env keys the
+agent does not define) follows the same rule as the request, so both views show the same values.
 """
 
 from __future__ import annotations
@@ -41,17 +44,19 @@ from urllib.parse import unquote
 
 from cpictl.protocol.catalogue import get_method
 from cpictl.protocol.secret_forms import secrets_pattern
+from cpictl.protocol.secret_shapes import secret_shapes
 from cpictl.protocol.violations import Noise, Reaction, Violation
 
 MASK = "<redacted>"
 CONTEXT_PUBLIC_KEYS = frozenset({"director_uuid", "request_id", "vm"})
-ENV_BOSH_PUBLIC_KEYS = frozenset({"group", "groups", "tags"})
 _MIN_SECRET_LENGTH = 4  # shorter values would blank out ordinary words in logs
+#: Lines of a multi-line secret at least this long are hunted on their own too: a CPI that writes a PEM key to its
+#: stderr is read line by line (the live view), where no line holds the whole secret. Shorter lines (`fi`, `}`)
+#: would blank ordinary text; armour lines (`-----BEGIN …-----`) are no secret.
+_MIN_SECRET_LINE = 16
+_LINE_BREAK = re.compile(r"\r?\n")
 #: Keys whose values are secrets wherever they appear in agent settings (`authorized_keys`, `private_key`, `ca` …).
 SECRET_KEY = re.compile(r"pass|secret|private|key|token|cert|credential|^ca$|_ca$|^ca_", re.IGNORECASE)
-#: Top-level env keys the agent defines besides `bosh` (agent settings.go `Env`); any other key may hold anything.
-ENV_AGENT_KEYS = frozenset({"bosh", "persistent_disk_fs", "persistent_disk_mount_options",
-                            "persistent_disk_partitioner"})
 _URL_USERINFO = re.compile(r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.-]*://)(?P<userinfo>[^/@\s]+)@")
 
 
@@ -155,20 +160,21 @@ def register_secret_key_names(names: Iterable[str]) -> None:
 class Redactor:
     """Masks one request (and what came back for it), remembering the secret values it hid.
 
-    `secrets` holds the text hunted in free text (likely secrets only, see the module docstring), besides the
-    process's secrets, which are read each time (one registered after this Redactor was made is hunted too); every
-    masked scalar is also remembered with its key, so `scrub` can mask a decoded value found under the same key."""
+    `secrets` holds the text hunted in free text (every value this Redactor masked, see the module docstring),
+    besides the process's secrets, which are read each time (one registered after this Redactor was made is
+    hunted too); every masked scalar is also remembered with its key, so `scrub` can mask a decoded value found
+    under the same key."""
 
     def __init__(self) -> None:
         self.secrets: set[str] = set()  # this request's; the process's are read from the registry when hunting
         self._numeric: set[str] = set()  # secrets only ever seen as numbers: matched where no digit touches them
+        self._lines: set[str] = set()  # long lines of multi-line secrets, hunted as text (`_MIN_SECRET_LINE`)
         self._keyed: set[tuple[str, str]] = set()  # (key, text) of every masked scalar
         self._version = 0  # bumped when `secrets` grows
-        self._compiled: tuple[tuple[int, int], re.Pattern[str] | None] | None = None
+        self._compiled: dict[bool, tuple[tuple[int, int], re.Pattern[str] | None]] = {}  # by `wrapped`
 
-    def _mask_values(self, mapping: Any, keep: frozenset[str] = frozenset(), *, hunt: bool) -> Any:
-        """Every value but those under `keep` masked; `hunt`: all of them are secrets to hunt in free text (else
-        only those under secret-sounding keys, at any depth)."""
+    def _mask_values(self, mapping: Any, keep: frozenset[str] = frozenset()) -> Any:
+        """Every value but those under `keep` masked (and hunted): the context's rule."""
         if not isinstance(mapping, dict):
             return mapping
         masked = {}
@@ -176,33 +182,36 @@ class Redactor:
             if key in keep:
                 masked[key] = value
             else:
-                self._remember(value, hunt=hunt or secret_key(key), key=str(key))
+                self._remember(value, key=str(key))
                 masked[key] = MASK
         return masked
 
-    def _remember(self, value: Any, *, hunt: bool = True, key: str | None = None) -> None:
-        """Remember a masked value: hunted in free text when `hunt` (or under a secret-sounding key inside it)."""
+    def _remember(self, value: Any, key: str | None = None) -> None:
+        """Remember a masked value, and hunt it (every scalar inside it) in free text."""
         if isinstance(value, dict):
             for name, item in value.items():
-                self._remember(item, hunt=hunt or secret_key(name), key=str(name))
+                self._remember(item, key=str(name))
             return
         if isinstance(value, list):
             for item in value:
-                self._remember(item, hunt=hunt, key=key)
+                self._remember(item, key=key)
             return
         if isinstance(value, str):
             for match in _URL_USERINFO.finditer(value):  # credentials in an endpoint are secrets wherever they are
                 self._hunt(match["userinfo"], numeric=False)
+            for part in secret_shapes(value):  # the token alone, should a CPI log only that
+                self._hunt(part, numeric=False)
         for form in _scalar_forms(value):
             if key is not None:
                 self._keyed.add((key, form))
-            if hunt:
-                self._hunt(form, numeric=not isinstance(value, str))
+            self._hunt(form, numeric=not isinstance(value, str))
 
     def _hunt(self, form: str, *, numeric: bool) -> None:
         """Hunt `form` in free text, in every spelling a CPI may echo it in (`secret_forms`)."""
         if len(form) < _MIN_SECRET_LENGTH:
             return
+        if "\n" in form:
+            self._hunt_lines(form)
         before = (len(self.secrets), len(self._numeric))
         if not numeric:
             self._numeric.discard(form)
@@ -212,59 +221,60 @@ class Redactor:
         if (len(self.secrets), len(self._numeric)) != before:
             self._version += 1
 
-    def _mask_networks(self, networks: Any) -> Any:
-        if not isinstance(networks, dict):
-            return networks
-        return {name: ({**net, "cloud_properties": self._mask_values(net["cloud_properties"], hunt=False)}
-                       if isinstance(net, dict) and "cloud_properties" in net else net)
-                for name, net in networks.items()}
+    def _hunt_lines(self, secret: str) -> None:
+        lines = {line.strip() for line in _LINE_BREAK.split(secret)}
+        lines = {line for line in lines if len(line) >= _MIN_SECRET_LINE and not line.startswith("-----")}
+        if not lines <= self._lines:
+            self._lines |= lines
+            self._version += 1
 
-    def _mask_environment(self, env: Any) -> Any:
-        if not isinstance(env, dict):
-            return env
-        masked = self._mask_values({k: v for k, v in env.items() if k != "bosh"}, hunt=True)
-        if "bosh" in env:
-            masked["bosh"] = self._mask_values(env["bosh"], ENV_BOSH_PUBLIC_KEYS, hunt=True)
-        return masked
-
-    def _mask_named_secrets(self, value: Any) -> Any:
-        """Any other argument (VM or disk metadata, an unknown method's): values under keys that name a secret
-        (`secret_key`: `password`, `api_token`, not `key_name`) masked and hunted, at any depth, and URL userinfo
-        in every string. The rest is the operator's to read."""
+    def _mask_secrets(self, value: Any, key: str | None = None) -> Any:
+        """Every argument (cloud_properties, networks, env, metadata, an unknown method's): values under keys that
+        name a secret (`secret_key`: `password`, `api_token`, not `key_name`) and secret-shaped strings
+        (`secret_shapes`: a PEM key, a JWT, `AKIA…`) masked and hunted, at any depth, and URL userinfo in every
+        string. The rest is the operator's to read."""
         if isinstance(value, dict):
             masked = {}
-            for key, item in value.items():
-                if secret_key(key) and item is not None and not isinstance(item, bool):
-                    self._remember(item, key=str(key))
-                    masked[key] = MASK
+            for name, item in value.items():
+                if secret_key(name) and item is not None and not isinstance(item, bool):
+                    self._remember(item, key=str(name))
+                    masked[name] = MASK
                 else:
-                    masked[key] = self._mask_named_secrets(item)
+                    masked[name] = self._mask_secrets(item, str(name))
             return masked
         if isinstance(value, list):
-            return [self._mask_named_secrets(item) for item in value]
-        if isinstance(value, str) and "@" in value:
+            return [self._mask_secrets(item, key) for item in value]
+        if isinstance(value, str):
+            return self._mask_string(value, key)
+        return value
+
+    def _mask_string(self, value: str, key: str | None) -> str:
+        """A secret-shaped string masked whole (and hunted); else its URL userinfo masked in place."""
+        if secret_shapes(value):
+            self._remember(value, key=key)
+            return MASK
+        if "@" in value:
             for match in _URL_USERINFO.finditer(value):
                 self._remember(match["userinfo"])
             return mask_url_userinfo(value)
         return value
 
-    def _mask_secret_keys(self, value: Any) -> Any:
-        """Mask values under secret-sounding keys, and URL userinfo in every string, keeping the shape."""
+    def _mask_secret_keys(self, value: Any, key: str | None = None) -> Any:
+        """Agent settings' rule: mask values under secret-sounding keys (`SECRET_KEY`, wider than `secret_key`),
+        secret-shaped strings, and URL userinfo in every string, keeping the shape."""
         if isinstance(value, dict):
             masked = {}
-            for key, item in value.items():
-                if SECRET_KEY.search(str(key)) and item is not None and not isinstance(item, bool):
-                    self._remember(item, key=str(key))
-                    masked[key] = MASK
+            for name, item in value.items():
+                if SECRET_KEY.search(str(name)) and item is not None and not isinstance(item, bool):
+                    self._remember(item, key=str(name))
+                    masked[name] = MASK
                 else:
-                    masked[key] = self._mask_secret_keys(item)
+                    masked[name] = self._mask_secret_keys(item, str(name))
             return masked
         if isinstance(value, list):
-            return [self._mask_secret_keys(item) for item in value]
+            return [self._mask_secret_keys(item, key) for item in value]
         if isinstance(value, str):
-            for match in _URL_USERINFO.finditer(value):
-                self._remember(match["userinfo"])
-            return mask_url_userinfo(value)
+            return self._mask_string(value, key)
         return value
 
     def agent_settings(self, document: Any) -> Any:
@@ -275,16 +285,12 @@ class Redactor:
         for key, value in document.items():
             if key == "networks" and isinstance(value, dict):
                 # network names are the operator's words (`private`, `token-net`), not keys that name a secret
-                masked[key] = {name: self._mask_secret_keys(network)
-                               for name, network in self._mask_networks(value).items()}
+                masked[key] = {name: self._mask_secret_keys(network) for name, network in value.items()}
             elif key == "disks" and isinstance(value, dict) and isinstance(value.get("persistent"), dict):
                 masked[key] = {**self._mask_secret_keys({k: v for k, v in value.items() if k != "persistent"}),
                                "persistent": {cid: self._mask_secret_keys(disk)  # keyed by disk CID
                                               for cid, disk in value["persistent"].items()}}
-            elif key == "env" and isinstance(value, dict):
-                masked[key] = {name: self._mask_secret_keys(item) if name in ENV_AGENT_KEYS
-                               else self._mask_values({name: item}, hunt=True)[name] for name, item in value.items()}
-            else:
+            else:  # top-level keys are the agent's own (`trusted_certs` holds public CA certificates by name)
                 masked[key] = self._mask_secret_keys(value)
         return masked
 
@@ -292,33 +298,33 @@ class Redactor:
         """A masked copy of a request document `{method, arguments, context, api_version}`."""
         masked = dict(document)
         if "context" in document:
-            masked["context"] = self._mask_values(document["context"], CONTEXT_PUBLIC_KEYS, hunt=True)
+            masked["context"] = self._mask_values(document["context"], CONTEXT_PUBLIC_KEYS)
         if "arguments" in document:
             masked["arguments"] = self.arguments(str(document.get("method")), document["arguments"])
         for key in document.keys() - {"method", "arguments", "context", "api_version"}:  # a --raw document's own
-            masked[key] = self._mask_named_secrets({key: document[key]})[key]
+            masked[key] = self._mask_secrets({key: document[key]})[key]
         return masked
 
     def arguments(self, method: str, arguments: Any) -> Any:
+        """Masked arguments: one rule for every method and parameter (`_mask_secrets`), but a `networks` argument
+        is keyed by network names, the operator's words (`private`, `token-net`), not keys that name a secret."""
         spec = get_method(method)
         if spec is None or not isinstance(arguments, list):
-            return self._mask_named_secrets(arguments)
-        masked = [self._mask_named_secrets(value) for value in arguments]
-        for position, param in enumerate(spec.params[: len(arguments)]):
-            value = arguments[position]
-            if param.name == "cloud_properties":
-                masked[position] = self._mask_values(value, hunt=False)
-            elif param.name == "networks":
-                masked[position] = self._mask_networks(value)
-            elif param.name == "environment":
-                masked[position] = self._mask_environment(value)
-            elif param.name == "network_definition" and isinstance(value, dict) and "cloud_properties" in value:
-                masked[position] = {**value, "cloud_properties": self._mask_values(value["cloud_properties"],
-                                                                                    hunt=False)}
+            return self._mask_secrets(arguments)
+        masked = []
+        for position, value in enumerate(arguments):
+            named = position < len(spec.params) and spec.params[position].name == "networks"
+            masked.append(self._mask_networks(value) if named else self._mask_secrets(value))
         return masked
 
+    def _mask_networks(self, networks: Any) -> Any:
+        if not isinstance(networks, dict):
+            return self._mask_secrets(networks)
+        return {name: self._mask_secrets(network) for name, network in networks.items()}
+
     def result(self, method: str, result: Any) -> Any:
-        """A masked result: network cloud_properties of a v2 create_vm, and any secret the CPI echoed back."""
+        """A masked result: secrets in the networks of a v2 create_vm (as in its arguments), and any secret the
+        CPI echoed back."""
         if method == "create_vm" and isinstance(result, list) and len(result) > 1:
             result = [result[0], self._mask_networks(result[1]), *result[2:]]
         return self.scrub(result)
@@ -385,18 +391,32 @@ class Redactor:
 
     def text(self, text: str) -> str:
         """Hide every remembered secret inside free text (the CPI's log, its stderr), in every spelling a CPI may
-        echo it in: JSON-escaped, URL-encoded, hex, base64 (`secret_forms`). One compiled pattern, rebuilt only
-        when the secrets change."""
-        pattern = self._pattern()
-        return text if pattern is None else pattern.sub(MASK, text)
+        echo it in: JSON-escaped, URL-encoded, hex, base64, base64 wrapped into lines (`secret_forms`). One
+        compiled pattern, rebuilt only when the secrets change; the line breaks inside a masked base64 blob stay,
+        so a log keeps its lines."""
+        if not self.secrets and not _PROCESS_SECRETS:  # nothing to hunt: no need to look at the text at all
+            return text
+        pattern = self._pattern("\n" in text or "\\n" in text)  # `holds_line_breaks`, inline: once per line
+        return text if pattern is None else pattern.sub(_mask_match, text)
 
-    def _pattern(self) -> re.Pattern[str] | None:
+    def _pattern(self, wrapped: bool) -> re.Pattern[str] | None:
         key = (self._version, _process_generation)
-        if self._compiled is None or self._compiled[0] != key:
+        compiled = self._compiled.get(wrapped)
+        if compiled is None or compiled[0] != key:
             numbers = frozenset(self._numeric | (_PROCESS_NUMBERS - self.secrets))
             texts = frozenset((self.secrets | _PROCESS_SECRETS) - numbers)
-            self._compiled = (key, secrets_pattern(texts, numbers) if texts or numbers else None)
-        return self._compiled[1]
+            lines = frozenset(self._lines - texts)
+            compiled = self._compiled[wrapped] = (key, secrets_pattern(texts, numbers, wrapped, lines)
+                                                  if texts or numbers else None)
+        return compiled[1]
+
+
+def _mask_match(match: re.Match[str]) -> str:
+    """The mask for one secret found, followed by the real line breaks it spanned (wrapped base64)."""
+    found = match[0]
+    if "\n" not in found:
+        return MASK
+    return MASK + "".join(char for char in found if char in "\r\n")
 
 
 #: Variables whose names sound secret but hold none (the working directory: `pwd`).

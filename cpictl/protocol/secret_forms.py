@@ -9,23 +9,33 @@ How each is found:
 - Text forms: every character but ASCII letters, digits and `-._~` (which no JSON or URL encoder escapes) matches
   itself or any of its JSON, doubly JSON-escaped and percent-encoded spellings, so a secret that a logger escaped
   only in part is found too.
+- Fully escaped: every character as `\\uXXXX` (hex digits in either case, the backslash doubled or more inside
+  JSON in JSON), and every byte percent-encoded, letters too (`%68%75…`, either case): one alternative each,
+  starting with `\\` or `%`, rather than an escaped spelling for every letter of every text form.
 - Base64 (standard and URL-safe alphabets): inside a longer blob a secret starts at one of three byte alignments,
   and at each only a run of characters in the middle depends on the secret's bytes alone; that run is hunted, at
   all three alignments, for the secret and for its JSON-escaped spelling (what base64 of a JSON document holds).
   The character or two at either end that mix in neighbouring bytes stay, as do runs shorter than
-  `MIN_BASE64_RUN`: a 4-character run turns up by chance in a few MB of any base64.
+  `MIN_BASE64_RUN`: a 4-character run turns up by chance in a few MB of any base64. Base64 wrapped into lines
+  (MIME's 76 columns, PEM's 64) may break a run anywhere, so a line break (LF, CRLF, or inside a JSON string their
+  escapes `\\n`, `\\r\\n`) may stand between any two of its characters; the mask keeps the real ones, so a log
+  keeps its line count.
 - Hex: the UTF-8 bytes in lower and upper case.
 - A long secret (a PEM key) is spelt out in base64 and hex for its first `LONG_FORM` bytes only, and the rest of
-  the blob that starts so is masked with it (`_encoded_alternatives`).
+  the blob that starts so, over line breaks too, is masked with it (`_encoded_alternatives`).
+- A multi-line secret (a PEM key) is also hunted line by line, in text forms, for text read a line at a time.
 - A secret seen only as a number (`pin: 98765432`) matches only where no digit touches it, so it never blanks the
   middle of a longer number.
-- Not found: base64 wrapped into lines (MIME, PEM) where a line break falls inside the secret, a secret every
-  character of which is percent-encoded (letters too), and encodings stacked deeper than JSON inside JSON.
+- Not found: encodings stacked on one another (base64 of a URL-encoded secret, percent-encoded JSON escapes),
+  deeper than JSON inside JSON (but for the fully `\\u`-escaped form), a secret only some of whose letters are
+  escaped, and hex split across lines.
 
 Speed: `Redactor.text` runs on every stderr line of every call, so all forms of all secrets are one compiled
 pattern whose alternatives are grouped by their first character, each group starting with that literal character:
 the regex engine skips at once the positions where no secret can start, and checks any other position against
-each distinct first character. Patterns are cached by the set of secrets they hunt.
+each distinct first character. Patterns are cached by the set of secrets they hunt. Text that holds no line
+break (nearly every stderr line) is matched by a pattern that allows none inside base64, which is cheaper by a
+third per line and by ten times to compile (`secrets_pattern(wrapped=…)`).
 """
 
 from __future__ import annotations
@@ -91,6 +101,31 @@ def _text_alternatives(literal: str) -> list[tuple[str, str]]:
     return [(first, rest) for first in _spellings(literal[0])]
 
 
+def _hex_digits(code: str) -> str:
+    """Hex digits that match in either case: `00e9` → `00[eE]9`."""
+    return "".join(f"[{digit}{digit.upper()}]" if digit.isalpha() else digit for digit in code)
+
+
+#: How every fully `\\u`-escaped alternative goes on after its first backslash: factored out of them in
+#: `_alternation`, so that at a backslash in the text the engine reads the `u` once, not once per secret.
+_UNICODE_LEAD = r"\\*u"
+
+
+def _fully_escaped_alternatives(secret: str) -> list[tuple[str, str]]:
+    """The secret with every character `\\uXXXX`-escaped (the backslash doubled, or more, inside JSON in JSON) and
+    with every UTF-8 byte percent-encoded, hex digits in either case: what no per-character text form reaches,
+    since letters and digits match only themselves there. Of a long secret only the first LONG_FORM characters
+    are spelt out, and the escapes that follow are masked with them, as for base64."""
+    head, long = secret[:LONG_FORM], len(secret) > LONG_FORM
+    units = head.encode("utf-16-be", errors="surrogatepass")
+    codes = [_hex_digits(f"{units[i]:02x}{units[i + 1]:02x}") for i in range(0, len(units), 2)]
+    escaped = _UNICODE_LEAD + codes[0] + "".join(r"\\+u" + code for code in codes[1:])
+    encoded = "%".join(_hex_digits(f"{byte:02x}") for byte in head.encode("utf-8", errors="surrogatepass"))
+    if long:
+        escaped, encoded = escaped + r"[\\u0-9A-Fa-f]*", encoded + "[%0-9A-Fa-f]*"
+    return [("\\", escaped), ("%", encoded)]
+
+
 def _numeric_alternative(number: str) -> tuple[str, str]:
     # the look-behind sits after the first character, so the alternative still starts with a literal character
     return number[0], rf"(?<!\d{re.escape(number[0])}){re.escape(number[1:])}(?!\d)"
@@ -117,14 +152,15 @@ _URLSAFE = str.maketrans("+/", "-_")
 #: blob. One character class, never a repeated group: the regex engine keeps a backtracking entry for each turn of
 #: a group (gigabytes for a 20 MB blob), and possessive repeats need Python 3.11. It may take a word that follows
 #: an escape (`%26next`) too: more masked, nothing leaked.
-_BASE64_TAIL = r"[A-Za-z0-9+/=_\\%-]*"
+_BASE64_TAIL = r"[A-Za-z0-9+/=_\\%\r\n-]*"
 _HEX_TAIL = "[0-9A-Fa-f]*"
 
 
-def _encoded_alternatives(secret: str) -> list[tuple[str, str]]:
+def _encoded_alternatives(secret: str, wrapped: bool) -> list[tuple[str, str]]:
     """The base64 runs and hex spellings of a secret. Of a long secret (a PEM key) only the first LONG_FORM bytes
     are spelt out, and the rest of the blob they start is masked with them: a base64 or hex blob is unreadable
-    anyway, and a pattern of every byte of every alignment would take a tenth of a second to compile."""
+    anyway, and a pattern of every byte of every alignment would take a tenth of a second to compile. `wrapped`:
+    base64 runs may hold line breaks."""
     data = secret.encode("utf-8", errors="surrogatepass")
     tail_hex = _HEX_TAIL if len(data) > LONG_FORM else ""
     hexed = data[:LONG_FORM].hex()
@@ -135,9 +171,22 @@ def _encoded_alternatives(secret: str) -> list[tuple[str, str]]:
     for spelling in spellings:  # base64 of JSON (user-data) holds a secret as JSON spells it
         encoded = spelling.encode("utf-8", errors="surrogatepass")
         runs |= {(run, len(encoded) > LONG_FORM) for run in _base64_runs(encoded)}
+    spell = _wrapped_alternatives if wrapped else _text_alternatives
     for run, long in sorted(runs):
-        alternatives += [(first, rest + (_BASE64_TAIL if long else "")) for first, rest in _text_alternatives(run)]
+        alternatives += [(first, rest + (_BASE64_TAIL if long else "")) for first, rest in spell(run)]
     return alternatives
+
+
+#: A line break that wrapped base64 may hold between any two characters: LF, CRLF, or their JSON escapes. A
+#: branch whose alternatives start with literals (the last one empty), not an optional group: the regex engine
+#: rules those out at a glance, where `(?:…)?` costs a repeat at every place a run's first character matches.
+_BREAK = r"(?:\n|\r\n|\\(?:r\\)?n|)"
+
+
+def _wrapped_alternatives(run: str) -> list[tuple[str, str]]:
+    """`_text_alternatives` of a base64 run, with a line break allowed between any two of its characters."""
+    rest = "".join(_BREAK + _rest(char) for char in run[1:])
+    return [(first, rest) for first in _spellings(run[0])]
 
 
 def _alternation(alternatives: list[tuple[str, str]]) -> str:
@@ -150,20 +199,41 @@ def _alternation(alternatives: list[tuple[str, str]]) -> str:
             rests.append(rest)
     branches = []
     for first, rests in by_first.items():
+        escaped = [rest[len(_UNICODE_LEAD):] for rest in rests if rest.startswith(_UNICODE_LEAD)]
+        if len(escaped) > 1:
+            rests = [rest for rest in rests if not rest.startswith(_UNICODE_LEAD)]
+            rests.append(_UNICODE_LEAD + _either(sorted(escaped, key=len, reverse=True)))
         rests.sort(key=len, reverse=True)
-        branches.append(re.escape(first) + (rests[0] if len(rests) == 1 else "(?:" + "|".join(rests) + ")"))
+        branches.append(re.escape(first) + _either(rests))
     return "|".join(branches)
 
 
+def _either(rests: list[str]) -> str:
+    return rests[0] if len(rests) == 1 else "(?:" + "|".join(rests) + ")"
+
+
+def holds_line_breaks(text: str) -> bool:
+    """Whether base64 in `text` may be wrapped into lines: it holds a line break or a JSON-escaped one."""
+    return "\n" in text or "\\n" in text
+
+
 @lru_cache(maxsize=64)
-def secrets_pattern(texts: frozenset[str], numbers: frozenset[str]) -> re.Pattern[str] | None:
+def secrets_pattern(texts: frozenset[str], numbers: frozenset[str], wrapped: bool = False,
+                    lines: frozenset[str] = frozenset()) -> re.Pattern[str] | None:
     """One pattern for every form of every secret: `texts` match anywhere, `numbers` (secrets only ever seen as
-    numbers) where no digit touches them; both also in their encoded forms. None when there is nothing to hunt."""
+    numbers) where no digit touches them; both also in their encoded forms. None when there is nothing to hunt.
+    `wrapped`: base64 runs may be broken by line breaks, for text that holds one (`holds_line_breaks`). Allowing
+    breaks costs half as much again per line and ten times as much to compile, so text without any (a stderr
+    line, nearly always) is matched by the pattern without them. `lines`: the long lines of multi-line secrets,
+    hunted in their text forms only (their encoded forms are those of the whole secret)."""
     alternatives: list[tuple[str, str]] = []
     for secret in sorted(texts | numbers, key=len, reverse=True):
         if secret in numbers:
             alternatives.append(_numeric_alternative(secret))
         else:
             alternatives.extend(_text_alternatives(secret))
-        alternatives.extend(_encoded_alternatives(secret))
+        alternatives.extend(_fully_escaped_alternatives(secret))
+        alternatives.extend(_encoded_alternatives(secret, wrapped))
+    for line in sorted(lines, key=len, reverse=True):
+        alternatives.extend(_text_alternatives(line))
     return re.compile(_alternation(alternatives)) if alternatives else None

@@ -130,7 +130,8 @@ def _shapes(diff: _Diff, document: dict[str, Any]) -> None:
 
 
 def _masked(value: Any) -> bool:
-    """Values the journal keeps masked (network cloud_properties) cannot be compared: they are not a mistake."""
+    """Values the journal keeps masked (a network's cloud_properties password) cannot be compared: they are not a
+    mistake."""
     from cpictl.protocol.redaction import MASK
 
     return value == MASK or (isinstance(value, dict) and bool(value) and all(v == MASK for v in value.values()))

@@ -1,8 +1,8 @@
 """Run reports: JSON (a plain dict) and JUnit XML (one test case per step), with secrets masked.
 
 Masking uses `cpictl.protocol.redaction.Redactor`, the same rules as the terminal (contract §9): context keys but
-director_uuid/request_id/vm, every cloud_properties, networks' cloud_properties, the create_vm environment but
-bosh.group/groups/tags; the masked values are then also hidden wherever they reappear (log, stderr, messages).
+director_uuid/request_id/vm, and in every argument the values whose key or shape says secret; the masked values
+are then also hidden wherever they reappear (log, stderr, messages).
 Free text — failures, reasons, logs, stderr — is masked with the secrets of *every* request of the run: a secret
 sent by one step (`cloud_properties.password: ${pw}`) can reappear in a later step's expectation failure
 (`expected "hunter2pass"`). A report is written to a file that may be shared, so masking is on unless the caller

@@ -3,13 +3,14 @@
 * `:context key=value`: the value is masked for every key but `director_uuid`, `request_id` and `vm`
   (cpi-config properties are credentials); `-key` words stay.
 * `METHOD ARG ...`: the words are matched to parameters as `cpictl.wordargs.parse_cli_arguments` does
-  (positional, then `name=value`), and the values of `cloud_properties`, `networks`, `environment` and
-  `network_definition` are masked by `Redactor.arguments`, then written back as one YAML flow word
-  (`{instance_type: <redacted>}`). `@file` words are kept (a path, never read here).
+  (positional, then `name=value`), and each value is masked by `Redactor.arguments` — values under keys that
+  name a secret and secret-shaped strings (a PEM key, a JWT, `AKIA…`), at any depth, and URL userinfo — then
+  written back as one YAML flow word (`{instance_type: m5.large, password: <redacted>}`). `@file` words are kept
+  (a path, never read here).
 * Anything else — another meta-command, an unknown method, a line that does not split (an unbalanced bracket,
   an abandoned continuation), a value that is not YAML — has each `key: value` / `key=value` pair masked whose
-  key sounds secret (`redaction.secret_key`: password, token, private_key … — `env.bosh.password=x` too), and
-  the userinfo of URLs (`nats://user:pw@host`).
+  key sounds secret (`redaction.secret_key`: password, token, private_key … — `env.bosh.password=x` too),
+  every secret-shaped part (`secret_shapes`), and the userinfo of URLs (`nats://user:pw@host`).
 * Wherever it is typed, a secret the process knows (`redaction.register_secret`: the CPI's environment, the
   embedded registry's password).
 
@@ -31,11 +32,10 @@ from prompt_toolkit.history import FileHistory
 
 from cpictl.protocol.catalogue import get_method
 from cpictl.protocol.redaction import CONTEXT_PUBLIC_KEYS, MASK, Redactor, mask_url_userinfo, secret_key
+from cpictl.protocol.secret_shapes import secret_shapes
 from cpictl.repl.lines import meta_escape, split_words
 from cpictl.wordargs import InputError, load_yaml_text
 
-#: The parameters `Redactor.arguments` masks whole (or whose cloud_properties it masks whole).
-MASKED_PARAMS = frozenset({"cloud_properties", "networks", "environment", "network_definition"})
 _NAMED = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=(.*)$", re.DOTALL)
 #: The start of `key: value`, `"key": "value"` or `key=value` in text that could not be parsed.
 _PAIR_LEAD = re.compile(r"""(?P<quote>["']?)(?P<key>[A-Za-z_][\w.-]*)(?P=quote)"""
@@ -86,8 +86,8 @@ def _mask_words(text: str, api_version: int | None) -> str:
 
 def mask_pairs(text: str) -> str:
     """Mask the value of every `key: value` / `key=value` pair whose key sounds secret — a bracketed value up to
-    its closing bracket (or the end, when it does not close), a quoted one up to its closing quote — and the
-    userinfo of every URL."""
+    its closing bracket (or the end, when it does not close), a quoted one up to its closing quote — every
+    secret-shaped part, and the userinfo of every URL."""
     parts, done, at = [], 0, 0
     while (match := _PAIR_LEAD.search(text, at)) is not None:
         at = match.end()
@@ -97,7 +97,10 @@ def mask_pairs(text: str) -> str:
         if end > at:
             parts += [text[done:at], MASK]
             done = at = end
-    return mask_url_userinfo("".join(parts) + text[done:])
+    masked = "".join(parts) + text[done:]
+    for shape in secret_shapes(masked):
+        masked = masked.replace(shape, MASK)
+    return mask_url_userinfo(masked)
 
 
 def _value_end(text: str, start: int) -> int:
@@ -146,14 +149,18 @@ def _mask_argument_words(method: str, words: list[str], api_version: int | None)
             name = params[position].name if position < len(params) and not named else None
             raw, prefix = word, ""
             position += 1
-        masked.append(prefix + _mask_value(method, name, raw) if _may_hold_secrets(name, raw) else word)
+        if name is None:  # a word no parameter takes (too many, or a name of another api_version): its pairs
+            masked.append(mask_pairs(word))
+        else:
+            masked.append(prefix + _mask_value(method, name, raw) if _may_hold_secrets(name, raw) else word)
     return masked
 
 
-def _may_hold_secrets(name: str | None, raw: str) -> bool:
-    """Every argument is masked somewhat (values under keys that name a secret, URL userinfo; see the Redactor),
-    but only text with a `:` or `@` can hold a key or a URL: the rest is kept without parsing it."""
-    return name is not None and (name in MASKED_PARAMS or ":" in raw or "@" in raw)
+def _may_hold_secrets(name: str, raw: str) -> bool:
+    """Every argument is masked somewhat (values under keys that name a secret, secret shapes, URL userinfo; see
+    the Redactor), but only text with a `:` or `@` can hold a key or a URL, and text without either holds a
+    secret only by its shape: the rest is kept without parsing it."""
+    return ":" in raw or "@" in raw or bool(secret_shapes(raw))
 
 
 def _mask_value(method: str, name: str | None, raw: str) -> str:

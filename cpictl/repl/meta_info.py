@@ -1,7 +1,7 @@
 """Meta-commands that only look: `:help`, `:methods`, `:describe`, `:ids`, `:last`, `:log`, `:stderr`, `:env`.
 
-What they show is masked like every other screen of cpictl (context values, cloud_properties, secrets echoed in
-the log or stderr), because a REPL session is often shared on a screen or pasted into an issue.
+What they show is masked like every other screen of cpictl (context values, values whose key or shape says secret,
+secrets echoed in the log or stderr), because a REPL session is often shared on a screen or pasted into an issue.
 """
 
 from __future__ import annotations

@@ -472,12 +472,16 @@ def test_dry_run_shows_the_request_bytes_on_one_line_whatever_the_width(capsys, 
 
 
 def test_a_masked_dry_run_does_not_claim_exact_bytes_or_a_line_to_run(capsys):
-    code, out, _ = call(capsys, "create_vm", "agent-1", "stemcell-1", "{region: eu-west-1}", "{}", "--dry-run",
-                        "-o", "table")
+    code, out, _ = call(capsys, "create_vm", "agent-1", "stemcell-1", "{region: eu-west-1, password: hunter22}",
+                        "{}", "--dry-run", "-o", "table")
     assert code == 0
     assert "exact bytes" not in out.replace("--show-secrets prints the exact bytes", "")
     assert "stdin (secrets masked; --show-secrets prints the exact bytes):" in out
-    assert "it sends <redacted> where secrets were masked" in out and "eu-west-1" not in out
+    assert "it sends <redacted> where secrets were masked" in out and "hunter22" not in out
+    assert "eu-west-1" in out  # no secret: readable
+    code, out, _ = call(capsys, "create_vm", "agent-1", "stemcell-1", "{region: eu-west-1}", "{}", "--dry-run",
+                        "-o", "table")  # cloud_properties without a secret are sent as shown
+    assert "stdin (exact bytes, no trailing newline):" in out
     code, out, _ = call(capsys, "info", "--dry-run", "-o", "table")  # nothing to mask: the bytes are exact
     assert "stdin (exact bytes, no trailing newline):" in out and "reproduce by hand (one line):" in out
 

@@ -4,9 +4,10 @@ One scene, run once as real processes: `cpictl call` (table and JSON), `cpictl r
 reports, and a piped `cpictl repl` session (`:run` and `:save` included), all with the embedded registry, against
 `tests/cpis/echo_secrets.py`, a CPI that writes back every secret it was given in every encoding
 `tests/secret_echoes.py` knows (plain, base64 at the three alignments inside a longer blob, basic auth, hex,
-URL-encoded, JSON-escaped) in its stderr, log, result and error messages. The secrets come from every place one
-can: a context property, a cloud_properties password, env bosh.password, `--env`, an inherited variable, a recipe's
-target.env and the embedded registry's own password.
+URL-encoded, JSON-escaped, wrapped into lines…) in its stderr, log, result and error messages. The secrets come from
+every place one can: a context property, a cloud_properties password, a cloud_properties value that is secret by its
+shape alone (a JWT under `bootstrap`), env bosh.password, `--env`, an inherited variable, a recipe's target.env and
+the embedded registry's own password. `instance_type` and the rest stay readable.
 
 Then every output is checked, and every file under the scene's XDG_STATE_HOME, XDG_CONFIG_HOME, report directory
 and reference-CPI directory is read and searched for every secret in every encoding. Two files keep real values on
@@ -32,6 +33,7 @@ CPI = str(CPIS / "echo_secrets.py")
 SECRETS = {
     "context property": 'ctx p@ss/w"rd<é>&1',
     "cloud_properties password": "cp-Zk3pQ9xW+vB2/nR7",
+    "cloud_properties token by its shape": "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJzY2FuIn0.U2NhblNpZ25hdHVyZQ",
     "env bosh.password": "$6$rounds=5000$bosh-pw-hash",
     "--env secret": "os-pw-Hx7!q:K9",
     "inherited env secret": "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
@@ -47,7 +49,8 @@ def q(value: str) -> str:
 
 
 CLOUD = q(SECRETS["cloud_properties password"])
-CREATE_VM = ["create_vm", "agent-1", "sc-1", "{instance_type: m5.large}",
+CREATE_VM = ["create_vm", "agent-1", "sc-1",
+             f"{{instance_type: m5.large, bootstrap: {SECRETS['cloud_properties token by its shape']}}}",
              f"{{default: {{type: dynamic, cloud_properties: {{password: {CLOUD}}}}}}}",
              "[]", f"{{bosh: {{password: {q(SECRETS['env bosh.password'])}, group: grp-web}}}}"]
 CREATE_DISK = ["create_disk", "1024", f"{{password: {CLOUD}, type: gp3}}", "vm-x"]

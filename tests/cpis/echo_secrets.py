@@ -4,7 +4,7 @@ stderr, its log, its result (`info`, `set_vm_metadata` echo them inside the resu
 (`has_vm`). It also logs its whole request and its environment, as careless CPIs do.
 
 Secrets it finds: every context value but director_uuid and request_id, every value under a key with `password` in
-it anywhere in the arguments, and the variables in ENV_SECRETS.
+it (or named `bootstrap`: a token, secret by its shape) anywhere in the arguments, and the variables in ENV_SECRETS.
 With the embedded registry (CPICTL_REGISTRY_URL set), create_vm PUTs settings holding the secrets, and every call
 appends the registry's password to $ECHO_SECRETS_SIDE_FILE (outside anything cpictl writes), for the test to know.
 Cloud IDs are plain (`vm-<pid>`, `disk-<pid>`): a journal must keep IDs as they are.
@@ -35,7 +35,7 @@ def found_secrets(request: dict) -> list[str]:
         elif isinstance(value, list):
             for item in value:
                 walk(item, key)
-        elif isinstance(value, str) and "password" in key:
+        elif isinstance(value, str) and ("password" in key or key == "bootstrap"):
             found.append(value)
 
     walk(request.get("arguments"))

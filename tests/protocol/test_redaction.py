@@ -7,7 +7,7 @@ import pytest
 from cpictl.protocol.redaction import MASK, Redactor, mask_secret_env, secret_key
 
 
-def test_create_vm_request_is_masked_like_the_directors_log_and_more():
+def test_create_vm_request_masks_context_and_secrets_but_keeps_the_rest_readable():
     request = {"method": "create_vm", "api_version": 2,
                "context": {"director_uuid": "u", "request_id": "cpi-1", "vm": {"stemcell": {"api_version": 2}},
                            "secret_access_key": "AKIA-very-secret"},
@@ -20,11 +20,11 @@ def test_create_vm_request_is_masked_like_the_directors_log_and_more():
     masked = redactor.request(request)
     assert masked["context"] == {"director_uuid": "u", "request_id": "cpi-1", "vm": {"stemcell": {"api_version": 2}},
                                  "secret_access_key": MASK}
-    assert masked["arguments"][2] == {"instance_type": MASK, "key_name": MASK}
+    assert masked["arguments"][2] == {"instance_type": "m5", "key_name": "bosh"}
     assert masked["arguments"][3]["default"] == {"type": "manual", "ip": "10.0.0.5", "cloud_properties":
-                                                 {"subnet": MASK}}
-    assert masked["arguments"][5] == {"other": MASK, "bosh": {"group": "g", "groups": ["g"], "password": MASK,
-                                                              "mbus": MASK}}
+                                                 {"subnet": "subnet-1"}}
+    assert masked["arguments"][5] == {"other": "x", "bosh": {"group": "g", "groups": ["g"], "password": MASK,
+                                                             "mbus": {"cert": MASK}}}
     assert request["context"]["secret_access_key"] == "AKIA-very-secret"  # the original is untouched
     assert redactor.text("auth with AKIA-very-secret failed") == f"auth with {MASK} failed"
     assert redactor.scrub({"echo": ["$6$hash-value"]}) == {"echo": [MASK]}
@@ -48,12 +48,12 @@ def _create_vm(cloud_properties, networks=None, env=None, context=None):
             "arguments": ["agent-1", "stemcell-1", cloud_properties, networks or {}, [], env or {}]}
 
 
-def test_non_secret_cloud_properties_are_masked_in_the_request_but_not_hunted_in_text():
+def test_non_secret_cloud_properties_stay_readable_in_the_request_and_in_text():
     redactor = Redactor()
-    masked = redactor.request(_create_vm({"instance_type": "m5.large", "key_name": "bosh-keypair",
-                                          "availability_zone": "eu-west-1a", "kms_key_id": "alias/ebs-key"}))
-    assert masked["arguments"][2] == {"instance_type": MASK, "key_name": MASK, "availability_zone": MASK,
-                                      "kms_key_id": MASK}  # the view masks every value, as before
+    cloud_properties = {"instance_type": "m5.large", "key_name": "bosh-keypair", "availability_zone": "eu-west-1a",
+                        "kms_key_id": "alias/ebs-key"}
+    masked = redactor.request(_create_vm(cloud_properties))
+    assert masked["arguments"][2] == cloud_properties
     redactor.request({"method": "create_stemcell", "arguments": ["/tmp/image", {"name": "refcpi", "version": "1.0"}]})
     line = "I, [2024] INFO -- refcpi: creating m5.large in eu-west-1a with key pair bosh-keypair, alias/ebs-key"
     assert redactor.text(line) == line
@@ -69,32 +69,35 @@ def test_cloud_properties_under_secret_keys_are_hunted_at_any_depth():
          "endpoint": "https://svc:pw-in-url@api.example.com"},
         networks={"default": {"type": "manual", "cloud_properties": {"subnet": "subnet-123",
                                                                      "password": "net-password"}}}))
-    assert masked["arguments"][2] == dict.fromkeys(("instance_type", "access_key", "auth", "credentials", "ca_cert",
-                                                    "endpoint"), MASK)
-    assert masked["arguments"][3]["default"]["cloud_properties"] == {"subnet": MASK, "password": MASK}
+    assert masked["arguments"][2] == {"instance_type": "m5.large", "access_key": MASK,
+                                      "auth": {"client_secret": MASK, "user": "admin-user"}, "credentials": MASK,
+                                      "ca_cert": MASK, "endpoint": f"https://{MASK}@api.example.com"}
+    assert masked["arguments"][3]["default"]["cloud_properties"] == {"subnet": "subnet-123", "password": MASK}
     text = ("m5.large AKIA-access deep-secret-1 admin-user cred-user cred-item -----BEGIN CERT svc:pw-in-url "
             "subnet-123 net-password")
     assert redactor.text(text) == f"m5.large {MASK} {MASK} admin-user {MASK} {MASK} {MASK} {MASK} subnet-123 {MASK}"
 
 
-def test_every_context_value_and_every_env_value_but_group_groups_and_tags_is_hunted():
+def test_every_context_value_and_env_values_under_secret_keys_are_masked_and_hunted():
     redactor = Redactor()
     redactor.request(_create_vm({}, context={"region": "eu-central-1", "request_id": "cpi-123456",
                                              "nested": {"any": "nested-context"}},
                                 env={"bosh": {"group": "deployment-web", "groups": ["deployment", "web-group"],
-                                              "tags": {"team": "blue-team"}, "mbus": {"urls": ["nats://n:p@x"]},
+                                              "tags": {"team": "blue-team"}, "mbus": {"urls": ["nats://nats:n4ts-pw@x"]},
                                               "password": "$6$crypted"},
                                      "custom": "custom-env-value"}))
     text = "eu-central-1 cpi-123456 nested-context deployment-web web-group blue-team $6$crypted custom-env-value"
-    assert redactor.text(text) == (f"{MASK} cpi-123456 {MASK} deployment-web web-group blue-team {MASK} {MASK}")
-    assert redactor.text("connecting to nats://n:p@x") == f"connecting to {MASK}"
+    assert redactor.text(text) == (f"{MASK} cpi-123456 {MASK} deployment-web web-group blue-team {MASK} "
+                                   "custom-env-value")
+    assert redactor.text("connecting to nats://nats:n4ts-pw@x") == f"connecting to nats://{MASK}@x"
 
 
 def test_numeric_secrets_are_hunted_by_their_text():
     redactor = Redactor()
     masked = redactor.request(_create_vm({"password": 98765432, "token": 1234.5, "secret": True, "api_key": 123,
                                           "instance_count": 55555}, context={"port": 8443}))
-    assert masked["arguments"][2] == dict.fromkeys(("password", "token", "secret", "api_key", "instance_count"), MASK)
+    assert masked["arguments"][2] == {"password": MASK, "token": MASK, "secret": True, "api_key": MASK,
+                                      "instance_count": 55555}
     assert redactor.text("password=98765432 token 1234.5 port 8443") == f"password={MASK} token {MASK} port {MASK}"
     assert redactor.text("id 1987654321, secret True, key 123, count 55555") == \
         "id 1987654321, secret True, key 123, count 55555"  # no digit-run middles, no bools, nothing short
@@ -109,9 +112,9 @@ def test_a_numeric_secret_also_given_as_a_string_is_hidden_everywhere():
 
 def test_scrub_masks_a_value_found_under_the_key_it_was_masked_under():
     redactor = Redactor()
-    redactor.request(_create_vm({"instance_type": "m5.large", "disk": 10240}))
-    assert redactor.scrub({"instance_type": "m5.large", "note": "m5.large", "disk": 10240, "size": 10240}) == \
-        {"instance_type": MASK, "note": "m5.large", "disk": MASK, "size": 10240}
+    redactor.request(_create_vm({"instance_type": "m5.large", "password": "pw", "pin_code": 10240}, context={"pin": 7}))
+    assert redactor.scrub({"instance_type": "m5.large", "password": "pw", "note": "pw", "pin": 7, "size": 7}) == \
+        {"instance_type": "m5.large", "password": MASK, "note": "pw", "pin": MASK, "size": 7}
 
 
 @pytest.mark.parametrize(("key", "secret"), [
@@ -171,7 +174,7 @@ def test_agent_settings_keep_networks_and_disks_whose_names_sound_secret():
                 "disks": {"system": "/dev/sda", "persistent": {"vol-key-1": {"path": "/dev/sdb"}}}}
     masked = Redactor().agent_settings(settings)
     assert masked["networks"]["private"]["ip"] == "10.0.0.5" and masked["networks"]["private"]["type"] == "manual"
-    assert masked["networks"]["private"]["cloud_properties"] == {"subnet": MASK}
+    assert masked["networks"]["private"]["cloud_properties"] == {"subnet": "s-1"}  # readable, as in the request
     assert masked["networks"]["token"] == {"type": "dynamic", "password": MASK}
     assert masked["disks"]["persistent"] == {"vol-key-1": {"path": "/dev/sdb"}}
 

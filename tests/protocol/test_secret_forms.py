@@ -162,3 +162,53 @@ def test_masking_the_rest_of_a_long_blob_takes_memory_in_proportion_to_the_text(
         tracemalloc.stop()
         assert masked.startswith("user_data ") and masked.endswith(f"{MASK} end") and len(masked) < 100
         assert peak < 3 * len(text), peak  # a repeated group would keep a backtracking entry per character
+
+
+def test_wrapped_base64_is_masked_over_its_line_break_and_the_log_keeps_its_lines() -> None:
+    secret = "Zk3pQ9xWvB2nR7tY5uLm"
+    redactor = _learnt_from("context property", secret)
+    encoded = base64.b64encode(b"x" * 53 + secret.encode() + b" and some more bytes after it").decode()
+    for width, newline in ((76, "\n"), (64, "\r\n"), (76, "\\n"), (64, "\\r\\n")):
+        wrapped = newline.join(encoded[i:i + width] for i in range(0, len(encoded), width))
+        masked = redactor.text(f"user-data:\n{wrapped}\nend")
+        assert leaks(masked, [secret]) == [] and MASK in masked, (width, newline)
+        assert masked.count("\n") == f"user-data:\n{wrapped}\nend".count("\n")  # real breaks stay
+        assert masked.startswith(f"user-data:\n{encoded[:60]}") and masked.endswith("\nend")
+
+
+def test_a_long_secrets_wrapped_blob_is_masked_to_its_end_and_other_base64_stays() -> None:
+    key = "-----BEGIN RSA PRIVATE KEY-----\n" + "\n".join(["MIIEpAIBAAKCAQEA1x2y3z4+/abcdefghij"] * 40) + "\n-----END"
+    redactor = _learnt_from("env bosh.password", key)
+    encoded = base64.b64encode(json.dumps({"private_key": key}).encode()).decode()
+    wrapped = "\n".join(encoded[i:i + 76] for i in range(0, len(encoded), 76))
+    other = "\n".join([base64.b64encode(b"nothing secret here, only a public note " * 3).decode()[:76]] * 2)
+    masked = redactor.text(f"{wrapped}\n {other}")
+    assert leaks(masked, [key]) == [] and masked.endswith(f" {other}")
+    assert encoded[-20:] not in masked.replace("\n", "")  # the blob's last line went with it
+
+
+def test_fully_escaped_forms_of_other_text_stay_readable() -> None:
+    redactor = _learnt_from("context property", "hunter22-pw")
+    escaped = "".join(f"\\u{ord(char):04x}" for char in "hunter22-px")  # one character differs
+    percent = "".join(f"%{byte:02X}" for byte in b"hunter23-pw")
+    line = f"logged {escaped} and {percent} and \\u0068\\u0075 and %68%75"
+    assert redactor.text(line) == line
+
+
+def test_a_multi_line_secret_read_a_line_at_a_time_is_masked_line_by_line() -> None:
+    body = ["MIIEowIBAAKCAQEAuG2LvKc3Zq1x9Jm0rTq8sWnB4eV7yUo2pLd6fHkR3aXgNcQ", "x9Jm0rTq8sWnB4eV7yUo2pLd6fHkR3aXg"]
+    key = "-----BEGIN RSA PRIVATE KEY-----\n" + "\n".join(body) + "\nfi\n-----END RSA PRIVATE KEY-----\n"
+    redactor = _learnt_from("cloud_properties password", key)
+    shown = [redactor.text(line) for line in key.splitlines()]  # as the live view masks stderr, line by line
+    assert shown == ["-----BEGIN RSA PRIVATE KEY-----", MASK, MASK, "fi", "-----END RSA PRIVATE KEY-----"]
+    assert redactor.text("a line that just says fi") == "a line that just says fi"  # short lines are not hunted
+
+
+def test_a_long_secret_fully_escaped_is_masked_to_its_end() -> None:
+    key = "-----BEGIN KEY-----\n" + "\n".join(["MIIEpAIBAAKCAQEA1x2y3z4+/abcdefghij"] * 20) + "\n-----END KEY-----"
+    redactor = _learnt_from("env bosh.password", key)
+    escaped = "".join(f"\\u{ord(char):04X}" for char in key)
+    percent = "".join(f"%{byte:02x}" for byte in key.encode())
+    for spelling in (escaped, percent):
+        masked = redactor.text(f'{{"key": "{spelling}", "next": "field"}}')
+        assert masked == f'{{"key": "{MASK}", "next": "field"}}', masked[:200]

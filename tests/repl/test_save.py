@@ -122,7 +122,7 @@ def test_save_refuses_a_directory_before_asking_anything(repl: Repl, tmp_path: P
 
 
 def test_save_writes_secrets_private_with_a_header_and_warns(repl: Repl, tmp_path: Path) -> None:
-    repl.run("create_disk 1024 {type: gp3, kms_key_arn: arn:secret-key}")
+    repl.run("create_disk 1024 {type: gp3, kms_key_arn: arn:secret-key, password: disk-pw-1}")
     repl.run(":context region=eu-1 password=hunter22")
     repl.run("info")
     recipe = tmp_path / "s.yml"
@@ -130,7 +130,7 @@ def test_save_writes_secrets_private_with_a_header_and_warns(repl: Repl, tmp_pat
     recipe.chmod(0o644)
     output = repl.run(f":save {recipe}")
     text = recipe.read_text()
-    assert "arn:secret-key" in text and "hunter22" in text  # kept: a replay must send the same values
+    assert "arn:secret-key" in text and "hunter22" in text and "disk-pw-1" in text  # a replay sends the same
     assert stat.S_IMODE(recipe.stat().st_mode) == 0o600
     header = [line for line in text.splitlines() if line.startswith("#")]
     assert any("secrets UNMASKED" in line for line in header)

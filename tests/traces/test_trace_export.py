@@ -9,15 +9,18 @@ import subprocess
 
 from tests.traces.trace_helpers import capture_cpi, captured, run, trace_entries
 
-SECRETS = {"CLOUD_PROPERTIES_PASSWORD": "hunter2-pw", "CLOUD_PROPERTIES_TYPE": "gp3",
+JWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhZG1pbiJ9.c2lnbmF0dXJlLXZhbHVl"
+SECRETS = {"CLOUD_PROPERTIES_PASSWORD": "hunter2-pw", "CLOUD_PROPERTIES_BOOTSTRAP": JWT,
            "CONTEXT_SECRET_ACCESS_KEY": "AKIA-secret-1234"}
 
 
 def _call_with_secrets(capsys, tmp_path) -> tuple[int, bytes]:
-    """create_disk with a password in its cloud_properties and a cpi-config secret in its context, against the
-    capture CPI: the trace masks all three. Returns its trace number and the exact bytes the CPI read."""
+    """create_disk with a password and a token (a JWT, secret by its shape) in its cloud_properties and a
+    cpi-config secret in its context, against the capture CPI: the trace masks those three, and keeps `type: gp3`
+    readable. Returns its trace number and the exact bytes the CPI read."""
     cpi, kept = capture_cpi(tmp_path), tmp_path / "requests.jsonl"
-    code, _, err = run(capsys, "call", "create_disk", "1024", "{password: hunter2-pw, type: gp3}", "--cpi", str(cpi),
+    code, _, err = run(capsys, "call", "create_disk", "1024", f"{{password: hunter2-pw, type: gp3, bootstrap: {JWT}}}",
+                       "--cpi", str(cpi),
                        "--cpi-arg", str(kept), "--context", "secret_access_key=AKIA-secret-1234", "-o", "json")
     assert code == 0, err
     return int(trace_entries(tmp_path / "home")[-1]["n"]), captured(kept)[-1]
@@ -56,7 +59,7 @@ def test_the_one_liner_refuses_to_run_with_a_variable_unset(capsys, tmp_path):
 def test_var_fills_a_value_into_the_export_instead_of_a_variable(capsys, tmp_path):
     number, original = _call_with_secrets(capsys, tmp_path)
     code, line, err = run(capsys, "trace", "export", str(number), "--shell", "--var",
-                          "cloud_properties.password=hunter2-pw", "--var", "arguments[1].type=gp3")
+                          "cloud_properties.password=hunter2-pw", "--var", f"arguments[1].bootstrap={JWT}")
     assert code == 0 and "$CLOUD_PROPERTIES_PASSWORD" not in line and "hunter2-pw" in line
     kept = tmp_path / "requests.jsonl"
     done = subprocess.run(["sh", "-c", line], env={**os.environ, "CONTEXT_SECRET_ACCESS_KEY": "AKIA-secret-1234"},
@@ -69,17 +72,17 @@ def test_request_is_the_document_in_the_bytes_a_caller_sends(capsys, tmp_path):
     code, out, err = run(capsys, "trace", "export", str(number), "--request")
     assert code == 0
     document = json.loads(out)
-    assert document["method"] == "create_disk" and document["arguments"][1] == {"password": "<redacted>",
-                                                                                  "type": "<redacted>"}
+    assert document["method"] == "create_disk" and document["arguments"][1] == {
+        "password": "<redacted>", "type": "gp3", "bootstrap": "<redacted>"}
     sent = json.loads(original)
     sent["arguments"][1] = document["arguments"][1]
     sent["context"]["secret_access_key"] = "<redacted>"
     assert out.encode() == json.dumps(sent, separators=(",", ":")).encode()  # one line, no newline on a pipe
     assert "arguments[1].password" in err and "<redacted>" in err
     code, out, _ = run(capsys, "trace", "export", str(number), "--request", "--var", "arguments[1].password=x",
-                       "--var", "arguments[1].type:=3", "--var", "CONTEXT_SECRET_ACCESS_KEY=k")
+                       "--var", "arguments[1].bootstrap:=3", "--var", "CONTEXT_SECRET_ACCESS_KEY=k")
     document = json.loads(out)
-    assert document["arguments"][1] == {"password": "x", "type": 3}  # := takes JSON
+    assert document["arguments"][1] == {"password": "x", "type": "gp3", "bootstrap": 3}  # := takes JSON
     assert document["context"]["secret_access_key"] == "k"
 
 
