@@ -46,7 +46,8 @@ def wait_for_entries(trace: Path, count: int, timeout: float = 90.0, parse: bool
     exits). Every line must be a whole entry. With `parse=False`, the lines of any file."""
     deadline = time.monotonic() + timeout
     while True:
-        lines = trace.read_bytes().splitlines() if trace.exists() else []
+        data = trace.read_bytes() if trace.exists() else b""
+        lines = data[:data.rfind(b"\n") + 1].splitlines()  # whole lines: a big entry may be half written
         if len(lines) >= count or time.monotonic() > deadline:
             break
         time.sleep(0.05)
