@@ -15,6 +15,7 @@ from typing import Any
 from cpictl.protocol.redaction import MASK
 from cpictl.traces.entries import call_entry
 
+_MASK_BYTES = MASK.encode()
 #: Sources an entry may come from (`source` key): cpictl's own calls, a recorder, an imported debug log.
 SOURCES = ("cpictl", "recorder", "director-log", "create-env-log")
 
@@ -43,7 +44,8 @@ def entry_from_exchange(request: bytes | dict[str, Any], stdout: bytes, stderr: 
     if duration_s is None:
         entry["duration_s"] = None
     entry["origin"] = origin
-    entry["redacted"] = redacted_paths(document)
+    # most calls hold no mask, and their document need not be walked (Go's encoder writes `<` as \u003c)
+    entry["redacted"] = redacted_paths(document) if _MASK_BYTES in raw or b"\\u003c" in raw else []
     return entry
 
 
