@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from cpictl.cli.exits import UsageError
+from cpictl.store.references import escape_references
 
 
 def call_from_log(path: str, request_id: str | None, variables: list[str]) -> tuple[str, Any]:
@@ -35,7 +36,7 @@ def call_from_log(path: str, request_id: str | None, variables: list[str]) -> tu
     from cpictl.cli.output import error_message
 
     error_message(f"{call.label} from line {call.line} of {path}", "note", "yellow")
-    return call.method, [_literal(argument) for argument in arguments]
+    return call.method, [escape_references(argument) for argument in arguments]
 
 
 def _filled(label: str, arguments: list[Any], variables: list[str]) -> list[Any]:
@@ -89,17 +90,6 @@ def _json(path: str, text: str) -> Any:
         return json.loads(text)
     except ValueError as error:
         raise UsageError(f"--var {path}: the value after := is not JSON ({error})") from None
-
-
-def _literal(value: Any) -> Any:
-    """`call` resolves `${…}` in its arguments; a logged value is what was sent, so its `${` is escaped (`$${`)."""
-    if isinstance(value, str):
-        return value.replace("${", "$${")
-    if isinstance(value, list):
-        return [_literal(item) for item in value]
-    if isinstance(value, dict):
-        return {key: _literal(item) for key, item in value.items()}
-    return value
 
 
 def _asked(label: str, missing: list[str]) -> dict[str, str]:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from cpictl.cli.exits import UsageError
+from cpictl.store.references import escape_references
 
 VAR_HOW = ("Give each with --var PATH=VALUE (PATH:=JSON for a number or an object); on a terminal cpictl asks "
            "for them.")
@@ -65,15 +66,4 @@ def call_from_trace(number: int, journal: Path, variables: list[str]) -> tuple[s
     with trace_errors():
         entry = find_entry(session_trace(journal), number)
     method, arguments = recalled_call(entry, variables)
-    return method, [_literal(argument) for argument in arguments]
-
-
-def _literal(value: Any) -> Any:
-    """`call` resolves `${…}` in its arguments; a traced value is what was sent, so its `${` is escaped (`$${`)."""
-    if isinstance(value, str):
-        return value.replace("${", "$${")
-    if isinstance(value, list):
-        return [_literal(item) for item in value]
-    if isinstance(value, dict):
-        return {key: _literal(item) for key, item in value.items()}
-    return value
+    return method, [escape_references(argument) for argument in arguments]

@@ -37,7 +37,7 @@ def problems_from_validation(exc: ValidationError, data: Any, source: SourceMap)
     grouped: dict[DataPath, list[dict[str, Any]]] = {}
     for details in exc.errors(include_url=False):
         error: dict[str, Any] = dict(details)
-        path, rest = _walk(data, error["loc"])
+        path, rest = walk(data, error["loc"])
         error["_rest"] = rest
         grouped.setdefault(path, []).append(error)
     problems: list[RecipeProblem] = []
@@ -46,9 +46,9 @@ def problems_from_validation(exc: ValidationError, data: Any, source: SourceMap)
     return problems
 
 
-def _walk(data: Any, loc: tuple[Any, ...]) -> tuple[DataPath, list[Any]]:
-    """The longest data path along `loc`, and the location parts that name nothing in the data (tags, unions,
-    missing keys)."""
+def walk(data: Any, loc: tuple[Any, ...]) -> tuple[DataPath, list[Any]]:
+    """The longest data path along pydantic's location `loc`, and the location parts that name nothing in the
+    data (tags, union members, `[key]`, missing keys). A named target's config reads its errors with it too."""
     path: list[str | int] = []
     rest: list[Any] = []
     current = data

@@ -37,6 +37,7 @@ from cpictl.protocol.catalogue import CloudIdChanges, MethodSpec, get_method
 from cpictl.recipes.scope import apply_changes
 from cpictl.repl.save_origins import OriginNote, origin_notes
 from cpictl.repl.state import HistoryEntry
+from cpictl.store.references import escape_references
 
 NOTHING_TO_SAVE = "nothing to save: no finished calls in this REPL since it started"
 
@@ -67,24 +68,13 @@ class _References:
         if (kind, cid) in self.creator:
             return "${" + self.creator[(kind, cid)] + "}"
         self.literal.add(cid)
-        return _escape(cid)
+        return escape_references(cid)
 
     def apply(self, changes: CloudIdChanges, step: str | None, path: str | None) -> None:
         apply_changes(self.live, changes)  # the same bookkeeping the recipe runner does, so `${kind}` agrees
         if step is not None and path is not None:
             for kind, cid in changes.created:
                 self.creator[(str(kind), cid)] = f"steps.{step}.{path}"
-
-
-def _escape(value: Any) -> Any:
-    """Literal text must not read as a reference in the recipe: `${` is written `$${` (dict keys are never read)."""
-    if isinstance(value, str):
-        return value.replace("${", "$${")
-    if isinstance(value, dict):
-        return {key: _escape(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_escape(item) for item in value]
-    return value
 
 
 def _created_path(spec: MethodSpec, api_version: int | None) -> str | None:
@@ -115,9 +105,9 @@ def _arguments(entry: HistoryEntry, spec: MethodSpec, refs: _References, replay_
         elif param.item_kind is not None and isinstance(value, list):
             value = [refs.reference(str(param.item_kind), item) for item in value]
         elif param.name.endswith("_path") and param.type == "string":
-            value = _escape(_local_path(value, entry.cwd, replay_cwd))
+            value = escape_references(_local_path(value, entry.cwd, replay_cwd))
         else:
-            value = _escape(value)
+            value = escape_references(value)
         args[param.name] = value
     return args
 
@@ -134,9 +124,9 @@ def _target_section(first: HistoryEntry, context: dict[str, Any], recipe_dir: Pa
     section["api_version"] = target.api_version
     section["stemcell_api_version"] = target.stemcell_api_version
     if context:
-        section["context"] = _escape(context)
+        section["context"] = escape_references(context)
     if target.env:
-        section["env"] = _escape(dict(target.env))
+        section["env"] = escape_references(dict(target.env))
     if target.timeout is not None:
         section["timeout"] = target.timeout
     directory, cwd = recipe_dir.resolve(), Path(first.cwd).resolve()
@@ -163,7 +153,7 @@ def _overrides(entry: HistoryEntry, base: HistoryEntry, context: dict[str, Any])
             step[key] = getattr(entry.target, key)
     own = {key: value for key, value in entry.target.context.items() if key not in context}
     if own:
-        step["context"] = _escape(own)
+        step["context"] = escape_references(own)
     return step
 
 

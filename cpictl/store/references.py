@@ -66,6 +66,19 @@ def _no_kind_target(state: Any, kind: str, where: str) -> UndefinedReference:
     return UndefinedReference(kind, where, f"no live {kind} in the session")
 
 
+def escape_references(value: Any) -> Any:
+    """`value` as literal text that no `${` in it is read as a reference: `${` written `$${`, at any depth (dict
+    keys are never resolved, so they stay). For values that were sent as they are: a logged or traced call, a
+    REPL call saved as a recipe."""
+    if isinstance(value, str):
+        return value.replace("${", "$${")
+    if isinstance(value, list):
+        return [escape_references(item) for item in value]
+    if isinstance(value, dict):
+        return {key: escape_references(item) for key, item in value.items()}
+    return value
+
+
 def _stringify(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
 

@@ -77,8 +77,8 @@ def entry_from_options(*, cpi: str, cpi_args: list[str], caller: str | None, env
 def _first_problem(error: Any, entry: dict[str, Any]) -> str:
     """The first problem of the entry, worded as the config loader words it ("timeout: expected a number
     greater than 0, got -1"), with every union member's view of that one value."""
-    from cpictl.recipes.validation import value_at
-    from cpictl.targets.config_problems import error_message, expected, walk
+    from cpictl.recipes.validation import value_at, walk
+    from cpictl.targets.config_problems import error_message, expected
 
     errors = [dict(details) for details in error.errors(include_url=False)]
     path = walk(entry, errors[0]["loc"])[0]

@@ -87,7 +87,7 @@ def error_message(errors: list[dict[str, Any]], value: Any, *, secret: bool = Fa
 
 def config_problems(error: Any, data: Any, source: SourceMap) -> list[RecipeProblem]:
     """A config file's validation errors as problems at the offending key or value."""
-    from cpictl.recipes.validation import did_you_mean, value_at
+    from cpictl.recipes.validation import did_you_mean, value_at, walk
 
     grouped: dict[DataPath, list[dict[str, Any]]] = {}
     for details in error.errors(include_url=False):
@@ -136,23 +136,6 @@ def _a_member_went_deeper(path: DataPath, grouped: dict[DataPath, list[dict[str,
 def _secret_paths(source: SourceMap) -> set[DataPath]:
     secret_spans = set(source.secrets)
     return {path for path, span in source.values.items() if span in secret_spans}
-
-
-def walk(data: Any, loc: tuple[Any, ...]) -> tuple[DataPath, list[Any]]:
-    """The longest data path along pydantic's location, and the parts that name nothing in the data (union
-    members, `[key]`, missing keys)."""
-    path: list[str | int] = []
-    rest: list[Any] = []
-    current = data
-    for part in loc:
-        in_dict = isinstance(current, dict) and isinstance(part, str) and part in current
-        in_list = isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current)
-        if in_dict or in_list:
-            path.append(part)
-            current = current[part]
-        else:
-            rest.append(part)
-    return tuple(path), rest
 
 
 def _place(path: DataPath) -> str:

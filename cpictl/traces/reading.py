@@ -20,7 +20,7 @@ from datetime import datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from cpictl.traces.trace_file import TraceError, TraceFile, session_trace
+from cpictl.traces.trace_file import TraceFile, session_trace
 
 #: Verdicts that stand for a call that never gave an answer to judge (`CallOutcome.failure`), not for an answer.
 FAILURE_CODES = frozenset({"process.failed", "negotiation.refused", "stdout.too-large"})
@@ -68,12 +68,9 @@ def find_entry(trace: TraceFile, number: int) -> dict[str, Any]:
 
 
 def _raw_lines(trace: TraceFile) -> Iterator[bytes]:
-    try:
-        handle = open(trace.path, "rb")  # noqa: SIM115 - a generator owns it until exhausted or closed
-    except FileNotFoundError:
+    handle = trace.open_for_reading()
+    if handle is None:
         return
-    except OSError as error:
-        raise TraceError(f"cannot read the trace {trace.path}: {error.strerror or error}") from error
     with handle:
         yield from handle
 
@@ -81,12 +78,9 @@ def _raw_lines(trace: TraceFile) -> Iterator[bytes]:
 def entries_backwards(trace: TraceFile) -> Iterator[dict[str, Any]]:
     """Every readable entry, newest first, read block by block from the file's end (a torn or foreign line is
     skipped, as the forward reader skips it)."""
-    try:
-        handle = open(trace.path, "rb")  # noqa: SIM115 - a generator owns it until exhausted or closed
-    except FileNotFoundError:
+    handle = trace.open_for_reading()
+    if handle is None:
         return
-    except OSError as error:
-        raise TraceError(f"cannot read the trace {trace.path}: {error.strerror or error}") from error
     with handle:
         position = os.fstat(handle.fileno()).st_size
         rest = b""  # the start of the line that ends where the last block began

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 FORMAT_VERSION = 1
 #: How far back from the end to look for the last entry's number before reading further back.
@@ -101,14 +101,20 @@ class TraceFile:
         except OSError as error:
             raise TraceError(f"cannot write the trace {self.path}: {error.strerror or error}") from error
 
-    def __iter__(self) -> Iterator[TraceLine]:
-        """Every readable entry, in file order; lines that are not entries (torn, foreign) are skipped."""
+    def open_for_reading(self) -> BinaryIO | None:
+        """The file opened for reading, or None when there is none yet. Raises TraceError."""
         try:
-            handle = open(self.path, "rb")  # noqa: SIM115 - a generator owns it until exhausted or closed
+            return open(self.path, "rb")
         except FileNotFoundError:
-            return
+            return None
         except OSError as error:
             raise TraceError(f"cannot read the trace {self.path}: {error.strerror or error}") from error
+
+    def __iter__(self) -> Iterator[TraceLine]:
+        """Every readable entry, in file order; lines that are not entries (torn, foreign) are skipped."""
+        handle = self.open_for_reading()
+        if handle is None:
+            return
         with handle:
             for number, raw in enumerate(handle, start=1):
                 entry = _entry(raw)
