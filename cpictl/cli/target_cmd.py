@@ -150,8 +150,9 @@ def add_command(
         text = set_default(text, name)
     check_and_write(file, text)
     verb = "replaced" if name in existing else "added"
-    print(f"{verb} target '{name}' in {file.path}{' (the default)' if default else ''}; "
-          f"`cpictl target doctor {name}` checks it")
+    # two lines: a long path must not push the command onto a line a terminal folds in the middle of a word
+    print(f"{verb} target '{name}' in {file.path}{' (the default)' if default else ''}\n"
+          f"  check it: cpictl target doctor {name}")
 
 
 @target_app.command("remove")

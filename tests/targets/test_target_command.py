@@ -22,7 +22,7 @@ def test_add_writes_the_users_config_0600_keeping_its_comments_and_order(capsys,
                          "--cpi-arg", "--debug", "--env", "T_A=1", "--context", "tenant=acme", "--as", "create-env",
                          "--timeout", "30", "--secret", "tenant", "--default")
     assert code == 0, err
-    assert f"added target 'aws' in {path} (the default)" in out
+    assert f"added target 'aws' in {path} (the default)\n  check it: cpictl target doctor aws\n" in out
     text = path.read_text()
     assert text.startswith("\n# my targets\ndefault: aws\ntargets:\n  # the first one\n  old: {cpi: /bin/true}   "
                            "# keep me\n  aws:\n")
