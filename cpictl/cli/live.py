@@ -1,4 +1,5 @@
-"""Live feedback while a CPI runs: on a terminal, a spinner with elapsed time and stderr lines as they come.
+"""Live feedback while a CPI runs: on a terminal, its latest stderr lines above a spinner with the elapsed time,
+erased when it ends (`render.progress.running_call`).
 
 Off a terminal nothing is drawn, so pipes and CI logs stay clean.
 """
@@ -20,9 +21,7 @@ def live_progress(label: str, *, enabled: bool | None = None,
         yield None
         return
     from cpictl.render.console import make_console
-    from cpictl.render.progress import Elapsed, stderr_line
+    from cpictl.render.progress import running_call
 
-    console = make_console(stderr=True)
-    hide = mask or (lambda text: text)
-    with console.status(Elapsed(label), spinner="dots"):
-        yield lambda line: console.print(stderr_line(hide(line)), soft_wrap=True)
+    with running_call(make_console(stderr=True), label, mask) as on_line:
+        yield on_line

@@ -169,8 +169,6 @@ def _created_ids_on_one_line(result: Any, outcome: CallOutcome) -> Any:
     """The result with the cloud ID it created shown as `one_line` shows IDs everywhere: a newline or tab in the
     ID must not split its row of the result table (other strings keep their lines: a certificate reads better)."""
     created = {cid for _, cid in outcome.changes.created}
-    if isinstance(result, str) and result in created:
-        return displayed_id(result)
     if isinstance(result, list) and result and isinstance(result[0], str) and result[0] in created:
         return [displayed_id(result[0]), *result[1:]]
     return result
@@ -248,19 +246,25 @@ def render_call(outcome: CallOutcome, target: Target, *, full_log: bool = False,
     if table is not None:
         parts.append(table)
     response = outcome.response
-    if response is not None and response.get("error") is None:
+    # a result that is the ID it created (create_disk, a v1 create_vm) is said once, in the cloud IDs panel
+    result_is_id = (response is not None and response.get("error") is None and isinstance(response["result"], str)
+                    and response["result"] in {cid for _, cid in outcome.changes.created})
+    if response is not None and response.get("error") is None and not result_is_id:
         result = response["result"] if show_secrets else redactor.result(outcome.request.method, response["result"])
         parts.append([("result", "bold underline")])
         # a flat result stays text, so it merges with its neighbours
         parts.append(indented_value(_created_ids_on_one_line(result, outcome)))
     ids = cloud_ids_text(outcome)
     if ids is not None:
-        parts.append(Panel(ids, title="cloud IDs", title_align="left", expand=False, border_style="green"))
+        parts.append(Panel(ids, title="result · cloud IDs" if result_is_id else "cloud IDs", title_align="left",
+                           expand=False, border_style="green"))
     if outcome.journal_error:
         parts.append(Panel(Text(outcome.journal_error, style="bold red"), title="journal", title_align="left",
                            border_style="red"))
     log = response.get("log") if response else None
-    if isinstance(log, str) and log.strip():
+    stderr_text = outcome.run.stderr_tail.decode("utf-8", errors="replace") if outcome.run is not None else ""
+    log_in_stderr = not full_log and isinstance(log, str) and _log_among(log, stderr_text)
+    if isinstance(log, str) and log.strip() and not log_in_stderr:
         shown_log = (tail_text(mask(log), None, "-o json has all of it", max_chars=MAX_FULL_LOG_CHARS) if full_log
                      else tail_text(mask(log), LOG_LINES, "--full-log shows more"))
         parts.append(Panel(shown_log, title="log", title_align="left", border_style="dim"))
@@ -274,9 +278,19 @@ def render_call(outcome: CallOutcome, target: Target, *, full_log: bool = False,
             shown_stderr = tail_text(mask(stderr), STDERR_LINES, f"-o json has the kept {size}", "dim", kept=kept)
         else:
             shown_stderr = tail_text(mask(stderr), STDERR_LINES, "-o json has all of it", "dim")
-        parts.append(Panel(shown_stderr, title="stderr (tail)", title_align="left", border_style="dim"))
+        title = "stderr (tail) · the log's lines are among these" if log_in_stderr else "stderr (tail)"
+        parts.append(Panel(shown_stderr, title=title, title_align="left", border_style="dim"))
     parts.append(footer(outcome))
     return _merge_text(parts)
+
+
+def _log_among(log: str, stderr: str) -> bool:
+    """Whether every line of the response's `log` stands in the stderr lines the view shows: a Ruby CPI's logger
+    writes each message to both (stderr with a time stamp and level before it), and the view then shows them once,
+    in the stderr panel, whose title says so. `--full-log` shows the log whatever."""
+    wanted = [line.strip() for line in log.splitlines() if line.strip()]
+    shown = stderr.splitlines()[-STDERR_LINES:]
+    return bool(wanted) and len(wanted) <= len(shown) and all(any(line in row for row in shown) for line in wanted)
 
 
 def _merge_text(parts: list[Pieces | RenderableType]) -> RenderableType:

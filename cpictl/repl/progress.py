@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 
 from rich.console import Console
 
-from cpictl.render.progress import Elapsed, stderr_line
+from cpictl.render.progress import running_call
 
 LineCallback = Callable[[str], None]
 
@@ -19,10 +19,9 @@ LineCallback = Callable[[str], None]
 @contextlib.contextmanager
 def live_progress(console: Console | None, label: str,
                   mask: Callable[[str], str] | None = None) -> Iterator[LineCallback | None]:
-    """Yield an `on_stderr_line` callback that prints under the spinner, or None when nothing is drawn."""
+    """Yield an `on_stderr_line` callback that draws above the spinner, or None when nothing is drawn."""
     if console is None:
         yield None
         return
-    hide = mask or (lambda text: text)
-    with console.status(Elapsed(label), spinner="dots"):
-        yield lambda line: console.print(stderr_line(hide(line)), soft_wrap=True)
+    with running_call(console, label, mask) as on_line:
+        yield on_line

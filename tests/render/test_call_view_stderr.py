@@ -50,3 +50,39 @@ def test_within_the_kept_mib_the_note_counts_the_lines_left_out(capsys, chatty_c
     assert "… 88 earlier line(s) not shown (-o json has all of it)" in out
     code = main(["call", "info", "--cpi", str(chatty_cpi), "--cpi-arg", "100", "-o", "json"])
     assert code == 0 and json.loads(capsys.readouterr().out)["stderr"].count("\n") == 100  # it has
+
+
+@pytest.fixture
+def ruby_like_cpi(tmp_path: Path) -> Path:
+    """Logs each message to stderr with a stamp (as a Ruby CPI's logger does) and returns them as its `log`."""
+    return write_cpi(tmp_path / "ruby_like.py", """
+import json, sys
+sys.stdin.read()
+messages = ["Starting create_disk...", "Finished create_disk in 0.01 seconds"]
+for message in messages:
+    sys.stderr.write(f"I, [2026-12-06T10:00:00 #1]  INFO -- cpi [req_id cpi-1]: {message}\\n")
+extra = sys.argv[1:]  # a log line stderr does not hold
+json.dump({"result": "disk-1", "error": None, "log": "\\n".join(messages + extra) + "\\n"}, sys.stdout)
+""")
+
+
+def call_view(capsys, cpi: Path, *extra: str) -> str:
+    argv = ["call", "create_disk", "1", "{}", "--cpi", str(cpi), "--api-version", "2", "-o", "table"]
+    code = main([*argv, *extra])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    return out
+
+
+def test_a_log_that_stderr_already_shows_is_shown_once(capsys, ruby_like_cpi):
+    out = call_view(capsys, ruby_like_cpi)
+    assert out.count("Starting create_disk...") == 1 and "the log's lines are among these" in out
+    assert out.count("disk-1") == 1 and "result · cloud IDs" in out  # the result is the ID it created
+    full = call_view(capsys, ruby_like_cpi, "--full-log")  # asked for: the log panel too
+    assert full.count("Starting create_disk...") == 2
+
+
+def test_a_log_with_its_own_lines_keeps_its_panel(capsys, ruby_like_cpi):
+    out = call_view(capsys, ruby_like_cpi, "--cpi-arg", "a line only the log has")
+    assert out.count("Starting create_disk...") == 2 and "a line only the log has" in out
+    assert "among these" not in out
