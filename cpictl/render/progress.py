@@ -43,15 +43,18 @@ def running_call(console: Console, label: str,
 
     hide = mask or (lambda text: text)
     spinner = Spinner("dots", text=Elapsed(label))
+    # the cursor waits on an empty line below the spinner: the terminal's own "^C" echo lands there instead of
+    # wrapping a full spinner line into a row the erasing does not know of
+    rest = Text("")
     recent: deque[Text] = deque(maxlen=LIVE_LINES)
 
     def on_line(line: str) -> None:
         shown = stderr_line(hide(line))
         shown.no_wrap, shown.overflow = True, "ellipsis"
         recent.append(shown)
-        live.update(Group(*recent, spinner))
+        live.update(Group(*recent, spinner, rest))
 
-    with Live(spinner, console=console, transient=True, refresh_per_second=12.5) as live:
+    with Live(Group(spinner, rest), console=console, transient=True, refresh_per_second=12.5) as live:
         yield on_line
 
 
