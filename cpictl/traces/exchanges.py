@@ -10,6 +10,7 @@ with `"<redacted>"` before logging stay as they are: `redacted` lists where they
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from typing import Any
 
 from cpictl.protocol.redaction import MASK
@@ -28,25 +29,40 @@ def entry_from_exchange(request: bytes | dict[str, Any], stdout: bytes, stderr: 
 
     `request`: the bytes the CPI read (or the request document, as a log shows it); `origin`: where it was found
     (`{"file": …, "line": …, "request_id": …}` for a log)."""
-    from cpictl.session import CallSession, Target, outcome_as_dict
+    from cpictl.session import CallSession, outcome_as_dict
     from cpictl.transport import RunResult
 
     document = _document(request)
     parsed = _request(document)
-    raw = request if isinstance(request, bytes) else json.dumps(document, separators=(",", ":")).encode()
-    target = Target(argv=list(argv or ["<unknown CPI>"]), director_uuid=str(parsed.context.get("director_uuid", "")),
-                    caller=caller)
+    target = _target(tuple(argv or ["<unknown CPI>"]), str(parsed.context.get("director_uuid", "")), caller)
     run = RunResult(stdout=stdout, stdout_truncated=False, stderr_tail=stderr[-1024 * 1024:],
                     stderr_bytes=len(stderr), exit_code=exit_code, signal=signal, duration_s=duration_s or 0.0,
                     timed_out=timed_out, lingering_pipes=False, pid=0, stdout_bytes=len(stdout))
-    outcome = CallSession._outcome(parsed, raw, run, target)
+    # the entry never reads the outcome's stdin: a logged request (a document) is not encoded just to fill it
+    outcome = CallSession._outcome(parsed, request if isinstance(request, bytes) else b"", run, target)
     entry = call_entry(outcome_as_dict(outcome), target, source=source)
     if duration_s is None:
         entry["duration_s"] = None
     entry["origin"] = origin
-    # most calls hold no mask, and their document need not be walked (Go's encoder writes `<` as \u003c)
-    entry["redacted"] = redacted_paths(document) if _MASK_BYTES in raw or b"\\u003c" in raw else []
+    entry["redacted"] = _redacted(request, document)
     return entry
+
+
+@lru_cache(maxsize=64)
+def _target(argv: tuple[str, ...], director_uuid: str, caller: str) -> Any:
+    """The Target an exchange is judged against: one per CPI, director and caller, not one per call (a Target is
+    frozen, and building one costs as much as masking a small request)."""
+    from cpictl.session import Target
+
+    return Target(argv=list(argv), director_uuid=director_uuid, caller=caller)
+
+
+def _redacted(request: bytes | dict[str, Any], document: dict[str, Any]) -> list[str]:
+    """`redacted_paths`, without walking a recorded request that holds no mask (most hold none; Go's encoder
+    writes `<` as \\u003c). A logged request is a document already: walking it costs less than encoding it."""
+    if isinstance(request, bytes) and _MASK_BYTES not in request and b"\\u003c" not in request:
+        return []
+    return redacted_paths(document)
 
 
 def _document(request: bytes | dict[str, Any]) -> dict[str, Any]:
