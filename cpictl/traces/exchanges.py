@@ -89,12 +89,21 @@ def _request(document: dict[str, Any]) -> Any:
 def redacted_paths(document: Any, path: str = "") -> list[str]:
     """Where the caller itself wrote `"<redacted>"` (`arguments[2].password`, `context.secret_access_key`)."""
     found: list[str] = []
-    if isinstance(document, dict):
-        for key, value in document.items():
-            found += redacted_paths(value, f"{path}.{key}" if path else str(key))
-    elif isinstance(document, list):
-        for index, value in enumerate(document):
-            found += redacted_paths(value, f"{path}[{index}]")
+    if isinstance(document, (dict, list)):
+        _find_masks(document, path, found)
     elif document == MASK:
         found.append(path)
     return found
+
+
+def _find_masks(node: dict[Any, Any] | list[Any], path: str, found: list[str]) -> None:
+    """`redacted_paths` of a container, in document order. A path is spelt only for a mask or a container: every
+    imported request is walked, and most of its values are neither."""
+    items = node.items() if isinstance(node, dict) else enumerate(node)
+    for key, value in items:
+        if isinstance(value, (dict, list)) or value == MASK:
+            at = (f"{path}.{key}" if path else str(key)) if isinstance(node, dict) else f"{path}[{key}]"
+            if isinstance(value, (dict, list)):
+                _find_masks(value, at, found)
+            else:
+                found.append(at)
