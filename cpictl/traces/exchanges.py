@@ -24,11 +24,12 @@ SOURCES = ("cpictl", "recorder", "director-log", "create-env-log")
 def entry_from_exchange(request: bytes | dict[str, Any], stdout: bytes, stderr: bytes, *, exit_code: int | None,
                         signal: int | None = None, duration_s: float | None = None, caller: str = "director",
                         argv: list[str] | None = None, source: str = "recorder",
-                        origin: dict[str, Any] | None = None, timed_out: bool = False) -> dict[str, Any]:
+                        origin: dict[str, Any] | None = None, timed_out: bool = False,
+                        time: str | None = None) -> dict[str, Any]:
     """The trace entry of one exchange, judged and masked as cpictl's own calls are.
 
     `request`: the bytes the CPI read (or the request document, as a log shows it); `origin`: where it was found
-    (`{"file": …, "line": …, "request_id": …}` for a log)."""
+    (`{"file": …, "line": …, "request_id": …}` for a log); `time`: when it happened, if not now (a log's)."""
     from cpictl.session import CallSession, outcome_as_dict
     from cpictl.transport import RunResult
 
@@ -40,7 +41,7 @@ def entry_from_exchange(request: bytes | dict[str, Any], stdout: bytes, stderr: 
                     timed_out=timed_out, lingering_pipes=False, pid=0, stdout_bytes=len(stdout))
     # the entry never reads the outcome's stdin: a logged request (a document) is not encoded just to fill it
     outcome = CallSession._outcome(parsed, request if isinstance(request, bytes) else b"", run, target)
-    entry = call_entry(outcome_as_dict(outcome), target, source=source)
+    entry = call_entry(outcome_as_dict(outcome), target, source=source, time=time)
     if duration_s is None:
         entry["duration_s"] = None
     entry["origin"] = origin
