@@ -96,27 +96,31 @@ def decode_json(text: str) -> DecodedJson:
 
 
 def _bound(value: Any, findings: JsonFindings) -> Any:
-    """Measure the nesting of a decoded value and cut what lies below KEPT_DEPTH (iteratively: no recursion)."""
+    """Measure the nesting of a decoded value and cut what lies below KEPT_DEPTH (iteratively: no recursion).
+    Every answer is walked so: the depths are kept in locals, not `findings`, until the walk ends."""
     if not isinstance(value, (dict, list)):
         return value
-    findings.depth = 1
-    findings.director_depth = 1 if value else 0
+    deepest, deepest_nonempty = 1, 1 if value else 0
     stack: list[tuple[Any, int]] = [(value, 1)]
     while stack:
         node, depth = stack.pop()
+        below = depth + 1
         items = node.items() if isinstance(node, dict) else enumerate(node)
         for key, child in items:
             if not isinstance(child, (dict, list)):
                 continue
-            if not child:  # an empty container: a level for Go, none for Ruby
-                findings.depth = max(findings.depth, depth + 1)
+            if below > deepest:  # an empty container is a level for Go, none for Ruby
+                deepest = below
+            if not child:
                 continue
-            if depth + 1 > KEPT_DEPTH:
-                node[key] = _elide(child, depth + 1, findings)
+            if below > KEPT_DEPTH:
+                node[key] = _elide(child, below, findings)
                 continue
-            findings.depth = max(findings.depth, depth + 1)
-            findings.director_depth = max(findings.director_depth, depth + 1)
-            stack.append((child, depth + 1))
+            if below > deepest_nonempty:
+                deepest_nonempty = below
+            stack.append((child, below))
+    findings.depth = max(findings.depth, deepest)  # `_elide` has measured what it cut
+    findings.director_depth = max(findings.director_depth, deepest_nonempty)
     return value
 
 

@@ -39,6 +39,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
+from functools import lru_cache
 from typing import Any
 from urllib.parse import unquote
 
@@ -90,9 +91,19 @@ def secret_key(name: object) -> bool:
     `ca_cert`, `private_key`, `api_key`, `key`, `access_key` and `access_key_id` (the AWS CPI masks it too) — but
     not `key_name`, `key_pair`, `kms_key_id`, `certificate_arn`, `public_key` or `private_ip`, which name a secret
     or are no secret at all."""
-    if _EXTRA_SECRET_KEYS and str(name).lower() in _EXTRA_SECRET_KEYS:
+    text = str(name)
+    if _EXTRA_SECRET_KEYS and text.lower() in _EXTRA_SECRET_KEYS:  # read afresh: a target may add names any time
         return True
-    words = [word.lower() for word in _KEY_WORDS.split(str(name)) if word]
+    return _known_secret_name(text) if len(text) <= _CACHED_KEY_LENGTH else _secret_name(text)
+
+
+#: Longer keys are judged afresh each time: a CPI's answer may hold huge keys, which a cache would keep alive.
+_CACHED_KEY_LENGTH = 128
+
+
+def _secret_name(name: str) -> bool:
+    """`secret_key`'s built-in rules, which depend on the name alone."""
+    words = [word.lower() for word in _KEY_WORDS.split(name) if word]
     for index, word in enumerate(words):
         before = words[index - 1] if index else ""
         after = words[index + 1] if index + 1 < len(words) else ""
@@ -101,6 +112,10 @@ def secret_key(name: object) -> bool:
         if _secret_word(word, before, index == len(words) - 1) and after not in _NAMES_THE_SECRET:
             return True
     return False
+
+
+#: Every request and result walk asks about the same few keys, thousands of times in an import.
+_known_secret_name = lru_cache(maxsize=4096)(_secret_name)
 
 
 def _scalar_forms(value: Any) -> list[str]:

@@ -19,15 +19,17 @@ def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def call_entry(document: dict[str, Any], target: Any, *, call: str | None = None,
-               source: str = "cpictl") -> dict[str, Any]:
-    """The entry for one call: `document` is its masked `-o json` form, `target` the Target it ran against."""
+def call_entry(document: dict[str, Any], target: Any, *, call: str | None = None, source: str = "cpictl",
+               time: str | None = None) -> dict[str, Any]:
+    """The entry for one call: `document` is its masked `-o json` form, `target` the Target it ran against;
+    `time` when it was made, if not now (an imported call's, from its log)."""
     exchange = {key: value for key, value in document.items() if key != "cloud_ids"}
     exchange["stderr"] = _cut(exchange.get("stderr"))
     response = exchange.get("response")
     if isinstance(response, dict) and isinstance(response.get("log"), str):
         exchange["response"] = {**response, "log": _cut(response["log"])}
-    return {"time": now(), "source": source, "call": call, "target": target_summary(target), **exchange}
+    return {"time": now() if time is None else time, "source": source, "call": call,
+            "target": target_summary(target), **exchange}
 
 
 def target_summary(target: Any) -> dict[str, Any]:

@@ -140,15 +140,13 @@ def entry_for(call: LoggedCall, file: str) -> dict[str, Any]:
     answered = call.stdout is not None
     entry = entry_from_exchange(call.request, call.stdout or b"", call.stderr, exit_code=call.exit_code,
                                 duration_s=call.duration_s, caller=call.caller, argv=[call.command or "<unknown CPI>"],
-                                source=CALLERS[call.caller], origin=origin)
+                                source=CALLERS[call.caller], origin=origin, time=call.time)
     if not answered:
         # the verdicts of an empty answer would blame the CPI for what the log does not hold; keep only the note
         # that a cloud ID may exist nobody knows of
         entry["violations"] = [_no_answer(call)] + [v for v in entry["violations"]
                                                    if v.get("code", "").startswith("cloud-id.")]
         entry["exit_code"] = None
-    if call.time is not None:
-        entry["time"] = call.time
     entry["target"] = {**entry["target"], **_caller_target(call)}
     return entry
 

@@ -24,6 +24,8 @@ from typing import Any, BinaryIO
 FORMAT_VERSION = 1
 #: How far back from the end to look for the last entry's number before reading further back.
 _TAIL = 64 * 1024
+#: One encoder for every entry: `json.dumps` with options builds a new one per call (an import appends thousands).
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=True, default=str)
 
 
 class TraceError(Exception):
@@ -72,8 +74,7 @@ class TraceFile:
                     else:
                         number = _last_number(fd, size) + 1
                         torn = bool(size) and os.pread(fd, 1, size - 1) != b"\n"
-                    line = json.dumps({"v": FORMAT_VERSION, "n": number, **entry}, separators=(",", ":"),
-                                      ensure_ascii=True, default=str).encode("ascii") + b"\n"
+                    line = _ENCODER.encode({"v": FORMAT_VERSION, "n": number, **entry}).encode("ascii") + b"\n"
                     if torn:
                         line = b"\n" + line  # terminate a torn last line first
                     view = memoryview(line)
