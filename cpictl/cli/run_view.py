@@ -67,7 +67,7 @@ def _step_details(event: Any, console: Any, view: RunView) -> None:
     if view.verbose:
         from cpictl.render.call_view import render_call
 
-        console.print(render_call(outcome, view.target))
+        console.print(render_call(outcome, view.target, in_sequence=True))  # the recipe's heading names it
     if view.registry is not None:
         from cpictl.render.registry_view import render_registry_events
 
@@ -107,8 +107,8 @@ def render_event(event: Any, console: Any, progress: StepConsole, view: RunView)
     if fmt != "table" and not isinstance(event, RunFinished):
         return  # machine output: only the report, at the end
     if isinstance(event, RunStarted):
-        # with --verbose every call's own view names the target: saying it here too would say it twice
-        console.print(recipe_view.run_header(event, view.target, show_target=event.dry_run or not view.verbose))
+        # the heading names the target once; with --verbose the calls' own views leave it out (`in_sequence`)
+        console.print(recipe_view.run_header(event, view.target))
     elif isinstance(event, StepRetrying):
         console.print(recipe_view.retry_line(event, view.secrets))
     elif isinstance(event, (StepFinished, StepSkipped)):

@@ -43,9 +43,10 @@ def target_line(target: Target) -> Text:
 
 
 def request_title(method: str, api_version: Any, stemcell_api_version: Any, negotiation: Any = None,
-                  caller: str = "director") -> Pieces:
+                  caller: str = "director", *, brief: bool = False) -> Pieces:
     """`→ create_vm   api_version 3 (negotiated: the CPI reports 3, the director prefers 3 → 3)   stemcell …`;
-    the caller named when it is not the director, the default."""
+    the caller named when it is not the director, the default. `brief`: only "(negotiated)", for views where
+    the rule was said before (a recipe's steps)."""
     version = "omitted" if api_version is None else str(api_version)
     stemcell = "not sent" if stemcell_api_version is None else str(stemcell_api_version)
     pieces: Pieces = [("→ ", "bold blue"), (method, "bold")]
@@ -55,7 +56,7 @@ def request_title(method: str, api_version: Any, stemcell_api_version: Any, nego
         return pieces  # no versions: nothing was sent (the warning below says why)
     pieces.append((f"   api_version {version}", "dim"))
     if negotiation is not None and negotiation.how:
-        pieces.append((f" (negotiated: {negotiation.how})", "dim"))
+        pieces.append((" (negotiated)" if brief else f" (negotiated: {negotiation.how})", "dim"))
     pieces.append((f"   stemcell api_version {stemcell}", "dim"))
     return pieces
 
@@ -226,17 +227,19 @@ def _stemcell_api_version(context: Any) -> Any:
     return stemcell.get("api_version") if isinstance(stemcell, dict) else None
 
 
-def render_call(outcome: CallOutcome, target: Target, *, full_log: bool = False,
-                show_secrets: bool = False) -> RenderableType:
-    """The whole call as one renderable, secrets masked unless asked otherwise."""
+def render_call(outcome: CallOutcome, target: Target, *, full_log: bool = False, show_secrets: bool = False,
+                in_sequence: bool = False) -> RenderableType:
+    """The whole call as one renderable, secrets masked unless asked otherwise. `in_sequence`: one call of many
+    under a heading that names the target (a recipe's steps, the REPL with its toolbar): the target line is left
+    out and the negotiation rule, said by the first, is only named."""
     redactor = Redactor()
     request = outcome.request.as_dict() if show_secrets else redactor.request(outcome.request.as_dict())
     mask = (lambda text: text) if show_secrets else redactor.text
     stemcell = _stemcell_api_version(outcome.request.context)
     method = outcome.request.method
-    parts: list[Pieces | RenderableType] = [target_pieces(target),
-                                            request_title(method, outcome.request.api_version, stemcell,
-                                                          outcome.negotiation, target.caller)]
+    title = request_title(method, outcome.request.api_version, stemcell, outcome.negotiation, target.caller,
+                          brief=in_sequence)
+    parts: list[Pieces | RenderableType] = [title] if in_sequence else [target_pieces(target), title]
     shown = request.get("arguments")  # a --raw document may have none, or an object: -o json shows it as sent
     arguments = request_table(method, shown if isinstance(shown, list) else [])
     if arguments is not None:

@@ -29,11 +29,11 @@ STATUS_MARK = {"passed": ("✔", "green"), "failed": ("✖", "bold red"), "misbe
                "planned": ("·", "cyan"), "stopped": ("■", "yellow")}
 
 
-def run_header(event: RunStarted, target: Target, *, show_target: bool = True) -> RenderableType:
+def run_header(event: RunStarted, target: Target) -> RenderableType:
     title = Text.assemble(("recipe ", "dim"), (event.recipe.name, "bold"), (f"  {event.recipe.file}", "dim"))
     if event.dry_run:
         title.append("  (dry run: nothing is executed)", style="yellow")
-    return Group(title, target_line(target)) if show_target else title
+    return Group(title, target_line(target))
 
 
 def _id_lines(row: StepRow) -> list[tuple[str, str]]:

@@ -88,7 +88,7 @@ def run_call(ctx: ReplContext, method: str, arguments: Any, target: Target | Non
     ctx.report(exit_codes.status_code(outcome.status))
     from cpictl.render.call_view import render_call
 
-    ctx.term.print(render_call(outcome, target))
+    ctx.term.print(render_call(outcome, target, in_sequence=True))  # the toolbar names the target
     show_settings(ctx, outcome, target, mark)
     return outcome
 

@@ -670,6 +670,7 @@ def test_verbose_names_the_target_once_at_the_start(capsys, tmp_path, inprocess_
     assert code == 0, err
     head = out.split("→ info", 1)[0]
     assert head.count("target bundled reference CPI") == 1
+    assert out.count("target bundled reference CPI") == 1  # not again in the call's own view
 
 
 def test_a_secret_of_the_run_never_shows_in_a_failure(capsys, tmp_path, inprocess_cpi):
