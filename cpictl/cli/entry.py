@@ -16,11 +16,19 @@ The exit code is always 128 + the signal: 130 SIGINT, 143 SIGTERM, 129 SIGHUP �
 
 The handlers are installed through `_signal`, the interpreter's built-in module: `signal` itself imports enum and
 collections (~20 ms), a window in which a Ctrl-C used to end in a traceback.
+
+A KeyboardInterrupt that a handler raises where Python cannot pass it on — inside a weakref callback, a `__del__`,
+the import system's clean-up of a module lock — is only printed ("Exception ignored in …") and the program carries
+on: the signal was lost, and cpictl went on to wait for a CPI that never answers. `_redeliver` (the process's
+`sys.unraisablehook`) sends the signal again instead; its handler then runs at the next bytecode outside that
+callback.
 """
 
 from __future__ import annotations
 
 import _signal as signal
+import _thread
+import os
 import sys
 
 _ENDING = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
@@ -37,8 +45,23 @@ def _on_signal(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
 
 
+def _redeliver(unraisable: object) -> None:
+    """`sys.unraisablehook`: a swallowed KeyboardInterrupt becomes the same signal again (module docstring)."""
+    global _raising
+    if not isinstance(getattr(unraisable, "exc_value", None), KeyboardInterrupt):
+        sys.__unraisablehook__(unraisable)  # type: ignore[arg-type]
+        return
+    shutdown = sys.modules.get("cpictl.shutdown")
+    signum = getattr(shutdown, "ending_signal", lambda: None)() or _received or signal.SIGINT
+    if signal.getsignal(signum) is _on_signal:
+        _raising = True  # it had spent its one raise on the interrupt that was lost
+    # from another thread: raised here, the handler would run at once, inside this hook, and be swallowed again
+    _thread.start_new_thread(os.kill, (os.getpid(), signum))
+
+
 for _signum in (signal.SIGINT, *_ENDING):
     signal.signal(_signum, _on_signal)
+sys.unraisablehook = _redeliver
 
 
 def main() -> int:
