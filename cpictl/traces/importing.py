@@ -6,8 +6,12 @@ answer (the task died, the log was cut, the answer is too large to judge) the en
 status, a `log.no-answer` verdict instead of the verdicts of an empty answer the CPI never gave, and `origin.notes`.
 
 Rules kept:
-- One pass over each file, in bounded memory (the readers hold only requests awaiting an answer); entries are
-  appended as they are made, so an import that stops half-way keeps what it did.
+- One pass over each file, in bounded memory (the readers hold only requests awaiting an answer and at most one
+  batch of entries); entries are written in batches (`TraceFile.batching`: up to 64 entries or 1 MiB, and what is
+  left at the end of each file or when reading it fails), each under one lock, numbered as one-by-one appends
+  would number them, so other writers still interleave between batches. An import that stops half-way keeps
+  what it wrote; one killed mid-batch loses at most that batch's entries, which running it again adds (calls
+  already in the trace are skipped).
 - A call already in the trace (the same file and line, from an earlier import) is not added twice.
 - Nothing a file holds raises: what cannot be read is a `LogProblem` with its line, and a file that cannot be
   opened or holds no calls is an `error` of its `FileImport`.
@@ -24,7 +28,7 @@ from typing import Any
 from cpictl.traces.bosh_logs import NOT_A_LOG, BoshLog
 from cpictl.traces.log_lines import STDIN
 from cpictl.traces.logged_calls import CALLERS, LoggedCall, LogProblem
-from cpictl.traces.trace_file import TraceFile
+from cpictl.traces.trace_file import EntryBatch, TraceFile
 
 #: Problems and flagged calls a summary keeps per file; the rest are counted.
 KEPT_PROBLEMS = 200
@@ -93,17 +97,24 @@ def import_log(path: Path, trace: TraceFile, known: set[tuple[str, int]] | None 
     name = _name(path)
     report = FileImport(name)
     log = BoshLog(path)
+    pending: list[tuple[LoggedCall, list[str]]] = []  # calls whose entries await their numbers, with their errors
     try:
-        with trace.appending() as append:
-            for found in log.calls():
-                if isinstance(found, LogProblem):
-                    report.problem(found)
-                elif known is not None and (name, found.line) in known:
-                    report.already += 1
-                else:
-                    _append(report, append, found)
-                    if known is not None and name != STDIN_NAME:  # the same file twice in one command
-                        known.add((name, found.line))
+        with trace.batching() as batch:
+            try:
+                for found in log.calls():
+                    if isinstance(found, LogProblem):
+                        report.problem(found)
+                    elif known is not None and (name, found.line) in known:
+                        report.already += 1
+                    else:
+                        entry = entry_for(found, name)
+                        pending.append((found, _errors(entry)))
+                        if batch.add(entry):
+                            _flush(report, batch, pending)
+                        if known is not None and name != STDIN_NAME:  # the same file twice in one command
+                            known.add((name, found.line))
+            finally:  # what was judged is written, also when reading the file fails half-way
+                _flush(report, batch, pending)
     except IsADirectoryError:
         report.error = "a directory, not a log file"
     except OSError as error:
@@ -115,15 +126,26 @@ def import_log(path: Path, trace: TraceFile, known: set[tuple[str, int]] | None 
     return report
 
 
-def _append(report: FileImport, append: Callable[[dict[str, Any]], int], call: LoggedCall) -> None:
-    entry = entry_for(call, report.path)
-    number = append(entry)
+def _flush(report: FileImport, batch: EntryBatch, pending: list[tuple[LoggedCall, list[str]]]) -> None:
+    """Write the batch and count its calls in the report, now that their entries have numbers. `pending` is
+    emptied first: a write that fails is not counted, nor tried again."""
+    calls = pending[:]
+    pending.clear()
+    for (call, errors), number in zip(calls, batch.flush(), strict=True):
+        _count(report, call, errors, number)
+
+
+def _errors(entry: dict[str, Any]) -> list[str]:
+    """The codes of an entry's error verdicts: a call a caller would fail or misread is flagged."""
+    return [v["code"] for v in entry["violations"] if v.get("severity") == "error"]
+
+
+def _count(report: FileImport, call: LoggedCall, errors: list[str], number: int) -> None:
     report.imported += 1
     report.first_entry = report.first_entry or number
     report.last_entry = number
     if call.stdout is None:
         report.unanswered += 1
-    errors = [v["code"] for v in entry["violations"] if v.get("severity") == "error"]
     if errors:
         if len(report.flagged) < KEPT_FLAGGED:
             report.flagged.append((number, call.label, errors))
