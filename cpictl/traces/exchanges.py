@@ -25,11 +25,13 @@ def entry_from_exchange(request: bytes | dict[str, Any], stdout: bytes, stderr: 
                         signal: int | None = None, duration_s: float | None = None, caller: str = "director",
                         argv: list[str] | None = None, source: str = "recorder",
                         origin: dict[str, Any] | None = None, timed_out: bool = False,
-                        time: str | None = None) -> dict[str, Any]:
+                        time: str | None = None, redacted: list[str] | None = None) -> dict[str, Any]:
     """The trace entry of one exchange, judged and masked as cpictl's own calls are.
 
     `request`: the bytes the CPI read (or the request document, as a log shows it); `origin`: where it was found
-    (`{"file": …, "line": …, "request_id": …}` for a log); `time`: when it happened, if not now (a log's)."""
+    (`{"file": …, "line": …, "request_id": …}` for a log); `time`: when it happened, if not now (a log's);
+    `redacted`: where the caller's masks are, when the caller of this function knows already (a log reader whose
+    request text holds no `<` knows there are none), else found here."""
     from cpictl.session import CallSession, outcome_as_dict
     from cpictl.transport import RunResult
 
@@ -45,7 +47,7 @@ def entry_from_exchange(request: bytes | dict[str, Any], stdout: bytes, stderr: 
     if duration_s is None:
         entry["duration_s"] = None
     entry["origin"] = origin
-    entry["redacted"] = _redacted(request, document)
+    entry["redacted"] = _redacted(request, document) if redacted is None else redacted
     return entry
 
 

@@ -162,7 +162,8 @@ def entry_for(call: LoggedCall, file: str) -> dict[str, Any]:
     answered = call.stdout is not None
     entry = entry_from_exchange(call.request, call.stdout or b"", call.stderr, exit_code=call.exit_code,
                                 duration_s=call.duration_s, caller=call.caller, argv=[call.command or "<unknown CPI>"],
-                                source=CALLERS[call.caller], origin=origin, time=call.time)
+                                source=CALLERS[call.caller], origin=origin, time=call.time,
+                                redacted=None if call.may_hold_masks else [])
     if not answered:
         # the verdicts of an empty answer would blame the CPI for what the log does not hold; keep only the note
         # that a cloud ID may exist nobody knows of

@@ -160,3 +160,18 @@ def test_show_of_an_imported_call_names_its_file_and_line_whole_at_80_columns(tm
     assert code == 0
     # on a line of its own, so a terminal never folds the path in the middle
     assert any(line.startswith(f"from {log}:") for line in out.splitlines()), out
+
+
+@pytest.mark.parametrize("mask", ["<redacted>", "\\u003credacted\\u003e", "\\u003Credacted\\u003E",
+                                  "\\u003c\\u0072edacted>"])
+def test_the_callers_masks_are_found_however_the_log_spells_them(tmp_path, trace, mask):
+    log = tmp_path / "task-7-debug"
+    request = director_request("cpi-100001", "create_disk", [1024, {"type": "MASK"}, None])
+    log.write_text(request.replace('"MASK"', f'"{mask}"') + director_response("cpi-100001", answer("vol-1"))
+                   + director_request("cpi-100002", "has_vm", ["i-1"])
+                   + director_response("cpi-100002", answer(True)))
+    import_logs([log], trace)
+    create_disk, has_vm = entries(trace)
+    assert create_disk["redacted"] == ["arguments[1].type"]
+    assert create_disk["request"]["arguments"][1] == {"type": "<redacted>"}
+    assert has_vm["redacted"] == []
