@@ -175,3 +175,20 @@ def test_the_callers_masks_are_found_however_the_log_spells_them(tmp_path, trace
     assert create_disk["redacted"] == ["arguments[1].type"]
     assert create_disk["request"]["arguments"][1] == {"type": "<redacted>"}
     assert has_vm["redacted"] == []
+
+
+def test_a_log_cut_short_keeps_every_call_read_before_the_cut_counted_and_written(tmp_path, trace):
+    import gzip
+
+    whole = gzip.compress(deploy_log().encode() * 400, compresslevel=0)  # stored: readable up to the cut
+    log = tmp_path / "task.log.gz"
+    log.write_bytes(whole[:len(whole) * 3 // 4])  # more than one batch of entries before the cut
+    trace.append({"source": "cpictl"})
+    (report,) = import_logs([log], trace)
+    written = entries(trace)[1:]
+    assert report.imported == len(written) > 64
+    assert (report.first_entry, report.last_entry) == (written[0]["n"], written[-1]["n"]) == (2, len(written) + 1)
+    assert [number for number, _, _ in report.flagged] == [
+        e["n"] for e in written if any(v["severity"] == "error" for v in e["violations"])][:len(report.flagged)]
+    (again,) = import_logs([log], trace)
+    assert (again.imported, again.already) == (0, report.imported)
