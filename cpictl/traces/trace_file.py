@@ -70,8 +70,8 @@ class TraceFile:
     def batching(self, max_entries: int = BATCH_ENTRIES, max_bytes: int = BATCH_BYTES) -> Iterator[EntryBatch]:
         """An `EntryBatch` that writes entries `max_entries` (or `max_bytes`) at a time, each batch under one lock,
         with the numbers `appending` would give them (an import writes thousands; a lock, an fstat and a write per
-        entry cost it a third of its time). Entries not yet flushed when the block ends are not written: the
-        caller flushes. Raises TraceError."""
+        entry cost some 6 µs of the ~20 µs writing an entry takes). Entries not yet flushed when the block ends
+        are not written: the caller flushes. Raises TraceError."""
         with self._writing() as write:
             yield EntryBatch(write, max_entries, max_bytes)
 
@@ -211,9 +211,6 @@ class EntryBatch:
         self._write, self._max_entries, self._max_bytes = write, max_entries, max_bytes
         self._pending: list[_Pending] = []
         self._bytes = 0
-
-    def __len__(self) -> int:
-        return len(self._pending)
 
     def add(self, entry: dict[str, Any]) -> bool:
         """Keep `entry` (its `n` is given when it is written); True when the batch should be flushed now."""
