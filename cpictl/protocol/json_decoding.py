@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -81,18 +82,41 @@ _INFINITY = float("inf")
 
 def decode_json(text: str) -> DecodedJson:
     """Decode one JSON document. Raises `json.JSONDecodeError` (a ValueError) only for text that is not JSON."""
-    hooks = ValueHooks()
+    kept = _KEPT.__dict__
+    reuse = not kept.get("busy")  # a decode inside a decode (a signal handler's) builds its own
+    if reuse:
+        kept["busy"] = True
     try:
-        decoder = json.JSONDecoder(parse_int=hooks.integer, parse_float=hooks.real, parse_constant=hooks.constant)
-        value = decoder.decode(text)
-    except RecursionError:
-        from cpictl.protocol.json_iterative import IterativeParser  # hostile input only: not on every start-up
+        pair = kept.get("decoder") if reuse else None
+        if pair is None:
+            pair = _decoder()
+            if reuse:
+                kept["decoder"] = pair
+        hooks, decoder = pair
+        hooks.findings = JsonFindings()  # hooks keep no state but this
+        try:
+            value = decoder.decode(text)
+        except RecursionError:
+            from cpictl.protocol.json_iterative import IterativeParser  # hostile input only: not on every start-up
 
-        hooks = ValueHooks()
-        value = IterativeParser(text, hooks).parse()
-    else:
-        value = _bound(value, hooks.findings)
-    return DecodedJson(value, hooks.findings)
+            hooks = ValueHooks()
+            value = IterativeParser(text, hooks).parse()
+        else:
+            value = _bound(value, hooks.findings)
+        return DecodedJson(value, hooks.findings)
+    finally:
+        if reuse:
+            kept["busy"] = False
+
+
+#: Per thread, the decoder `decode_json` reuses: building one (its scanner) costs as much as decoding a small
+#: answer, and an import decodes thousands. Its hooks write to a fresh `JsonFindings` for each document.
+_KEPT = threading.local()
+
+
+def _decoder() -> tuple[ValueHooks, json.JSONDecoder]:
+    hooks = ValueHooks()
+    return hooks, json.JSONDecoder(parse_int=hooks.integer, parse_float=hooks.real, parse_constant=hooks.constant)
 
 
 def _bound(value: Any, findings: JsonFindings) -> Any:

@@ -24,7 +24,15 @@ import re
 from collections.abc import Iterator
 
 from cpictl.traces.log_lines import Line, LogLines
-from cpictl.traces.logged_calls import KEPT_STDERR, MAX_STDOUT, LoggedCall, LogProblem, TailBuffer, utc_time
+from cpictl.traces.logged_calls import (
+    KEPT_STDERR,
+    MAX_STDOUT,
+    LoggedCall,
+    LogProblem,
+    TailBuffer,
+    text_may_hold_masks,
+    utc_time,
+)
 
 MARKER = b" when executing external CPI command '"
 #: How a message of the bosh-utils logger starts: its tag, time stamp and level.
@@ -66,7 +74,7 @@ def _call(lines: LogLines, first: Line, stamp: str, found: re.Match[bytes], numb
     exit_code = int(found.group(1))
     call = LoggedCall("create-env", number, first.number, document, found.group(2).decode("utf-8", "replace"),
                       exit_code=exit_code if exit_code >= 0 else None, logged_at=stamp or None,
-                      time=utc_time(stamp, local=True) if stamp else None)
+                      time=utc_time(stamp, local=True) if stamp else None, may_hold_masks=text_may_hold_masks(text))
     if exit_code < 0:
         call.notes.append("Exit Code -1: create-env could not start the CPI (or it stopped without an exit status)")
     assert stdout_line is not None  # _quoted gives the next value's line with every value it reads whole

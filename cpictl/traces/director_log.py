@@ -25,7 +25,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from cpictl.traces.log_lines import Line, LogLines
-from cpictl.traces.logged_calls import MAX_STDOUT, LoggedCall, LogProblem, TailBuffer, seconds_between, utc_time
+from cpictl.traces.logged_calls import (
+    MAX_STDOUT,
+    LoggedCall,
+    LogProblem,
+    TailBuffer,
+    seconds_between,
+    text_may_hold_masks,
+    utc_time,
+)
 
 MARKER = b"[external-cpi] [cpi-"
 #: How a message of the director's task logger starts (its severity letter, time stamp and pid).
@@ -123,7 +131,8 @@ def _request(line: Line, start: int, request_id: str, number: int) -> LoggedCall
         return LogProblem(line.number, f"the request of {request_id} is not a JSON object: not imported")
     stamp = _stamp(line)
     return LoggedCall("director", number, line.number, document, command.decode("utf-8", "replace"),
-                      request_id=request_id, logged_at=stamp, time=utc_time(stamp, local=False) if stamp else None)
+                      request_id=request_id, logged_at=stamp, time=utc_time(stamp, local=False) if stamp else None,
+                      may_hold_masks=text_may_hold_masks(text))
 
 
 def _answered(call: LoggedCall, response: _Response, end_stamp: str | None) -> LoggedCall:

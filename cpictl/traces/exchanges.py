@@ -5,6 +5,9 @@ They are judged exactly as cpictl judges its own calls — the same decoding, co
 (`CallSession._outcome`), from the bytes that went in and came out — and masked the same way, so `trace list`,
 `trace show` and `trace replay` read every entry alike whatever its source. Values the caller had already replaced
 with `"<redacted>"` before logging stay as they are: `redacted` lists where they sit, for a replay to ask for them.
+
+Its imports are at the top, not in the functions: this module is itself imported only where an exchange is about
+to be judged (an import judges thousands, and an import statement per call costs about half a microsecond).
 """
 
 from __future__ import annotations
@@ -13,8 +16,12 @@ import json
 from functools import lru_cache
 from typing import Any
 
+from cpictl.protocol.codec import RawRequest
 from cpictl.protocol.redaction import MASK
+from cpictl.session import CallSession, outcome_as_dict
+from cpictl.targets.target import Target
 from cpictl.traces.entries import call_entry
+from cpictl.transport import RunResult
 
 _MASK_BYTES = MASK.encode()
 #: Sources an entry may come from (`source` key): cpictl's own calls, a recorder, an imported debug log.
@@ -25,14 +32,13 @@ def entry_from_exchange(request: bytes | dict[str, Any], stdout: bytes, stderr: 
                         signal: int | None = None, duration_s: float | None = None, caller: str = "director",
                         argv: list[str] | None = None, source: str = "recorder",
                         origin: dict[str, Any] | None = None, timed_out: bool = False,
-                        time: str | None = None) -> dict[str, Any]:
+                        time: str | None = None, redacted: list[str] | None = None) -> dict[str, Any]:
     """The trace entry of one exchange, judged and masked as cpictl's own calls are.
 
     `request`: the bytes the CPI read (or the request document, as a log shows it); `origin`: where it was found
-    (`{"file": …, "line": …, "request_id": …}` for a log); `time`: when it happened, if not now (a log's)."""
-    from cpictl.session import CallSession, outcome_as_dict
-    from cpictl.transport import RunResult
-
+    (`{"file": …, "line": …, "request_id": …}` for a log); `time`: when it happened, if not now (a log's);
+    `redacted`: where the caller's masks are, when the caller of this function knows already (a log reader whose
+    request text holds no `<` knows there are none), else found here."""
     document = _document(request)
     parsed = _request(document)
     target = _target(tuple(argv or ["<unknown CPI>"]), str(parsed.context.get("director_uuid", "")), caller)
@@ -45,7 +51,7 @@ def entry_from_exchange(request: bytes | dict[str, Any], stdout: bytes, stderr: 
     if duration_s is None:
         entry["duration_s"] = None
     entry["origin"] = origin
-    entry["redacted"] = _redacted(request, document)
+    entry["redacted"] = _redacted(request, document) if redacted is None else redacted
     return entry
 
 
@@ -53,8 +59,6 @@ def entry_from_exchange(request: bytes | dict[str, Any], stdout: bytes, stderr: 
 def _target(argv: tuple[str, ...], director_uuid: str, caller: str) -> Any:
     """The Target an exchange is judged against: one per CPI, director and caller, not one per call (a Target is
     frozen, and building one costs as much as masking a small request)."""
-    from cpictl.session import Target
-
     return Target(argv=list(argv), director_uuid=director_uuid, caller=caller)
 
 
@@ -77,8 +81,6 @@ def _document(request: bytes | dict[str, Any]) -> dict[str, Any]:
 
 
 def _request(document: dict[str, Any]) -> Any:
-    from cpictl.protocol.codec import RawRequest
-
     api_version = document.get("api_version")
     arguments, context = document.get("arguments"), document.get("context")
     return RawRequest(str(document.get("method") or "?"), arguments if isinstance(arguments, list) else [],

@@ -6,11 +6,18 @@ answer (the task died, the log was cut, the answer is too large to judge) the en
 status, a `log.no-answer` verdict instead of the verdicts of an empty answer the CPI never gave, and `origin.notes`.
 
 Rules kept:
-- One pass over each file, in bounded memory (the readers hold only requests awaiting an answer); entries are
-  appended as they are made, so an import that stops half-way keeps what it did.
+- One pass over each file, in bounded memory (the readers hold only requests awaiting an answer and at most one
+  batch of entries); entries are written in batches (`TraceFile.batching`: up to 64 entries or 1 MiB, and what is
+  left at the end of each file or when reading it fails), each under one lock, numbered as one-by-one appends
+  would number them, so other writers still interleave between batches. An import that stops half-way keeps
+  what it wrote; one killed mid-batch loses at most that batch's entries, which running it again adds (calls
+  already in the trace are skipped).
 - A call already in the trace (the same file and line, from an earlier import) is not added twice.
 - Nothing a file holds raises: what cannot be read is a `LogProblem` with its line, and a file that cannot be
   opened or holds no calls is an `error` of its `FileImport`.
+
+Its imports are at the top, not in the functions that judge each call: this module is imported only to import
+(and by the view of an import's summary), and an import statement per call costs about half a microsecond.
 """
 
 from __future__ import annotations
@@ -21,10 +28,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cpictl.targets.profiles import profile_named
 from cpictl.traces.bosh_logs import NOT_A_LOG, BoshLog
+from cpictl.traces.exchanges import entry_from_exchange
 from cpictl.traces.log_lines import STDIN
 from cpictl.traces.logged_calls import CALLERS, LoggedCall, LogProblem
-from cpictl.traces.trace_file import TraceFile
+from cpictl.traces.trace_file import EntryBatch, TraceFile
 
 #: Problems and flagged calls a summary keeps per file; the rest are counted.
 KEPT_PROBLEMS = 200
@@ -93,17 +102,24 @@ def import_log(path: Path, trace: TraceFile, known: set[tuple[str, int]] | None 
     name = _name(path)
     report = FileImport(name)
     log = BoshLog(path)
+    pending: list[tuple[LoggedCall, list[str]]] = []  # calls whose entries await their numbers, with their errors
     try:
-        with trace.appending() as append:
-            for found in log.calls():
-                if isinstance(found, LogProblem):
-                    report.problem(found)
-                elif known is not None and (name, found.line) in known:
-                    report.already += 1
-                else:
-                    _append(report, append, found)
-                    if known is not None and name != STDIN_NAME:  # the same file twice in one command
-                        known.add((name, found.line))
+        with trace.batching() as batch:
+            try:
+                for found in log.calls():
+                    if isinstance(found, LogProblem):
+                        report.problem(found)
+                    elif known is not None and (name, found.line) in known:
+                        report.already += 1
+                    else:
+                        entry = entry_for(found, name)
+                        pending.append((found, _errors(entry)))
+                        if batch.add(entry):
+                            _flush(report, batch, pending)
+                        if known is not None and name != STDIN_NAME:  # the same file twice in one command
+                            known.add((name, found.line))
+            finally:  # what was judged is written, also when reading the file fails half-way
+                _flush(report, batch, pending)
     except IsADirectoryError:
         report.error = "a directory, not a log file"
     except OSError as error:
@@ -115,15 +131,26 @@ def import_log(path: Path, trace: TraceFile, known: set[tuple[str, int]] | None 
     return report
 
 
-def _append(report: FileImport, append: Callable[[dict[str, Any]], int], call: LoggedCall) -> None:
-    entry = entry_for(call, report.path)
-    number = append(entry)
+def _flush(report: FileImport, batch: EntryBatch, pending: list[tuple[LoggedCall, list[str]]]) -> None:
+    """Write the batch and count its calls in the report, now that their entries have numbers. `pending` is
+    emptied first: a write that fails is not counted, nor tried again."""
+    calls = pending[:]
+    pending.clear()
+    for (call, errors), number in zip(calls, batch.flush(), strict=True):
+        _count(report, call, errors, number)
+
+
+def _errors(entry: dict[str, Any]) -> list[str]:
+    """The codes of an entry's error verdicts: a call a caller would fail or misread is flagged."""
+    return [v["code"] for v in entry["violations"] if v.get("severity") == "error"]
+
+
+def _count(report: FileImport, call: LoggedCall, errors: list[str], number: int) -> None:
     report.imported += 1
     report.first_entry = report.first_entry or number
     report.last_entry = number
     if call.stdout is None:
         report.unanswered += 1
-    errors = [v["code"] for v in entry["violations"] if v.get("severity") == "error"]
     if errors:
         if len(report.flagged) < KEPT_FLAGGED:
             report.flagged.append((number, call.label, errors))
@@ -133,14 +160,13 @@ def _append(report: FileImport, append: Callable[[dict[str, Any]], int], call: L
 
 def entry_for(call: LoggedCall, file: str) -> dict[str, Any]:
     """The trace entry of a logged call: judged and masked by `entry_from_exchange`, with where the log has it."""
-    from cpictl.traces.exchanges import entry_from_exchange
-
     origin = {"file": file, "line": call.line, "request_id": call.request_id, "call": call.number,
               "response_line": call.response_line, "logged_at": call.logged_at, "notes": call.notes}
     answered = call.stdout is not None
     entry = entry_from_exchange(call.request, call.stdout or b"", call.stderr, exit_code=call.exit_code,
                                 duration_s=call.duration_s, caller=call.caller, argv=[call.command or "<unknown CPI>"],
-                                source=CALLERS[call.caller], origin=origin, time=call.time)
+                                source=CALLERS[call.caller], origin=origin, time=call.time,
+                                redacted=None if call.may_hold_masks else [])
     if not answered:
         # the verdicts of an empty answer would blame the CPI for what the log does not hold; keep only the note
         # that a cloud ID may exist nobody knows of
@@ -160,8 +186,6 @@ def _no_answer(call: LoggedCall) -> dict[str, Any]:
 def _caller_target(call: LoggedCall) -> dict[str, Any]:
     """What the entry's target says beyond the CPI: the environment its caller gives it, the stemcell version the
     request carries."""
-    from cpictl.targets.profiles import profile_named
-
     context = call.request.get("context")
     vm = context.get("vm") if isinstance(context, dict) else None
     stemcell = vm.get("stemcell") if isinstance(vm, dict) else None

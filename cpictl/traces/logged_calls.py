@@ -44,6 +44,9 @@ class LoggedCall:
     time: str | None = None
     duration_s: float | None = None
     notes: list[str] = field(default_factory=list)
+    #: False when the request's text cannot hold the caller's `"<redacted>"` (`text_may_hold_masks`): its entry's
+    #: `redacted` is then known to be empty without walking the document.
+    may_hold_masks: bool = True
 
     @property
     def method(self) -> str:
@@ -54,6 +57,13 @@ class LoggedCall:
     def label(self) -> str:
         """How a message names the call: `create_vm cpi-735110` or `create_vm (call 3)`."""
         return f"{self.method} {self.request_id}" if self.request_id else f"{self.method} (call {self.number})"
+
+
+def text_may_hold_masks(text: bytes) -> bool:
+    """Whether a request's JSON text may hold a `"<redacted>"` value: one needs a `<`, written as itself or as an
+    escape (`\\u003c`, `\\u003C`). Byte by byte, so it holds for any encoding `json.loads` detects: in UTF-8, -16
+    and -32 alike a `<` holds the byte 0x3C and a backslash the byte 0x5C."""
+    return b"<" in text or b"\\" in text
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,8 @@
 Rules kept:
 - Append only; an entry's `n` is one more than the last entry's, taken under an exclusive `flock` on the file
   itself, so concurrent writers (many CPI processes behind a recorder, two cpictl sessions) neither interleave
-  lines nor reuse a number. The last number is read from the file's tail, not by counting lines.
+  lines nor reuse a number. The last number is read from the file's tail, not by counting lines. A batch (an
+  import's) is written whole under one lock, its entries numbered one after another.
 - No fsync: a trace is evidence, not state (cloud IDs live in the journal, which is synced); a crash may lose the
   last entries, never corrupt earlier ones. A torn last line is skipped by readers and terminated by the next writer.
 - The file is created 0600: entries are masked, yet they describe a cloud account.
@@ -26,6 +27,11 @@ FORMAT_VERSION = 1
 _TAIL = 64 * 1024
 #: One encoder for every entry: `json.dumps` with options builds a new one per call (an import appends thousands).
 _ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=True, default=str)
+#: How every line begins, up to its number (`_Pending.line`).
+_HEAD = b'{"v":%d,"n":' % FORMAT_VERSION
+#: A batch (`TraceFile.batching`) is written when it holds this many entries or this many bytes.
+BATCH_ENTRIES = 64
+BATCH_BYTES = 1024 * 1024
 
 
 class TraceError(Exception):
@@ -53,15 +59,32 @@ class TraceFile:
 
     @contextmanager
     def appending(self) -> Iterator[Callable[[dict[str, Any]], int]]:
-        """A function that appends one entry after another and returns each one's number (an import appends
-        thousands): the file is opened once, and while nobody else wrote since our last entry (the size is where
-        we left it) the next number follows from ours instead of being read from the file's tail again. The lock
-        is held only while an entry is written, so a session's calls and a recorder get their turn. Raises
-        TraceError."""
-        opened: list[int] = []  # the descriptor, once there is an entry to write: no entry, no file
-        ours: list[int] = []  # [the file's size after our last entry, its number]
+        """A function that appends one entry after another and returns each one's number: the file is opened
+        once, and while nobody else wrote since our last entry (the size is where we left it) the next number
+        follows from ours instead of being read from the file's tail again. The lock is held only while an entry
+        is written, so a session's calls and a recorder get their turn. Raises TraceError."""
+        with self._writing() as write:
+            yield lambda entry: write([_Pending.of(entry)])[0]
 
-        def append(entry: dict[str, Any]) -> int:
+    @contextmanager
+    def batching(self, max_entries: int = BATCH_ENTRIES, max_bytes: int = BATCH_BYTES) -> Iterator[EntryBatch]:
+        """An `EntryBatch` that writes entries `max_entries` (or `max_bytes`) at a time, each batch under one lock,
+        with the numbers `appending` would give them (an import writes thousands; a lock, an fstat and a write per
+        entry cost some 6 µs of the ~20 µs writing an entry takes). Entries not yet flushed when the block ends
+        are not written: the caller flushes. Raises TraceError."""
+        with self._writing() as write:
+            yield EntryBatch(write, max_entries, max_bytes)
+
+    @contextmanager
+    def _writing(self) -> Iterator[Callable[[list[_Pending]], list[int]]]:
+        """A function that writes entries in one go, under the lock, and returns their numbers: the one place
+        numbers are given. The file is opened at the first write (no entry, no file)."""
+        opened: list[int] = []  # the descriptor, once there is an entry to write
+        ours: list[int] = []  # [the file's size after our last write, the number of its last entry]
+
+        def write(pending: list[_Pending]) -> list[int]:
+            if not pending:
+                return []
             if not opened:
                 opened.append(self._open())
             fd = opened[0]
@@ -70,25 +93,26 @@ class TraceFile:
                 try:
                     size = os.fstat(fd).st_size
                     if ours and ours[0] == size:
-                        number, torn = ours[1] + 1, False
+                        first, torn = ours[1] + 1, False
                     else:
-                        number = _last_number(fd, size) + 1
+                        first = _last_number(fd, size) + 1
                         torn = bool(size) and os.pread(fd, 1, size - 1) != b"\n"
-                    line = _ENCODER.encode({"v": FORMAT_VERSION, "n": number, **entry}).encode("ascii") + b"\n"
+                    numbers = list(range(first, first + len(pending)))
+                    data = b"".join([item.line(number) for item, number in zip(pending, numbers, strict=True)])
                     if torn:
-                        line = b"\n" + line  # terminate a torn last line first
-                    view = memoryview(line)
+                        data = b"\n" + data  # terminate a torn last line first
+                    view = memoryview(data)
                     while view:
                         view = view[os.write(fd, view):]
-                    ours[:] = [size + len(line), number]
-                    return number
+                    ours[:] = [size + len(data), numbers[-1]]
+                    return numbers
                 finally:
                     fcntl.flock(fd, fcntl.LOCK_UN)
             except OSError as error:
                 raise TraceError(f"cannot write the trace {self.path}: {error.strerror or error}") from error
 
         try:
-            yield append
+            yield write
         finally:
             for fd in opened:
                 os.close(fd)
@@ -154,6 +178,52 @@ def _last_number(fd: int, size: int) -> int:
             return 0
         reach *= 4
     return 0
+
+
+class _Pending:
+    """One entry waiting for its number: encoded already (outside the lock) when its line is the number spliced
+    into the front of that text — byte for byte what encoding `{"v": …, "n": …, **entry}` gives — else (an entry
+    that is empty or holds `v` or `n` itself, whose own values win) encoded under the lock, as it always was."""
+
+    __slots__ = ("body", "entry")
+
+    def __init__(self, entry: dict[str, Any], body: bytes | None) -> None:
+        self.entry, self.body = entry, body
+
+    @classmethod
+    def of(cls, entry: dict[str, Any]) -> _Pending:
+        if not entry or "v" in entry or "n" in entry:
+            return cls(entry, None)
+        return cls(entry, _ENCODER.encode(entry).encode("ascii"))
+
+    def line(self, number: int) -> bytes:
+        if self.body is None:
+            return _ENCODER.encode({"v": FORMAT_VERSION, "n": number, **self.entry}).encode("ascii") + b"\n"
+        return b"%s%d,%s\n" % (_HEAD, number, self.body[1:])
+
+
+class EntryBatch:
+    """Entries kept until `flush` writes them together (`TraceFile.batching`). `add` says when the batch is full;
+    a batch that is never flushed is never written, so a process killed with one in hand loses those entries and
+    nothing else."""
+
+    def __init__(self, write: Callable[[list[_Pending]], list[int]], max_entries: int, max_bytes: int) -> None:
+        self._write, self._max_entries, self._max_bytes = write, max_entries, max_bytes
+        self._pending: list[_Pending] = []
+        self._bytes = 0
+
+    def add(self, entry: dict[str, Any]) -> bool:
+        """Keep `entry` (its `n` is given when it is written); True when the batch should be flushed now."""
+        pending = _Pending.of(entry)
+        self._pending.append(pending)
+        self._bytes += len(pending.body) if pending.body is not None else 0
+        return len(self._pending) >= self._max_entries or self._bytes >= self._max_bytes
+
+    def flush(self) -> list[int]:
+        """Write what is kept, under one lock, and return the entries' numbers in the order they were added. The
+        batch is emptied first: a write that fails (TraceError) is not tried again by the next flush."""
+        pending, self._pending, self._bytes = self._pending, [], 0
+        return self._write(pending)
 
 
 def session_trace(journal_path: Path) -> TraceFile:

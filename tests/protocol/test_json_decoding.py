@@ -172,3 +172,29 @@ def test_bounded_cuts_any_depth_without_recursing():
         deep = [deep]
     cut = bounded({"x": deep}, 10)
     assert deepest_list_depth(cut["x"]) == 9 and isinstance(cut["x"][0][0][0][0][0][0][0][0][0], str)
+
+
+def test_each_document_has_its_own_findings_though_the_decoder_is_reused() -> None:
+    odd = decode_json("[NaN, 1e400, [[[]]]]")
+    plain = decode_json('{"result": [1, 2.5]}')
+    assert (odd.findings.non_finite, odd.findings.beyond_float, odd.findings.depth) == (["NaN"], ["1e400"], 4)
+    assert (plain.findings.non_finite, plain.findings.beyond_float, plain.findings.depth) == ([], [], 2)
+    assert plain.value == {"result": [1, 2.5]}
+
+
+def test_threads_decoding_at_once_keep_their_findings_apart() -> None:
+    import threading
+
+    results: dict[int, list[list[str]]] = {0: [], 1: []}
+
+    def decode(index: int) -> None:
+        text = "[NaN, 1]" if index else "[1, 2]"
+        for _ in range(2000):
+            results[index].append(decode_json(text).findings.non_finite)
+
+    threads = [threading.Thread(target=decode, args=(index,)) for index in (0, 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == {0: [[]] * 2000, 1: [["NaN"]] * 2000}

@@ -160,3 +160,35 @@ def test_show_of_an_imported_call_names_its_file_and_line_whole_at_80_columns(tm
     assert code == 0
     # on a line of its own, so a terminal never folds the path in the middle
     assert any(line.startswith(f"from {log}:") for line in out.splitlines()), out
+
+
+@pytest.mark.parametrize("mask", ["<redacted>", "\\u003credacted\\u003e", "\\u003Credacted\\u003E",
+                                  "\\u003c\\u0072edacted>"])
+def test_the_callers_masks_are_found_however_the_log_spells_them(tmp_path, trace, mask):
+    log = tmp_path / "task-7-debug"
+    request = director_request("cpi-100001", "create_disk", [1024, {"type": "MASK"}, None])
+    log.write_text(request.replace('"MASK"', f'"{mask}"') + director_response("cpi-100001", answer("vol-1"))
+                   + director_request("cpi-100002", "has_vm", ["i-1"])
+                   + director_response("cpi-100002", answer(True)))
+    import_logs([log], trace)
+    create_disk, has_vm = entries(trace)
+    assert create_disk["redacted"] == ["arguments[1].type"]
+    assert create_disk["request"]["arguments"][1] == {"type": "<redacted>"}
+    assert has_vm["redacted"] == []
+
+
+def test_a_log_cut_short_keeps_every_call_read_before_the_cut_counted_and_written(tmp_path, trace):
+    import gzip
+
+    whole = gzip.compress(deploy_log().encode() * 400, compresslevel=0)  # stored: readable up to the cut
+    log = tmp_path / "task.log.gz"
+    log.write_bytes(whole[:len(whole) * 3 // 4])  # more than one batch of entries before the cut
+    trace.append({"source": "cpictl"})
+    (report,) = import_logs([log], trace)
+    written = entries(trace)[1:]
+    assert report.imported == len(written) > 64
+    assert (report.first_entry, report.last_entry) == (written[0]["n"], written[-1]["n"]) == (2, len(written) + 1)
+    assert [number for number, _, _ in report.flagged] == [
+        e["n"] for e in written if any(v["severity"] == "error" for v in e["violations"])][:len(report.flagged)]
+    (again,) = import_logs([log], trace)
+    assert (again.imported, again.already) == (0, report.imported)
