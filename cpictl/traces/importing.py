@@ -33,6 +33,7 @@ from cpictl.traces.bosh_logs import NOT_A_LOG, BoshLog
 from cpictl.traces.exchanges import entry_from_exchange
 from cpictl.traces.log_lines import STDIN
 from cpictl.traces.logged_calls import CALLERS, LoggedCall, LogProblem
+from cpictl.traces.read_aside import calls_of
 from cpictl.traces.trace_file import EntryBatch, TraceFile
 
 #: Problems and flagged calls a summary keeps per file; the rest are counted.
@@ -106,7 +107,7 @@ def import_log(path: Path, trace: TraceFile, known: set[tuple[str, int]] | None 
     try:
         with trace.batching() as batch:
             try:
-                for found in log.calls():
+                for found in calls_of(log):  # read in a child process when the file is large
                     if isinstance(found, LogProblem):
                         report.problem(found)
                     elif known is not None and (name, found.line) in known:
