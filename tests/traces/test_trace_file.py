@@ -34,6 +34,12 @@ def test_a_batch_of_appends_shares_the_file_with_other_writers(tmp_path: Path) -
                     time.sleep(0.01)
             if index == 150:
                 trace.append({"writer": "same process"})  # another handle on the same file, in between
+    _check_interleaving(trace, other, numbers)
+
+
+def _check_interleaving(trace: TraceFile, other: multiprocessing.process.BaseProcess, numbers: list[int]) -> None:
+    """300 entries of ours and 300 of the other process's, after one entry and a torn line: numbers unique and in
+    file order, each writer's entries in its own order, the torn line ended rather than joined to an entry."""
     other.join(timeout=120)
     assert other.exitcode == 0
     entries = [line.entry for line in trace]
@@ -41,8 +47,8 @@ def test_a_batch_of_appends_shares_the_file_with_other_writers(tmp_path: Path) -
     assert [entry["i"] for entry in entries if entry["writer"] == "batch"] == list(range(300))
     assert [entry["i"] for entry in entries if entry["writer"] == "other"] == list(range(300))
     assert numbers == [entry["n"] for entry in entries if entry["writer"] == "batch"]
-    lines = path.read_bytes().split(b"\n")
-    assert lines[1] == b'{"v":1,"n":2,"torn'  # the torn line was ended, not joined to an entry
+    lines = trace.path.read_bytes().split(b"\n")
+    assert lines[1] == b'{"v":1,"n":2,"torn'
     assert all(json.loads(line) for line in lines[2:] if line)
 
 
@@ -73,20 +79,11 @@ def test_batched_appends_interleave_with_other_writers_batch_by_batch(tmp_path: 
                     time.sleep(0.01)
             if index == 150:
                 trace.append({"writer": "same process"})  # another handle on the same file, between batches
-    other.join(timeout=120)
-    assert other.exitcode == 0
-    entries = [line.entry for line in trace]
-    assert [entry["n"] for entry in entries] == list(range(1, 603))  # unique, in file order, none skipped
-    assert [entry["i"] for entry in entries if entry["writer"] == "batch"] == list(range(300))
-    assert [entry["i"] for entry in entries if entry["writer"] == "other"] == list(range(300))
-    assert numbers == [entry["n"] for entry in entries if entry["writer"] == "batch"]
+    _check_interleaving(trace, other, numbers)
     assert [len(written) for written in batches] == [16] * 18 + [12]
     for written in batches:  # a batch is written whole: nobody else's entry inside it
         assert written == list(range(written[0], written[0] + len(written)))
-    assert [entry["writer"] for entry in entries].count("same process") == 1
-    lines = path.read_bytes().split(b"\n")
-    assert lines[1] == b'{"v":1,"n":2,"torn'  # the torn line was ended, not joined to an entry
-    assert all(json.loads(line) for line in lines[2:] if line)
+    assert [line.entry["writer"] for line in trace].count("same process") == 1
 
 
 def test_a_batch_is_written_when_full_and_numbered_as_single_appends_are(tmp_path: Path) -> None:
