@@ -49,8 +49,10 @@ def call_command(
                                                    "the director's cpi-NNNNNN, or N for the log's Nth request "
                                                    "(create-env logs have no request ids: N only).")] = None,
     var: Annotated[list[str] | None, typer.Option("--var", metavar="PATH=VALUE", help="With --from-trace or "
-                                                  "--from-log: a value the trace masked or the log had redacted "
-                                                  "(e.g. arguments[1].password=…).")] = None,
+                                                  "--from-log: a value the trace masked or the log had redacted: "
+                                                  "arguments[1].password=…, its parameter's name "
+                                                  "(cloud_properties.password=…) or its variable name; "
+                                                  "PATH:=JSON for a number or an object.")] = None,
     no_validate: Annotated[bool, typer.Option("--no-validate", help="Send the arguments as given, to probe the "
                                               "CPI's own input checks.")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the exact stdin, argv, environment and a shell "

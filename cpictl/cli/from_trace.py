@@ -3,7 +3,8 @@ that sends a traced call again shares: turning trace errors into usage errors, a
 
 Masked values come from `--var` first; on a terminal the rest are asked for one by one with a prompt that does
 not echo (getpass: a value the trace masked is a secret); elsewhere, or when a prompt is left empty, the call is
-refused with the list of what is missing and how to give it. `<redacted>` is never sent.
+refused with the list of what is missing and how to give it. `<redacted>` is never sent. `call --from-log` gets
+its values the same way (`cpictl.cli.from_log`).
 """
 
 from __future__ import annotations
@@ -34,15 +35,16 @@ def trace_errors() -> Iterator[None]:
         raise UsageError(str(problem)) from None
 
 
-def ask_on_terminal() -> Any:
-    """A prompt for one masked value, or None when stdin is not a terminal (then nothing is asked)."""
+def ask_on_terminal(where: str = "masked in the trace") -> Any:
+    """A prompt for one masked value, or None when stdin is not a terminal (then nothing is asked). `where` says
+    what hid the value (`call --from-log`: "redacted in the log")."""
     if not sys.stdin.isatty():
         return None
 
     def ask(value: Any, method: str) -> str | None:
         from cpictl.cli.line_input import secret
 
-        answer = secret(f"{value.path} of {method} (masked in the trace; Enter alone stops): ")
+        answer = secret(f"{value.path} of {method} ({where}; Enter alone stops): ")
         return answer or None
 
     return ask

@@ -1,4 +1,6 @@
-"""The values a trace holds only as `"<redacted>"`, and how the user gives them back (`--var`, a prompt).
+"""The values a trace or a BOSH debug log holds only as `"<redacted>"`, and how the user gives them back (`--var`,
+a prompt). The one home of masked values: `call --from-trace`, `trace replay`/`export` and `call --from-log` all
+name, read and fill them here, so each takes the same `--var` names.
 
 A trace is masked (cpictl masks what it keeps; a director had already redacted what it logged), so a call taken
 from it can be sent again only once every masked value is given. This module finds them, names them and fills
@@ -6,7 +8,8 @@ them in; it never guesses one, and a value still masked is never sent (`MissingV
 
 Rules kept:
 - A value is named by its path in the request: `arguments[2].password`, `context.secret_access_key`,
-  `arguments[3].default.cloud_properties.subnet`; a key that is not a plain word is written `["a.b"]`.
+  `arguments[3].default.cloud_properties.subnet`; a key that is not a plain word is written `["a.b"]`. A `--var`
+  may also write an index as a dotted number: `arguments.2.password` (as `call --from-log` always read it).
 - `--var` takes that path, or the path with the parameter's name for `arguments[i]` (`cloud_properties.password`),
   or the shell variable name an export gives it (`CLOUD_PROPERTIES_PASSWORD`). `PATH=VALUE` gives a string;
   `PATH:=JSON` any JSON value (a number, an object), as httpie spells it.
@@ -18,7 +21,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -141,11 +144,24 @@ def parse_assignments(words: Iterable[str], masked: list[MaskedValue]) -> dict[t
             raise VariableProblem(f"--var {word}: expected PATH=VALUE (or PATH:=JSON), e.g. arguments[2].password=…")
         as_json = name.endswith(":")
         name = name[:-1] if as_json else name
-        target = by_name.get(name) or by_name.get(format_path(parse_path(name)))  # `a["b"]` is `a.b`
+        target = by_name.get(name) or _by_path(name, by_name)
         if target is None:
             raise VariableProblem(_unknown(name, masked))
         values[target.keys] = _json_value(word, text) if as_json else text
     return values
+
+
+def _by_path(name: str, by_name: dict[str, MaskedValue]) -> MaskedValue | None:
+    """The masked value `name` names when written another way: `a["b"]` for `a.b`, `arguments.2.x` for
+    `arguments[2].x` (VariableProblem when it is no path at all)."""
+    keys = parse_path(name)
+    return by_name.get(format_path(keys)) or by_name.get(format_path(_dotted_indexes(keys)))
+
+
+def _dotted_indexes(keys: tuple[Key, ...]) -> tuple[Key, ...]:
+    """`keys` with each all-digit word after the first read as a list index. Only a fallback: a dict key "2" that
+    really is a string is still found by the path as written."""
+    return (keys[0], *(int(key) if isinstance(key, str) and key.isdigit() else key for key in keys[1:]))
 
 
 def _json_value(word: str, text: str) -> Any:
@@ -156,9 +172,9 @@ def _json_value(word: str, text: str) -> Any:
 
 
 def _unknown(name: str, masked: list[MaskedValue]) -> str:
-    if name.startswith(("context", "CONTEXT_")) and not any(value.keys[0] == "context" for value in masked):
-        return (f"--var {name}: a replayed call takes its context from the target, not the trace: give "
-                "cpi-config properties with --context KEY=VALUE")
+    if name.lstrip("$").startswith(("context", "CONTEXT_")) and not any(v.keys[0] == "context" for v in masked):
+        return (f"--var {name}: the call is sent with your target's context; set it with --context KEY=VALUE "
+                "(cpi-config properties)")
     if not masked:
         return f"--var {name}: the call has no masked values to fill in"
     import difflib
@@ -185,6 +201,21 @@ def filled(document: Any, values: dict[tuple[Key, ...], Any], masked: list[Maske
         parent[leaf] = given if value.whole else current.replace(MASK, given if isinstance(given, str)
                                                                  else json.dumps(given))
     return copy
+
+
+def given_or_asked(masked: list[MaskedValue], values: dict[tuple[Key, ...], Any],
+                   ask: Callable[[MaskedValue], str | None] | None) -> dict[tuple[Key, ...], Any]:
+    """`values`, and `ask`'s answer for each masked value they lack, in order; the first answer left empty (None)
+    stops the asking (the user gave up: the rest go to `MissingValues` rather than to more prompts)."""
+    values = dict(values)
+    if ask is None:
+        return values
+    for value in still_missing(masked, values):
+        answer = ask(value)
+        if answer is None:
+            break
+        values[value.keys] = answer
+    return values
 
 
 def still_missing(masked: list[MaskedValue], values: dict[tuple[Key, ...], Any]) -> list[MaskedValue]:

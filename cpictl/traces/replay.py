@@ -19,7 +19,15 @@ from typing import Any
 
 from cpictl.protocol.redaction import CONTEXT_PUBLIC_KEYS
 from cpictl.session import CallOutcome, CallSession, Target, build_request, outcome_as_dict
-from cpictl.traces.masked import Key, MaskedValue, MissingValues, filled, masked_values, still_missing
+from cpictl.traces.masked import (
+    Key,
+    MaskedValue,
+    MissingValues,
+    filled,
+    given_or_asked,
+    masked_values,
+    still_missing,
+)
 from cpictl.traces.reading import TraceLookupError, request_of
 
 Ask = Callable[[MaskedValue, str], str | None]
@@ -69,15 +77,8 @@ def recalled_arguments(entry: dict[str, Any], values: dict[tuple[Key, ...], Any]
     prompt; None when there is no terminal), else MissingValues naming each, with `how` to give them."""
     method = sendable(entry)
     masked = masked_values(entry["request"], arguments_only=True)
-    values = dict(values)
+    values = given_or_asked(masked, values, None if ask is None else lambda value: ask(value, method))
     missing = still_missing(masked, values)
-    if missing and ask is not None:
-        for value in missing:
-            answer = ask(value, method)
-            if answer is None:
-                break
-            values[value.keys] = answer
-        missing = still_missing(masked, values)
     if missing:
         raise MissingValues(missing, how)
     return method, list(filled(entry["request"], values, masked).get("arguments") or [])

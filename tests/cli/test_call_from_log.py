@@ -4,6 +4,7 @@ reference CPI here. Values the director logged as <redacted> come from --var and
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -64,6 +65,38 @@ def test_the_call_is_sent_to_the_target_with_the_values_given(capsys, director_l
     assert "<redacted>" not in json.dumps(document["request"])
 
 
+def test_a_redacted_value_is_named_as_from_trace_by_parameter_or_variable(capsys, director_log):
+    code, _, err = call(capsys, "--from-log", str(director_log), "--request-id", "cpi-310002", "-o", "json")
+    assert code == 2 and "(or cloud_properties.type, CLOUD_PROPERTIES_TYPE)" in err  # the refusal names all three
+    code, document, err = call(capsys, "--from-log", str(director_log), "--request-id", "cpi-310002",
+                               "--var", "cloud_properties.type=gp3", "--var", "CLOUD_PROPERTIES_ENCRYPTED:=true",
+                               "-o", "json", "--show-secrets")
+    assert code == 0, err
+    assert document["request"]["arguments"] == [10240, {"type": "gp3", "encrypted": True}, None]
+    code, _, err = call(capsys, "--from-log", str(director_log), "--request-id", "cpi-310002",
+                        "--var", "context.secret_access_key=x")
+    assert code == 2 and "the call is sent with your target's context; set it with --context" in err
+
+
+def test_on_a_terminal_redacted_values_are_asked_without_echo(capsys, director_log, monkeypatch):
+    asked: list[str] = []
+    answers = ["gp3"]
+
+    def getpass(prompt: str) -> str:
+        asked.append(prompt)
+        return answers.pop(0) if answers else ""
+
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
+    monkeypatch.setattr("getpass.getpass", getpass)
+    code, document, err = call(capsys, "--from-log", str(director_log), "--request-id", "cpi-310002",
+                               "--var", "arguments.1.encrypted:=false", "-o", "json", "--show-secrets")
+    assert code == 0, err
+    assert asked == ["arguments[1].type of create_disk cpi-310002 (redacted in the log; Enter alone stops): "]
+    assert document["request"]["arguments"][1] == {"type": "gp3", "encrypted": False}
+    code, _, err = call(capsys, "--from-log", str(director_log), "--request-id", "cpi-310002")  # Enter alone
+    assert code == 2 and "--var 'arguments[1].type=…'" in err and len(asked) == 2  # asking stopped there
+
+
 def test_by_place_a_repeated_id_and_ids_that_are_not_there(capsys, director_log):
     code, document, _ = call(capsys, "--from-log", str(director_log), "--request-id", "4", "-o", "json")
     assert code == 0 and document["request"]["arguments"] == ["disk-2"]  # the 4th request: line 6
@@ -78,7 +111,8 @@ def test_by_place_a_repeated_id_and_ids_that_are_not_there(capsys, director_log)
     assert code == 2 and "that call is info, not delete_vm" in err
     code, _, err = call(capsys, "--from-log", str(director_log), "--request-id", "cpi-310002",
                         "--var", "arguments[0]=1")
-    assert code == 2 and "not a value the log redacted" in err
+    assert code == 2 and "not a masked value of this call" in err
+    assert "masked: arguments[1].type, arguments[1].encrypted" in err
 
 
 def test_a_create_env_call_is_picked_by_its_place(capsys, tmp_path):
@@ -112,4 +146,4 @@ def test_logged_values_are_sent_as_logged_even_where_they_look_like_references(c
     assert code == 0, err
     assert json.loads(document["response"]["result"]["raw"])["arguments"] == ["i-1", metadata]
     code, _, err = call(capsys, "--from-log", str(log), "--request-id", "cpi-510001", "--var", "arguments[0]:={")
-    assert code == 2 and "not a value the log redacted" in err
+    assert code == 2 and "the call has no masked values to fill in" in err
