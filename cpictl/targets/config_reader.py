@@ -125,9 +125,15 @@ _CONTEXT_KEY = re.compile(r"""^\s*(?:-\s+)?["']?context["']?\s*:""")
 def _unquoted_in_context(problems: list[RecipeProblem], lines: list[str]) -> list[RecipeProblem]:
     """YAML that did not parse has no spans to mask: a problem on a line inside (or opening) a `context` block
     quotes nothing, since every value there may be a credential."""
-    return [RecipeProblem(p.file, p.line, p.column, p.message + " (the line is not shown: it may hold a "
-                          "cpi-config secret)") if p.line is not None and p.source_lines
-            and _in_context(lines, p.line - 1) else p for p in problems]
+    return [RecipeProblem(p.file, p.line, p.column, _without_line_text(p.message, lines[p.line - 1])
+                          + " (the line is not shown: it may hold a cpi-config secret)")
+            if p.line is not None and p.source_lines and _in_context(lines, p.line - 1) else p for p in problems]
+
+
+def _without_line_text(message: str, line: str) -> str:
+    """The message with every quoted piece of the line it is about replaced (a YAML error may quote the value:
+    `'aGk=' reads as a YAML bytes`)."""
+    return re.sub(r"'([^']+)'", lambda match: "the value" if match[1] in line else match[0], message)
 
 
 def _in_context(lines: list[str], index: int) -> bool:

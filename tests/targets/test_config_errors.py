@@ -61,6 +61,16 @@ def test_a_syntax_error_inside_a_context_block_quotes_no_line(capsys, isolated_h
     assert "the line is not shown" in err
 
 
+def test_a_context_value_yaml_cannot_take_is_not_quoted_in_the_message_either(capsys, isolated_home, project):
+    write_project_config(project, """
+        targets:
+          aws: {cpi: /bin/true, context: {token: !!binary aHVudGVyMnRva2Vu}}
+        """)
+    err = problems(capsys)
+    assert "cpictl.yml:3:" in err and "reads as a YAML bytes" in err
+    assert "aHVudGVyMnRva2Vu" not in err and "the line is not shown" in err
+
+
 def test_extra_secret_keys_are_masked_in_quoted_lines(capsys, isolated_home, project):
     write_project_config(project, """
         targets:
