@@ -121,11 +121,13 @@ def test_replay_keeps_the_calls_caller_and_versions_unless_told(capsys, isolated
     number = last_number(isolated_home)
     code, _, err = run(capsys, "trace", "replay", str(number), "--cpi", str(echo_cpi), "-o", "json")
     replayed = trace_entries(isolated_home)[-1]
+    assert code in (0, 1) and replayed["n"] == number + 1, err  # the replay's own entry, not the original
     assert replayed["request"]["api_version"] == 1 and replayed["target"]["as"] == "create-env"
     assert "request_id" not in replayed["request"]["context"]  # create-env's form
     code, _, err = run(capsys, "trace", "replay", str(number), "--cpi", str(echo_cpi), "--as", "director",
                        "--api-version", "2", "-o", "json")
     replayed = trace_entries(isolated_home)[-1]
+    assert code in (0, 1) and replayed["n"] == number + 2, err
     assert replayed["request"]["api_version"] == 2 and replayed["target"]["as"] == "director"
     assert replayed["request"]["context"]["request_id"].startswith("cpi-")
 
