@@ -124,9 +124,11 @@ def export_recipe(entry: dict[str, Any], values: dict[tuple[Key, ...], Any]) -> 
     import yaml
 
     from cpictl.protocol.catalogue import get_method
+    from cpictl.store.references import escape_references
 
     masked = masked_values(entry["request"], arguments_only=True)
-    document = filled(entry["request"], values, masked)
+    # every value is literal text in the recipe (`${` written `$${`): only the references put in below are live
+    document = escape_references(filled(entry["request"], values, masked))
     left = [value for value in masked if value.keys not in values]
     for value in left:
         parent = document
@@ -136,8 +138,6 @@ def export_recipe(entry: dict[str, Any], values: dict[tuple[Key, ...], Any]) -> 
         parent[value.keys[-1]] = reference if value.whole else parent[value.keys[-1]].replace(
             "<redacted>", reference)
     method, arguments, context, api_version = request_of({"request": document})
-    references = {"${" + value.variable.lower() + "}" for value in left}
-    arguments = [_escaped(argument, references) for argument in arguments]
     spec = get_method(method)
     params = spec.params_for(api_version if isinstance(api_version, int) else None) if spec else ()
     args: Any = dict(zip((p.name for p in params), arguments, strict=False)) if len(arguments) <= len(params) \
@@ -164,20 +164,3 @@ def export_recipe(entry: dict[str, Any], values: dict[tuple[Key, ...], Any]) -> 
     head += [f"# note: {note}" for note in notes]
     body = yaml.safe_dump(recipe, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100)
     return Exported("\n".join(head) + "\n" + body, left, notes)
-
-
-def _escaped(value: Any, references: set[str]) -> Any:
-    """Literal text must not read as a reference in a recipe: `${` becomes `$${`, but for the masked values'
-    own `${vars}`."""
-    if isinstance(value, str):
-        if "${" not in value:
-            return value
-        escaped = value.replace("${", "$${")
-        for reference in references:
-            escaped = escaped.replace("$" + reference, reference)
-        return escaped
-    if isinstance(value, list):
-        return [_escaped(item, references) for item in value]
-    if isinstance(value, dict):
-        return {key: _escaped(item, references) for key, item in value.items()}
-    return value

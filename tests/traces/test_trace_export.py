@@ -110,6 +110,24 @@ def test_recipe_is_a_recipe_that_runs_the_call_with_the_masked_values_as_vars(ca
     assert len(entries) > traced and entries[-1]["request"]["arguments"][0] == 2048  # the recipe's own call
 
 
+def test_recipe_keeps_literal_text_that_looks_like_its_own_references_literal(capsys, tmp_path):
+    """A value the call sent as text `${cloud_properties_password}` must not become the recipe's live reference to
+    the masked password beside it."""
+    code, _, _ = run(capsys, "call", "create_disk", "2048",
+                     "{password: pw-12345, note: '$${cloud_properties_password}'}", "-o", "json")
+    assert code == 0
+    number = trace_entries(tmp_path / "home")[-1]["n"]
+    assert trace_entries(tmp_path / "home")[-1]["request"]["arguments"][1]["note"] == "${cloud_properties_password}"
+    code, text, _ = run(capsys, "trace", "export", str(number), "--recipe")
+    recipe = tmp_path / "literal.yml"
+    recipe.write_text(text)
+    from cpictl.recipes import load_recipe
+
+    step = load_recipe(recipe, cli_vars={"cloud_properties_password": "pw-12345"}).steps[0]
+    assert step.args["cloud_properties"] == {"password": "${cloud_properties_password}",
+                                             "note": "$${cloud_properties_password}"}  # escaped: sent as text
+
+
 def test_recipe_of_a_cpi_error_expects_that_error(capsys, tmp_path):
     run(capsys, "call", "delete_vm", "vm-gone", "-o", "json")
     number = trace_entries(tmp_path / "home")[-1]["n"]
