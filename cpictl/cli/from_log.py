@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 from cpictl.cli.exits import UsageError
-from cpictl.store.references import escape_references
 
 
 def call_from_log(path: str, request_id: str | None, variables: list[str]) -> tuple[str, Any]:
@@ -36,6 +35,7 @@ def call_from_log(path: str, request_id: str | None, variables: list[str]) -> tu
     from cpictl.cli.output import error_message
 
     error_message(f"{call.label} from line {call.line} of {path}", "note", "yellow")
+    from cpictl.store.references import escape_references  # the journal's modules: not on start-up
     return call.method, [escape_references(argument) for argument in arguments]
 
 

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 from cpictl.cli.exits import UsageError
-from cpictl.store.references import escape_references
 
 VAR_HOW = ("Give each with --var PATH=VALUE (PATH:=JSON for a number or an object); on a terminal cpictl asks "
            "for them.")
@@ -68,4 +67,5 @@ def call_from_trace(number: int, journal: Path, variables: list[str]) -> tuple[s
     with trace_errors():
         entry = find_entry(session_trace(journal), number)
     method, arguments = recalled_call(entry, variables)
+    from cpictl.store.references import escape_references  # the journal's modules: not on start-up
     return method, [escape_references(argument) for argument in arguments]
