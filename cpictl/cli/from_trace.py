@@ -52,9 +52,10 @@ def ask_on_terminal(where: str = "masked in the trace") -> Any:
 def recalled_call(entry: dict[str, Any], variables: list[str]) -> tuple[str, list[Any]]:
     """(method, arguments) of a traced call, every masked argument filled (see the module docstring)."""
     from cpictl.traces.masked import masked_values, parse_assignments
-    from cpictl.traces.replay import recalled_arguments
+    from cpictl.traces.replay import recalled_arguments, sendable
 
     with trace_errors():
+        sendable(entry)  # a line of the wrong shape (no request object) is said to be one, not a KeyError
         values = parse_assignments(variables, masked_values(entry["request"], arguments_only=True))
         return recalled_arguments(entry, values, ask_on_terminal(), VAR_HOW)
 

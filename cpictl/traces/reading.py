@@ -174,7 +174,8 @@ def target_word(entry: dict[str, Any]) -> str:
     target = target if isinstance(target, dict) else {}
     if target.get("name"):
         return str(target["name"])
-    argv = [str(item) for item in target.get("argv") or []]
+    argv = target.get("argv")
+    argv = [str(item) for item in argv] if isinstance(argv, list) else []  # a line of another shape: no argv
     if "cpictl.refcpi" in argv[:3] or (argv and os.path.basename(argv[0]) == "cpictl-refcpi"):
         return "refcpi"
     if not argv:

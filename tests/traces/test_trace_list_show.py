@@ -158,3 +158,17 @@ def test_a_target_without_a_name_is_called_by_its_bosh_job(argv, word):
     from cpictl.traces.reading import target_word
 
     assert target_word({"target": {"argv": argv, "name": ""}}) == word
+
+
+def test_entries_of_another_shape_are_read_not_crashed_on(capsys, session_calls, isolated_home):
+    """Whole JSON lines a foreign or damaged writer left: a target whose argv is a number, a call without a
+    request. Listing and showing go on; sending one again is refused as a usage error (exit 2), never exit 70."""
+    path = Path(isolated_home / "state" / "cpictl" / "sessions" / "default.jsonl.trace.jsonl")
+    with path.open("a") as trace:
+        trace.write('{"v":1,"n":5,"time":"2026-12-06T10:00:00Z","target":{"argv":5}}\n')
+        trace.write('{"v":1,"n":6,"time":"2026-12-06T10:00:01Z","request":"create_disk"}\n')
+    code, out, err = run(capsys, "trace", "list", "-o", "table")
+    assert code == 0 and "internal error" not in err
+    for number in ("5", "6"):
+        code, _, err = run(capsys, "call", "--from-trace", number)
+        assert code == 2 and "holds no request cpictl can send again" in err, err
