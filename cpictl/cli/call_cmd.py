@@ -101,7 +101,6 @@ def call_command(
     if dry_run:
         if registry:
             raise UsageError("--registry and --dry-run do not go together: the registry lives only while a call runs")
-        registry = False
         _print_dry_run(target, request, stdin, fmt, show_secrets)
         return
     registry_view = None

@@ -24,8 +24,6 @@ from cpictl.traces.entries import call_entry
 from cpictl.transport import RunResult
 
 _MASK_BYTES = MASK.encode()
-#: Sources an entry may come from (`source` key): cpictl's own calls, a recorder, an imported debug log.
-SOURCES = ("cpictl", "recorder", "director-log", "create-env-log")
 
 
 def entry_from_exchange(request: bytes | dict[str, Any], stdout: bytes, stderr: bytes, *, exit_code: int | None,
@@ -35,7 +33,8 @@ def entry_from_exchange(request: bytes | dict[str, Any], stdout: bytes, stderr: 
                         time: str | None = None, redacted: list[str] | None = None) -> dict[str, Any]:
     """The trace entry of one exchange, judged and masked as cpictl's own calls are.
 
-    `request`: the bytes the CPI read (or the request document, as a log shows it); `origin`: where it was found
+    `request`: the bytes the CPI read (or the request document, as a log shows it); `source`: cpictl, recorder,
+    director-log or create-env-log; `origin`: where it was found
     (`{"file": …, "line": …, "request_id": …}` for a log); `time`: when it happened, if not now (a log's);
     `redacted`: where the caller's masks are, when the caller of this function knows already (a log reader whose
     request text holds no `<` knows there are none), else found here."""

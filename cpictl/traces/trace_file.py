@@ -146,10 +146,6 @@ class TraceFile:
                 if entry is not None:
                     yield TraceLine(number, entry)
 
-    def get(self, n: int) -> dict[str, Any] | None:
-        """The entry numbered `n`, or None."""
-        return next((line.entry for line in self if line.entry.get("n") == n), None)
-
 
 def _entry(raw: bytes) -> dict[str, Any] | None:
     try:
