@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from cpictl.protocol.redaction import register_environment
@@ -22,25 +21,19 @@ from cpictl.recipes.problems import RecipeError
 from cpictl.recipes.scope import LiveIds, layer_problem, resolve_layers
 from cpictl.session import Target
 from cpictl.store.references import ReferenceProblem, Resolver
+from cpictl.targets.config import resolve_word
 from cpictl.targets.layers import TargetLayer, apply
 
 
-def _resolve_argv_item(item: str, directory: Path, first: bool) -> str:
-    if os.path.isabs(item):
-        return item
-    if item.startswith(("./", "../")) or (first and "/" in item):
-        return str((directory / item).resolve())
-    return item
-
-
 def recipe_argv(recipe: LoadedRecipe) -> list[str] | None:
-    """The recipe's `cpi` as an argv with recipe-relative paths made absolute; None when it names none."""
+    """The recipe's `cpi` as an argv with recipe-relative paths made absolute, as a config file's are; None when
+    it names none."""
     cpi = recipe.target.cpi
     if cpi is None:
         return None
     items = [cpi] if isinstance(cpi, str) else list(cpi)
     directory = recipe.directory.resolve()
-    return [_resolve_argv_item(item, directory, index == 0) for index, item in enumerate(items)]
+    return [resolve_word(item, directory, first=index == 0) for index, item in enumerate(items)]
 
 
 def recipe_layer(recipe: LoadedRecipe, environ: Mapping[str, str] | None = None) -> TargetLayer:

@@ -8,18 +8,18 @@ paths are made absolute here, from the current directory: in the file they would
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
+
+from cpictl.targets.config import resolve_word
 
 
 def _absolute_word(word: str, *, first: bool) -> str:
-    """`./x`, `../x`, a relative executable with a `/`, and `--opt=./x`: absolute, as typed from here."""
-    if word.startswith(("./", "../")) or (first and "/" in word and not os.path.isabs(word)
-                                          and not word.startswith("~/")):
-        return os.path.abspath(word)
-    option, equals, value = word.partition("=")
-    if equals and option.startswith("-") and value.startswith(("./", "../")):
-        return f"{option}={os.path.abspath(value)}"
-    return word
+    """A word as typed here, written so the config file means the same from its own directory: relative paths
+    made absolute as the config reader resolves them (`resolve_word`), but `~/` kept, which it expands itself."""
+    if word.startswith("~/") or "=~/" in word:
+        return word
+    return resolve_word(word, Path.cwd(), first=first)
 
 
 def _version(text: str | None, option: str) -> Any:

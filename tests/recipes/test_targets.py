@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from cpictl.recipes import RecipeError, load_recipe, target_for
@@ -25,7 +27,7 @@ def test_recipe_target_settings(tmp_path, monkeypatch):
         name: t
         vars: {zone: z1}
         target:
-          cpi: [./bin/cpi, ../cpi.json, --flag, plain]
+          cpi: [./bin/cpi, ../cpi.json, --flag, plain, --config=./c.json, ~/creds.json]
           api_version: null
           stemcell_api_version: 3
           context: {key: "${env.CPICTL_TEST_SECRET}", zone: "${zone}"}
@@ -36,7 +38,9 @@ def test_recipe_target_settings(tmp_path, monkeypatch):
         """))
     target = target_for(recipe, base_target(context={"a": 1}, env={"X": "1"}))
     sub = (tmp_path / "sub").resolve()
-    assert target.argv == [str(sub / "bin" / "cpi"), str(tmp_path.resolve() / "cpi.json"), "--flag", "plain"]
+    # as a config file's argv reads: `--opt=./x` and `~/x` too
+    assert target.argv == [str(sub / "bin" / "cpi"), str(tmp_path.resolve() / "cpi.json"), "--flag", "plain",
+                           f"--config={sub / 'c.json'}", os.path.expanduser("~/creds.json")]
     assert target.api_version is None and target.stemcell_api_version == 3 and target.timeout == 5
     # the recipe names its own CPI: the environment and context given for the REPL's CPI do not reach it
     assert target.context == {"key": "s3cret", "zone": "z1"} and target.env == {"PORT": "8443"}
