@@ -8,7 +8,7 @@ journal *before* anyone renders it.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from cpictl import shutdown
@@ -98,6 +98,8 @@ class CallOutcome:
     journal_error: str | None = None  # the cloud IDs could not be written to the session journal
     negotiation: Negotiation | None = None  # how the request's api_version was settled, when it was negotiated
     trace_number: int | None = None  # its entry in the session's trace (`cpictl trace show N`)
+    #: Its masked `-o json` form once made (for the trace): masking a 50 MB log twice cost half a second.
+    masked_document: dict[str, Any] | None = field(default=None, repr=False)
 
     @property
     def status(self) -> Status:
@@ -267,8 +269,9 @@ class CallSession:
         from cpictl.traces.trace_file import TraceError, session_trace
 
         try:
+            outcome.masked_document = outcome_as_dict(outcome)
             outcome.trace_number = session_trace(self._journal_path).append(
-                call_entry(outcome_as_dict(outcome), target, call=durable.call_id if durable else None))
+                call_entry(outcome.masked_document, target, call=durable.call_id if durable else None))
         except (TraceError, OSError, ValueError) as error:
             self.trace_problem = str(error)
 
@@ -459,7 +462,10 @@ def _signal_after_answer(signum: int) -> Violation:
 
 
 def outcome_as_dict(outcome: CallOutcome, *, show_secrets: bool = False) -> dict[str, Any]:
-    """The machine-readable form of a call (`-o json`): exactly the documented keys, secrets masked."""
+    """The machine-readable form of a call (`-o json`): exactly the documented keys, secrets masked. The masked
+    form is made once per outcome (callers must not change it)."""
+    if not show_secrets and outcome.masked_document is not None:
+        return outcome.masked_document
     from cpictl.protocol.redaction import Redactor
 
     redactor = Redactor()

@@ -117,9 +117,9 @@ def call_command(
         document = outcome_as_dict(outcome, show_secrets=show_secrets)
         if settings is not None:  # the keys are fixed: mistakes in the agent settings join the violations
             # judged against what the agent on the VM reads, not by a caller: no caller reactions
-            document["violations"] += [{"code": f"settings.{mistake.code}", "severity": "error",
-                                        "message": mistake.message, "director": None, "create_env": None}
-                                       for mistake in settings.mistakes]
+            document = {**document, "violations": document["violations"] + [
+                {"code": f"settings.{mistake.code}", "severity": "error", "message": mistake.message,
+                 "director": None, "create_env": None} for mistake in settings.mistakes]}
         emit_document(document, fmt)
         if target.is_reference and sys.stderr.isatty():  # the JSON's keys are fixed; a person still gets told
             from cpictl.cli.output import error_message
