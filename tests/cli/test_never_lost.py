@@ -161,7 +161,8 @@ os.read(ready_read, 1)
 time.sleep(60)
 """)
     try:
-        code, out, _ = run(capsys, "call", "create_disk", "1", "{}", "--cpi", str(cpi), *NO_INFO, "--timeout", "2",
+        # the timeout must outlast a Python CPI's start-up and fork on a loaded machine: the test waits it out
+        code, out, _ = run(capsys, "call", "create_disk", "1", "{}", "--cpi", str(cpi), *NO_INFO, "--timeout", "8",
                            "-o", "json")
         escaped = int(pid_file.read_text())
         failure = next(v["message"] for v in json.loads(out)["violations"] if v["code"] == "process.failed")
