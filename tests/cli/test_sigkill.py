@@ -207,3 +207,33 @@ def test_a_cpi_killed_by_its_caller_group_is_not_confused_with_one_still_running
     wait_for(lambda: not alive(cpi_pid), "the CPI to die")
     [call] = live_ids()
     assert call["status"] == "may exist" and "no answer" in call["detail"]
+
+
+@pytest.mark.parametrize("first", ["run", "cleanup"])
+def test_the_next_command_of_any_kind_finishes_the_interrupted_call(tmp_path, first):
+    """Not only `ids`: a recipe run or a cleanup that opens the session journals the answer it finds (the
+    cleanup then deletes the disk, having found it)."""
+    cpi = held_cpi(tmp_path, '{"result": "disk-found-later", "error": null, "log": ""}')
+    cpi_pid = kill_cpictl_mid_call(tmp_path, cpi, "create_disk", "1", "{}")
+    (tmp_path / "go").touch()
+    wait_for(lambda: not alive(cpi_pid), "the CPI to finish")
+    if first == "run":
+        recipe = tmp_path / "info.yml"
+        recipe.write_text("name: info\nsteps:\n  - {call: info}\n")
+        done = cpictl("run", str(recipe), "-o", "json")
+    else:
+        done = cpictl("cleanup", "--yes", "--cpi", str(tmp_path / "deleting_cpi.sh"), "-o", "json")
+    assert "answered: journalled disk disk-found-later" in done.stderr, done.stderr
+    records = {(r["kind"], r["cid"]): r["status"] for r in json.loads(cpictl("ids", "--all", "-o", "json").stdout)}
+    assert records[("disk", "disk-found-later")] == ("live" if first == "run" else "deleted")
+
+
+@pytest.fixture(autouse=True)
+def deleting_cpi(tmp_path):
+    """A CPI that deletes whatever it is asked to (for the cleanup above), after a plain info."""
+    path = tmp_path / "deleting_cpi.sh"
+    path.write_text("#!/bin/sh\ncase \"$(cat)\" in\n"
+                    "*'\"info\"'*) printf '%s' '{\"result\": {\"api_version\": 2, \"stemcell_formats\": []}, "
+                    "\"error\": null, \"log\": \"\"}' ;;\n"
+                    "*) printf '%s' '{\"result\": null, \"error\": null, \"log\": \"\"}' ;;\nesac\n")
+    path.chmod(0o755)
