@@ -15,6 +15,7 @@ from cpictl.protocol.catalogue import get_method
 from cpictl.protocol.redaction import Redactor
 from cpictl.protocol.violations import Violation
 from cpictl.render.console import FittedText
+from cpictl.render.detail import Detail
 from cpictl.render.terminal_text import displayed_id, one_line, visible_controls
 from cpictl.render.values import Pieces, indented_value, joined_lines, styled, value_renderable
 from cpictl.session import CallOutcome, Target
@@ -228,10 +229,12 @@ def _stemcell_api_version(context: Any) -> Any:
 
 
 def render_call(outcome: CallOutcome, target: Target, *, full_log: bool = False, show_secrets: bool = False,
-                in_sequence: bool = False) -> RenderableType:
+                in_sequence: bool = False, detail: Detail | None = None) -> RenderableType:
     """The whole call as one renderable, secrets masked unless asked otherwise. `in_sequence`: one call of many
     under a heading that names the target (a recipe's steps, the REPL with its toolbar): the target line is left
     out and the negotiation rule, said by the first, is only named."""
+    if detail is not None and detail.whole("log"):
+        full_log = True
     redactor = Redactor()
     request = outcome.request.as_dict() if show_secrets else redactor.request(outcome.request.as_dict())
     mask = (lambda text: text) if show_secrets else redactor.text
