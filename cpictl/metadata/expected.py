@@ -119,15 +119,15 @@ def request_from_recipe_step(path: Path, step_name: str, base: Target, cli_vars:
     recipe = load_recipe(path, cli_vars=cli_vars)
     step = recipe.step(step_name)
     if step is None:
-        names = ", ".join(s.name for s in recipe.all_steps)
+        names = ", ".join(s.id for s in recipe.all_steps)
         raise MetadataError(f"--step: {path} has no step named '{step_name}'; its steps: {names}")
     if step.method != "create_vm":
         raise MetadataError(f"--step: step '{step_name}' calls {step.method}, not create_vm")
     live = LiveIds(CloudIdStore(journal).replay())
     variables = resolve_layers([*recipe.layers, *step.layers], {}, live, {}, lenient=True)
     resolver = LenientResolver(live.as_state(), variables, {})
-    args = resolver.resolve(step.args, f"{step.name}.args")
-    context = resolver.resolve(step.context, f"{step.name}.context") if step.context else None
+    args = resolver.resolve(step.args, f"{step.id}.args")
+    context = resolver.resolve(step.context, f"{step.id}.context") if step.context else None
     target = target_for(recipe, base).with_overrides(context=context, **{**step.overrides, **(overrides or {})})
     from cpictl.session import build_request
 

@@ -47,11 +47,12 @@ class KnownNames:
     """What a reference may name at one point of the run."""
 
     variables: set[str] = field(default_factory=set)
-    saved: dict[str, str] = field(default_factory=dict)  # saved name -> step that saves it
-    steps: list[str] = field(default_factory=list)  # steps that run earlier
+    saved: dict[str, str] = field(default_factory=dict)  # saved name -> the name of the step that saves it
+    steps: list[str] = field(default_factory=list)  # ids of the steps that run earlier
     later_saved: dict[str, str] = field(default_factory=dict)  # for "… is saved by a later step" hints
-    later_steps: set[str] = field(default_factory=set)
+    later_steps: set[str] = field(default_factory=set)  # ids
     declared: set[str] = field(default_factory=set)  # every variable the recipe declares, wherever
+    step_notes: dict[str, str] = field(default_factory=dict)  # a step name that is no id: why (`step_ids`)
 
 
 def strings_in(value: Any, path: DataPath) -> Iterator[tuple[str, DataPath]]:
@@ -97,7 +98,10 @@ def _undefined(form: str, name: str, text: str, names: KnownNames) -> str | None
             return None
         if name in names.later_steps:
             return f"undefined reference ${{{text}}}: step '{name}' runs later than this one"
-        return f"undefined reference ${{{text}}}: no earlier step named '{name}'{did_you_mean(name, names.steps)}"
+        if name in names.step_notes:
+            return f"undefined reference ${{{text}}}: {names.step_notes[name]}"
+        return (f"undefined reference ${{{text}}}: no earlier step with the id '{name}'"
+                f"{did_you_mean(name, names.steps)}")
     if name in names.variables or name in names.saved or name in KIND_NAMES:
         return None
     if name in names.later_saved:
@@ -180,6 +184,7 @@ class StepContext:
 
     index: int
     phase: Phase
+    id: str
     name: str
     layers: tuple[VarLayer, ...]
     names: KnownNames
@@ -225,7 +230,7 @@ def plan_call_step(step: CallStep, origin: Origin, ctx: StepContext,
             check_negated_path(step.when, origin, ("when",), problems)
             check_when_names(when, origin, ctx.names, problems)
     return PlannedStep(
-        name=ctx.name, index=ctx.index, phase=ctx.phase, method=spec.name, spec=spec, args=step.args,
+        id=ctx.id, name=ctx.name, index=ctx.index, phase=ctx.phase, method=spec.name, spec=spec, args=step.args,
         expect=expect, origin=origin, description=step.description,
         context=step.context, overrides=overrides,
         save=save, retry=retry, when=when, layers=ctx.layers,

@@ -18,7 +18,7 @@ decides what the step becomes:
 
 The provider of a reference is the nearest earlier main step that would have made it:
 
-* `${steps.NAME…}` — the step NAME;
+* `${steps.ID…}` — the step with that id;
 * `${vm}` and the other kinds — the last step before this one whose method creates that kind;
 * `${NAME}` — the last step before this one that saves NAME.
 """
@@ -45,9 +45,9 @@ class MissingProvider:
 def missing_provider(reference: str, step: PlannedStep, main_steps: Sequence[PlannedStep], *,
                      skipped: Collection[str], left_out: Mapping[str, str]) -> MissingProvider | None:
     """What `step` becomes because `reference` (the text inside `${}`) names nothing, or None when no provider
-    that did not run explains it (a genuine recipe problem). `skipped`: main steps skipped in this run (by the
-    user, a `when`, or for a missing provider); `left_out`: main steps outside --from/--to, with why ("before
-    --from vm")."""
+    that did not run explains it (a genuine recipe problem). `skipped`: ids of the main steps skipped in this run
+    (by the user, a `when`, or for a missing provider); `left_out`: ids of the main steps outside --from/--to,
+    with why ("before --from vm")."""
     try:
         ref = parse_reference(reference)
     except ReferenceProblem:
@@ -55,9 +55,9 @@ def missing_provider(reference: str, step: PlannedStep, main_steps: Sequence[Pla
     provider = _provider(ref, step, main_steps)
     if provider is None:
         return None
-    if provider.name in left_out:
-        return MissingProvider("invalid", _left_out_reason(ref, provider.name, left_out[provider.name]))
-    if provider.name in skipped:
+    if provider.id in left_out:
+        return MissingProvider("invalid", _left_out_reason(ref, provider, left_out[provider.id]))
+    if provider.id in skipped:
         return MissingProvider("skipped", f"needs step '{provider.name}', which was skipped")
     return None
 
@@ -65,7 +65,7 @@ def missing_provider(reference: str, step: PlannedStep, main_steps: Sequence[Pla
 def _provider(ref: Reference, step: PlannedStep, main_steps: Sequence[PlannedStep]) -> PlannedStep | None:
     before = [s for s in main_steps if s.index < step.index]
     if ref.form == "step":
-        return next((s for s in before if s.name == ref.name), None)
+        return next((s for s in before if s.id == ref.name), None)
     if ref.form == "name" and ref.is_kind:
         return next((s for s in reversed(before) if s.creates == ref.name), None)
     if ref.form == "name":
@@ -73,9 +73,9 @@ def _provider(ref: Reference, step: PlannedStep, main_steps: Sequence[PlannedSte
     return None
 
 
-def _left_out_reason(ref: Reference, provider: str, why: str) -> str:
-    needs = f"needs ${{{ref.text}}} from step '{provider}', which is {why}"
-    start = f"start at '{provider}' (--from {shlex.quote(provider)})"
+def _left_out_reason(ref: Reference, provider: PlannedStep, why: str) -> str:
+    needs = f"needs ${{{ref.text}}} from step '{provider.name}', which is {why}"
+    start = f"start at '{provider.name}' (--from {shlex.quote(provider.id)})"
     if ref.is_kind:
         return f"{needs}, and the session has no live {ref.name}: {start} or create a {ref.name} first"
     if ref.form == "step":

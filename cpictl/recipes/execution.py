@@ -51,7 +51,7 @@ class StepExecution:
     def _resolve(self, value: Any) -> Any:
         if not self.step.expect_has_references:
             return value
-        return self.resolver.resolve(value, f"{self.step.name}.expect")
+        return self.resolver.resolve(value, f"{self.step.id}.expect")
 
     def judge(self, outcome: CallOutcome, *, last: bool) -> Verdict:
         if outcome.status == "misbehaved":

@@ -2,8 +2,8 @@
 problem with file:line:column.
 
 Order of work: parse YAML with positions → validate the shape (pydantic) → splice includes (relative to the
-including file; cycles refused) → name the steps → check each step in run order (methods, arguments, references,
-JMESPath, regexes, duplicate names). Nothing is run and nothing but the recipe files is read.
+including file; cycles refused) → give the steps their ids (`step_ids`) → check each step in run order (methods,
+arguments, references, JMESPath, regexes). Nothing is run and nothing but the recipe files is read.
 
 Variables, lowest priority first: the `vars` of included files (defaults; the first included wins), the recipe's
 `vars`, the vars file, `--var`. An include's own `vars:` are a layer over those for its steps only. A saved value
@@ -45,7 +45,7 @@ from cpictl.recipes.checks import (
     has_references,
     plan_call_step,
 )
-from cpictl.recipes.names import cli_var_problems, variables_read_by
+from cpictl.recipes.names import cli_var_problems, recipe_variables, variables_read_by
 from cpictl.recipes.plan import LoadedRecipe, Origin, Phase, PlannedStep, VarLayer
 from cpictl.recipes.positions import SourceMap, parse_yaml
 from cpictl.recipes.problems import RecipeError, RecipeProblem
@@ -58,6 +58,7 @@ from cpictl.recipes.sources import (
     resolve_path,
     unquoted,
 )
+from cpictl.recipes.step_ids import assign_ids
 from cpictl.recipes.validation import did_you_mean, validate_recipe_file
 
 __all__ = ["MAX_INCLUDE_DEPTH", "MAX_STEPS", "load_recipe", "load_recipe_text", "parse_var_assignment"]
@@ -67,8 +68,8 @@ MAX_INCLUDE_DEPTH = 32  # real recipes nest includes a few levels; deeper is a g
 MAX_STEPS = 10_000  # after splicing includes in; far beyond any recipe a person writes (checking one takes ~1 ms)
 RECIPE_KEYS = FIELDS_BY_MODEL["recipe"]
 _RECIPE_KEY_LINE = re.compile(r"(?m)^[\s{]*[\"']?(?:" + "|".join(RECIPE_KEYS) + r")[\"']?[ \t]*:(?:\s|$)")
-_NOT_A_RECIPE = ("a recipe is a YAML mapping with `steps` and optionally `name`, `description`, `target`, `vars`, "
-                 "`finally`")
+_NOT_A_RECIPE = ("a recipe is a YAML mapping with `steps` and optionally `name`, `description`, `tags`, `target`, "
+                 "`vars`, `finally`")
 
 
 @dataclass(frozen=True)
@@ -86,10 +87,12 @@ class _File:
 
 
 def load_recipe(path: Path | str, *, cli_vars: Mapping[str, Any] | None = None, vars_file: Path | str | None = None,
-                default_api_version: int | None = 2) -> LoadedRecipe:
-    """Load and check a recipe. `cli_vars` are `--var` values (already parsed, see `parse_var_assignment`)."""
+                default_api_version: int | None = 2, shared_cli_vars: bool = False) -> LoadedRecipe:
+    """Load and check a recipe. `cli_vars` are `--var` values (already parsed, see `parse_var_assignment`).
+    `shared_cli_vars`: the `--var` values serve several recipes, so one this recipe does not read is not refused
+    here (the caller checks that some recipe reads it, with `LoadedRecipe.variables_read`)."""
     path = Path(path)
-    loader = _Loader(default_api_version)
+    loader = _Loader(default_api_version, shared_cli_vars)
     top = loader.read(path, str(path), None)
     return loader.finish(top, path, cli_vars, vars_file)
 
@@ -104,8 +107,9 @@ def load_recipe_text(text: str, file: str = "<recipe>", *, base_dir: Path | str 
 
 
 class _Loader:
-    def __init__(self, default_api_version: int | None) -> None:
+    def __init__(self, default_api_version: int | None, shared_cli_vars: bool = False) -> None:
         self.default_api_version = default_api_version
+        self.shared_cli_vars = shared_cli_vars
         self.problems: list[RecipeProblem] = []
         self.cache: dict[Path, _File | None] = {}
         self.files: list[Path] = []
@@ -289,6 +293,7 @@ class _Loader:
                                                                   recipe_origin)]
         # what the recipe files declare (a vars file may serve several recipes, --var is checked on its own)
         in_files = {name for layer in global_layers for name in layer.values}
+        file_layers = list(global_layers)
         if vars_file is not None:
             layer = self.read_vars_file(Path(vars_file))
             if layer is not None:
@@ -297,7 +302,8 @@ class _Loader:
             for name in cli_vars:
                 if not isinstance(name, str) or not name:
                     self.problems.append(RecipeProblem(CLI_VARS_FILE, None, None, f"invalid variable name {name!r}"))
-            self.problems.extend(cli_var_problems(cli_vars, main + final, global_layers))
+            self.problems.extend(cli_var_problems(cli_vars, main + final, global_layers,
+                                                  unread_ok=self.shared_cli_vars))
             global_layers.append(VarLayer(dict(cli_vars), has_references(dict(cli_vars)), None))
         if not model.steps and not model.finally_:
             self.problems.append(top.source.problem((), "the recipe has no steps"))
@@ -309,7 +315,8 @@ class _Loader:
             target_origin=Origin(top.source, ("target",)) if model.target is not None else None,
             steps=[s for s in steps if s.phase == "main"], finally_steps=[s for s in steps if s.phase == "finally"],
             layers=tuple(global_layers), files=list(dict.fromkeys(self.files)), target_name=target_name,
-            caller=model.as_,
+            caller=model.as_, tags=tuple(model.tags),
+            variables_read=frozenset(recipe_variables(main + final, file_layers)),
         )
 
     def read_vars_file(self, path: Path) -> VarLayer | None:
@@ -321,28 +328,29 @@ class _Loader:
 
     def plan(self, main: list[_RawStep], final: list[_RawStep], global_layers: list[VarLayer],
              in_files: set[str]) -> list[PlannedStep]:
-        """Name every step and check it in run order, knowing what runs (and is saved) before it. `in_files`: the
-        variables the recipe files declare, which no save may shadow."""
+        """Give every step its id and check it in run order, knowing what runs (and is saved) before it. `in_files`:
+        the variables the recipe files declare, which no save may shadow."""
         ordered: list[tuple[_RawStep, Phase]] = [(raw, "main") for raw in main] + [(raw, "finally") for raw in final]
-        names = [raw.step.name or f"{raw.step.call}-{index}" for index, (raw, _) in enumerate(ordered, start=1)]
+        step_ids = assign_ids([(raw.step, raw.origin) for raw, _ in ordered], self.problems)
+        ids = step_ids.ids
+        names = [raw.step.name or raw.step.call for raw, _ in ordered]
         all_saves: dict[str, str] = {}
         for (raw, _), name in zip(ordered, names, strict=True):
             for save_name in raw.step.save:
                 all_saves.setdefault(save_name, name)
         global_names = self._check_global_layers(global_layers)
         declared = in_files | {name for raw, _ in ordered for layer in raw.layers for name in layer.values}
-        first_seen: dict[str, _RawStep] = {}
         checked_layers: set[int] = set()
         saved: dict[str, str] = {}
         planned: list[PlannedStep] = []
         for position, ((raw, phase), name) in enumerate(zip(ordered, names, strict=True)):
-            self._check_step_name(raw, name, first_seen)
             known = KnownNames(variables=set(global_names) | {n for layer in raw.layers for n in layer.values},
-                               saved=dict(saved), steps=names[:position],
+                               saved=dict(saved), steps=ids[:position],
                                later_saved={k: v for k, v in all_saves.items() if k not in saved},
-                               later_steps=set(names[position:]), declared=declared)
+                               later_steps=set(ids[position:]), declared=declared, step_notes=step_ids.notes)
             self._check_include_layers(raw, global_names, known, checked_layers)
-            context = StepContext(position + 1, phase, name, raw.layers, known, self.default_api_version)
+            context = StepContext(position + 1, phase, ids[position], name, raw.layers, known,
+                                  self.default_api_version)
             step = plan_call_step(raw.step, raw.origin, context, self.problems)
             if step is not None:
                 planned.append(step)
@@ -366,22 +374,8 @@ class _Loader:
             checked.add(id(layer))
             below = set(global_names) | {n for outer in raw.layers[:depth] for n in outer.values}
             names = KnownNames(variables=below, saved=known.saved, steps=known.steps, later_saved=known.later_saved,
-                               later_steps=known.later_steps)
+                               later_steps=known.later_steps, step_notes=known.step_notes)
             self.problems.extend(check_references(layer.values, layer.origin, (), names))
-
-    def _check_step_name(self, raw: _RawStep, name: str, first_seen: dict[str, _RawStep]) -> None:
-        explicit = raw.step.name is not None
-        if explicit:
-            check_name(name, "step name", raw.origin, ("name",), self.problems)
-        first = first_seen.setdefault(name, raw)
-        if first is raw:
-            return
-        where = f"{first.origin.file}:{first.origin.line}"
-        hint = ""
-        if first.origin.source is raw.origin.source and first.origin.path == raw.origin.path:
-            hint = " (its file is included more than once; a named step can appear only once)"
-        self.problems.append(raw.origin.problem(f"duplicate step name '{name}' (first at {where}){hint}",
-                                                "name" if explicit else "call"))
 
 
 def _chain(stack: tuple[Path, ...], last: Path) -> str:

@@ -2,7 +2,7 @@
 
 - `when` reads `{vars, steps}`: `vars.flga` (a typo of `flag`) or `steps.nosuch.result` is null, and the step is
   skipped as if the condition were false. Every `vars.X` must name a variable (or a value saved earlier) and every
-  `steps.X` an earlier step, as `${X}` and `${steps.X}` in arguments must. `retry.until` reads
+  `steps.X` an earlier step's id, as `${X}` and `${steps.X}` in arguments must. `retry.until` reads
   `{result, error, log}` and nothing else.
 - A `save:` name must not shadow what `${NAME}` already means: a cloud-ID kind (`${vm}` in a finally step would
   then delete whatever was saved — the guarantee that cleanup touches only this run's IDs is gone), `env` and
@@ -52,7 +52,9 @@ def _when_name(first: str, second: str | None, names: KnownNames) -> str | None:
         return None
     if second in names.later_steps:
         return f"steps.{second}: step '{second}' runs later than this one"
-    return f"steps.{second}: no earlier step named '{second}'{did_you_mean(second, names.steps)}"
+    if second in names.step_notes:
+        return f"steps.{second}: {names.step_notes[second]}"
+    return f"steps.{second}: no earlier step with the id '{second}'{did_you_mean(second, names.steps)}"
 
 
 def check_until_names(until: CompiledPath, origin: Origin, problems: list[RecipeProblem]) -> None:

@@ -99,11 +99,19 @@ def variables_read_by(raws: Iterable[Any], exclude: VarLayer | None = None) -> s
     return names
 
 
-def cli_var_problems(cli_vars: Mapping[str, Any], raws: list[Any], layers: list[VarLayer]) -> list[RecipeProblem]:
-    """A `--var` that nothing reads is a typo: refuse it rather than run with the default. One that names a value
-    a step saves would be replaced half-way through the run. `layers` are the recipe's global variables."""
+def recipe_variables(raws: list[Any], layers: list[VarLayer]) -> set[str]:
+    """Every variable the recipe declares in `layers` (its global variables) or reads anywhere."""
     declared = {name for layer in layers for name in layer.values}
-    read = declared | variables_read_by(raws) | {name for layer in layers for name in referenced_names(layer.values)}
+    return declared | variables_read_by(raws) | {name for layer in layers for name in referenced_names(layer.values)}
+
+
+def cli_var_problems(cli_vars: Mapping[str, Any], raws: list[Any], layers: list[VarLayer], *,
+                     unread_ok: bool = False) -> list[RecipeProblem]:
+    """A `--var` that nothing reads is a typo: refuse it rather than run with the default (unless `unread_ok`: the
+    values serve several recipes). One that names a value a step saves would be replaced half-way through the
+    run. `layers` are the recipe's global variables."""
+    declared = {name for layer in layers for name in layer.values}
+    read = recipe_variables(raws, layers)
     saved = {name: raw.step.name or raw.step.call for raw in raws for name in raw.step.save}
     problems = []
     for name in cli_vars:
@@ -113,7 +121,7 @@ def cli_var_problems(cli_vars: Mapping[str, Any], raws: list[Any], layers: list[
             problems.append(RecipeProblem(
                 f"--var {name}", None, None, f"'{name}' is a value the recipe saves (step '{saved[name]}'), not a "
                 "variable; a --var would be replaced half-way through the run"))
-        elif name not in read:
+        elif name not in read and not unread_ok:
             problems.append(RecipeProblem(
                 f"--var {name}", None, None, f"the recipe has no variable '{name}'{did_you_mean(name, sorted(read))}; "
                 f"its variables: {', '.join(sorted(declared)) or 'none'}"))

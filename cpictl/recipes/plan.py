@@ -98,8 +98,10 @@ class VarLayer:
 
 @dataclass(frozen=True)
 class PlannedStep:
-    """One step as it will run."""
+    """One step as it will run. `name` is what a person reads (free text, default: the method); `id` is what
+    references, `--from`/`--to` and the runner's bookkeeping use — unique in the recipe (see the loader)."""
 
+    id: str
     name: str
     index: int  # 1-based position in run order (main steps, then finally steps)
     phase: Phase
@@ -122,7 +124,8 @@ class PlannedStep:
 
     @property
     def label(self) -> str:
-        return f"{self.name} ({self.method})" if self.name != f"{self.method}-{self.index}" else self.name
+        """`create the VM (create_vm)`, or only the method when the step has no name of its own."""
+        return f"{self.name} ({self.method})" if self.name != self.method else self.name
 
 
 @dataclass
@@ -143,6 +146,10 @@ class LoadedRecipe:
     target_name: str | None = None
     #: The recipe's `as:` (the caller profile), over its target's.
     caller: str | None = None
+    #: Its `tags:`, for `cpictl run --tag`.
+    tags: tuple[str, ...] = ()
+    #: Every variable the recipe declares or reads: a `--var` given to several recipes must be read by one of them.
+    variables_read: frozenset[str] = frozenset()
 
     @property
     def directory(self) -> Path:
@@ -152,5 +159,10 @@ class LoadedRecipe:
     def all_steps(self) -> list[PlannedStep]:
         return [*self.steps, *self.finally_steps]
 
-    def step(self, name: str) -> PlannedStep | None:
-        return next((step for step in self.all_steps if step.name == name), None)
+    def step(self, key: str) -> PlannedStep | None:
+        """The step with this id, else the one step with this name (None when none, or several, have it)."""
+        found = next((step for step in self.all_steps if step.id == key), None)
+        if found is not None:
+            return found
+        named = [step for step in self.all_steps if step.name == key]
+        return named[0] if len(named) == 1 else None

@@ -11,8 +11,9 @@ A `finally` step's `${vm}` (and the other kinds) names only an ID this run creat
 `cpictl.recipes.scope`); without one the step is skipped with the reason "no vm created by this run". So does a
 main step's, once an earlier step of this run creates that kind.
 
-A `when` that does not hold is a `WhenSkipped` with the value it found: null says "(absent or null)", because a value
-that is not there (a key the result lacks, a step that has not run) is not the same news as one that is false.
+A `when` that does not hold is a `WhenSkipped` saying so in words, with the expression: "its `when` was false (…)", or
+"its `when` found nothing (… is null)", because a value that is not there (a key the result lacks, a step that has
+not run) is not the same news as one that is false.
 """
 
 from __future__ import annotations
@@ -81,7 +82,7 @@ class StepPreparer:
         self.live = live
         self.environ: Mapping[str, str] = os.environ if environ is None else environ
         self.saved: dict[str, Any] = {}
-        self.step_data: dict[str, dict[str, Any]] = {}  # `${steps.NAME...}` and `when`: {result, error, log}
+        self.step_data: dict[str, dict[str, Any]] = {}  # by step id, for `${steps.ID...}` and `when`
         # per main step: kinds an earlier step of this run creates, where `${kind}` means only this run's own
         self.own_kinds = own_kinds_before(recipe.steps, in_run or (lambda position: True))
         try:
@@ -117,12 +118,12 @@ class StepPreparer:
                             finally_phase=step.phase == "finally", lenient=lenient, own_kinds=self._own_kinds(step))
 
     def _own_kinds(self, step: PlannedStep) -> Mapping[str, str] | None:
-        return self.own_kinds.get(step.name) if step.phase == "main" else None
+        return self.own_kinds.get(step.id) if step.phase == "main" else None
 
     def resolve(self, value: Any, step: PlannedStep, variables: Mapping[str, Any], part: str) -> Any:
         if not (step.args_have_references if part == "args" else step.context_has_references):
             return value  # most values hold no reference: skip the walk
-        where = f"{step.name}.{part}"
+        where = f"{step.id}.{part}"
         try:
             return self.resolver(variables, step).resolve(value, where)
         except ReferenceProblem as problem:
@@ -137,7 +138,7 @@ class StepPreparer:
         if step.when is None or step.when is True:
             return None
         if step.when is False:
-            return WhenSkipped("when: false")
+            return WhenSkipped("its `when` is false")
         try:
             value = step.when.search({"vars": dict(variables), "steps": self.step_data})
         except Exception as error:  # a JMESPath function applied to the wrong type: the recipe's problem
@@ -145,13 +146,11 @@ class StepPreparer:
             raise NotPrepared("invalid", reason, location=step.origin.problem(reason, "when")) from None
         if is_truthy(value):
             return None
-        if value is None:
-            found = "is null (absent or null)"
-        elif value is False:
-            found = "is false"
-        else:
-            found = f"is {short_json(value)}, which counts as false"
-        return WhenSkipped(f"when: {step.when.text} {found}")
+        if value is None:  # not the same news as false: a key the result lacks, a step that has not run
+            return WhenSkipped(f"its `when` found nothing ({step.when.text} is null)")
+        if value is False:
+            return WhenSkipped(f"its `when` was false ({step.when.text})")
+        return WhenSkipped(f"its `when` was false ({step.when.text} is {short_json(value)}, which counts as false)")
 
     def target(self, step: PlannedStep, variables: Mapping[str, Any]) -> Target:
         if not step.overrides and not step.context:
@@ -170,8 +169,8 @@ class StepPreparer:
         """Dry run: the request with what can be resolved now; the rest stays as `${...}` text."""
         variables = self.variables(step, lenient=True)
         resolver = self.resolver(variables, step, lenient=True)
-        args = resolver.resolve(step.args, f"{step.name}.args")
-        context = resolver.resolve(step.context, f"{step.name}.context") if step.context else None
+        args = resolver.resolve(step.args, f"{step.id}.args")
+        context = resolver.resolve(step.context, f"{step.id}.context") if step.context else None
         target = self.session.target.with_overrides(context=context, **step.overrides)
         problems: list[str] = []
         try:

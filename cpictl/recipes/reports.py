@@ -56,7 +56,7 @@ def step_details(row: StepRow, *, show_secrets: bool = False, secrets: Redactor 
         violations = redactor.violations(violations)
     stderr = hide(stderr) if stderr is not None else None
     return {
-        "name": row.name, "method": row.method, "phase": row.phase, "index": row.step.index,
+        "id": row.step.id, "name": row.name, "method": row.method, "phase": row.phase, "index": row.step.index,
         "file": row.step.origin.file, "line": row.step.origin.line,
         "status": row.status, "reason": hide(row.reason) if row.reason else None,
         "failures": [hide(failure) for failure in row.failures], "warnings": row.warnings,

@@ -189,9 +189,9 @@ class RecipeRunner:
 
     def _skip_unrun(self, reason: str) -> Iterator[RecipeEvent]:
         """Rows for the main steps that never got one, so the summary lists every step."""
-        recorded = {row.step.name for row in self.rows}
+        recorded = {row.step.id for row in self.rows}
         for step in self.recipe.steps:
-            if step.name not in recorded:
+            if step.id not in recorded:
                 yield self._skip(step, reason)
 
     def _finish(self) -> RunFinished:
@@ -223,19 +223,19 @@ class RecipeRunner:
         self._in_finally = True
         try:
             for step in self.recipe.finally_steps:
-                if step.name in self._finally_done:
+                if step.id in self._finally_done:
                     continue
                 if not self.run_finally:
-                    self._finally_done.add(step.name)
+                    self._finally_done.add(step.id)
                     yield self._skip(step, "finally steps were turned off for this run")
                 elif self._cpi_unusable:
-                    self._finally_done.add(step.name)
+                    self._finally_done.add(step.id)
                     yield self._skip(step, f"not run: {self._cpi_unusable}")
                 else:
                     try:
                         yield from self._run_step(step, lenient=True)
                     finally:
-                        self._finally_done.add(step.name)
+                        self._finally_done.add(step.id)
         except KeyboardInterrupt:
             # Ctrl-C during the cleanup itself: the user wants out now. What is left is in summary.leftovers.
             self._interrupted = True
@@ -245,8 +245,8 @@ class RecipeRunner:
 
     def _skip_unrun_finally(self) -> Iterator[RecipeEvent]:
         for step in self.recipe.finally_steps:
-            if step.name not in self._finally_done:
-                self._finally_done.add(step.name)
+            if step.id not in self._finally_done:
+                self._finally_done.add(step.id)
                 yield self._skip(step, "not run: interrupted (Ctrl-C) during the finally steps")
 
     def _skip(self, step: PlannedStep, reason: str) -> StepSkipped:
@@ -322,9 +322,9 @@ class RecipeRunner:
 
     def _provider_not_run(self, reference: str, step: PlannedStep) -> MissingProvider | None:
         """Whether a main step that did not run explains why `reference` names nothing (see `dependencies`)."""
-        left_out = {s.name: why for position, s in enumerate(self.recipe.steps)
+        left_out = {s.id: why for position, s in enumerate(self.recipe.steps)
                     if (why := self.range.outside(position)) is not None}
-        skipped = {row.name for row in self.rows if row.phase == "main" and row.status == "skipped"}
+        skipped = {row.step.id for row in self.rows if row.phase == "main" and row.status == "skipped"}
         return missing_provider(reference, step, self.recipe.steps, skipped=skipped - left_out.keys(),
                                 left_out=left_out)
 
@@ -342,7 +342,7 @@ class RecipeRunner:
                 self._cpi_unusable = f"the CPI could not be started: {error}"
                 row.status, row.reason, row.attempts = "misbehaved", self._cpi_unusable, attempt
                 return
-            self.live.apply(outcome.changes)
+            self.live.apply(outcome.changes, by=step.name)
             row.created += [(str(k), c) for k, c in outcome.changes.created]
             row.deleted += [(str(k), c) for k, c in outcome.changes.deleted]
             verdict = execution.judge(outcome, last=attempt == attempts)
@@ -350,7 +350,7 @@ class RecipeRunner:
             if verdict.done or attempt == attempts:
                 execution.record(verdict, row)
                 if outcome.response is not None:
-                    self.preparer.step_data[step.name] = outcome.response
+                    self.preparer.step_data[step.id] = outcome.response
                 return
             delay = step.retry.delay_before(attempt + 1) if step.retry else 0.0
             yield StepRetrying(step, attempt, outcome, verdict.reasons, delay)

@@ -4,7 +4,7 @@ These models check shape and types only; the loader adds what needs context (met
 JMESPath, regexes, includes) and maps every error back to file:line:column. `recipe_json_schema()` is the JSON
 Schema behind `cpictl recipe schema`, for editor completion.
 
-A file holds `name`, `description`, `target` (a named target or a mapping), `as`, `vars`, `steps` and
+A file holds `name`, `description`, `tags`, `target` (a named target or a mapping), `as`, `vars`, `steps` and
 `finally`. A step is either a call (`call: METHOD`) or an include (`include: PATH`), told apart by that key.
 """
 
@@ -124,7 +124,10 @@ class Retry(_Model):
 class CallStep(_Model):
     """One CPI call with its expectations."""
 
-    name: str | None = Field(None, min_length=1, description="default METHOD-N (N = 1-based position)")
+    name: str | None = Field(None, min_length=1, description="free text shown in the output (\"create the VM\"); "
+                                                            "default: the method")
+    id: str | None = Field(None, min_length=1, description="what references use: `${steps.ID.result}`, --from ID; "
+                                                          "default: the name, when it is a valid identifier")
     description: str | None = None
     call: str = Field(description="CPI method name")
     args: list[Any] | dict[str, Any] = Field(default_factory=list,
@@ -188,6 +191,8 @@ class RecipeFile(_Model):
 
     name: str | None = Field(None, description="defaults to the file name")
     description: str | None = None
+    tags: list[Annotated[str, Field(min_length=1)]] = Field(
+        default_factory=list, description="labels `cpictl run --tag T` selects recipes by")
     target: Target | None = Field(None, description="a named target (`cpictl target list`) or a mapping: which CPI "
                                                     "to run and how")
     as_: Literal["director", "create-env"] | None = Field(None, alias="as", description="call the CPI as this "
@@ -200,7 +205,7 @@ class RecipeFile(_Model):
 
 #: Keys allowed at each kind of place, for "did you mean" hints.
 FIELDS_BY_MODEL: dict[str, tuple[str, ...]] = {
-    "recipe": ("name", "description", "target", "as", "vars", "steps", "finally"),
+    "recipe": ("name", "description", "tags", "target", "as", "vars", "steps", "finally"),
     "target": tuple(field.alias or name for name, field in TargetSpec.model_fields.items()),
     "call": tuple(CallStep.model_fields),
     "include": tuple(IncludeStep.model_fields),

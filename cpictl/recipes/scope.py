@@ -50,6 +50,7 @@ class LiveIds:
     def __init__(self, state: StoreState | None = None) -> None:
         self._live: dict[str, list[str]] = {kind: [] for kind in KIND_NAMES}
         self._own: dict[str, set[str]] = {kind: set() for kind in KIND_NAMES}
+        self._deleted_by: list[tuple[str, str, str]] = []  # (kind, cid, the step that deleted it), in order
         self.hidden: set[str] = set()  # kinds a dry run must not guess (an earlier step would create a new one)
         self._imported: set[tuple[str, str]] = set()  # (kind, cid) imported from a state file: `${kind}` skips them
         if state is not None:
@@ -81,8 +82,16 @@ class LiveIds:
         kinds = [str(kind)] if kind is not None else list(KIND_NAMES)
         return [_Live(k, cid, (k, cid) in self._imported) for k in kinds for cid in self._live.get(k, [])]
 
-    def apply(self, changes: CloudIdChanges) -> None:
+    def deleted_by(self, kind: Any) -> str | None:
+        """The name of the step of this run that last deleted an ID of `kind` this run created, if one did."""
+        own = self._own.get(str(kind), set())
+        return next((step for k, cid, step in reversed(self._deleted_by) if k == str(kind) and cid in own), None)
+
+    def apply(self, changes: CloudIdChanges, by: str | None = None) -> None:
+        """Apply one call's changes; `by` names the step that made them (for "'delete it' already deleted the VM")."""
         apply_changes(self._live, changes)
+        if by is not None:
+            self._deleted_by += [(str(kind), cid, by) for kind, cid in changes.deleted]
         for kind, cid in changes.created:
             self._own.setdefault(str(kind), set()).add(cid)
             self._imported.discard((str(kind), cid))  # created again by this run: no longer the imported one
@@ -114,12 +123,12 @@ def _plural(kind: str) -> str:
 
 
 def own_kinds_before(steps: Iterable[PlannedStep], in_run: Callable[[int], bool]) -> dict[str, dict[str, str]]:
-    """For each main step (by name), the kinds an earlier step of this run creates, with the method that creates
+    """For each main step (by id), the kinds an earlier step of this run creates, with the method that creates
     them: there `${kind}` means only what this run created. `in_run(position)` leaves out --from/--to."""
     seen: dict[str, str] = {}
     found: dict[str, dict[str, str]] = {}
     for position, step in enumerate(steps):
-        found[step.name] = dict(seen)
+        found[step.id] = dict(seen)
         if step.creates and in_run(position):
             seen[step.creates] = step.method
     return found
@@ -158,7 +167,7 @@ class StepResolver(Resolver):
                 parsed = parse_reference(ref, where)
                 if parsed.is_kind and parsed.name not in self.variables:
                     if self.finally_phase:
-                        return self._own(parsed.text, parsed.name, where, f"no {parsed.name} created by this run")
+                        return self._own(parsed.text, parsed.name, where, self._none_left(parsed.name))
                     if parsed.name in self.own_kinds:
                         return self._own(parsed.text, parsed.name, where, self._not_produced(parsed.name))
             return super().lookup(ref, where)
@@ -173,6 +182,16 @@ class StepResolver(Resolver):
         if cid is None:
             raise NotCreatedByRun(text, where, reason)
         return cid
+
+    def _none_left(self, kind: str) -> str:
+        """Why a finally step's `${kind}` names nothing: "'delete the VM' already deleted the VM", or "no vm created
+        by this run"."""
+        who = self.live.deleted_by(kind)
+        if who is not None:
+            return f"'{who}' already deleted the {'VM' if kind == 'vm' else kind}"
+        if self.live.created_any(kind):
+            return f"the {kind} this run created is gone"
+        return f"no {kind} created by this run"
 
     def _not_produced(self, kind: str) -> str:
         what = (f"the {kind} this run created is deleted" if self.live.created_any(kind)

@@ -1,4 +1,5 @@
-"""Which main steps a run covers: `--from` and `--to` by step name (finally steps always run)."""
+"""Which main steps a run covers: `--from` and `--to` by step id, or by a name only one step has (finally steps
+always run)."""
 
 from __future__ import annotations
 
@@ -8,25 +9,33 @@ from cpictl.recipes.validation import did_you_mean
 
 
 class StepRange:
-    """Positions `first`..`last` (inclusive) of the recipe's main steps. Raises RecipeError for a name that is
-    not a main step, or a --from after the --to."""
+    """Positions `first`..`last` (inclusive) of the recipe's main steps. Raises RecipeError for a step that is
+    not a main step, a name several steps share, or a --from after the --to."""
 
     def __init__(self, recipe: LoadedRecipe, from_step: str | None = None, to_step: str | None = None) -> None:
         self.recipe = recipe
-        names = [step.name for step in recipe.steps]
-        self.first = self._position("--from", from_step, names, 0)
-        self.last = self._position("--to", to_step, names, len(names) - 1)
+        self.keys = (from_step, to_step)  # as the user gave them: a reason quotes the flag as it was typed
+        self.first = self._position("--from", from_step, 0)
+        self.last = self._position("--to", to_step, len(recipe.steps) - 1)
         if self.first > self.last:
             raise self._error(f"--from {from_step} comes after --to {to_step}")
 
-    def _position(self, flag: str, name: str | None, names: list[str], default: int) -> int:
-        if name is None:
+    def _position(self, flag: str, key: str | None, default: int) -> int:
+        if key is None:
             return default
-        if name in names:
-            return names.index(name)
-        finally_names = [step.name for step in self.recipe.finally_steps]
-        detail = " (a finally step; those always run)" if name in finally_names else did_you_mean(name, names)
-        raise self._error(f"{flag}: no step named '{name}'{detail}; steps: {', '.join(names)}")
+        steps = self.recipe.steps
+        ids = [step.id for step in steps]
+        if key in ids:
+            return ids.index(key)
+        named = [position for position, step in enumerate(steps) if step.name == key]
+        if len(named) == 1:
+            return named[0]
+        if named:
+            raise self._error(f"{flag}: {len(named)} steps are named '{key}'; give their id: "
+                              f"{', '.join(steps[position].id for position in named)}")
+        finally_keys = {key for step in self.recipe.finally_steps for key in (step.id, step.name)}
+        detail = " (a finally step; those always run)" if key in finally_keys else did_you_mean(key, ids)
+        raise self._error(f"{flag}: no step '{key}'{detail}; steps: {', '.join(ids)}")
 
     def _error(self, message: str) -> RecipeError:
         return RecipeError([RecipeProblem(str(self.recipe.file), None, None, message)])
@@ -34,7 +43,7 @@ class StepRange:
     def outside(self, position: int) -> str | None:
         """Why the main step at `position` is not in the range, or None."""
         if position < self.first:
-            return f"before --from {self.recipe.steps[self.first].name}"
+            return f"before --from {self.keys[0]}"
         if position > self.last:
-            return f"after --to {self.recipe.steps[self.last].name}"
+            return f"after --to {self.keys[1]}"
         return None

@@ -389,7 +389,7 @@ def test_step_mode_shows_the_whole_masked_request(capsys, monkeypatch, inprocess
     _answer(monkeypatch, "r", "r", "q", "r", "r", "r")  # info, stemcell, quit at vm; then the cleanups
     code, out, err = run(capsys, "run", str(RECIPES / "walkthrough.yml"), "--step")
     assert code == 0, out + err
-    shown = err.split("next: vm (create_vm)\n", 1)[1].split("\nrun, skip or quit?", 1)[0]
+    shown = err.split("next: boot a VM (create_vm)\n", 1)[1].split("\nrun, skip or quit?", 1)[0]
     request = json.loads(shown)  # all of it, as pretty JSON: a preview cut at 300 characters would not parse
     assert len(shown) > 300 and shown.startswith("{\n  ")
     assert request["arguments"][2] == {"instance_type": "ref.small"}  # no secret: readable
@@ -403,8 +403,8 @@ def test_step_mode_skipping_the_stemcell_skips_what_needs_it_instead_of_invalid(
     _answer(monkeypatch, "r", "s")  # run info, skip the stemcell; nothing else can be sent, so nothing else is asked
     code, out, err = run(capsys, "run", str(RECIPES / "walkthrough.yml"), "--step")
     assert code == 0, out + err
-    assert "needs step 'stemcell', which was skipped" in out
-    assert "invalid" not in out and "next: vm" not in err
+    assert "needs step 'upload the stemcell', which was skipped" in out
+    assert "invalid" not in out and "next: boot a VM" not in err
     assert live(capsys) == []
 
 
@@ -604,8 +604,8 @@ def test_keep_going_after_a_failed_create_vm_leaves_an_older_vm_alone(capsys, mo
     code, out, err = run(capsys, "run", str(RECIPES / "walkthrough.yml"), "--keep-going", "-o", "json")
     steps = {s["name"]: s for s in json.loads(out)["steps"]}
     assert code == 4, err
-    assert steps["remove_vm"]["status"] == "invalid" and steps["remove_vm"]["request"] is None
-    assert steps["remove_vm"]["reason"] == ("this run's create_vm did not produce a vm; not falling back to older "
+    assert steps["delete the VM"]["status"] == "invalid" and steps["delete the VM"]["request"] is None
+    assert steps["delete the VM"]["reason"] == ("this run's create_vm did not produce a vm; not falling back to older "
                                             "VMs in the session")
     assert [r["cid"] for r in live(capsys) if r["kind"] == "vm"] == precious
 

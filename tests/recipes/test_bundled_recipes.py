@@ -61,19 +61,33 @@ def test_lifecycle_calls_every_method_in_the_catalogue(summaries):
 
 def test_failures_recipe_retries_and_expects_errors(summaries):
     rows = {row.name: row for row in summaries["failures.yml"].rows}
-    assert rows["flaky-disk"].attempts == 3 and rows["flaky-disk"].status == "passed"
-    assert rows["hang"].status == "skipped"
-    error = rows["create-vm-fails"].outcome.response["error"]
+    assert rows["a disk on the third try"].attempts == 3 and rows["a disk on the third try"].status == "passed"
+    assert (rows["a create_disk that hangs"].status, rows["a create_disk that hangs"].reason) == (
+        "skipped", "its `when` was false (vars.try_hang)")
+    error = rows["create_vm fails, may retry"].outcome.response["error"]
     assert error["type"] == "Bosh::Clouds::VMCreationFailed" and error["ok_to_retry"] is True
 
 
 def test_walkthrough_saves_and_reuses_a_value(summaries):
     rows = {row.name: row for row in summaries["walkthrough.yml"].rows}
-    ip = rows["vm"].saved["vm_ip"]
-    metadata = rows["set_disk_metadata-8"].request.arguments[1]
+    ip = rows["boot a VM"].saved["vm_ip"]
+    metadata = rows["tag the disk with the VM's IP"].request.arguments[1]
     assert metadata["vm_ip"] == ip
-    assert [row.name for row in summaries["walkthrough.yml"].rows][-3:] == ["cleanup-vm", "cleanup-disk",
-                                                                            "cleanup-stemcell"]
+    assert [row.name for row in summaries["walkthrough.yml"].rows][-3:] == ["clean up the VM", "clean up the disk",
+                                                                            "clean up the stemcell"]
+
+
+@pytest.mark.parametrize("name", ["walkthrough.yml", "lifecycle.yml", "snapshots.yml", "resize-and-update.yml"])
+def test_a_green_run_skips_its_cleanup_saying_which_step_already_deleted_what(summaries, name):
+    finally_rows = {row.name: row for row in summaries[name].rows if row.phase == "finally"}
+    # the stemcell is deleted by the included file's own cleanup unless the recipe deletes it itself
+    ran = ["clean up the stemcell"] if name in ("walkthrough.yml", "resize-and-update.yml") else []
+    assert [row_name for row_name, row in finally_rows.items() if row.status == "passed"] == ran
+    reasons = [row.reason for row in finally_rows.values() if row.status == "skipped"]
+    assert reasons and all(reason.startswith("'") and " already deleted the " in reason for reason in reasons)
+    lifecycle = {row.name: row.reason for row in summaries["lifecycle.yml"].rows if row.phase == "finally"}
+    assert lifecycle["clean up the VM"] == "'delete the VM' already deleted the VM"
+    assert lifecycle["clean up the stemcell"] == "'delete the stemcell' already deleted the stemcell"
 
 
 @pytest.mark.parametrize("name", RECIPES)
@@ -93,13 +107,13 @@ def test_junit_and_json_reports_are_valid(summaries, name):
 
 def test_reports_mask_secrets_and_keep_the_rest_readable(summaries):
     rows = {row.name: row for row in summaries["walkthrough.yml"].rows}
-    step = next(s for s in json_report(summaries["walkthrough.yml"])["steps"] if s["name"] == "vm")
+    step = next(s for s in json_report(summaries["walkthrough.yml"])["steps"] if s["name"] == "boot a VM")
     arguments = step["request"]["arguments"]
     assert arguments[2] == {"instance_type": "ref.small"}  # no secret (the walkthrough sends none): readable
     assert arguments[5] == {"bosh": {"group": "walkthrough-web", "groups": ["walkthrough", "web"]}}
-    assert step["request"]["context"]["director_uuid"] == rows["vm"].request.context["director_uuid"]
+    assert step["request"]["context"]["director_uuid"] == rows["boot a VM"].request.context["director_uuid"]
     shown = json_report(summaries["walkthrough.yml"], show_secrets=True)
-    assert next(s for s in shown["steps"] if s["name"] == "vm")["request"]["arguments"][2] == {
+    assert next(s for s in shown["steps"] if s["id"] == "create_vm-3")["request"]["arguments"][2] == {
         "instance_type": "ref.small"}
     assert "ref.small" in junit_report(summaries["walkthrough.yml"])
 
@@ -107,7 +121,8 @@ def test_reports_mask_secrets_and_keep_the_rest_readable(summaries):
 def test_recipes_validate_against_the_json_schema_shape():
     schema = recipe_json_schema()
     assert schema["$schema"].endswith("2020-12/schema") and schema["additionalProperties"] is False
-    assert set(schema["properties"]) == {"name", "description", "target", "as", "vars", "steps", "finally"}
+    assert set(schema["properties"]) == {"name", "description", "tags", "target", "as", "vars", "steps", "finally"}
+    assert {"name", "id"} <= set(schema["$defs"]["CallStep"]["properties"])
     assert {"CallStep", "IncludeStep", "Expect", "ResultCheck", "Retry", "TargetSpec"} <= set(schema["$defs"])
     json.dumps(schema)
 

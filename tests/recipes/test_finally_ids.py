@@ -72,7 +72,8 @@ def test_finally_kind_reference_names_the_newest_id_this_run_created_and_still_h
     rows = {row.name: row for row in runner.summary.rows}
     assert rows["cleanup-vm"].request.arguments == [rows["vm"].created[0][1]]
     assert rows["cleanup-disk"].request.arguments == [rows["first"].created[0][1]]  # `second` was deleted
-    assert (rows["again"].status, rows["again"].reason) == ("skipped", "no disk created by this run")
+    # both disks of this run are gone: the reason names the step that deleted the last of them, in words
+    assert (rows["again"].status, rows["again"].reason) == ("skipped", "'cleanup-disk' already deleted the disk")
     assert live(journal, "vm") == [old_vm] and live(journal, "disk") == []
     assert runner.summary.exit_code == 0 and runner.summary.leftovers == []
 

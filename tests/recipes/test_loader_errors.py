@@ -173,7 +173,7 @@ def test_undefined_references(tmp_path):
     assert "no variable, saved value or cloud-ID kind" in found[0].message
     assert "'vm_id' is saved by step 'maker', which runs later" in found[1].message
     assert "step 'later' runs later than this one" in found[2].message
-    assert "no earlier step named 'nope'" in found[3].message
+    assert "no earlier step with the id 'nope'" in found[3].message
     assert "no closing '}'" in found[4].message
 
 
@@ -196,20 +196,74 @@ def test_known_references_load(tmp_path):
           - call: delete_vm
             args: ["${vm_id}"]
         """))
-    assert [s.name for s in loaded.all_steps] == ["maker", "has_vm-2", "has_vm-3", "create_disk-4", "delete_vm-5"]
+    assert [s.id for s in loaded.all_steps] == ["maker", "has_vm-2", "has_vm-3", "create_disk-4", "delete_vm-5"]
+    # a step without a name is called by its method
+    assert [s.name for s in loaded.all_steps] == ["maker", "has_vm", "has_vm", "create_disk", "delete_vm"]
 
 
-def test_duplicate_step_names(tmp_path):
+def test_duplicate_step_ids(tmp_path):
     problem = only_problem(tmp_path, """
         name: x
         steps:
-          - name: one
+          - id: one
             call: info
-          - name: one
+          - id: one
             call: info
         """)
-    assert where(problem) == ("recipe.yml", 5, 11)
-    assert "duplicate step name 'one' (first at" in problem.message and "recipe.yml:3" in problem.message
+    assert where(problem) == ("recipe.yml", 5, 9)
+    assert "duplicate step id 'one' (first at" in problem.message and "recipe.yml:3" in problem.message
+
+
+def test_names_are_free_text_and_may_repeat(tmp_path):
+    loaded = load_recipe(write(tmp_path, "ok.yml", """
+        name: x
+        steps:
+          - name: ask the CPI what it is
+            call: info
+          - name: ask the CPI what it is
+            call: info
+          - {name: "check: the CPI's info, again (with ${odd} characters)", call: info}
+        """))
+    assert [s.name for s in loaded.steps] == ["ask the CPI what it is", "ask the CPI what it is",
+                                              "check: the CPI's info, again (with ${odd} characters)"]
+    assert [s.id for s in loaded.steps] == ["info-1", "info-2", "info-3"]
+
+
+def test_an_id_is_what_references_use_and_a_name_that_is_an_identifier_still_works(tmp_path):
+    loaded = load_recipe(write(tmp_path, "ok.yml", """
+        name: x
+        steps:
+          - {id: vm, name: create the VM, call: create_vm, args: [a, s, {}, {}]}
+          - {name: stemcell, call: create_stemcell, args: [i, {}]}
+          - call: has_vm
+            args: ["${steps.vm.result[0]}"]
+            when: "steps.stemcell.result != `null`"
+        """))
+    assert [(s.id, s.name) for s in loaded.steps] == [("vm", "create the VM"), ("stemcell", "stemcell"),
+                                                      ("has_vm-3", "has_vm")]
+    assert loaded.step("create the VM") is loaded.steps[0] and loaded.step("vm") is loaded.steps[0]
+
+
+def test_a_reference_to_a_name_that_is_not_an_id_says_why(tmp_path):
+    found = problems(tmp_path, """
+        name: x
+        steps:
+          - {name: check, call: info}
+          - {name: check, call: info}
+          - {id: info_now, name: now, call: info}
+          - call: info
+            args: []
+            when: "steps.check.result && steps.now.result"
+          - call: has_vm
+            args: ["${steps.check.result}"]
+        """)
+    assert [(p.line, p.column) for p in found] == [(8, 11), (8, 11), (10, 12)]
+    file = str(tmp_path / "recipe.yml")
+    assert found[0].message == (f"when: steps.check: 2 steps are named 'check' ({file}:3, {file}:4): give the one "
+                                "you mean an `id` and refer to that")
+    assert found[1].message == (f"when: steps.now: the step named 'now' ({file}:5) has the id 'info_now': refer to "
+                                "it by that")
+    assert found[2].message.startswith("undefined reference ${steps.check.result}: 2 steps are named 'check'")
 
 
 def test_bad_jmespath_and_regex(tmp_path):
@@ -254,10 +308,11 @@ def test_names_must_be_referenceable(tmp_path):
         vars: {"my var": 1}
         steps:
           - name: the step
+            id: the step
             call: info
             save: {"a.b": api_version}
         """)
-    assert [(p.line, p.column) for p in found] == [(2, 8), (4, 11), (6, 12)]
+    assert [(p.line, p.column) for p in found] == [(2, 8), (5, 9), (7, 12)]
     assert all("cannot be referenced" in p.message for p in found)
 
 
@@ -413,10 +468,20 @@ def test_include_splices_steps_and_stacks_finally(tmp_path):
     assert inner.layers[0].values == {"size": "${steps.first.result.api_version}"}
 
 
-def test_including_named_steps_twice_is_a_duplicate(tmp_path):
-    write(tmp_path, "part.yml", "steps:\n  - {name: once, call: info}\n")
+def test_including_a_step_with_an_id_twice_is_a_duplicate(tmp_path):
+    write(tmp_path, "part.yml", "steps:\n  - {id: once, call: info}\n")
     found = problems(tmp_path, "name: x\nsteps:\n  - include: part.yml\n  - include: part.yml\n")
-    assert "included more than once" in found[0].message
+    assert "duplicate step id 'once'" in found[0].message and "included more than once" in found[0].message
+
+
+def test_including_named_steps_twice_is_fine_until_a_reference_needs_one_of_them(tmp_path):
+    write(tmp_path, "part.yml", "steps:\n  - {name: once, call: info}\n")
+    loaded = load_recipe(write(tmp_path, "twice.yml", "name: x\nsteps:\n  - include: part.yml\n  - include: part.yml\n"))
+    assert [(s.id, s.name) for s in loaded.steps] == [("info-1", "once"), ("info-2", "once")]
+    found = problems(tmp_path, "name: x\nsteps:\n  - include: part.yml\n  - include: part.yml\n"
+                               "  - {call: info, when: steps.once.result}\n")
+    part = tmp_path / "part.yml"
+    assert f"2 steps are named 'once' ({part}:2, {part}:2)" in found[0].message
 
 
 # -- variables ---------------------------------------------------------------------------------------------------

@@ -30,8 +30,8 @@ def test_a_typo_in_when_is_refused_with_did_you_mean(tmp_path):
     assert [where(p) for p in found] == [("recipe.yml", 5, 33), ("recipe.yml", 6, 33), ("recipe.yml", 7, 33),
                                          ("recipe.yml", 8, 33)]
     assert found[0].message == "when: vars.flga: no variable or saved value named 'flga' (did you mean 'flag'?)"
-    assert found[1].message == "when: steps.nosuch: no earlier step named 'nosuch'"
-    assert found[2].message == "when: steps.firts: no earlier step named 'firts' (did you mean 'first'?)"
+    assert found[1].message == "when: steps.nosuch: no earlier step with the id 'nosuch'"
+    assert found[2].message == "when: steps.firts: no earlier step with the id 'firts' (did you mean 'first'?)"
     assert "`flag` is neither `vars` nor `steps`" in found[3].message
 
 

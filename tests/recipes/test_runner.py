@@ -128,7 +128,8 @@ def test_when_skips_and_runs(tmp_path, session_for, inprocess_refcpi):
     assert rows(runner.summary) == [("first", "passed"), ("skipped", "skipped"), ("runs", "passed"),
                                     ("literal", "skipped")]
     skip = next(e for e in events if isinstance(e, StepSkipped))
-    assert skip.reason == "when: vars.use_disk is false"
+    assert skip.reason == "its `when` was false (vars.use_disk)"
+    assert runner.summary.rows[3].reason == "its `when` is false"
 
 
 def test_a_when_that_finds_nothing_says_null_not_false(tmp_path, session_for, inprocess_refcpi):
@@ -144,9 +145,9 @@ def test_a_when_that_finds_nothing_says_null_not_false(tmp_path, session_for, in
     runner = RecipeRunner(recipe, session_for(recipe))
     run_all(runner)
     reasons = {row.name: row.reason for row in runner.summary.rows if row.status == "skipped"}
-    assert reasons == {"missing": "when: steps.first.result.no_such_key is null (absent or null)",
-                       "flag-off": "when: vars.flag is false",
-                       "empty": "when: vars.empty is [], which counts as false"}
+    assert reasons == {"missing": "its `when` found nothing (steps.first.result.no_such_key is null)",
+                       "flag-off": "its `when` was false (vars.flag)",
+                       "empty": "its `when` was false (vars.empty is [], which counts as false)"}
 
 
 def test_from_and_to_by_step_name(tmp_path, session_for, inprocess_refcpi):
@@ -165,7 +166,7 @@ def test_from_and_to_by_step_name(tmp_path, session_for, inprocess_refcpi):
     assert rows(runner.summary) == [("a", "skipped"), ("b", "passed"), ("c", "passed"), ("d", "skipped"),
                                     ("z", "passed")]
     assert runner.summary.rows[0].reason == "before --from b" and runner.summary.exit_code == 0
-    with pytest.raises(RecipeError, match=r"--from: no step named 'bb' \(did you mean 'b'\?\)"):
+    with pytest.raises(RecipeError, match=r"--from: no step 'bb' \(did you mean 'b'\?\)"):
         RecipeRunner(recipe, session_for(recipe), from_step="bb")
     with pytest.raises(RecipeError, match="a finally step"):
         RecipeRunner(recipe, session_for(recipe), to_step="z")
@@ -308,16 +309,18 @@ def test_stderr_lines_reach_the_callback(tmp_path, session_for):
 def test_dry_run_runs_nothing_and_resolves_what_it_can(tmp_path, session_for, journal, monkeypatch):
     monkeypatch.setattr("cpictl.session.run_cpi", lambda *a, **k: pytest.fail("a dry run started a CPI"))
     recipe = load_recipe(Path(__file__).resolve().parents[2] / "recipes" / "walkthrough.yml")
-    runner = RecipeRunner(recipe, session_for(recipe), dry_run=True, from_step="vm")
+    runner = RecipeRunner(recipe, session_for(recipe), dry_run=True, from_step="boot a VM")  # a name: one has it
     events = run_all(runner)
-    planned = {e.step.name: e for e in events if isinstance(e, StepPlanned)}
-    assert list(planned)[:3] == ["info", "stemcell", "vm"] and planned["info"].skipped == "before --from vm"
+    planned = {e.step.id: e for e in events if isinstance(e, StepPlanned)}
+    assert list(planned)[:3] == ["info-1", "stemcell", "create_vm-3"]
+    assert planned["info-1"].skipped == "before --from boot a VM"
     assert planned["stemcell"].request.arguments[0] == "./assets/image.tgz"
-    vm = planned["vm"]
+    vm = planned["create_vm-3"]
     assert vm.request.arguments[1] == "${stemcell}" and vm.unresolved == []  # the run would never resolve it:
-    assert "which is before --from vm" in vm.problems[0]  # its provider is left out and the session has none
+    assert "which is before --from boot a VM" in vm.problems[0]  # its provider is left out and the session has none
+    assert "(--from stemcell)" in vm.problems[0]
     assert planned["disk"].request.arguments == [1024, {"type": "standard"}, "${vm}"]
-    assert planned["cleanup-vm"].unresolved == ["${vm}"]  # in finally: only a VM this run creates
+    assert planned["delete_vm-14"].unresolved == ["${vm}"]  # in finally: only a VM this run creates
     assert runner.summary.status == "dry-run" and runner.summary.exit_code == 0
     assert not journal.exists()
 
