@@ -27,6 +27,7 @@ from typing import Annotated, Any
 import typer
 
 from cpictl.cli import options as opt
+from cpictl.cli.detail_options import OUTPUT, PrintOpt, VerboseOpt, detail_option
 from cpictl.cli.exits import UsageError
 from cpictl.cli.options import TargetOptions, journal_path, parse_version, wants_registry
 from cpictl.cli.output import emit_document, error_message, resolve_format
@@ -37,22 +38,31 @@ from cpictl.cli.run_view import RunView, StepConsole
 from cpictl.cli.step_prompt import StepPrompt
 
 RUN_HELP = "\n\n".join((  # one string per paragraph: the help formatter wraps, hard breaks would stay
-    "Run a YAML recipe of CPI calls with expectations, then its `finally` steps (always).",
+    "Run YAML recipes of CPI calls with expectations, each followed by its `finally` steps (always).",
+    "RECIPE is a recipe file or a directory: every *.yml/*.yaml recipe in it (subdirectories too) runs, sorted; "
+    "files other recipes include and YAML files without `steps:` are left out. --tag T runs only the recipes "
+    "tagged T (`tags: [..]`). Several recipes end with one summary of them all and one report.",
     "Every cloud ID a step creates is journalled before it is shown, so an aborted run leaves nothing unknown: "
     "`cpictl ids` lists it and `cpictl cleanup` deletes it.",
-    "Exit codes: 0 every step passed (or you chose quit in --step mode and nothing failed); 2 usage error or "
-    "invalid recipe (also a reference or argument that only fails at run time); 3 the CPI misbehaved (contract "
-    "violation, crash, timeout, not executable); 4 an expectation failed — a CPI error answer the step did not "
-    "expect is one, so run never exits 1; 130 interrupted (Ctrl-C); 141 stdout was closed (`| head`); 143 "
-    "terminated (SIGTERM); 129 hung up (SIGHUP: the terminal closed). After 129, 130, 141 and 143 the finally "
-    "steps have run.",
+    "Exit codes (several recipes: the worst of them): 0 every step passed (or you chose quit in --step mode and "
+    "nothing failed); 2 usage error or invalid recipe (also a reference or argument that only fails at run time); "
+    "3 the CPI misbehaved (contract violation, crash, timeout, not executable); 4 an expectation failed — a CPI "
+    "error answer the step did not expect is one, so run never exits 1; 130 interrupted (Ctrl-C); 141 stdout was "
+    "closed (`| head`); 143 terminated (SIGTERM); 129 hung up (SIGHUP: the terminal closed). After 129, 130, 141 "
+    "and 143 the finally steps of the recipe that was running have run, and no further recipe starts.",
 ))
+RunQuietOpt = Annotated[bool, typer.Option("-q", "--quiet", help="Only the failed steps (in full) and the summary.",
+                                           rich_help_panel=OUTPUT)]
 
 
 def run_command(
-    recipe_file: Annotated[Path, typer.Argument(metavar="RECIPE", help="Recipe YAML file.")],
+    recipe_files: Annotated[list[Path], typer.Argument(metavar="RECIPE...", help="Recipe files, or directories of "
+                                                       "recipes.")],
     var: VarOpt = None, vars_file: VarsFileOpt = None,
-    from_step: Annotated[str | None, typer.Option("--from", help="Start at this step.")] = None,
+    tag: Annotated[list[str] | None, typer.Option("--tag", metavar="T", help="Run only the recipes tagged T "
+                                                  "(`tags:`); repeatable: any of them.")] = None,
+    from_step: Annotated[str | None, typer.Option("--from", help="Start at this step (its id, or a name only it "
+                                                  "has).")] = None,
     to_step: Annotated[str | None, typer.Option("--to", help="Stop after this step.")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the requests (references resolved where "
                                           "possible); run nothing.")] = False,
@@ -65,8 +75,7 @@ def run_command(
     report_json: Annotated[Path | None, typer.Option("--report-json", help="Write a JSON report.")] = None,
     registry: Annotated[bool, typer.Option("--registry", help="Serve an embedded registry on 127.0.0.1 for "
                                            "registry-mode CPIs and show what they write to it.")] = False,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show every call in full, as `cpictl call` "
-                                          "does.")] = False,
+    quiet: RunQuietOpt = False, verbose: VerboseOpt = False, printed: PrintOpt = None,
     output: Annotated[str | None, typer.Option("-o", "--output", help="table (live progress), json or yaml "
                                                   "(the report on stdout).")] = None,
     target: opt.TargetNameOpt = None, cpi: opt.CpiOpt = None, cpi_arg: opt.CpiArgOpt = None,
@@ -79,12 +88,10 @@ def run_command(
     jobs_dir: opt.JobsDirOpt = None, cwd: opt.CwdOpt = None, timeout: opt.TimeoutOpt = None,
     session: opt.SessionOpt = None, state: opt.StateOpt = None,
 ) -> None:
-    from cpictl.recipes import RecipeRunner
-    from cpictl.recipes.targets import recipe_layer
-    from cpictl.session import CallSession
     from cpictl.store import CloudIdStore
 
     fmt = "table" if output is None else resolve_format(output)
+    detail = detail_option(quiet, verbose, printed)
     if step_mode and not sys.stdin.isatty():
         raise UsageError("--step needs a terminal to ask before each step")
     check_report_paths(report_junit, report_json)  # before any step creates anything
@@ -95,42 +102,95 @@ def run_command(
         from cpictl.cli.interrupted_calls import finish_interrupted_calls
 
         finish_interrupted_calls(store)
-    with contextlib.ExitStack() as stack, reports_of_invalid(recipe_file, report_junit, report_json):
-        explicit_api = parse_version(api_version, "--api-version") if api_version is not None else None
-        recipe = load_recipe_with_vars(recipe_file, var, vars_file, explicit_api)
-        target = options.build(recipe_layer(recipe))  # flags, --target, the recipe's target:, default:
-        server = None
-        if wants_registry(target, registry) and not dry_run:
-            from cpictl.registry.server import registry_for
+    explicit_api = parse_version(api_version, "--api-version") if api_version is not None else None
+    view = RunView(None, store, fmt, detail, run_finally=not no_finally,
+                   session_option=_session_option(session, state))
+    plan = RunPlan(options, store, explicit_api, var, vars_file, from_step=from_step, to_step=to_step,
+                   keep_going=keep_going, dry_run=dry_run, run_finally=not no_finally, step_mode=step_mode,
+                   registry=registry)
+    if len(recipe_files) == 1 and not recipe_files[0].is_dir():
+        _run_one_file(recipe_files[0], plan, view, tag or [], report_junit, report_json)
+    from cpictl.cli.run_suite import run_suite
 
-            server = stack.enter_context(registry_for(target, store.path))
-            target = server.attach(target)
-        runner = RecipeRunner(recipe, CallSession(target, store), from_step=from_step, to_step=to_step,
-                              keep_going=keep_going, dry_run=dry_run, run_finally=not no_finally,
-                              should_run_step=StepPrompt() if step_mode else None)
-        view = RunView(target, store, fmt, verbose, server, run_finally=not no_finally,
-                       session_option=_session_option(session, state))
-        summary = _drive(runner, view)
-    from cpictl import shutdown
+    run_suite(recipe_files, plan, view, tag or [], report_junit, report_json)
 
-    if summary.interrupted and shutdown.ending_signal() is not None:  # SIGTERM/SIGHUP, not Ctrl-C: 143/129
-        summary.interrupted_exit_code = shutdown.exit_code()
-    write_reports(summary, report_junit, report_json)
+
+def _run_one_file(recipe_file: Path, plan: RunPlan, view: RunView, tags: list[str], junit: Path | None,
+                  json_path: Path | None) -> None:
+    """One recipe file: its report is the recipe's own, and a recipe that cannot be run is exit 2 with its
+    problem (the reports still written)."""
+    with reports_of_invalid(recipe_file, junit, json_path):
+        recipe = plan.load(recipe_file)
+        if tags and not set(tags) & set(recipe.tags):
+            raise UsageError(f"{recipe_file} has none of the tags {', '.join(tags)} (its tags: "
+                             f"{', '.join(recipe.tags) or 'none'})")
+        summary = plan.run(recipe, view)
+    write_reports(summary, junit, json_path)
+    finish_run(summary.exit_code, view, summary.headline, lambda: json_report_of(summary), summary)
+
+
+def finish_run(exit_code: int, view: RunView, headline: str, document: Any, summary: Any) -> None:
+    """The end of every run: the report on stdout in machine output (the leftovers line on stderr), then the exit
+    code — 141 when stdout was closed, also if the run itself had finished: its output did not all arrive."""
     try:
-        if not view.stdout_closed and fmt != "table":
-            from cpictl.recipes import json_report
-
+        if not view.stdout_closed and view.fmt != "table":
             _leftovers_on_stderr(summary, view)
-            emit_document(json_report(summary), fmt)
+            emit_document(document(), view.fmt)
     except BrokenPipeError:
         view.stdout_closed = True
         silence(sys.stdout)
     if view.stdout_closed:
         from cpictl.recipes.events import EXIT_STDOUT_CLOSED
 
-        error_message(stdout_closed_message(summary, view))
-        raise typer.Exit(EXIT_STDOUT_CLOSED)  # also when the run had finished: its output did not all arrive
-    raise typer.Exit(summary.exit_code)
+        error_message(stdout_closed_message(headline, summary.dry_run, view))
+        raise typer.Exit(EXIT_STDOUT_CLOSED)
+    raise typer.Exit(exit_code)
+
+
+def json_report_of(summary: Any) -> Any:
+    from cpictl.recipes import json_report
+
+    return json_report(summary)
+
+
+class RunPlan:
+    """What every recipe of this run shares: the command line's target flags, the session, the variables and the
+    run options. `load` reads a recipe with the variables; `run` runs it and returns its summary."""
+
+    def __init__(self, options: TargetOptions, store: Any, explicit_api: int | None, var: list[str] | None,
+                 vars_file: Path | None, **run_options: Any) -> None:
+        self.options, self.store, self.explicit_api = options, store, explicit_api
+        self.var, self.vars_file = var, vars_file
+        self.registry = run_options.pop("registry")
+        self.step_mode = run_options.pop("step_mode")
+        self.run_options = run_options
+
+    def load(self, recipe_file: Path, *, shared: bool = False) -> Any:
+        return load_recipe_with_vars(recipe_file, self.var, self.vars_file, self.explicit_api, shared=shared)
+
+    def run(self, recipe: Any, view: RunView) -> Any:
+        """Run one loaded recipe, shown through `view`; its summary (interrupted when a Ctrl-C, a signal or a
+        closed stdout stopped it). Raises RecipeError for what only its preflight finds."""
+        from cpictl import shutdown
+        from cpictl.recipes import RecipeRunner
+        from cpictl.recipes.targets import recipe_layer
+        from cpictl.session import CallSession
+
+        with contextlib.ExitStack() as stack:
+            target = self.options.build(recipe_layer(recipe))  # flags, --target, the recipe's target:, default:
+            server = None
+            if wants_registry(target, self.registry) and not self.run_options["dry_run"]:
+                from cpictl.registry.server import registry_for
+
+                server = stack.enter_context(registry_for(target, self.store.path))
+                target = server.attach(target)
+            runner = RecipeRunner(recipe, CallSession(target, self.store), **self.run_options,
+                                  should_run_step=StepPrompt() if self.step_mode else None)
+            view.target, view.registry = target, server
+            summary = _drive(runner, view)
+        if summary.interrupted and shutdown.ending_signal() is not None:  # SIGTERM/SIGHUP, not Ctrl-C: 143/129
+            summary.interrupted_exit_code = shutdown.exit_code()
+        return summary
 
 
 def _drive(runner: Any, view: RunView) -> Any:

@@ -36,10 +36,10 @@ def silence(stream: Any) -> None:
         os.close(devnull)
 
 
-def stdout_closed_message(summary: Any, view: RunView) -> str:
+def stdout_closed_message(headline: str, dry_run: bool, view: RunView) -> str:
     if not view.closed_mid_run:
-        return f"stdout was closed after the run finished ({summary.headline})"
-    if summary.dry_run:
+        return f"stdout was closed after the run finished ({headline})"
+    if dry_run:
         return "stdout was closed; stopped the dry run"
     if not view.run_finally:
         return "stdout was closed; stopped (the finally steps were turned off)"

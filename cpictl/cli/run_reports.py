@@ -70,3 +70,11 @@ def _write_documents(junit: Path | None, junit_bytes: Any, json_path: Path | Non
             write_report(json_path, json_bytes())
     except ReportPathError as error:
         raise UsageError(str(error)) from None
+
+
+def write_suite_reports(suite: Any, junit: Path | None, json_path: Path | None) -> None:
+    """The reports of a run of several recipes: one document each, covering every recipe."""
+    from cpictl.recipes.reports import suite_json_report, suite_junit_report
+
+    _write_documents(junit, lambda: suite_junit_report(suite).encode("utf-8"),
+                     json_path, lambda: _json_bytes(suite_json_report(suite)))

@@ -1,25 +1,40 @@
 """How `cpictl run` shows a run: the view's settings, live progress per step, and each event of the runner.
 
-Rendering functions come from `cpictl.render`; this module decides which of them to print for which event and
-where. In machine output (`-o json|yaml`) the console is stderr and shows only the live progress: the report
-comes at the end, on stdout.
+Rendering functions come from `cpictl.render`; this module decides which of them to print for which event, at
+which detail level, and where. What each level shows:
+
+- default: one line per finished or skipped step (`step_view.step_line`), a failed step expanded beneath it (what
+  the recipe wanted, then the call), the agent settings once per VM and then only what changed (`run_settings`),
+  the embedded registry's requests, and a summary line;
+- `-q`: only the failed steps (expanded) and the summary;
+- `-v`: every call in full, as `cpictl call -v` shows it, the settings panel after each settings call, and the
+  summary table of every step;
+- `--print WHAT`: each step's line with those parts of its call.
+
+While a step runs, a terminal shows a spinner and the CPI's latest stderr lines beneath it; both are erased when
+the step ends (a failed step's expansion shows the stderr's tail). In machine output (`-o json|yaml`) the console
+is stderr and shows only that live progress: the report comes at the end, on stdout.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from typing import Any
+
+from cpictl.cli.run_settings import RunSettings
 
 
 @dataclasses.dataclass
 class RunView:
     """How this run is shown: where, how much, the registry whose events belong to each step, and the secrets of
-    every request so far (a secret one step sent may reappear in a later step's failure)."""
+    every request so far (a secret one step sent may reappear in a later step's failure). `target` and `registry`
+    are the current recipe's: a run of several recipes sets them for each."""
 
     target: Any
     store: Any
     fmt: str
-    verbose: bool
+    detail: Any  # a cpictl.render.detail.Detail
     registry: Any = None
     mark: int = 0
     run_finally: bool = True
@@ -27,59 +42,96 @@ class RunView:
     stdout_closed: bool = False
     closed_mid_run: bool = False  # stdout went away before the run had finished
     session_option: str = ""  # `--session NAME` / `--state FILE` (shell-quoted) for the leftovers line's commands
+    several: bool = False  # one recipe of several: its summary is a line, the table of all comes at the end
+    settings: RunSettings = dataclasses.field(default_factory=RunSettings)
+    in_finally: bool = False  # the "finally" heading was shown for the current recipe
+
+    @property
+    def verbose(self) -> bool:
+        return bool(self.detail.verbose)
 
 
 class StepConsole:
-    """Live progress for a run on a terminal: a spinner per step and the CPI's stderr beneath it."""
+    """Live progress for a run on a terminal: a spinner per step and the CPI's latest stderr lines beneath it,
+    erased when the step ends (`cpictl.render.progress.running_call`)."""
 
     def __init__(self, console: Any, live: bool, mask: Any) -> None:
-        self.console, self.live, self.mask, self.status = console, live, mask, None
+        self.console, self.live, self.mask = console, live, mask
+        self._stack: contextlib.ExitStack | None = None
+        self._on_line: Any = None
 
     def start(self, label: str) -> None:
         if self.live:
-            from cpictl.render.progress import Elapsed
+            from cpictl.render.progress import running_call
 
             self.stop()
-            self.status = self.console.status(Elapsed(label), spinner="dots")
-            self.status.start()
+            self._stack = contextlib.ExitStack()
+            self._on_line = self._stack.enter_context(running_call(self.console, label, self.mask))
 
     def stop(self) -> None:
-        if self.status is not None:
-            self.status.stop()
-            self.status = None
+        stack, self._stack, self._on_line = self._stack, None, None
+        if stack is not None:
+            stack.close()
 
     def stderr_line(self, line: str) -> None:
-        if self.live:
-            from cpictl.render.progress import stderr_line
-
-            self.console.print(stderr_line(self.mask(line)), soft_wrap=True)
-
-
-SETTINGS_METHODS = ("create_vm", "attach_disk", "detach_disk")
+        on_line = self._on_line  # read once: the runner's reader thread calls this while the main thread stops
+        if on_line is not None:
+            on_line(line)
 
 
-def _step_details(event: Any, console: Any, view: RunView) -> None:
-    """With --verbose the whole call; the embedded registry's requests; and after calls that change agent
-    settings, the user-metadata panel."""
-    outcome = event.row.outcome
-    if outcome is None:
-        return
-    if view.verbose:
+def _step_shown(event: Any, console: Any, view: RunView) -> None:
+    """A finished or skipped step at the run's detail level (module docstring)."""
+    from cpictl.render.step_view import EXPANDED, step_failure, step_line
+
+    row, detail = event.row, view.detail
+    failed = row.status in EXPANDED
+    outcome = row.outcome if row.status != "skipped" else None
+    mask = view.secrets.text
+    if not detail.quiet or failed:
+        if row.phase == "finally" and not view.in_finally and not detail.quiet:
+            view.in_finally = True
+            from rich.text import Text
+
+            console.print(Text("finally", style="dim"))
+        # soft wrap: the terminal folds a long line itself, so no line break lands inside a cloud ID in a CI log
+        console.print(step_line(row, mask), soft_wrap=True)
+    if failed:
+        from cpictl.render.detail import NORMAL
+
+        console.print(step_failure(row, view.target, NORMAL if detail.quiet else detail, view.secrets))
+    elif outcome is not None and not detail.quiet and (detail.verbose or detail.chosen is not None):
         from cpictl.render.call_view import render_call
 
-        console.print(render_call(outcome, view.target, in_sequence=True))  # the recipe's heading names it
-    if view.registry is not None:
-        from cpictl.render.registry_view import render_registry_events
-
+        console.print(render_call(outcome, view.target, in_sequence=True, detail=detail, redactor=view.secrets))
+    if view.registry is not None and not detail.quiet:
         events = view.registry.events_since(view.mark)
         if events:
-            console.print(render_registry_events(events, view.registry.endpoint))
-    if event.row.method in SETTINGS_METHODS and outcome.status == "ok":
-        from cpictl.render.metadata_view import metadata_panel
+            from cpictl.render.registry_view import render_registry_events
 
-        panel = metadata_panel(outcome, view.target, view.store)
-        if panel is not None:
-            console.print(panel)
+            console.print(render_registry_events(events, view.registry.endpoint))
+    every_time = detail.verbose or (detail.chosen is not None and "settings" in detail.chosen)
+    if detail.chosen is None or every_time:
+        from rich.text import Text
+
+        for shown in view.settings.after(outcome, view.target, view.store, every_time=every_time,
+                                         quiet=detail.quiet):
+            console.print(shown, soft_wrap=isinstance(shown, Text))  # a line with a VM's CID: never broken in it
+
+
+def _finished(summary: Any, console: Any, view: RunView) -> None:
+    from rich.text import Text
+
+    from cpictl.render import recipe_view
+    from cpictl.render.suite_view import recipe_summary_line
+
+    if view.verbose:
+        console.print(recipe_view.summary_table(summary, leftovers=False))
+    if view.several and view.detail.quiet:
+        return  # the table of all recipes says it
+    console.print(recipe_summary_line(summary))
+    line = recipe_view.leftovers_line(summary, view.session_option)
+    if line is not None and not view.several:  # soft wrap, unlike a caption: a command cut in two cannot be pasted
+        console.print(Text(line, style="table.caption"), soft_wrap=True)
 
 
 def render_event(event: Any, console: Any, progress: StepConsole, view: RunView) -> None:
@@ -101,29 +153,22 @@ def render_event(event: Any, console: Any, progress: StepConsole, view: RunView)
         if view.registry is not None:
             view.mark = view.registry.mark()
         attempt = f" (attempt {event.attempt}/{event.attempts})" if event.attempts > 1 else ""
-        progress.start(f"{event.step.name}  {event.step.method}{attempt}")
+        progress.start(f"{event.step.label}{attempt}")
         return
     progress.stop()
-    if fmt != "table" and not isinstance(event, RunFinished):
+    if fmt != "table":
         return  # machine output: only the report, at the end
+    quiet = view.detail.quiet
     if isinstance(event, RunStarted):
-        # the heading names the target once; with --verbose the calls' own views leave it out (`in_sequence`)
-        console.print(recipe_view.run_header(event, view.target))
+        view.in_finally = False
+        if not quiet:  # the heading names the target once; the calls' own views leave it out (`in_sequence`)
+            console.print(recipe_view.run_header(event, view.target))
     elif isinstance(event, StepRetrying):
-        console.print(recipe_view.retry_line(event, view.secrets))
+        if not quiet:
+            console.print(recipe_view.retry_line(event, view.secrets))
     elif isinstance(event, (StepFinished, StepSkipped)):
-        if isinstance(event, StepFinished):
-            _step_details(event, console, view)
-        # soft wrap: the terminal folds a long line itself, so no line break lands inside a cloud ID in a CI log
-        console.print(recipe_view.step_line(event.row), soft_wrap=True)
-        if event.row.status in ("failed", "misbehaved", "invalid"):
-            console.print(recipe_view.failure_details(event.row, view.secrets))
+        _step_shown(event, console, view)
     elif isinstance(event, StepPlanned):
         console.print(recipe_view.planned_step(event))
-    elif isinstance(event, RunFinished) and fmt == "table":
-        console.print(recipe_view.summary_table(event.summary, leftovers=False))
-        line = recipe_view.leftovers_line(event.summary, view.session_option)
-        if line is not None:  # soft wrap, unlike a caption: a command cut in two by a line break cannot be pasted
-            from rich.text import Text
-
-            console.print(Text(line, style="table.caption"), soft_wrap=True)
+    elif isinstance(event, RunFinished):
+        _finished(event.summary, console, view)

@@ -10,7 +10,8 @@ asks otherwise.
 
 A recipe that cannot be run at all (a loader or preflight problem, exit 2) still gets a report when one was asked
 for (`invalid_json_report`, `invalid_junit_report`): one failed test case naming each file:line problem, so CI
-shows a failure instead of "no results".
+shows a failure instead of "no results". A run of several recipes gets one report of them all
+(`suite_json_report`, `suite_junit_report`: one JUnit testsuite per recipe).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from cpictl.protocol.redaction import Redactor
 from cpictl.protocol.strict_json import strict_dumps
 from cpictl.recipes.events import EXIT_INVALID, RunSummary, StepRow
 from cpictl.recipes.problems import RecipeError
+from cpictl.recipes.suite import SuiteSummary
 
 # XML 1.0 cannot carry most control characters, and a CPI's stderr may contain anything.
 _NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -107,6 +109,10 @@ def junit_report(summary: RunSummary, *, show_secrets: bool = False) -> str:
     """JUnit XML: one testsuite (the recipe), one testcase per step. Failed expectations are <failure>, a
     misbehaving CPI or an inapplicable step <error>, skipped steps <skipped>; system-out carries the request and
     response JSON, system-err the CPI's stderr."""
+    return _document([_suite_element(summary, show_secrets)])
+
+
+def _suite_element(summary: RunSummary, show_secrets: bool) -> ET.Element:
     rows = summary.rows
     secrets = run_secrets(rows)
     suite = ET.Element("testsuite", {
@@ -129,14 +135,17 @@ def junit_report(summary: RunSummary, *, show_secrets: bool = False) -> str:
         ET.SubElement(case, "system-out").text = _clean(strict_dumps(io, indent=2))
         if details["stderr"]:
             ET.SubElement(case, "system-err").text = _clean(details["stderr"])
-    return _document(suite)
+    return suite
 
 
-def _document(suite: ET.Element) -> str:
-    root = ET.Element("testsuites", {"name": "cpictl", "tests": suite.get("tests", "0"),
-                                     "failures": suite.get("failures", "0"), "errors": suite.get("errors", "0"),
-                                     "time": suite.get("time", "0")})
-    root.append(suite)
+def _document(suites: list[ET.Element]) -> str:
+    def total(key: str) -> str:
+        return str(sum(int(suite.get(key, "0")) for suite in suites))
+
+    root = ET.Element("testsuites", {"name": "cpictl", "tests": total("tests"), "failures": total("failures"),
+                                     "errors": total("errors"),
+                                     "time": f"{sum(float(suite.get('time', '0')) for suite in suites):.3f}"})
+    root.extend(suites)
     ET.indent(root)
     return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
 
@@ -166,6 +175,10 @@ def invalid_json_report(file: str, error: RecipeError) -> dict[str, Any]:
 def invalid_junit_report(file: str, error: RecipeError) -> str:
     """JUnit XML for a recipe that could not be run: one failed test case whose message names the first
     file:line problem (the text lists them all)."""
+    return _document([_invalid_suite(file, error)])
+
+
+def _invalid_suite(file: str, error: RecipeError) -> ET.Element:
     name = _clean(_recipe_name(file))
     suite = ET.Element("testsuite", {"name": name, "tests": "1", "failures": "1", "errors": "0", "skipped": "0",
                                      "time": "0.000", "file": _clean(file)})
@@ -176,7 +189,34 @@ def invalid_junit_report(file: str, error: RecipeError) -> str:
     message = f"invalid recipe: {first.location}: {first.message}" if first else "invalid recipe"
     ET.SubElement(case, "failure", {"message": _clean(message), "type": "invalid-recipe"}).text = _clean(
         "\n".join(problem.format() for problem in error.problems))
-    return _document(suite)
+    return suite
+
+
+# -- several recipes in one run ----------------------------------------------------------------------------------
+
+def suite_json_report(suite: SuiteSummary, *, show_secrets: bool = False) -> dict[str, Any]:
+    """A run of several recipes: each recipe's report (as `json_report`, `invalid_json_report`, or `{file,
+    status: "not run", reason}` for one an interruption kept from starting), then the totals."""
+    recipes: list[dict[str, Any]] = []
+    for entry in suite.entries:
+        if entry.summary is not None:
+            recipes.append(json_report(entry.summary, show_secrets=show_secrets))
+        elif entry.error is not None:
+            recipes.append(invalid_json_report(str(entry.file), entry.error))
+        else:
+            recipes.append({"recipe": entry.name, "file": str(entry.file), "status": "not run",
+                            "reason": entry.not_run, "steps": []})
+    return {"status": suite.status, "exit_code": suite.exit_code, "duration_s": round(suite.duration, 6),
+            "totals": {what: suite.count(what) for what in ("passed", "failed", "skipped")},
+            "leftovers": [{"kind": kind, "cid": cid} for kind, cid in suite.leftovers], "recipes": recipes}
+
+
+def suite_junit_report(suite: SuiteSummary, *, show_secrets: bool = False) -> str:
+    """JUnit XML with one testsuite per recipe that ran or could not be run (one not reached has no test case)."""
+    suites = [_suite_element(entry.summary, show_secrets) if entry.summary is not None
+              else _invalid_suite(str(entry.file), entry.error)
+              for entry in suite.entries if entry.summary is not None or entry.error is not None]
+    return _document(suites)
 
 
 def _recipe_name(file: str) -> str:

@@ -58,17 +58,26 @@ def verdict_count(outcome: CallOutcome) -> Text:
     return Text(words, style="bold red" if errors else ("yellow" if count else "dim"))
 
 
-def call_line(outcome: CallOutcome, mask: Callable[[str], str] = str, *, label: str | None = None) -> Text:
-    """`✔ create_vm ok  + vm vm-1  74 ms  0 verdicts`; `label` (a recipe step's name) goes before the method."""
-    mark, style = outcome_mark(outcome)
+def call_line(outcome: CallOutcome, mask: Callable[[str], str] = str, *, label: str | None = None,
+              judged: tuple[str, str, Text] | None = None, verdicts: bool = True) -> Text:
+    """`✔ create_vm ok  + vm vm-1  74 ms  0 verdicts`; `label` (a recipe step's name) goes before the method.
+
+    A recipe step is judged by its expectations, not by the answer alone: `judged` is (mark, style, words) to show
+    instead of the call's own (`✔ … VMNotFound as expected`, `✖ … ok, but 1 expectation failed`), and a step that
+    lists its warnings beneath leaves out the count (`verdicts=False`)."""
+    mark, style = outcome_mark(outcome) if judged is None else judged[:2]
     text = Text.assemble((f"{mark} ", style))
     if label is not None and label != outcome.request.method:
         text.append(f"{one_line(label)} ", style="bold").append(f"({outcome.request.method}) ", style="dim")
     else:
         text.append(f"{outcome.request.method} ", style="bold")
-    text.append(outcome_words(outcome, mask), style="" if outcome.status == "ok" else style)
+    if judged is None:
+        text.append(outcome_words(outcome, mask), style="" if outcome.status == "ok" else style)
+    else:
+        text.append_text(judged[2])
     text.append_text(id_changes(outcome))
     if outcome.run is not None:
         text.append(f"  {outcome.run.duration_s * 1000:.0f} ms", style="dim")
-    text.append("  ").append_text(verdict_count(outcome))
+    if verdicts:
+        text.append("  ").append_text(verdict_count(outcome))
     return text

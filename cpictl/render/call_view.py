@@ -229,13 +229,15 @@ def _stemcell_api_version(context: Any) -> Any:
 
 
 def render_call(outcome: CallOutcome, target: Target, *, full_log: bool = False, show_secrets: bool = False,
-                in_sequence: bool = False, detail: Detail | None = None) -> RenderableType:
+                in_sequence: bool = False, detail: Detail | None = None,
+                redactor: Redactor | None = None) -> RenderableType:
     """The whole call as one renderable, secrets masked unless asked otherwise. `in_sequence`: one call of many
     under a heading that names the target (a recipe's steps, the REPL with its toolbar): the target line is left
-    out and the negotiation rule, said by the first, is only named."""
+    out and the negotiation rule, said by the first, is only named. `redactor`: one that already knows the
+    secrets of other calls (a recipe run's), so a secret one step sent is hidden where a later step echoes it."""
     if detail is not None and detail.whole("log"):
         full_log = True
-    redactor = Redactor()
+    redactor = redactor or Redactor()
     request = outcome.request.as_dict() if show_secrets else redactor.request(outcome.request.as_dict())
     mask = (lambda text: text) if show_secrets else redactor.text
     stemcell = _stemcell_api_version(outcome.request.context)

@@ -365,6 +365,15 @@ def _sources(actual: Any) -> list[tuple[str, str]]:
 
 # -- after a call ----------------------------------------------------------------------------------------------------
 
+def shown_settings(report: SettingsReport) -> Any:
+    """The settings document the panel shows (unmasked): the registry entry when the registry is where they belong
+    and there is one, else the full settings in user-metadata, else the registry's."""
+    actual = report.actual
+    if report.expected.expected.placement == "registry" and actual.registry is not None:
+        return actual.registry
+    return actual.user_metadata if actual.full_in_user_metadata else actual.registry
+
+
 def metadata_panel(outcome: CallOutcome, target: Target, store: CloudIdStore | Path | str | None, *,
                    show_secrets: bool = False, report: Any = None) -> RenderableType | None:
     """The agent settings after a create_vm/attach_disk/detach_disk, when cpictl can see them; for a CPI whose
@@ -383,8 +392,7 @@ def metadata_panel(outcome: CallOutcome, target: Target, store: CloudIdStore | P
         return None
     redactor = None if show_secrets else Redactor()
     actual = report.actual
-    document = actual.registry if report.expected.expected.placement == "registry" and actual.registry is not None \
-        else (actual.user_metadata if actual.full_in_user_metadata else actual.registry)
+    document = shown_settings(report)
     where = {"user-metadata": "user-metadata", "registry": "registry entry", "both": "user-metadata AND registry",
              "neither": "nowhere", "unknown": "not visible"}[actual.placement]
     if _nothing_in_registry(actual):

@@ -549,7 +549,7 @@ def test_a_closed_stdout_stops_the_run_runs_the_finally_steps_and_exits_141(caps
                                                                               inprocess_cpi):
     report = tmp_path / "r.json"
     with monkeypatch.context() as patched:
-        patched.setattr("sys.stdout", _ClosingStdout(after="✔ vm"))
+        patched.setattr("sys.stdout", _ClosingStdout(after="✔ boot a VM"))
         code = main(["run", str(RECIPES / "walkthrough.yml"), "-o", "table", "--report-json", str(report)])
     err = capsys.readouterr().err
     assert code == 141, err
@@ -557,8 +557,9 @@ def test_a_closed_stdout_stops_the_run_runs_the_finally_steps_and_exits_141(caps
     document = json.loads(report.read_text())
     assert document["status"] == "interrupted" and document["exit_code"] == 141
     steps = {s["name"]: (s["status"], s["reason"]) for s in document["steps"]}
-    assert steps["vm"][0] == "passed" and steps["disk"] == ("skipped", "not run: stdout was closed")
-    assert steps["cleanup-vm"][0] == steps["cleanup-stemcell"][0] == "passed"
+    assert steps["boot a VM"][0] == "passed"
+    assert steps["create a disk next to it"] == ("skipped", "not run: stdout was closed")
+    assert steps["clean up the VM"][0] == steps["clean up the stemcell"][0] == "passed"
     assert live(capsys) == []  # nothing left behind
 
 
@@ -568,7 +569,7 @@ def test_stdout_closed_half_way_through_a_real_run(tmp_path):
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         for line in proc.stdout:  # read like `head` until the VM exists, then go away
-            if line.startswith("✔ vm"):
+            if line.startswith("✔ boot a VM"):
                 break
         proc.stdout.close()
         err = proc.stderr.read()

@@ -476,7 +476,8 @@ def test_including_a_step_with_an_id_twice_is_a_duplicate(tmp_path):
 
 def test_including_named_steps_twice_is_fine_until_a_reference_needs_one_of_them(tmp_path):
     write(tmp_path, "part.yml", "steps:\n  - {name: once, call: info}\n")
-    loaded = load_recipe(write(tmp_path, "twice.yml", "name: x\nsteps:\n  - include: part.yml\n  - include: part.yml\n"))
+    twice = "name: x\nsteps:\n  - include: part.yml\n  - include: part.yml\n"
+    loaded = load_recipe(write(tmp_path, "twice.yml", twice))
     assert [(s.id, s.name) for s in loaded.steps] == [("info-1", "once"), ("info-2", "once")]
     found = problems(tmp_path, "name: x\nsteps:\n  - include: part.yml\n  - include: part.yml\n"
                                "  - {call: info, when: steps.once.result}\n")
