@@ -2,7 +2,8 @@
 
 PyYAML's safe dumper refuses what it does not know (it raises on a marker) and writes NaN as `.nan`. Here a
 `BigNumber` is an integer (or float) scalar of its exact digits, NaN and Infinity (markers or floats) are `null`
-as in `-o json`, an `Elided` is its note, and any other object is its `str()`. PyYAML escapes lone surrogates and
+as in `-o json`, an `Elided` is its note, and any other object is its `str()`. A string of several lines is a
+block scalar (`|`) wherever YAML allows one, so a log or a certificate reads as its lines. PyYAML escapes lone surrogates and
 control characters itself (`"\\uD800"`, `"\\e"`). Imported only when YAML is asked for: `yaml` costs start-up.
 """
 
@@ -31,7 +32,20 @@ def _float(dumper: yaml.SafeDumper, value: float) -> yaml.Node:
 
 
 def _as_text(dumper: yaml.SafeDumper, value: Any) -> yaml.Node:
-    return dumper.represent_str(str(value))
+    return _text(dumper, str(value))
+
+
+def _text(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    """A string with a line break as a block scalar (`|`), so a log or a certificate reads as its lines. PyYAML's
+    emitter keeps the block style only where it round-trips (it picks the chomping and indentation indicators
+    itself) and falls back to a quoted scalar otherwise: trailing spaces on a line, control characters, a
+    string that is a mapping key. A NEL (U+0085) is a line break to YAML that PyYAML writes raw in single-quoted and
+    block scalars, where it reads back as a space: such a string is double-quoted, which escapes it (`\\N`)."""
+    if "\x85" in value:
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"')
+    if "\n" in value:
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
+    return dumper.represent_str(value)
 
 
 _StrictDumper.add_representer(BigNumber, _big_number)
@@ -41,7 +55,8 @@ _StrictDumper.add_representer(float, _float)
 _StrictDumper.add_multi_representer(dict, lambda dumper, value: dumper.represent_dict(value))
 _StrictDumper.add_multi_representer(list, lambda dumper, value: dumper.represent_list(value))
 _StrictDumper.add_multi_representer(tuple, lambda dumper, value: dumper.represent_list(list(value)))
-_StrictDumper.add_multi_representer(str, lambda dumper, value: dumper.represent_str(str(value)))
+_StrictDumper.add_representer(str, _text)
+_StrictDumper.add_multi_representer(str, lambda dumper, value: _text(dumper, str(value)))
 _StrictDumper.add_multi_representer(object, _as_text)
 
 

@@ -7,6 +7,8 @@ line never wraps: wrapped, its caret would sit under the wrong text; too wide, i
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich import box
 from rich.cells import cell_len, get_character_cell_size
 from rich.console import Group, RenderableType
@@ -19,7 +21,8 @@ from cpictl.protocol.redaction import Redactor
 from cpictl.protocol.strict_json import strict_dumps
 from cpictl.recipes import RecipeProblem, RunStarted, RunSummary, StepPlanned, StepRetrying, StepRow
 from cpictl.render.call_view import target_line
-from cpictl.render.fit import COLUMN_GAP, ByWidth, fold_at_breaks, share, shorten, widest
+from cpictl.render.fit import COLUMN_GAP, ByWidth, fold_at_breaks, share, widest
+from cpictl.render.id_fit import MIN_KEPT, fit_id
 from cpictl.render.terminal_text import one_line, visible_controls
 from cpictl.render.values import value_renderable
 from cpictl.session import Target
@@ -36,10 +39,13 @@ def run_header(event: RunStarted, target: Target) -> RenderableType:
     return Group(title, target_line(target))
 
 
-def _id_lines(row: StepRow) -> list[tuple[str, str]]:
-    """`+kind cid` / `-kind cid`, with the style each is shown in."""
-    return ([(f"+{kind} {one_line(cid)}", "green") for kind, cid in row.created]
-            + [(f"-{kind} {one_line(cid)}", "red") for kind, cid in row.deleted])
+def _id_lines(row: StepRow, fit: Callable[[str, str], str] | None = None) -> list[tuple[str, str]]:
+    """`+kind cid` / `-kind cid`, with the style each is shown in; `fit(kind, cid)` may shorten the ID."""
+    def shown(kind: str, cid: str) -> str:
+        return fit(kind, one_line(cid)) if fit is not None else one_line(cid)
+
+    return ([(f"+{kind} {shown(kind, cid)}", "green") for kind, cid in row.created]
+            + [(f"-{kind} {shown(kind, cid)}", "red") for kind, cid in row.deleted])
 
 
 def _ids_count(row: StepRow) -> list[tuple[str, str]]:
@@ -210,8 +216,9 @@ def summary_table(summary: RunSummary, *, leftovers: bool = True) -> RenderableT
 
 def _summary_at(summary: RunSummary, width: int, leftovers: bool = True) -> Table:
     """Outcome and duration are short and vital: they always get their full width. Step names and methods fold
-    (at `_` and `-`) when they must; the cloud IDs take what is left — whole, else each cut to a prefix that still
-    tells them apart, else counted (`+1 vm`): the step lines above the table carry every ID in full."""
+    (at `_` and `-`) when they must; the cloud IDs take what is left — whole, else shortened in the middle where
+    that still tells them apart (`id_fit`: never cut at the end) and folded where it would not, else, when even
+    that leaves too little of them, counted (`+1 vm`): the step lines above the table carry every ID in full."""
     rows = summary.rows
     marks = [STATUS_MARK.get(row.status, ("?", "")) for row in rows]
     outcomes = [f"{mark} {row.status}" for (mark, _), row in zip(marks, rows, strict=True)]
@@ -227,9 +234,10 @@ def _summary_at(summary: RunSummary, width: int, leftovers: bool = True) -> Tabl
     if ids_w > left:
         step_w, method_w = natural
         left = room - step_w - method_w
-        kept = min((left - len(kind) - 3 for row in rows for kind, _ in row.created + row.deleted), default=0)
-        if kept >= 12:  # enough of each ID to tell it apart
-            id_lines = [[(shorten(text, left), style) for text, style in lines] for lines in id_lines]
+        kept = min((left - len(kind) - 2 for row in rows for kind, _ in row.created + row.deleted), default=0)
+        if kept > MIN_KEPT:  # enough of each ID to tell it apart
+            shown = [one_line(cid) for row in rows for _, cid in row.created + row.deleted]
+            id_lines = [_id_lines(row, lambda kind, cid: fit_id(cid, left - len(kind) - 2, shown)) for row in rows]
         else:
             id_lines = [_ids_count(row) for row in rows]
             ids_w = widest((text for lines in id_lines for text, _ in lines), len("cloud IDs"))

@@ -82,10 +82,24 @@ def test_on_a_wide_terminal_every_cloud_id_is_shown_whole() -> None:
         assert cid in text
 
 
-def test_in_between_the_ids_are_cut_to_a_prefix_that_still_tells_them_apart() -> None:
+def test_in_between_the_ids_are_shortened_in_the_middle_never_cut_at_the_end() -> None:
     text = render(summary_table(SUMMARY), 100)
-    assert "+vm vm-bb96e2e2-52f1-4945-9…" in text and "-disk disk-c99d9978-228c-40…" in text
+    assert "+vm vm-bb96e2e2…c52737a80373" in text  # its head and tail: what tells one ID from another
+    assert "+disk disk-c99d9…6ce45ffc416" in text and "+disk disk-3a373…e6ef699b56e" in text
     assert "⚠ misbehaved     1261 ms" in text and "calculate_vm_cloud_properties" in text
+
+
+def test_ids_that_would_read_alike_shortened_stay_whole_and_fold() -> None:
+    twin = "disk-c99d9978-228c-41cf-b30c-56ce45ffc416"  # one character from DISK, in the middle
+    rows = [row("disk", "create_disk", "passed", 12, [("disk", DISK)]),
+            row("twin", "create_disk", "passed", 13, [("disk", twin)]),
+            row("vm", "create_vm", "passed", 14, [("vm", VM)])]
+    summary = RunSummary(recipe=SimpleNamespace(name="twins", steps=rows), target="t", rows=rows,  # type: ignore
+                         duration=1)
+    text = render(summary_table(summary), 80)
+    assert "…" not in text.split("+vm")[0]  # neither disk is shortened: `disk-c99d9978-2…0c-56ce45ffc416` is both
+    assert DISK in unfolded(text) and twin in unfolded(text)
+    assert "+vm vm-bb96e2e2-52f1…8ad-c52737a80373" in text  # an ID nothing else resembles is still shortened
 
 
 def test_even_at_60_columns_outcomes_and_durations_stay_whole() -> None:
