@@ -1,9 +1,10 @@
-"""`cpictl run RECIPE`: a recipe of CPI calls, unattended or step by step, with live progress and reports.
+"""`cpictl run RECIPE…`: recipes of CPI calls, unattended or step by step, with live progress and reports.
 
-This module is the command and its drive loop; the rest of a run's edge lives beside it, one job a module:
-`step_prompt` (the `--step` question), `run_view` (what is shown for each event), `run_output` (a closed stdout:
-stop, clean up, exit 141) and `run_reports` (the JUnit and JSON reports); `recipe_vars` loads the recipe with
-its variables, as `cpictl recipe check` does. The runner keeps the rest.
+This module is the command, one recipe's run (`RunPlan`) and its drive loop; the rest of a run's edge lives beside
+it, one job a module: `run_suite` (several recipes or a directory), `step_prompt` (the `--step` question),
+`run_view` (what is shown for each event, at which detail level), `run_settings` (the agent settings once per VM),
+`run_output` (a closed stdout: stop, clean up, exit 141) and `run_reports` (the JUnit and JSON reports);
+`recipe_vars` loads a recipe with its variables, as `cpictl recipe check` does. The runner keeps the rest.
 
 Rules kept here:
 - Ctrl-C, wherever it arrives, runs what is left of the finally steps before the run stops (exit 130); SIGTERM

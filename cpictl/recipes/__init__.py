@@ -22,7 +22,8 @@ The API the CLI (and the REPL's `:run`) uses::
 quoted line); `recipe_json_schema()` is the JSON Schema for `cpictl recipe schema`.
 
 Modules: schema (pydantic models) · positions (YAML with positions) · problems (RecipeError) · validation
-(pydantic errors → positions) · checks, name_checks, names, loader, sources (semantic checks, includes, vars) ·
+(pydantic errors → positions) · checks, name_checks, names, step_ids, loader, sources (semantic checks, step ids,
+includes, vars) · discovery (which files of a directory are recipes) · suite (several recipes in one run) ·
 plan (the loaded form) · scope (what references see; `${vm}` in finally, or after this run's own create, is this
 run's own) · preflight (what is knowable is checked before the first step) · preparation (step → request) ·
 selection (--from/--to) · expectations (predicates) · execution (judging an outcome) · runner · events (events

@@ -18,7 +18,8 @@ Rules kept:
 - `finally` steps always run: after success, failure, "quit" in step mode, Ctrl-C and a closed stdout. Their
   references are resolved leniently: one that names nothing (the VM was never created) skips that step with the
   reason. In them a bare kind (`${vm}`, `${disk}`, …) names only an ID this run created and still holds — never
-  an older one of the session — and without one the step is skipped: "no vm created by this run". Main steps see
+  an older one of the session — and without one the step is skipped, saying why ("'delete the VM' already deleted
+  the VM", "no vm created by this run"). Main steps see
   the newest live ID of the kind in the session, unless an earlier step of this run creates that kind: then only
   this run's own (see `scope`).
 - Ctrl-C inside a call or at a step-mode prompt: the step is recorded as interrupted (or not run), the finally

@@ -16,7 +16,8 @@ A bare kind reference (`${vm}`, `${disk}`, `${stemcell}`, `${snapshot}`, `${netw
   need that;
 - in a `finally` step, the newest ID of that kind that *this run* created and that is still live. When there is
   none the reference is undefined (`NotCreatedByRun`) and the step is skipped, so a cleanup step can never delete
-  a VM some earlier command created just because this run's create_vm failed.
+  a VM some earlier command created just because this run's create_vm failed. The reason names the step of the
+  run that deleted it ("'delete the VM' already deleted the VM"), which `LiveIds.apply(changes, by=…)` records.
 """
 
 from __future__ import annotations

@@ -18,5 +18,5 @@ def test_the_readme_recipe_passes_and_cleans_up(capsys, tmp_path):
     code, out, err = run(capsys, "run", str(tmp_path / "sample.yml"), "-o", "json")
     assert code == 0, out + err
     steps = {step["name"]: step["status"] for step in json.loads(out)["steps"]}
-    assert steps["attach"] == "passed" and set(steps.values()) == {"passed"}
+    assert steps["attach it"] == "passed" and set(steps.values()) == {"passed"}
     assert live(capsys) == []
