@@ -1,7 +1,8 @@
 """`cpictl recipe schema|check`: the recipe JSON Schema for editors, and validating a recipe without running it.
 
-`check` refuses what `cpictl run` would refuse before its first step, with the same message and exit code 2: it
-loads the recipe with the same `--var`/`--vars-file` values, resolves its target section, and resolves and
+`check` refuses what `cpictl run` would refuse before its first step, with the same message and exit code 2 — for
+one recipe, or for the recipes of several files and directories, chosen as `cpictl run` chooses them: it loads
+each recipe with the same `--var`/`--vars-file` values, resolves its target section, and resolves and
 type-checks every step (main and finally) against the variables and the environment. It runs no CPI and opens
 no session, so what only a run can tell (a cloud ID, a step's result, a saved value) stays unchecked.
 """
@@ -9,7 +10,7 @@ no session, so what only a run can tell (a cloud ID, a step's result, a saved va
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -30,16 +31,45 @@ def schema_command() -> None:
 
 
 CHECK_HELP = (
-    "Load and validate a recipe without running it.\n\n"
-    "Checks its syntax, keys, methods, arguments and references, and refuses what `cpictl run` refuses before its "
-    "first step: an unset ${env.NAME}, a --var of the wrong type. Exit 0 valid, 2 not (each problem as "
-    "file:line:column with the quoted line)."
+    "Load and validate recipes without running them.\n\n"
+    "Checks their syntax, keys, methods, arguments and references, and refuses what `cpictl run` refuses before its "
+    "first step: an unset ${env.NAME}, a --var of the wrong type. RECIPE may be several files and directories, "
+    "chosen as `cpictl run` chooses them. Exit 0 all valid, 2 not (each problem as file:line:column with the quoted "
+    "line)."
 )
 
 
 @recipe_app.command("check", help=CHECK_HELP)
-def check_command(recipe_file: Annotated[Path, typer.Argument(metavar="RECIPE", help="Recipe YAML file.")],
+def check_command(recipe_files: Annotated[list[Path], typer.Argument(metavar="RECIPE...", help="Recipe files, or "
+                                                                     "directories of recipes.")],
                   var: VarOpt = None, vars_file: VarsFileOpt = None) -> None:
+    from cpictl.cli.output import error_message
+
+    several = len(recipe_files) > 1 or recipe_files[0].is_dir()
+    files = _recipe_files(recipe_files) if several else recipe_files
+    checked, invalid = [], 0
+    for file in files:
+        try:
+            checked.append(_checked(file, var, vars_file, several))
+        except UsageError as problem:
+            if not several:
+                raise
+            error_message(str(problem))
+            invalid += 1
+            continue
+        print(f"{file}: ok — {len(checked[-1].steps)} step(s), {len(checked[-1].finally_steps)} finally step(s)")
+    if several:
+        from cpictl.cli.recipe_vars import unread_vars
+
+        problem = unread_vars(var, checked)
+        if problem is not None:
+            raise UsageError(problem)
+        if invalid:
+            raise UsageError(f"{invalid} of {len(files)} recipes are invalid")
+
+
+def _checked(recipe_file: Path, var: list[str] | None, vars_file: Path | None, shared: bool) -> Any:
+    """The loaded recipe, checked as `cpictl run` checks it before its first step; UsageError with the problems."""
     import os
 
     from cpictl.recipes import RecipeError, target_for
@@ -48,11 +78,27 @@ def check_command(recipe_file: Annotated[Path, typer.Argument(metavar="RECIPE", 
     from cpictl.session import Target
 
     try:
-        recipe = load_recipe_with_vars(recipe_file, var, vars_file)
+        recipe = load_recipe_with_vars(recipe_file, var, vars_file, shared=shared)
         # Only the recipe's own target section matters here (its api_version, its context and env references):
         # the base stands for run's defaults without building a real target, which would touch the config dir.
         target = target_for(recipe, Target(argv=[], director_uuid=""))
         check_recipe(recipe, target.api_version, os.environ)
     except RecipeError as error:  # shown as run shows it: terminal controls in a quoted line made visible
         raise UsageError(error.format(visible=visible_controls)) from None
-    print(f"{recipe_file}: ok — {len(recipe.steps)} step(s), {len(recipe.finally_steps)} finally step(s)")
+    return recipe
+
+
+def _recipe_files(paths: list[Path]) -> list[Path]:
+    """The recipes `cpictl run` would run from these paths (`cpictl.recipes.discovery`)."""
+    from cpictl.cli.output import error_message
+    from cpictl.recipes.discovery import find_recipes
+
+    try:
+        found = find_recipes(paths)
+    except FileNotFoundError as missing:
+        raise UsageError(f"{missing}: no such file or directory") from None
+    for file in found.suspicious:
+        error_message(f"{file}: left out, it looks like a recipe but has no `steps:`", "warning", "yellow")
+    if not found.recipes:
+        raise UsageError(f"no recipes in {', '.join(map(str, paths))} (*.yml or *.yaml files with `steps:`)")
+    return found.recipes

@@ -3,8 +3,9 @@
 PyYAML's safe dumper refuses what it does not know (it raises on a marker) and writes NaN as `.nan`. Here a
 `BigNumber` is an integer (or float) scalar of its exact digits, NaN and Infinity (markers or floats) are `null`
 as in `-o json`, an `Elided` is its note, and any other object is its `str()`. A string of several lines is a
-block scalar (`|`) wherever YAML allows one, so a log or a certificate reads as its lines. PyYAML escapes lone surrogates and
-control characters itself (`"\\uD800"`, `"\\e"`). Imported only when YAML is asked for: `yaml` costs start-up.
+block scalar (`|`) wherever YAML allows one, so a log or a certificate reads as its lines. PyYAML escapes lone
+surrogates and control characters itself (`"\\uD800"`, `"\\e"`). Imported only when YAML is asked for: `yaml`
+costs start-up.
 """
 
 from __future__ import annotations

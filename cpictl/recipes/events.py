@@ -71,6 +71,16 @@ class StepRow:
     def ok(self) -> bool:
         return self.status in ("passed", "skipped", "planned")
 
+    @property
+    def accepted_error(self) -> str | None:
+        """The error type this step's `expect: {ok: any}` let through: it passed, but it did not succeed, and the
+        views and reports say so instead of a bare "passed"."""
+        outcome = self.outcome
+        error = outcome.decoded.error if outcome is not None and outcome.decoded is not None else None
+        if self.status != "passed" or error is None or self.step.expect.ok != "any":
+            return None
+        return error.type
+
     def located_failures(self) -> list[RecipeProblem]:
         """Each failure as a problem pointing at the recipe line it is about — the predicate that failed, the
         save, the call — so the CLI can quote the recipe next to the response (file:line:column and a caret)."""

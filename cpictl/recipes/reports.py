@@ -60,7 +60,8 @@ def step_details(row: StepRow, *, show_secrets: bool = False, secrets: Redactor 
     return {
         "id": row.step.id, "name": row.name, "method": row.method, "phase": row.phase, "index": row.step.index,
         "file": row.step.origin.file, "line": row.step.origin.line,
-        "status": row.status, "reason": hide(row.reason) if row.reason else None,
+        "status": row.status, "accepted_error": row.accepted_error,
+        "reason": hide(row.reason) if row.reason else None,
         "failures": [hide(failure) for failure in row.failures], "warnings": row.warnings,
         "attempts": row.attempts, "duration_s": round(row.duration, 6),
         "created": [{"kind": kind, "cid": cid} for kind, cid in row.created],

@@ -196,6 +196,12 @@ def planned_step(event: StepPlanned) -> RenderableType:
     return Group(*parts)
 
 
+def _outcome_word(row: StepRow) -> str:
+    """The status, but `error accepted` for a step whose `expect: {ok: any}` let an error through: it passed, and
+    it did not succeed."""
+    return "error accepted" if row.accepted_error is not None else row.status
+
+
 def leftovers_line(summary: RunSummary, session_option: str = "") -> str | None:
     """"left behind: vm vm-1, disk d-2 — `cpictl ids` lists them, `cpictl cleanup` deletes them", or None when the
     run left nothing. The commands carry the run's session (`session_option`: `--session NAME` or `--state FILE`,
@@ -221,7 +227,7 @@ def _summary_at(summary: RunSummary, width: int, leftovers: bool = True) -> Tabl
     that leaves too little of them, counted (`+1 vm`): the step lines above the table carry every ID in full."""
     rows = summary.rows
     marks = [STATUS_MARK.get(row.status, ("?", "")) for row in rows]
-    outcomes = [f"{mark} {row.status}" for (mark, _), row in zip(marks, rows, strict=True)]
+    outcomes = [f"{mark} {_outcome_word(row)}" for (mark, _), row in zip(marks, rows, strict=True)]
     durations = ["" if row.status in ("skipped", "planned") else f"{row.duration * 1000:.0f} ms" for row in rows]
     outcome_w, duration_w = widest(outcomes, len("outcome")), widest(durations, len("duration"))
     room = width - 4 * COLUMN_GAP - outcome_w - duration_w

@@ -39,15 +39,6 @@ def short_type(error_type: str) -> str:
     return error_type.rsplit("::", 1)[-1]
 
 
-def accepted_error(row: StepRow) -> str | None:
-    """The error type a passed step let through with `expect: {ok: any}`, or None."""
-    outcome = row.outcome
-    error = outcome.decoded.error if outcome is not None and outcome.decoded is not None else None
-    if row.status != "passed" or error is None or row.step.expect.ok != "any":
-        return None
-    return error.type
-
-
 def _verdict(row: StepRow, mask: Callable[[str], str]) -> tuple[str, str, Text] | None:
     """(mark, style, words) of a step that got an answer; None: the call's own (a CPI that misbehaved)."""
     outcome = row.outcome
@@ -58,7 +49,7 @@ def _verdict(row: StepRow, mask: Callable[[str], str]) -> tuple[str, str, Text] 
     if row.status == "passed":
         if error is None:
             return mark, style, Text("ok")
-        if accepted_error(row) is not None:
+        if row.accepted_error is not None:
             return mark, style, Text.assemble("error accepted (", (got, "bold"), ")")
         return mark, style, Text.assemble((got, "bold"), " as expected")
     if row.status == "failed":

@@ -109,3 +109,16 @@ def test_an_unknown_var_is_refused_by_check_as_by_run_naming_the_vars_file_varia
     err = refused_alike(capsys, RECIPES / "walkthrough.yml", "--vars-file", str(vars_file), "--var", "disk_sise=1")
     assert ("--var disk_sise: the recipe has no variable 'disk_sise' (did you mean 'disk_size'?); its variables: "
             "disk_size, extra_size, image") in err, err
+
+
+def test_check_takes_directories_as_run_does(capsys, tmp_path):
+    code, out, err = cpictl(capsys, "recipe", "check", str(RECIPES))
+    assert code == 0, err
+    assert [line.split(":")[0] for line in out.splitlines()] == [
+        str(RECIPES / name) for name in ("failures.yml", "lifecycle.yml", "resize-and-update.yml", "snapshots.yml",
+                                         "walkthrough.yml")]  # common/stemcell.yml is a part: not checked alone
+    (tmp_path / "good.yml").write_text("name: good\nsteps: [{call: info}]\n")
+    (tmp_path / "bad.yml").write_text("name: bad\nsteps:\n  - {call: info, argz: []}\n")
+    code, out, err = cpictl(capsys, "recipe", "check", str(tmp_path))
+    assert code == 2 and f"{tmp_path / 'good.yml'}: ok" in out  # every recipe is checked, the bad one said
+    assert f"{tmp_path / 'bad.yml'}:3:18: unknown key 'argz'" in err and "1 of 2 recipes are invalid" in err

@@ -4,6 +4,7 @@ flags (-q, -v, --print) — all against the bundled reference CPI, at 80 columns
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import re
@@ -67,6 +68,10 @@ def test_an_error_that_ok_any_let_through_is_said_so(capsys, tmp_path, at_80):
     (line,) = step_lines(out)
     assert line.startswith("✔ delete a VM that is not there (delete_vm) error accepted (VMNotFound)  ")
     assert "passed" not in line
+    table = run(capsys, "run", str(recipe), "-v")[1].split("outcome", 1)[1]  # the table of steps (-v)
+    assert "✔ error accepted" in table and "✔ passed" not in table
+    (step,) = json.loads(run(capsys, "run", str(recipe), "-o", "json")[1])["steps"]
+    assert step["status"] == "passed" and step["accepted_error"] == "Bosh::Clouds::VMNotFound"
 
 
 FAILING = f"""name: failing

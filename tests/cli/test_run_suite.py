@@ -182,3 +182,30 @@ def test_sigterm_runs_the_current_recipes_finally_steps_and_starts_no_further_re
                             env=env)
     # the stemcell was cleaned up; what remains is the create_disk SIGTERM cut off, which may have made a disk
     assert [(r["kind"], r["method"]) for r in json.loads(listed.stdout)] == [("call", "create_disk")]
+
+
+def test_a_closed_stdout_ends_the_recipe_that_runs_and_starts_no_other(capsys, monkeypatch, tmp_path):
+    from cpictl.cli.main import main
+    from tests.cli.test_run import _ClosingStdout
+
+    write(tmp_path, "1.yml", f"""
+        name: first
+        steps:
+          - {{name: upload a stemcell, call: create_stemcell, args: [{IMAGE}, {{}}]}}
+          - {{name: ask, call: info}}
+        finally:
+          - {{name: clean up, call: delete_stemcell, args: ["${{stemcell}}"]}}
+        """)
+    write(tmp_path, "2.yml", "name: second\nsteps: [{name: never, call: info}]\n")
+    report = tmp_path / "r.json"
+    with monkeypatch.context() as patched:
+        patched.setattr("sys.stdout", _ClosingStdout(after="✔ upload a stemcell"))
+        code = main(["run", str(tmp_path), "--report-json", str(report)])
+    err = capsys.readouterr().err
+    assert code == 141, err
+    document = json.loads(report.read_text())
+    assert [(r["recipe"], r["status"]) for r in document["recipes"]] == [("first", "interrupted"),
+                                                                        ("second", "not run")]
+    assert document["recipes"][1]["reason"] == "not run: stdout was closed"
+    assert {s["name"]: s["status"] for s in document["recipes"][0]["steps"]}["clean up"] == "passed"
+    assert live(capsys) == []
