@@ -94,7 +94,7 @@ def _step_shown(event: Any, console: Any, view: RunView) -> None:
 
             console.print(Text("finally", style="dim"))
         # soft wrap: the terminal folds a long line itself, so no line break lands inside a cloud ID in a CI log
-        console.print(step_line(row, mask), soft_wrap=True)
+        console.print(step_line(row, mask, warnings=not failed), soft_wrap=True)
     if failed:
         from cpictl.render.detail import NORMAL
 

@@ -181,7 +181,9 @@ def _keep_cells(text: str, cells: int) -> str:
 
 
 def planned_step(event: StepPlanned) -> RenderableType:
-    head = Text.assemble(("· ", "cyan"), (event.step.name, "bold"), (f"  {event.step.method}", "dim"))
+    step = event.step
+    head = Text.assemble(("· ", "cyan"), (one_line(step.name), "bold"),
+                         (f" ({step.method})" if step.name != step.method else "", "dim"))
     if event.skipped:
         head.append(f"  skipped: {event.skipped}", style="dim")
         return head

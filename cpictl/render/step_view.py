@@ -71,8 +71,9 @@ def _label(row: StepRow) -> Text:
     return text
 
 
-def step_line(row: StepRow, mask: Callable[[str], str] = str) -> Text:
-    """The step in one line (module docstring); never cut: a long name or cloud ID folds onto the next line."""
+def step_line(row: StepRow, mask: Callable[[str], str] = str, *, warnings: bool = True) -> Text:
+    """The step in one line (module docstring), and its contract warnings beneath (`warnings=False`: the step's
+    expansion lists them); never cut: a long name or cloud ID folds onto the next line."""
     if row.outcome is not None and row.status != "skipped":
         line = call_line(row.outcome, mask, label=row.name, judged=_verdict(row, mask), verdicts=False)
     else:
@@ -84,7 +85,7 @@ def step_line(row: StepRow, mask: Callable[[str], str] = str) -> Text:
         line = Text.assemble((f"{mark} ", style), _label(row), (words, "dim" if row.status == "skipped" else style))
     if row.attempts > 1:
         line.append(f"  {row.attempts} attempts", style="yellow")
-    for warning in row.warnings:
+    for warning in row.warnings if warnings else ():
         line.append(f"\n    warning: {visible_controls(mask(warning))}", style="yellow")
     line.overflow, line.no_wrap = "fold", False
     return line
@@ -101,7 +102,7 @@ def step_failure(row: StepRow, target: Target, detail: Detail = NORMAL,
         secrets.request(row.request.as_dict())
     parts: list[RenderableType] = []
     problems = row.located_failures()
-    if row.status == "misbehaved" and problems:  # the call's view lists each verdict: point at the step once
+    if row.status == "misbehaved" and problems and row.outcome is not None:  # the call's view lists each verdict
         problems = [row.step.origin.problem("the CPI misbehaved (below)", "call")]
     for problem in problems:
         parts.append(Text(problem.location + ": " + visible_controls(secrets.text(problem.message)),
