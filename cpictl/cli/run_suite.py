@@ -48,6 +48,10 @@ def run_suite(paths: list[Path], plan: Any, view: RunView, tags: list[str], juni
             entry.error = error
             _say_invalid(error)
             continue
+        except UsageError as problem:  # its target: a named target that does not exist, a CPI flag it refuses
+            entry.error = _as_recipe_error(entry.file, str(problem))
+            error_message(f"{entry.file}: {problem}")
+            continue
         if entry.summary.interrupted:
             stopped = f"not run: {_what_stopped(entry.summary)}"
     write_suite_reports(suite, junit, json_path)
@@ -107,6 +111,12 @@ def _recipe_error() -> type[Exception]:
     from cpictl.recipes import RecipeError
 
     return RecipeError
+
+
+def _as_recipe_error(file: Path, message: str) -> Any:
+    from cpictl.recipes import RecipeError, RecipeProblem
+
+    return RecipeError([RecipeProblem(str(file), None, None, message)])
 
 
 def _say_invalid(error: Any) -> None:

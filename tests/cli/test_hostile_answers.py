@@ -267,8 +267,8 @@ def test_a_recipe_deletes_what_it_created_in_its_finally_step(capsys, tmp_path, 
     assert code == case.exit_code, out
     no_raw_controls(out)
     if case.cid is not None and len(case.cid) < 100:
-        in_one_row(out, "made", f"+{kind} {shown(case.cid)}")  # the step line and the summary row
-        in_one_row(out, "remove", f"-{kind} {shown(case.cid)}")
+        in_one_row(out, "made", f"+ {kind} {shown(case.cid)}")  # the step's line, the ID on it in one piece
+        in_one_row(out, "remove", f"- {kind} {shown(case.cid)}")
     steps = {step["name"]: step for step in strict(report.read_text())["steps"]}
     if case.cid is None:
         assert steps["remove"]["status"] == "skipped"
