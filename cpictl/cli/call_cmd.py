@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
-from cpictl.cli import exits
+from cpictl.cli import exits, metavars
 from cpictl.cli import options as opt
 from cpictl.cli.completion import complete_call_argument, complete_method
 from cpictl.cli.exits import UsageError
@@ -33,14 +33,16 @@ CALL_HELP = "\n\n".join((
 
 
 def call_command(
-    method: Annotated[str | None, typer.Argument(help="CPI method, e.g. create_vm (see `cpictl methods`); "
-                                                 "optional with --raw.", autocompletion=complete_method)] = None,
-    args: Annotated[list[str] | None, typer.Argument(help="Arguments: YAML values, name=value or @file.",
-                                                     autocompletion=complete_call_argument)] = None,
-    args_file: Annotated[str | None, typer.Option("--args-file", help="YAML/JSON list or mapping of "
-                                                     "arguments; - reads stdin.")] = None,
-    raw: Annotated[str | None, typer.Option("--raw", help="Send this whole request document unchanged "
-                                               "(file or -).")] = None,
+    method: Annotated[str | None, typer.Argument(
+        metavar="METHOD", click_type=metavars.TEXT, help="CPI method, e.g. create_vm (see `cpictl methods`); "
+        "optional with --raw.", autocompletion=complete_method)] = None,
+    args: Annotated[list[str] | None, typer.Argument(
+        metavar="ARG...", click_type=metavars.TEXT, help="Arguments: YAML values, name=value or @file.",
+        autocompletion=complete_call_argument)] = None,
+    args_file: Annotated[str | None, typer.Option("--args-file", metavar="FILE|-", help="YAML/JSON list or "
+                                                     "mapping of arguments; - reads stdin.")] = None,
+    raw: Annotated[str | None, typer.Option("--raw", metavar="FILE|-", help="Send this whole request document "
+                                               "unchanged (a file, or - for stdin).")] = None,
     from_trace: Annotated[int | None, typer.Option("--from-trace", metavar="N", help="Send the call numbered N in "
                                                    "the session's trace again (`cpictl trace list`).")] = None,
     from_log: Annotated[str | None, typer.Option("--from-log", metavar="FILE", help="Send a call found in a BOSH "
@@ -57,8 +59,8 @@ def call_command(
                                               "CPI's own input checks.")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the exact stdin, argv, environment and a shell "
                                           "one-liner; run nothing.")] = False,
-    output: Annotated[str | None, typer.Option("-o", "--output", help="table, json or yaml (default: table on "
-                                                  "a terminal, json otherwise).")] = None,
+    output: Annotated[str | None, typer.Option("-o", "--output", metavar=metavars.FORMATS, help="Output format "
+                                                  "(default: table on a terminal, json otherwise).")] = None,
     full_log: Annotated[bool, typer.Option("--full-log", help="Show the CPI's whole log.")] = False,
     show_secrets: Annotated[bool, typer.Option("--show-secrets", help="Do not mask context properties, "
                                                "cloud_properties and env secrets.")] = False,

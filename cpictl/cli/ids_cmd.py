@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from cpictl.cli import exits
+from cpictl.cli import exits, metavars
 from cpictl.cli import options as opt
 from cpictl.cli.completion import complete_live_id
 from cpictl.cli.exits import UsageError
@@ -18,7 +18,8 @@ from cpictl.cli.output import emit_document, resolve_format
 
 ids_app = typer.Typer(help="The session's cloud IDs: list, verify, forget, import a create-env state file.",
                       no_args_is_help=False)
-OutputOpt = Annotated[str | None, typer.Option("-o", "--output", help="table, json or yaml.")]
+OutputOpt = Annotated[str | None, typer.Option("-o", "--output", metavar=metavars.FORMATS, help="Output format "
+                                              "(default: table on a terminal, json otherwise).")]
 
 
 def _store(session: str | None, state: Path | None):
@@ -79,7 +80,8 @@ def ids_command(ctx: typer.Context,
 
 
 @ids_app.command("forget")
-def forget_command(cid: Annotated[str, typer.Argument(help="Cloud ID to stop tracking (it is not deleted).",
+def forget_command(cid: Annotated[str, typer.Argument(metavar="CID", click_type=metavars.TEXT,
+                                                     help="Cloud ID to stop tracking (it is not deleted).",
                                                      autocompletion=complete_live_id)],
                    session: opt.SessionOpt = None, state: opt.StateOpt = None) -> None:
     """Stop tracking a live cloud ID without deleting it, or dismiss a call that may have created something (by
@@ -105,7 +107,8 @@ IMPORT_STATE_HELP = (
 
 
 @ids_app.command("import-state", help=IMPORT_STATE_HELP)
-def import_state_command(file: Annotated[Path, typer.Argument(help="A `bosh create-env` state file.")],
+def import_state_command(file: Annotated[Path, typer.Argument(metavar="FILE", click_type=metavars.TEXT,
+                                                                 help="A `bosh create-env` state file.")],
                          output: OutputOpt = None, session: opt.SessionOpt = None, state: opt.StateOpt = None) -> None:
     # The help is IMPORT_STATE_HELP: one line per paragraph.
     report = _store(session, state).import_create_env_state(file)
@@ -234,8 +237,8 @@ def cleanup_command(
     target: Annotated[str | None, typer.Option(
         "--target", metavar="NAME", help="Delete through this named target instead of the CPI that created each "
         "ID.", autocompletion=opt.complete_target, rich_help_panel=opt.TARGET)] = None,
-    cpi: Annotated[str | None, typer.Option("--cpi", help="Delete through this CPI instead of the one that "
-                                               "created each ID.", rich_help_panel=opt.TARGET)] = None,
+    cpi: Annotated[str | None, typer.Option("--cpi", metavar="PATH", help="Delete through this CPI instead of the "
+                                               "one that created each ID.", rich_help_panel=opt.TARGET)] = None,
     cpi_arg: opt.CpiArgOpt = None, api_version: opt.ApiVersionOpt = None, stemcell_api_version: opt.StemcellOpt = None,
     caller: opt.CallerOpt = None, preferred_api_version: opt.PreferredOpt = None, negotiate: opt.NegotiateOpt = None,
     renegotiate: opt.RenegotiateOpt = False,

@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 
+from cpictl.cli import metavars
 from cpictl.cli.exits import UsageError
 from cpictl.cli.output import emit_document
 from cpictl.cli.recipe_vars import VarOpt, VarsFileOpt, load_recipe_with_vars
@@ -38,7 +39,8 @@ CHECK_HELP = (
 
 
 @recipe_app.command("check", help=CHECK_HELP)
-def check_command(recipe_file: Annotated[Path, typer.Argument(metavar="RECIPE", help="Recipe YAML file.")],
+def check_command(recipe_file: Annotated[Path, typer.Argument(metavar="RECIPE", click_type=metavars.TEXT,
+                                                              help="Recipe YAML file.")],
                   var: VarOpt = None, vars_file: VarsFileOpt = None) -> None:
     import os
 

@@ -26,6 +26,7 @@ from typing import Annotated, Any
 
 import typer
 
+from cpictl.cli import metavars
 from cpictl.cli import options as opt
 from cpictl.cli.exits import UsageError
 from cpictl.cli.options import TargetOptions, journal_path, parse_version, wants_registry
@@ -50,10 +51,10 @@ RUN_HELP = "\n\n".join((  # one string per paragraph: the help formatter wraps, 
 
 
 def run_command(
-    recipe_file: Annotated[Path, typer.Argument(metavar="RECIPE", help="Recipe YAML file.")],
+    recipe_file: Annotated[Path, typer.Argument(metavar="RECIPE", click_type=metavars.TEXT, help="Recipe YAML file.")],
     var: VarOpt = None, vars_file: VarsFileOpt = None,
-    from_step: Annotated[str | None, typer.Option("--from", help="Start at this step.")] = None,
-    to_step: Annotated[str | None, typer.Option("--to", help="Stop after this step.")] = None,
+    from_step: Annotated[str | None, typer.Option("--from", metavar="STEP", help="Start at this step.")] = None,
+    to_step: Annotated[str | None, typer.Option("--to", metavar="STEP", help="Stop after this step.")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the requests (references resolved where "
                                           "possible); run nothing.")] = False,
     keep_going: Annotated[bool, typer.Option("--keep-going", help="Go on after a failed step.")] = False,
@@ -61,14 +62,16 @@ def run_command(
                                             "quit.")] = False,
     no_finally: Annotated[bool, typer.Option("--no-finally", help="Do not run the finally steps (keep what was "
                                              "created, to inspect it).")] = False,
-    report_junit: Annotated[Path | None, typer.Option("--report-junit", help="Write a JUnit XML report.")] = None,
-    report_json: Annotated[Path | None, typer.Option("--report-json", help="Write a JSON report.")] = None,
+    report_junit: Annotated[Path | None, typer.Option("--report-junit", metavar="FILE",
+                                                      help="Write a JUnit XML report.")] = None,
+    report_json: Annotated[Path | None, typer.Option("--report-json", metavar="FILE",
+                                                     help="Write a JSON report.")] = None,
     registry: Annotated[bool, typer.Option("--registry", help="Serve an embedded registry on 127.0.0.1 for "
                                            "registry-mode CPIs and show what they write to it.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show every call in full, as `cpictl call` "
                                           "does.")] = False,
-    output: Annotated[str | None, typer.Option("-o", "--output", help="table (live progress), json or yaml "
-                                                  "(the report on stdout).")] = None,
+    output: Annotated[str | None, typer.Option("-o", "--output", metavar=metavars.FORMATS, help="table (live "
+                                                  "progress), json or yaml (the report on stdout).")] = None,
     target: opt.TargetNameOpt = None, cpi: opt.CpiOpt = None, cpi_arg: opt.CpiArgOpt = None,
     api_version: opt.ApiVersionOpt = None,
     stemcell_api_version: opt.StemcellOpt = None, caller: opt.CallerOpt = None,

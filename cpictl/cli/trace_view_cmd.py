@@ -17,6 +17,7 @@ import typer
 from cpictl.cli import options as opt
 from cpictl.cli.exits import UsageError
 from cpictl.cli.from_trace import trace_errors
+from cpictl.cli.metavars import choices
 from cpictl.cli.output import emit_document, resolve_format
 from cpictl.cli.trace_options import FileOpt, NumberArg, OutputOpt, VarOpt, entry_numbered, journal_and_trace
 
@@ -100,8 +101,9 @@ def export_command(
     request: Annotated[bool, typer.Option("--request", help="The request document.")] = False,
     recipe: Annotated[bool, typer.Option("--recipe", help="A recipe with the call as its step.")] = False,
     var: VarOpt = None,
-    output: Annotated[str | None, typer.Option("-o", "--output", help="text (default) or json: the export and "
-                                               "the variables it leaves to fill.")] = None,
+    output: Annotated[str | None, typer.Option("-o", "--output", metavar=choices("text", "json"),
+                                               help="text (default), or json: the export and the variables it "
+                                               "leaves to fill.")] = None,
     file: FileOpt = None, session: opt.SessionOpt = None, state: opt.StateOpt = None,
 ) -> None:
     # The help is EXPORT_HELP.
