@@ -185,6 +185,7 @@ def _recalled_call(from_trace: int | None, from_log: str | None, request_id: str
 
 def built_request(target: Any, method: str, words: list[str], args_file: str | None, validate: bool,
                   journal: Path, arguments: Any = None) -> Any:
+    from cpictl.protocol.arguments import ArgumentProblem
     from cpictl.protocol.catalogue import get_method
     from cpictl.session import UnknownMethod, build_request
     from cpictl.wordargs import parse_args_file, parse_cli_arguments
@@ -201,7 +202,10 @@ def built_request(target: Any, method: str, words: list[str], args_file: str | N
     else:
         arguments = parse_cli_arguments(spec, words, target.api_version)
     arguments = resolve_references(arguments, journal)
-    request = build_request(target, method, arguments, validate=validate)
+    try:
+        request = build_request(target, method, arguments, validate=validate)
+    except ArgumentProblem as problem:
+        raise _with_shell_hint(problem, spec, target.api_version, words) from None
     if method in ("attach_disk", "detach_disk"):  # the journal may know the call is bound to fail: say so first
         from cpictl.cli.output import error_message
         from cpictl.store import CloudIdStore
@@ -210,6 +214,18 @@ def built_request(target: Any, method: str, words: list[str], args_file: str | N
         for warning in relation_warnings(method, request.arguments, CloudIdStore(journal).replay()):
             error_message(warning, "warning", "yellow")
     return request
+
+
+def _with_shell_hint(problem: Any, spec: Any, api_version: int | None, words: list[str]) -> Exception:
+    """The problem itself, or — an empty cloud ID an empty command-line word gave — a usage error that adds what
+    the shell probably did (`cpictl.cli.word_hints`)."""
+    from cpictl.cli.word_hints import empty_reference_hint
+
+    param = next((p for p in spec.params_for(api_version) if p.name == problem.param), None) if spec else None
+    if param is None or not problem.detail.startswith("empty "):
+        return problem
+    hint = empty_reference_hint(param.name, param.kind, words)
+    return UsageError(str(problem), hint) if hint else problem
 
 
 def resolve_references(arguments: Any, journal: Path) -> Any:
