@@ -50,7 +50,7 @@ def _yes_no(value: bool) -> Text:
     return Text("yes", style="bold") if value else Text("no", style="dim")
 
 
-MATRIX_TITLE = "where a CPI writes agent settings (contract §5.6)"
+MATRIX_TITLE = "where a CPI writes agent settings, by director, CPI and stemcell api_version"
 MATRIX_COLUMNS = ("director", "CPI", "stemcell", "update registry", "full settings in user-metadata")
 
 
