@@ -58,8 +58,8 @@ def run_command(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the requests (references resolved where "
                                           "possible); run nothing.")] = False,
     keep_going: Annotated[bool, typer.Option("--keep-going", help="Go on after a failed step.")] = False,
-    step_mode: Annotated[bool, typer.Option("--step", help="On a terminal, ask before each step: run, skip or "
-                                            "quit.")] = False,
+    step_mode: Annotated[bool, typer.Option("--step", help="On a terminal, ask before each step, one key: run, "
+                                            "skip, quit, or continue without asking.")] = False,
     no_finally: Annotated[bool, typer.Option("--no-finally", help="Do not run the finally steps (keep what was "
                                              "created, to inspect it).")] = False,
     report_junit: Annotated[Path | None, typer.Option("--report-junit", metavar="FILE",
