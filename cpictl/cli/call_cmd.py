@@ -14,6 +14,7 @@ import typer
 from cpictl.cli import exits
 from cpictl.cli import options as opt
 from cpictl.cli.completion import complete_call_argument, complete_method
+from cpictl.cli.detail_options import OUTPUT, PrintOpt, QuietOpt, VerboseOpt, detail_option
 from cpictl.cli.exits import UsageError
 from cpictl.cli.options import TargetOptions, journal_path, wants_registry
 from cpictl.cli.output import emit_document, resolve_format
@@ -59,7 +60,9 @@ def call_command(
                                           "one-liner; run nothing.")] = False,
     output: Annotated[str | None, typer.Option("-o", "--output", help="table, json or yaml (default: table on "
                                                   "a terminal, json otherwise).")] = None,
-    full_log: Annotated[bool, typer.Option("--full-log", help="Show the CPI's whole log.")] = False,
+    full_log: Annotated[bool, typer.Option("--full-log", help="Show the CPI's whole log (as --print adds log).",
+                                           rich_help_panel=OUTPUT)] = False,
+    quiet: QuietOpt = False, verbose: VerboseOpt = False, printed: PrintOpt = None,
     show_secrets: Annotated[bool, typer.Option("--show-secrets", help="Do not mask context properties, "
                                                "cloud_properties and env secrets.")] = False,
     registry: Annotated[bool, typer.Option("--registry", help="Start an embedded BOSH registry for the call "
@@ -77,6 +80,7 @@ def call_command(
     session: opt.SessionOpt = None, state: opt.StateOpt = None,
 ) -> None:
     fmt = resolve_format(output)
+    detail = detail_option(quiet, verbose, printed, full_log=full_log)
     target = TargetOptions.from_params(locals()).build()
     journal = journal_path(session, state)
     if raw is not None:
@@ -110,7 +114,7 @@ def call_command(
         outcome = _execute(target, request, stdin, journal, show_secrets)
     settings = _settings_report(outcome, target, journal)
     if fmt == "table":
-        _print_table(outcome, target, journal, registry_view, settings, full_log=full_log, show_secrets=show_secrets)
+        _print_table(outcome, target, journal, registry_view, settings, detail=detail, show_secrets=show_secrets)
     else:
         from cpictl.session import outcome_as_dict
 
@@ -289,19 +293,33 @@ def _execute_with_registry(target: Any, request: Any, stdin: bytes | None, journ
     return outcome, render_registry_events(events, endpoint)
 
 
-def _print_table(outcome: Any, target: Any, journal: Path, registry_view: Any, settings: Any, *, full_log: bool,
+def _print_table(outcome: Any, target: Any, journal: Path, registry_view: Any, settings: Any, *, detail: Any,
                  show_secrets: bool) -> None:
     from cpictl.cli.output import stdout_console
     from cpictl.render.call_view import render_call
 
     console = stdout_console()
-    console.print(render_call(outcome, target, full_log=full_log, show_secrets=show_secrets))
-    if registry_view is not None:
-        console.print(registry_view)
-    if settings is not None:
-        from cpictl.render.metadata_view import metadata_panel
+    if detail.quiet:
+        from cpictl.protocol.redaction import Redactor
+        from cpictl.render.call_line import call_line
 
-        panel = metadata_panel(outcome, target, journal, show_secrets=show_secrets, report=settings)
+        mask = (lambda text: text) if show_secrets else Redactor().text
+        console.print(call_line(outcome, mask, settings_mistakes=len(settings.mistakes) if settings else 0))
+        return
+    shown = render_call(outcome, target, show_secrets=show_secrets, detail=detail)
+    if shown.__class__.__name__ != "Text" or str(shown):
+        console.print(shown)
+    if registry_view is not None and (detail.verbose or detail.chosen is None):
+        console.print(registry_view)
+    if not detail.shows("settings"):
+        return
+    if settings is not None:
+        from cpictl.render.metadata_view import metadata_panel, settings_line
+
+        if detail.whole("settings"):
+            panel = metadata_panel(outcome, target, journal, show_secrets=show_secrets, report=settings)
+        else:
+            panel = settings_line(settings)
         if panel is not None:
             console.print(panel)
     elif outcome.request.method in ("create_vm", "attach_disk", "detach_disk"):
