@@ -14,10 +14,10 @@ import typer
 from cpictl.cli import exits
 from cpictl.cli import options as opt
 from cpictl.cli.completion import complete_call_argument, complete_method
-from cpictl.cli.detail_options import OUTPUT, PrintOpt, QuietOpt, VerboseOpt, detail_option
+from cpictl.cli.detail_options import OUTPUT, PrintOpt, QuietOpt, VerboseOpt, detail_option, format_for
 from cpictl.cli.exits import UsageError
 from cpictl.cli.options import TargetOptions, journal_path, wants_registry
-from cpictl.cli.output import emit_document, resolve_format
+from cpictl.cli.output import emit_document
 
 # Each paragraph is one string: the help formatter wraps paragraphs itself, and a hard line break would stay.
 CALL_HELP = "\n\n".join((
@@ -79,7 +79,7 @@ def call_command(
     jobs_dir: opt.JobsDirOpt = None, cwd: opt.CwdOpt = None, timeout: opt.TimeoutOpt = None,
     session: opt.SessionOpt = None, state: opt.StateOpt = None,
 ) -> None:
-    fmt = resolve_format(output)
+    fmt = format_for(output, quiet, verbose, printed)
     detail = detail_option(quiet, verbose, printed, full_log=full_log)
     target = TargetOptions.from_params(locals()).build()
     journal = journal_path(session, state)

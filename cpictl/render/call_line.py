@@ -61,14 +61,15 @@ def verdict_count(outcome: CallOutcome, settings_mistakes: int = 0) -> Text:
 
 def call_line(outcome: CallOutcome, mask: Callable[[str], str] = str, *, label: str | None = None,
               settings_mistakes: int = 0) -> Text:
-    """`✔ create_vm ok  + vm vm-1  74 ms  0 verdicts`; `label` (a recipe step's name) goes before the method."""
+    """`✔ create_vm  + vm vm-1  74 ms  0 verdicts`; `label` (a recipe step's name) goes before the method."""
     mark, style = outcome_mark(outcome)
     text = Text.assemble((f"{mark} ", style))
     if label is not None and label != outcome.request.method:
-        text.append(f"{one_line(label)} ", style="bold").append(f"({outcome.request.method}) ", style="dim")
+        text.append(one_line(label), style="bold").append(f" ({outcome.request.method})", style="dim")
     else:
-        text.append(f"{outcome.request.method} ", style="bold")
-    text.append(outcome_words(outcome, mask), style="" if outcome.status == "ok" else style)
+        text.append(outcome.request.method, style="bold")
+    if outcome.status != "ok":  # ✔ says ok
+        text.append("  ").append(outcome_words(outcome, mask), style=style)
     text.append_text(id_changes(outcome))
     if outcome.run is not None:
         text.append(f"  {outcome.run.duration_s * 1000:.0f} ms", style="dim")

@@ -321,15 +321,17 @@ class _CallView:
     # -- each part ---------------------------------------------------------------------------------------------------
 
     def request_part(self) -> list[Pieces | RenderableType]:
-        """The request as sent (masked), and the process it went to: argv, cwd, environment."""
+        """The request as sent (masked; compact, as cpictl writes it on the CPI's stdin), and the process it went
+        to: argv, cwd, environment."""
         from cpictl.protocol.strict_json import strict_dumps
 
-        document = strict_dumps(self.request, indent=2)
-        parts: list[Pieces | RenderableType] = [Text(visible_controls(document))]
-        environment = _environment_lines(self.target, self.show_secrets)
-        if environment is not None:
-            parts.append(environment)
-        return parts
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(style="bold", no_wrap=True)
+        grid.add_column(overflow="fold")
+        grid.add_row("stdin", Text(visible_controls(strict_dumps(self.request, separators=(",", ":")))))
+        for label, value in _process_rows(self.target, self.show_secrets):
+            grid.add_row(label, value)
+        return [grid]
 
     def arguments_part(self) -> list[Pieces | RenderableType]:
         shown = self.request.get("arguments")  # a --raw document may have none, or an object
@@ -469,25 +471,26 @@ def _compact_result(result: Any, method: str, arguments: Any,
     return rows
 
 
-def _environment_lines(target: Target, show_secrets: bool) -> Text | None:
-    """argv, cwd and the environment the CPI ran with (secrets masked), for `-v`/`--print request`."""
+def _process_rows(target: Target, show_secrets: bool) -> list[tuple[str, Text]]:
+    """argv, cwd and the environment the CPI runs with (secrets masked), for `-v`/`--print request`."""
     argv = getattr(target, "argv", None)
     if not argv:
-        return None
+        return []
     import shlex
 
-    text = Text.assemble(("argv ", "bold"), (visible_controls(shlex.join(argv)), ""))
+    rows = [("argv", Text(visible_controls(shlex.join(argv))))]
     if getattr(target, "cwd", None):
-        text.append("\ncwd ", style="bold").append(visible_controls(str(target.cwd)))
+        rows.append(("cwd", Text(visible_controls(str(target.cwd)))))
     env = target.child_environment()
     if not show_secrets:
         from cpictl.targets.secrets import mask_env
 
         env = mask_env(env, target.secrets)
-    text.append(f"\nenvironment ({target.env_mode})", style="bold")
+    lines = Text(f"({target.env_mode})", style="dim")
     for name in sorted(env):
-        text.append(f"\n  {name}=", style="dim").append(visible_controls(env[name]))
-    return text
+        lines.append(f"\n{name}=", style="dim").append(visible_controls(env[name]))
+    rows.append(("env", lines))
+    return rows
 
 
 def _log_among(log: str, stderr: str) -> bool:
