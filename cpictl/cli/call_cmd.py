@@ -25,9 +25,11 @@ CALL_HELP = "\n\n".join((
     "ARG is a YAML value (1024, '{}', vm-1, '{\"a\": 1}'), name=value by parameter name, or @file.yml. "
     "References like ${vm} or ${disk} take the session's latest live cloud ID of that kind. A value that starts "
     "with '-' (a negative size, to probe the CPI) goes after `--`: call create_disk -- -1 '{}'.",
-    "After create_vm, attach_disk and detach_disk the table view shows the agent settings the CPI wrote, when "
-    "cpictl can see them (the reference CPI's user-metadata, or the embedded registry's capture); `cpictl metadata "
-    "show` compares them with what the contract requires. --registry runs a BOSH registry on 127.0.0.1 for the call "
+    "The view fits one screen: -q says the call in one line, -v shows everything (the exact stdin, argv, "
+    "environment, log, stderr), --print result,log only those parts. After create_vm, attach_disk and detach_disk "
+    "it checks the agent settings the CPI wrote, when cpictl can see them (the reference CPI's user-metadata, or "
+    "the embedded registry's capture): --print settings shows them, `cpictl metadata show` compares them field by "
+    "field. --registry runs a BOSH registry on 127.0.0.1 for the call "
     "and lists the requests it answered (table view only: -o json keeps its fixed keys).",
     exits.EXIT_CODES_HELP,
 ))

@@ -450,25 +450,25 @@ def _compact_result(result: Any, method: str, arguments: Any,
     it was asked for (a v2 CPI echoes them back, adding what it chose: a MAC, a dynamic IP). None: the usual view."""
     if not isinstance(result, list) or not result or len(result) > 20:
         return None
-    rows: list[Pieces | RenderableType] = [[("result", "bold")]]
+    grid = Table.grid(padding=(0, 2), pad_edge=False)
+    grid.add_column(style="dim", no_wrap=True)
+    grid.add_column(overflow="fold")
     asked = arguments[3] if method == "create_vm" and isinstance(arguments, list) and len(arguments) > 3 else None
     for position, item in enumerate(result):
-        label: Pieces = [(f"  [{position}]  ", "dim")]
         if position == 1 and isinstance(asked, dict) and isinstance(item, dict) and set(item) == set(asked):
             added = {name: {key: value for key, value in network.items()
                             if not isinstance(asked[name], dict) or asked[name].get(key) != value}
                      for name, network in item.items() if isinstance(network, dict)}
             added = {name: keys for name, keys in added.items() if keys}
-            label.append(("the networks as asked", "dim"))
+            pieces: Pieces = [("the networks as asked", "dim")]
             if added:
-                label += [(", and ", "dim"), *flow_pieces(added)]
-            rows.append(label)
-            continue
-        if isinstance(item, str) and item in created:
-            rows.append([*label, (f"the new {created[item]} ID (below)", "dim")])
-            continue
-        rows.append([*label, *(flow_pieces(item) if isinstance(item, (dict, list)) else inline_pieces(item))])
-    return rows
+                pieces += [(", and ", "dim"), *flow_pieces(added)]
+        elif isinstance(item, str) and item in created:
+            pieces = [(f"the new {created[item]} ID (below)", "dim")]
+        else:
+            pieces = flow_pieces(item) if isinstance(item, (dict, list)) else inline_pieces(item)
+        grid.add_row(f"[{position}]", styled(*pieces))
+    return [[("result", "bold")], Padding(grid, (0, 0, 0, 2))]
 
 
 def _process_rows(target: Target, show_secrets: bool) -> list[tuple[str, Text]]:
