@@ -14,9 +14,10 @@ import typer
 from cpictl.cli import exits, metavars
 from cpictl.cli import options as opt
 from cpictl.cli.completion import complete_call_argument, complete_method
+from cpictl.cli.detail_options import OUTPUT, PrintOpt, QuietOpt, VerboseOpt, detail_option, format_for
 from cpictl.cli.exits import UsageError
 from cpictl.cli.options import TargetOptions, journal_path, wants_registry
-from cpictl.cli.output import emit_document, resolve_format
+from cpictl.cli.output import emit_document
 
 # Each paragraph is one string: the help formatter wraps paragraphs itself, and a hard line break would stay.
 CALL_HELP = "\n\n".join((
@@ -24,9 +25,11 @@ CALL_HELP = "\n\n".join((
     "ARG is a YAML value (1024, '{}', vm-1, '{\"a\": 1}'), name=value by parameter name, or @file.yml. "
     "References like ${vm} or ${disk} take the session's latest live cloud ID of that kind. A value that starts "
     "with '-' (a negative size, to probe the CPI) goes after `--`: call create_disk -- -1 '{}'.",
-    "After create_vm, attach_disk and detach_disk the table view shows the agent settings the CPI wrote, when "
-    "cpictl can see them (the reference CPI's user-metadata, or the embedded registry's capture); `cpictl metadata "
-    "show` compares them with what the contract requires. --registry runs a BOSH registry on 127.0.0.1 for the call "
+    "The view fits one screen: -q says the call in one line, -v shows everything (the exact stdin, argv, "
+    "environment, log, stderr), --print result,log only those parts. After create_vm, attach_disk and detach_disk "
+    "it checks the agent settings the CPI wrote, when cpictl can see them (the reference CPI's user-metadata, or "
+    "the embedded registry's capture): --print settings shows them, `cpictl metadata show` compares them field by "
+    "field. --registry runs a BOSH registry on 127.0.0.1 for the call "
     "and lists the requests it answered (table view only: -o json keeps its fixed keys).",
     exits.EXIT_CODES_HELP,
 ))
@@ -61,7 +64,9 @@ def call_command(
                                           "one-liner; run nothing.")] = False,
     output: Annotated[str | None, typer.Option("-o", "--output", metavar=metavars.FORMATS, help="Output format "
                                                   "(default: table on a terminal, json otherwise).")] = None,
-    full_log: Annotated[bool, typer.Option("--full-log", help="Show the CPI's whole log.")] = False,
+    full_log: Annotated[bool, typer.Option("--full-log", help="Show the CPI's whole log (as --print adds log).",
+                                           rich_help_panel=OUTPUT)] = False,
+    quiet: QuietOpt = False, verbose: VerboseOpt = False, printed: PrintOpt = None,
     show_secrets: Annotated[bool, typer.Option("--show-secrets", help="Do not mask context properties, "
                                                "cloud_properties and env secrets.")] = False,
     registry: Annotated[bool, typer.Option("--registry", help="Start an embedded BOSH registry for the call "
@@ -78,7 +83,8 @@ def call_command(
     jobs_dir: opt.JobsDirOpt = None, cwd: opt.CwdOpt = None, timeout: opt.TimeoutOpt = None,
     session: opt.SessionOpt = None, state: opt.StateOpt = None,
 ) -> None:
-    fmt = resolve_format(output)
+    fmt = format_for(output, quiet, verbose, printed)
+    detail = detail_option(quiet, verbose, printed, full_log=full_log)
     target = TargetOptions.from_params(locals()).build()
     journal = journal_path(session, state)
     if raw is not None:
@@ -112,7 +118,7 @@ def call_command(
         outcome = _execute(target, request, stdin, journal, show_secrets)
     settings = _settings_report(outcome, target, journal)
     if fmt == "table":
-        _print_table(outcome, target, journal, registry_view, settings, full_log=full_log, show_secrets=show_secrets)
+        _print_table(outcome, target, journal, registry_view, settings, detail=detail, show_secrets=show_secrets)
     else:
         from cpictl.session import outcome_as_dict
 
@@ -307,19 +313,33 @@ def _execute_with_registry(target: Any, request: Any, stdin: bytes | None, journ
     return outcome, render_registry_events(events, endpoint)
 
 
-def _print_table(outcome: Any, target: Any, journal: Path, registry_view: Any, settings: Any, *, full_log: bool,
+def _print_table(outcome: Any, target: Any, journal: Path, registry_view: Any, settings: Any, *, detail: Any,
                  show_secrets: bool) -> None:
     from cpictl.cli.output import stdout_console
     from cpictl.render.call_view import render_call
 
     console = stdout_console()
-    console.print(render_call(outcome, target, full_log=full_log, show_secrets=show_secrets))
-    if registry_view is not None:
-        console.print(registry_view)
-    if settings is not None:
-        from cpictl.render.metadata_view import metadata_panel
+    if detail.quiet:
+        from cpictl.protocol.redaction import Redactor
+        from cpictl.render.call_line import call_line
 
-        panel = metadata_panel(outcome, target, journal, show_secrets=show_secrets, report=settings)
+        mask = (lambda text: text) if show_secrets else Redactor().text
+        console.print(call_line(outcome, mask, settings_mistakes=len(settings.mistakes) if settings else 0))
+        return
+    shown = render_call(outcome, target, show_secrets=show_secrets, detail=detail)
+    if shown.__class__.__name__ != "Text" or str(shown):
+        console.print(shown)
+    if registry_view is not None and (detail.verbose or detail.chosen is None):
+        console.print(registry_view)
+    if not detail.shows("settings"):
+        return
+    if settings is not None:
+        from cpictl.render.metadata_view import metadata_panel, settings_line
+
+        if detail.whole("settings"):
+            panel = metadata_panel(outcome, target, journal, show_secrets=show_secrets, report=settings)
+        else:
+            panel = settings_line(settings)
         if panel is not None:
             console.print(panel)
     elif outcome.request.method in ("create_vm", "attach_disk", "detach_disk"):

@@ -12,6 +12,7 @@ import typer
 from cpictl.cli import exits, metavars
 from cpictl.cli import options as opt
 from cpictl.cli.completion import complete_live_id
+from cpictl.cli.detail_options import PrintOpt, QuietOpt, VerboseOpt, detail_option, format_for
 from cpictl.cli.exits import UsageError
 from cpictl.cli.options import TargetOptions, journal_path
 from cpictl.cli.output import emit_document, resolve_format
@@ -233,7 +234,8 @@ def cleanup_command(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
     include_imported: Annotated[bool, typer.Option("--include-imported", help="Also delete IDs imported from a "
                                                    "create-env state file.")] = False,
-    output: OutputOpt = None, session: opt.SessionOpt = None, state: opt.StateOpt = None,
+    output: OutputOpt = None, quiet: QuietOpt = False, verbose: VerboseOpt = False, printed: PrintOpt = None,
+    session: opt.SessionOpt = None, state: opt.StateOpt = None,
     target: Annotated[str | None, typer.Option(
         "--target", metavar="NAME", help="Delete through this named target instead of the CPI that created each "
         "ID.", autocompletion=opt.complete_target, rich_help_panel=opt.TARGET)] = None,
@@ -250,7 +252,8 @@ def cleanup_command(
     # The help is CLEANUP_HELP (given where main.py registers the command): one line per paragraph.
     from cpictl.cleanup import NO_CPI, plan_cleanup, recorded_target, run_cleanup
 
-    fmt = resolve_format(output)
+    fmt = format_for(output, quiet, verbose, printed)
+    detail = detail_option(quiet, verbose, printed)
     target, override, settings_for = _target_options(locals())
     store = _store(session, state)
     replayed = store.replay()
@@ -279,10 +282,33 @@ def cleanup_command(
         if not confirmed:
             print("nothing deleted")
             raise typer.Exit(exits.OK)
+    if fmt == "table" and (detail.quiet or detail.verbose or detail.chosen is not None):
+        rows = _print_calls(run_cleanup(plan, store, target_for), detail)
+        _exit_for(rows, "some IDs have no recorded CPI (imported from a state file): pass --cpi to delete them")
+        return
     rows = list(run_cleanup(plan, store, target_for))
     _print_rows([(str(r.planned.record.kind), r.planned.label, r.outcome, r.detail) for r in rows], "cleanup", fmt,
                 _open_calls(store, replayed))
     _exit_for(rows, "some IDs have no recorded CPI (imported from a state file): pass --cpi to delete them")
+
+
+def _print_calls(rows: Any, detail: Any) -> list[Any]:
+    """Cleanup at a chosen detail: each call as `cpictl call` would show it (quiet: one line each), as it ends."""
+    from cpictl.cli.output import stdout_console
+    from cpictl.protocol.redaction import Redactor
+    from cpictl.render.call_line import call_line
+    from cpictl.render.call_view import render_call
+
+    console, done = stdout_console(), []
+    for row in rows:
+        done.append(row)
+        if row.call is None:  # not made: no CPI to ask, or something stands in its way
+            console.print(f"· {row.planned.label}  skipped: {row.detail}", style="yellow", soft_wrap=not detail.quiet)
+        elif detail.quiet:
+            console.print(call_line(row.call, Redactor().text))
+        else:
+            console.print(render_call(row.call, row.target, detail=detail))
+    return done
 
 
 def _open_calls(store: Any, state: Any) -> list[Any]:

@@ -49,26 +49,29 @@ def id_changes(outcome: CallOutcome) -> Text:
     return text
 
 
-def verdict_count(outcome: CallOutcome) -> Text:
-    errors = sum(v.severity == "error" for v in outcome.violations)
-    count = len(outcome.violations)
+def verdict_count(outcome: CallOutcome, settings_mistakes: int = 0) -> Text:
+    """How many verdicts the contract check gave (and the agent-settings check: its mistakes are errors)."""
+    errors = sum(v.severity == "error" for v in outcome.violations) + settings_mistakes
+    count = len(outcome.violations) + settings_mistakes
     words = f"{count} verdict{'' if count == 1 else 's'}"
     if errors:
         words += f" ({errors} error{'' if errors == 1 else 's'})"
     return Text(words, style="bold red" if errors else ("yellow" if count else "dim"))
 
 
-def call_line(outcome: CallOutcome, mask: Callable[[str], str] = str, *, label: str | None = None) -> Text:
-    """`✔ create_vm ok  + vm vm-1  74 ms  0 verdicts`; `label` (a recipe step's name) goes before the method."""
+def call_line(outcome: CallOutcome, mask: Callable[[str], str] = str, *, label: str | None = None,
+              settings_mistakes: int = 0) -> Text:
+    """`✔ create_vm  + vm vm-1  74 ms  0 verdicts`; `label` (a recipe step's name) goes before the method."""
     mark, style = outcome_mark(outcome)
     text = Text.assemble((f"{mark} ", style))
     if label is not None and label != outcome.request.method:
-        text.append(f"{one_line(label)} ", style="bold").append(f"({outcome.request.method}) ", style="dim")
+        text.append(one_line(label), style="bold").append(f" ({outcome.request.method})", style="dim")
     else:
-        text.append(f"{outcome.request.method} ", style="bold")
-    text.append(outcome_words(outcome, mask), style="" if outcome.status == "ok" else style)
+        text.append(outcome.request.method, style="bold")
+    if outcome.status != "ok":  # ✔ says ok
+        text.append("  ").append(outcome_words(outcome, mask), style=style)
     text.append_text(id_changes(outcome))
     if outcome.run is not None:
         text.append(f"  {outcome.run.duration_s * 1000:.0f} ms", style="dim")
-    text.append("  ").append_text(verdict_count(outcome))
+    text.append("  ").append_text(verdict_count(outcome, settings_mistakes))
     return text

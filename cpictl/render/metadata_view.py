@@ -365,6 +365,15 @@ def _sources(actual: Any) -> list[tuple[str, str]]:
 
 # -- after a call ----------------------------------------------------------------------------------------------------
 
+def settings_line(report: SettingsReport) -> RenderableType:
+    """The settings check in one line, for the default view of a call; the mistakes in full when there are any."""
+    if report.mistakes:
+        return Group(mistakes_renderable(report.mistakes),
+                     cpi_text(f"cpictl metadata show {one_line(report.vm_cid)} compares them field by field", "dim"))
+    return Text.assemble(("agent settings ", "bold"), ("✔ ", "bold green"),
+                         f"as the contract asks ({report.actual.placement})", ("   --print settings", "dim"))
+
+
 def metadata_panel(outcome: CallOutcome, target: Target, store: CloudIdStore | Path | str | None, *,
                    show_secrets: bool = False, report: Any = None) -> RenderableType | None:
     """The agent settings after a create_vm/attach_disk/detach_disk, when cpictl can see them; for a CPI whose

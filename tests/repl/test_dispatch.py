@@ -27,7 +27,7 @@ def make_vm(repl: Repl) -> tuple[str, str]:
 
 def test_a_call_renders_like_cpictl_call_and_journals_its_ids(repl: Repl) -> None:
     output = repl.run(f"create_stemcell {STEMCELL_IMAGE} {{}}")
-    assert "✔ ok" in output and "request_id cpi-" in output
+    assert "✔ ok" in output and re.search(r"✔ ok   \d+ ms   cpi-\d+", output)
     assert "target bundled reference CPI" not in output  # the toolbar and the banner name it, not every call
     assert repl.live("stemcell") == [cid_created(output, "stemcell")]
 
