@@ -37,20 +37,11 @@ from cpictl.repl.lines import Gathering, meta_escape, needs_more, open_descripti
 from cpictl.repl.live_summary import Identity, banner_line, leaving_line, live_identities
 from cpictl.repl.metacommands import default_registry
 from cpictl.repl.state import ReplState
-from cpictl.repl.terminal import PromptTerminal, Terminal
+from cpictl.repl.terminal import PromptTerminal, Terminal, continuation_prompt
 from cpictl.session import Target
 from cpictl.store import CloudIdStore
 
 PROMPT = "cpictl> "
-CONTINUATION_HINT = "... (Ctrl-C cancels) "
-
-
-def continuation_prompt(width: int, line_number: int, wrap_count: int) -> str:
-    """The prefix of a continuation line: the first one says how to get out, the others just `...`. A row that
-    only carries on a long line the terminal wrapped gets none: a `...` there would look like a new line."""
-    if wrap_count:
-        return ""
-    return CONTINUATION_HINT if line_number == 1 else "...".ljust(width)
 
 
 def make_context(target: Target, store: CloudIdStore, *, session_label: str = "default",
