@@ -79,6 +79,18 @@ class ScriptedTerminal(Terminal):
         return text
 
 
+def editors(*steps: Callable[[str], str | None]) -> Callable[[str], str | None]:
+    """An editor that acts as `steps[0]` the first time it opens, `steps[1]` the second … and fails the test if
+    opened more often."""
+    left = list(steps)
+
+    def edit(text: str) -> str | None:
+        assert left, "the editor was opened more often than the test expected"
+        return left.pop(0)(text)
+
+    return edit
+
+
 @dataclass
 class Repl:
     ctx: ReplContext

@@ -12,8 +12,6 @@ import re
 import uuid
 from pathlib import Path
 
-import pexpect
-
 from tests.repl.conftest import STEMCELL_IMAGE
 from tests.repl.test_pty import CID, GAP, PROMPT, call, leave, spawn, styled
 
