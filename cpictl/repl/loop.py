@@ -4,8 +4,9 @@ On a terminal the line comes from a prompt_toolkit session (completion, history 
 repl_history` with mode 0600 and secrets masked by `cpictl.repl.history` (this session's own lines stay unmasked in
 memory, for Up-arrow), suggestions from history, the bottom toolbar, and a continuation prompt while a
 bracket is open — which says Ctrl-C cancels, while the toolbar says what is open). Off a terminal lines are read
-from stdin as they come, so a script can be piped in. Either way a `:command` line typed while a line continues
-abandons the unfinished input, says so, and runs the command.
+from stdin as they come, so a script can be piped in, and each input is echoed after `cpictl> ` (masked, as the
+history file masks it) before what it produced, so the output reads like a session. Either way a `:command` line
+typed while a line continues abandons the unfinished input, says so, and runs the command.
 
 A piped script is a program: when a command that steers the next calls fails (`:cpi`, `:set`, `:context`) it
 stops there with "stopped at line N", and otherwise it runs to the end and exits with the worst code `cpictl call`
@@ -138,6 +139,18 @@ def run_interactive(ctx: ReplContext) -> int:
             return shutdown.exit_code()
 
 
+def echo(ctx: ReplContext, text: str) -> None:
+    """A piped input as it would have stood at the prompt, before what it produces, so the output reads like a
+    session: `cpictl> ` before its first line, `...` before the others; secrets masked, as in the history file."""
+    if not text.strip():
+        return
+    from cpictl.repl.line_masks import mask_history_line
+
+    for number, line in enumerate(mask_history_line(text, ctx.state.target.api_version).split("\n")):
+        prefix = PROMPT if number == 0 else "...".ljust(len(PROMPT))
+        ctx.term.print(Text.assemble((prefix, "bold"), line), soft_wrap=True)
+
+
 def run_piped(ctx: ReplContext, lines: Iterable[str]) -> int:
     """Lines from a pipe: a line with an open bracket continues on the next one (unless that one is a :command).
     The exit code is the worst of the lines'; a failed command that steers the next calls stops the script, and so
@@ -154,6 +167,7 @@ def run_piped(ctx: ReplContext, lines: Iterable[str]) -> int:
         if more:
             continue
         text, gathering = gathering.text, Gathering()
+        echo(ctx, text)
         try:
             result = run_input(ctx, text)
             if shutdown.ending_signal() is not None:
@@ -168,6 +182,7 @@ def run_piped(ctx: ReplContext, lines: Iterable[str]) -> int:
                           style="bold red")
             return leave(ctx, at_start, max(worst, exit_codes.USAGE))
     if gathering.text.strip():
+        echo(ctx, gathering.text)
         worst = max(worst, handle_line(ctx, gathering.text).code)  # reports what is left open
     return leave(ctx, at_start, worst)
 
