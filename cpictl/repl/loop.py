@@ -77,7 +77,7 @@ def _prompt_session(ctx: ReplContext) -> Any:
     from cpictl.repl.live_ids import LiveIdIndex
     from cpictl.repl.toolbar import make_toolbar
 
-    ids = LiveIdIndex(ctx.state.store)
+    ids = LiveIdIndex(lambda: ctx.state.store)  # `:session` replaces the store
     session: PromptSession[str] = PromptSession(
         PROMPT, history=MaskedFileHistory(str(history_path()), lambda: ctx.state.target.api_version),
         auto_suggest=AutoSuggestFromHistory(),
