@@ -318,7 +318,8 @@ COMMANDS = [
     MetaCommand("save", "FILE.yml", "save the calls made in this REPL as a recipe that `cpictl run` replays", save,
                 ("file",), details="The calls since this REPL started (also those of :run and :cleanup), not the "
                 "session's earlier ones: its live IDs stay in the journal (`cpictl ids`). Cloud IDs are written as "
-                "${vm}, ${disk} … or ${steps.STEP.result…} references."),
+                "${vm}, ${disk} … or ${steps.STEP.result…} references, and `finally:` steps delete what the steps "
+                "create, so a replay cleans up after itself (also when it stops half-way)."),
     MetaCommand("cleanup", "", "delete the session's live cloud IDs in dependency order (asks first)", cleanup),
     MetaCommand("quit", "", "leave (Ctrl-D does too); cloud IDs stay in the session store", quit_repl,
                 aliases=("q", "exit")),
