@@ -91,8 +91,8 @@ def show_command(name: NameArg, output: OutputOpt = None,
     if fmt != "table":
         emit_document(document, fmt)
         return
-    from cpictl.cli.yaml_output import strict_yaml
     from cpictl.render.target_view import target_settings
+    from cpictl.render.yaml_output import strict_yaml
 
     shown = {key: value for key, value in document.items() if key not in ("name", "defined")}
     _print(target_settings(name, document["defined"], strict_yaml(shown, ascii_only=False)))

@@ -100,7 +100,7 @@ def run_call(ctx: ReplContext, method: str, arguments: Any, target: Target | Non
 
 
 def send_call(ctx: ReplContext, prepared: PreparedCall) -> CallOutcome:
-    """Run a prepared call, remember it and show it as the REPL's output settings say."""
+    """Run a prepared call, remember it and show it as the REPL's output settings say (cpictl.repl.call_output)."""
     state, target = ctx.state, prepared.target
     warn_about_relations(ctx, prepared.method, prepared.arguments)
     state.last = LastCall(prepared.method, prepared.arguments, target, None)
@@ -109,10 +109,9 @@ def send_call(ctx: ReplContext, prepared: PreparedCall) -> CallOutcome:
     state.last.outcome = outcome
     state.remember(outcome, target)
     ctx.report(exit_codes.status_code(outcome.status))
-    from cpictl.render.call_view import render_call
+    from cpictl.repl.call_output import show_outcome
 
-    ctx.term.print(render_call(outcome, target, in_sequence=True))  # the toolbar names the target
-    show_settings(ctx, outcome, target, mark)
+    show_outcome(ctx, outcome, target, mark)
     return outcome
 
 
@@ -130,26 +129,6 @@ def warn_about_relations(ctx: ReplContext, method: str, arguments: Any) -> None:
         return  # an unreadable journal is reported where it matters: when the call is recorded
     for warning in warnings:
         ctx.term.note(f"warning: {warning}", style="yellow")
-
-
-SETTINGS_METHODS = ("create_vm", "attach_disk", "detach_disk")
-
-
-def show_settings(ctx: ReplContext, outcome: CallOutcome, target: Target, mark: int) -> None:
-    """What the CPI did to the embedded registry, and the agent settings after calls that change them."""
-    registry = ctx.state.registry
-    if registry is not None:
-        from cpictl.render.registry_view import render_registry_events
-
-        events = registry.events_since(mark)
-        if events:
-            ctx.term.print(render_registry_events(events, registry.endpoint))
-    if outcome.request.method in SETTINGS_METHODS and outcome.status == "ok":
-        from cpictl.render.metadata_view import metadata_panel
-
-        panel = metadata_panel(outcome, target, ctx.state.store)
-        if panel is not None:
-            ctx.term.print(panel)
 
 
 def execute(ctx: ReplContext, request: Any, target: Target) -> CallOutcome:

@@ -179,7 +179,8 @@ def show_env(ctx: ReplContext, args: list[str]) -> None:
             ("timeout", f"{target.timeout:g} s" if target.timeout else "none (wait forever, like BOSH)"),
             ("env mode", target.env_mode), ("cwd", target.cwd or "(this directory)"),
             ("director_uuid", target.director_uuid),
-            ("session", f"{ctx.state.session_label} ({ctx.state.store.path})")]
+            ("session", f"{ctx.state.session_label} ({ctx.state.store.path})"),
+            ("output", f"{ctx.state.output}, detail {ctx.state.detail.level}")]
     for name, value in rows:
         table.add_row(name, value)
     ctx.term.print(Group(Text("sticky defaults for the next call", style="dim"), table))

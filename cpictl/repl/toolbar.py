@@ -1,5 +1,6 @@
-"""The bottom toolbar: which target, which versions, which session, and how many live IDs of each kind — or,
-while the input continues over several lines, what keeps it open and how to get out.
+"""The bottom toolbar: which target, which versions, which session, how many live IDs of each kind and, when not
+the default, how calls are shown (`json`, `quiet`) — or, while the input continues over several lines, what keeps
+it open and how to get out.
 
 The target is named, not spelled out: a named target by its name (the word the user chose and types to
 `:target`), else the bundled reference CPI, a label, or the executable's basename. Its argv is long, mostly a
@@ -44,6 +45,9 @@ def toolbar_fragments(state: ReplState, ids: LiveIdIndex, width: int | None = No
     caller = f"as {target.caller} " if target.caller != "director" else ""
     full = [("bold", f" {target_name(target)} "), ("", f"│ {caller}api_version {version} "),
             ("", f"│ stemcell api {stemcell} "), ("", f"│ session {state.session_label} "), ("", f"│ {live} ")]
+    shown = [word for word, default in ((state.output, "table"), (state.detail.level, "normal")) if word != default]
+    if shown:  # only when not the default: the calls then look unlike a plain `cpictl call`, and this says why
+        full.append(("", f"│ {' '.join(shown)} "))
     if width is None or width_of(full) <= width:
         return full
     return _compact(state, counts, width)
