@@ -63,8 +63,8 @@ def banner_line(state: ReplState) -> str | None:
 
 
 def live_id_lines(label: str, store: CloudIdStore, verb: str = "left live") -> list[str]:
-    """`left live in session NAME — `cpictl cleanup --session NAME` deletes them:`, then `  vm  vm-1, vm-2` for
-    each kind; no lines when nothing is live (or the journal cannot be read)."""
+    """`left live in session NAME — `cpictl cleanup --session NAME` deletes them:`, then `  vm  vm-1` and the
+    kind's other IDs under it; no lines when nothing is live (or the journal cannot be read)."""
     store_state = _state(store)
     if store_state is None or not store_state.live():
         return []
@@ -79,7 +79,8 @@ def live_id_lines(label: str, store: CloudIdStore, verb: str = "left live") -> l
         more = len(records) - len(named)
         if more:
             named.append(f"… and {more} more (`cpictl ids {option}` lists them)")
-        lines.append(f"  {kind.ljust(width)}  {', '.join(named)}")
+        # one ID a line, under each other: an ID is copied whole, and a terminal would break a second one anywhere
+        lines += [f"  {(kind if index == 0 else '').ljust(width)}  {text}" for index, text in enumerate(named)]
     if store_state.calls:
         count = len(store_state.calls)
         lines.append(f"  and {count} call{'s' if count > 1 else ''} not settled (it may have created something): "

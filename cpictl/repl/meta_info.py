@@ -127,7 +127,9 @@ def show_shell_line(ctx: ReplContext, last: LastCall) -> None:
     if made.variables:
         names = ", ".join(f"{value.variable} ({value.path})" for value in made.variables)
         ctx.term.note(f"set these first (masked here, as everywhere): {names}", style="yellow")
-    for note in made.notes:
+    # the export's note about env: settings "the trace did not keep" is for a trace read later; here the target is
+    # known, and without env: settings of its own the line rebuilds exactly the environment the call had
+    for note in made.notes if last.target.env else []:
         ctx.term.note(f"note: {note}", style="yellow")
 
 

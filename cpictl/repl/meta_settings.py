@@ -183,14 +183,16 @@ def switch_cpi(ctx: ReplContext, args: list[str]) -> None:
 
 
 COMMANDS = [
-    MetaCommand("set", "[KEY VALUE]", "sticky api_version (auto, a number or none), stemcell_api_version, "
-                "timeout, as (director or create-env), preferred_api_version; output (table, json, yaml) and "
-                "detail (quiet, normal, verbose); alone: list them", set_setting,
+    MetaCommand("set", "[KEY VALUE]", "a sticky setting (api_version, timeout, as …) or how calls show (output, "
+                "detail); alone: list them", set_setting,
                 ("choice:" + ",".join(SETTINGS), "choice-after:api_version=auto|1|2|3|none;"
                  "stemcell_api_version=1|2|3|none;timeout=none;as=director|create-env;preferred_api_version=2|3;"
                  "output=table|json|yaml;detail=quiet|normal|verbose"),
-                details="output json|yaml prints each call as `cpictl call -o json|yaml` does; detail quiet is one "
-                "line a call (`cpictl call -q`), verbose everything, whole (`-v`).", steers=True),
+                details="Keys: api_version (auto, a number or none), stemcell_api_version (a number or none), "
+                "timeout (seconds or none), as (director or create-env), preferred_api_version (2 or 3), output "
+                "(table, json or yaml: json|yaml prints each call as `cpictl call -o json|yaml` does) and detail "
+                "(quiet: one line a call, as `cpictl call -q`; normal; verbose: everything, whole, as `-v`).",
+                steers=True),
     MetaCommand("context", "[key=value | -key ...]", "add, change or remove sticky context keys",
                 change_context, ("context*",),
                 details="Values are YAML. Context keys go into every request's context, as a cpi-config would.",

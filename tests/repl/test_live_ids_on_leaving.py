@@ -31,7 +31,7 @@ def test_leaving_names_every_live_id_by_kind_and_how_to_delete_them(repl: Repl) 
     vms = repl.live("vm")  # newest first
     lines = output.splitlines()
     at = lines.index("left live in session test — `cpictl cleanup --session test` deletes them:")
-    assert lines[at + 1:] == [f"  stemcell  {stemcell}", f"  vm        {vms[0]}, {vms[1]}"]
+    assert lines[at + 1:] == [f"  stemcell  {stemcell}", f"  vm        {vms[0]}", f"            {vms[1]}"]
 
 
 def test_leaving_names_the_ids_an_earlier_repl_or_call_left_too(repl: Repl) -> None:
@@ -47,9 +47,11 @@ def test_leaving_says_nothing_when_nothing_is_live(repl: Repl) -> None:
 
 def test_a_kind_with_many_ids_is_named_up_to_a_limit(repl: Repl) -> None:
     output = piped(repl, *["create_disk 1 {}\n"] * (NAMED_PER_KIND + 2))
-    line = next(line for line in output.splitlines() if line.startswith("  disk"))
-    assert line.count("disk-") == NAMED_PER_KIND and repl.live("disk")[0] in line  # the newest are named
-    assert line.endswith("… and 2 more (`cpictl ids --session test` lists them)")
+    lines = output.splitlines()
+    at = next(number for number, line in enumerate(lines) if line.startswith("  disk"))
+    named = lines[at:at + NAMED_PER_KIND]
+    assert [line.split()[-1] for line in named] == repl.live("disk")[:NAMED_PER_KIND]  # the newest, in order
+    assert lines[at + NAMED_PER_KIND] == "            … and 2 more (`cpictl ids --session test` lists them)"
 
 
 def test_a_journal_chosen_by_file_is_cleaned_up_by_file(tmp_path: Path, inprocess_refcpi: None) -> None:

@@ -98,6 +98,8 @@ def test_the_toolbar_and_env_name_a_setting_that_is_not_the_default(repl: Repl) 
     repl.run(":set output json")
     repl.run(":set detail quiet")
     assert toolbar().endswith("│ json quiet ")
+    narrow = "".join(text for _, text in toolbar_fragments(repl.ctx.state, LiveIdIndex(repl.ctx.state.store), 60))
+    assert "│ json quiet " in narrow  # kept when the toolbar is abbreviated
     assert "json, detail quiet" in repl.run(":env")
 
 
