@@ -320,11 +320,10 @@ def _print_table(outcome: Any, target: Any, journal: Path, registry_view: Any, s
 
     console = stdout_console()
     if detail.quiet:
-        from cpictl.protocol.redaction import Redactor
-        from cpictl.render.call_line import call_line
+        from cpictl.render.call_line import masked_call_line
 
-        mask = (lambda text: text) if show_secrets else Redactor().text
-        console.print(call_line(outcome, mask, settings_mistakes=len(settings.mistakes) if settings else 0))
+        console.print(masked_call_line(outcome, show_secrets=show_secrets,
+                                       settings_mistakes=len(settings.mistakes) if settings else 0))
         return
     shown = render_call(outcome, target, show_secrets=show_secrets, detail=detail)
     if shown.__class__.__name__ != "Text" or str(shown):

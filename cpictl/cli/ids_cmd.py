@@ -295,8 +295,7 @@ def cleanup_command(
 def _print_calls(rows: Any, detail: Any) -> list[Any]:
     """Cleanup at a chosen detail: each call as `cpictl call` would show it (quiet: one line each), as it ends."""
     from cpictl.cli.output import stdout_console
-    from cpictl.protocol.redaction import Redactor
-    from cpictl.render.call_line import call_line
+    from cpictl.render.call_line import masked_call_line
     from cpictl.render.call_view import render_call
 
     console, done = stdout_console(), []
@@ -305,7 +304,7 @@ def _print_calls(rows: Any, detail: Any) -> list[Any]:
         if row.call is None:  # not made: no CPI to ask, or something stands in its way
             console.print(f"· {row.planned.label}  skipped: {row.detail}", style="yellow", soft_wrap=not detail.quiet)
         elif detail.quiet:
-            console.print(call_line(row.call, Redactor().text))
+            console.print(masked_call_line(row.call))
         else:
             console.print(render_call(row.call, row.target, detail=detail))
     return done

@@ -12,6 +12,7 @@ from cpictl.render.terminal_text import displayed_id, one_line
 from cpictl.session import CallOutcome
 
 FAILURE_CHARS = 120  # a misbehaviour's first words; the full view has the rest
+MESSAGE_CHARS = 80  # a CPI error message's first words
 
 
 def outcome_mark(outcome: CallOutcome) -> tuple[str, str]:
@@ -25,7 +26,10 @@ def outcome_words(outcome: CallOutcome, mask: Callable[[str], str] = str) -> str
         return "ok"
     error = outcome.decoded.error if outcome.decoded else None
     if outcome.status == "cpi-error" and error is not None:
-        return mask(error.type) + ("" if error.ok_to_retry else " (not retriable)")
+        message = one_line(mask(error.message))
+        if len(message) > MESSAGE_CHARS:
+            message = message[:MESSAGE_CHARS - 1] + "…"
+        return f"{mask(error.type)}: {message}" + ("" if error.ok_to_retry else " (not retriable)")
     if outcome.failure and outcome.run is None and outcome.negotiation is not None:
         return "not sent: the caller refuses this CPI"
     if outcome.failure:
@@ -57,6 +61,19 @@ def verdict_count(outcome: CallOutcome, settings_mistakes: int = 0) -> Text:
     if errors:
         words += f" ({errors} error{'' if errors == 1 else 's'})"
     return Text(words, style="bold red" if errors else ("yellow" if count else "dim"))
+
+
+def masked_call_line(outcome: CallOutcome, *, show_secrets: bool = False, label: str | None = None,
+                     settings_mistakes: int = 0) -> Text:
+    """`call_line` with secrets masked as the full view masks them: the redactor first learns the request's
+    secrets, so a CPI's error that echoes a password is masked in the one line too."""
+    if show_secrets:
+        return call_line(outcome, label=label, settings_mistakes=settings_mistakes)
+    from cpictl.protocol.redaction import Redactor
+
+    redactor = Redactor()
+    redactor.request(outcome.request.as_dict())
+    return call_line(outcome, redactor.text, label=label, settings_mistakes=settings_mistakes)
 
 
 def call_line(outcome: CallOutcome, mask: Callable[[str], str] = str, *, label: str | None = None,

@@ -14,7 +14,7 @@ from rich.text import Text
 from cpictl.protocol.catalogue import get_method
 from cpictl.protocol.redaction import Redactor
 from cpictl.protocol.violations import Violation
-from cpictl.render.call_line import call_line
+from cpictl.render.call_line import masked_call_line
 from cpictl.render.console import FittedText
 from cpictl.render.detail import NORMAL, Detail
 from cpictl.render.terminal_text import displayed_id, one_line, visible_controls
@@ -267,9 +267,7 @@ def render_call(outcome: CallOutcome, target: Target, *, full_log: bool = False,
     if full_log and not detail.whole("log"):
         detail = Detail(detail.level, detail.chosen, detail.uncut | {"log"})
     if detail.quiet:
-        redactor = Redactor()
-        mask = (lambda text: text) if show_secrets else redactor.text
-        return call_line(outcome, mask)
+        return masked_call_line(outcome, show_secrets=show_secrets)
     view = _CallView(outcome, target, detail, show_secrets)
     parts = view.parts(in_sequence)
     return _merge_text(parts) if parts else Text("")

@@ -365,13 +365,13 @@ def _sources(actual: Any) -> list[tuple[str, str]]:
 
 # -- after a call ----------------------------------------------------------------------------------------------------
 
-def settings_line(report: SettingsReport) -> RenderableType:
+def settings_line(report: SettingsReport, shows_them: str = "--print settings") -> RenderableType:
     """The settings check in one line, for the default view of a call; the mistakes in full when there are any."""
     if report.mistakes:
         return Group(mistakes_renderable(report.mistakes),
                      cpi_text(f"cpictl metadata show {one_line(report.vm_cid)} compares them field by field", "dim"))
     return Text.assemble(("agent settings ", "bold"), ("✔ ", "bold green"),
-                         f"as the contract asks ({report.actual.placement})", ("   --print settings", "dim"))
+                         f"as the contract asks ({report.actual.placement})", (f"   {shows_them}", "dim"))
 
 
 def metadata_panel(outcome: CallOutcome, target: Target, store: CloudIdStore | Path | str | None, *,

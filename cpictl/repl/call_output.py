@@ -46,12 +46,9 @@ def show_outcome(ctx: ReplContext, outcome: CallOutcome, target: Target, mark: i
         return
     report = settings_report(ctx, outcome, target)
     if state.detail.quiet:
-        from cpictl.protocol.redaction import Redactor
-        from cpictl.render.call_line import call_line
+        from cpictl.render.call_line import masked_call_line
 
-        redactor = Redactor()
-        redactor.request(outcome.request.as_dict())  # learns the request's secrets, as the call view's does
-        ctx.term.print(call_line(outcome, redactor.text, settings_mistakes=len(report.mistakes) if report else 0))
+        ctx.term.print(masked_call_line(outcome, settings_mistakes=len(report.mistakes) if report else 0))
         return
     from cpictl.render.call_view import render_call
 
@@ -79,7 +76,7 @@ def show_settings(ctx: ReplContext, outcome: CallOutcome, target: Target, mark: 
 
     report = report or settings_report(ctx, outcome, target)
     if report is not None and not (panel or detail.whole("settings")):
-        ctx.term.print(settings_line(report))
+        ctx.term.print(settings_line(report, ":set detail verbose"))
         return
     panel = metadata_panel(outcome, target, ctx.state.store, report=report)  # None: the one line why not
     if panel is not None:

@@ -177,3 +177,18 @@ def test_trace_show_and_cleanup_speak_the_same_vocabulary(capsys, monkeypatch):
     assert re.fullmatch(r"\+ created disk disk-\S+\n", capsys.readouterr().out)
     assert main(["cleanup", "--yes", "-q"]) == 0
     assert re.fullmatch(r"✔ delete_disk  - disk disk-\S+  \d+ ms  0 verdicts\n", capsys.readouterr().out)
+
+
+def test_the_quiet_line_masks_a_secret_the_cpi_echoes(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")
+    cpi = write_cpi(tmp_path / "echoes_error.py", """
+import json, sys
+request = json.load(sys.stdin)
+password = request["arguments"][1]["password"]
+json.dump({"result": None, "log": "", "error": {"type": "Bosh::Clouds::CloudError",
+           "message": f"login failed with {password}", "ok_to_retry": False}}, sys.stdout)
+""")
+    code, out = call(capsys, "create_disk", "1", "{password: hunter2-secret}", "--cpi", str(cpi), "--api-version",
+                     "2", "-q")
+    assert code == 1 and "hunter2-secret" not in out
+    assert "✖ create_disk  Bosh::Clouds::CloudError: login failed with <redacted> (not retriable)" in out
