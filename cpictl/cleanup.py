@@ -59,6 +59,8 @@ class CleanupRow:
     outcome: str  # deleted | detached | already gone | failed | skipped
     detail: str = ""
     status: str = "ok"  # ok | cpi-error | misbehaved | no-cpi | blocked
+    call: CallOutcome | None = None  # the call made, for the views that show it (`cleanup -q`, `-v`, `--print`)
+    target: Target | None = None  # the CPI it was made to
 
 
 def overall_status(rows: Iterable[CleanupRow | VerifyRow]) -> str:
@@ -161,7 +163,9 @@ def run_cleanup(plan: list[PlannedCall], store: CloudIdStore, target_for: Target
         elif blocker:
             row = CleanupRow(planned, "skipped", blocker, "blocked")
         else:
-            row = _judge(planned, CallSession(target, store).call(planned.method, planned.arguments), store)
+            outcome = CallSession(target, store).call(planned.method, planned.arguments)
+            row = _judge(planned, outcome, store)
+            row.call, row.target = outcome, target
         if row.outcome in ("failed", "skipped"):
             if planned.method == "delete_vm":
                 kept_vms.append(planned.record)

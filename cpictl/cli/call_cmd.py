@@ -11,12 +11,13 @@ from typing import Annotated, Any
 
 import typer
 
-from cpictl.cli import exits
+from cpictl.cli import exits, metavars
 from cpictl.cli import options as opt
 from cpictl.cli.completion import complete_call_argument, complete_method
+from cpictl.cli.detail_options import OUTPUT, PrintOpt, QuietOpt, VerboseOpt, detail_option, format_for
 from cpictl.cli.exits import UsageError
 from cpictl.cli.options import TargetOptions, journal_path, wants_registry
-from cpictl.cli.output import emit_document, resolve_format
+from cpictl.cli.output import emit_document
 
 # Each paragraph is one string: the help formatter wraps paragraphs itself, and a hard line break would stay.
 CALL_HELP = "\n\n".join((
@@ -24,23 +25,27 @@ CALL_HELP = "\n\n".join((
     "ARG is a YAML value (1024, '{}', vm-1, '{\"a\": 1}'), name=value by parameter name, or @file.yml. "
     "References like ${vm} or ${disk} take the session's latest live cloud ID of that kind. A value that starts "
     "with '-' (a negative size, to probe the CPI) goes after `--`: call create_disk -- -1 '{}'.",
-    "After create_vm, attach_disk and detach_disk the table view shows the agent settings the CPI wrote, when "
-    "cpictl can see them (the reference CPI's user-metadata, or the embedded registry's capture); `cpictl metadata "
-    "show` compares them with what the contract requires. --registry runs a BOSH registry on 127.0.0.1 for the call "
+    "The view fits one screen: -q says the call in one line, -v shows everything (the exact stdin, argv, "
+    "environment, log, stderr), --print result,log only those parts. After create_vm, attach_disk and detach_disk "
+    "it checks the agent settings the CPI wrote, when cpictl can see them (the reference CPI's user-metadata, or "
+    "the embedded registry's capture): --print settings shows them, `cpictl metadata show` compares them field by "
+    "field. --registry runs a BOSH registry on 127.0.0.1 for the call "
     "and lists the requests it answered (table view only: -o json keeps its fixed keys).",
     exits.EXIT_CODES_HELP,
 ))
 
 
 def call_command(
-    method: Annotated[str | None, typer.Argument(help="CPI method, e.g. create_vm (see `cpictl methods`); "
-                                                 "optional with --raw.", autocompletion=complete_method)] = None,
-    args: Annotated[list[str] | None, typer.Argument(help="Arguments: YAML values, name=value or @file.",
-                                                     autocompletion=complete_call_argument)] = None,
-    args_file: Annotated[str | None, typer.Option("--args-file", help="YAML/JSON list or mapping of "
-                                                     "arguments; - reads stdin.")] = None,
-    raw: Annotated[str | None, typer.Option("--raw", help="Send this whole request document unchanged "
-                                               "(file or -).")] = None,
+    method: Annotated[str | None, typer.Argument(
+        metavar="METHOD", click_type=metavars.TEXT, help="CPI method, e.g. create_vm (see `cpictl methods`); "
+        "optional with --raw.", autocompletion=complete_method)] = None,
+    args: Annotated[list[str] | None, typer.Argument(
+        metavar="ARG...", click_type=metavars.TEXT, help="Arguments: YAML values, name=value or @file.",
+        autocompletion=complete_call_argument)] = None,
+    args_file: Annotated[str | None, typer.Option("--args-file", metavar="FILE|-", help="YAML/JSON list or "
+                                                     "mapping of arguments; - reads stdin.")] = None,
+    raw: Annotated[str | None, typer.Option("--raw", metavar="FILE|-", help="Send this whole request document "
+                                               "unchanged (a file, or - for stdin).")] = None,
     from_trace: Annotated[int | None, typer.Option("--from-trace", metavar="N", help="Send the call numbered N in "
                                                    "the session's trace again (`cpictl trace list`).")] = None,
     from_log: Annotated[str | None, typer.Option("--from-log", metavar="FILE", help="Send a call found in a BOSH "
@@ -57,9 +62,11 @@ def call_command(
                                               "CPI's own input checks.")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the exact stdin, argv, environment and a shell "
                                           "one-liner; run nothing.")] = False,
-    output: Annotated[str | None, typer.Option("-o", "--output", help="table, json or yaml (default: table on "
-                                                  "a terminal, json otherwise).")] = None,
-    full_log: Annotated[bool, typer.Option("--full-log", help="Show the CPI's whole log.")] = False,
+    output: Annotated[str | None, typer.Option("-o", "--output", metavar=metavars.FORMATS, help="Output format "
+                                                  "(default: table on a terminal, json otherwise).")] = None,
+    full_log: Annotated[bool, typer.Option("--full-log", help="Show the CPI's whole log (as --print adds log).",
+                                           rich_help_panel=OUTPUT)] = False,
+    quiet: QuietOpt = False, verbose: VerboseOpt = False, printed: PrintOpt = None,
     show_secrets: Annotated[bool, typer.Option("--show-secrets", help="Do not mask context properties, "
                                                "cloud_properties and env secrets.")] = False,
     registry: Annotated[bool, typer.Option("--registry", help="Start an embedded BOSH registry for the call "
@@ -76,7 +83,8 @@ def call_command(
     jobs_dir: opt.JobsDirOpt = None, cwd: opt.CwdOpt = None, timeout: opt.TimeoutOpt = None,
     session: opt.SessionOpt = None, state: opt.StateOpt = None,
 ) -> None:
-    fmt = resolve_format(output)
+    fmt = format_for(output, quiet, verbose, printed)
+    detail = detail_option(quiet, verbose, printed, full_log=full_log)
     target = TargetOptions.from_params(locals()).build()
     journal = journal_path(session, state)
     if raw is not None:
@@ -110,7 +118,7 @@ def call_command(
         outcome = _execute(target, request, stdin, journal, show_secrets)
     settings = _settings_report(outcome, target, journal)
     if fmt == "table":
-        _print_table(outcome, target, journal, registry_view, settings, full_log=full_log, show_secrets=show_secrets)
+        _print_table(outcome, target, journal, registry_view, settings, detail=detail, show_secrets=show_secrets)
     else:
         from cpictl.session import outcome_as_dict
 
@@ -183,6 +191,7 @@ def _recalled_call(from_trace: int | None, from_log: str | None, request_id: str
 
 def built_request(target: Any, method: str, words: list[str], args_file: str | None, validate: bool,
                   journal: Path, arguments: Any = None) -> Any:
+    from cpictl.protocol.arguments import ArgumentProblem
     from cpictl.protocol.catalogue import get_method
     from cpictl.session import UnknownMethod, build_request
     from cpictl.wordargs import parse_args_file, parse_cli_arguments
@@ -199,7 +208,10 @@ def built_request(target: Any, method: str, words: list[str], args_file: str | N
     else:
         arguments = parse_cli_arguments(spec, words, target.api_version)
     arguments = resolve_references(arguments, journal)
-    request = build_request(target, method, arguments, validate=validate)
+    try:
+        request = build_request(target, method, arguments, validate=validate)
+    except ArgumentProblem as problem:
+        raise _with_shell_hint(problem, spec, target.api_version, words) from None
     if method in ("attach_disk", "detach_disk"):  # the journal may know the call is bound to fail: say so first
         from cpictl.cli.output import error_message
         from cpictl.store import CloudIdStore
@@ -208,6 +220,18 @@ def built_request(target: Any, method: str, words: list[str], args_file: str | N
         for warning in relation_warnings(method, request.arguments, CloudIdStore(journal).replay()):
             error_message(warning, "warning", "yellow")
     return request
+
+
+def _with_shell_hint(problem: Any, spec: Any, api_version: int | None, words: list[str]) -> Exception:
+    """The problem itself, or — an empty cloud ID an empty command-line word gave — a usage error that adds what
+    the shell probably did (`cpictl.cli.word_hints`)."""
+    from cpictl.cli.word_hints import empty_reference_hint
+
+    param = next((p for p in spec.params_for(api_version) if p.name == problem.param), None) if spec else None
+    if param is None or not problem.detail.startswith("empty "):
+        return problem
+    hint = empty_reference_hint(param.name, param.kind, words)
+    return UsageError(str(problem), hint) if hint else problem
 
 
 def resolve_references(arguments: Any, journal: Path) -> Any:
@@ -289,19 +313,32 @@ def _execute_with_registry(target: Any, request: Any, stdin: bytes | None, journ
     return outcome, render_registry_events(events, endpoint)
 
 
-def _print_table(outcome: Any, target: Any, journal: Path, registry_view: Any, settings: Any, *, full_log: bool,
+def _print_table(outcome: Any, target: Any, journal: Path, registry_view: Any, settings: Any, *, detail: Any,
                  show_secrets: bool) -> None:
     from cpictl.cli.output import stdout_console
     from cpictl.render.call_view import render_call
 
     console = stdout_console()
-    console.print(render_call(outcome, target, full_log=full_log, show_secrets=show_secrets))
-    if registry_view is not None:
-        console.print(registry_view)
-    if settings is not None:
-        from cpictl.render.metadata_view import metadata_panel
+    if detail.quiet:
+        from cpictl.render.call_line import masked_call_line
 
-        panel = metadata_panel(outcome, target, journal, show_secrets=show_secrets, report=settings)
+        console.print(masked_call_line(outcome, show_secrets=show_secrets,
+                                       settings_mistakes=len(settings.mistakes) if settings else 0))
+        return
+    shown = render_call(outcome, target, show_secrets=show_secrets, detail=detail)
+    if shown.__class__.__name__ != "Text" or str(shown):
+        console.print(shown)
+    if registry_view is not None and (detail.verbose or detail.chosen is None):
+        console.print(registry_view)
+    if not detail.shows("settings"):
+        return
+    if settings is not None:
+        from cpictl.render.metadata_view import metadata_panel, settings_line
+
+        if detail.whole("settings"):
+            panel = metadata_panel(outcome, target, journal, show_secrets=show_secrets, report=settings)
+        else:
+            panel = settings_line(settings)
         if panel is not None:
             console.print(panel)
     elif outcome.request.method in ("create_vm", "attach_disk", "detach_disk"):

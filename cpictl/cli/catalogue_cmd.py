@@ -6,12 +6,14 @@ from typing import Annotated
 
 import typer
 
+from cpictl.cli import metavars
 from cpictl.cli.completion import complete_method
 from cpictl.cli.output import emit_document, resolve_format
 
 
 def methods_command(
-    output: Annotated[str | None, typer.Option("-o", "--output", help="table, json or yaml.")] = None,
+    output: Annotated[str | None, typer.Option("-o", "--output", metavar=metavars.FORMATS, help="Output format "
+                                                  "(default: table on a terminal, json otherwise).")] = None,
 ) -> None:
     """List every CPI method with its parameters and v1/v2 results."""
     fmt = resolve_format(output)
@@ -26,8 +28,10 @@ def methods_command(
 
 
 def describe_command(
-    method: Annotated[str, typer.Argument(help="CPI method name.", autocompletion=complete_method)],
-    output: Annotated[str | None, typer.Option("-o", "--output", help="table, json or yaml.")] = None,
+    method: Annotated[str, typer.Argument(metavar="METHOD", click_type=metavars.TEXT, help="CPI method name.",
+                                          autocompletion=complete_method)],
+    output: Annotated[str | None, typer.Option("-o", "--output", metavar=metavars.FORMATS, help="Output format "
+                                                  "(default: table on a terminal, json otherwise).")] = None,
 ) -> None:
     """Parameters, results per api_version, an example request and the typical errors of one method."""
     from cpictl.protocol.catalogue import get_method

@@ -31,6 +31,14 @@ PrintOpt = Annotated[list[str] | None, typer.Option(
     autocompletion=complete_part, rich_help_panel=OUTPUT)]
 
 
+def format_for(output: str | None, quiet: bool, verbose: bool, printed: list[str] | None) -> str:
+    """`-o`, else the table when a detail flag asks for a view (on a pipe too: `call -q | grep`), else the default
+    (table on a terminal, JSON on a pipe)."""
+    from cpictl.cli.output import resolve_format
+
+    return resolve_format(output if output is not None or not (quiet or verbose or printed) else "table")
+
+
 def detail_option(quiet: bool = False, verbose: bool = False, printed: list[str] | None = None, *,
                   full_log: bool = False):  # -> Detail; the render package loads lazily
     from cpictl.render.detail import DetailError, detail_from_flags

@@ -15,7 +15,12 @@ EXIT_CODES_HELP = (
 
 
 class UsageError(Exception):
-    """Bad input from the user: a message, exit 2, never a traceback."""
+    """Bad input from the user: a message, exit 2, never a traceback; `hint`, when given, is shown on a line of
+    its own after it (what probably went wrong, and what to type instead)."""
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.hint = hint
 
 
 def status_exit_code(status: str) -> int:

@@ -9,16 +9,18 @@ from typing import Annotated, Any
 
 import typer
 
-from cpictl.cli import exits
+from cpictl.cli import exits, metavars
 from cpictl.cli import options as opt
 from cpictl.cli.completion import complete_live_id
+from cpictl.cli.detail_options import PrintOpt, QuietOpt, VerboseOpt, detail_option, format_for
 from cpictl.cli.exits import UsageError
 from cpictl.cli.options import TargetOptions, journal_path
 from cpictl.cli.output import emit_document, resolve_format
 
 ids_app = typer.Typer(help="The session's cloud IDs: list, verify, forget, import a create-env state file.",
                       no_args_is_help=False)
-OutputOpt = Annotated[str | None, typer.Option("-o", "--output", help="table, json or yaml.")]
+OutputOpt = Annotated[str | None, typer.Option("-o", "--output", metavar=metavars.FORMATS, help="Output format "
+                                              "(default: table on a terminal, json otherwise).")]
 
 
 def _store(session: str | None, state: Path | None):
@@ -79,7 +81,8 @@ def ids_command(ctx: typer.Context,
 
 
 @ids_app.command("forget")
-def forget_command(cid: Annotated[str, typer.Argument(help="Cloud ID to stop tracking (it is not deleted).",
+def forget_command(cid: Annotated[str, typer.Argument(metavar="CID", click_type=metavars.TEXT,
+                                                     help="Cloud ID to stop tracking (it is not deleted).",
                                                      autocompletion=complete_live_id)],
                    session: opt.SessionOpt = None, state: opt.StateOpt = None) -> None:
     """Stop tracking a live cloud ID without deleting it, or dismiss a call that may have created something (by
@@ -105,7 +108,8 @@ IMPORT_STATE_HELP = (
 
 
 @ids_app.command("import-state", help=IMPORT_STATE_HELP)
-def import_state_command(file: Annotated[Path, typer.Argument(help="A `bosh create-env` state file.")],
+def import_state_command(file: Annotated[Path, typer.Argument(metavar="FILE", click_type=metavars.TEXT,
+                                                                 help="A `bosh create-env` state file.")],
                          output: OutputOpt = None, session: opt.SessionOpt = None, state: opt.StateOpt = None) -> None:
     # The help is IMPORT_STATE_HELP: one line per paragraph.
     report = _store(session, state).import_create_env_state(file)
@@ -230,12 +234,13 @@ def cleanup_command(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
     include_imported: Annotated[bool, typer.Option("--include-imported", help="Also delete IDs imported from a "
                                                    "create-env state file.")] = False,
-    output: OutputOpt = None, session: opt.SessionOpt = None, state: opt.StateOpt = None,
+    output: OutputOpt = None, quiet: QuietOpt = False, verbose: VerboseOpt = False, printed: PrintOpt = None,
+    session: opt.SessionOpt = None, state: opt.StateOpt = None,
     target: Annotated[str | None, typer.Option(
         "--target", metavar="NAME", help="Delete through this named target instead of the CPI that created each "
         "ID.", autocompletion=opt.complete_target, rich_help_panel=opt.TARGET)] = None,
-    cpi: Annotated[str | None, typer.Option("--cpi", help="Delete through this CPI instead of the one that "
-                                               "created each ID.", rich_help_panel=opt.TARGET)] = None,
+    cpi: Annotated[str | None, typer.Option("--cpi", metavar="PATH", help="Delete through this CPI instead of the "
+                                               "one that created each ID.", rich_help_panel=opt.TARGET)] = None,
     cpi_arg: opt.CpiArgOpt = None, api_version: opt.ApiVersionOpt = None, stemcell_api_version: opt.StemcellOpt = None,
     caller: opt.CallerOpt = None, preferred_api_version: opt.PreferredOpt = None, negotiate: opt.NegotiateOpt = None,
     renegotiate: opt.RenegotiateOpt = False,
@@ -247,7 +252,8 @@ def cleanup_command(
     # The help is CLEANUP_HELP (given where main.py registers the command): one line per paragraph.
     from cpictl.cleanup import NO_CPI, plan_cleanup, recorded_target, run_cleanup
 
-    fmt = resolve_format(output)
+    fmt = format_for(output, quiet, verbose, printed)
+    detail = detail_option(quiet, verbose, printed)
     target, override, settings_for = _target_options(locals())
     store = _store(session, state)
     replayed = store.replay()
@@ -276,10 +282,32 @@ def cleanup_command(
         if not confirmed:
             print("nothing deleted")
             raise typer.Exit(exits.OK)
+    if fmt == "table" and (detail.quiet or detail.verbose or detail.chosen is not None):
+        rows = _print_calls(run_cleanup(plan, store, target_for), detail)
+        _exit_for(rows, "some IDs have no recorded CPI (imported from a state file): pass --cpi to delete them")
+        return
     rows = list(run_cleanup(plan, store, target_for))
     _print_rows([(str(r.planned.record.kind), r.planned.label, r.outcome, r.detail) for r in rows], "cleanup", fmt,
                 _open_calls(store, replayed))
     _exit_for(rows, "some IDs have no recorded CPI (imported from a state file): pass --cpi to delete them")
+
+
+def _print_calls(rows: Any, detail: Any) -> list[Any]:
+    """Cleanup at a chosen detail: each call as `cpictl call` would show it (quiet: one line each), as it ends."""
+    from cpictl.cli.output import stdout_console
+    from cpictl.render.call_line import masked_call_line
+    from cpictl.render.call_view import render_call
+
+    console, done = stdout_console(), []
+    for row in rows:
+        done.append(row)
+        if row.call is None:  # not made: no CPI to ask, or something stands in its way
+            console.print(f"· {row.planned.label}  skipped: {row.detail}", style="yellow", soft_wrap=not detail.quiet)
+        elif detail.quiet:
+            console.print(masked_call_line(row.call))
+        else:
+            console.print(render_call(row.call, row.target, detail=detail))
+    return done
 
 
 def _open_calls(store: Any, state: Any) -> list[Any]:

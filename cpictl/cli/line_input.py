@@ -10,7 +10,12 @@ there, so the `input()` that follows does not block.
 
 End of input at a prompt (Ctrl-D) is `EndOfInput`, an EOFError of its own: the CLI ends such a command as a
 clean abort, while an EOFError from anywhere else (`marshal` reading a torn .pyc, a bug) is reported as the bug
-it is (`cpictl.cli.main`). Every prompt of the CLI reads through here (`read_line`, `confirm`, `secret`).
+it is (`cpictl.cli.main`). Every prompt of the CLI reads through here (`read_line`, `read_key`, `confirm`,
+`secret`).
+
+`read_key` takes one key without Enter: the terminal is in cbreak mode (no echo, no line editing, Ctrl-C and
+Ctrl-Z still signals) only while it waits, and is put back as it was however the wait ends — a key, Ctrl-C,
+SIGTERM — so the shell never inherits a terminal that does not echo.
 """
 
 from __future__ import annotations
@@ -36,6 +41,39 @@ def read_line() -> str:
         return input()
     except EOFError as error:
         raise EndOfInput(*error.args) from None
+
+
+def read_key(question: str) -> str:
+    """Ask `question` on stderr and take one key pressed after it, without Enter: its characters, "" for Enter
+    (as an empty line reads); EndOfInput for Ctrl-D or a terminal that hung up. Keys pressed before the question
+    appeared are dropped: an Enter typed out of habit after the last answer must not answer this one. Without a
+    terminal descriptor (a test's fake terminal), one line (`read_line`) stands for the key."""
+    import termios
+    import tty
+
+    try:
+        fd = sys.stdin.fileno()
+        saved = termios.tcgetattr(fd)
+    except (AttributeError, OSError, ValueError, termios.error):
+        _ask(question)
+        return read_line()
+    try:
+        tty.setcbreak(fd, termios.TCSAFLUSH)  # flushes what was typed before the question: then it is asked
+        _ask(question)
+        wait_for_input(sys.stdin)
+        pressed = os.read(fd, 64)  # an arrow or function key is a few bytes at once: one key, not several
+    finally:
+        with suppress(termios.error, OSError):
+            termios.tcsetattr(fd, termios.TCSADRAIN, saved)
+    if pressed in (b"", b"\x04"):
+        raise EndOfInput
+    key = pressed.decode("utf-8", errors="replace")
+    return "" if key in ("\r", "\n", "\r\n") else key
+
+
+def _ask(question: str) -> None:
+    sys.stderr.write(question)
+    sys.stderr.flush()
 
 
 def secret(prompt: str) -> str:

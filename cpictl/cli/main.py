@@ -189,13 +189,13 @@ def main(argv: list[str] | None = None) -> int:
         return _main(argv, error_message)
 
 
-def _main(argv: list[str] | None, error_message: Callable[[str], None]) -> int:
+def _main(argv: list[str] | None, error_message: Callable[..., None]) -> int:
     from cpictl import shutdown
     from cpictl.cli.output import readable_anywhere
 
     readable_anywhere()
+    args = sys.argv[1:] if argv is None else argv
     try:
-        args = sys.argv[1:] if argv is None else argv
         returned = build_app(invoked_command(args))(args=args, prog_name="cpictl", standalone_mode=False)
         if returned == 130:  # typer's exit for KeyboardInterrupt (Ctrl-C, SIGTERM, SIGHUP), or run's own
             killed = "; a running CPI's process group was killed" if shutdown.stopped_cpi() else ""
@@ -220,6 +220,11 @@ def _main(argv: list[str] | None, error_message: Callable[[str], None]) -> int:
             exc = exc.__cause__  # type: ignore[assignment]
         if _is_usage_error(exc):
             exc.show()  # type: ignore[attr-defined]
+            from cpictl.cli.word_hints import dash_value_hint
+
+            hint = dash_value_hint(exc, args)
+            if hint:
+                error_message(hint, "hint", "yellow")
             code = getattr(exc, "exit_code", exits.USAGE)
             return code if code not in (0, 1) else exits.USAGE
         code = _known_error(exc)
@@ -233,6 +238,8 @@ def _main(argv: list[str] | None, error_message: Callable[[str], None]) -> int:
                 traceback.print_exc()
             return code if code is not None else exits.INTERNAL
         error_message(str(exc))
+        if getattr(exc, "hint", None):
+            error_message(exc.hint, "hint", "yellow")  # type: ignore[attr-defined]
         return code
     return 0
 

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from cpictl.cli import exits
+from cpictl.cli import exits, metavars
 from cpictl.cli import options as opt
 from cpictl.cli.completion import complete_vm_id
 from cpictl.cli.exits import UsageError
@@ -18,8 +18,8 @@ from cpictl.cli.output import emit_document, resolve_format
 metadata_app = typer.Typer(
     help="Agent settings (user-metadata and registry): what a CPI must write, what it wrote, where they differ.",
     no_args_is_help=True)
-OutputOpt = Annotated[str | None, typer.Option("-o", "--output", help="table, json or yaml (default: table on a "
-                                                                     "terminal, json otherwise).")]
+OutputOpt = Annotated[str | None, typer.Option("-o", "--output", metavar=metavars.FORMATS, help="Output format "
+                                              "(default: table on a terminal, json otherwise).")]
 ShowSecretsOpt = Annotated[bool, typer.Option("--show-secrets", help="Do not mask env secrets, credentials and URL "
                                                                      "userinfo.")]
 
@@ -60,15 +60,19 @@ EXPECTED_HELP = (
 
 @metadata_app.command("expected", help=EXPECTED_HELP)
 def expected_command(
-    args: Annotated[list[str] | None, typer.Argument(help="create_vm arguments: YAML values, name=value or "
-                                                          "@file.")] = None,
-    args_file: Annotated[str | None, typer.Option("--args-file", help="YAML/JSON list or mapping of create_vm "
-                                                                      "arguments; - reads stdin.")] = None,
-    recipe: Annotated[Path | None, typer.Option("--recipe", help="Recipe file holding the create_vm step.")] = None,
-    step: Annotated[str | None, typer.Option("--step", help="Name of the recipe's create_vm step.")] = None,
-    var: Annotated[list[str] | None, typer.Option("--var", help="Recipe variable NAME=VALUE (repeatable).")] = None,
-    vm_cid: Annotated[str | None, typer.Option("--vm-cid", help="The VM's CID (names the registry entry); "
-                                                                "without arguments: that VM of the session.")] = None,
+    args: Annotated[list[str] | None, typer.Argument(metavar="ARG...", click_type=metavars.TEXT,
+                                                     help="create_vm arguments: YAML values, name=value or "
+                                                     "@file.")] = None,
+    args_file: Annotated[str | None, typer.Option("--args-file", metavar="FILE|-", help="YAML/JSON list or mapping "
+                                                  "of create_vm arguments; - reads stdin.")] = None,
+    recipe: Annotated[Path | None, typer.Option("--recipe", metavar="FILE",
+                                                help="Recipe file holding the create_vm step.")] = None,
+    step: Annotated[str | None, typer.Option("--step", metavar="NAME",
+                                             help="Name of the recipe's create_vm step.")] = None,
+    var: Annotated[list[str] | None, typer.Option("--var", metavar="NAME=VALUE",
+                                                  help="Recipe variable (repeatable).")] = None,
+    vm_cid: Annotated[str | None, typer.Option("--vm-cid", metavar="CID", help="The VM's CID (names the registry "
+                                               "entry); without arguments: that VM of the session.")] = None,
     api_version: opt.ApiVersionOpt = None, stemcell_api_version: opt.StemcellOpt = None,
     session: opt.SessionOpt = None, state: opt.StateOpt = None, output: OutputOpt = None,
     show_secrets: ShowSecretsOpt = False,
@@ -175,7 +179,8 @@ def _note(line: str) -> Any:
 
 @metadata_app.command("show", help=SHOW_HELP)
 def show_command(
-    vm_cid: Annotated[str | None, typer.Argument(help="VM CID (default: the session's latest live VM).",
+    vm_cid: Annotated[str | None, typer.Argument(metavar="VM_CID", click_type=metavars.TEXT,
+                                                 help="VM CID (default: the session's latest live VM).",
                                                  autocompletion=complete_vm_id)] = None,
     target: opt.TargetNameOpt = None, cpi: opt.CpiOpt = None, cpi_arg: opt.CpiArgOpt = None,
     api_version: opt.ApiVersionOpt = None, env_mode: opt.EnvModeOpt = None,

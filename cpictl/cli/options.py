@@ -16,6 +16,7 @@ from typing import Annotated, Any
 import typer
 
 from cpictl.cli.exits import UsageError
+from cpictl.cli.metavars import choices
 
 TARGET = "Target"
 
@@ -30,55 +31,60 @@ TargetNameOpt = Annotated[str | None, typer.Option(
     "$CPICTL_TARGET, else the config's default:, else the bundled reference CPI). Flags given with it override "
     "its settings; --cpi replaces its executable.", autocompletion=complete_target, rich_help_panel=TARGET)]
 CpiOpt = Annotated[str | None, typer.Option(
-    "--cpi", help="CPI executable (default: the bundled reference CPI). Run directly, never through a shell. "
-    "Without --target, $CPICTL_TARGET and the config's default: are not used.", rich_help_panel=TARGET)]
+    "--cpi", metavar="PATH", help="CPI executable (default: the bundled reference CPI). Run directly, never "
+    "through a shell. Without --target, $CPICTL_TARGET and the config's default: are not used.",
+    rich_help_panel=TARGET)]
 CpiArgOpt = Annotated[list[str] | None, typer.Option(
-    "--cpi-arg", help="Argument for the CPI executable (repeatable), e.g. its config file; with --target, they "
-    "replace the target's arguments.", rich_help_panel=TARGET)]
+    "--cpi-arg", metavar="ARG", help="Argument for the CPI executable (repeatable), e.g. its config file; with "
+    "--target, they replace the target's arguments.", rich_help_panel=TARGET)]
 ApiVersionOpt = Annotated[str | None, typer.Option(
-    "--api-version", metavar="N|auto", help="Contract version to send: auto (default: what the caller "
-    "negotiates with the CPI's info), or 1, 2, 3 to force it, or none (omit the key).", rich_help_panel=TARGET)]
+    "--api-version", metavar=choices("1", "2", "3", "none", "auto"), help="Contract version to send: auto "
+    "(default: what the caller negotiates with the CPI's info), or 1, 2, 3 to force it, or none (omit the key).",
+    rich_help_panel=TARGET)]
 CallerOpt = Annotated[str | None, typer.Option(
-    "--as", metavar="CALLER", help="director or create-env: call the CPI as that caller would (its info and "
+    "--as", metavar=choices("director", "create-env"), help="Call the CPI as that caller would (its info and "
     "negotiation, context, request_id and environment). Default: director.", rich_help_panel=TARGET)]
 PreferredOpt = Annotated[str | None, typer.Option(
-    "--preferred-api-version", metavar="2|3", help="The version the director prefers (its "
+    "--preferred-api-version", metavar=choices("2", "3"), help="The version the director prefers (its "
     "preferred_cpi_api_version), which the negotiation takes the minimum with (default 3).", rich_help_panel=TARGET)]
 NegotiateOpt = Annotated[str | None, typer.Option(
-    "--negotiate", metavar="WHEN", help="once (default): info once per target and session, kept "
+    "--negotiate", metavar=choices("once", "every-call"), help="once (default): info once per target and session, kept "
     "beside the journal; every-call: info before every call, as the director and create-env do.",
     rich_help_panel=TARGET)]
 RenegotiateOpt = Annotated[bool, typer.Option(
     "--renegotiate", help="Ask the CPI's info again instead of using the version settled earlier in this session.",
     rich_help_panel=TARGET)]
 StemcellOpt = Annotated[str | None, typer.Option(
-    "--stemcell-api-version", help="The stemcell's api_version, sent in the context (vm.stemcell.api_version) where "
-    "the caller sends it: N or none. Default: 2 as the director, 1 as create-env.", rich_help_panel=TARGET)]
+    "--stemcell-api-version", metavar="N|none", help="The stemcell's api_version, sent in the context "
+    "(vm.stemcell.api_version) where the caller sends it. Default: 2 as the director, 1 as create-env.",
+    rich_help_panel=TARGET)]
 DirectorUuidOpt = Annotated[str | None, typer.Option(
-    "--director-uuid", help="context.director_uuid (default: a UUID generated once and kept in your config dir).",
-    rich_help_panel=TARGET)]
+    "--director-uuid", metavar="UUID", help="context.director_uuid (default: a UUID generated once and kept in "
+    "your config dir).", rich_help_panel=TARGET)]
 ContextOpt = Annotated[list[str] | None, typer.Option(
-    "--context", help="Extra context key=value (value parsed as YAML; dotted keys nest). Repeatable.",
-    rich_help_panel=TARGET)]
+    "--context", metavar="KEY=VALUE", help="Extra context property (value parsed as YAML; dotted keys nest). "
+    "Repeatable.", rich_help_panel=TARGET)]
 EnvModeOpt = Annotated[str | None, typer.Option(
-    "--env-mode", metavar="MODE", help="Child environment: director (only PATH, TMPDIR, "
-    "HOME), create-env (the full environment plus BOSH_PACKAGES_DIR and BOSH_JOBS_DIR) or inherit (cpictl's own). "
-    "Default: the caller's (--as).", rich_help_panel=TARGET)]
+    "--env-mode", metavar=choices("director", "create-env", "inherit"), help="Child environment: director (only "
+    "PATH, TMPDIR, HOME), create-env (the full environment plus BOSH_PACKAGES_DIR and BOSH_JOBS_DIR) or inherit "
+    "(cpictl's own). Default: the caller's (--as).", rich_help_panel=TARGET)]
 EnvOpt = Annotated[list[str] | None, typer.Option(
-    "--env", help="Extra environment variable NAME=value for the CPI (repeatable).", rich_help_panel=TARGET)]
+    "--env", metavar="NAME=VALUE", help="Extra environment variable for the CPI (repeatable).",
+    rich_help_panel=TARGET)]
 PackagesDirOpt = Annotated[str | None, typer.Option(
-    "--packages-dir", help="BOSH_PACKAGES_DIR for --env-mode create-env.", rich_help_panel=TARGET)]
+    "--packages-dir", metavar="DIR", help="BOSH_PACKAGES_DIR for --env-mode create-env.", rich_help_panel=TARGET)]
 JobsDirOpt = Annotated[str | None, typer.Option(
-    "--jobs-dir", help="BOSH_JOBS_DIR for --env-mode create-env.", rich_help_panel=TARGET)]
-CwdOpt = Annotated[str | None, typer.Option("--cwd", help="Working directory of the CPI process.",
+    "--jobs-dir", metavar="DIR", help="BOSH_JOBS_DIR for --env-mode create-env.", rich_help_panel=TARGET)]
+CwdOpt = Annotated[str | None, typer.Option("--cwd", metavar="DIR", help="Working directory of the CPI process.",
                                                rich_help_panel=TARGET)]
 TimeoutOpt = Annotated[float | None, typer.Option(
-    "--timeout", help="Kill the CPI's whole process group after S seconds (default: wait forever, like BOSH).",
-    rich_help_panel=TARGET)]
+    "--timeout", metavar="S", help="Kill the CPI's whole process group after S seconds (default: wait forever, "
+    "like BOSH).", rich_help_panel=TARGET)]
 SessionOpt = Annotated[str | None, typer.Option(
-    "--session", help="Cloud-ID session name (default: $CPICTL_SESSION or 'default').", rich_help_panel="Session")]
+    "--session", metavar="NAME", help="Cloud-ID session name (default: $CPICTL_SESSION or 'default').",
+    rich_help_panel="Session")]
 StateOpt = Annotated[Path | None, typer.Option(
-    "--state", help="Journal file to use instead of the session's.", rich_help_panel="Session")]
+    "--state", metavar="FILE", help="Journal file to use instead of the session's.", rich_help_panel="Session")]
 
 
 def parse_version(text: str | None, option: str, default: int | None = 2) -> int | None:

@@ -76,7 +76,7 @@ _WRITE_SLICE = 1 << 20
 
 def _document_text(document: Any, fmt: str, *, ascii_only: bool) -> str:
     if fmt == "yaml":
-        from cpictl.cli.yaml_output import strict_yaml
+        from cpictl.render.yaml_output import strict_yaml
 
         return strict_yaml(document, ascii_only=ascii_only)
     from cpictl.protocol.strict_json import strict_dumps

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 import typer
 
+from cpictl.cli import metavars
 from cpictl.cli.exits import UsageError
 from cpictl.cli.output import emit_document
 from cpictl.cli.recipe_vars import VarOpt, VarsFileOpt, load_recipe_with_vars
@@ -40,8 +41,8 @@ CHECK_HELP = (
 
 
 @recipe_app.command("check", help=CHECK_HELP)
-def check_command(recipe_files: Annotated[list[Path], typer.Argument(metavar="RECIPE...", help="Recipe files, or "
-                                                                     "directories of recipes.")],
+def check_command(recipe_files: Annotated[list[Path], typer.Argument(
+                      metavar="RECIPE...", click_type=metavars.TEXT, help="Recipe files, or directories of recipes.")],
                   var: VarOpt = None, vars_file: VarsFileOpt = None) -> None:
     from cpictl.cli.output import error_message
 

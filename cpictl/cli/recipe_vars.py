@@ -12,9 +12,9 @@ from typing import Annotated, Any
 
 import typer
 
-VarOpt = Annotated[list[str] | None, typer.Option("--var", help="Set a recipe var k=v (value parsed as YAML); "
-                                                   "repeatable.")]
-VarsFileOpt = Annotated[Path | None, typer.Option("--vars-file", help="YAML mapping of vars.")]
+VarOpt = Annotated[list[str] | None, typer.Option("--var", metavar="NAME=VALUE", help="Set a recipe var (value "
+                                                  "parsed as YAML); repeatable.")]
+VarsFileOpt = Annotated[Path | None, typer.Option("--vars-file", metavar="FILE", help="YAML mapping of vars.")]
 
 
 def load_recipe_with_vars(recipe_file: Path, var: list[str] | None, vars_file: Path | None,

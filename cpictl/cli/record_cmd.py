@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 
+from cpictl.cli import metavars
 from cpictl.cli.exits import UsageError
 from cpictl.cli.output import emit_document, resolve_format
 
@@ -24,9 +25,10 @@ RECORD_HELP = (
 )
 record_app = typer.Typer(help=RECORD_HELP, no_args_is_help=True)
 
-DirArg = Annotated[Path, typer.Argument(metavar="DIR", help="Directory of the shim (DIR/cpi).")]
-OutputOpt = Annotated[str | None, typer.Option("-o", "--output", help="table, json or yaml (default: table on a "
-                                                                    "terminal, json otherwise).")]
+DirArg = Annotated[Path, typer.Argument(metavar="DIR", click_type=metavars.TEXT,
+                                        help="Directory of the shim (DIR/cpi).")]
+OutputOpt = Annotated[str | None, typer.Option("-o", "--output", metavar=metavars.FORMATS, help="Output format "
+                                              "(default: table on a terminal, json otherwise).")]
 
 INSTALL_HELP = (
     "Write DIR/cpi (0755): an executable the director or create-env runs as its CPI. Each call runs the real CPI "
@@ -45,11 +47,13 @@ def _recorder_error(error: Exception) -> UsageError:
 @record_app.command("install", help=INSTALL_HELP)
 def install_command(
     directory: DirArg,
-    cpi: Annotated[str, typer.Option("--cpi", help="The real CPI executable (e.g. its bin/cpi, moved aside).")],
+    cpi: Annotated[str, typer.Option("--cpi", metavar="PATH", help="The real CPI executable (e.g. its bin/cpi, "
+                                     "moved aside).")],
     trace: Annotated[Path | None, typer.Option("--trace", metavar="FILE", help="Trace file (default: "
                                                "DIR/cpi.trace.jsonl).")] = None,
-    caller: Annotated[str, typer.Option("--as", metavar="auto|director|create-env", help="Whose verdicts lead "
-                                        "(auto: create-env when its BOSH_JOBS_DIR is set).")] = "auto",
+    caller: Annotated[str, typer.Option("--as", metavar=metavars.choices("auto", "director", "create-env"),
+                                        help="Whose verdicts lead (auto: create-env when its BOSH_JOBS_DIR is "
+                                        "set).")] = "auto",
     force: Annotated[bool, typer.Option("--force", help="Replace an existing DIR/cpi (never the real CPI).")] = False,
 ) -> None:
     from cpictl.traces.recorder import RecorderError, install

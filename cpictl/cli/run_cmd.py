@@ -27,6 +27,7 @@ from typing import Annotated, Any
 
 import typer
 
+from cpictl.cli import metavars
 from cpictl.cli import options as opt
 from cpictl.cli.detail_options import OUTPUT, PrintOpt, VerboseOpt, detail_option
 from cpictl.cli.exits import UsageError
@@ -41,8 +42,8 @@ from cpictl.cli.step_prompt import StepPrompt
 RUN_HELP = "\n\n".join((  # one string per paragraph: the help formatter wraps, hard breaks would stay
     "Run YAML recipes of CPI calls with expectations, each followed by its `finally` steps (always).",
     "RECIPE is a recipe file or a directory: every *.yml/*.yaml recipe in it (subdirectories too) runs, sorted; "
-    "files other recipes include and YAML files without `steps:` are left out. --tag T runs only the recipes "
-    "tagged T (`tags: [..]`). Several recipes end with one summary of them all and one report.",
+    "files other recipes include and YAML files without `steps:` are left out. --tag TAG runs only the recipes "
+    "tagged TAG (`tags: [..]`). Several recipes end with one summary of them all and one report.",
     "Every cloud ID a step creates is journalled before it is shown, so an aborted run leaves nothing unknown: "
     "`cpictl ids` lists it and `cpictl cleanup` deletes it.",
     "Exit codes (several recipes: the worst of them): 0 every step passed (or you chose quit in --step mode and "
@@ -57,28 +58,30 @@ RunQuietOpt = Annotated[bool, typer.Option("-q", "--quiet", help="Only the faile
 
 
 def run_command(
-    recipe_files: Annotated[list[Path], typer.Argument(metavar="RECIPE...", help="Recipe files, or directories of "
-                                                       "recipes.")],
+    recipe_files: Annotated[list[Path], typer.Argument(metavar="RECIPE...", click_type=metavars.TEXT,
+                                                       help="Recipe files, or directories of recipes.")],
     var: VarOpt = None, vars_file: VarsFileOpt = None,
-    tag: Annotated[list[str] | None, typer.Option("--tag", metavar="T", help="Run only the recipes tagged T "
+    tag: Annotated[list[str] | None, typer.Option("--tag", metavar="TAG", help="Run only the recipes tagged so "
                                                   "(`tags:`); repeatable: any of them.")] = None,
-    from_step: Annotated[str | None, typer.Option("--from", help="Start at this step (its id, or a name only it "
-                                                  "has).")] = None,
-    to_step: Annotated[str | None, typer.Option("--to", help="Stop after this step.")] = None,
+    from_step: Annotated[str | None, typer.Option("--from", metavar="STEP", help="Start at this step (its id, or "
+                                                  "a name only it has).")] = None,
+    to_step: Annotated[str | None, typer.Option("--to", metavar="STEP", help="Stop after this step.")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the requests (references resolved where "
                                           "possible); run nothing.")] = False,
     keep_going: Annotated[bool, typer.Option("--keep-going", help="Go on after a failed step.")] = False,
-    step_mode: Annotated[bool, typer.Option("--step", help="On a terminal, ask before each step: run, skip or "
-                                            "quit.")] = False,
+    step_mode: Annotated[bool, typer.Option("--step", help="On a terminal, ask before each step, one key: run, "
+                                            "skip, quit, or continue without asking.")] = False,
     no_finally: Annotated[bool, typer.Option("--no-finally", help="Do not run the finally steps (keep what was "
                                              "created, to inspect it).")] = False,
-    report_junit: Annotated[Path | None, typer.Option("--report-junit", help="Write a JUnit XML report.")] = None,
-    report_json: Annotated[Path | None, typer.Option("--report-json", help="Write a JSON report.")] = None,
+    report_junit: Annotated[Path | None, typer.Option("--report-junit", metavar="FILE",
+                                                      help="Write a JUnit XML report.")] = None,
+    report_json: Annotated[Path | None, typer.Option("--report-json", metavar="FILE",
+                                                     help="Write a JSON report.")] = None,
     registry: Annotated[bool, typer.Option("--registry", help="Serve an embedded registry on 127.0.0.1 for "
                                            "registry-mode CPIs and show what they write to it.")] = False,
     quiet: RunQuietOpt = False, verbose: VerboseOpt = False, printed: PrintOpt = None,
-    output: Annotated[str | None, typer.Option("-o", "--output", help="table (live progress), json or yaml "
-                                                  "(the report on stdout).")] = None,
+    output: Annotated[str | None, typer.Option("-o", "--output", metavar=metavars.FORMATS, help="table (live "
+                                                  "progress), json or yaml (the report on stdout).")] = None,
     target: opt.TargetNameOpt = None, cpi: opt.CpiOpt = None, cpi_arg: opt.CpiArgOpt = None,
     api_version: opt.ApiVersionOpt = None,
     stemcell_api_version: opt.StemcellOpt = None, caller: opt.CallerOpt = None,
@@ -163,7 +166,8 @@ class RunPlan:
         self.options, self.store, self.explicit_api = options, store, explicit_api
         self.var, self.vars_file = var, vars_file
         self.registry = run_options.pop("registry")
-        self.step_mode = run_options.pop("step_mode")
+        # one prompt for the whole run: `c` (continue without asking) holds for the recipes after this one too
+        self.prompt = StepPrompt() if run_options.pop("step_mode") else None
         self.run_options = run_options
 
     def load(self, recipe_file: Path, *, shared: bool = False) -> Any:
@@ -186,7 +190,7 @@ class RunPlan:
                 server = stack.enter_context(registry_for(target, self.store.path))
                 target = server.attach(target)
             runner = RecipeRunner(recipe, CallSession(target, self.store), **self.run_options,
-                                  should_run_step=StepPrompt() if self.step_mode else None)
+                                  should_run_step=self.prompt)
             view.target, view.registry = target, server
             summary = _drive(runner, view)
         if summary.interrupted and shutdown.ending_signal() is not None:  # SIGTERM/SIGHUP, not Ctrl-C: 143/129

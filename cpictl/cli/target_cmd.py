@@ -11,7 +11,9 @@ from typing import Annotated, Any
 
 import typer
 
+from cpictl.cli import metavars
 from cpictl.cli.exits import UsageError
+from cpictl.cli.metavars import choices
 from cpictl.cli.options import complete_target
 from cpictl.cli.output import emit_document, resolve_format
 
@@ -24,9 +26,10 @@ TARGET_HELP = (
 )
 target_app = typer.Typer(help=TARGET_HELP, no_args_is_help=True)
 
-NameArg = Annotated[str, typer.Argument(metavar="NAME", help="Target name.", autocompletion=complete_target)]
-OutputOpt = Annotated[str | None, typer.Option("-o", "--output", help="table, json or yaml (default: table on a "
-                                                                    "terminal, json otherwise).")]
+NameArg = Annotated[str, typer.Argument(metavar="NAME", click_type=metavars.TEXT, help="Target name.",
+                                        autocompletion=complete_target)]
+OutputOpt = Annotated[str | None, typer.Option("-o", "--output", metavar=metavars.FORMATS, help="Output format "
+                                              "(default: table on a terminal, json otherwise).")]
 ProjectOpt = Annotated[bool, typer.Option("--project", help="Change ./cpictl.yml instead of the user's config.")]
 
 
@@ -88,8 +91,8 @@ def show_command(name: NameArg, output: OutputOpt = None,
     if fmt != "table":
         emit_document(document, fmt)
         return
-    from cpictl.cli.yaml_output import strict_yaml
     from cpictl.render.target_view import target_settings
+    from cpictl.render.yaml_output import strict_yaml
 
     shown = {key: value for key, value in document.items() if key not in ("name", "defined")}
     _print(target_settings(name, document["defined"], strict_yaml(shown, ascii_only=False)))
@@ -105,25 +108,32 @@ ADD_HELP = (
 
 @target_app.command("add", help=ADD_HELP)
 def add_command(
-    name: Annotated[str, typer.Argument(metavar="NAME", help="Target name (letters, digits, '.', '_', '-').")],
-    cpi: Annotated[str, typer.Option("--cpi", help="CPI executable.")],
-    cpi_arg: Annotated[list[str] | None, typer.Option("--cpi-arg", help="Argument (repeatable), e.g. its config "
-                                                      "file.")] = None,
-    caller: Annotated[str | None, typer.Option("--as", metavar="CALLER", help="director or create-env.")] = None,
-    env: Annotated[list[str] | None, typer.Option("--env", help="NAME=value for the CPI (repeatable).")] = None,
-    env_mode: Annotated[str | None, typer.Option("--env-mode", metavar="MODE",
-                                                 help="director, create-env or inherit.")] = None,
-    context: Annotated[list[str] | None, typer.Option("--context", help="key=value (YAML value; repeatable).")] = None,
-    api_version: Annotated[str | None, typer.Option("--api-version", metavar="N|auto",
-                                                    help="auto, 1, 2, 3 or none.")] = None,
-    preferred_api_version: Annotated[int | None, typer.Option("--preferred-api-version", metavar="2|3")] = None,
+    name: Annotated[str, typer.Argument(metavar="NAME", click_type=metavars.TEXT,
+                                        help="Target name (letters, digits, '.', '_', '-').")],
+    cpi: Annotated[str, typer.Option("--cpi", metavar="PATH", help="CPI executable.")],
+    cpi_arg: Annotated[list[str] | None, typer.Option("--cpi-arg", metavar="ARG", help="Argument (repeatable), "
+                                                      "e.g. its config file.")] = None,
+    caller: Annotated[str | None, typer.Option("--as", metavar=choices("director", "create-env"),
+                                                 help="The caller the CPI is called as.")] = None,
+    env: Annotated[list[str] | None, typer.Option("--env", metavar="NAME=VALUE", help="Environment variable for "
+                                                  "the CPI (repeatable).")] = None,
+    env_mode: Annotated[str | None, typer.Option("--env-mode", metavar=choices("director", "create-env", "inherit"),
+                                                 help="The CPI's environment (default: the caller's).")] = None,
+    context: Annotated[list[str] | None, typer.Option("--context", metavar="KEY=VALUE", help="Context property "
+                                                      "(YAML value; repeatable).")] = None,
+    api_version: Annotated[str | None, typer.Option("--api-version", metavar=choices("1", "2", "3", "none", "auto"),
+                                                    help="Contract version to send.")] = None,
+    preferred_api_version: Annotated[int | None, typer.Option("--preferred-api-version",
+                                                              metavar=choices("2", "3"))] = None,
     stemcell_api_version: Annotated[str | None, typer.Option("--stemcell-api-version", metavar="N|none")] = None,
-    director_uuid: Annotated[str | None, typer.Option("--director-uuid")] = None,
-    cwd: Annotated[str | None, typer.Option("--cwd", help="Working directory of the CPI.")] = None,
-    timeout: Annotated[float | None, typer.Option("--timeout", help="Seconds before a call is killed.")] = None,
-    secret: Annotated[list[str] | None, typer.Option("--secret", help="Extra key whose values are secrets "
-                                                     "(repeatable).")] = None,
-    description: Annotated[str | None, typer.Option("--description", help="One line for `target list`.")] = None,
+    director_uuid: Annotated[str | None, typer.Option("--director-uuid", metavar="UUID")] = None,
+    cwd: Annotated[str | None, typer.Option("--cwd", metavar="DIR", help="Working directory of the CPI.")] = None,
+    timeout: Annotated[float | None, typer.Option("--timeout", metavar="S",
+                                                  help="Seconds before a call is killed.")] = None,
+    secret: Annotated[list[str] | None, typer.Option("--secret", metavar="KEY", help="Extra key whose values are "
+                                                     "secrets (repeatable).")] = None,
+    description: Annotated[str | None, typer.Option("--description", metavar="TEXT",
+                                                    help="One line for `target list`.")] = None,
     project: ProjectOpt = False,
     force: Annotated[bool, typer.Option("--force", help="Replace a target of that name in the file.")] = False,
     default: Annotated[bool, typer.Option("--default", help="Make it the default target too.")] = False,
@@ -170,8 +180,8 @@ def remove_command(name: NameArg, project: ProjectOpt = False) -> None:
 
 
 @target_app.command("use")
-def use_command(name: Annotated[str | None, typer.Argument(metavar="[NAME]", help="Target name.",
-                                                           autocompletion=complete_target)] = None,
+def use_command(name: Annotated[str | None, typer.Argument(metavar="[NAME]", click_type=metavars.TEXT,
+                                                           help="Target name.", autocompletion=complete_target)] = None,
                 project: ProjectOpt = False,
                 clear: Annotated[bool, typer.Option("--clear", help="Unset the default.")] = False) -> None:
     """Make NAME the default target (`default:` in the user's config, or ./cpictl.yml with --project)."""
@@ -204,7 +214,8 @@ DOCTOR_TIMEOUT = 30.0
 
 
 @target_app.command("doctor", help=DOCTOR_HELP)
-def doctor_command(name: Annotated[str | None, typer.Argument(metavar="[NAME]", help="Target name.",
+def doctor_command(name: Annotated[str | None, typer.Argument(metavar="[NAME]", click_type=metavars.TEXT,
+                                                              help="Target name.",
                                                               autocompletion=complete_target)] = None,
                    output: OutputOpt = None,
                    timeout: Annotated[float | None, typer.Option(

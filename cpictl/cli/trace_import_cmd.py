@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from cpictl.cli import metavars
 from cpictl.cli import options as opt
 
 if TYPE_CHECKING:
@@ -36,11 +37,12 @@ IMPORT_HELP = "\n\n".join((
 def import_command(
     files: Annotated[list[Path], typer.Argument(help="Director task or create-env debug logs (.gz too; - reads stdin, "
                                                 "e.g. `bosh task 42 --debug | cpictl trace import -`).",
-                                                metavar="FILE...")],
+                                                metavar="FILE...", click_type=metavars.TEXT)],
     trace_file: Annotated[Path | None, typer.Option("--file", metavar="TRACE", help="Write to this trace file "
                                                     "instead of the session's.")] = None,
-    output: Annotated[str | None, typer.Option("-o", "--output", help="table or json (default: table on a "
-                                               "terminal, json otherwise).")] = None,
+    output: Annotated[str | None, typer.Option("-o", "--output", metavar=metavars.choices("table", "json"),
+                                               help="Output format (default: table on a terminal, json "
+                                               "otherwise).")] = None,
     session: opt.SessionOpt = None, state: opt.StateOpt = None,
 ) -> None:
     from cpictl.cli.exits import USAGE, UsageError

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
+from cpictl.cli import metavars
 from cpictl.cli.from_trace import trace_errors
 from cpictl.cli.options import journal_path
 
@@ -32,12 +33,13 @@ def complete_number(ctx: Any, incomplete: str) -> list[tuple[str, str]]:
         return []
 
 
-NumberArg = Annotated[int, typer.Argument(metavar="N", help="The call's number (`cpictl trace list`).",
+NumberArg = Annotated[int, typer.Argument(metavar="N", click_type=metavars.NUMBER,
+                                          help="The call's number (`cpictl trace list`).",
                                           autocompletion=complete_number)]
 FileOpt = Annotated[Path | None, typer.Option("--file", metavar="F", help="Read this trace file (a recorder's, "
                                               "an import's) instead of the session's.", rich_help_panel="Session")]
-OutputOpt = Annotated[str | None, typer.Option("-o", "--output", help="table, json or yaml (default: table on a "
-                                               "terminal, json otherwise).")]
+OutputOpt = Annotated[str | None, typer.Option("-o", "--output", metavar=metavars.FORMATS, help="Output format "
+                                              "(default: table on a terminal, json otherwise).")]
 VarOpt = Annotated[list[str] | None, typer.Option("--var", metavar="PATH=VALUE", help="A value the trace masked: "
                                                   "arguments[2].password=…, its parameter's name "
                                                   "(cloud_properties.password=…) or its variable name; "

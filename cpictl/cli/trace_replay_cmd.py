@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
+from cpictl.cli import metavars
 from cpictl.cli import options as opt
 from cpictl.cli.exits import UsageError
 from cpictl.cli.from_trace import recalled_call
@@ -116,9 +117,9 @@ def _report(old: dict[str, Any], outcome: Any, target: Any, exact: bool, fmt: st
 
 
 def diff_command(
-    first: Annotated[int, typer.Argument(metavar="N", help="The first call's number.",
+    first: Annotated[int, typer.Argument(metavar="N", click_type=metavars.NUMBER, help="The first call's number.",
                                          autocompletion=complete_number)],
-    second: Annotated[int, typer.Argument(metavar="M", help="The second call's number.",
+    second: Annotated[int, typer.Argument(metavar="M", click_type=metavars.NUMBER, help="The second call's number.",
                                           autocompletion=complete_number)],
     exact: ExactOpt = False, output: OutputOpt = None,
     file: Annotated[list[Path] | None, typer.Option("--file", metavar="F", help="Read N from this trace file; a "

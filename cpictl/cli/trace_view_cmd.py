@@ -15,8 +15,10 @@ from typing import Annotated, Any
 import typer
 
 from cpictl.cli import options as opt
+from cpictl.cli.detail_options import PrintOpt, QuietOpt, VerboseOpt, detail_option, format_for
 from cpictl.cli.exits import UsageError
 from cpictl.cli.from_trace import trace_errors
+from cpictl.cli.metavars import choices
 from cpictl.cli.output import emit_document, resolve_format
 from cpictl.cli.trace_options import FileOpt, NumberArg, OutputOpt, VarOpt, entry_numbered, journal_and_trace
 
@@ -75,9 +77,11 @@ def _print_list(entries: list[dict[str, Any]], path: Path, *, filtered: bool) ->
 def show_command(number: NumberArg, output: OutputOpt = None,
                  full_log: Annotated[bool, typer.Option("--full-log", help="Show the whole log the trace "
                                                         "kept.")] = False,
+                 quiet: QuietOpt = False, verbose: VerboseOpt = False, printed: PrintOpt = None,
                  file: FileOpt = None, session: opt.SessionOpt = None, state: opt.StateOpt = None) -> None:
-    """Show call N as `cpictl call` showed it (-o json: the trace entry itself)."""
-    fmt = resolve_format(output)
+    """Show call N as `cpictl call` showed it, at the same detail (-o json: the trace entry itself)."""
+    fmt = format_for(output, quiet, verbose, printed)
+    detail = detail_option(quiet, verbose, printed, full_log=full_log)
     _, trace = journal_and_trace(session, state, file)
     entry = entry_numbered(trace, number)
     if fmt != "table":
@@ -89,8 +93,9 @@ def show_command(number: NumberArg, output: OutputOpt = None,
     from cpictl.traces.rebuild import outcome_from_entry, target_from_entry
 
     console = stdout_console()
-    console.print(entry_header(entry), soft_wrap=True)
-    console.print(render_call(outcome_from_entry(entry), target_from_entry(entry), full_log=full_log))
+    if not detail.quiet and detail.chosen is None:  # quiet: one line; --print: only the parts
+        console.print(entry_header(entry), soft_wrap=True)
+    console.print(render_call(outcome_from_entry(entry), target_from_entry(entry), detail=detail))
 
 
 def export_command(
@@ -100,8 +105,9 @@ def export_command(
     request: Annotated[bool, typer.Option("--request", help="The request document.")] = False,
     recipe: Annotated[bool, typer.Option("--recipe", help="A recipe with the call as its step.")] = False,
     var: VarOpt = None,
-    output: Annotated[str | None, typer.Option("-o", "--output", help="text (default) or json: the export and "
-                                               "the variables it leaves to fill.")] = None,
+    output: Annotated[str | None, typer.Option("-o", "--output", metavar=choices("text", "json"),
+                                               help="text (default), or json: the export and the variables it "
+                                               "leaves to fill.")] = None,
     file: FileOpt = None, session: opt.SessionOpt = None, state: opt.StateOpt = None,
 ) -> None:
     # The help is EXPORT_HELP.

@@ -12,6 +12,7 @@ from cpictl.render.terminal_text import displayed_id, one_line
 from cpictl.session import CallOutcome
 
 FAILURE_CHARS = 120  # a misbehaviour's first words; the full view has the rest
+MESSAGE_CHARS = 80  # a CPI error message's first words
 
 
 def outcome_mark(outcome: CallOutcome) -> tuple[str, str]:
@@ -25,7 +26,10 @@ def outcome_words(outcome: CallOutcome, mask: Callable[[str], str] = str) -> str
         return "ok"
     error = outcome.decoded.error if outcome.decoded else None
     if outcome.status == "cpi-error" and error is not None:
-        return mask(error.type) + ("" if error.ok_to_retry else " (not retriable)")
+        message = one_line(mask(error.message))
+        if len(message) > MESSAGE_CHARS:
+            message = message[:MESSAGE_CHARS - 1] + "…"
+        return f"{mask(error.type)}: {message}" + ("" if error.ok_to_retry else " (not retriable)")
     if outcome.failure and outcome.run is None and outcome.negotiation is not None:
         return "not sent: the caller refuses this CPI"
     if outcome.failure:
@@ -49,35 +53,51 @@ def id_changes(outcome: CallOutcome) -> Text:
     return text
 
 
-def verdict_count(outcome: CallOutcome) -> Text:
-    errors = sum(v.severity == "error" for v in outcome.violations)
-    count = len(outcome.violations)
+def verdict_count(outcome: CallOutcome, settings_mistakes: int = 0) -> Text:
+    """How many verdicts the contract check gave (and the agent-settings check: its mistakes are errors)."""
+    errors = sum(v.severity == "error" for v in outcome.violations) + settings_mistakes
+    count = len(outcome.violations) + settings_mistakes
     words = f"{count} verdict{'' if count == 1 else 's'}"
     if errors:
         words += f" ({errors} error{'' if errors == 1 else 's'})"
     return Text(words, style="bold red" if errors else ("yellow" if count else "dim"))
 
 
+def masked_call_line(outcome: CallOutcome, *, show_secrets: bool = False, label: str | None = None,
+                     settings_mistakes: int = 0) -> Text:
+    """`call_line` with secrets masked as the full view masks them: the redactor first learns the request's
+    secrets, so a CPI's error that echoes a password is masked in the one line too."""
+    if show_secrets:
+        return call_line(outcome, label=label, settings_mistakes=settings_mistakes)
+    from cpictl.protocol.redaction import Redactor
+
+    redactor = Redactor()
+    redactor.request(outcome.request.as_dict())
+    return call_line(outcome, redactor.text, label=label, settings_mistakes=settings_mistakes)
+
+
 def call_line(outcome: CallOutcome, mask: Callable[[str], str] = str, *, label: str | None = None,
-              judged: tuple[str, str, Text] | None = None, verdicts: bool = True) -> Text:
-    """`✔ create_vm ok  + vm vm-1  74 ms  0 verdicts`; `label` (a recipe step's name) goes before the method.
+              settings_mistakes: int = 0, judged: tuple[str, str, Text] | None = None,
+              verdicts: bool = True) -> Text:
+    """`✔ create_vm  + vm vm-1  74 ms  0 verdicts`; `label` (a recipe step's name) goes before the method.
 
     A recipe step is judged by its expectations, not by the answer alone: `judged` is (mark, style, words) to show
-    instead of the call's own (`✔ … VMNotFound as expected`, `✖ … ok, but 1 expectation failed`), and a step that
-    lists its warnings beneath leaves out the count (`verdicts=False`)."""
+    instead of the call's own (`✔ … VMNotFound as expected`, `✖ … 1 expectation failed`; no words: ✔ says it),
+    and a step that lists its warnings beneath leaves out the count (`verdicts=False`)."""
     mark, style = outcome_mark(outcome) if judged is None else judged[:2]
     text = Text.assemble((f"{mark} ", style))
     if label is not None and label != outcome.request.method:
-        text.append(f"{one_line(label)} ", style="bold").append(f"({outcome.request.method}) ", style="dim")
+        text.append(one_line(label), style="bold").append(f" ({outcome.request.method})", style="dim")
     else:
-        text.append(f"{outcome.request.method} ", style="bold")
-    if judged is None:
-        text.append(outcome_words(outcome, mask), style="" if outcome.status == "ok" else style)
-    else:
-        text.append_text(judged[2])
+        text.append(outcome.request.method, style="bold")
+    if judged is not None:
+        if judged[2].plain:
+            text.append("  ").append_text(judged[2])
+    elif outcome.status != "ok":  # ✔ says ok
+        text.append("  ").append(outcome_words(outcome, mask), style=style)
     text.append_text(id_changes(outcome))
     if outcome.run is not None:
         text.append(f"  {outcome.run.duration_s * 1000:.0f} ms", style="dim")
     if verdicts:
-        text.append("  ").append_text(verdict_count(outcome))
+        text.append("  ").append_text(verdict_count(outcome, settings_mistakes))
     return text

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from rich import box
 from rich.console import Group, RenderableType
+from rich.padding import Padding
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -14,14 +14,27 @@ from rich.text import Text
 from cpictl.protocol.catalogue import get_method
 from cpictl.protocol.redaction import Redactor
 from cpictl.protocol.violations import Violation
+from cpictl.render.call_line import masked_call_line
 from cpictl.render.console import FittedText
-from cpictl.render.detail import Detail
+from cpictl.render.detail import NORMAL, Detail
 from cpictl.render.terminal_text import displayed_id, one_line, visible_controls
-from cpictl.render.values import Pieces, indented_value, joined_lines, styled, value_renderable
+from cpictl.render.values import (
+    Pieces,
+    flow_pieces,
+    inline_pieces,
+    is_inline,
+    joined_lines,
+    styled,
+    value_renderable,
+)
 from cpictl.session import CallOutcome, Target
 
 LOG_LINES = 40
 STDERR_LINES = 12
+#: Lines of the log and of stderr the default view shows; `--print log`/`-v` show them whole.
+LOG_LINES_SHOWN = 8
+STDERR_LINES_SHOWN = 6
+PART_CHARS_SHOWN = 800  # ten rows at 80 columns: a log on one 50 MB line is cut by characters too
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow"}
 REACTION_STYLE = {"ignores": "green", "fails": "red", "misreads": "red", "crashes": "bold red",
                   "refuses-all-calls": "bold red"}
@@ -68,36 +81,48 @@ def request_table(method: str, arguments: list[Any]) -> Table | None:
         return None
     spec = get_method(method)
     names = [p.name for p in spec.params] if spec else []
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, padding=(0, 1))
+    # no header row: the method's title line above says what these are, and two lines less fit one screen
+    table = Table(box=None, show_header=False, show_edge=False, padding=(0, 1))
     table.add_column("parameter", style="bold", no_wrap=True)
     table.add_column("value", overflow="fold")
     for position, value in enumerate(arguments):
         name = names[position] if position < len(names) else f"#{position} (extra)"
-        table.add_row(name, value_renderable(value, depth=1))
+        # containers in flow style: a networks mapping takes two rows instead of seven (`-v` shows the request)
+        table.add_row(name, styled(*flow_pieces(value)) if isinstance(value, (dict, list)) and value
+                      else value_renderable(value, depth=1))
     return table
 
 
-def outcome_line(outcome: CallOutcome, mask: Callable[[str], str] = str) -> Pieces:
+def outcome_line(outcome: CallOutcome, mask: Callable[[str], str] = str, facts: Pieces | None = None) -> RenderableType:
+    """The verdict on one line with `facts` (duration, exit, request_id) after it; a CPI error's message and what
+    BOSH does with it beneath, indented as one block."""
+    first, rest = _outcome_parts(outcome, mask)
+    head = styled(*first, *(facts or []))
+    if not rest:
+        return head
+    return Group(head, Padding(styled(*rest), (0, 0, 0, 2)))
+
+
+def _outcome_parts(outcome: CallOutcome, mask: Callable[[str], str]) -> tuple[Pieces, Pieces]:
     status = outcome.status
     if outcome.journal_error and not outcome.failure and not any(
             v.severity == "error" for v in outcome.violations):
-        return [("⚠ the CPI answered, but its cloud IDs could not be journalled (see below)", "bold red")]
+        return [("⚠ the CPI answered, but its cloud IDs could not be journalled (see below)", "bold red")], []
     if status == "ok":
-        return [("✔ ok", "bold green")]
+        return [("✔ ok", "bold green")], []
     error = outcome.decoded.error if outcome.decoded else None
     if status == "cpi-error" and error is not None:
         retry = "ok_to_retry" if error.ok_to_retry else "not retriable"
-        line: Pieces = [("✖ CPI error ", "bold red"), (mask(error.type), "bold"), (f"  ({retry})\n  ", "dim"),
-                        mask(error.message)]
+        rest: Pieces = [mask(error.message)]
         reaction = caller_reaction(error.type, outcome.request.method)
         if reaction:
-            line.append((f"\n  BOSH: {reaction}", "italic"))
-        return line
+            rest.append((f"\nBOSH: {reaction}", "italic"))
+        return [("✖ CPI error ", "bold red"), (mask(error.type), "bold"), (f"  ({retry})", "dim")], rest
     if outcome.failure and outcome.run is None and outcome.negotiation is not None:
-        return [("⚠ not sent: ", "bold red"), outcome.failure]  # the caller refuses this CPI (its info)
+        return [("⚠ not sent: ", "bold red"), outcome.failure], []  # the caller refuses this CPI (its info)
     if outcome.failure:
-        return [("⚠ CPI misbehaved: ", "bold red"), outcome.failure]
-    return [("⚠ CPI misbehaved: the response breaks the contract", "bold red")]
+        return [("⚠ CPI misbehaved: ", "bold red"), outcome.failure], []
+    return [("⚠ CPI misbehaved: the response breaks the contract", "bold red")], []
 
 
 def caller_reaction(type_name: str, method: str | None = None) -> str | None:
@@ -112,17 +137,19 @@ def caller_reaction(type_name: str, method: str | None = None) -> str | None:
     return None
 
 
-def violations_table(violations: list[Violation]) -> Table | None:
+def verdicts_grid(violations: list[Violation]) -> Table | None:
+    """The contract check's verdicts: a mark, then the code, the message and what each caller does, wrapping under
+    the code (a three-column table left the message a third of the width and tripled its lines)."""
     if not violations:
         return None
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, title="contract check", title_justify="left")
-    table.add_column("severity", no_wrap=True)
-    table.add_column("code", no_wrap=True)
-    table.add_column("what it means", overflow="fold")
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column(overflow="fold")
     for violation in violations:
-        table.add_row(Text(violation.severity, style=SEVERITY_STYLE[violation.severity]), violation.code,
-                      violation_text(violation))
-    return table
+        mark = "✖" if violation.severity == "error" else "⚠"
+        text = Text.assemble((violation.code, f"bold {SEVERITY_STYLE[violation.severity]}"), " ")
+        grid.add_row(Text(mark, style=SEVERITY_STYLE[violation.severity]), text.append_text(violation_text(violation)))
+    return grid
 
 
 def violation_text(violation: Violation) -> Text:
@@ -210,14 +237,16 @@ def tail_text(text: str, limit: int | None, what: str, style: str = "", max_char
 
 
 def footer(outcome: CallOutcome) -> Pieces:
+    """How the process went, on the verdict's line: duration, a non-zero exit or a signal, the request_id."""
     run = outcome.run
-    parts: Pieces = [("request_id ", "dim"), outcome.request_id or "-"]
+    parts: Pieces = []
     if run is not None:
-        exit_text = f"signal {run.signal}" if run.signal is not None else f"exit {run.exit_code}"
-        parts += ["   ", (exit_text, "bold" if run.exit_code else ""), f"   {run.duration_s * 1000:.0f} ms"]
-        if run.stderr_bytes > len(run.stderr_tail):
-            parts += ["   ", (f"stderr {run.stderr_bytes:,} bytes in all (the last {len(run.stderr_tail):,} kept)",
-                            "dim")]
+        parts.append((f"   {run.duration_s * 1000:.0f} ms", "dim"))
+        if run.signal is not None or run.exit_code:
+            exit_text = f"signal {run.signal}" if run.signal is not None else f"exit {run.exit_code}"
+            parts += [("   ", ""), (exit_text, "bold")]
+    if outcome.request_id:
+        parts.append((f"   {outcome.request_id}", "dim"))
     return parts
 
 
@@ -231,65 +260,238 @@ def _stemcell_api_version(context: Any) -> Any:
 def render_call(outcome: CallOutcome, target: Target, *, full_log: bool = False, show_secrets: bool = False,
                 in_sequence: bool = False, detail: Detail | None = None,
                 redactor: Redactor | None = None) -> RenderableType:
-    """The whole call as one renderable, secrets masked unless asked otherwise. `in_sequence`: one call of many
-    under a heading that names the target (a recipe's steps, the REPL with its toolbar): the target line is left
-    out and the negotiation rule, said by the first, is only named. `redactor`: one that already knows the
-    secrets of other calls (a recipe run's), so a secret one step sent is hidden where a later step echoes it."""
-    if detail is not None and detail.whole("log"):
-        full_log = True
-    redactor = redactor or Redactor()
-    request = outcome.request.as_dict() if show_secrets else redactor.request(outcome.request.as_dict())
-    mask = (lambda text: text) if show_secrets else redactor.text
-    stemcell = _stemcell_api_version(outcome.request.context)
-    method = outcome.request.method
-    title = request_title(method, outcome.request.api_version, stemcell, outcome.negotiation, target.caller,
-                          brief=in_sequence)
-    parts: list[Pieces | RenderableType] = [title] if in_sequence else [target_pieces(target), title]
-    shown = request.get("arguments")  # a --raw document may have none, or an object: -o json shows it as sent
-    arguments = request_table(method, shown if isinstance(shown, list) else [])
-    if arguments is not None:
-        parts.append(arguments)
-    parts.append(outcome_line(outcome, mask))
-    table = violations_table(outcome.violations if show_secrets else redactor.violations(outcome.violations))
-    if table is not None:
-        parts.append(table)
-    response = outcome.response
-    # a result that is the ID it created (create_disk, a v1 create_vm) is said once, in the cloud IDs panel
-    result_is_id = (response is not None and response.get("error") is None and isinstance(response["result"], str)
-                    and response["result"] in {cid for _, cid in outcome.changes.created})
-    if response is not None and response.get("error") is None and not result_is_id:
-        result = response["result"] if show_secrets else redactor.result(outcome.request.method, response["result"])
-        parts.append([("result", "bold underline")])
-        # a flat result stays text, so it merges with its neighbours
-        parts.append(indented_value(_created_ids_on_one_line(result, outcome)))
-    ids = cloud_ids_text(outcome)
-    if ids is not None:
-        parts.append(Panel(ids, title="result · cloud IDs" if result_is_id else "cloud IDs", title_align="left",
-                           expand=False, border_style="green"))
-    if outcome.journal_error:
-        parts.append(Panel(Text(outcome.journal_error, style="bold red"), title="journal", title_align="left",
-                           border_style="red"))
-    log = response.get("log") if response else None
-    stderr_text = outcome.run.stderr_tail.decode("utf-8", errors="replace") if outcome.run is not None else ""
-    log_in_stderr = not full_log and isinstance(log, str) and _log_among(log, stderr_text)
-    if isinstance(log, str) and log.strip() and not log_in_stderr:
-        shown_log = (tail_text(mask(log), None, "-o json has all of it", max_chars=MAX_FULL_LOG_CHARS) if full_log
-                     else tail_text(mask(log), LOG_LINES, "--full-log shows more"))
-        parts.append(Panel(shown_log, title="log", title_align="left", border_style="dim"))
-    if outcome.run is not None and outcome.run.stderr_tail.strip():
-        run, kept_bytes = outcome.run, len(outcome.run.stderr_tail)
-        stderr = run.stderr_tail.decode("utf-8", errors="replace")
+    """The whole call as one renderable, secrets masked unless asked otherwise, at the `detail` asked for (the
+    default: what fits one screen). `in_sequence`: one call of many under a heading that names the target (a
+    recipe's steps, the REPL with its toolbar): the target line is left out and the negotiation rule, said by the
+    first, is only named. `full_log` is the older `--full-log`: the log whole. `redactor`: one that already knows
+    the secrets of other calls (a recipe run's), so a secret one step sent is hidden where a later step echoes it."""
+    detail = detail or NORMAL
+    if full_log and not detail.whole("log"):
+        detail = Detail(detail.level, detail.chosen, detail.uncut | {"log"})
+    if detail.quiet:
+        return masked_call_line(outcome, show_secrets=show_secrets)
+    view = _CallView(outcome, target, detail, show_secrets, redactor)
+    parts = view.parts(in_sequence)
+    return _merge_text(parts) if parts else Text("")
+
+
+class _CallView:
+    """The parts of one call's view, each shown whole or cut as the detail asks."""
+
+    def __init__(self, outcome: CallOutcome, target: Target, detail: Detail, show_secrets: bool,
+                 redactor: Redactor | None = None) -> None:
+        self.outcome, self.target, self.detail, self.show_secrets = outcome, target, detail, show_secrets
+        self.redactor = redactor or Redactor()
+        self.mask: Callable[[str], str] = (lambda text: text) if show_secrets else self.redactor.text
+        self.request = outcome.request.as_dict() if show_secrets else self.redactor.request(
+            outcome.request.as_dict())
+        self.picked = detail.chosen is not None  # --print: only the parts named, with a heading when several
+
+    def parts(self, in_sequence: bool) -> list[Pieces | RenderableType]:
+        outcome, detail = self.outcome, self.detail
+        parts: list[Pieces | RenderableType] = []
+        if not self.picked:
+            title = request_title(outcome.request.method, outcome.request.api_version,
+                                  _stemcell_api_version(outcome.request.context), outcome.negotiation,
+                                  self.target.caller, brief=in_sequence)
+            parts += [title] if in_sequence else [target_pieces(self.target), title]
+        sections: list[tuple[str, list[Pieces | RenderableType]]] = []
+        if detail.shows("request"):
+            sections.append(("request", self.request_part()))
+        if detail.shows("arguments") and not (detail.verbose and not self.picked):
+            sections.append(("arguments", self.arguments_part()))  # -v shows them once, in the request
+        if not self.picked:
+            sections.append(("", [outcome_line(outcome, self.mask, footer(outcome))]))
+        if detail.shows("checks"):
+            sections.append(("checks", self.checks_part()))
+        if detail.shows("result"):
+            sections.append(("result", self.result_part()))
+        if detail.shows("ids"):
+            sections.append(("ids", self.ids_part()))
+        if outcome.journal_error:
+            sections.append(("", [Panel(Text(outcome.journal_error, style="bold red"), title="journal",
+                                        title_align="left", border_style="red")]))
+        sections += self.log_and_stderr_parts()
+        headed = self.picked and sum(1 for name, shown in sections if name and shown) > 1
+        for name, shown in sections:
+            if headed and shown and name:
+                parts.append([(name, "bold underline")])
+            parts += shown
+        return parts
+
+    # -- each part ---------------------------------------------------------------------------------------------------
+
+    def request_part(self) -> list[Pieces | RenderableType]:
+        """The request as sent (masked; compact, as cpictl writes it on the CPI's stdin), and the process it went
+        to: argv, cwd, environment."""
+        from cpictl.protocol.strict_json import strict_dumps
+
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(style="bold", no_wrap=True)
+        grid.add_column(overflow="fold")
+        grid.add_row("stdin", Text(visible_controls(strict_dumps(self.request, separators=(",", ":")))))
+        for label, value in _process_rows(self.target, self.show_secrets):
+            grid.add_row(label, value)
+        return [grid]
+
+    def arguments_part(self) -> list[Pieces | RenderableType]:
+        shown = self.request.get("arguments")  # a --raw document may have none, or an object
+        table = request_table(self.outcome.request.method, shown if isinstance(shown, list) else [])
+        return [table] if table is not None else []
+
+    def checks_part(self) -> list[Pieces | RenderableType]:
+        violations = self.outcome.violations
+        table = verdicts_grid(violations if self.show_secrets else self.redactor.violations(violations))
+        return [table] if table is not None else []
+
+    def result_is_id(self) -> bool:
+        """A result that is the ID the call created (create_disk, a v1 create_vm) is said once, with the IDs."""
+        response = self.outcome.response
+        return (response is not None and response.get("error") is None and isinstance(response["result"], str)
+                and response["result"] in {cid for _, cid in self.outcome.changes.created})
+
+    def result_part(self) -> list[Pieces | RenderableType]:
+        response = self.outcome.response
+        if response is None:
+            return []
+        if response.get("error") is not None:
+            # the default view said the error on the verdict's line; picked alone, it is what came back
+            return [outcome_line(self.outcome, self.mask)] if self.picked else []
+        if self.result_is_id() and self.detail.shows("ids"):
+            return []
+        result = response["result"] if self.show_secrets else self.redactor.result(self.outcome.request.method,
+                                                                                 response["result"])
+        shown = _created_ids_on_one_line(result, self.outcome)
+        if not self.picked and not self.detail.verbose:
+            compact = _compact_result(shown, self.outcome.request.method, self.request.get("arguments"),
+                                      {displayed_id(cid): str(kind) for kind, cid in self.outcome.changes.created}
+                                      if self.detail.shows("ids") else {})
+            if compact is not None:
+                return compact
+        if is_inline(shown) and self.picked:
+            return [inline_pieces(shown)]
+        if self.picked:
+            return [value_renderable(shown, depth=1)]
+        if is_inline(shown):  # a short result stays on one line with its label
+            return [[("result ", "bold"), *inline_pieces(shown)]]
+        return [[("result", "bold")], Padding(value_renderable(shown, depth=1), (0, 0, 0, 2))]
+
+    def ids_part(self) -> list[Pieces | RenderableType]:
+        ids = cloud_ids_text(self.outcome)
+        if ids is None:
+            return []
+        if self.result_is_id() and not self.picked:
+            ids.append("  (the result)", style="dim")
+        return [ids]
+
+    def log_and_stderr_parts(self) -> list[tuple[str, list[Pieces | RenderableType]]]:
+        """The log once. A Ruby CPI's logger writes each line to both the log and stderr (with a time stamp): the
+        log is shown and stderr only named. Stderr shows on its own when it says something the log does not, or
+        the call failed; cut to a few lines unless the part is asked for whole."""
+        outcome, detail = self.outcome, self.detail
+        response = outcome.response
+        log = response.get("log") if response else None
+        log = log if isinstance(log, str) else ""
+        run = outcome.run
+        stderr = run.stderr_tail.decode("utf-8", errors="replace") if run is not None else ""
+        same = bool(log.strip()) and _log_among(log, stderr)
+        failed = outcome.status != "ok"
+        both = self.picked or detail.verbose or not same
+        # said once when they say the same: the log's plain words, or after a failure stderr's stamped lines
+        show_log = detail.shows("log") and bool(log.strip()) and (both or not failed)
+        show_stderr = detail.shows("stderr") and bool(stderr.strip()) and (both or failed)
+        sections: list[tuple[str, list[Pieces | RenderableType]]] = []
+        if show_log:
+            note = " · stderr has them too, time-stamped" if same and not show_stderr else ""
+            sections.append(("log", self.text_part("log", log, LOG_LINES_SHOWN, detail.whole("log"), note)))
+        if show_stderr:
+            note = " · the log's lines are among these" if same and not show_log else ""
+            sections.append(("stderr", self.stderr_part(stderr, detail.whole("stderr"), note)))
+        return sections
+
+    def text_part(self, name: str, text: str, limit: int, whole: bool, note: str = "",
+                  style: str = "") -> list[Pieces | RenderableType]:
+        """`name (N lines)` and the lines, the last `limit` unless whole, with how to see the rest."""
+        text = self.mask(text).replace("\r\n", "\n").rstrip("\n")  # a CRLF is a line break, not a CR to show
+        lines = text.count("\n") + 1
+        if whole:
+            body = tail_text(text, None, "-o json has all of it", style, max_chars=MAX_FULL_LOG_CHARS)
+        elif lines > limit:  # the end of a log says most (how the call ended); the rest is one flag away
+            # split only the end: splitting 50 MB into lines to keep a few would cost more than the call
+            shown = "\n".join(text[-(MAX_SHOWN_CHARS * 2):].splitlines()[-limit:])
+            body = Text.assemble((f"… {lines - limit:,} more lines: --print {name}\n", "dim italic"),
+                                 tail_text(shown, None, f"--print {name}", style, max_chars=PART_CHARS_SHOWN))
+        else:
+            body = tail_text(text, None, f"--print {name}", style, max_chars=PART_CHARS_SHOWN)
+        heading: Pieces = [(name, "bold"), (f" · {lines} line{'' if lines == 1 else 's'}{note}", "dim")]
+        if self.picked:
+            return [body]
+        return [heading, Padding(body, (0, 0, 0, 2))]
+
+    def stderr_part(self, stderr: str, whole: bool, note: str = "") -> list[Pieces | RenderableType]:
+        run = self.outcome.run
+        assert run is not None
+        kept_bytes = len(run.stderr_tail)
         if run.stderr_bytes > kept_bytes:  # only the tail was kept: how many lines the CPI wrote is not known
             size = f"{kept_bytes >> 20} MiB" if kept_bytes % (1 << 20) == 0 else f"{kept_bytes:,} bytes"
             kept = (f"the CPI wrote {run.stderr_bytes:,} bytes of stderr; the last {size} "
                     f"{'was' if size.endswith('MiB') else 'were'} kept")
-            shown_stderr = tail_text(mask(stderr), STDERR_LINES, f"-o json has the kept {size}", "dim", kept=kept)
+            body = tail_text(self.mask(stderr), None if whole else STDERR_LINES_SHOWN,
+                             f"-o json has the kept {size}", "dim",
+                             max_chars=MAX_FULL_LOG_CHARS if whole else PART_CHARS_SHOWN, kept=kept)
+            if self.picked:
+                return [body]
+            return [[("stderr", "bold")], Padding(body, (0, 0, 0, 2))]
+        return self.text_part("stderr", stderr, STDERR_LINES_SHOWN, whole, note, style="dim")
+
+
+def _compact_result(result: Any, method: str, arguments: Any,
+                    created: dict[str, str]) -> list[Pieces | RenderableType] | None:
+    """A list result as `[i] value` rows, containers in flow style; create_vm's networks said against the networks
+    it was asked for (a v2 CPI echoes them back, adding what it chose: a MAC, a dynamic IP). None: the usual view."""
+    if not isinstance(result, list) or not result or len(result) > 20:
+        return None
+    grid = Table.grid(padding=(0, 2), pad_edge=False)
+    grid.add_column(style="dim", no_wrap=True)
+    grid.add_column(overflow="fold")
+    asked = arguments[3] if method == "create_vm" and isinstance(arguments, list) and len(arguments) > 3 else None
+    for position, item in enumerate(result):
+        if position == 1 and isinstance(asked, dict) and isinstance(item, dict) and set(item) == set(asked):
+            added = {name: {key: value for key, value in network.items()
+                            if not isinstance(asked[name], dict) or asked[name].get(key) != value}
+                     for name, network in item.items() if isinstance(network, dict)}
+            added = {name: keys for name, keys in added.items() if keys}
+            pieces: Pieces = [("the networks as asked", "dim")]
+            if added:
+                pieces += [(", and ", "dim"), *flow_pieces(added)]
+        elif isinstance(item, str) and item in created:
+            pieces = [(f"the new {created[item]} ID (below)", "dim")]
         else:
-            shown_stderr = tail_text(mask(stderr), STDERR_LINES, "-o json has all of it", "dim")
-        title = "stderr (tail) · the log's lines are among these" if log_in_stderr else "stderr (tail)"
-        parts.append(Panel(shown_stderr, title=title, title_align="left", border_style="dim"))
-    parts.append(footer(outcome))
-    return _merge_text(parts)
+            pieces = flow_pieces(item) if isinstance(item, (dict, list)) else inline_pieces(item)
+        grid.add_row(f"[{position}]", styled(*pieces))
+    return [[("result", "bold")], Padding(grid, (0, 0, 0, 2))]
+
+
+def _process_rows(target: Target, show_secrets: bool) -> list[tuple[str, Text]]:
+    """argv, cwd and the environment the CPI runs with (secrets masked), for `-v`/`--print request`."""
+    argv = getattr(target, "argv", None)
+    if not argv:
+        return []
+    import shlex
+
+    rows = [("argv", Text(visible_controls(shlex.join(argv))))]
+    if getattr(target, "cwd", None):
+        rows.append(("cwd", Text(visible_controls(str(target.cwd)))))
+    env = target.child_environment()
+    if not show_secrets:
+        from cpictl.targets.secrets import mask_env
+
+        env = mask_env(env, target.secrets)
+    lines = Text(f"({target.env_mode})", style="dim")
+    for name in sorted(env):
+        lines.append(f"\n{name}=", style="dim").append(visible_controls(env[name]))
+    rows.append(("env", lines))
+    return rows
 
 
 def _log_among(log: str, stderr: str) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from rich import box
@@ -193,6 +194,48 @@ def describe_method(spec: MethodSpec) -> RenderableType:
 
 
 def describe_example(spec: MethodSpec) -> RenderableType:
-    """The example request alone: the caller prints it with soft wrapping, so a copy of it stays one line of
-    valid JSON (a line break inserted by layout would land inside a string)."""
-    return Syntax(example_request(spec), "json", word_wrap=False, background_color="default")
+    """The example request alone, on as many lines as the width needs (`json_lines`): each line fits, so no
+    terminal wraps one mid-word, and a copy of all of them is still the request's JSON. The caller prints it with
+    soft wrapping: a string longer than a whole line stays whole (the terminal may wrap it; rich would cut it)."""
+    text = example_request(spec)
+    return ByWidth(lambda width: Syntax("\n".join(json_lines(text, width)), "json", word_wrap=False,
+                                        background_color="default"))
+
+
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\],:]|[^"{}\[\],:\s]+')
+CONTINUATION = "  "
+
+
+def json_lines(compact: str, width: int) -> list[str]:
+    """Compact JSON on lines of at most `width` cells, broken only between tokens — after a `,`; where a run of
+    tokens up to one is longer than a line, also after `{` or `[`, then after a key's `:` — never inside a string,
+    where a line break would make the JSON invalid. Continuation lines are indented (JSON whitespace). One line
+    when it fits."""
+    if cell_len(compact) <= width:
+        return [compact]
+    room = max(width - len(CONTINUATION), 1)
+    lines = [""]
+    for piece in _pieces(_JSON_TOKEN.findall(compact), 0, room):
+        if lines[-1].strip() and cell_len(lines[-1]) + cell_len(piece) > width:
+            lines.append(CONTINUATION)
+        lines[-1] += piece
+    return lines
+
+
+_BREAK_AFTER = ({","}, {"{", "["}, {":"})  # where a line may end, the preferred first
+
+
+def _pieces(tokens: list[str], level: int, room: int) -> list[str]:
+    """The runs of tokens that end where a line may end at `level`; a run longer than `room` is split at the
+    next level."""
+    runs: list[list[str]] = [[]]
+    for token in tokens:
+        runs[-1].append(token)
+        if token in _BREAK_AFTER[level]:
+            runs.append([])
+    pieces: list[str] = []
+    for run in filter(None, runs):
+        text = "".join(run)
+        deeper = level + 1 < len(_BREAK_AFTER) and cell_len(text) > room
+        pieces += _pieces(run, level + 1, room) if deeper else [text]
+    return pieces

@@ -50,7 +50,7 @@ def _yes_no(value: bool) -> Text:
     return Text("yes", style="bold") if value else Text("no", style="dim")
 
 
-MATRIX_TITLE = "where a CPI writes agent settings (contract §5.6)"
+MATRIX_TITLE = "where a CPI writes agent settings, by director, CPI and stemcell api_version"
 MATRIX_COLUMNS = ("director", "CPI", "stemcell", "update registry", "full settings in user-metadata")
 
 
@@ -372,6 +372,15 @@ def shown_settings(report: SettingsReport) -> Any:
     if report.expected.expected.placement == "registry" and actual.registry is not None:
         return actual.registry
     return actual.user_metadata if actual.full_in_user_metadata else actual.registry
+
+
+def settings_line(report: SettingsReport, shows_them: str = "--print settings") -> RenderableType:
+    """The settings check in one line, for the default view of a call; the mistakes in full when there are any."""
+    if report.mistakes:
+        return Group(mistakes_renderable(report.mistakes),
+                     cpi_text(f"cpictl metadata show {one_line(report.vm_cid)} compares them field by field", "dim"))
+    return Text.assemble(("agent settings ", "bold"), ("✔ ", "bold green"),
+                         f"as the contract asks ({report.actual.placement})", (f"   {shows_them}", "dim"))
 
 
 def metadata_panel(outcome: CallOutcome, target: Target, store: CloudIdStore | Path | str | None, *,

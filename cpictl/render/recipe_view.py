@@ -32,6 +32,10 @@ STATUS_MARK = {"passed": ("✔", "green"), "failed": ("✖", "bold red"), "misbe
                "planned": ("·", "cyan"), "stopped": ("■", "yellow")}
 
 
+#: The statuses whose step line is followed by `failure_details`, which shows the step's warnings too.
+DETAILED = ("failed", "misbehaved", "invalid")
+
+
 def run_header(event: RunStarted, target: Target) -> RenderableType:
     title = Text.assemble(("recipe ", "dim"), (event.recipe.name, "bold"), (f"  {event.recipe.file}", "dim"))
     if event.dry_run:
@@ -72,8 +76,9 @@ def step_line(row: StepRow) -> Text:
         line.append(f"  skipped: {row.reason}", style="dim")
     for text, id_style in _id_lines(row):
         line.append("  ").append(text, style=id_style)
-    for warning in row.warnings:
-        line.append(f"\n    warning: {warning}", style="yellow")
+    if row.status not in DETAILED:  # a failed step's panel shows them, after what failed (a timeout first)
+        for warning in row.warnings:
+            line.append(f"\n    warning: {warning}", style="yellow")
     # a long name or cloud ID folds onto the next line, whatever the console's overflow: never cut, never `…`
     line.overflow = "fold"
     line.no_wrap = False

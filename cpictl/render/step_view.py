@@ -2,9 +2,9 @@
 story underneath.
 
 The line is the one-line view of its call (`call_line`) with the step's name before the method and the verdict
-of the step instead of the call's own: `✔ delete it again (delete_vm) VMNotFound as expected`, `✔ clean up (delete_vm)
-error accepted (VMNotFound)` for an error `expect: {ok: any}` let through — a passed step, but not a success, and
-it says so — and `✖ the VM is gone (has_vm) ok, but 1 expectation failed`. A step that never reached the CPI
+of the step instead of the call's own: `✔ delete it again (delete_vm)  VMNotFound as expected`; `✔ clean up
+(delete_vm)  error accepted (VMNotFound)` for an error `expect: {ok: any}` let through — a passed step, but not
+a success, and it says so; `✖ the VM is gone (has_vm)  ok, but 1 expectation failed`. A step that never reached the CPI
 (skipped, invalid, cut off by Ctrl-C) gets a line of the same shape with the reason in words.
 
 A failed step expands beneath its line: where the recipe says what was wanted (file:line:column, the quoted line,
@@ -48,7 +48,7 @@ def _verdict(row: StepRow, mask: Callable[[str], str]) -> tuple[str, str, Text] 
     mark, style = _MARKS.get(row.status, ("?", ""))
     if row.status == "passed":
         if error is None:
-            return mark, style, Text("ok")
+            return mark, style, Text()  # ✔ says ok
         if row.accepted_error is not None:
             return mark, style, Text.assemble("error accepted (", (got, "bold"), ")")
         return mark, style, Text.assemble((got, "bold"), " as expected")
@@ -64,10 +64,10 @@ def _verdict(row: StepRow, mask: Callable[[str], str]) -> tuple[str, str, Text] 
 
 def _label(row: StepRow) -> Text:
     text = Text()
-    if row.name != row.method:
-        text.append(f"{one_line(row.name)} ", style="bold").append(f"({row.method}) ", style="dim")
+    if row.name != row.method:  # as `call_line` writes it
+        text.append(one_line(row.name), style="bold").append(f" ({row.method})", style="dim")
     else:
-        text.append(f"{row.method} ", style="bold")
+        text.append(row.method, style="bold")
     return text
 
 
@@ -82,7 +82,8 @@ def step_line(row: StepRow, mask: Callable[[str], str] = str, *, warnings: bool 
         if row.status == "skipped" and not reason.startswith("not run: "):  # ("skipped: not run: …" says it twice)
             reason = f"skipped: {reason}"
         words = f"invalid: {reason}" if row.status == "invalid" else reason
-        line = Text.assemble((f"{mark} ", style), _label(row), (words, "dim" if row.status == "skipped" else style))
+        line = Text.assemble((f"{mark} ", style), _label(row), "  ",
+                             (words, "dim" if row.status == "skipped" else style))
     if row.attempts > 1:
         line.append(f"  {row.attempts} attempts", style="yellow")
     for warning in row.warnings if warnings else ():

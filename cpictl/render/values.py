@@ -112,7 +112,7 @@ def inline_text(value: Any) -> Text:
     return styled(*inline_pieces(value))
 
 
-def _is_inline(value: Any) -> bool:
+def is_inline(value: Any) -> bool:
     """A scalar, or a list of at most 20 scalars: shown on one line."""
     if isinstance(value, list):
         return len(value) <= 20 and all(not isinstance(item, (dict, list)) for item in value)
@@ -120,7 +120,7 @@ def _is_inline(value: Any) -> bool:
 
 
 def _is_flat(value: dict[str, Any]) -> bool:
-    return len(value) <= MAX_ROWS and all(_is_inline(item) for item in value.values())
+    return len(value) <= MAX_ROWS and all(is_inline(item) for item in value.values())
 
 
 def flat_mapping_pieces(value: dict[str, Any], indent: int = 0) -> Pieces:
@@ -146,7 +146,7 @@ def indented_value(value: Any, indent: int = 2) -> Pieces | RenderableType:
     pads."""
     if isinstance(value, dict) and value and _is_flat(value):
         return flat_mapping_pieces(value, indent)
-    if _is_inline(value):
+    if is_inline(value):
         return [" " * indent, *inline_pieces(value)]
     shown = value_renderable(value)
     if isinstance(shown, Text) and "\n" not in shown.plain:
@@ -176,7 +176,7 @@ def value_renderable(value: Any, depth: int = 0) -> RenderableType:
     if isinstance(value, list):
         if not value:
             return Text("[]", style="dim")
-        if _is_inline(value):
+        if is_inline(value):
             return inline_text(value)
         if depth >= MAX_DEPTH:  # rich measures nested tables again at every level: 100 deep would never finish
             return styled((preview(value, 200), "dim"))
@@ -190,3 +190,47 @@ def value_renderable(value: Any, depth: int = 0) -> RenderableType:
             table.add_row("…", Text(f"{len(value) - MAX_ROWS} more items", style="dim"))
         return table
     return scalar_text(value)
+
+
+FLOW_CHARS = 400  # a value in flow style longer than this is cut: `-v` (the request as sent) has it whole
+
+
+def flow_pieces(value: Any, budget: int = FLOW_CHARS) -> Pieces:
+    """A value in YAML's flow style on as few lines as it takes — `{type: manual, dns: [8.8.8.8]}` — its scalars
+    styled as everywhere; cut with `…` past `budget` characters."""
+    pieces: Pieces = []
+    used = 0
+
+    def add(piece: Piece | str) -> bool:
+        nonlocal used
+        text = piece if isinstance(piece, str) else piece[0]
+        if used + len(text) > budget:
+            pieces.append(("…", "dim"))
+            return False
+        used += len(text)
+        pieces.append(piece)
+        return True
+
+    def walk(item: Any) -> bool:
+        if isinstance(item, dict):
+            if not add(("{", "dim")):
+                return False
+            for position, (key, inner) in enumerate(item.items()):
+                if position and not add((", ", "dim")):
+                    return False
+                if not add((visible_controls(str(key)) + ": ", "bold")) or not walk(inner):
+                    return False
+            return add(("}", "dim"))
+        if isinstance(item, list):
+            if not add(("[", "dim")):
+                return False
+            for position, inner in enumerate(item):
+                if position and not add((", ", "dim")):
+                    return False
+                if not walk(inner):
+                    return False
+            return add(("]", "dim"))
+        return add(scalar_piece(item))
+
+    walk(value)
+    return pieces

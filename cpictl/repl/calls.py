@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import difflib
 import os
+from dataclasses import dataclass
 from typing import Any
 
 from cpictl.protocol.catalogue import METHOD_NAMES, MethodSpec, get_method
+from cpictl.protocol.codec import Request
 from cpictl.repl import exit_codes
 from cpictl.repl.context import ReplContext, ReplError
 from cpictl.repl.interrupted import CallInterrupted, kept_in_journal, named_ids
@@ -71,25 +73,45 @@ def resolve_references(ctx: ReplContext, value: Any, where: str = "arguments") -
     return Resolver(state.store.replay(), state.variables, {}, os.environ).resolve(value, where)
 
 
-def run_call(ctx: ReplContext, method: str, arguments: Any, target: Target | None = None) -> CallOutcome:
-    """Resolve, build, run, remember and render one call. Raises for bad input before anything runs."""
+@dataclass(frozen=True)
+class PreparedCall:
+    """A call checked and built, not yet sent: what `send_call` needs."""
+
+    method: str
+    arguments: Any  # references resolved, as given (list or mapping)
+    target: Target  # with the api_version its caller sends
+    request: Request
+
+
+def prepare_call(ctx: ReplContext, method: str, arguments: Any, target: Target | None = None) -> PreparedCall:
+    """Resolve references and build the request; raises for bad input (ReferenceProblem, ArgumentProblem,
+    UnknownMethod) before anything is sent — only the negotiating `info` may have run."""
     state = ctx.state
     target = target or state.target
     resolved = resolve_references(ctx, arguments)
     # the api_version its caller would send: the CPI's info, once per target and session (kept beside the journal)
     target = CallSession(target, state.store).begin_operation(target, method)
-    request = build_request(target, method, resolved)
-    warn_about_relations(ctx, method, resolved)
-    state.last = LastCall(method, resolved, target, None)
+    return PreparedCall(method, resolved, target, build_request(target, method, resolved))
+
+
+def run_call(ctx: ReplContext, method: str, arguments: Any, target: Target | None = None) -> CallOutcome:
+    """Resolve, build, run, remember and render one call. Raises for bad input before anything runs."""
+    return send_call(ctx, prepare_call(ctx, method, arguments, target))
+
+
+def send_call(ctx: ReplContext, prepared: PreparedCall) -> CallOutcome:
+    """Run a prepared call, remember it and show it as the REPL's output settings say (cpictl.repl.call_output)."""
+    state, target = ctx.state, prepared.target
+    warn_about_relations(ctx, prepared.method, prepared.arguments)
+    state.last = LastCall(prepared.method, prepared.arguments, target, None)
     mark = state.registry.mark() if state.registry is not None else 0
-    outcome = execute(ctx, request, target)
+    outcome = execute(ctx, prepared.request, target)
     state.last.outcome = outcome
     state.remember(outcome, target)
     ctx.report(exit_codes.status_code(outcome.status))
-    from cpictl.render.call_view import render_call
+    from cpictl.repl.call_output import show_outcome
 
-    ctx.term.print(render_call(outcome, target, in_sequence=True))  # the toolbar names the target
-    show_settings(ctx, outcome, target, mark)
+    show_outcome(ctx, outcome, target, mark)
     return outcome
 
 
@@ -107,26 +129,6 @@ def warn_about_relations(ctx: ReplContext, method: str, arguments: Any) -> None:
         return  # an unreadable journal is reported where it matters: when the call is recorded
     for warning in warnings:
         ctx.term.note(f"warning: {warning}", style="yellow")
-
-
-SETTINGS_METHODS = ("create_vm", "attach_disk", "detach_disk")
-
-
-def show_settings(ctx: ReplContext, outcome: CallOutcome, target: Target, mark: int) -> None:
-    """What the CPI did to the embedded registry, and the agent settings after calls that change them."""
-    registry = ctx.state.registry
-    if registry is not None:
-        from cpictl.render.registry_view import render_registry_events
-
-        events = registry.events_since(mark)
-        if events:
-            ctx.term.print(render_registry_events(events, registry.endpoint))
-    if outcome.request.method in SETTINGS_METHODS and outcome.status == "ok":
-        from cpictl.render.metadata_view import metadata_panel
-
-        panel = metadata_panel(outcome, target, ctx.state.store)
-        if panel is not None:
-            ctx.term.print(panel)
 
 
 def execute(ctx: ReplContext, request: Any, target: Target) -> CallOutcome:

@@ -30,6 +30,7 @@ from cpictl.repl.suggest import (
     MethodName,
     ParamName,
     ReferenceName,
+    SessionName,
     Suggestion,
     TargetName,
     TraceCall,
@@ -46,14 +47,14 @@ class ReplCompleter(Completer):
     def __init__(self, state: ReplState, registry: Registry, ids: LiveIdIndex | None = None) -> None:
         self.state = state
         self.registry = registry
-        self.ids = ids or LiveIdIndex(state.store)
+        self.ids = ids or LiveIdIndex(lambda: state.store)
         self._paths = PathCompleter(expanduser=True)
         self._meta_args = registry.completion_kinds()
         self._matchers: dict[type, Callable[[Any, CompleteEvent], Iterable[Completion]]] = {
             MethodName: self._methods, MetaName: self._metas, CloudIdOf: self._cloud_ids,
             ParamName: self._params, ReferenceName: self._references, FilePath: self._files,
             Choice: self._choices, ContextKey: self._context_keys, TargetName: self._targets,
-            TraceCall: self._trace_calls,
+            SessionName: self._sessions, TraceCall: self._trace_calls,
         }
 
     def get_completions(self, document: Document, complete_event: CompleteEvent) -> Iterator[Completion]:
@@ -146,13 +147,17 @@ class ReplCompleter(Completer):
         return [Completion(c, -len(s.word), display_meta="remove" if c.startswith("-") else "change")
                 for c in candidates if c.startswith(s.word)]
 
-
     def _targets(self, s: TargetName, _: CompleteEvent) -> Iterable[Completion]:
         from cpictl.targets.config import target_names  # reads the config files; nothing when they are broken
 
         return [Completion(name, -len(s.word), display_meta=about) for name, about in target_names()
                 if name.startswith(s.word)]
 
+    def _sessions(self, s: SessionName, _: CompleteEvent) -> Iterable[Completion]:
+        from cpictl.repl.meta_session import known_sessions
+
+        return [Completion(name, -len(s.word), display_meta="current" if name == self.state.session_label else "")
+                for name in known_sessions() if name.startswith(s.word)]
 
     def _trace_calls(self, s: TraceCall, _: CompleteEvent) -> Iterable[Completion]:
         """The session's last calls, newest first (read from the trace's end: a long trace costs nothing more)."""

@@ -9,15 +9,20 @@ blindly cannot create a resource. A form the session filled in completely (`atta
 
 Saving is told from quitting by the file itself: it is back-dated before the editor opens, so any write (even of
 the same bytes) shows as a new modification time or a new file. Quitting without saving, emptying the file,
-dropping `method:`, or saving the last request unchanged (`:again` sends that) cancels; a required value left
-empty is an error. A file that is not valid YAML is an error too, and in every one of those cases nothing is
-sent.
+dropping `method:`, or saving the last request unchanged (`:again` sends that) cancels.
+
+A saved request that cannot be sent — not valid YAML, an unknown method, a required value left empty, a value of
+the wrong type, an undefined `${...}` — is not thrown away: the editor opens again on the user's text with the
+error written above it as a comment (as `kubectl edit` does), until the request is valid or the user empties the
+file or quits without saving; nothing is sent before. The comment is taken off again before the text is read, and
+a line number in the error names the line in the file the user then sees.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import subprocess
 import tempfile
@@ -43,6 +48,11 @@ NEW_REQUEST = """\
 LAST_REQUEST = """\
 # Change what you need, then save and quit to send this request.
 # Saving it unchanged or empty sends nothing (:again sends the last call as it was)."""
+
+
+ERROR_MARK = "# error: this request was not sent: "
+ERROR_HINT = "# Fix it below and save to send it; empty the file, or quit without saving, to send nothing."
+_LINE_NUMBER = re.compile(r"\bline (\d+)")
 
 
 @dataclass(frozen=True)
@@ -124,6 +134,29 @@ def parse_request_text(text: str) -> tuple[str, Any] | None:
     if not isinstance(arguments, (list, dict)):
         raise InputError("the edited request: `arguments:` must be a mapping by parameter name or a list")
     return method, arguments
+
+
+def with_error(text: str, message: str) -> str:
+    """`text` (the user's request, without an earlier error comment) under a comment saying why it was not sent.
+    A `line N` in `message` counts in `text`: it is moved down by the comment's own lines."""
+    lines = message.splitlines() or [""]
+    height = len(lines) + 2  # the hint and the blank comment line below it
+    lines = [_LINE_NUMBER.sub(lambda match: f"line {int(match.group(1)) + height}", line) for line in lines]
+    block = [ERROR_MARK + lines[0], *(f"#   {line}" for line in lines[1:]), ERROR_HINT, "#"]
+    return "\n".join(block) + "\n" + text
+
+
+def without_error(text: str) -> str:
+    """`text` without the error comment `with_error` put above it (what the user left of it: comments only)."""
+    if not text.startswith(ERROR_MARK):
+        return text
+    lines = text.split("\n")
+    end = 0
+    while end < len(lines) and lines[end].startswith("#"):
+        end += 1
+        if lines[end - 1].strip() == "#":  # the block's last line
+            break
+    return "\n".join(lines[end:])
 
 
 def editor_command() -> list[str]:

@@ -12,6 +12,7 @@ description says where they are attached), because the call would most likely fa
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -47,10 +48,11 @@ UNLIKELY = "fg:ansibrightblack"  # a candidate the call would most likely fail o
 
 
 class LiveIdIndex:
-    """Live IDs per kind, newest first, as ready-made completions; counts per kind for the toolbar."""
+    """Live IDs per kind, newest first, as ready-made completions; counts per kind for the toolbar. `store`: the
+    session's store, or a function giving the one in use now (`:session` switches it; a new one replays anew)."""
 
-    def __init__(self, store: CloudIdStore) -> None:
-        self.store = store
+    def __init__(self, store: CloudIdStore | Callable[[], CloudIdStore]) -> None:
+        self._store = store if callable(store) else (lambda: store)
         self._state: StoreState | None = None
         self._entries: dict[str, list[IdCompletion]] = {}
         self._counts: dict[str, int] | None = None
@@ -59,7 +61,7 @@ class LiveIdIndex:
     def state(self) -> StoreState | None:
         """The replayed state (cached by the store); None when the journal cannot be read right now."""
         try:
-            state = self.store.replay()
+            state = self._store().replay()
         except StoreError:
             return None
         if state is not self._state:

@@ -1,10 +1,11 @@
-"""The session's live cloud IDs in one line: in the banner when the REPL starts on a session that holds some, and
-when the REPL is left with IDs it created still live.
+"""The session's live cloud IDs in a few lines: counted in the banner when the REPL starts on a session that holds
+some, named when the REPL is left (or switched to another session with `:session`) while some are live.
 
-On leaving, the line appears only when IDs created while this REPL ran are still live (the loop takes
-`live_identities` when it starts): the banner already named the older ones on the way in, and a line printed on
-every exit from a long-lived session soon stops being read. It still says how many older ones there are, because
-`cpictl cleanup` deletes those too. A journal that cannot be read says nothing here; the next call reports it.
+Leaving names every live ID of the session, whoever created it — this REPL, an earlier one, a recipe, `cpictl
+call` — because the journal knows them all and `cpictl cleanup` deletes them all: one line per kind, IDs whole,
+newest first, then the command. A kind with more than NAMED_PER_KIND is cut there and points at `cpictl ids`: a
+session of thousands of IDs must not flood the way out. A journal that cannot be read says nothing here; the next
+call reports it.
 """
 
 from __future__ import annotations
@@ -14,26 +15,16 @@ from collections.abc import Iterable
 
 from cpictl.protocol.kinds import KIND_NAMES
 from cpictl.repl.state import ReplState
-from cpictl.store import CloudIdRecord, CloudIdStore, StoreError
+from cpictl.store import CloudIdRecord, CloudIdStore, StoreError, StoreState
 
-# A CID created again (a seeded reference CPI hands the same IDs out) is a new life: its request_id differs.
-Identity = tuple[str, str, str | None, str | None]
-
-
-def _identity(record: CloudIdRecord) -> Identity:
-    return record.kind.value, record.cid, record.request_id, record.created_at
+NAMED_PER_KIND = 10
 
 
-def _live(store: CloudIdStore) -> list[CloudIdRecord] | None:
+def _state(store: CloudIdStore) -> StoreState | None:
     try:
-        return store.replay().live()
+        return store.replay()
     except StoreError:
         return None
-
-
-def live_identities(store: CloudIdStore) -> frozenset[Identity]:
-    """The live IDs now, to tell on leaving which ones this REPL created."""
-    return frozenset(_identity(record) for record in _live(store) or [])
 
 
 def count_phrase(records: Iterable[CloudIdRecord]) -> str:
@@ -45,12 +36,16 @@ def count_phrase(records: Iterable[CloudIdRecord]) -> str:
                      if kind in counts)
 
 
+def journal_option(label: str, store: CloudIdStore) -> str:
+    """`--session NAME`, or `--state FILE` when the REPL was started on a file."""
+    option = "--state" if label == str(store.path) else "--session"
+    return f"{option} {shlex.quote(label)}"
+
+
 def cleanup_command(state: ReplState, command: str = "cleanup") -> str:
     """The `cpictl cleanup` (or `cpictl COMMAND`) line for this REPL's journal: by session name, or by file when
     `--state` chose it."""
-    label = state.session_label
-    option = "--state" if label == str(state.store.path) else "--session"
-    return f"cpictl {command} {option} {shlex.quote(label)}"
+    return f"cpictl {command} {journal_option(state.session_label, state.store)}"
 
 
 def ids_command(state: ReplState) -> str:
@@ -60,20 +55,39 @@ def ids_command(state: ReplState) -> str:
 
 def banner_line(state: ReplState) -> str | None:
     """For the banner: the session's live IDs, when it has any."""
-    live = _live(state.store)
+    store_state = _state(state.store)
+    live = store_state.live() if store_state is not None else []
     if not live:
         return None
     return f"live in session {state.session_label}: {count_phrase(live)} — :ids lists them, :cleanup deletes them"
 
 
-def leaving_line(state: ReplState, at_start: frozenset[Identity]) -> str | None:
-    """On leaving: the IDs this REPL created that are still live, and how to delete them; None when there are
-    none."""
-    live = _live(state.store) or []
-    mine = [record for record in live if _identity(record) not in at_start]
-    if not mine:
-        return None
-    older = len(live) - len(mine)
-    more = f" (and {older} older live ID{'s' if older > 1 else ''})" if older else ""
-    return (f"left live in session {state.session_label}: {count_phrase(mine)}{more} — "
-            f"`{cleanup_command(state)}` deletes them, as :cleanup does in a REPL on this session")
+def live_id_lines(label: str, store: CloudIdStore, verb: str = "left live") -> list[str]:
+    """`left live in session NAME — `cpictl cleanup --session NAME` deletes them:`, then `  vm  vm-1` and the
+    kind's other IDs under it; no lines when nothing is live (or the journal cannot be read)."""
+    store_state = _state(store)
+    if store_state is None or not store_state.live():
+        return []
+    option = journal_option(label, store)
+    lines = [f"{verb} in session {label} — `cpictl cleanup {option}` deletes them:"]
+    width = max(len(kind) for kind in KIND_NAMES)
+    for kind in KIND_NAMES:
+        records = store_state.live(kind)
+        if not records:
+            continue
+        named = [record.cid + (" (imported)" if record.imported else "") for record in records[:NAMED_PER_KIND]]
+        more = len(records) - len(named)
+        if more:
+            named.append(f"… and {more} more (`cpictl ids {option}` lists them)")
+        # one ID a line, under each other: an ID is copied whole, and a terminal would break a second one anywhere
+        lines += [f"  {(kind if index == 0 else '').ljust(width)}  {text}" for index, text in enumerate(named)]
+    if store_state.calls:
+        count = len(store_state.calls)
+        lines.append(f"  and {count} call{'s' if count > 1 else ''} not settled (it may have created something): "
+                     f"`cpictl ids {option}` shows {'them' if count > 1 else 'it'}")
+    return lines
+
+
+def leaving_lines(state: ReplState) -> list[str]:
+    """On leaving: every live ID of the session, and how to delete them; none when nothing is live."""
+    return live_id_lines(state.session_label, state.store)

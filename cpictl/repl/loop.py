@@ -4,13 +4,15 @@ On a terminal the line comes from a prompt_toolkit session (completion, history 
 repl_history` with mode 0600 and secrets masked by `cpictl.repl.history` (this session's own lines stay unmasked in
 memory, for Up-arrow), suggestions from history, the bottom toolbar, and a continuation prompt while a
 bracket is open — which says Ctrl-C cancels, while the toolbar says what is open). Off a terminal lines are read
-from stdin as they come, so a script can be piped in. Either way a `:command` line typed while a line continues
-abandons the unfinished input, says so, and runs the command.
+from stdin as they come, so a script can be piped in, and each input is echoed after `cpictl> ` (masked, as the
+history file masks it) before what it produced, so the output reads like a session. Either way a `:command` line
+typed while a line continues abandons the unfinished input, says so, and runs the command.
 
 A piped script is a program: when a command that steers the next calls fails (`:cpi`, `:set`, `:context`) it
 stops there with "stopped at line N", and otherwise it runs to the end and exits with the worst code `cpictl call`
 would have given one of its lines (cpictl.repl.exit_codes). Interactively, leaving is always exit 0. Leaving
-either way says which cloud IDs this REPL left live; the banner says which the session already holds.
+either way names the cloud IDs the session holds live, and the command that deletes them; the banner counts them
+on the way in.
 
 One input (a line and its continuation lines) holds at most MAX_LINE_CHARS characters (`cpictl.input_limits`):
 a longer one is refused at the prompt, and stops a piped script; a piped line is never read whole beyond that.
@@ -34,23 +36,14 @@ from cpictl.repl import exit_codes
 from cpictl.repl.context import QuitRepl, ReplContext
 from cpictl.repl.dispatch import LineResult, handle_line
 from cpictl.repl.lines import Gathering, meta_escape, needs_more, open_description
-from cpictl.repl.live_summary import Identity, banner_line, leaving_line, live_identities
+from cpictl.repl.live_summary import banner_line, leaving_lines
 from cpictl.repl.metacommands import default_registry
 from cpictl.repl.state import ReplState
-from cpictl.repl.terminal import PromptTerminal, Terminal
+from cpictl.repl.terminal import PromptTerminal, Terminal, continuation_prompt
 from cpictl.session import Target
 from cpictl.store import CloudIdStore
 
 PROMPT = "cpictl> "
-CONTINUATION_HINT = "... (Ctrl-C cancels) "
-
-
-def continuation_prompt(width: int, line_number: int, wrap_count: int) -> str:
-    """The prefix of a continuation line: the first one says how to get out, the others just `...`. A row that
-    only carries on a long line the terminal wrapped gets none: a `...` there would look like a new line."""
-    if wrap_count:
-        return ""
-    return CONTINUATION_HINT if line_number == 1 else "...".ljust(width)
 
 
 def make_context(target: Target, store: CloudIdStore, *, session_label: str = "default",
@@ -84,7 +77,7 @@ def _prompt_session(ctx: ReplContext) -> Any:
     from cpictl.repl.live_ids import LiveIdIndex
     from cpictl.repl.toolbar import make_toolbar
 
-    ids = LiveIdIndex(ctx.state.store)
+    ids = LiveIdIndex(lambda: ctx.state.store)  # `:session` replaces the store
     session: PromptSession[str] = PromptSession(
         PROMPT, history=MaskedFileHistory(str(history_path()), lambda: ctx.state.target.api_version),
         auto_suggest=AutoSuggestFromHistory(),
@@ -115,17 +108,15 @@ def banner(ctx: ReplContext) -> Text:
                          (":help lists the commands · Tab completes · Ctrl-C stops a call · Ctrl-D leaves", "dim"))
 
 
-def leave(ctx: ReplContext, at_start: frozenset[Identity], code: int) -> int:
-    """Say which cloud IDs this REPL leaves live (if any); the exit code, unchanged."""
-    line = leaving_line(ctx.state, at_start)
-    if line is not None:
+def leave(ctx: ReplContext, code: int) -> int:
+    """Name the cloud IDs the session holds live (if any); the exit code, unchanged."""
+    for line in leaving_lines(ctx.state):
         ctx.term.note(line, style="yellow")
     return code
 
 
 def run_interactive(ctx: ReplContext) -> int:
     session = _prompt_session(ctx)
-    at_start = live_identities(ctx.state.store)
     ctx.term.print(banner(ctx))
     while True:
         try:
@@ -135,11 +126,11 @@ def run_interactive(ctx: ReplContext) -> int:
                 return shutdown.exit_code()
             continue  # Ctrl-C at the prompt clears the line, as in a shell
         except EOFError:
-            return leave(ctx, at_start, 0)
+            return leave(ctx, 0)
         try:
             run_input(ctx, text)
         except QuitRepl:
-            return leave(ctx, at_start, 0)
+            return leave(ctx, 0)
         except KeyboardInterrupt:
             if shutdown.ending_signal() is None:
                 raise
@@ -147,11 +138,22 @@ def run_interactive(ctx: ReplContext) -> int:
             return shutdown.exit_code()
 
 
+def echo(ctx: ReplContext, text: str) -> None:
+    """A piped input as it would have stood at the prompt, before what it produces, so the output reads like a
+    session: `cpictl> ` before its first line, `...` before the others; secrets masked, as in the history file."""
+    if not text.strip():
+        return
+    from cpictl.repl.line_masks import mask_history_line
+
+    for number, line in enumerate(mask_history_line(text, ctx.state.target.api_version).split("\n")):
+        prefix = PROMPT if number == 0 else "...".ljust(len(PROMPT))
+        ctx.term.print(Text.assemble((prefix, "bold"), line), soft_wrap=True)
+
+
 def run_piped(ctx: ReplContext, lines: Iterable[str]) -> int:
     """Lines from a pipe: a line with an open bracket continues on the next one (unless that one is a :command).
     The exit code is the worst of the lines'; a failed command that steers the next calls stops the script, and so
     does an input longer than MAX_LINE_CHARS (what follows it could not be told apart from its continuation)."""
-    at_start = live_identities(ctx.state.store)
     worst, gathering, first = exit_codes.OK, Gathering(), 0
     for number, line in enumerate(lines, 1):
         first = first if gathering.lines else number  # where the input being gathered started
@@ -159,26 +161,28 @@ def run_piped(ctx: ReplContext, lines: Iterable[str]) -> int:
         if gathering.size > MAX_LINE_CHARS:
             ctx.term.error(f"line {first}: the input is longer than {MAX_LINE_CHARS:,} characters, so the rest of "
                            "the script was not run; give a value this big as @FILE")
-            return leave(ctx, at_start, max(worst, exit_codes.USAGE))
+            return leave(ctx, max(worst, exit_codes.USAGE))
         if more:
             continue
         text, gathering = gathering.text, Gathering()
+        echo(ctx, text)
         try:
             result = run_input(ctx, text)
             if shutdown.ending_signal() is not None:
                 return shutdown.exit_code()
         except QuitRepl:
-            return leave(ctx, at_start, worst)
+            return leave(ctx, worst)
         worst = max(worst, result.code)
         if result.failed_steering is not None:
             started = number if meta_escape(text) is not None else first  # a :command that ended a continuation
             ctx.term.note(f"stopped at line {started}: {result.failed_steering} failed, so the rest of the script "
                           "was not run (its calls would not have gone where, or as, the script meant)",
                           style="bold red")
-            return leave(ctx, at_start, max(worst, exit_codes.USAGE))
+            return leave(ctx, max(worst, exit_codes.USAGE))
     if gathering.text.strip():
+        echo(ctx, gathering.text)
         worst = max(worst, handle_line(ctx, gathering.text).code)  # reports what is left open
-    return leave(ctx, at_start, worst)
+    return leave(ctx, worst)
 
 
 def run_repl(target: Target, store: CloudIdStore, *, session_label: str = "default", registry: Any = None) -> int:

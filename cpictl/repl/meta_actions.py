@@ -59,37 +59,82 @@ def edit(ctx: ReplContext, args: list[str]) -> None:
 
 def edit_and_run(ctx: ReplContext, method: str, values: dict[str, Any] | None) -> None:
     """Open the request in $EDITOR; send what is saved — unless it is empty or still incomplete, or it is the last
-    request unchanged. A new request's form saved as it is goes out when the session filled it in (`${vm}` …)."""
-    from cpictl.repl.editor import empty_required, parse_request_text, request_template
+    request unchanged. A new request's form saved as it is goes out when the session filled it in (`${vm}` …).
+    A request that cannot be sent reopens the editor with the error above the user's text (cpictl.repl.editor)."""
+    from cpictl.repl.calls import prepare_call, send_call
+    from cpictl.repl.editor import request_template, with_error, without_error
 
     spec = known_method(ctx, method)
     live_kinds = frozenset(r.kind.value for r in ctx.state.store.replay().live()) if values is None else frozenset()
-    api_version = ctx.state.target.api_version
-    text = request_template(spec, api_version, values, live_kinds)
-    edited = ctx.term.edit(text)
-    if edited is None:
+    template = request_template(spec, ctx.state.target.api_version, values, live_kinds)
+    text, rejected = template, None  # rejected: the text the last error was about
+    while True:
+        edited = ctx.term.edit(text)
+        if edited is None:
+            return _given_up(ctx, rejected)
+        body = without_error(edited.text)
+        # closed on the error, or saved as it was: as with kubectl edit, that is giving up (an editor that writes
+        # the same thing each time must not loop forever)
+        if rejected is not None and (not edited.saved or body == rejected):
+            ctx.term.note("not changed since the error; nothing sent")
+            return _given_up(ctx, rejected)
+        try:
+            request = _edited_request(ctx, spec, template, body, values is not None, edited.saved)
+            if request is None:
+                return _given_up(ctx, rejected)
+            prepared = prepare_call(ctx, *request)
+        except _edit_errors() as problem:
+            ctx.term.error(f"{problem} — reopening the editor (empty the file to send nothing)")
+            text, rejected = with_error(body, str(problem)), body
+            continue
+        send_call(ctx, prepared)
         return
-    parsed = parse_request_text(edited.text)
+
+
+def _given_up(ctx: ReplContext, rejected: str | None) -> None:
+    """An edit that ended unsent after an error counts as the bad input it was (a piped script's exit code)."""
+    if rejected is not None:
+        from cpictl.repl.exit_codes import USAGE
+
+        ctx.report(USAGE)
+
+
+def _edit_errors() -> tuple[type[Exception], ...]:
+    """What is wrong with an edited request itself (the user can fix it in the file), not with the CPI."""
+    from cpictl.protocol.arguments import ArgumentProblem
+    from cpictl.session import UnknownMethod
+    from cpictl.store.references import ReferenceProblem
+    from cpictl.wordargs import InputError
+
+    return InputError, ReplError, ArgumentProblem, UnknownMethod, ReferenceProblem
+
+
+def _edited_request(ctx: ReplContext, spec: Any, template: str, text: str, last: bool,
+                    saved: bool) -> tuple[str, Any] | None:
+    """(method, arguments) to send; None when the user cancelled (said here); raises when it cannot be sent."""
+    from cpictl.repl.editor import empty_required, parse_request_text
+
+    parsed = parse_request_text(text)
     if parsed is None:
         ctx.term.note("empty request; nothing was sent")
-        return
-    if parsed == parse_request_text(text):  # comments and layout aside, what the template already said
-        if values is not None:
+        return None
+    api_version = ctx.state.target.api_version
+    if parsed == parse_request_text(template):  # comments and layout aside, what the template already said
+        if last:
             ctx.term.note("unchanged; nothing sent (:again sends the last call as it was)")
-            return
-        if not edited.saved:
+            return None
+        if not saved:
             ctx.term.note("not saved; nothing sent (save the file to send the request as it stands)")
-            return
+            return None
         empty = empty_required(spec, api_version, parsed[1])
         if empty:
             ctx.term.note(f"unchanged; nothing sent (fill in {', '.join(empty)} to send it)")
-            return
+            return None
     method, arguments = parsed
-    spec = known_method(ctx, method)
-    empty = empty_required(spec, ctx.state.target.api_version, arguments)
+    empty = empty_required(known_method(ctx, method), api_version, arguments)
     if empty:
-        raise ReplError(f"the edited request: fill in {', '.join(empty)} (required, left empty); nothing was sent")
-    run_call(ctx, method, arguments)
+        raise ReplError(f"the edited request: fill in {', '.join(empty)} (required, left empty)")
+    return method, arguments
 
 
 def run_recipe(ctx: ReplContext, args: list[str]) -> None:
@@ -266,13 +311,15 @@ COMMANDS = [
     MetaCommand("edit", "[METHOD]", "write the last (or a new) request as YAML in $EDITOR, then send it", edit,
                 ("method",), details="The file has comments from the catalogue. A new request's form is sent when "
                 "saved, even unchanged, once every required value is there (${vm} … fill in cloud IDs); quitting "
-                "without saving or emptying the file cancels, and so does saving the last request unchanged."),
+                "without saving or emptying the file cancels, and so does saving the last request unchanged. A "
+                "request that cannot be sent (bad YAML, a wrong value) opens again with the error at the top."),
     MetaCommand("run", "RECIPE.yml", "run a recipe in this session, sharing its cloud IDs", run_recipe,
                 ("recipe",)),
     MetaCommand("save", "FILE.yml", "save the calls made in this REPL as a recipe that `cpictl run` replays", save,
                 ("file",), details="The calls since this REPL started (also those of :run and :cleanup), not the "
                 "session's earlier ones: its live IDs stay in the journal (`cpictl ids`). Cloud IDs are written as "
-                "${vm}, ${disk} … or ${steps.STEP.result…} references."),
+                "${vm}, ${disk} … or ${steps.STEP.result…} references, and `finally:` steps delete what the steps "
+                "create, so a replay cleans up after itself (also when it stops half-way)."),
     MetaCommand("cleanup", "", "delete the session's live cloud IDs in dependency order (asks first)", cleanup),
     MetaCommand("quit", "", "leave (Ctrl-D does too); cloud IDs stay in the session store", quit_repl,
                 aliases=("q", "exit")),

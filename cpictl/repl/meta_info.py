@@ -98,9 +98,14 @@ def show_last(ctx: ReplContext, args: list[str]) -> None:
 
     from cpictl.session import outcome_as_dict
 
+    if args not in ([], ["--shell"]):
+        raise ReplError("usage: :last [--shell]")
     last = _last(ctx)
     if last.outcome is None:
         raise ReplError(f"the last call ({last.method}) was interrupted; it has no response")
+    if args:
+        show_shell_line(ctx, last)
+        return
     document = outcome_as_dict(last.outcome)
     if document["response"] is None:
         ctx.term.note("the CPI's answer could not be decoded; :stderr shows what it wrote")
@@ -108,6 +113,24 @@ def show_last(ctx: ReplContext, args: list[str]) -> None:
     from cpictl.protocol.strict_json import strict_dumps
 
     ctx.term.page(JSON(strict_dumps(document["response"]), indent=2))  # markers, NaN, surrogates: never a crash
+
+
+def show_shell_line(ctx: ReplContext, last: LastCall) -> None:
+    """The call as the one-liner `cpictl trace export N --shell` prints for it (made by the same code, from the
+    same masked entry): each masked value a `"$VARIABLE"` to set first — the REPL never shows secrets."""
+    from cpictl.traces.export import export_shell
+    from cpictl.traces.replay import outcome_entry
+
+    assert last.outcome is not None
+    made = export_shell(outcome_entry(last.outcome, last.target), {})
+    ctx.term.print(Text(made.text), soft_wrap=True)  # one line to copy: never wrapped
+    if made.variables:
+        names = ", ".join(f"{value.variable} ({value.path})" for value in made.variables)
+        ctx.term.note(f"set these first (masked here, as everywhere): {names}", style="yellow")
+    # the export's note about env: settings "the trace did not keep" is for a trace read later; here the target is
+    # known, and without env: settings of its own the line rebuilds exactly the environment the call had
+    for note in made.notes if last.target.env else []:
+        ctx.term.note(f"note: {note}", style="yellow")
 
 
 def _masker(last: LastCall) -> Callable[[str], str]:
@@ -158,7 +181,8 @@ def show_env(ctx: ReplContext, args: list[str]) -> None:
             ("timeout", f"{target.timeout:g} s" if target.timeout else "none (wait forever, like BOSH)"),
             ("env mode", target.env_mode), ("cwd", target.cwd or "(this directory)"),
             ("director_uuid", target.director_uuid),
-            ("session", f"{ctx.state.session_label} ({ctx.state.store.path})")]
+            ("session", f"{ctx.state.session_label} ({ctx.state.store.path})"),
+            ("output", f"{ctx.state.output}, detail {ctx.state.detail.level}")]
     for name, value in rows:
         table.add_row(name, value)
     ctx.term.print(Group(Text("sticky defaults for the next call", style="dim"), table))
@@ -174,7 +198,10 @@ COMMANDS = [
     MetaCommand("describe", "METHOD", "one method: parameters, result shapes, errors, an example",
                 describe, ("method",)),
     MetaCommand("ids", "[KIND]", "the session's live cloud IDs, newest first", show_ids, ("kind",)),
-    MetaCommand("last", "", "the whole last response (result, error, full log)", show_last),
+    MetaCommand("last", "[--shell]", "the whole last response (result, error, full log); --shell: the call as a "
+                "shell one-liner", show_last, ("choice:--shell",),
+                details="--shell prints the one-liner `cpictl trace export N --shell` prints: the request piped into "
+                "the CPI with its environment; each masked value is a $VARIABLE to set first."),
     MetaCommand("log", "", "the last call's whole log, in a pager", show_log),
     MetaCommand("stderr", "", "the last call's stderr (up to the last MiB), in a pager", show_stderr),
     MetaCommand("env", "", "the sticky defaults in force: target, versions, context, session", show_env),

@@ -1,4 +1,5 @@
-"""Meta-commands that change the sticky defaults: `:set`, `:context`, `:cpi`.
+"""Meta-commands that change the sticky defaults: `:set`, `:context`, `:cpi` — and `:set output`, `:set detail`,
+how the next calls are shown.
 
 Each change replaces the state's `Target` (they are immutable), so calls already made keep the target they ran
 against — which is what `:save` writes into the recipe. Values are checked as `cpictl call`'s options are: an
@@ -19,7 +20,8 @@ from cpictl.repl.state import target_summary
 from cpictl.wordargs import version_value
 
 VERSION_SETTINGS = ("api_version", "stemcell_api_version")
-SETTINGS = (*VERSION_SETTINGS, "timeout", "as", "preferred_api_version")
+DISPLAY_SETTINGS = ("output", "detail")  # how calls are shown, not what is sent (cpictl.repl.call_output)
+SETTINGS = (*VERSION_SETTINGS, "timeout", "as", "preferred_api_version", *DISPLAY_SETTINGS)
 
 
 CONTRACT_VERSIONS = (1, 2, 3)  # as `cpictl call --api-version` knows them
@@ -68,9 +70,15 @@ def _caller_settings(key: str, text: str) -> dict[str, object]:
 
 
 def set_setting(ctx: ReplContext, args: list[str]) -> None:
+    if not args:
+        list_settings(ctx)
+        return
     if len(args) != 2 or args[0] not in SETTINGS:
-        raise ReplError(f"usage: :set {{{'|'.join(SETTINGS)}}} VALUE")
+        raise ReplError(f"usage: :set {{{'|'.join(SETTINGS)}}} VALUE  (:set alone lists them)")
     key, text = args
+    if key in DISPLAY_SETTINGS:
+        set_display(ctx, key, text)
+        return
     if key in ("as", "preferred_api_version") or (key == "api_version" and text.lower() == "auto"):
         ctx.state.set_target(**_caller_settings(key, text.lower() if key == "api_version" else text))
         ctx.term.note(f"{key} = {text} for the next calls", style="")
@@ -84,6 +92,45 @@ def set_setting(ctx: ReplContext, args: list[str]) -> None:
     ctx.state.set_target(**{key: value})
     shown = "none" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
     ctx.term.note(f"{key} = {shown} for the next calls", style="")
+
+
+def set_display(ctx: ReplContext, key: str, text: str) -> None:
+    """`:set output table|json|yaml`, `:set detail quiet|normal|verbose`: how the next calls are shown."""
+    from cpictl.repl.call_output import check_detail, check_output
+
+    try:
+        if key == "output":
+            ctx.state.output = check_output(text.lower())
+        else:
+            ctx.state.detail = check_detail(text.lower())
+    except ValueError as problem:
+        raise ReplError(f":set {key}: {str(problem).removeprefix('detail: ')}") from None
+    ctx.term.note(f"{key} = {text.lower()} for the next calls", style="")
+
+
+def setting_values(ctx: ReplContext) -> list[tuple[str, str]]:
+    """Each `:set` key with its value now, as `:set KEY` takes it."""
+    target = ctx.state.target
+    version = "auto" if target.negotiate else "none" if target.api_version is None else str(target.api_version)
+    return [("api_version", version),
+            ("stemcell_api_version", "none" if target.stemcell_api_version is None
+             else str(target.stemcell_api_version)),
+            ("timeout", "none" if target.timeout is None else f"{target.timeout:g}"),
+            ("as", target.caller),
+            ("preferred_api_version", str(target.preferred_api_version)),
+            ("output", ctx.state.output), ("detail", ctx.state.detail.level)]
+
+
+def list_settings(ctx: ReplContext) -> None:
+    from rich.table import Table
+
+    table = Table(box=None, show_header=False, padding=(0, 2, 0, 0))
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column()
+    for key, value in setting_values(ctx):
+        table.add_row(key, value)
+    ctx.term.print(table)
+    ctx.term.note(":set KEY VALUE changes one for the next calls; :env shows the target and context too")
 
 
 def change_context(ctx: ReplContext, args: list[str]) -> None:
@@ -136,10 +183,15 @@ def switch_cpi(ctx: ReplContext, args: list[str]) -> None:
 
 
 COMMANDS = [
-    MetaCommand("set", "KEY VALUE", "sticky api_version (auto, a number or none), stemcell_api_version, timeout, "
-                "as (director or create-env) or preferred_api_version", set_setting,
+    MetaCommand("set", "[KEY VALUE]", "a sticky setting (api_version, timeout, as …) or how calls show (output, "
+                "detail); alone: list them", set_setting,
                 ("choice:" + ",".join(SETTINGS), "choice-after:api_version=auto|1|2|3|none;"
-                 "stemcell_api_version=1|2|3|none;timeout=none;as=director|create-env;preferred_api_version=2|3"),
+                 "stemcell_api_version=1|2|3|none;timeout=none;as=director|create-env;preferred_api_version=2|3;"
+                 "output=table|json|yaml;detail=quiet|normal|verbose"),
+                details="Keys: api_version (auto, a number or none), stemcell_api_version (a number or none), "
+                "timeout (seconds or none), as (director or create-env), preferred_api_version (2 or 3), output "
+                "(table, json or yaml: json|yaml prints each call as `cpictl call -o json|yaml` does) and detail "
+                "(quiet: one line a call, as `cpictl call -q`; normal; verbose: everything, whole, as `-v`).",
                 steers=True),
     MetaCommand("context", "[key=value | -key ...]", "add, change or remove sticky context keys",
                 change_context, ("context*",),

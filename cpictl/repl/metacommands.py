@@ -70,7 +70,7 @@ class Registry:
 
 
 def default_registry() -> Registry:
-    from cpictl.repl import meta_actions, meta_info, meta_settings, meta_target, meta_trace
+    from cpictl.repl import meta_actions, meta_info, meta_session, meta_settings, meta_target, meta_trace
 
-    return Registry([*meta_info.COMMANDS, *meta_settings.COMMANDS, *meta_target.COMMANDS, *meta_trace.COMMANDS,
-                     *meta_actions.COMMANDS])
+    return Registry([*meta_info.COMMANDS, *meta_settings.COMMANDS, *meta_target.COMMANDS, *meta_session.COMMANDS,
+                     *meta_trace.COMMANDS, *meta_actions.COMMANDS])

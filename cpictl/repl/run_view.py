@@ -2,8 +2,9 @@
 
 The lines come from `cpictl.render.recipe_view` (the header, one line per step, the failure panel with the recipe
 lines it is about — file:line:column and the quoted YAML — and the summary table), and after each step the
-embedded registry's requests and, after create_vm/attach_disk/detach_disk, the agent-settings panel, exactly as a
-call typed at the prompt shows them (`calls.show_settings`). On a terminal a spinner runs while a step does.
+embedded registry's requests and, after create_vm/attach_disk/detach_disk, the agent-settings panel, as `cpictl run`
+shows them (`call_output.show_settings`; nothing of them at `:set detail quiet`). On a terminal a spinner runs
+while a step does.
 The REPL cannot import the CLI layer, so this is the REPL's copy of `cpictl run`'s small event switch; keep the
 two in step.
 """
@@ -16,7 +17,7 @@ from rich.text import Text
 
 from cpictl.recipes import RunFinished, RunStarted, StepFinished, StepRetrying, StepSkipped, StepStarted
 from cpictl.render.terminal_text import one_line
-from cpictl.repl.calls import show_settings
+from cpictl.repl.call_output import show_settings
 from cpictl.repl.context import ReplContext
 from cpictl.session import Target
 
@@ -49,7 +50,7 @@ class RecipeRunView:
                             f"{event.delay:g} s", style="yellow"))
         elif isinstance(event, (StepFinished, StepSkipped)):
             if isinstance(event, StepFinished) and event.row.outcome is not None:
-                show_settings(self.ctx, event.row.outcome, self.target, self.mark)
+                show_settings(self.ctx, event.row.outcome, self.target, self.mark, panel=True)
             term.print(recipe_view.step_line(event.row))
             if event.row.status in FAILED:
                 term.print(recipe_view.failure_details(event.row))

@@ -11,6 +11,7 @@ What is written: the target of the first call (the bundled reference CPI is the 
 step per finished call with arguments by parameter name (defaults left out), the settings each call ran with —
 api_version, stemcell_api_version, timeout where they differ from the target, and the context keys not every call
 shared — and `expect: {error: TYPE}` for calls the CPI answered with an error: a replay should meet the same answer.
+`finally:` steps delete what the saved steps create, so a replay cleans up after itself (see save_cleanup.py).
 Calls where the CPI misbehaved are left out (a runner fails on them whatever the expectation); interrupted calls
 never finished and are not history at all. What a step cannot carry (another CPI, directory or environment: `:cpi`,
 `:run`) gets one comment per run of such steps, see save_origins.py.
@@ -35,6 +36,7 @@ from typing import Any
 
 from cpictl.protocol.catalogue import CloudIdChanges, MethodSpec, get_method
 from cpictl.recipes.scope import apply_changes
+from cpictl.repl.save_cleanup import CleanupSteps
 from cpictl.repl.save_origins import OriginNote, origin_notes
 from cpictl.repl.state import HistoryEntry
 from cpictl.store.references import escape_references
@@ -69,6 +71,12 @@ class _References:
             return "${" + self.creator[(kind, cid)] + "}"
         self.literal.add(cid)
         return escape_references(cid)
+
+    def created_reference(self, kind: str, cid: str) -> str:
+        """`${steps.NAME.result…}` of the saved step that created the ID (a finally step names exactly that one),
+        else the ID itself."""
+        creator = self.creator.get((kind, cid))
+        return "${" + creator + "}" if creator is not None else escape_references(cid)
 
     def apply(self, changes: CloudIdChanges, step: str | None, path: str | None) -> None:
         apply_changes(self.live, changes)  # the same bookkeeping the recipe runner does, so `${kind}` agrees
@@ -197,7 +205,7 @@ def session_recipe(entries: Iterable[HistoryEntry], recipe_path: Path, session_l
     if not saved:
         raise ValueError(NOTHING_TO_SAVE)
     notes = [f"left out: {e.method} (the CPI misbehaved)" for e in history if e.status == "misbehaved"]
-    base, refs, taken = saved[0], _References(), set()
+    base, refs, cleanup, taken = saved[0], _References(), CleanupSteps(), set()
     context = _shared_context(saved)
     target = _target_section(base, context, recipe_path.parent)
     replay_cwd = _replay_cwd(target, recipe_path.parent)
@@ -209,6 +217,8 @@ def session_recipe(entries: Iterable[HistoryEntry], recipe_path: Path, session_l
         created = [str(kind) for kind, _ in entry.changes.created]
         if created:
             step["name"] = _step_name(created[0], taken)
+        elif cleanup.needs_name(entry.changes):  # a finally step's `when` asks whether it ran
+            step["name"] = _step_name(entry.method.replace("_", "-"), taken)
         step["call"] = entry.method
         args = _arguments(entry, spec, refs, replay_cwd)
         if args:
@@ -217,12 +227,15 @@ def session_recipe(entries: Iterable[HistoryEntry], recipe_path: Path, session_l
         if entry.status == "cpi-error" and entry.error_type:
             step["expect"] = {"error": entry.error_type}
         steps.append(step)
-        refs.apply(entry.changes, step.get("name"), _created_path(spec, entry.api_version))
+        path = _created_path(spec, entry.api_version)
+        refs.apply(entry.changes, step.get("name"), path)
+        cleanup.apply(entry.changes, step.get("name"), path)
+    final = cleanup.finally_steps(refs.created_reference, lambda base: _step_name(base, taken))
     if refs.literal:
         notes.append("kept literally (not created by a saved step): " + ", ".join(sorted(refs.literal)))
     origins = origin_notes(saved, base.target, replay_cwd)
     document = {"name": recipe_path.stem, "description": f"saved from cpictl repl (session {session_label})",
-                "target": target, "steps": steps}
+                "target": target, "steps": steps, "finally": final}
     text = _render(document, notes, origins, recipe_path.name)  # origin notes stand at their steps only
     notes += [note.text for note in origins if not note.warning]
     return SavedRecipe(text, len(steps), list(dict.fromkeys(notes)),
@@ -240,9 +253,17 @@ def _render(document: dict[str, Any], notes: list[str], origins: list[OriginNote
               "# It holds this session's secrets UNMASKED (cloud_properties, context, env.bosh passwords, private",
               "# keys …), as a replay must send them: treat it like a credentials file (it was written mode 0600)."]
     header += [f"# Note: {note}" for note in dict.fromkeys(notes)]
-    steps = document.pop("steps")
+    steps, final = document.pop("steps"), document.pop("finally")
     body = [dump(document), "steps:\n"]
     for position, step in enumerate(steps):
         body += [f"# {'Warning' if o.warning else 'Note'}: {o.text}\n" for o in origins if o.step == position]
         body.append(dump([step]))
+    if final:
+        body += ["\n", FINALLY_COMMENT, "finally:\n", dump(final)]
     return "\n".join(header) + "\n" + "".join(body)
+
+
+FINALLY_COMMENT = """\
+# Deletes what the steps above create, newest first, also when the run stops half-way: a step whose reference
+# names nothing (its create never ran) is skipped, and so is one whose `when` says a step above deleted it.
+"""

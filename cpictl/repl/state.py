@@ -1,5 +1,5 @@
-"""The REPL's small state: the target with its sticky settings, the session store, the last call and this
-session's history of calls (what `:save` turns into a recipe).
+"""The REPL's small state: the target with its sticky settings, the session store, how calls are shown (`:set
+output`, `:set detail`), the last call and this session's history of calls (what `:save` turns into a recipe).
 
 Sticky settings (api_version, stemcell_api_version, context, timeout, the CPI) live in `target` itself: a
 `Target` is immutable, so each change replaces it and every call records the exact target it ran against.
@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from cpictl.protocol.catalogue import CloudIdChanges, cloud_id_changes, get_method
+from cpictl.render.detail import NORMAL, Detail
 from cpictl.session import REFERENCE_CPI_LABEL, CallOutcome, Target, reference_cpi_argv
 from cpictl.store import CloudIdStore
 
@@ -86,6 +87,8 @@ class ReplState:
     history: list[HistoryEntry] = field(default_factory=list)
     variables: dict[str, Any] = field(default_factory=dict)  # values `:run` recipes saved, for `${name}`
     registry: Any = None  # the embedded registry (`--registry`), whose requests each call shows
+    output: str = "table"  # `:set output`: table | json | yaml (cpictl.repl.call_output)
+    detail: Detail = NORMAL  # `:set detail`: quiet | normal | verbose
 
     def set_target(self, **changes: Any) -> None:
         self.target = replace(self.target, **changes)

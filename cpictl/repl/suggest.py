@@ -80,19 +80,25 @@ class TargetName:
 
 
 @dataclass(frozen=True)
+class SessionName:
+    word: str
+
+
+@dataclass(frozen=True)
 class TraceCall:
     word: str  # the number of a call in the session's trace (`:replay N`)
 
 
 Suggestion = (MethodName | MetaName | CloudIdOf | ParamName | ReferenceName | FilePath | Choice | ContextKey
-              | TargetName | TraceCall)
+              | TargetName | SessionName | TraceCall)
 
 
 def suggest(text_before_cursor: str, *, api_version: int | None = 2,
             meta_args: Mapping[str, Sequence[str]] | None = None) -> list[Suggestion]:
     """Kinds of suggestion for the cursor position. `meta_args` maps a meta-command name to the completion kinds
     of its arguments, one per position ("method", "meta", "file", "recipe" (a .yml/.yaml file), "context",
-    "target" (a named target), "kind", "choice:a,b"); a kind ending in `*` repeats for every later position."""
+    "target" (a named target), "session" (a session's name), "kind", "choice:a,b"); a kind ending in `*` repeats
+    for every later position."""
     scanned = scan(text_before_cursor)
     partial = scanned.partial or ""
     if scanned.partial_raw_length != len(partial):
@@ -141,7 +147,7 @@ def _meta_argument(name: str, position: int, partial: str, meta_args: Mapping[st
         choices = by_previous.get(previous)
         return [Choice(partial, tuple(choices.split("|")))] if choices else []
     simple = {"method": MethodName, "file": FilePath, "context": ContextKey, "target": TargetName,
-              "trace": TraceCall}
+              "session": SessionName, "trace": TraceCall}
     if kind in simple:
         return [simple[kind](partial)]
     if kind == "meta":

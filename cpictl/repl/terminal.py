@@ -7,6 +7,7 @@ to this interface, so they run the same in a pseudo-terminal, a pipe and a test.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console, RenderableType
@@ -20,6 +21,18 @@ if TYPE_CHECKING:
 
 class CannotAsk(Exception):
     """The terminal cannot ask questions (stdin is not a terminal)."""
+
+
+CONTINUATION_HINT = "... (Ctrl-C cancels) "
+
+
+def continuation_prompt(width: int, line_number: int, wrap_count: int) -> str:
+    """The prefix of a continuation line, at the main prompt and at a parameter's question alike: the first one
+    says how to get out, the others just `...`. A row that only carries on a long line the terminal wrapped gets
+    none: a `...` there would look like a new line."""
+    if wrap_count:
+        return ""
+    return CONTINUATION_HINT if line_number == 1 else "...".ljust(width)
 
 
 class Terminal:
@@ -49,7 +62,10 @@ class Terminal:
         self.note(f"{question} [y/N] no (not a terminal)")
         return False
 
-    def ask(self, message: str, *, completer: Any = None, default: str = "") -> str:
+    def ask(self, message: str, *, completer: Any = None, default: str = "",
+            continues: Callable[[str], bool] | None = None) -> str:
+        """One answer. `default`: the text the answer starts with (kept from a rejected answer, for editing);
+        `continues`: while it holds for the text typed so far, Enter opens another line instead of answering."""
         raise CannotAsk("cannot ask for parameters: not a terminal; give the arguments on the line")
 
     def ask_secret(self, message: str) -> str:
@@ -83,17 +99,30 @@ class PromptTerminal(Terminal):
             self._asker = PromptSession()
         return self._asker
 
-    def ask(self, message: str, *, completer: Any = None, default: str = "") -> str:
+    def ask(self, message: str, *, completer: Any = None, default: str = "",
+            continues: Callable[[str], bool] | None = None) -> str:
         """One answer; Ctrl-C raises KeyboardInterrupt, Ctrl-D (EOFError) counts as Ctrl-C."""
+        from prompt_toolkit.completion import DummyCompleter
+        from prompt_toolkit.filters import Condition
+
+        session = self._session()
+        multiline = False if continues is None else Condition(lambda: continues(session.default_buffer.text))
+        # prompt_toolkit keeps the options one prompt() is given for the later ones: each is given every time, so
+        # a secret's hidden input, a value's continuation or a parameter's cloud IDs never carry over to the next
+        # question (a confirmation offered VM IDs, a question after a secret showed asterisks)
         try:
-            return str(self._session().prompt(message, completer=completer, default=default,
-                                               complete_while_typing=True))
+            return str(session.prompt(message, completer=completer or DummyCompleter(), default=default,
+                                      complete_while_typing=True, multiline=multiline,
+                                      prompt_continuation=continuation_prompt, is_password=False))
         except EOFError:
             raise KeyboardInterrupt from None
 
     def ask_secret(self, message: str) -> str:
+        from prompt_toolkit.completion import DummyCompleter
+
         try:
-            return str(self._session().prompt(message, is_password=True))
+            return str(self._session().prompt(message, is_password=True, multiline=False,
+                                              completer=DummyCompleter(), default=""))
         except EOFError:
             raise KeyboardInterrupt from None
 

@@ -1,5 +1,6 @@
-"""The bottom toolbar: which target, which versions, which session, and how many live IDs of each kind — or,
-while the input continues over several lines, what keeps it open and how to get out.
+"""The bottom toolbar: which target, which versions, which session, how many live IDs of each kind and, when not
+the default, how calls are shown (`json`, `quiet`) — or, while the input continues over several lines, what keeps
+it open and how to get out.
 
 The target is named, not spelled out: a named target by its name (the word the user chose and types to
 `:target`), else the bundled reference CPI, a label, or the executable's basename. Its argv is long, mostly a
@@ -44,9 +45,19 @@ def toolbar_fragments(state: ReplState, ids: LiveIdIndex, width: int | None = No
     caller = f"as {target.caller} " if target.caller != "director" else ""
     full = [("bold", f" {target_name(target)} "), ("", f"│ {caller}api_version {version} "),
             ("", f"│ stemcell api {stemcell} "), ("", f"│ session {state.session_label} "), ("", f"│ {live} ")]
+    shown = shown_settings(state)
+    if shown:
+        full.append(("", f"│ {shown} "))
     if width is None or width_of(full) <= width:
         return full
     return _compact(state, counts, width)
+
+
+def shown_settings(state: ReplState) -> str:
+    """`json quiet`: the output settings that are not the default (the calls then look unlike a plain `cpictl
+    call`, and this says why); empty when both are."""
+    return " ".join(word for word, default in ((state.output, "table"), (state.detail.level, "normal"))
+                    if word != default)
 
 
 def _compact(state: ReplState, counts: dict[str, int], width: int) -> FormattedText:
@@ -56,6 +67,8 @@ def _compact(state: ReplState, counts: dict[str, int], width: int) -> FormattedT
     stemcell = "none" if target.stemcell_api_version is None else str(target.stemcell_api_version)
     caller = "create-env " if target.caller == "create-env" else ""
     vital = [("bold", f" {live} "), ("", f"│ {caller}api {version}/stemcell {stemcell} ")]
+    if shown_settings(state):  # a few letters, and what explains the calls' look: kept with the vital part
+        vital.append(("", f"│ {shown_settings(state)} "))
     session = ("", f"│ session {state.session_label} ")
     name = cell_len(short_target(target, width))
     # the whole name before the session (the name says which cloud a call goes to; the session rarely changes),

@@ -389,7 +389,7 @@ def test_step_mode_shows_the_whole_masked_request(capsys, monkeypatch, inprocess
     _answer(monkeypatch, "r", "r", "q", "r", "r", "r")  # info, stemcell, quit at vm; then the cleanups
     code, out, err = run(capsys, "run", str(RECIPES / "walkthrough.yml"), "--step")
     assert code == 0, out + err
-    shown = err.split("next: boot a VM (create_vm)\n", 1)[1].split("\nrun, skip or quit?", 1)[0]
+    shown = err.split("next: boot a VM (create_vm)\n", 1)[1].split("\nrun, skip, quit or continue", 1)[0]
     request = json.loads(shown)  # all of it, as pretty JSON: a preview cut at 300 characters would not parse
     assert len(shown) > 300 and shown.startswith("{\n  ")
     assert request["arguments"][2] == {"instance_type": "ref.small"}  # no secret: readable
@@ -515,10 +515,10 @@ def test_ctrl_c_at_a_real_step_prompt_runs_the_finally_steps_and_writes_the_repo
                           env={**os.environ, "TERM": "dumb"}, cwd=str(tmp_path), dimensions=(40, 160),
                           encoding="utf-8", timeout=60)
     child.expect("next: stemcell")
-    child.expect(r"run, skip or quit\?")
-    child.sendline("r")
+    child.expect(r"run, skip, quit or continue without asking\? .*\(Enter: run\) ")
+    child.send("r")  # one key, no Enter
     child.expect("next: probe")
-    child.expect(r"run, skip or quit\?")
+    child.expect(r"run, skip, quit or continue without asking\? .*\(Enter: run\) ")
     child.sendintr()
     child.expect(pexpect.EOF)
     child.close()

@@ -119,12 +119,13 @@ def scene(tmp_path_factory: pytest.TempPathFactory) -> Scene:
     target = ["--cpi", CPI, "--registry", "--env-mode", "inherit", "--env", f"OS_PASSWORD={SECRETS['--env secret']}",
               "--context", f"api_key={q(SECRETS['context property'])}"]
     scene.cpictl("call info -o json", "call", "info", *target, "-o", "json")
-    scene.cpictl("call info -o table", "call", "info", *target, "-o", "table")
+    # the table views at -v: every part whole, so every echo the CPI made is on screen to be found masked
+    scene.cpictl("call info -o table", "call", "info", *target, "-o", "table", "-v")
     scene.cpictl("call create_vm -o json", "call", *CREATE_VM, *target, "-o", "json")
-    scene.cpictl("call create_vm -o table", "call", *CREATE_VM, *target, "-o", "table")
-    scene.cpictl("call create_disk -o table", "call", *CREATE_DISK, *target, "-o", "table")
+    scene.cpictl("call create_vm -o table", "call", *CREATE_VM, *target, "-o", "table", "-v")
+    scene.cpictl("call create_disk -o table", "call", *CREATE_DISK, *target, "-o", "table", "-v")
     scene.cpictl("call has_vm -o json", "call", "has_vm", "vm-x", *target, "-o", "json")
-    scene.cpictl("call has_vm -o table", "call", "has_vm", "vm-x", *target, "-o", "table")
+    scene.cpictl("call has_vm -o table", "call", "has_vm", "vm-x", *target, "-o", "table", "-v")
     reports = ["--report-json", str(scene.reports / "run.json"), "--report-junit", str(scene.reports / "run.xml")]
     scene.cpictl("run -o table", "run", "scan.yml", *target, *reports, "-v")
     scene.cpictl("run -o json", "run", "scan.yml", *target, "-o", "json")

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cpictl.cli.main import main
-from cpictl.cli.yaml_output import strict_yaml
+from cpictl.render.yaml_output import strict_yaml
 from tests.cli.test_run import RECIPES
 
 LOG = "I, [2026-01-01T00:00:00 #1]  INFO -- cpi: Starting create_vm...\nI, [2026] Finished in 0.1 s\n"

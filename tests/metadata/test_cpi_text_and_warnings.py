@@ -47,7 +47,7 @@ json.dump({"result": "vm-e", "error": None, "log": ""}, sys.stdout)
 def test_the_call_panel_shows_the_same_escape_in_the_row_and_the_mistake(cli, tmp_path) -> None:
     cpi = write_cpi(tmp_path / "escaping.py", ESCAPING_CPI)
     code, out = cli.table("call", "create_vm", "agent-e", "sc", "{}", "{n: {type: dynamic}}", "--cpi", str(cpi),
-                          "--api-version", "1", "--registry")
+                          "--api-version", "1", "--registry", "-v")
     assert code == 3, out
     panel = out[out.index("agent settings of vm-e"):]
     assert "\\x1b]0;pwned\\x07agent" in panel.split("agent_id.wrong")[0]  # the agent_id row

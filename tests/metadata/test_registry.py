@@ -88,7 +88,7 @@ NETWORKS = '{default: {type: manual, ip: 10.0.0.20, netmask: 255.255.255.0, dns:
 
 def test_call_registry_captures_the_put_and_metadata_show_reads_it(cli, stemcell) -> None:
     code, out = cli.table("call", "create_vm", "agent-r", "${stemcell}", "{}", NETWORKS, "[]",
-                          '{bosh: {password: "$6$registry-secret"}}', "--api-version", "1", "--registry")
+                          '{bosh: {password: "$6$registry-secret"}}', "--api-version", "1", "--registry", "-v")
     assert code == 0, out
     vm_cid = CloudIdStore(default_journal_path()).replay().latest("vm").cid
     assert re.search(rf"PUT\s+/instances/{vm_cid}/settings\s+200\s+agent_id agent-r", out), out

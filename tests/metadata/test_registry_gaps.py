@@ -82,7 +82,7 @@ def test_call_and_show_name_a_registry_that_got_nothing_for_the_vm(cli, tmp_path
 
 def test_the_call_panel_says_it_instead_of_showing_nothing(cli, tmp_path) -> None:
     cpi = gap_cpi(tmp_path, "/instances/other/settings")
-    code, out = cli.table(*CREATE_VM, "--cpi", cpi, "--api-version", "1", "--registry")
+    code, out = cli.table(*CREATE_VM, "--cpi", cpi, "--api-version", "1", "--registry", "-v")
     assert code == 3, out
     assert "agent settings of vm-s (no registry entry)" in out
     assert "placement.neither" in out

@@ -28,8 +28,8 @@ json.dump({{"result": {{"api_version": 2, "stemcell_formats": ["raw"]}}, "error"
 """)
 
 
-def call_table(capsys, cpi: Path, lines: int) -> str:
-    code = main(["call", "info", "--cpi", str(cpi), "--cpi-arg", str(lines), "-o", "table"])
+def call_table(capsys, cpi: Path, lines: int, *extra: str) -> str:
+    code = main(["call", "info", "--cpi", str(cpi), "--cpi-arg", str(lines), "-o", "table", *extra])
     out, err = capsys.readouterr()
     assert code == 0, err
     return " ".join(out.replace("│", " ").split())  # the panel's text with its borders and folds undone
@@ -38,16 +38,18 @@ def call_table(capsys, cpi: Path, lines: int) -> str:
 def test_past_the_kept_mib_the_note_gives_bytes_not_a_line_count(capsys, chatty_cpi):
     lines = 40_000  # 2,560,000 bytes: more than the MiB cpictl keeps
     out = call_table(capsys, chatty_cpi, lines)
-    assert (f"… the CPI wrote {lines * LINE_BYTES:,} bytes of stderr; the last 1 MiB was kept and its last 12 "
+    assert (f"… the CPI wrote {lines * LINE_BYTES:,} bytes of stderr; the last 1 MiB was kept and its last 6 "
             "lines are shown (-o json has the kept 1 MiB)") in out
     assert "earlier line(s)" not in out  # 16,372 would be the kept MiB's count, not the 39,988 the CPI wrote
     shown = re.findall(r"line (\d{6})", out)
-    assert shown == [f"{n:06d}" for n in range(lines - 11, lines + 1)]
+    assert shown == [f"{n:06d}" for n in range(lines - 5, lines + 1)]
 
 
 def test_within_the_kept_mib_the_note_counts_the_lines_left_out(capsys, chatty_cpi):
     out = call_table(capsys, chatty_cpi, 100)
-    assert "… 88 earlier line(s) not shown (-o json has all of it)" in out
+    assert "… 94 more lines: --print stderr" in out
+    whole = call_table(capsys, chatty_cpi, 100, "--print", "stderr")  # asked for by name: every line
+    assert re.findall(r"line (\d{6})", whole) == [f"{n:06d}" for n in range(1, 101)]
     code = main(["call", "info", "--cpi", str(chatty_cpi), "--cpi-arg", "100", "-o", "json"])
     assert code == 0 and json.loads(capsys.readouterr().out)["stderr"].count("\n") == 100  # it has
 
@@ -76,13 +78,14 @@ def call_view(capsys, cpi: Path, *extra: str) -> str:
 
 def test_a_log_that_stderr_already_shows_is_shown_once(capsys, ruby_like_cpi):
     out = call_view(capsys, ruby_like_cpi)
-    assert out.count("Starting create_disk...") == 1 and "the log's lines are among these" in out
-    assert out.count("disk-1") == 1 and "result · cloud IDs" in out  # the result is the ID it created
-    full = call_view(capsys, ruby_like_cpi, "--full-log")  # asked for: the log panel too
-    assert full.count("Starting create_disk...") == 2
+    assert out.count("Starting create_disk...") == 1 and "stderr has them too, time-stamped" in out
+    assert "INFO -- cpi" not in out  # the log's own words, without the logger's stamps
+    assert out.count("disk-1") == 1 and "(the result)" in out  # the result is the ID it created
+    both = call_view(capsys, ruby_like_cpi, "--print", "log,stderr")  # asked for by name: both, under headings
+    assert both.count("Starting create_disk...") == 2 and "INFO -- cpi" in both
 
 
 def test_a_log_with_its_own_lines_keeps_its_panel(capsys, ruby_like_cpi):
     out = call_view(capsys, ruby_like_cpi, "--cpi-arg", "a line only the log has")
     assert out.count("Starting create_disk...") == 2 and "a line only the log has" in out
-    assert "among these" not in out
+    assert "has them too" not in out

@@ -42,14 +42,18 @@ class ScriptedTerminal(Terminal):
         super().__init__(console, console)
         self.answers: list[Any] = []
         self.asked: list[str] = []
+        self.kept: list[str] = []  # the text each question started with (a rejected answer, handed back)
+        self.continues: list[Any] = []  # each question's continuation test (None: Enter always answers)
         self.confirm_answer = True
         self.confirmed: list[str] = []
         self.editor: Callable[[str], str | None] | None = None
         self.editor_saves = True  # False: the user quits the editor without saving
         self.edited: list[str] = []
 
-    def ask(self, message: str, *, completer: Any = None, default: str = "") -> str:
+    def ask(self, message: str, *, completer: Any = None, default: str = "", continues: Any = None) -> str:
         self.asked.append(message)
+        self.kept.append(default)
+        self.continues.append(continues)
         answer = self.answers.pop(0)
         if answer is CTRL_C:
             raise KeyboardInterrupt
@@ -73,6 +77,18 @@ class ScriptedTerminal(Terminal):
         self.buffer.seek(0)
         self.buffer.truncate()
         return text
+
+
+def editors(*steps: Callable[[str], str | None]) -> Callable[[str], str | None]:
+    """An editor that acts as `steps[0]` the first time it opens, `steps[1]` the second … and fails the test if
+    opened more often."""
+    left = list(steps)
+
+    def edit(text: str) -> str | None:
+        assert left, "the editor was opened more often than the test expected"
+        return left.pop(0)(text)
+
+    return edit
 
 
 @dataclass

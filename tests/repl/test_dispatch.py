@@ -8,7 +8,7 @@ import re
 import pytest
 
 from cpictl.repl.context import QuitRepl
-from tests.repl.conftest import STEMCELL_IMAGE, Repl, cid_created
+from tests.repl.conftest import STEMCELL_IMAGE, Repl, cid_created, editors
 
 
 def single_error(output: str) -> str:
@@ -27,7 +27,7 @@ def make_vm(repl: Repl) -> tuple[str, str]:
 
 def test_a_call_renders_like_cpictl_call_and_journals_its_ids(repl: Repl) -> None:
     output = repl.run(f"create_stemcell {STEMCELL_IMAGE} {{}}")
-    assert "✔ ok" in output and "request_id cpi-" in output
+    assert "✔ ok" in output and re.search(r"✔ ok   \d+ ms   cpi-\d+", output)
     assert "target bundled reference CPI" not in output  # the toolbar and the banner name it, not every call
     assert repl.live("stemcell") == [cid_created(output, "stemcell")]
 
@@ -120,10 +120,15 @@ def test_edit_template_values_are_placeholders_and_filling_them_in_sends(repl: R
     assert repl.ctx.state.last.outcome.request.arguments == [8, {}, None]
 
 
-def test_edit_with_a_required_value_left_empty_sends_nothing(repl: Repl) -> None:
-    repl.term.editor = lambda text: text.replace("cloud_properties: {}", "cloud_properties: {a: 1}")
-    assert "fill in size (required, left empty)" in single_error(repl.run(":edit create_disk"))
-    assert repl.ctx.state.history == []
+def test_edit_with_a_required_value_left_empty_reopens_and_sends_nothing_once_emptied(repl: Repl) -> None:
+    repl.term.editor = editors(lambda text: text.replace("cloud_properties: {}", "cloud_properties: {a: 1}"),
+                               lambda text: "")
+    output = repl.run(":edit create_disk")
+    assert "fill in size (required, left empty) — reopening the editor" in output
+    reopened = repl.term.edited[1]
+    assert reopened.startswith("# error: this request was not sent: the edited request: fill in size")
+    assert "  cloud_properties: {a: 1}" in reopened  # what the user wrote, kept
+    assert "empty request; nothing was sent" in output and repl.ctx.state.history == []
 
 
 def test_again_edit_saved_unchanged_sends_nothing(repl: Repl) -> None:
@@ -133,9 +138,12 @@ def test_again_edit_saved_unchanged_sends_nothing(repl: Repl) -> None:
     assert len(repl.ctx.state.history) == 1
 
 
-def test_edit_with_bad_yaml_runs_nothing(repl: Repl) -> None:
-    repl.term.editor = lambda text: "method: info\narguments: [unclosed"
-    assert "not valid YAML" in single_error(repl.run(":edit info"))
+def test_edit_with_bad_yaml_saved_again_unchanged_runs_nothing(repl: Repl) -> None:
+    bad = "method: info\narguments: [unclosed"
+    repl.term.editor = editors(lambda text: bad, lambda text: text)  # the second time: saved as it came back
+    output = repl.run(":edit info")
+    assert "not valid YAML" in output and "not changed since the error; nothing sent" in output
+    assert repl.term.edited[1].endswith("\n" + bad)
     assert repl.ctx.state.history == []
     repl.term.editor = lambda text: ""
     assert "nothing was sent" in repl.run(":edit info")

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from cpictl.protocol.redaction import MASK
-from cpictl.repl.history import MaskedFileHistory, mask_history_line, mask_pairs
+from cpictl.repl.history import MaskedFileHistory
+from cpictl.repl.line_masks import mask_history_line, mask_pairs
 from cpictl.repl.lines import split_words
 from cpictl.repl.loop import history_path
 from tests.repl.conftest import Repl

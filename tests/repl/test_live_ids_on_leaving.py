@@ -1,5 +1,5 @@
-"""Live cloud IDs are never left unmentioned: leaving says what this REPL left live, the banner what the session
-holds, and Ctrl-C after the CPI answered says which IDs its answer kept."""
+"""Live cloud IDs are never left unmentioned: leaving names every live ID of the session, the banner counts them,
+and Ctrl-C after the CPI answered says which IDs its answer kept."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from cpictl.repl import make_context
+from cpictl.repl.live_summary import NAMED_PER_KIND
 from cpictl.repl.loop import banner, run_piped
 from cpictl.repl.terminal import Terminal
 from cpictl.store import CloudIdStore
@@ -24,22 +25,33 @@ def piped(repl: Repl, *lines: str) -> str:
     return repl.term.take_output()
 
 
-def test_leaving_names_the_ids_this_repl_left_live_and_how_to_delete_them(repl: Repl) -> None:
-    output = piped(repl, f"create_stemcell {STEMCELL_IMAGE} {{}}\n", CREATE_VM)
-    assert ("left live in session test: 1 stemcell, 1 vm — `cpictl cleanup --session test` deletes them, as "
-            ":cleanup does in a REPL on this session") in output
+def test_leaving_names_every_live_id_by_kind_and_how_to_delete_them(repl: Repl) -> None:
+    output = piped(repl, f"create_stemcell {STEMCELL_IMAGE} {{}}\n", CREATE_VM, CREATE_VM)
+    stemcell = cid_created(output, "stemcell")
+    vms = repl.live("vm")  # newest first
+    lines = output.splitlines()
+    at = lines.index("left live in session test — `cpictl cleanup --session test` deletes them:")
+    assert lines[at + 1:] == [f"  stemcell  {stemcell}", f"  vm        {vms[0]}", f"            {vms[1]}"]
 
 
-def test_leaving_says_nothing_when_this_repl_left_nothing_live(repl: Repl) -> None:
-    piped(repl, f"create_stemcell {STEMCELL_IMAGE} {{}}\n")  # an earlier REPL on the session left one
+def test_leaving_names_the_ids_an_earlier_repl_or_call_left_too(repl: Repl) -> None:
+    stemcell = cid_created(piped(repl, f"create_stemcell {STEMCELL_IMAGE} {{}}\n"), "stemcell")
     output = piped(repl, "info\n", "create_disk 1 {}\n", "delete_disk ${disk}\n", ":quit\n")
-    assert "left live" not in output  # the older stemcell was named by the banner on the way in: once is enough
+    assert f"  stemcell  {stemcell}" in output.splitlines()  # this REPL created nothing that is still live
 
 
-def test_leaving_counts_older_ids_that_cleanup_would_delete_too(repl: Repl) -> None:
-    piped(repl, f"create_stemcell {STEMCELL_IMAGE} {{}}\n")
-    output = piped(repl, "create_disk 1 {}\n", "create_disk 2 {}\n")
-    assert "left live in session test: 2 disks (and 1 older live ID) —" in output
+def test_leaving_says_nothing_when_nothing_is_live(repl: Repl) -> None:
+    output = piped(repl, "create_disk 1 {}\n", "delete_disk ${disk}\n")
+    assert "left live" not in output
+
+
+def test_a_kind_with_many_ids_is_named_up_to_a_limit(repl: Repl) -> None:
+    output = piped(repl, *["create_disk 1 {}\n"] * (NAMED_PER_KIND + 2))
+    lines = output.splitlines()
+    at = next(number for number, line in enumerate(lines) if line.startswith("  disk"))
+    named = lines[at:at + NAMED_PER_KIND]
+    assert [line.split()[-1] for line in named] == repl.live("disk")[:NAMED_PER_KIND]  # the newest, in order
+    assert lines[at + NAMED_PER_KIND] == "            … and 2 more (`cpictl ids --session test` lists them)"
 
 
 def test_a_journal_chosen_by_file_is_cleaned_up_by_file(tmp_path: Path, inprocess_refcpi: None) -> None:

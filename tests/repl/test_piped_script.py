@@ -110,3 +110,21 @@ def test_a_cleanup_the_cpi_refuses_makes_the_script_fail(repl: Repl, monkeypatch
     repl.ctx.term, repl.term.confirm_answer = repl.term, True
     assert run_piped(repl.ctx, [":cleanup\n"]) == 1  # a terminal that confirms; the CPI answered with an error
     assert "failed" in repl.term.take_output() and repl.live("disk")
+
+
+def test_a_piped_script_echoes_each_input_before_what_it_produced(tmp_path: Path) -> None:
+    script = "info\n\ncreate_disk 1 {a:\n  1}\ncreate_disk 2 {password: hunter2}\n:ids\n"
+    proc = subprocess.run([cpictl_bin(), "repl"], input=script, capture_output=True, text=True, timeout=120,
+                          cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    echoed = [number for number, line in enumerate(lines) if line.startswith("cpictl> ")]
+    assert [lines[number] for number in echoed] == [
+        "cpictl> info", "cpictl> create_disk 1 {a:", "cpictl> create_disk 2 {password: <redacted>}",
+        "cpictl> :ids"]  # a blank line is no input; a secret is masked as in the history file
+    assert lines[echoed[1] + 1] == "...       1}"  # a continuation line, as the prompt showed it
+    first, second, third, ids = echoed
+    assert "info" in lines[first + 1] and any("✔ ok" in line for line in lines[first:second])
+    assert any("+ created disk" in line for line in lines[second:third])  # each call's output after its echo
+    assert any("+ created disk" in line for line in lines[third:ids])
+    assert "live cloud IDs" in "\n".join(lines[ids:]) and "hunter2" not in proc.stdout + proc.stderr

@@ -69,3 +69,42 @@ def test_without_a_terminal_missing_parameters_are_an_error_not_a_question(repl:
     repl.ctx.term = Terminal(repl.term.console)
     assert "parameter 'size': missing (required)" in repl.run("create_disk cloud_properties={}")
     assert repl.live("disk") == []
+
+
+def test_a_rejected_answer_is_handed_back_for_editing_not_taken_as_the_next(repl: Repl) -> None:
+    repl.term.answers = ["lots", "2048", "{type: fast}}", "{type: fast}", ""]
+    output = repl.run("create_disk")
+    assert "parameter 'size': expected integer" in output and "fix it below" in output
+    # each question after a rejected answer starts with that answer's text; the others start empty
+    assert repl.term.kept == ["", "lots", "", "{type: fast}}", ""]
+    assert repl.ctx.state.last.outcome.request.arguments == [2048, {"type": "fast"}, None]
+
+
+def test_an_answer_continues_while_a_bracket_is_open_as_at_the_main_prompt(repl: Repl) -> None:
+    repl.term.answers = ["1024", "{type: fast,\n tags: [a, b]}", ""]
+    repl.run("create_disk")
+    continues = repl.term.continues[1]
+    assert continues("{type: fast,") and continues("{a: [1,\n 2")  # Enter opens another line …
+    assert not continues("{type: fast}") and not continues("{a: [1}")  # … not once closed, or broken beyond repair
+    assert repl.ctx.state.last.outcome.request.arguments[1] == {"type": "fast", "tags": ["a", "b"]}
+
+
+def test_create_vm_offers_a_fresh_agent_id_that_enter_takes(repl: Repl) -> None:
+    import re
+    import uuid
+
+    repl.run(f"create_stemcell {STEMCELL_IMAGE} {{}}")
+    sent = []
+    for _ in range(2):
+        repl.term.answers = ["", "${stemcell}", "", "{default: {type: dynamic}}", "", ""]
+        output = repl.run("create_vm")
+        assert "required, Enter takes the fresh one shown" in output and "✔ ok" in output
+        question = next(q for q in repl.term.asked[-6:] if "agent_id" in q)
+        offered = re.fullmatch(r"  agent_id \[(.+)\]> ", question).group(1)
+        agent_id = repl.ctx.state.last.outcome.request.arguments[0]
+        assert agent_id == offered and uuid.UUID(agent_id).version == 4
+        sent.append(agent_id)
+    assert sent[0] != sent[1]  # a new one for each VM
+    repl.term.answers = ["agent-typed", "${stemcell}", "", "{default: {type: dynamic}}", "", ""]
+    repl.run("create_vm")
+    assert repl.ctx.state.last.outcome.request.arguments[0] == "agent-typed"  # a typed one wins

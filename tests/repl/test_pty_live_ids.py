@@ -1,5 +1,5 @@
-"""In a real pseudo-terminal: leaving and coming back mention live cloud IDs, Ctrl-C after the CPI answered says
-what its answer kept, and a long line the terminal wraps is not dressed up as a continuation.
+"""In a real pseudo-terminal: leaving names the session's live cloud IDs, coming back counts them, Ctrl-C after the
+CPI answered says what its answer kept, and a long line the terminal wraps is not dressed up as a continuation.
 
 Waits are generous (30 s); nothing here measures time.
 """
@@ -43,9 +43,10 @@ def test_leaving_says_what_was_left_live_and_a_restart_says_what_the_session_hol
     child = spawn(tmp_path)
     call(child, "create_disk size=big", styled("error:"))  # a failure does not change the exit code
     image = Path(__file__).resolve().parents[2] / "recipes" / "assets" / "image.tgz"
-    call(child, f"create_stemcell {image} {{}}", styled("created", "stemcell"), CID)
+    stemcell = call(child, f"create_stemcell {image} {{}}", styled("created", "stemcell"), CID)
     child.sendeof()
-    child.expect(words("left live in session default: 1 stemcell —") + GAP + re.escape("`cpictl cleanup"))
+    child.expect(words("left live in session default —") + GAP + re.escape("`cpictl cleanup --session default`"))
+    child.expect(styled("stemcell", stemcell))
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
@@ -53,7 +54,8 @@ def test_leaving_says_what_was_left_live_and_a_restart_says_what_the_session_hol
     child = spawn(tmp_path)  # the banner came before the prompt
     assert re.search(words("live in session default: 1 stemcell — :ids lists them, :cleanup deletes them"),
                      child.before or "")
-    assert "left live" not in leave_with_eof(child)  # this REPL created nothing: nothing more to say
+    left = leave_with_eof(child)  # this REPL created nothing, but the session still holds the stemcell
+    assert re.search(words("left live in session default —"), left) and stemcell in left
 
 
 def test_ctrl_c_after_the_cpi_answered_says_which_ids_were_kept(tmp_path: Path) -> None:
@@ -75,7 +77,8 @@ def test_ctrl_c_after_the_cpi_answered_says_which_ids_were_kept(tmp_path: Path) 
     child.expect(re.escape("vm-leaked-1"))
     child.expect(PROMPT)
     child.sendeof()
-    child.expect(words("left live in session default: 1 vm"))
+    child.expect(words("left live in session default —"))
+    child.expect(styled("vm", "vm-leaked-1"))
     child.expect(pexpect.EOF)
 
 

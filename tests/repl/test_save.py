@@ -241,3 +241,92 @@ def test_nothing_to_save_after_a_restart_says_what_save_saves(repl: Repl, tmp_pa
     output = repl.run(f":save {tmp_path / 's.yml'}")
     assert "nothing to save: no finished calls in this REPL since it started" in output
     assert "the session's live IDs are kept in the journal: cpictl ids --session test" in output
+
+
+PAIR = ("vm-1", "disk-1")  # (vm, disk) of an attach or a detach
+
+
+def test_finally_deletes_what_the_steps_created_newest_first_through_their_outputs(tmp_path: Path) -> None:
+    history = [
+        entry("create_vm", ["a1", "sc-0", {}, {}, [], {}], created=[(VM, "vm-1")]),
+        entry("create_disk", [10, {}, None], created=[(DISK, "disk-1")]),
+        HistoryEntry("attach_disk", ["vm-1", "disk-1"], reference_target(), "/work", "ok", None,
+                     CloudIdChanges(attached=PAIR)),
+        entry("create_vm", ["a2", "sc-0", {}, {}, [], {}], created=[(VM, "vm-2")]),
+        entry("delete_vm", ["vm-2"], deleted=[(VM, "vm-2")]),
+        entry("has_vm", ["vm-1"]),
+    ]
+    document = yaml.safe_load(session_recipe(history, tmp_path / "s.yml", "test").text)
+    assert [step.get("name") for step in document["steps"]] == ["vm", "disk", "attach-disk", "vm-2", "delete-vm",
+                                                                None]
+    assert document["finally"] == [
+        {"name": "cleanup-attach-disk", "call": "detach_disk",
+         "args": {"vm_cid": "${steps.vm.result[0]}", "disk_cid": "${steps.disk.result}"},
+         "when": 'steps."attach-disk" && !(steps."attach-disk".error)', "expect": {"ok": "any"}},
+        {"name": "cleanup-vm-2", "call": "delete_vm", "args": {"vm_cid": "${steps.vm-2.result[0]}"},
+         "when": '(!(steps."delete-vm") || steps."delete-vm".error != `null`)', "expect": {"ok": "any"}},
+        {"name": "cleanup-disk", "call": "delete_disk", "args": {"disk_cid": "${steps.disk.result}"},
+         "expect": {"ok": "any"}},
+        {"name": "cleanup-vm", "call": "delete_vm", "args": {"vm_cid": "${steps.vm.result[0]}"},
+         "expect": {"ok": "any"}},
+    ]
+
+
+def test_a_detach_or_delete_in_the_steps_guards_the_cleanup_of_what_it_ended(tmp_path: Path) -> None:
+    history = [
+        entry("create_vm", ["a1", "sc-0", {}, {}, [], {}], created=[(VM, "vm-1")]),
+        entry("create_disk", [10, {}, None], created=[(DISK, "disk-1")]),
+        HistoryEntry("attach_disk", ["vm-1", "disk-1"], reference_target(), "/work", "ok", None,
+                     CloudIdChanges(attached=PAIR)),
+        HistoryEntry("detach_disk", ["vm-1", "disk-1"], reference_target(), "/work", "ok", None,
+                     CloudIdChanges(detached=PAIR)),
+        entry("delete_disk", ["disk-1"], deleted=[(DISK, "disk-1")]),
+        entry("delete_vm", ["sc-other"], deleted=[(VM, "vm-other")]),  # not the session's own: not named
+    ]
+    document = yaml.safe_load(session_recipe(history, tmp_path / "s.yml", "test").text)
+    assert [step.get("name") for step in document["steps"]] == ["vm", "disk", "attach-disk", "detach-disk",
+                                                                "delete-disk", None]
+    detach, disk, vm = document["finally"]
+    assert detach["when"] == ('steps."attach-disk" && !(steps."attach-disk".error) && '
+                              '(!(steps."detach-disk") || steps."detach-disk".error != `null`)')
+    assert disk["when"] == '(!(steps."delete-disk") || steps."delete-disk".error != `null`)'
+    assert "when" not in vm
+
+
+def test_a_recipe_of_calls_that_create_nothing_has_no_finally(tmp_path: Path) -> None:
+    assert "finally" not in session_recipe([entry("info", [])], tmp_path / "s.yml", "test").text
+
+
+def live_after_run(recipe: Path, session: str, **env: str) -> tuple[int, list]:
+    import json
+    import os
+    import subprocess
+
+    from tests.conftest import cpictl_bin
+
+    environ = {**os.environ, **env}
+    ran = subprocess.run([cpictl_bin(), "run", str(recipe), "--session", session], capture_output=True, text=True,
+                         timeout=120, env=environ)
+    ids = subprocess.run([cpictl_bin(), "ids", "--session", session, "-o", "json"], capture_output=True, text=True,
+                         timeout=60, env=environ)
+    assert ids.returncode == 0, ids.stderr
+    return ran.returncode, json.loads(ids.stdout)
+
+
+def test_a_saved_recipe_run_with_cpictl_run_leaves_no_live_ids(repl: Repl, tmp_path: Path) -> None:
+    repl.run(f"create_stemcell {STEMCELL_IMAGE} {{}}")
+    vm = cid_created(repl.run("create_vm agent-1 ${stemcell} {} {default: {type: dynamic}}"), "vm")
+    repl.run("create_disk 1024 {} ${vm}")
+    repl.run("attach_disk ${vm} ${disk}")
+    repl.run("snapshot_disk ${disk} {}")
+    repl.run("create_vm agent-2 ${stemcell} {} {default: {type: dynamic}}")
+    repl.run("delete_vm ${vm}")  # the second VM: the main steps delete it themselves
+    repl.run(f"has_vm {vm}")
+    recipe = tmp_path / "session.yml"
+    assert "saved 8 step(s)" in repl.run(f":save {recipe}")
+    assert len(load_recipe(recipe).finally_steps) == 6  # detach, snapshot, two VMs, disk, stemcell
+    code, live = live_after_run(recipe, "replay")
+    assert code == 0 and live == []
+    # stopped half-way (the snapshot fails): what the run had created is deleted all the same
+    code, live = live_after_run(recipe, "stopped", CPICTL_REFCPI_FAULTS="snapshot_disk=error:CloudError")
+    assert code != 0 and live == []

@@ -65,7 +65,7 @@ def test_metadata_show_says_the_same_instead_of_an_error(capsys, project, cloud_
 
 def test_the_reference_cpi_still_shows_its_panel(capsys, project):
     code, out, _ = reference_create_vm(capsys)
-    assert code == 0 and "agent settings of vm-" in out and "not shown" not in out
+    assert code == 0 and "agent settings ✔ as the contract asks (user-metadata)" in out and "not shown" not in out
 
 
 def free_port() -> int:
@@ -91,7 +91,7 @@ def test_the_registry_listens_where_the_target_says_with_its_credentials(capsys,
     code, out, err = reference_create_vm(capsys, "--target", "v1")
     assert code == 0, err + out
     assert f"http://127.0.0.1:{port}" in out and "PUT" in out  # the registry-mode CPI wrote its entry there
-    assert "registry entry" in out  # and the settings panel shows it
+    assert "agent settings ✔ as the contract asks (registry)" in out  # and the settings line says so
     assert "reg-pass-1234" not in out
     capture = next((isolated_home / "state").rglob("*.registry.jsonl")).read_text()
     started = [json.loads(line) for line in capture.splitlines() if '"started"' in line]

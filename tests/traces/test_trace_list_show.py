@@ -126,7 +126,7 @@ def test_show_keeps_verdicts_with_both_callers_reactions(capsys, isolated_home, 
     assert code == 3
     code, shown, _ = run(capsys, "trace", "show", "1", "-o", "table")
     assert shown.split("\n", 1)[1] == call_view
-    assert "director" in shown and "create-env" in shown and "contract check" in shown
+    assert "director" in shown and "create-env" in shown and "✖ result.v1-shape" in shown
 
 
 def test_file_reads_any_trace_file(capsys, session_calls, isolated_home, tmp_path):

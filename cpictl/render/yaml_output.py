@@ -1,4 +1,5 @@
-"""`-o yaml`: YAML that holds only what JSON can, whatever a CPI put in the document, and never an exception.
+"""`-o yaml` (and the REPL's `:set output yaml`): YAML that holds only what JSON can, whatever a CPI put in the
+document, and never an exception. Both edges, `cli` and `repl`, print it: so it lives here, below them.
 
 PyYAML's safe dumper refuses what it does not know (it raises on a marker) and writes NaN as `.nan`. Here a
 `BigNumber` is an integer (or float) scalar of its exact digits, NaN and Infinity (markers or floats) are `null`
