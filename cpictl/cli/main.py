@@ -59,6 +59,12 @@ def _add_run(app: typer.Typer) -> None:
     app.command("run", help=RUN_HELP)(run_command)
 
 
+def _add_check(app: typer.Typer) -> None:
+    from cpictl.cli.check_cmd import CHECK_HELP, check_command
+
+    app.command("check", help=CHECK_HELP)(check_command)
+
+
 def _add_recipe(app: typer.Typer) -> None:
     from cpictl.cli.recipe_cmd import recipe_app
 
@@ -92,7 +98,7 @@ def _add_record(app: typer.Typer) -> None:
 #: Every command, in the order `cpictl --help` lists them.
 COMMANDS: dict[str, Callable[[typer.Typer], None]] = {
     "call": _add_call, "repl": _add_repl, "methods": _add_methods, "describe": _add_describe, "ids": _add_ids,
-    "cleanup": _add_cleanup, "run": _add_run, "recipe": _add_recipe, "metadata": _add_metadata,
+    "cleanup": _add_cleanup, "run": _add_run, "check": _add_check, "recipe": _add_recipe, "metadata": _add_metadata,
     "target": _add_target, "trace": _add_trace, "record": _add_record,
 }
 

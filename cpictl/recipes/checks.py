@@ -19,7 +19,7 @@ import jmespath
 import jmespath.exceptions
 
 from cpictl.protocol.arguments import ArgumentProblem, bind_arguments
-from cpictl.protocol.catalogue import METHOD_NAMES, get_method
+from cpictl.protocol.catalogue import METHOD_NAMES, MethodSpec, get_method
 from cpictl.protocol.kinds import KIND_NAMES
 from cpictl.recipes.name_checks import check_save_name, check_until_names, check_when_names
 from cpictl.recipes.plan import (
@@ -196,16 +196,25 @@ def plan_call_step(step: CallStep, origin: Origin, ctx: StepContext,
     """The compiled step, or None when its method is unknown (other problems are appended, and a step is still
     returned so later steps can be checked against its name and saves)."""
     spec = get_method(step.call)
+    if spec is None and (step.unchecked or step.raw is not None):
+        spec = unlisted_method(step.call)  # a probe of how the CPI answers a method it cannot know
     if spec is None:
         problems.append(origin.problem(f"unknown CPI method '{step.call}'{did_you_mean(step.call, METHOD_NAMES)}; "
                                        "`cpictl methods` lists them", "call"))
         return None
     fields = step.model_fields_set
     api_version = step.api_version if "api_version" in fields else ctx.default_api_version
-    _check_arguments(step, spec.name, api_version, origin, problems)
+    if step.raw is not None and step.args:
+        problems.append(origin.problem("raw is the whole request, sent as written: leave args out", "args"))
+    elif not step.unchecked and step.raw is None:
+        _check_arguments(step, spec.name, api_version, origin, problems)
     for part in ("args", "context"):
         problems.extend(check_references(getattr(step, part), origin, (part,), ctx.names))
     expect = _plan_expect(step.expect, origin, ctx.names, problems)
+    if expect.settings is not None and spec.name not in SETTINGS_METHODS:
+        problems.append(origin.problem(f"expect.settings checks the agent settings a call writes: only "
+                                       f"{', '.join(SETTINGS_METHODS)} write them, not {spec.name}",
+                                       "expect", "settings"))
     overrides: dict[str, Any] = {key: getattr(step, key) for key in ("api_version", "stemcell_api_version",
                                                                      "timeout") if key in fields}
     save = {}
@@ -237,7 +246,20 @@ def plan_call_step(step: CallStep, origin: Origin, ctx: StepContext,
         args_have_references=has_references(step.args), context_has_references=has_references(step.context),
         expect_has_references=has_references([c.predicates for c in expect.checks] + [expect.message]),
         creates=spec.creates.kind.value if spec.creates else None,
+        unchecked=step.unchecked or step.raw is not None, raw=step.raw,
     )
+
+
+#: The calls that write agent settings (`expect.settings` applies to these only).
+SETTINGS_METHODS = ("create_vm", "attach_disk", "detach_disk")
+
+
+def unlisted_method(name: str) -> MethodSpec:
+    """A method outside the catalogue, for an `unchecked` or `raw` step: no parameters the loader could check, and
+    no result shape (whatever the CPI answers is judged by the envelope alone), creating and deleting nothing."""
+    from cpictl.protocol import shapes
+
+    return MethodSpec(name, "not in the catalogue", (), shapes.ANYTHING, shapes.ANYTHING, category="unlisted")
 
 
 def _check_arguments(step: CallStep, method: str, api_version: int | None, origin: Origin,
@@ -301,6 +323,16 @@ def _plan_expect(expect: Expect | None, origin: Origin, names: KnownNames,
     if ok is False and expect.result:
         problems.append(origin.problem("expect.result checks a result, but expect.ok is false (an error has no "
                                        "result)", "expect", "result"))
+    if ok is False and expect.settings is not None:
+        problems.append(origin.problem("expect.settings checks what a successful call wrote, but expect.ok is false",
+                                       "expect", "settings"))
+    if expect.error is not None:
+        from cpictl.protocol.errors import error_type_matches
+
+        for position, skipping in enumerate(expect.skip_on):
+            if error_type_matches(skipping, expect.error):
+                problems.append(origin.problem(f"expect.skip_on lists {skipping}, the error this step expects",
+                                               "expect", "skip_on", position))
     problems.extend(check_references(expect.message, origin, ("expect", "message"), names))
     if expect.message is not None and not has_references(expect.message):
         compile_regex(expect.message, origin, ("expect", "message"), problems)
@@ -315,4 +347,5 @@ def _plan_expect(expect: Expect | None, origin: Origin, names: KnownNames,
         if isinstance(check.matches, str) and not has_references(check.matches):
             regex = compile_regex(check.matches, origin, (*where, "matches"), problems)
         checks.append(ResultCheckPlan(path, predicates, regex, position))
-    return ExpectPlan(ok, expect.error, expect.ok_to_retry, expect.message, tuple(checks))
+    return ExpectPlan(ok, expect.error, expect.ok_to_retry, expect.message, tuple(checks), tuple(expect.skip_on),
+                      expect.settings)

@@ -8,6 +8,9 @@ decides what the step becomes:
   reason. Nothing later can have what it would have made, and that is a consequence of the skip, not a broken
   recipe: the step is skipped too, saying which step it needed ("needs step 'stemcell', which was skipped"), and
   the run is not "invalid";
+* the provider failed in this run, and the run was asked to skip what needs a failed step
+  (`skip_dependents`, `cpictl check`: each step is a check of its own): skipped, "needs step 'vm', which
+  failed";
 * the provider lies outside `--from`/`--to` (always before `--from`: a provider comes before the step) and the
   session has nothing that stands in for it. The run the user asked for cannot work, and calling it "passed"
   would let a CI job believe a recipe that did nothing: the step is invalid, and the run stops as for any invalid
@@ -19,7 +22,8 @@ decides what the step becomes:
 The provider of a reference is the nearest earlier main step that would have made it:
 
 * `${steps.ID…}` — the step with that id;
-* `${vm}` and the other kinds — the last step before this one whose method creates that kind;
+* `${vm}` and the other kinds — the last step before this one whose method creates that kind (not one that only
+  replaces an existing one, as update_disk does, unless nothing else makes it);
 * `${NAME}` — the last step before this one that saves NAME.
 """
 
@@ -43,11 +47,13 @@ class MissingProvider:
 
 
 def missing_provider(reference: str, step: PlannedStep, main_steps: Sequence[PlannedStep], *,
-                     skipped: Collection[str], left_out: Mapping[str, str]) -> MissingProvider | None:
+                     skipped: Collection[str], left_out: Mapping[str, str],
+                     failed: Mapping[str, str] | None = None) -> MissingProvider | None:
     """What `step` becomes because `reference` (the text inside `${}`) names nothing, or None when no provider
     that did not run explains it (a genuine recipe problem). `skipped`: ids of the main steps skipped in this run
     (by the user, a `when`, or for a missing provider); `left_out`: ids of the main steps outside --from/--to,
-    with why ("before --from vm")."""
+    with why ("before --from vm"); `failed`: ids of main steps that failed in this run, with their status, when a
+    step that needs one is to be skipped rather than invalid (`RecipeRunner(skip_dependents=True)`)."""
     try:
         ref = parse_reference(reference)
     except ReferenceProblem:
@@ -59,6 +65,9 @@ def missing_provider(reference: str, step: PlannedStep, main_steps: Sequence[Pla
         return MissingProvider("invalid", _left_out_reason(ref, provider, left_out[provider.id]))
     if provider.id in skipped:
         return MissingProvider("skipped", f"needs step '{provider.name}', which was skipped")
+    if failed and provider.id in failed:
+        how = {"invalid": "could not be sent", "interrupted": "was interrupted"}.get(failed[provider.id], "failed")
+        return MissingProvider("skipped", f"needs step '{provider.name}', which {how}")
     return None
 
 
@@ -67,7 +76,10 @@ def _provider(ref: Reference, step: PlannedStep, main_steps: Sequence[PlannedSte
     if ref.form == "step":
         return next((s for s in before if s.id == ref.name), None)
     if ref.form == "name" and ref.is_kind:
-        return next((s for s in reversed(before) if s.creates == ref.name), None)
+        # update_disk "creates" a disk only by replacing one: the step that made the disk is the one it needs
+        makers = [s for s in reversed(before) if s.creates == ref.name]
+        return next((s for s in makers if not (s.spec.creates and s.spec.creates.replaces_arg is not None)),
+                    makers[0] if makers else None)
     if ref.form == "name":
         return next((s for s in reversed(before) if ref.name in s.save), None)
     return None

@@ -3,7 +3,8 @@ the predicates over the result.
 
 Pure functions over plain data: the runner hands in the response `{result, error, log}` and a function that
 resolves references in expected values. Comparisons follow JSON, not Python: `true` is not `1`, and `1` equals
-`1.0`. A CPI that misbehaved is judged before this (it fails whatever the expectation says).
+`1.0`. A CPI that misbehaved is judged before this (it fails whatever the expectation says). Error types are
+compared as the callers read them: `error: NotImplemented` also takes the legacy forms both rewrite to it.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from cpictl.protocol.errors import error_type_matches
+from cpictl.protocol.errors import error_type_matches, is_legacy_not_implemented
 from cpictl.protocol.shapes import json_type_name
 from cpictl.recipes.plan import ExpectPlan, ResultCheckPlan
 
@@ -85,10 +86,21 @@ def _error_text(error: Mapping[str, Any]) -> str:
     return f"error {error.get('type')}{retry}: {error.get('message')}"
 
 
+def error_is(error: Mapping[str, Any], wanted: str) -> bool:
+    """Whether an error answer is of the type `wanted` (full or short name), as both callers read it: the legacy
+    forms of NotImplemented (`CloudError` "Invalid Method: …", the Ruby library's `InvalidCall` "Method is not
+    known, got …") are NotImplemented to them."""
+    actual = str(error.get("type", ""))
+    if error_type_matches(actual, wanted):
+        return True
+    return (error_type_matches("NotImplemented", wanted)
+            and is_legacy_not_implemented(actual, str(error.get("message", ""))))
+
+
 def _check_error(expect: ExpectPlan, error: Mapping[str, Any], resolve: Resolve) -> list[ExpectationFailure]:
     failures = []
     actual_type = str(error.get("type", ""))
-    if expect.error is not None and not error_type_matches(actual_type, expect.error):
+    if expect.error is not None and not error_is(error, expect.error):
         failures.append(ExpectationFailure(f"expected error {expect.error}, got {_error_text(error)}",
                                            ("expect", "error")))
     if expect.ok_to_retry is not None and error.get("ok_to_retry") is not expect.ok_to_retry:

@@ -68,6 +68,8 @@ class ExpectPlan:
     ok_to_retry: bool | None = None
     message: str | None = None  # a regex, possibly with references
     checks: tuple[ResultCheckPlan, ...] = ()
+    skip_on: tuple[str, ...] = ()  # error types that skip the step: the CPI does not do this
+    settings: str | None = None  # "clean": the agent settings the call wrote have no mistakes
 
     @property
     def wants_error(self) -> bool:
@@ -121,6 +123,8 @@ class PlannedStep:
     context_has_references: bool = False
     expect_has_references: bool = False
     creates: str | None = None  # kind of cloud ID the method creates, for dry runs
+    unchecked: bool = False  # sent as written, without the catalogue's checks (`method` may be outside it)
+    raw: str | None = None  # the exact stdin, instead of the encoded request
 
     @property
     def label(self) -> str:

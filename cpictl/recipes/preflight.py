@@ -64,7 +64,10 @@ def check_before_run(recipe: LoadedRecipe, steps: Iterable[PlannedStep], global_
                 for key, value in check.predicates.items():
                     _walk(value, ("expect", "result", check.index, key), resolve)
         if step.args_have_references:
-            _check_arguments(step, resolve, api_version, problems)
+            if step.unchecked:  # sent as written: only its references must resolve
+                _walk(step.args, ("args",), resolve)
+            else:
+                _check_arguments(step, resolve, api_version, problems)
     if problems:
         raise RecipeError(problems)
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from cpictl.protocol.arguments import ArgumentProblem
-from cpictl.protocol.codec import Request
+from cpictl.protocol.codec import RawRequest, Request
 from cpictl.recipes.events import StepPlanned
 from cpictl.recipes.expectations import is_truthy, short_json
 from cpictl.recipes.plan import LoadedRecipe, PlannedStep
@@ -70,6 +70,11 @@ class Prepared:
     target: Target
     args: Any
     request: Request
+
+    @property
+    def stdin(self) -> bytes | None:
+        """The exact bytes a `raw` step sends (None: the encoded request)."""
+        return raw_bytes(self.request)
 
 
 class StepPreparer:
@@ -159,9 +164,12 @@ class StepPreparer:
         return self.session.target.with_overrides(context=context, **step.overrides)
 
     def build(self, step: PlannedStep, target: Target, args: Any) -> Request:
-        """A fresh request (and request_id) from resolved arguments, checked against the catalogue."""
+        """A fresh request (and request_id) from resolved arguments, checked against the catalogue — unless the
+        step is `unchecked` (sent as written) or `raw` (its text is the request)."""
+        if step.raw is not None:
+            return raw_request(step.method, step.raw)
         try:
-            return self.session.prepare(step.method, args, target=target)
+            return self.session.prepare(step.method, args, target=target, validate=not step.unchecked)
         except (ArgumentProblem, UnknownMethod) as problem:
             raise NotPrepared("invalid", str(problem)) from None
 
@@ -173,14 +181,48 @@ class StepPreparer:
         context = resolver.resolve(step.context, f"{step.id}.context") if step.context else None
         target = self.session.target.with_overrides(context=context, **step.overrides)
         problems: list[str] = []
+        if step.raw is not None:
+            return StepPlanned(step, raw_request(step.method, step.raw), [], [], skipped)
         try:
-            request = self.session.prepare(step.method, args, target=target)
+            request = self.session.prepare(step.method, args, target=target, validate=not step.unchecked)
         except (ArgumentProblem, UnknownMethod) as problem:
             if not resolver.unresolved:
                 problems.append(str(problem))  # a real problem, not just a value not known yet
             request = self.session.prepare(step.method, args, target=target, validate=False)
         unresolved = list(dict.fromkeys("${" + problem.name + "}" for problem in resolver.unresolved))
         return StepPlanned(step, request, unresolved, problems, skipped)
+
+
+@dataclass(frozen=True)
+class _RawStepRequest(RawRequest):
+    """A `raw` step's request: the text it sends, and what the checks and views read of it."""
+
+    text: str = ""
+
+
+def raw_request(method: str, text: str) -> Request:
+    """The request of a `raw` step: its text sent as written; the method, arguments and version read from it where
+    it is a JSON object (else the step's `call:` names it), for the checks, the journal and the views."""
+    import json
+
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        parsed = None
+    document = parsed if isinstance(parsed, dict) else None
+    fields = document or {}
+    sent, arguments, context, version = (fields.get(key) for key in ("method", "arguments", "context",
+                                                                     "api_version"))
+    return _RawStepRequest(sent if isinstance(sent, str) else method,
+                           arguments if isinstance(arguments, list) else [],
+                           context if isinstance(context, dict) else {},
+                           version if isinstance(version, int) and not isinstance(version, bool) else None,
+                           document=document, text=text)
+
+
+def raw_bytes(request: Request) -> bytes | None:
+    """What a `raw` step's request sends on stdin; None for any other request (its encoding is sent)."""
+    return request.text.encode("utf-8", "surrogateescape") if isinstance(request, _RawStepRequest) else None
 
 
 def data_path_of(value: Any, where: str, place: str) -> DataPath | None:

@@ -27,6 +27,11 @@ Rules kept:
   then KeyboardInterrupt is raised again. Ctrl-C while the consumer handles an event: call `abort()`.
 - `stop(cause)` (the CLI's answer to a closed stdout): the main steps stop at the next step boundary or between
   two attempts, the finally steps all run, and the run ends interrupted with the cause's exit code.
+- `judged_as` (a caller: what `cpictl check` runs per profile): a call misbehaves only by what that caller does
+  not cope with, and a main step whose method that caller never calls is skipped, saying so.
+- `skip_dependents` (with `keep_going`: each step is a check of its own): a main step whose reference names
+  nothing because the step that provides it failed is skipped ("needs step 'create the VM', which failed"),
+  not invalid.
 """
 
 from __future__ import annotations
@@ -56,7 +61,7 @@ from cpictl.recipes.events import (
 from cpictl.recipes.execution import StepExecution
 from cpictl.recipes.plan import LoadedRecipe, PlannedStep
 from cpictl.recipes.preflight import check_before_run
-from cpictl.recipes.preparation import NotPrepared, Prepared, StepPreparer, WhenSkipped
+from cpictl.recipes.preparation import NotPrepared, Prepared, StepPreparer, WhenSkipped, raw_bytes
 from cpictl.recipes.scope import LiveIds
 from cpictl.recipes.selection import StepRange
 from cpictl.session import CallSession
@@ -85,8 +90,11 @@ class RecipeRunner:
                  to_step: str | None = None, keep_going: bool = False, dry_run: bool = False,
                  run_finally: bool = True, should_run_step: ShouldRunStep | None = None,
                  on_stderr_line: Callable[[str], None] | None = None, sleep: Callable[[float], None] = time.sleep,
-                 clock: Callable[[], float] = time.monotonic, environ: Mapping[str, str] | None = None) -> None:
+                 clock: Callable[[], float] = time.monotonic, environ: Mapping[str, str] | None = None,
+                 judged_as: str | None = None, skip_dependents: bool = False) -> None:
         self.recipe = recipe
+        self.judged_as = judged_as
+        self.skip_dependents = skip_dependents
         self.session = session
         self.keep_going = keep_going
         self.dry_run = dry_run
@@ -258,6 +266,12 @@ class RecipeRunner:
     def _run_step(self, step: PlannedStep, *, lenient: bool) -> Generator[RecipeEvent, None, StepRow]:
         """Prepare, ask, run (with retries), judge and record one step; returns its row."""
         started = self.clock()
+        never = self._never_called(step)
+        if never is not None:
+            row = StepRow(step, "skipped", reason=never)
+            self.rows.append(row)
+            yield StepSkipped(step, never, row)
+            return row
         try:
             prepared = self.preparer.prepare(step)
         except NotPrepared as stop:
@@ -290,7 +304,8 @@ class RecipeRunner:
             self.rows.append(row)
             yield StepSkipped(step, row.reason or "", row)
             return row
-        execution = StepExecution(step, prepared.variables, self.preparer.resolver(prepared.variables, step))
+        execution = StepExecution(step, prepared.variables, self.preparer.resolver(prepared.variables, step),
+                                  caller=self.judged_as, settings=self._settings_check(prepared.target))
         row = StepRow(step, "passed", request=request)
         self.rows.append(row)
         try:
@@ -316,6 +331,29 @@ class RecipeRunner:
         yield StepFinished(step, row)
         return row
 
+    def _never_called(self, step: PlannedStep) -> str | None:
+        """Why a main step is not for the caller the run is judged as: that caller never sends its method."""
+        if self.judged_as is None or step.phase != "main" or step.unchecked:
+            return None
+        from cpictl.protocol import callers
+
+        if self.judged_as == "create-env" and not callers.create_env_calls(step.method):
+            return f"create-env never calls {step.method}"
+        if self.judged_as == "director" and not callers.director_calls(step.method):
+            return f"the director never calls {step.method}"
+        return None
+
+    def _settings_check(self, target: Any) -> Callable[[Any], tuple[list[str], str | None]]:
+        """The agent-settings check of a call to `target`, for steps whose `expect.settings` asks for it."""
+        store = self.session.store
+
+        def check(outcome: Any) -> tuple[list[str], str | None]:
+            from cpictl.recipes.settings_expectation import settings_verdict
+
+            return settings_verdict(outcome, target, store)
+
+        return check
+
     def _missing_provider(self, step: PlannedStep, stop: NotPrepared) -> MissingProvider | None:
         if stop.problem is None or step.phase != "main":
             return None
@@ -326,8 +364,10 @@ class RecipeRunner:
         left_out = {s.id: why for position, s in enumerate(self.recipe.steps)
                     if (why := self.range.outside(position)) is not None}
         skipped = {row.step.id for row in self.rows if row.phase == "main" and row.status == "skipped"}
+        failed = {row.step.id: row.status for row in self.rows if row.phase == "main"
+                  and row.status in ("failed", "misbehaved", "invalid", "interrupted")} if self.skip_dependents else {}
         return missing_provider(reference, step, self.recipe.steps, skipped=skipped - left_out.keys(),
-                                left_out=left_out)
+                                left_out=left_out, failed=failed)
 
     def _attempts(self, step: PlannedStep, prepared: Prepared, execution: StepExecution,
                   row: StepRow) -> Iterator[RecipeEvent]:
@@ -338,7 +378,8 @@ class RecipeRunner:
                 request = row.request = self.preparer.build(step, prepared.target, prepared.args)
             yield StepStarted(step, request, attempt, attempts)
             try:
-                outcome = self.session.execute(request, target=prepared.target, on_stderr_line=self.on_stderr_line)
+                outcome = self.session.execute(request, target=prepared.target, on_stderr_line=self.on_stderr_line,
+                                               stdin=raw_bytes(request))
             except CpiNotRunnable as error:
                 self._cpi_unusable = f"the CPI could not be started: {error}"
                 row.status, row.reason, row.attempts = "misbehaved", self._cpi_unusable, attempt

@@ -103,6 +103,12 @@ class Expect(_Model):
     ok_to_retry: bool | None = None
     message: str | None = Field(None, description="regular expression searched in the error message")
     result: list[ResultCheck] = Field(default_factory=list)
+    skip_on: list[Annotated[str, Field(min_length=1)]] = Field(
+        default_factory=list, description="error types (full or short) that mean the CPI does not do this — "
+                                          "NotImplemented, NotSupported: the step is skipped, not failed")
+    settings: Literal["clean"] | None = Field(
+        None, description="clean: the agent settings the CPI wrote (create_vm, attach_disk, detach_disk) have no "
+                          "mistakes, as `cpictl metadata show` checks them; skipped where cpictl cannot see them")
 
     @field_validator("ok", mode="before")
     @classmethod
@@ -140,6 +146,11 @@ class CallStep(_Model):
     save: dict[str, str] = Field(default_factory=dict, description="name: JMESPath over the result")
     retry: Retry | None = None
     when: str | bool | None = Field(None, description="JMESPath over {vars, steps}; false skips the step")
+    unchecked: bool = Field(False, description="send `call` and `args` as written, without the catalogue's checks "
+                                               "(an unknown method, a wrong argument), as `cpictl call "
+                                               "--no-validate` does")
+    raw: str | None = Field(None, description="the exact text to send on stdin instead of the request (as `cpictl "
+                                              "call --raw`): a malformed request; no ${} is resolved in it")
 
 
 class IncludeStep(_Model):
