@@ -257,20 +257,20 @@ def _show(report: Any, session_option: str) -> None:
 
     console = stdout_console()
     secrets = report_secrets(report)
-    console.print(check_view.header(report), soft_wrap=True)
+    console.print(check_view.header(report))
     for result in report.failed:
         console.print()
         console.print(check_view.failure_detail(result, secrets))
     warnings = check_view.warnings_block(report)
     if warnings is not None:
         console.print()
-        console.print(warnings, soft_wrap=True)
+        console.print(warnings)
     console.print()
     console.print(check_view.summary_table(report))
-    console.print(check_view.coverage_line(report), soft_wrap=True)
+    console.print(check_view.coverage_line(report))
     for note in report.cleanup_notes:
-        console.print(Text(f"cleanup: {note}", style="dim"), soft_wrap=True)
-    console.print(check_view.outcome_line(report, session_option), soft_wrap=True)
+        console.print(Text(f"cleanup: {note}", style="dim", overflow="fold"))
+    console.print(check_view.outcome_line(report, session_option))
 
 
 def _session_option(session: str | None, state: Path | None) -> str:

@@ -36,11 +36,13 @@ def _brief(value: object, mask: Callable[[str], str]) -> str:
 
 def header(report: CheckReport) -> RenderableType:
     """`cpictl check  <target>`, then each caller's negotiated version (or refusal)."""
-    lines = [Text.assemble(("cpictl check  ", "bold"), (one_line(report.target), "dim"))]
+    title = Text.assemble(("cpictl check  ", "bold"), (one_line(report.target), "dim"))
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True, min_width=12)  # "  create-env"
+    grid.add_column(overflow="fold")
     for run in report.callers:
-        style = "red" if run.refusal else "dim"
-        lines.append(Text.assemble(f"  {run.caller:<11} ", (visible_controls(run.negotiation), style)))
-    return Group(*lines)
+        grid.add_row(f"  {run.caller}", Text(visible_controls(run.negotiation), style="red" if run.refusal else "dim"))
+    return Group(title, grid)
 
 
 def check_line(result: CheckResult, mask: Callable[[str], str] = str) -> Text:
