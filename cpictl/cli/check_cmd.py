@@ -113,7 +113,8 @@ def _print_only(inputs_schema: bool, list_groups: bool, show: str | None) -> Non
         emit_document(inputs_json_schema(), "json")
     elif list_groups:
         from cpictl.cli.output import stdout_console
-        from cpictl.conformance.groups import RECIPES_DIR, list_groups as listed
+        from cpictl.conformance.groups import RECIPES_DIR
+        from cpictl.conformance.groups import list_groups as listed
         from cpictl.render.check_view import group_listing
 
         stdout_console().print(group_listing(listed(), str(RECIPES_DIR)), soft_wrap=True)
@@ -226,7 +227,7 @@ class _Viewer:
 
 def _finish(report: Any, fmt: str, junit: Path | None, json_path: Path | None, session_option: str) -> None:
     from cpictl.cli.output import emit_document
-    from cpictl.conformance.reports import check_json_report, check_junit_report
+    from cpictl.conformance.reports import check_json_report
 
     _write_reports(report, junit, json_path)
     if fmt == "table":

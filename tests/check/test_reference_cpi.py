@@ -9,7 +9,6 @@ the director against a v2 one.
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pytest
 
@@ -49,7 +48,7 @@ def test_every_check_passes_as_both_callers_at_their_versions(v3_both: CheckProc
         assert groups == set(GROUP_NAMES)
     skipped = [c for c in report["checks"] if c["status"] == "skipped"]
     assert skipped and all(c["caller"] == "create-env" and "create-env never calls" in c["reason"] for c in skipped)
-    assert EXERCISED <= set(report["coverage"]["methods"])
+    assert set(report["coverage"]["methods"]) >= EXERCISED
     assert all(3 in report["coverage"]["methods"][m] and 2 in report["coverage"]["methods"][m]
                for m in ("create_vm", "attach_disk", "delete_disk", "set_vm_metadata"))
 
