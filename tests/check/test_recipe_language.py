@@ -18,6 +18,7 @@ from cpictl.recipes.expectations import error_is
 from cpictl.recipes.runner import RecipeRunner
 from tests.recipes.conftest import make_session, only_problem, write
 
+
 def _run(tmp_path: Path, text: str, **runner: Any) -> Any:
     image = tmp_path / "image.tgz"
     image.write_bytes(b"stand-in")
