@@ -118,6 +118,20 @@ def bench_refcpi(env: dict[str, str]) -> None:
     report("(refcpi) one `info` round trip vs `python3 -c pass`", ours, bare, 5)
 
 
+def bench_check(env: dict[str, str]) -> None:
+    """`cpictl check` against the reference CPI, both callers, every group: its wall time against the sum of its
+    calls' own CPI time (every process it ran: negotiations, checks, finally steps, cleanup), from its report."""
+    samples = []
+    for attempt in range(3):
+        written = Path(env["XDG_STATE_HOME"]) / f"check-{attempt}.json"
+        started = time.perf_counter()
+        subprocess.run([CPICTL, "check", "-o", "json", "--report-json", str(written)], capture_output=True,
+                       env=env, check=True)
+        samples.append((time.perf_counter() - started, json.loads(written.read_text())["cpi_s"]))
+    wall, cpi = sorted(samples)[len(samples) // 2]
+    report("(check) `cpictl check` wall time vs its calls' CPI time", wall, cpi, 1.5)
+
+
 def bench_recipe_steps(home: str) -> None:
     """(e) a 500-step recipe against a trivial CPI: per-step overhead beyond the CPI processes' own time."""
     from cpictl.recipes import RecipeRunner, StepFinished, load_recipe
@@ -153,6 +167,7 @@ def main() -> int:
         os.environ.update({k: env[k] for k in ("XDG_STATE_HOME", "XDG_CONFIG_HOME", "CPICTL_REFCPI_DIR")})
         benches = {"cli": lambda: bench_cli_start(env), "path": lambda: bench_call_path(env),
                    "log": bench_big_log, "refcpi": lambda: bench_refcpi(env),
+                   "check": lambda: bench_check(env),
                    "recipe": lambda: bench_recipe_steps(home), "repl": lambda: repl_bench.run(report),
                    "durable": lambda: durability_bench.durable_overhead(home, absolute),
                    "memory": lambda: durability_bench.answer_memory(home, env, CPICTL, report, absolute),

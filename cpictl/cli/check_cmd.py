@@ -170,7 +170,7 @@ def _run(options: Any, callers: list[str], groups: list[str], variables: dict[st
     def build_target(caller: str) -> Any:
         if caller not in built:
             built[caller] = dataclasses.replace(options, caller=caller).build(layer)
-            if not given_inputs and not built[caller].is_reference:
+            if not given_inputs and not built[caller].is_reference and len(built) == 1:  # said once
                 from cpictl.cli.output import error_message
 
                 error_message("no --inputs: the reference CPI's stemcell image, cloud_properties and networks are "
