@@ -54,6 +54,25 @@ def run_check(base: Path, *args: str, env: dict[str, str] | None = None, timeout
     return CheckProcess(proc, json.loads(report.read_text()) if report.exists() else None, base)
 
 
+def shared_check(factory: pytest.TempPathFactory, name: str, *args: str, **env: str) -> CheckProcess:
+    """`run_check` made once per test session, whichever xdist worker asks first (a module-scoped fixture runs
+    once per worker): the others wait on a lock and read what it left — its output, report and directories.
+    `{base}` in an argument is the run's own directory."""
+    from filelock import FileLock
+
+    root = factory.getbasetemp()
+    root = root.parent if root.name.startswith("popen-gw") else root  # the workers' common directory
+    base, done = root / f"check-{name}", root / f"check-{name}.json"
+    with FileLock(str(root / f"check-{name}.lock")):
+        if not done.exists():
+            run = run_check(base, *(arg.replace("{base}", str(base)) for arg in args), env=check_env(base, **env))
+            done.write_text(json.dumps([run.proc.returncode, run.proc.stdout, run.proc.stderr]))
+    code, out, err = json.loads(done.read_text())
+    report = base / "report.json"
+    return CheckProcess(subprocess.CompletedProcess(args, code, out, err),
+                        json.loads(report.read_text()) if report.exists() else None, base)
+
+
 def failing(report: dict[str, Any]) -> dict[str, set[str]]:
     """The failed checks by caller: {"director": {"disks.attach", …}, "create-env": {…}}."""
     found: dict[str, set[str]] = {caller["caller"]: set() for caller in report["callers"]}

@@ -25,6 +25,9 @@ FAULTS: list[tuple[str, tuple[str, ...], tuple[str, ...], dict[str, set[str]], s
      "stdout.not-json"),
     ("info=info-version:1", ("info", "stemcells"), BOTH,
      {"director": {"info.negotiation", "info.info"}, "create-env": set()}, "CPI API version 1 is not supported"),
+    # create-env takes a NotImplemented info as api_version 1; the director refuses the CPI
+    ("info=error:NotImplemented", ("info", "stemcells"), BOTH,
+     {"director": {"info.negotiation"}, "create-env": set()}, "CPI must report api_version via info"),
     ("create_vm=error:CloudError", ("vms",), DIRECTOR, {"director": {"vms.vm"}}, "Bosh::Clouds::CloudError"),
     ("delete_vm=short-error:VMNotFound", ("vms", "errors"), DIRECTOR,
      {"director": {"vms.delete_vm", "errors.delete_unknown_vm", "errors.delete_vm"}}, "error.short-type-name"),

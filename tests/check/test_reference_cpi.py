@@ -2,8 +2,8 @@
 the director and as create-env, at api_version 3 (the director's) and 2 (create-env's, and the director's against
 a v2 CPI); the reports carry every check; the summary fits 80 columns; nothing is left behind.
 
-Two runs serve every test here (module-scoped): the whole suite as both callers against a v3 reference CPI, and
-the director against a v2 one.
+Two runs serve every test here, each made once per test session (`shared_check`): the whole suite as both callers
+against a v3 reference CPI, and the director against a v2 one.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from cpictl.conformance.groups import GROUP_NAMES
-from tests.check.conftest import CheckProcess, check_env, live_ids, run_check
+from tests.check.conftest import CheckProcess, live_ids, shared_check
 
 #: The methods the issue's checks exercise (every method of the contract the director or create-env calls).
 EXERCISED = {"info", "create_stemcell", "delete_stemcell", "create_vm", "delete_vm", "has_vm", "reboot_vm",
@@ -22,17 +22,15 @@ EXERCISED = {"info", "create_stemcell", "delete_stemcell", "create_vm", "delete_
              "snapshot_disk", "delete_snapshot"}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def v3_both(tmp_path_factory: pytest.TempPathFactory) -> CheckProcess:
-    base = tmp_path_factory.mktemp("v3")
-    junit = base / "report.xml"
-    return run_check(base, "--report-junit", str(junit), env=check_env(base, CPICTL_REFCPI_API_VERSION="3"))
+    return shared_check(tmp_path_factory, "v3-both", "--report-junit", "{base}/report.xml",
+                        CPICTL_REFCPI_API_VERSION="3")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def v2_director(tmp_path_factory: pytest.TempPathFactory) -> CheckProcess:
-    base = tmp_path_factory.mktemp("v2")
-    return run_check(base, "--as", "director", "-o", "json")
+    return shared_check(tmp_path_factory, "v2-director", "--as", "director", "-o", "json")
 
 
 def test_every_check_passes_as_both_callers_at_their_versions(v3_both: CheckProcess) -> None:
