@@ -104,3 +104,16 @@ def test_a_shipped_group_runs_on_its_own(tmp_path: Path) -> None:
     done = subprocess.run([cpictl_bin(), "run", str(group_file("vms")), "-q"], capture_output=True, text=True,
                           env=check_env(tmp_path), timeout=120, cwd=ROOT)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_readme_s_inputs_example_is_a_valid_inputs_file(tmp_path: Path) -> None:
+    import re
+
+    section = (ROOT / "README.md").read_text().split("## Certify a CPI", 1)[1]
+    block = re.search(r"```yml\n(stemcell:.*?)```", section, flags=re.DOTALL)
+    assert block is not None
+    path = tmp_path / "inputs.yml"
+    path.write_text(block.group(1))
+    variables = inputs_vars(load_inputs(path), tmp_path)
+    assert variables["image"] == str(tmp_path / "stemcell" / "image")
+    assert variables["unknown_vm"] == "i-0123456789abcdef0" and variables["new_disk_size"] == 2048
