@@ -17,6 +17,7 @@ run). The reports are written in every case but 2.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import sys
 from pathlib import Path
@@ -66,6 +67,9 @@ def check_command(
                                              "or copy it); run nothing.", rich_help_panel=GROUPS)] = None,
     inputs_schema: Annotated[bool, typer.Option("--inputs-schema", help="Print the JSON Schema of the --inputs "
                                                 "file; run nothing.")] = False,
+    registry: Annotated[bool, typer.Option("--registry", help="Serve an embedded registry on 127.0.0.1 for a "
+                                           "registry-mode CPI, so the settings group sees what it writes.")]
+    = False,
     report_junit: Annotated[Path | None, typer.Option("--report-junit", metavar="FILE",
                                                       help="Write a JUnit XML report.")] = None,
     report_json: Annotated[Path | None, typer.Option("--report-json", metavar="FILE",
@@ -100,7 +104,8 @@ def check_command(
     options = opt.TargetOptions.from_params({**locals(), "caller": None})
     options.flags_layer()  # a mistyped flag is said before anything else is read
     variables = _inputs(inputs)
-    report = _run(options, callers, groups, variables, keep, session, state, fmt, verbose, inputs is not None)
+    report = _run(options, callers, groups, variables, keep, session, state, fmt, verbose, inputs is not None,
+                  registry)
     _finish(report, fmt, report_junit, report_json, _session_option(session, state))
 
 
@@ -150,11 +155,11 @@ def _inputs(path: Path | None) -> dict[str, Any]:
 
 
 def _run(options: Any, callers: list[str], groups: list[str], variables: dict[str, Any], keep: bool,
-         session: str | None, state: Path | None, fmt: str, verbose: bool, given_inputs: bool) -> Any:
+         session: str | None, state: Path | None, fmt: str, verbose: bool, given_inputs: bool,
+         registry: bool) -> Any:
     from cpictl.cli.interrupted_calls import finish_interrupted_calls
     from cpictl.cli.options import journal_path
     from cpictl.conformance.engine import CheckRun
-    from cpictl.conformance.groups import RECIPES_DIR
     from cpictl.recipes import RecipeError
     from cpictl.render.terminal_text import visible_controls
     from cpictl.store import CloudIdStore
@@ -162,14 +167,23 @@ def _run(options: Any, callers: list[str], groups: list[str], variables: dict[st
 
     store = CloudIdStore(journal_path(session, state))
     finish_interrupted_calls(store)
-    # The recipes' own directory is the CPI's working directory unless the target names one: the reference CPI
-    # finds the default stand-in image there, as a recipe's relative paths are found.
-    layer = TargetLayer("cpictl check", {"default_cwd": str(RECIPES_DIR)}, travels=("default_cwd",))
+    # The CPI runs where `cpictl call` would run it (the current directory, or the target's cwd), not in the
+    # recipes' directory as `cpictl run` would: a `--cpi-arg ./cpi.json` means the user's file. The one path the
+    # recipes send, the stemcell image, is absolute (`CheckRun`).
+    layer = TargetLayer("cpictl check", {})
     built: dict[str, Any] = {}
+    servers: list[Any] = []  # one embedded registry serves both callers (a target's registry: names one port)
+    stack = contextlib.ExitStack()
 
     def build_target(caller: str) -> Any:
         if caller not in built:
             built[caller] = dataclasses.replace(options, caller=caller).build(layer)
+            if opt.wants_registry(built[caller], registry):
+                if not servers:
+                    from cpictl.registry.server import registry_for
+
+                    servers.append(stack.enter_context(registry_for(built[caller], store.path)))
+                built[caller] = servers[0].attach(built[caller])
             if not given_inputs and not built[caller].is_reference and len(built) == 1:  # said once
                 from cpictl.cli.output import error_message
 
@@ -182,7 +196,8 @@ def _run(options: Any, callers: list[str], groups: list[str], variables: dict[st
     run = CheckRun(build_target, store, callers=callers, groups=groups, variables=variables, keep=keep,
                    observer=viewer)
     try:
-        return run.run()
+        with stack:
+            return run.run()
     except RecipeError as error:  # inputs that do not fit a step's arguments: said before anything is created
         raise UsageError(error.format(visible=visible_controls)) from None
     finally:

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from cpictl.conformance.engine import CheckRun
-from cpictl.conformance.groups import GROUP_NAMES, RECIPES_DIR
+from cpictl.conformance.groups import GROUP_NAMES
 from cpictl.conformance.results import CheckReport
 from tests.conftest import cpictl_bin
 
@@ -97,7 +97,7 @@ def check_in_process(*, callers: tuple[str, ...] = ("director", "create-env"), g
     from cpictl.targets.layers import TargetLayer
 
     options = TargetOptions(**flags)
-    layer = TargetLayer("cpictl check", {"default_cwd": str(RECIPES_DIR)}, travels=("default_cwd",))
+    layer = TargetLayer("cpictl check", {})
     run = CheckRun(lambda caller: dataclasses.replace(options, caller=caller).build(layer), CloudIdStore(journal),
                    callers=list(callers), groups=list(groups), variables=variables or {})
     return run.run()
