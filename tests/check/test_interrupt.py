@@ -1,4 +1,4 @@
-"""Ctrl-C in the middle of `cpictl check`: the CPI's process group is killed, the group's finally steps and the
+"""Ctrl-C (or SIGTERM: a CI job cancelled) in the middle of `cpictl check`: the CPI's process group is killed, the group's finally steps and the
 last-resort cleanup run, the report is written, and the session holds no live cloud ID — the reference CPI's
 cloud holds nothing either.
 
@@ -15,6 +15,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from cpictl.refcpi import read_state
 from tests.check.conftest import CPIS, check_env, live_ids
 from tests.conftest import cpictl_bin
@@ -28,7 +30,8 @@ def _wait_for(path: Path, proc: subprocess.Popen[str], seconds: float = 120) -> 
         time.sleep(0.05)
 
 
-def test_ctrl_c_mid_suite_leaves_no_live_id(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=["ctrl-c", "sigterm"])
+def test_an_interrupt_mid_suite_leaves_no_live_id(tmp_path: Path, signum: int, code: int) -> None:
     marker, report = tmp_path / "blocked", tmp_path / "report.json"
     env = check_env(tmp_path)
     proc = subprocess.Popen(
@@ -39,18 +42,18 @@ def test_ctrl_c_mid_suite_leaves_no_live_id(tmp_path: Path) -> None:
     try:
         _wait_for(marker, proc)
         assert read_state(tmp_path / "refcpi")["vms"], "a VM is alive when the check is interrupted"
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(signum)
         out, err = proc.communicate(timeout=120)
     finally:
         if proc.poll() is None:
             proc.kill()
-    assert proc.returncode == 130, out + err
+    assert proc.returncode == code, out + err
     assert "Traceback" not in err
     assert live_ids(tmp_path) == []
     state = read_state(tmp_path / "refcpi")
     assert not any(state.get(kind) for kind in ("vms", "disks", "stemcells", "snapshots")), state
     document = json.loads(report.read_text())
-    assert document["status"] == "interrupted" and document["exit_code"] == 130
+    assert document["status"] == "interrupted" and document["exit_code"] == code
     attach = next(c for c in document["checks"] if c["id"] == "attach")
     assert attach["status"] == "skipped" and "interrupted" in attach["reason"]
     assert "interrupted" in out
