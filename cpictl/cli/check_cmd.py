@@ -122,7 +122,7 @@ def _print_only(inputs_schema: bool, list_groups: bool, show: str | None) -> Non
         from cpictl.conformance.groups import list_groups as listed
         from cpictl.render.check_view import group_listing
 
-        stdout_console().print(group_listing(listed(), str(RECIPES_DIR)), soft_wrap=True)
+        stdout_console().print(group_listing(listed(), str(RECIPES_DIR)))
     elif show is not None:
         from cpictl.conformance.groups import GROUP_NAMES, group_file
         from cpictl.recipes.validation import did_you_mean

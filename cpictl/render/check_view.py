@@ -204,13 +204,18 @@ def outcome_line(report: CheckReport, session_option: str = "") -> Text:
 
 
 def group_listing(listings: list[GroupListing], directory: str) -> RenderableType:
-    """`cpictl check --list`: each group's file and its checks, then where the recipes are."""
+    """`cpictl check --list`: each group's file and its checks (`group.id`, what `-o json` names them by), then
+    where the recipes are and how to read or run one."""
     parts: list[RenderableType] = []
     for listing in listings:
-        parts.append(Text.assemble((listing.name, "bold"), f"  {listing.file}"))
-        for step_id, name, method in listing.checks:
-            parts.append(Text.assemble("  · ", one_line(name), (f"  {method}  ({listing.name}.{step_id})", "dim")))
-    parts.append(Text(f"\nThe recipes are in {directory} (parts/: what the groups include; parts/inputs.yml: the "
-                      "inputs and their defaults). `cpictl check --show GROUP` prints one; `cpictl run` runs a "
-                      "copy.", style="dim"))
+        parts.append(Text.assemble((listing.name, "bold"), (f"  {listing.file}", "dim"), overflow="fold"))
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(no_wrap=True)
+        grid.add_column(overflow="fold")
+        for step_id, name, _method in listing.checks:
+            grid.add_row("  ·", Text.assemble(one_line(name), (f"  {listing.name}.{step_id}", "dim")))
+        parts.append(grid)
+    parts.append(Text(f"\nEvery group runs as the director and as create-env (--as). The recipes are in {directory} "
+                      "(parts/: what the groups include; parts/inputs.yml: the inputs and their defaults). `cpictl "
+                      "check --show GROUP` prints one; `cpictl run` runs a copy.", style="dim"))
     return Group(*parts)

@@ -1,6 +1,6 @@
-"""Ctrl-C (or SIGTERM: a CI job cancelled) in the middle of `cpictl check`: the CPI's process group is killed, the group's finally steps and the
-last-resort cleanup run, the report is written, and the session holds no live cloud ID — the reference CPI's
-cloud holds nothing either.
+"""Ctrl-C (or SIGTERM: a CI job cancelled) in the middle of `cpictl check`: the CPI's process group is killed, the
+group's finally steps and the last-resort cleanup run, the report is written, and the session holds no live cloud
+ID — the reference CPI's cloud holds nothing either.
 
 No timing luck: the CPI (a proxy in front of the reference CPI) creates a marker file on its first attach_disk
 and then waits to be killed, so the test interrupts exactly there, with a VM, a disk and a stemcell alive.
