@@ -1,8 +1,8 @@
 """`cpictl check`: certify a CPI against the contract, as the director and as create-env.
 
 The suite is the shipped group recipes (`cpictl.conformance`), run by the recipe runner through the same target
-options as `cpictl run`; this module is the command's edge: options in, the view and the reports out, the exit
-code. `--list`, `--show GROUP` and `--inputs-schema` print and run nothing.
+options as `cpictl run`; this module is the command's edge — options in, the suite run — and `check_output` shows
+it and writes the reports. `--list`, `--show GROUP` and `--inputs-schema` print and run nothing.
 
 Why both callers by default: a CPI that works for one can be unusable for the other (create-env refuses an info
 whose stemcell_formats is null before every call; the director refuses one below api_version 2), and each sends
@@ -106,7 +106,9 @@ def check_command(
     variables = _inputs(inputs)
     report = _run(options, callers, groups, variables, keep, session, state, fmt, verbose, inputs is not None,
                   registry)
-    _finish(report, fmt, report_junit, report_json, _session_option(session, state))
+    from cpictl.cli.check_output import finish_check
+
+    finish_check(report, fmt, report_junit, report_json, _session_option(session, state))
 
 
 def _print_only(inputs_schema: bool, list_groups: bool, show: str | None) -> None:
@@ -192,7 +194,9 @@ def _run(options: Any, callers: list[str], groups: list[str], variables: dict[st
                               "warning", "yellow")
         return built[caller]
 
-    viewer = _Viewer(fmt, verbose)
+    from cpictl.cli.check_output import CheckViewer
+
+    viewer = CheckViewer(fmt, verbose)
     run = CheckRun(build_target, store, callers=callers, groups=groups, variables=variables, keep=keep,
                    observer=viewer)
     try:
@@ -202,91 +206,6 @@ def _run(options: Any, callers: list[str], groups: list[str], variables: dict[st
         raise UsageError(error.format(visible=visible_controls)) from None
     finally:
         viewer.progress.stop()
-
-
-class _Viewer:
-    """What the check shows while it runs: on a terminal a spinner naming the check and the CPI's latest stderr
-    lines (erased as each ends); with -v one line per check as it ends. Machine output shows these on stderr."""
-
-    def __init__(self, fmt: str, verbose: bool) -> None:
-        from cpictl.cli.run_view import StepConsole
-        from cpictl.protocol.redaction import Redactor
-        from cpictl.render.console import make_console
-
-        self.console = make_console(stderr=fmt != "table")
-        self.verbose = verbose
-        self.secrets = Redactor()
-        self.progress = StepConsole(self.console, self.console.is_terminal, self.secrets.text)
-
-    def caller_started(self, caller: str, target: Any) -> None:
-        pass
-
-    def step_started(self, caller: str, group: str, step: Any) -> None:
-        self.progress.start(f"{caller} · {group} · {step.name}")
-
-    def stderr_line(self, line: str) -> None:
-        self.progress.stderr_line(line)
-
-    def check_finished(self, result: Any) -> None:
-        self.progress.stop()
-        if result.outcome is not None:
-            self.secrets.request(result.outcome.request.as_dict())
-        if self.verbose:
-            from cpictl.render.check_view import check_line
-
-            self.console.print(check_line(result, self.secrets.text), soft_wrap=True)
-
-    def cleaning_up(self, what: str) -> None:
-        self.progress.start(f"cleaning up: {what}")
-
-
-def _finish(report: Any, fmt: str, junit: Path | None, json_path: Path | None, session_option: str) -> None:
-    from cpictl.cli.output import emit_document
-    from cpictl.conformance.reports import check_json_report
-
-    _write_reports(report, junit, json_path)
-    if fmt == "table":
-        _show(report, session_option)
-    else:
-        emit_document(check_json_report(report), fmt)
-        if report.leftovers:
-            from cpictl.render.check_view import outcome_line
-
-            sys.stderr.write(outcome_line(report, session_option).plain.split("\n", 1)[-1] + "\n")
-    raise typer.Exit(report.exit_code)
-
-
-def _write_reports(report: Any, junit: Path | None, json_path: Path | None) -> None:
-    from cpictl.cli.run_reports import _json_bytes, _write_documents
-    from cpictl.conformance.reports import check_json_report, check_junit_report
-
-    _write_documents(junit, lambda: check_junit_report(report).encode("utf-8"),
-                     json_path, lambda: _json_bytes(check_json_report(report)))
-
-
-def _show(report: Any, session_option: str) -> None:
-    from rich.text import Text
-
-    from cpictl.cli.output import stdout_console
-    from cpictl.conformance.reports import report_secrets
-    from cpictl.render import check_view
-
-    console = stdout_console()
-    secrets = report_secrets(report)
-    console.print(check_view.header(report))
-    for result in report.failed:
-        console.print()
-        console.print(check_view.failure_detail(result, secrets))
-    warnings = check_view.warnings_block(report)
-    if warnings is not None:
-        console.print()
-        console.print(warnings)
-    console.print()
-    console.print(check_view.summary_table(report))
-    console.print(check_view.coverage_line(report))
-    for note in report.cleanup_notes:
-        console.print(Text(f"cleanup: {note}", style="dim", overflow="fold"))
-    console.print(check_view.outcome_line(report, session_option))
 
 
 def _session_option(session: str | None, state: Path | None) -> str:

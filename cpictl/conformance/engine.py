@@ -27,8 +27,8 @@ from typing import Any
 
 from cpictl.conformance.groups import DEFAULT_IMAGE, group_file
 from cpictl.conformance.quirks import quirks
-from cpictl.conformance.results import CallerRun, CheckReport, CheckResult
-from cpictl.recipes.events import RecipeEvent, StepFinished, StepRow, StepSkipped, StepStarted
+from cpictl.conformance.results import CallerRun, CheckReport, CheckResult, result_of
+from cpictl.recipes.events import RecipeEvent, StepFinished, StepSkipped, StepStarted
 from cpictl.recipes.execution import breaking
 from cpictl.recipes.plan import LoadedRecipe, PlannedStep
 from cpictl.session import CallOutcome, CallSession, Target
@@ -245,26 +245,3 @@ class CheckRun:
             self.report.cleanup_notes.append("the cleanup was interrupted")
         except CpiNotRunnable as error:
             self.report.cleanup_notes.append(f"the cleanup could not start the CPI: {error}")
-
-
-def result_of(row: StepRow, group: str, caller: str) -> CheckResult:
-    """A finished (or skipped) main step as the check it is."""
-    step, outcome = row.step, row.outcome
-    result = CheckResult(group, caller, step.id, step.name, step.method, "passed", why=step.description,
-                         row=row, outcome=outcome, file=step.origin.file, line=step.origin.line,
-                         duration=row.duration, warnings=[*row.warnings, *quirks(outcome)])
-    if row.status in ("skipped", "interrupted"):
-        result.status, result.reason = "skipped", row.reason
-    elif row.status == "misbehaved":
-        result.status, result.misbehaved = "failed", True
-        result.breaks = breaking(outcome, caller) if outcome is not None else []
-        transport = [outcome.failure] if outcome is not None and outcome.failure else []
-        result.failures = transport or ([] if result.breaks else [row.reason or "the CPI misbehaved"])
-        if outcome is not None and outcome.journal_error:
-            result.failures.append(outcome.journal_error)
-        result.reason = (result.failures or [b.message for b in result.breaks] or ["the CPI misbehaved"])[0]
-    elif row.status in ("failed", "invalid"):
-        result.status = "failed"
-        result.failures = list(row.failures) or [row.reason or row.status]
-        result.reason = result.failures[0]
-    return result

@@ -1,4 +1,5 @@
-"""What `cpictl check` found, as plain data: one result per check and caller, and the whole run's outcome.
+"""What `cpictl check` found, as plain data: one result per check and caller (`result_of` makes one from a
+recipe step's row), and the whole run's outcome.
 
 A check is one main step of a shipped group recipe, run as one caller (director or create-env), plus one check
 of the suite's own per caller: the negotiation (whether that caller settles on an api_version with the CPI's
@@ -24,9 +25,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from cpictl.conformance.quirks import quirks
 from cpictl.protocol.catalogue import METHOD_NAMES
 from cpictl.protocol.violations import Violation
 from cpictl.recipes.events import EXIT_EXPECTATION, EXIT_INTERRUPTED, EXIT_MISBEHAVED, EXIT_OK, StepRow
+from cpictl.recipes.execution import breaking
 from cpictl.session import CallOutcome
 
 CheckStatus = Literal["passed", "failed", "skipped"]
@@ -138,3 +141,26 @@ class CheckReport:
     def not_exercised(self) -> list[str]:
         covered = self.coverage()
         return [name for name in METHOD_NAMES if name not in covered]
+
+
+def result_of(row: StepRow, group: str, caller: str) -> CheckResult:
+    """A finished (or skipped) main step as the check it is."""
+    step, outcome = row.step, row.outcome
+    result = CheckResult(group, caller, step.id, step.name, step.method, "passed", why=step.description,
+                         row=row, outcome=outcome, file=step.origin.file, line=step.origin.line,
+                         duration=row.duration, warnings=[*row.warnings, *quirks(outcome)])
+    if row.status in ("skipped", "interrupted"):
+        result.status, result.reason = "skipped", row.reason
+    elif row.status == "misbehaved":
+        result.status, result.misbehaved = "failed", True
+        result.breaks = breaking(outcome, caller) if outcome is not None else []
+        transport = [outcome.failure] if outcome is not None and outcome.failure else []
+        result.failures = transport or ([] if result.breaks else [row.reason or "the CPI misbehaved"])
+        if outcome is not None and outcome.journal_error:
+            result.failures.append(outcome.journal_error)
+        result.reason = (result.failures or [b.message for b in result.breaks] or ["the CPI misbehaved"])[0]
+    elif row.status in ("failed", "invalid"):
+        result.status = "failed"
+        result.failures = list(row.failures) or [row.reason or row.status]
+        result.reason = result.failures[0]
+    return result
