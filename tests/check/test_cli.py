@@ -111,7 +111,7 @@ def test_the_readme_s_inputs_example_is_a_valid_inputs_file(tmp_path: Path) -> N
     import re
 
     section = (ROOT / "README.md").read_text().split("## Certify a CPI", 1)[1]
-    block = re.search(r"```yml\n(stemcell:.*?)```", section, flags=re.DOTALL)
+    block = re.search(r"```yaml title=\"aws-check.yml\"\n(.*?)```", section, flags=re.DOTALL)
     assert block is not None
     path = tmp_path / "inputs.yml"
     path.write_text(block.group(1))
