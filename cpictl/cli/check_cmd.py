@@ -57,6 +57,9 @@ def check_command(
     only: Annotated[list[str] | None, typer.Option("--only", metavar="GROUP", help="Run only this group "
                                                    "(repeatable): info, stemcells, vms, disks, errors, settings.",
                                                    rich_help_panel=GROUPS)] = None,
+    with_: Annotated[list[Path] | None, typer.Option("--with", metavar="FILE", help="Also run this recipe of your "
+                                                     "own as a group, after the shipped ones (repeatable): a copy of "
+                                                     "one extended, say.", rich_help_panel=GROUPS)] = None,
     inputs: Annotated[Path | None, typer.Option("--inputs", metavar="FILE", help="YAML inputs for a real cloud "
                                                 "(see --inputs-schema); default: the reference CPI's.")] = None,
     keep: Annotated[bool, typer.Option("--keep", help="Delete nothing the check creates (to look at it); the end "
@@ -104,8 +107,9 @@ def check_command(
     options = opt.TargetOptions.from_params({**locals(), "caller": None})
     options.flags_layer()  # a mistyped flag is said before anything else is read
     variables = _inputs(inputs)
+    extra = _own_groups(with_ or [], groups)
     report = _run(options, callers, groups, variables, keep, session, state, fmt, verbose, inputs is not None,
-                  registry)
+                  registry, extra)
     from cpictl.cli.check_output import finish_check
 
     finish_check(report, fmt, report_junit, report_json, _session_option(session, state))
@@ -156,9 +160,22 @@ def _inputs(path: Path | None) -> dict[str, Any]:
         raise UsageError(error.format(visible=visible_controls)) from None
 
 
+def _own_groups(files: list[Path], groups: list[str]) -> dict[str, Path]:
+    """`--with FILE`: each a group named after its file (`my-disks.yml` → my-disks), unlike any other."""
+    own: dict[str, Path] = {}
+    for file in files:
+        if not file.is_file():
+            raise UsageError(f"--with: no such recipe file: {file}")
+        name = file.stem
+        if name in groups or name in own or name == "info":
+            raise UsageError(f"--with: a group named '{name}' runs already; give the file another name")
+        own[name] = file.resolve()
+    return own
+
+
 def _run(options: Any, callers: list[str], groups: list[str], variables: dict[str, Any], keep: bool,
          session: str | None, state: Path | None, fmt: str, verbose: bool, given_inputs: bool,
-         registry: bool) -> Any:
+         registry: bool, extra: dict[str, Path]) -> Any:
     from cpictl.cli.interrupted_calls import finish_interrupted_calls
     from cpictl.cli.options import journal_path
     from cpictl.conformance.engine import CheckRun
@@ -198,7 +215,7 @@ def _run(options: Any, callers: list[str], groups: list[str], variables: dict[st
 
     viewer = CheckViewer(fmt, verbose)
     run = CheckRun(build_target, store, callers=callers, groups=groups, variables=variables, keep=keep,
-                   observer=viewer)
+                   observer=viewer, extra=extra)
     try:
         with stack:
             return run.run()

@@ -9,6 +9,8 @@ Rules kept here:
 - Groups run with `keep_going` and `skip_dependents` (each step is a check of its own: one that needs a failed
   step is skipped, not failed) and judged as the caller (`RecipeRunner(judged_as=…)`): a step misbehaves by what
   that caller does not cope with, and one whose method that caller never calls is skipped.
+- A user's own recipe (`extra`, `cpictl check --with FILE`) is a group like the shipped ones, after them: run,
+  judged and cleaned up the same way, with the same inputs.
 - Every recipe is loaded before the first group runs, so an inputs file that does not fit a step's arguments is
   refused before anything is created.
 - Nothing the check creates is left behind unless `keep`: each group's finally steps delete what it made, and
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from cpictl.conformance.groups import DEFAULT_IMAGE, group_file
@@ -55,16 +58,17 @@ class CheckRun:
 
     def __init__(self, build_target: Callable[[str], Target], store: CloudIdStore, *, callers: list[str],
                  groups: list[str], variables: dict[str, Any], keep: bool = False,
-                 observer: CheckObserver | None = None) -> None:
+                 observer: CheckObserver | None = None, extra: dict[str, Path] | None = None) -> None:
         self.build_target = build_target
         self.store = store
         self.callers = callers
-        self.groups = groups
+        self.extra = dict(extra or {})  # the user's own groups (`--with FILE`): name → recipe file
+        self.groups = [*groups, *self.extra]
         self.variables = {"image": str(DEFAULT_IMAGE), **variables}
         self.keep = keep
         self.observer = observer or CheckObserver()
         # the negotiation is a check of the info group's, whichever groups run: the table shows its row
-        self.report = CheckReport("", list(dict.fromkeys(["info", *groups])), kept=keep)
+        self.report = CheckReport("", list(dict.fromkeys(["info", *self.groups])), kept=keep)
         self._created: list[tuple[str, str]] = []
         self._stopped: str | None = None  # why the suite stopped early (an interruption)
         self._negotiated: CallOutcome | None = None  # the info the latest negotiation ran
@@ -170,7 +174,8 @@ class CheckRun:
 
         version = target.api_version if isinstance(target.api_version, int) else 2
         variables = {**self.variables, "agent_id": f"cpictl-check-{uuid.uuid4()}"}
-        return load_recipe(group_file(group), cli_vars=variables, shared_cli_vars=True, default_api_version=version)
+        return load_recipe(self.extra.get(group) or group_file(group), cli_vars=variables, shared_cli_vars=True,
+                           default_api_version=version)
 
     def _run_group(self, run: CallerRun, group: str, recipe: LoadedRecipe, target: Target) -> None:
         from cpictl.recipes.runner import RecipeRunner

@@ -217,5 +217,6 @@ def group_listing(listings: list[GroupListing], directory: str) -> RenderableTyp
         parts.append(grid)
     parts.append(Text(f"\nEvery group runs as the director and as create-env (--as). The recipes are in {directory} "
                       "(parts/: what the groups include; parts/inputs.yml: the inputs and their defaults). `cpictl "
-                      "check --show GROUP` prints one; `cpictl run` runs a copy.", style="dim"))
+                      "check --show GROUP` prints one; copy the directory to extend one, and run your copy with "
+                      "`cpictl run`, or as one more group with `cpictl check --with FILE`.", style="dim"))
     return Group(*parts)

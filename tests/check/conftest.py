@@ -90,7 +90,8 @@ def live_ids(base: Path, env: dict[str, str] | None = None) -> list[dict[str, An
 
 
 def check_in_process(*, callers: tuple[str, ...] = ("director", "create-env"), groups: tuple[str, ...] = GROUP_NAMES,
-                     journal: Path, variables: dict[str, Any] | None = None, **flags: Any) -> CheckReport:
+                     journal: Path, variables: dict[str, Any] | None = None, extra: dict[str, Path] | None = None,
+                     **flags: Any) -> CheckReport:
     """The suite as `cpictl check` runs it, in this process (with `inprocess_refcpi`: no CPI processes)."""
     from cpictl.cli.options import TargetOptions
     from cpictl.store import CloudIdStore
@@ -99,7 +100,7 @@ def check_in_process(*, callers: tuple[str, ...] = ("director", "create-env"), g
     options = TargetOptions(**flags)
     layer = TargetLayer("cpictl check", {})
     run = CheckRun(lambda caller: dataclasses.replace(options, caller=caller).build(layer), CloudIdStore(journal),
-                   callers=list(callers), groups=list(groups), variables=variables or {})
+                   callers=list(callers), groups=list(groups), variables=variables or {}, extra=extra)
     return run.run()
 
 

@@ -118,3 +118,31 @@ def test_the_readme_s_inputs_example_is_a_valid_inputs_file(tmp_path: Path) -> N
     variables = inputs_vars(load_inputs(path), tmp_path)
     assert variables["image"] == str(tmp_path / "stemcell" / "image")
     assert variables["unknown_vm"] == "i-0123456789abcdef0" and variables["new_disk_size"] == 2048
+
+
+def test_a_recipe_of_your_own_runs_as_a_group_judged_like_the_shipped_ones(tmp_path: Path,
+                                                                          inprocess_refcpi: None) -> None:
+    from tests.check.conftest import check_in_process, failing_in
+
+    mine = tmp_path / "mine.yml"
+    mine.write_text(f"""name: mine
+steps:
+  - include: {RECIPES_DIR}/parts/inputs.yml
+  - include: {RECIPES_DIR}/parts/stemcell.yml
+  - include: {RECIPES_DIR}/parts/vm.yml
+  - {{id: gone, name: the VM is gone already, call: has_vm, args: ["${{vm}}"], expect: {{result: [{{equals: false}}]}},
+     description: a check that cannot pass}}
+""")
+    report = check_in_process(callers=("director",), groups=(), extra={"mine": mine}, journal=tmp_path / "j.jsonl")
+    assert report.groups == ["info", "mine"]
+    assert failing_in(report) == {"director": {"mine.gone"}}
+    [failed] = report.failed
+    assert failed.failures == ["result: expected false, got true"] and failed.why == "a check that cannot pass"
+    assert report.leftovers == []  # its finally steps (the parts') cleaned up
+
+
+def test_with_refuses_a_group_name_taken(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    taken = tmp_path / "disks.yml"
+    taken.write_text("name: x\nsteps: [{call: info}]\n")
+    code, _, err = cpictl(capsys, "check", "--with", str(taken))
+    assert code == 2 and "--with: a group named 'disks' runs already" in err
