@@ -2,8 +2,8 @@
 
 This module is the command, one recipe's run (`RunPlan`) and its drive loop; the rest of a run's edge lives beside
 it, one job a module: `run_suite` (several recipes or a directory), `step_prompt` (the `--step` question),
-`run_view` (what is shown for each event, at which detail level), `run_settings` (the agent settings once per VM),
-`run_output` (a closed stdout: stop, clean up, exit 141) and `run_reports` (the JUnit and JSON reports);
+`run_view` (what is shown for each event, at which detail level; `render.run_settings`: the agent settings once
+per VM), `run_output` (a closed stdout: stop, clean up, exit 141) and `run_reports` (the JUnit and JSON reports);
 `recipe_vars` loads a recipe with its variables, as `cpictl recipe check` does. The runner keeps the rest.
 
 Rules kept here:
