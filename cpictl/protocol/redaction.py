@@ -44,7 +44,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from cpictl.protocol.catalogue import get_method
-from cpictl.protocol.secret_forms import secrets_pattern
+from cpictl.protocol.secret_forms import holds_line_breaks, secrets_pattern
 from cpictl.protocol.secret_shapes import secret_shapes
 from cpictl.protocol.violations import Noise, Reaction, Violation
 
@@ -411,7 +411,8 @@ class Redactor:
         so a log keeps its lines."""
         if not self.secrets and not _PROCESS_SECRETS:  # nothing to hunt: no need to look at the text at all
             return text
-        pattern = self._pattern("\n" in text or "\\n" in text)  # `holds_line_breaks`, inline: once per line
+        # `holds_line_breaks`: its first test inline, as this runs once per stderr line
+        pattern = self._pattern(("\n" in text or "\\n" in text) and holds_line_breaks(text))
         return text if pattern is None else pattern.sub(_mask_match, text)
 
     def _pattern(self, wrapped: bool) -> re.Pattern[str] | None:
