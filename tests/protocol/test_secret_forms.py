@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+from urllib.parse import quote
 
 import pytest
 
@@ -41,11 +42,14 @@ def _learnt_from(shape: str, secret: str) -> Redactor:
         register_environment({"PATH": "/usr/bin", "AWS_SECRET_ACCESS_KEY": secret})
     elif shape == "registry password":
         register_secret(secret)
+    elif shape == "url password":  # a CPI splits the URL and uses the password alone, decoded
+        redactor.request({"method": "create_disk", "context": {"director_uuid": "d"}, "arguments": [
+            1024, {"endpoint": f"https://svc-user:{quote(secret, safe='')}@api.example.com/v1"}, None]})
     return redactor
 
 
 SHAPES = ["context property", "cloud_properties password", "env bosh.password", "--env secret",
-          "inherited env secret", "registry password"]
+          "inherited env secret", "registry password", "url password"]
 
 
 @pytest.mark.parametrize("secret", SECRETS, ids=["specials", "token", "aws-key"])
