@@ -4,6 +4,9 @@
 its files), with the process's registered secrets forgotten first, as a fresh process starts; `Scene.process`
 runs one as a real subprocess, stdin piped. Both keep what the command printed, by name.
 
+`shared_scene` builds the scene once per test session, whichever xdist worker asks first: the others wait for it
+and read what it kept (`load`), since a module's tests are spread over the workers.
+
 `LeakFinder` looks for every probe of every secret (`catalogue.probes`, and `tests.secret_echoes.leak_probes`, the
 encodings a CPI may echo) in a text at once: it indexes the probes by their first characters and reads the text
 once, so thousands of probes over megabytes of output cost about a second, not a minute.
@@ -12,12 +15,14 @@ once, so thousands of probes over megabytes of output cost about a second, not a
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import io
+import json
 import os
 import re
 import subprocess
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from tests.conftest import cpictl_bin
@@ -80,6 +85,30 @@ class Scene:
     def files(self) -> list[Path]:
         return sorted(path for top in self.scanned if top.exists() for path in top.rglob("*") if path.is_file())
 
+    def save(self, path: Path) -> None:
+        kept = {"root": str(self.root), "env": self.env, "cpu_seconds": self.cpu_seconds, "cloud": self.cloud,
+                "outputs": {name: asdict(output) for name, output in self.outputs.items()}}
+        path.write_text(json.dumps(kept))
+
+    @classmethod
+    def load(cls, path: Path) -> Scene:
+        kept = json.loads(path.read_text())
+        outputs = {name: Output(**output) for name, output in kept["outputs"].items()}
+        return cls(Path(kept["root"]), kept["env"], outputs, kept["cpu_seconds"], kept["cloud"])
+
+
+def shared_scene(base: Path, build: Callable[[Path], Scene]) -> Scene:
+    """The scene `build` makes in `base/scene`, made once: `base` is the directory all xdist workers of a session
+    share (the parent of each one's base temp)."""
+    kept = base / "scene" / "scene.json"
+    with open(base / "scene.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if kept.exists():
+            return Scene.load(kept)
+        scene = build(base / "scene")
+        scene.save(kept)
+        return scene
+
 
 def _read(stream: io.TextIOWrapper) -> str:
     stream.flush()
@@ -88,7 +117,10 @@ def _read(stream: io.TextIOWrapper) -> str:
 
 @contextlib.contextmanager
 def environment(values: dict[str, str], cwd: Path) -> Iterator[None]:
-    """This process's environment and working directory as the scene's, restored afterwards."""
+    """This process's environment and working directory as the scene's, restored afterwards, and the secrets its
+    commands registered for the process forgotten (the tests that follow in this worker know none)."""
+    from cpictl.protocol.redaction import forget_process_secrets
+
     saved, here = dict(os.environ), os.getcwd()
     os.environ.clear()
     os.environ.update(values)
@@ -96,6 +128,7 @@ def environment(values: dict[str, str], cwd: Path) -> Iterator[None]:
     try:
         yield
     finally:
+        forget_process_secrets()
         os.chdir(here)
         os.environ.clear()
         os.environ.update(saved)

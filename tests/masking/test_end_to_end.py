@@ -28,6 +28,7 @@ import json
 import os
 import stat
 import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -35,11 +36,8 @@ import pytest
 from tests.conftest import CPIS, cpictl_bin
 from tests.masking import catalogue
 from tests.masking.catalogue import PLACES, TARGET_SECRET_KEY, VISIBLE, Secret
-from tests.masking.scene import LeakFinder, Output, Scene, environment
+from tests.masking.scene import LeakFinder, Output, Scene, environment, shared_scene
 from tests.secret_echoes import echoes
-
-#: One scene for the module: its tests stay on one xdist worker (`--dist loadgroup`), which builds it once.
-pytestmark = pytest.mark.xdist_group("masking-end-to-end")
 
 ECHO_CPI = CPIS / "echo_every_value.py"
 FLAG_ENV = catalogue.flag_env_secret()
@@ -92,10 +90,15 @@ def _arguments(scene: Scene) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def scene(tmp_path_factory: pytest.TempPathFactory) -> Scene:
-    root = tmp_path_factory.mktemp("masking")
+def scene(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Scene:
+    """Built once per session: the xdist workers share the parent of their base temps."""
+    base = tmp_path_factory.getbasetemp()
+    return shared_scene(base if worker_id == "master" else base.parent, _build)
+
+
+def _build(root: Path) -> Scene:
     for name in ("work", "reports"):
-        (root / name).mkdir()
+        (root / name).mkdir(parents=True)
     env = {name: value for name, value in os.environ.items() if not name.startswith(("CPICTL_", "XDG_"))}
     # the reference CPI's cloud is its own, outside what cpictl writes: it holds real values, as a cloud does
     env.update(XDG_STATE_HOME=str(root / "state"), XDG_CONFIG_HOME=str(root / "config"),
