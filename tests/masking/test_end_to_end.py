@@ -120,20 +120,26 @@ def _cpu_seconds() -> float:
     return times.user + times.system + times.children_user + times.children_system
 
 
+#: How a call is shown: the table at each detail level (normal: each value on one line, cut to fit; verbose:
+#: everything whole; quiet: one line), JSON and YAML.
+VIEWS = ("-o table -v", "-o json", "-o table", "-o table -q", "-o yaml")
+
+
 def _run(scene: Scene, files: dict[str, str]) -> None:
     ref, echo = ["--target", "ref", *EXTRA], ["--target", "echo", *EXTRA]
     stemcell = ["create_stemcell", "./image.tgz", files["stemcell"]]
     vm = ["create_vm", "agent-1", "${stemcell}", files["vm"], files["networks"], "[]", files["env"]]
-    for fmt in ("table", "json", "yaml"):
-        scene.cpictl(f"ref create_stemcell -o {fmt}", "call", *stemcell, *ref, "-o", fmt)
-        scene.cpictl(f"ref create_vm -o {fmt}", "call", *vm, *ref, "-o", fmt)
+    for view in VIEWS:
+        scene.cpictl(f"ref create_stemcell {view}", "call", *stemcell, *ref, *view.split())
+        scene.cpictl(f"ref create_vm {view}", "call", *vm, *ref, *view.split())
+    scene.cpictl("ref create_vm --print settings", "call", *vm, *ref, "-o", "table", "--print", "settings")
     scene.cpictl("ref create_vm --dry-run", "call", *vm, *ref, "--dry-run")
     scene.cpictl("ref create_vm --dry-run -o table", "call", *vm, *ref, "--dry-run", "-o", "table")
-    for fmt in ("table", "json"):
-        scene.cpictl(f"ref set_vm_metadata -o {fmt}", "call", "set_vm_metadata", "${vm}", files["metadata"], *ref,
-                     "-o", fmt)
-        scene.cpictl(f"ref create_disk -o {fmt}", "call", "create_disk", "1024", files["disk"], "${vm}", *ref,
-                     "-o", fmt)
+    for view in VIEWS[:3]:
+        scene.cpictl(f"ref set_vm_metadata {view}", "call", "set_vm_metadata", "${vm}", files["metadata"], *ref,
+                     *view.split())
+        scene.cpictl(f"ref create_disk {view}", "call", "create_disk", "1024", files["disk"], "${vm}", *ref,
+                     *view.split())
     for fmt in ("table", "json"):
         scene.cpictl(f"ref metadata show -o {fmt}", "metadata", "show", "--target", "ref", "-o", fmt)
     reports = ["--report-json", str(scene.reports / "run.json"), "--report-junit", str(scene.reports / "run.xml")]
@@ -142,8 +148,8 @@ def _run(scene: Scene, files: dict[str, str]) -> None:
 
     scene.cpictl("echo info -o yaml", "call", "info", *echo, "-o", "yaml")
     scene.cpictl("echo create_stemcell -o json", "call", *stemcell, *echo, "-o", "json")
-    for fmt in ("table", "json"):
-        scene.cpictl(f"echo create_vm -o {fmt}", "call", *vm, *echo, "-o", fmt)
+    for view in VIEWS[:3]:
+        scene.cpictl(f"echo create_vm {view}", "call", *vm, *echo, *view.split())
     scene.cpictl("echo set_vm_metadata -o json", "call", "set_vm_metadata", "vm-1", files["metadata"], *echo,
                  "-o", "json")
 
@@ -188,7 +194,7 @@ def repl_lines() -> list[str]:
 
 
 def _repl_piped(scene: Scene) -> None:
-    lines = [*repl_lines(), ":last", ":log", ":stderr", ":trace", ":ids", ":env"]
+    lines = [":set detail verbose", *repl_lines(), ":last", ":log", ":stderr", ":trace", ":ids", ":env"]
     scene.process("ref repl (piped)", "repl", "--target", "ref", *EXTRA, stdin="\n".join(lines) + "\n")
 
 
@@ -326,7 +332,7 @@ def _words(value: Any) -> list[str]:
 def test_each_place_shows_its_readable_values_in_the_table(scene: Scene, name: str) -> None:
     method = WHERE[name][0]
     words = [word for word in _words(VISIBLE[name]) if word not in ("True", "False")]
-    for source in (f"ref {method} -o table", "ref repl (piped)", "ref run -v"):
+    for source in (f"ref {method} -o table -v", "ref repl (piped)", "ref run -v"):
         assert [word for word in words if word not in scene.outputs[source].stdout] == [], source
     history = (scene.root / "state" / "cpictl" / "repl_history").read_text()
     assert [word for word in words if word not in history] == []
@@ -334,7 +340,8 @@ def test_each_place_shows_its_readable_values_in_the_table(scene: Scene, name: s
 
 def test_the_agent_settings_show_the_readable_values_of_the_network_and_env(scene: Scene) -> None:
     env = [*_words(VISIBLE["env"]), "client-visible", "db.internal"]  # the table lists networks without them
-    for source, words in (("ref create_vm -o table", env), ("ref metadata show -o table", env),
+    for source, words in (("ref create_vm -o table -v", env), ("ref create_vm --print settings", env),
+                          ("ref metadata show -o table", env),
                           ("ref metadata show -o json", [*env, *_words(VISIBLE["network"])])):
         assert [word for word in words if word not in scene.outputs[source].stdout] == [], source
 
