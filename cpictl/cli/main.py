@@ -83,6 +83,12 @@ def _add_trace(app: typer.Typer) -> None:
     app.add_typer(trace_app, name="trace")
 
 
+def _add_diff(app: typer.Typer) -> None:
+    from cpictl.cli.diff_cmd import DIFF_HELP, diff_command
+
+    app.command("diff", help=DIFF_HELP)(diff_command)
+
+
 def _add_record(app: typer.Typer) -> None:
     from cpictl.cli.record_cmd import record_app
 
@@ -93,7 +99,7 @@ def _add_record(app: typer.Typer) -> None:
 COMMANDS: dict[str, Callable[[typer.Typer], None]] = {
     "call": _add_call, "repl": _add_repl, "methods": _add_methods, "describe": _add_describe, "ids": _add_ids,
     "cleanup": _add_cleanup, "run": _add_run, "recipe": _add_recipe, "metadata": _add_metadata,
-    "target": _add_target, "trace": _add_trace, "record": _add_record,
+    "target": _add_target, "trace": _add_trace, "record": _add_record, "diff": _add_diff,
 }
 
 
