@@ -10,8 +10,8 @@
 Rules:
 
 * Every Tab is a new cpictl process (the scripts in `completions/`, `cpictl.cli.shell_complete`), so each
-  callback imports only what it needs, and never rich: live IDs come from the journal's index
-  (`cpictl.store.live_index`), not a replay, while the journal is unchanged.
+  callback imports only what it needs, and never rich: live IDs come from the journal's small index
+  (`cpictl.store.live_index`), not from a replay of the whole journal.
 * Completion never fails loudly: a problem reading a session, a trace or a directory yields no suggestions.
 * A value a shell could not show or insert as one word (a cloud ID or a file name with a control character or a
   line break) is not offered; descriptions have such characters replaced by spaces (for IDs, the index does it).

@@ -40,9 +40,7 @@ if [[ $zsh_eval_context[-1] == loadautofunc ]]; then
   %(complete_func)s "$@"
 fi
 """
-
-
-_WHITESPACE = re.compile(r"\s")
+_WHITESPACE = re.compile(r"\s")  # fish reads one completion a line, its description after a tab
 
 
 def _plain(items: list[Any]) -> list[Any]:

@@ -133,3 +133,18 @@ def test_ids_a_shell_cannot_show_are_left_out(tmp_path: Path):
 def test_no_journal_no_ids(tmp_path: Path):
     assert _vms(tmp_path / "missing.jsonl") == []
     assert not index_path(tmp_path / "missing.jsonl").exists()
+
+
+def test_unanswered_calls_are_offered_until_dismissed(journal: Path):
+    from cpictl.store.journal import encode_line
+
+    def append(**line: object) -> None:
+        with journal.open("ab") as stream:
+            stream.write(encode_line({"v": 1, "time": "t", **line}))
+
+    append(event="pending", call="owner-1", method="create_vm")
+    assert live_ids(journal).calls() == []  # in flight: nothing to dismiss yet
+    append(event="unanswered", call="owner-1", reason="timed out")
+    assert live_ids(journal).calls("own") == [("owner-1", "create_vm", "timed out")]
+    append(event="dismissed", call="owner-1")
+    assert live_ids(journal).calls() == []
