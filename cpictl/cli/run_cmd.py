@@ -29,6 +29,7 @@ import typer
 
 from cpictl.cli import metavars
 from cpictl.cli import options as opt
+from cpictl.cli.completion import complete_recipe_path
 from cpictl.cli.detail_options import OUTPUT, PrintOpt, VerboseOpt, detail_option
 from cpictl.cli.exits import UsageError
 from cpictl.cli.options import TargetOptions, journal_path, parse_version, wants_registry
@@ -59,7 +60,8 @@ RunQuietOpt = Annotated[bool, typer.Option("-q", "--quiet", help="Only the faile
 
 def run_command(
     recipe_files: Annotated[list[Path], typer.Argument(metavar="RECIPE...", click_type=metavars.TEXT,
-                                                       help="Recipe files, or directories of recipes.")],
+                                                       help="Recipe files, or directories of recipes.",
+                                                       autocompletion=complete_recipe_path)],
     var: VarOpt = None, vars_file: VarsFileOpt = None,
     tag: Annotated[list[str] | None, typer.Option("--tag", metavar="TAG", help="Run only the recipes tagged so "
                                                   "(`tags:`); repeatable: any of them.")] = None,
