@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench install clean
+.PHONY: demo test lint bench install clean completions
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ lint: $(VENV)/.installed-test
 
 test: lint
 	$(BIN)/python -m pytest -q
+
+# completions/: the shell scripts, rendered from the command-line definition (tests/completion checks they are current)
+completions: $(VENV)/.installed
+	$(BIN)/python scripts/gen_completions.py
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m compileall -q cpictl  # start-up is measured: sources edited since install must not recompile per run

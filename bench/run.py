@@ -159,6 +159,43 @@ def bench_recipe_steps(home: str) -> None:
           f"{overhead_ms:10.3f}ms  goal ≤ 3 ms  {verdict}   (total {total:.2f} s, CPI {cpi_time:.2f} s)")
 
 
+def bench_shell_tab(home: str, env: dict[str, str]) -> None:
+    """A shell's Tab is a new process: `cpictl call delete_vm <Tab>` (as bash's script asks) in a session of
+    10,000 IDs, whole, against `python -c pass` in the same run. The goal is for the Tabs while the journal is
+    unchanged; printed beside it: the first Tab after a call appended to the journal (the index folds the new
+    lines in) and the very first Tab (no index yet: the journal is replayed)."""
+    from cpictl.store.journal import encode_line
+
+    state = Path(home) / "tab-state"
+    journal = state / "cpictl" / "sessions" / "default.jsonl"
+    journal.parent.mkdir(parents=True)
+    repl_bench.write_big_journal(journal, 9_999)
+    tab_env = {**env, "XDG_STATE_HOME": str(state), "_CPICTL_COMPLETE": "complete_bash",
+               "COMP_WORDS": "cpictl call delete_vm ", "COMP_CWORD": "3"}
+
+    def tab(expected: int = 10_000) -> float:
+        started = time.perf_counter()
+        offered = len(subprocess.run([CPICTL], env=tab_env, capture_output=True, check=True).stdout.split())
+        assert offered == expected, f"expected {expected} VM IDs, got {offered}"
+        return time.perf_counter() - started
+
+    cold = tab(9_999)
+    after_call = []
+    for n in range(5):  # a call journals a new VM (one fsynced line), then the next Tab
+        with journal.open("ab") as stream:
+            stream.write(encode_line({"v": 1, "event": "created", "kind": "vm", "cid": f"vm-new-{n}",
+                                      "method": "create_vm", "time": "2024-01-02T00:00:00.000Z"}))
+        after_call.append(tab(10_000 + n))
+    with journal.open("ab") as stream:
+        stream.write(b"".join(encode_line({"v": 1, "event": "deleted", "kind": "vm", "cid": f"vm-new-{n}"})
+                              for n in range(1, 5)))  # back to 10,000
+    tab()
+    ours, bare = paired_times(tab, lambda: subprocess.run([sys.executable, "-c", "pass"], check=True), 25)
+    absolute("(tab) `cpictl call delete_vm <Tab>`, 10,000 IDs, whole process", ours * 1000, 150, "ms")
+    print(f"    `python -c pass` {bare * 1000:.1f} ms (ratio {ours / bare:.1f}); the first Tab after a call "
+          f"{statistics.median(after_call) * 1000:.0f} ms; the first Tab ever (replay) {cold * 1000:.0f} ms")
+
+
 def main() -> int:
     extra = [a for a in sys.argv[1:] if not a.startswith("-")]
     with tempfile.TemporaryDirectory() as home:
@@ -175,7 +212,8 @@ def main() -> int:
                    "import": lambda: trace_import_bench.import_speed(home, paired_times, report, absolute, CPICTL,
                                                                     env, durability_bench._peak_mb),
                    "recorder": lambda: (recorder_bench.added_latency(home, absolute),
-                                        recorder_bench.import_path(home, absolute))}
+                                        recorder_bench.import_path(home, absolute)),
+                   "tab": lambda: bench_shell_tab(home, env)}
         for name, bench in benches.items():
             if not extra or name in extra:
                 bench()

@@ -33,10 +33,6 @@ show() {
     if ((code)); then printf '%s(exit %d)%s\n' "$dim" "$code" "$plain"; fi
 }
 
-# `run -q` (only failed steps and the summary) is on its way; until this cpictl has it, the run shows every step.
-quiet_run=()
-if "$cpictl" run --help | grep -q -- '--quiet'; then quiet_run=(-q); fi
-
 printf '%scpictl demo: the bundled reference CPI (a local simulation, not a cloud), in a throw-away directory%s\n' \
     "$bold" "$plain"
 
@@ -59,7 +55,7 @@ caption "5. Cleanup deletes what the session made, in order: the disk is detache
 show "$cpictl" cleanup --yes -o table
 
 caption "6. The same lifecycle as a recipe, with expectations and its own cleanup in finally:"
-show "$cpictl" run recipes/walkthrough.yml "${quiet_run[@]}" -o table
+show "$cpictl" run recipes/walkthrough.yml -o table
 
 caption "7. Nothing is left behind"
 show "$cpictl" ids -o table

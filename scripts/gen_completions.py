@@ -1,7 +1,8 @@
-"""Write the shell completion scripts in completions/ from typer's own templates.
+"""`make completions`: write the shell completion scripts in completions/ from the live command-line definition.
 
-Run `python scripts/gen_completions.py` after changing the command name; a test checks the files are current.
-The scripts ask `cpictl` itself for completions at run time, so new commands and options need no regeneration.
+Each script is what typer's completion machinery renders for the whole `cpictl` command, through the classes
+`cpictl.cli.shell_complete` registers (the same text `cpictl --show-completion SHELL` prints);
+`tests/completion/test_scripts.py` fails when a committed file differs from what this would write.
 """
 
 from __future__ import annotations
@@ -9,21 +10,27 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from typer._completion_shared import get_completion_script
-
-SHELLS = {"bash": "cpictl.bash", "zsh": "_cpictl", "fish": "cpictl.fish"}
 OUT = Path(__file__).resolve().parent.parent / "completions"
 
 
 def scripts() -> dict[str, str]:
-    return {file: get_completion_script(prog_name="cpictl", complete_var="_CPICTL_COMPLETE", shell=shell) + "\n"
-            for shell, file in SHELLS.items()}
+    """{file name in completions/: its text}, rendered from the command tree as it is now."""
+    import typer
+
+    from cpictl.cli.main import build_app
+    from cpictl.cli.shell_complete import SCRIPT_FILES, script
+
+    command = typer.main.get_command(build_app())
+    return {file: script(shell, command) for shell, file in SCRIPT_FILES.items()}
 
 
 def main() -> int:
     OUT.mkdir(exist_ok=True)
     for file, text in scripts().items():
-        (OUT / file).write_text(text)
+        path = OUT / file
+        if not path.exists() or path.read_text() != text:
+            path.write_text(text)
+            print(f"wrote completions/{file}")
     return 0
 
 

@@ -13,7 +13,7 @@ import typer
 
 from cpictl.cli import exits, metavars
 from cpictl.cli import options as opt
-from cpictl.cli.completion import complete_call_argument, complete_method
+from cpictl.cli.completion import complete_call_argument, complete_method, complete_trace_number
 from cpictl.cli.detail_options import OUTPUT, PrintOpt, QuietOpt, VerboseOpt, detail_option, format_for
 from cpictl.cli.exits import UsageError
 from cpictl.cli.options import TargetOptions, journal_path, wants_registry
@@ -47,7 +47,8 @@ def call_command(
     raw: Annotated[str | None, typer.Option("--raw", metavar="FILE|-", help="Send this whole request document "
                                                "unchanged (a file, or - for stdin).")] = None,
     from_trace: Annotated[int | None, typer.Option("--from-trace", metavar="N", help="Send the call numbered N in "
-                                                   "the session's trace again (`cpictl trace list`).")] = None,
+                                                   "the session's trace again (`cpictl trace list`).",
+                                                   autocompletion=complete_trace_number)] = None,
     from_log: Annotated[str | None, typer.Option("--from-log", metavar="FILE", help="Send a call found in a BOSH "
                                                  "debug log (director task or create-env); with --request-id.")] = None,
     request_id: Annotated[str | None, typer.Option("--request-id", metavar="ID", help="Which call of --from-log: "

@@ -89,6 +89,12 @@ def _add_trace(app: typer.Typer) -> None:
     app.add_typer(trace_app, name="trace")
 
 
+def _add_diff(app: typer.Typer) -> None:
+    from cpictl.cli.diff_cmd import DIFF_HELP, diff_command
+
+    app.command("diff", help=DIFF_HELP)(diff_command)
+
+
 def _add_record(app: typer.Typer) -> None:
     from cpictl.cli.record_cmd import record_app
 
@@ -99,7 +105,7 @@ def _add_record(app: typer.Typer) -> None:
 COMMANDS: dict[str, Callable[[typer.Typer], None]] = {
     "call": _add_call, "repl": _add_repl, "methods": _add_methods, "describe": _add_describe, "ids": _add_ids,
     "cleanup": _add_cleanup, "run": _add_run, "check": _add_check, "recipe": _add_recipe, "metadata": _add_metadata,
-    "target": _add_target, "trace": _add_trace, "record": _add_record,
+    "target": _add_target, "trace": _add_trace, "record": _add_record, "diff": _add_diff,
 }
 
 
@@ -136,8 +142,10 @@ def build_app(only: str | None = None) -> typer.Typer:
 
 def invoked_command(argv: list[str]) -> str | None:
     """The command a command line runs (`cpictl --debug call info` → call); None when it names none we know."""
-    if os.environ.get("_CPICTL_COMPLETE"):
-        return None  # shell completion may need every command's name
+    if os.environ.get("_CPICTL_COMPLETE"):  # a shell's Tab: the command it is in, or all (to complete a name)
+        from cpictl.cli.shell_complete import command_being_completed
+
+        return command_being_completed(COMMANDS)
     first = next((word for word in argv if not word.startswith("-")), None)
     return first if first in COMMANDS else None
 
@@ -198,11 +206,14 @@ def main(argv: list[str] | None = None) -> int:
 def _main(argv: list[str] | None, error_message: Callable[..., None]) -> int:
     from cpictl import shutdown
     from cpictl.cli.output import readable_anywhere
+    from cpictl.cli.shell_complete import use_cpictl_classes
 
     readable_anywhere()
     args = sys.argv[1:] if argv is None else argv
     try:
-        returned = build_app(invoked_command(args))(args=args, prog_name="cpictl", standalone_mode=False)
+        command = typer.main.get_command(build_app(invoked_command(args)))
+        use_cpictl_classes()  # after get_command: building the command registers typer's own classes
+        returned = command.main(args=args, prog_name="cpictl", standalone_mode=False)
         if returned == 130:  # typer's exit for KeyboardInterrupt (Ctrl-C, SIGTERM, SIGHUP), or run's own
             killed = "; a running CPI's process group was killed" if shutdown.stopped_cpi() else ""
             error_message(shutdown.describe() + killed)

@@ -26,6 +26,12 @@ def complete_target(incomplete: str) -> list[tuple[str, str]]:
     return complete_target_name(incomplete)
 
 
+def complete_session(incomplete: str) -> list[tuple[str, str]]:
+    from cpictl.cli.completion import complete_session as sessions
+
+    return sessions(incomplete)
+
+
 TargetNameOpt = Annotated[str | None, typer.Option(
     "--target", metavar="NAME", help="A named target from ./cpictl.yml or config.yml in ~/.config/cpictl (default: "
     "$CPICTL_TARGET, else the config's default:, else the bundled reference CPI). Flags given with it override "
@@ -82,7 +88,7 @@ TimeoutOpt = Annotated[float | None, typer.Option(
     "like BOSH).", rich_help_panel=TARGET)]
 SessionOpt = Annotated[str | None, typer.Option(
     "--session", metavar="NAME", help="Cloud-ID session name (default: $CPICTL_SESSION or 'default').",
-    rich_help_panel="Session")]
+    autocompletion=complete_session, rich_help_panel="Session")]
 StateOpt = Annotated[Path | None, typer.Option(
     "--state", metavar="FILE", help="Journal file to use instead of the session's.", rich_help_panel="Session")]
 

@@ -15,6 +15,7 @@ from typing import Annotated, Any
 import typer
 
 from cpictl.cli import metavars
+from cpictl.cli.completion import complete_recipe_path
 from cpictl.cli.exits import UsageError
 from cpictl.cli.output import emit_document
 from cpictl.cli.recipe_vars import VarOpt, VarsFileOpt, load_recipe_with_vars
@@ -42,7 +43,8 @@ CHECK_HELP = (
 
 @recipe_app.command("check", help=CHECK_HELP)
 def check_command(recipe_files: Annotated[list[Path], typer.Argument(
-                      metavar="RECIPE...", click_type=metavars.TEXT, help="Recipe files, or directories of recipes.")],
+                      metavar="RECIPE...", click_type=metavars.TEXT, help="Recipe files, or directories of recipes.",
+                      autocompletion=complete_recipe_path)],
                   var: VarOpt = None, vars_file: VarsFileOpt = None) -> None:
     from cpictl.cli.output import error_message
 

@@ -2,8 +2,8 @@
 
 This module is the command, one recipe's run (`RunPlan`) and its drive loop; the rest of a run's edge lives beside
 it, one job a module: `run_suite` (several recipes or a directory), `step_prompt` (the `--step` question),
-`run_view` (what is shown for each event, at which detail level), `run_settings` (the agent settings once per VM),
-`run_output` (a closed stdout: stop, clean up, exit 141) and `run_reports` (the JUnit and JSON reports);
+`run_view` (what is shown for each event, at which detail level; `render.run_settings`: the agent settings once
+per VM), `run_output` (a closed stdout: stop, clean up, exit 141) and `run_reports` (the JUnit and JSON reports);
 `recipe_vars` loads a recipe with its variables, as `cpictl recipe check` does. The runner keeps the rest.
 
 Rules kept here:
@@ -29,6 +29,7 @@ import typer
 
 from cpictl.cli import metavars
 from cpictl.cli import options as opt
+from cpictl.cli.completion import complete_recipe_path
 from cpictl.cli.detail_options import OUTPUT, PrintOpt, VerboseOpt, detail_option
 from cpictl.cli.exits import UsageError
 from cpictl.cli.options import TargetOptions, journal_path, parse_version, wants_registry
@@ -59,7 +60,8 @@ RunQuietOpt = Annotated[bool, typer.Option("-q", "--quiet", help="Only the faile
 
 def run_command(
     recipe_files: Annotated[list[Path], typer.Argument(metavar="RECIPE...", click_type=metavars.TEXT,
-                                                       help="Recipe files, or directories of recipes.")],
+                                                       help="Recipe files, or directories of recipes.",
+                                                       autocompletion=complete_recipe_path)],
     var: VarOpt = None, vars_file: VarsFileOpt = None,
     tag: Annotated[list[str] | None, typer.Option("--tag", metavar="TAG", help="Run only the recipes tagged so "
                                                   "(`tags:`); repeatable: any of them.")] = None,

@@ -22,7 +22,7 @@ import contextlib
 import dataclasses
 from typing import Any
 
-from cpictl.cli.run_settings import RunSettings
+from cpictl.render.run_settings import RunSettings
 
 
 @dataclasses.dataclass

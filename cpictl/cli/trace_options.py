@@ -9,29 +9,9 @@ from typing import Annotated, Any
 import typer
 
 from cpictl.cli import metavars
+from cpictl.cli.completion import complete_trace_number as complete_number
 from cpictl.cli.from_trace import trace_errors
 from cpictl.cli.options import journal_path
-
-
-def complete_number(ctx: Any, incomplete: str) -> list[tuple[str, str]]:
-    """The trace's last calls, newest first, with their method and outcome; nothing when it cannot be read."""
-    try:
-        from cpictl.render.trace_view import outcome_word
-        from cpictl.traces.reading import entries_backwards, request_of, trace_for
-
-        files = ctx.params.get("file")
-        file = files[0] if isinstance(files, list) and files else files
-        trace = trace_for(journal_path(ctx.params.get("session"), ctx.params.get("state")), file)
-        offered = []
-        for entry in entries_backwards(trace):
-            if str(entry["n"]).startswith(incomplete):
-                offered.append((str(entry["n"]), f"{request_of(entry)[0]} {outcome_word(entry)}"))
-                if len(offered) >= 20:
-                    break
-        return offered
-    except Exception:  # a broken trace must not break the user's shell
-        return []
-
 
 NumberArg = Annotated[int, typer.Argument(metavar="N", click_type=metavars.NUMBER,
                                           help="The call's number (`cpictl trace list`).",

@@ -11,10 +11,13 @@ stays readable):
   tokens, `Basic `/`Bearer ` credentials), and, in place, the userinfo of a URL (`nats://<redacted>@host`).
   So `instance_type: m5.large`, `subnet` or `availability_zone` stay readable, unlike in the director's log, which
   masks every cloud_properties value: a debugger's user needs to see them, and a replay need not ask for them.
+  A setting word (`true`, `enabled`, `required` …: `metadata_options.http_tokens: required`) is no secret under
+  any key: it stays readable too.
 Every masked value is a secret, so every one (4 characters or longer, numbers by their text and only where no
-digit touches them) is also hunted in free text: the CPI's `log`, stderr, error messages, violations and results,
-with the userinfo of a masked URL and the secret-shaped parts of a masked string (the token inside a
-`Bearer …` header). Inside decoded JSON (`scrub`: a result, a saved value) a value is also masked where it sits
+digit touches them, never a setting word) is also hunted in free text: the CPI's `log`, stderr, error messages,
+violations and results, with the userinfo of a URL (and its password alone, as typed and percent-decoded: a CPI
+splits the URL and logs or base64-encodes the password) and the secret-shaped parts of a masked string (the token
+inside a `Bearer …` header). Inside decoded JSON (`scrub`: a result, a saved value) a value is also masked where it sits
 under the very key it was masked under in the request.
 
 Besides a request's own secrets, every Redactor hunts the process's (`register_secret`): the embedded registry's
@@ -28,10 +31,11 @@ URL-encoded (every byte too), hex, base64 at any alignment inside a longer blob 
 and wrapped into lines, and a multi-line secret line by line — by one compiled pattern (`secret_forms`).
 
 Agent settings (user-metadata, registry entries; `Redactor.agent_settings`) keep their shape so a person can see
-what a CPI wrote: values under secret-sounding keys (a wider net than `secret_key`: password, keys,
-certificates, tokens, credentials, `ca`), secret-shaped strings, blobstore credentials and the userinfo of every
-URL (mbus, registry endpoint, blobstore endpoint) are masked; the rest (network cloud_properties, env keys the
-agent does not define) follows the same rule as the request, so both views show the same values.
+what a CPI wrote: values under secret-sounding keys (a wider net than `secret_key`: password, keys, certificates,
+tokens, credentials, `ca` — and every key `secret_key` takes), secret-shaped strings, blobstore credentials and the
+userinfo of every URL (mbus, registry endpoint, blobstore endpoint) are masked; the rest (each network's
+cloud_properties, env keys but the agent's `bosh`) follows the same rule as the request, so both views show the
+same values.
 """
 
 from __future__ import annotations
@@ -44,7 +48,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from cpictl.protocol.catalogue import get_method
-from cpictl.protocol.secret_forms import secrets_pattern
+from cpictl.protocol.secret_forms import holds_line_breaks, secrets_pattern
 from cpictl.protocol.secret_shapes import secret_shapes
 from cpictl.protocol.violations import Noise, Reaction, Violation
 
@@ -59,6 +63,17 @@ _LINE_BREAK = re.compile(r"\r?\n")
 #: Keys whose values are secrets wherever they appear in agent settings (`authorized_keys`, `private_key`, `ca` …).
 SECRET_KEY = re.compile(r"pass|secret|private|key|token|cert|credential|^ca$|_ca$|^ca_", re.IGNORECASE)
 _URL_USERINFO = re.compile(r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.-]*://)(?P<userinfo>[^/@\s]+)@")
+
+
+#: Values that are settings, not secrets, under whatever key (`http_tokens: required`, the AWS CPI's IMDSv2 switch;
+#: `AWS_USE_FIPS_TOKEN=true`): shown, and never hunted, which would blank these ordinary words in every log.
+_SETTING_WORDS = frozenset({"true", "false", "yes", "no", "on", "off", "none", "null", "default", "enabled",
+                            "disabled", "required", "optional"})
+
+
+def setting_word(value: object) -> bool:
+    """Whether a value is a setting word (`required`, `true`, `enabled` …), which no secret is."""
+    return isinstance(value, str) and value.strip().lower() in _SETTING_WORDS
 
 
 _KEY_WORDS = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])")
@@ -129,6 +144,14 @@ def _scalar_forms(value: Any) -> list[str]:
     return [str(value)]
 
 
+def url_credentials(userinfo: str) -> set[str]:
+    """The secrets of a URL's userinfo (`user:p%40ss`): itself and percent-decoded, and the password alone, as
+    typed and decoded; a userinfo without a password is a token given as the user name (`ghp_…@host`), whole."""
+    _, colon, password = userinfo.partition(":")
+    found = {userinfo, unquote(userinfo)}
+    return found | {password, unquote(password)} if colon else found
+
+
 def mask_url_userinfo(text: str) -> str:
     """`nats://user:pw@host:4222` → `nats://<redacted>@host:4222`, anywhere inside a text."""
     return _URL_USERINFO.sub(lambda match: f"{match['scheme']}{MASK}@", text)
@@ -144,7 +167,7 @@ def register_secret(value: str, *, numeric: bool = False) -> None:
     CPI's environment): every Redactor hunts it from now on, in every view, report and journal, wherever a CPI
     echoes it. `numeric`: a number, hidden only where no digit touches it."""
     global _process_generation
-    if len(value) < _MIN_SECRET_LENGTH or value in _PROCESS_SECRETS:
+    if len(value) < _MIN_SECRET_LENGTH or value in _PROCESS_SECRETS or setting_word(value):
         return
     _PROCESS_SECRETS.add(value)
     if numeric:
@@ -213,7 +236,7 @@ class Redactor:
             return
         if isinstance(value, str):
             for match in _URL_USERINFO.finditer(value):  # credentials in an endpoint are secrets wherever they are
-                self._hunt(match["userinfo"], numeric=False)
+                self._hunt_userinfo(match["userinfo"])
             for part in secret_shapes(value):  # the token alone, should a CPI log only that
                 self._hunt(part, numeric=False)
         for form in _scalar_forms(value):
@@ -221,9 +244,16 @@ class Redactor:
                 self._keyed.add((key, form))
             self._hunt(form, numeric=not isinstance(value, str))
 
+    def _hunt_userinfo(self, userinfo: str) -> None:
+        """A URL's credentials as they stand, and as a client splits and decodes them to use them: the password
+        alone (a CPI may log it, or send it as `Authorization: Basic base64(user:password)`), `p%40ss` as `p@ss`.
+        The user name alone stays readable, as in an environment variable's URL (`environment_secrets`)."""
+        for form in url_credentials(userinfo):
+            self._hunt(form, numeric=False)
+
     def _hunt(self, form: str, *, numeric: bool) -> None:
         """Hunt `form` in free text, in every spelling a CPI may echo it in (`secret_forms`)."""
-        if len(form) < _MIN_SECRET_LENGTH:
+        if len(form) < _MIN_SECRET_LENGTH or setting_word(form):
             return
         if "\n" in form:
             self._hunt_lines(form)
@@ -251,7 +281,7 @@ class Redactor:
         if isinstance(value, dict):
             masked = {}
             for name, item in value.items():
-                if secret_key(name) and item is not None and not isinstance(item, bool):
+                if secret_key(name) and item is not None and not isinstance(item, bool) and not setting_word(item):
                     self._remember(item, key=str(name))
                     masked[name] = MASK
                 else:
@@ -270,17 +300,19 @@ class Redactor:
             return MASK
         if "@" in value:
             for match in _URL_USERINFO.finditer(value):
-                self._remember(match["userinfo"])
+                self._hunt_userinfo(match["userinfo"])
             return mask_url_userinfo(value)
         return value
 
     def _mask_secret_keys(self, value: Any, key: str | None = None) -> Any:
-        """Agent settings' rule: mask values under secret-sounding keys (`SECRET_KEY`, wider than `secret_key`),
-        secret-shaped strings, and URL userinfo in every string, keeping the shape."""
+        """Agent settings' rule: mask values under secret-sounding keys (`SECRET_KEY`, wider than `secret_key`, and
+        every key `secret_key` takes: `admin_pwd`, a target's `secrets:`), secret-shaped strings, and URL userinfo in
+        every string, keeping the shape."""
         if isinstance(value, dict):
             masked = {}
             for name, item in value.items():
-                if SECRET_KEY.search(str(name)) and item is not None and not isinstance(item, bool):
+                if (SECRET_KEY.search(str(name)) or secret_key(name)) and item is not None \
+                        and not isinstance(item, bool) and not setting_word(item):
                     self._remember(item, key=str(name))
                     masked[name] = MASK
                 else:
@@ -300,7 +332,10 @@ class Redactor:
         for key, value in document.items():
             if key == "networks" and isinstance(value, dict):
                 # network names are the operator's words (`private`, `token-net`), not keys that name a secret
-                masked[key] = {name: self._mask_secret_keys(network) for name, network in value.items()}
+                masked[key] = {name: self._settings_network(network) for name, network in value.items()}
+            elif key == "env" and isinstance(value, dict):  # `bosh` is the agent's; the rest, the request's env
+                masked[key] = {name: (self._mask_secret_keys if name == "bosh" else self._mask_secrets)({name: item})[
+                    name] for name, item in value.items()}
             elif key == "disks" and isinstance(value, dict) and isinstance(value.get("persistent"), dict):
                 masked[key] = {**self._mask_secret_keys({k: v for k, v in value.items() if k != "persistent"}),
                                "persistent": {cid: self._mask_secret_keys(disk)  # keyed by disk CID
@@ -308,6 +343,13 @@ class Redactor:
             else:  # top-level keys are the agent's own (`trusted_certs` holds public CA certificates by name)
                 masked[key] = self._mask_secret_keys(value)
         return masked
+
+    def _settings_network(self, network: Any) -> Any:
+        """A network in agent settings: the agent's keys by its rule, its `cloud_properties` by the request's."""
+        if not isinstance(network, dict):
+            return self._mask_secret_keys(network)
+        return {key: self._mask_secrets(value, key) if key == "cloud_properties" else
+                self._mask_secret_keys({key: value})[key] for key, value in network.items()}
 
     def request(self, document: dict[str, Any]) -> dict[str, Any]:
         """A masked copy of a request document `{method, arguments, context, api_version}`."""
@@ -411,7 +453,8 @@ class Redactor:
         so a log keeps its lines."""
         if not self.secrets and not _PROCESS_SECRETS:  # nothing to hunt: no need to look at the text at all
             return text
-        pattern = self._pattern("\n" in text or "\\n" in text)  # `holds_line_breaks`, inline: once per line
+        # `holds_line_breaks`: its first test inline, as this runs once per stderr line
+        pattern = self._pattern(("\n" in text or "\\n" in text) and holds_line_breaks(text))
         return text if pattern is None else pattern.sub(_mask_match, text)
 
     def _pattern(self, wrapped: bool) -> re.Pattern[str] | None:
@@ -436,9 +479,6 @@ def _mask_match(match: re.Match[str]) -> str:
 
 #: Variables whose names sound secret but hold none (the working directory: `pwd`).
 _PUBLIC_ENV_NAMES = frozenset({"PWD", "OLDPWD"})
-#: Values of a secret-named variable that are settings, not secrets: hunting them would blank ordinary words.
-_FLAG_VALUES = frozenset({"true", "false", "yes", "no", "on", "off", "none", "null", "default", "enabled",
-                          "disabled"})
 #: A value that is a file path (`SSL_CERT_DIR=/etc/ssl/certs`, `PIP_CERT=~/ca.pem`) says where a secret is kept,
 #: as a `_file` or `_path` key does; hunting it would blank the path in every message.
 _PATH_VALUE = re.compile(r"(?:~|\.{1,2})?(?:/[\w.+-]+)+/?")
@@ -451,7 +491,7 @@ def secret_env_name(name: str) -> bool:
 
 
 def _secret_env_value(name: str, value: str) -> bool:
-    return (secret_env_name(name) and value.strip().lower() not in _FLAG_VALUES
+    return (secret_env_name(name) and not setting_word(value)
             and not _PATH_VALUE.fullmatch(value))
 
 

@@ -212,9 +212,17 @@ def _either(rests: list[str]) -> str:
     return rests[0] if len(rests) == 1 else "(?:" + "|".join(rests) + ")"
 
 
+#: Where wrapped base64 may be broken (`_BREAK`): a line break, or a JSON-escaped one, with a character a base64 run
+#: may end on before it (a base64 character, or the last of an escaped `+` or `/`: `%2F`, `\\/`) and one it may go
+#: on with after it (a base64 character, or the start of an escape: `%`, `\\`).
+_WRAP_POINT = re.compile(r"[A-Za-z0-9+/_-](?:\r?\n|\\(?:r\\)?n)[A-Za-z0-9+/_%\\-]")
+
+
 def holds_line_breaks(text: str) -> bool:
-    """Whether base64 in `text` may be wrapped into lines: it holds a line break or a JSON-escaped one."""
-    return "\n" in text or "\\n" in text
+    """Whether base64 in `text` may be wrapped into lines: it holds a line break or a JSON-escaped one between two
+    characters of a base64 run. Text whose breaks all stand elsewhere (`Starting create_vm...\\nFinished …`, the
+    reference CPI's log) can hold no wrapped run, and the pattern without breaks finds all there is in it."""
+    return ("\n" in text or "\\n" in text) and _WRAP_POINT.search(text) is not None
 
 
 @lru_cache(maxsize=64)

@@ -15,13 +15,15 @@ from cpictl.protocol.catalogue import get_method
 from cpictl.protocol.redaction import Redactor
 from cpictl.protocol.violations import Violation
 from cpictl.render.call_line import masked_call_line
-from cpictl.render.console import FittedText
+from cpictl.render.console import FittedText, IndentedText
 from cpictl.render.detail import NORMAL, Detail
 from cpictl.render.terminal_text import displayed_id, one_line, visible_controls
 from cpictl.render.values import (
     Pieces,
+    flat_mapping_pieces,
     flow_pieces,
     inline_pieces,
+    is_flat,
     is_inline,
     joined_lines,
     styled,
@@ -374,6 +376,8 @@ class _CallView:
             return [value_renderable(shown, depth=1)]
         if is_inline(shown):  # a short result stays on one line with its label
             return [[("result ", "bold"), *inline_pieces(shown)]]
+        if isinstance(shown, dict) and shown and is_flat(shown):  # text, merged with its neighbours: cheap to lay out
+            return [[("result", "bold")], flat_mapping_pieces(shown, 2)]
         return [[("result", "bold")], Padding(value_renderable(shown, depth=1), (0, 0, 0, 2))]
 
     def ids_part(self) -> list[Pieces | RenderableType]:
@@ -426,7 +430,7 @@ class _CallView:
         heading: Pieces = [(name, "bold"), (f" · {lines} line{'' if lines == 1 else 's'}{note}", "dim")]
         if self.picked:
             return [body]
-        return [heading, Padding(body, (0, 0, 0, 2))]
+        return [heading, IndentedText(body)]
 
     def stderr_part(self, stderr: str, whole: bool, note: str = "") -> list[Pieces | RenderableType]:
         run = self.outcome.run
@@ -441,7 +445,7 @@ class _CallView:
                              max_chars=MAX_FULL_LOG_CHARS if whole else PART_CHARS_SHOWN, kept=kept)
             if self.picked:
                 return [body]
-            return [[("stderr", "bold")], Padding(body, (0, 0, 0, 2))]
+            return [[("stderr", "bold")], IndentedText(body)]
         return self.text_part("stderr", stderr, STDERR_LINES_SHOWN, whole, note, style="dim")
 
 

@@ -54,6 +54,32 @@ class FittedText:
         return Measurement.get(console, options, self.text)
 
 
+class IndentedText:
+    """A Text shown `indent` columns in, its wrapped lines too (as `Padding` would), without `Padding`'s cost when
+    every line already fits: the log beneath a call is on the path of every call (`make bench`)."""
+
+    def __init__(self, text: Text, indent: int = 2) -> None:
+        self.text, self.indent = text, indent
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        from rich.padding import Padding
+
+        width = options.max_width - self.indent
+        plain = self.text.plain
+        if width < 1 or "\t" in plain or any(cell_len(line) > width for line in plain.split("\n")):
+            yield Padding(self.text, (0, 0, 0, self.indent))
+            return
+        pad = Segment(" " * self.indent)
+        for line in self.text.split("\n", allow_blank=True):
+            yield pad
+            yield from line.render(console, end="")
+            yield Segment.line()
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        measured = Measurement.get(console, options, self.text)
+        return Measurement(measured.minimum + self.indent, measured.maximum + self.indent)
+
+
 class SafeConsole(Console):
     """A rich Console whose printed text cannot carry terminal controls, with a fast path for plain views.
 

@@ -119,7 +119,7 @@ def is_inline(value: Any) -> bool:
     return not isinstance(value, dict)
 
 
-def _is_flat(value: dict[str, Any]) -> bool:
+def is_flat(value: dict[str, Any]) -> bool:
     return len(value) <= MAX_ROWS and all(is_inline(item) for item in value.values())
 
 
@@ -144,7 +144,7 @@ def flat_mapping(value: dict[str, Any], indent: int = 0) -> Text:
 def indented_value(value: Any, indent: int = 2) -> Pieces | RenderableType:
     """A value shown under a heading: flat mappings and scalars stay pieces of text (cheap to lay out), the rest
     pads."""
-    if isinstance(value, dict) and value and _is_flat(value):
+    if isinstance(value, dict) and value and is_flat(value):
         return flat_mapping_pieces(value, indent)
     if is_inline(value):
         return [" " * indent, *inline_pieces(value)]
@@ -159,7 +159,7 @@ def value_renderable(value: Any, depth: int = 0) -> RenderableType:
     if isinstance(value, dict):
         if not value:
             return Text("{}", style="dim")
-        if _is_flat(value):
+        if is_flat(value):
             return flat_mapping(value)
         if depth >= MAX_DEPTH:
             return styled((preview(value, 200), "dim"))

@@ -25,7 +25,14 @@ import re
 from typing import Any
 
 from cpictl.protocol.catalogue import get_method
-from cpictl.protocol.redaction import CONTEXT_PUBLIC_KEYS, MASK, Redactor, mask_url_userinfo, secret_key
+from cpictl.protocol.redaction import (
+    CONTEXT_PUBLIC_KEYS,
+    MASK,
+    Redactor,
+    mask_url_userinfo,
+    secret_key,
+    setting_word,
+)
 from cpictl.protocol.secret_shapes import secret_shapes
 from cpictl.repl.lines import meta_escape, split_words
 from cpictl.wordargs import InputError, load_yaml_text
@@ -75,7 +82,7 @@ def mask_pairs(text: str) -> str:
         if not secret_key(match["key"]) or at == len(text):
             continue
         end = _value_end(text, at)
-        if end > at:
+        if end > at and not setting_word(text[at:end].strip("'\"")):  # `http_tokens: required` is a setting
             parts += [text[done:at], MASK]
             done = at = end
     masked = "".join(parts) + text[done:]

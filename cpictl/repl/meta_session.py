@@ -24,24 +24,10 @@ if TYPE_CHECKING:
 
 
 def known_sessions() -> list[str]:
-    """The names of the sessions with a journal, for completion: `NAME.jsonl` files of the sessions directory."""
-    from cpictl.store import check_session_name, default_journal_path
+    """The names of the sessions with a journal, for completion (shared with the shell's: `session_names`)."""
+    from cpictl.store import session_names
 
-    directory = default_journal_path().parent
-    try:
-        files = sorted(path.name for path in directory.iterdir() if path.is_file())
-    except OSError:
-        return []
-    names = []
-    for file in files:
-        name = file.removesuffix(".jsonl")
-        if name == file or name.endswith(".jsonl.trace"):  # not a journal, or a session's trace
-            continue
-        try:
-            names.append(check_session_name(name))
-        except ValueError:
-            continue
-    return names
+    return session_names()
 
 
 def _describe(ctx: ReplContext) -> str:

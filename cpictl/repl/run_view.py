@@ -1,9 +1,10 @@
-"""How `:run RECIPE` shows a recipe run in the REPL: the view `cpictl run` shows, from the same pieces.
+"""How `:run RECIPE` shows a recipe run in the REPL: the view `cpictl run` shows, from the same pieces, at the
+REPL's `:set detail`.
 
-The lines come from `cpictl.render.recipe_view` (the header, one line per step, the failure panel with the recipe
-lines it is about — file:line:column and the quoted YAML — and the summary table), and after each step the
-embedded registry's requests and, after create_vm/attach_disk/detach_disk, the agent-settings panel, as `cpictl run`
-shows them (`call_output.show_settings`; nothing of them at `:set detail quiet`). On a terminal a spinner runs
+The header, one line per finished step (`render.step_view`), a failed step expanded beneath it with the recipe
+lines it is about (file:line:column and the quoted YAML) and its call, the agent settings once per VM and then only
+what changed (`render.run_settings`), the embedded registry's requests, and the run's summary line. Quiet shows
+only failures and the summary; verbose every call in full and the table of steps. On a terminal a spinner runs
 while a step does.
 The REPL cannot import the CLI layer, so this is the REPL's copy of `cpictl run`'s small event switch; keep the
 two in step.
@@ -16,12 +17,10 @@ from typing import Any
 from rich.text import Text
 
 from cpictl.recipes import RunFinished, RunStarted, StepFinished, StepRetrying, StepSkipped, StepStarted
+from cpictl.render.run_settings import RunSettings
 from cpictl.render.terminal_text import one_line
-from cpictl.repl.call_output import show_settings
 from cpictl.repl.context import ReplContext
 from cpictl.session import Target
-
-FAILED = ("failed", "misbehaved", "invalid")
 
 
 class RecipeRunView:
@@ -31,6 +30,8 @@ class RecipeRunView:
         self.ctx, self.target = ctx, target
         self.mark = 0  # the registry's position when the current step started
         self.status: Any = None
+        self.settings = RunSettings()
+        self.in_finally = False
 
     def show(self, event: object) -> None:
         from cpictl.render import recipe_view
@@ -49,17 +50,52 @@ class RecipeRunView:
             term.print(Text(f"  ↻ {event.step.name}: {'; '.join(event.reasons)[:200]} — retrying in "
                             f"{event.delay:g} s", style="yellow"))
         elif isinstance(event, (StepFinished, StepSkipped)):
-            if isinstance(event, StepFinished) and event.row.outcome is not None:
-                show_settings(self.ctx, event.row.outcome, self.target, self.mark, panel=True)
-            term.print(recipe_view.step_line(event.row))
-            if event.row.status in FAILED:
-                term.print(recipe_view.failure_details(event.row))
+            self._step(event.row)
         elif isinstance(event, RunFinished):
+            from cpictl.render.suite_view import recipe_summary_line
+
+            if self.ctx.state.detail.verbose:
+                term.print(recipe_view.summary_table(event.summary, leftovers=False))
+            term.print(recipe_summary_line(event.summary))
             # the CLI's caption would give `cpictl cleanup` (and for the default session): here the REPL's own commands
-            term.print(recipe_view.summary_table(event.summary, leftovers=False))
             if event.summary.leftovers:
                 left = ", ".join(f"{kind} {one_line(cid)}" for kind, cid in event.summary.leftovers)
                 term.note(f"left behind: {left} — :ids lists them, :cleanup deletes them", style="yellow")
+
+    def _step(self, row: Any) -> None:
+        """A finished or skipped step at the REPL's detail level, as `cpictl run` shows it."""
+        from cpictl.protocol.redaction import Redactor
+        from cpictl.render.detail import NORMAL
+        from cpictl.render.step_view import EXPANDED, step_failure, step_line
+
+        term, detail, state = self.ctx.term, self.ctx.state.detail, self.ctx.state
+        failed = row.status in EXPANDED
+        outcome = row.outcome if row.status != "skipped" else None
+        secrets = Redactor()
+        if row.request is not None:
+            secrets.request(row.request.as_dict())
+        if not detail.quiet or failed:
+            if row.phase == "finally" and not self.in_finally and not detail.quiet:
+                self.in_finally = True
+                term.print(Text("finally", style="dim"))
+            term.print(step_line(row, secrets.text, warnings=not failed), soft_wrap=True)
+        if failed:
+            term.print(step_failure(row, self.target, NORMAL if detail.quiet else detail, secrets))
+        elif outcome is not None and not detail.quiet and (detail.verbose or detail.chosen is not None):
+            from cpictl.render.call_view import render_call
+
+            term.print(render_call(outcome, self.target, in_sequence=True, detail=detail, redactor=secrets))
+        if state.registry is not None and not detail.quiet:
+            events = state.registry.events_since(self.mark)
+            if events:
+                from cpictl.render.registry_view import render_registry_events
+
+                term.print(render_registry_events(events, state.registry.endpoint))
+        every_time = detail.verbose or (detail.chosen is not None and "settings" in detail.chosen)
+        if detail.chosen is None or every_time:
+            for shown in self.settings.after(outcome, self.target, state.store, every_time=every_time,
+                                             quiet=detail.quiet):
+                term.print(shown, soft_wrap=isinstance(shown, Text))
 
     def _spin(self, label: str) -> None:
         console = self.ctx.term.progress_console

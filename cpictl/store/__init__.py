@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # type checkers see the real names; at run time they load on first use
     from cpictl.store.createenv import ImportReport
     from cpictl.store.errors import InvalidSessionName, StoreError
-    from cpictl.store.paths import DEFAULT_SESSION, check_session_name, default_journal_path
+    from cpictl.store.paths import DEFAULT_SESSION, check_session_name, default_journal_path, session_names
     from cpictl.store.state import CloudIdRecord, StoreState
     from cpictl.store.store import CloudIdStore
 
@@ -25,6 +25,7 @@ _EXPORTS = {
     "DEFAULT_SESSION": "cpictl.store.paths",
     "check_session_name": "cpictl.store.paths",
     "default_journal_path": "cpictl.store.paths",
+    "session_names": "cpictl.store.paths",
     "CloudIdRecord": "cpictl.store.state",
     "StoreState": "cpictl.store.state",
     "CloudIdStore": "cpictl.store.store",
@@ -49,4 +50,5 @@ __all__ = [
     "StoreState",
     "check_session_name",
     "default_journal_path",
+    "session_names",
 ]

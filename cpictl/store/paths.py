@@ -40,3 +40,19 @@ def state_home(environ: Mapping[str, str] | None = None) -> Path:
 def default_journal_path(session: str = DEFAULT_SESSION, environ: Mapping[str, str] | None = None) -> Path:
     """The journal file of a named session (the file need not exist yet)."""
     return state_home(environ) / "cpictl" / "sessions" / f"{check_session_name(session)}.jsonl"
+
+
+def session_names(environ: Mapping[str, str] | None = None) -> list[str]:
+    """The sessions that have a journal (`NAME.jsonl` in the sessions directory), sorted; for completion. The files
+    kept beside a journal (`NAME.jsonl.trace.jsonl`, `.lock`, the spool) are not sessions."""
+    directory = state_home(environ) / "cpictl" / "sessions"
+    try:
+        files = sorted(entry.name for entry in os.scandir(directory) if entry.is_file())
+    except OSError:
+        return []
+    names = []
+    for file in files:
+        name = file.removesuffix(".jsonl")
+        if name != file and not name.endswith(".jsonl.trace") and _SESSION_NAME.fullmatch(name):
+            names.append(name)
+    return names

@@ -44,7 +44,10 @@ class BoshLog:
             first = lines.next_line()
             if first is not None:
                 lines.push_back(first)
-            found = lines.next_with(tuple(marker for marker, _, _ in FORMATS.values())) if first else None
+            markers = tuple(marker for marker, _, _ in FORMATS.values())
+            found = lines.next_with(markers) if first else None
+            while found is not None and not any(marker in found.text for marker in markers):
+                found = lines.next_with(markers)  # the marker stood past the end of a line cut at max_line
             if found is not None:
                 self.format = next(name for name, (marker, _, _) in FORMATS.items() if marker in found.text)
                 _, header, read_calls = FORMATS[self.format]

@@ -12,13 +12,17 @@ durations are shown, never compared (no two runs take the same microseconds). Lo
 
 Both sides are entry-shaped documents (`call -o json` with `n` and `time`), masked alike, so a masked value
 never reads as a difference.
+
+`placeholders` lets a caller that knows more than the two entries name more such values: `cpictl diff` passes the
+cloud IDs every step of a run made (a `get_disks` answer names a disk another step created) and the addresses the
+CPI chose (`<ip>`). They are replaced only where they stand alone, never inside a longer word or number.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -99,9 +103,11 @@ def header(entry: dict[str, Any]) -> dict[str, Any]:
             "target": target_word(entry), "source": entry.get("source")}
 
 
-def compare_entries(old: dict[str, Any], new: dict[str, Any], *, exact: bool = False) -> Comparison:
-    """The comparison of two entries (see the module docstring for what counts)."""
-    normal = (lambda value: value) if exact else _normaliser(old, new)
+def compare_entries(old: dict[str, Any], new: dict[str, Any], *, exact: bool = False,
+                    placeholders: Mapping[str, str] | None = None) -> Comparison:
+    """The comparison of two entries (see the module docstring for what counts); `placeholders`: more values to
+    ignore, each with what it reads as (`{"10.254.0.7": "<ip>"}`)."""
+    normal = (lambda value: value) if exact else _normaliser(old, new, placeholders=placeholders or {})
     sides = [_facts(entry) for entry in (old, new)]
     rows: list[Row] = []
     differences: list[Difference] = []
@@ -157,7 +163,7 @@ def _does(reaction: Any) -> str:
     return str(reaction.get("does")) if isinstance(reaction, dict) else "-"
 
 
-def _normaliser(*entries: dict[str, Any]) -> Callable[[Any], Any]:
+def _normaliser(*entries: dict[str, Any], placeholders: Mapping[str, str]) -> Callable[[Any], Any]:
     """Replaces the things a second run cannot repeat (see the module docstring) inside any value."""
     names: dict[str, str] = {}
     for entry in entries:
@@ -165,10 +171,16 @@ def _normaliser(*entries: dict[str, Any]) -> Callable[[Any], Any]:
             if len(cid) >= 3:  # a one- or two-character ID would blank out ordinary text
                 names.setdefault(cid, f"<{kind} cid>")
     ids = re.compile("|".join(re.escape(cid) for cid in sorted(names, key=len, reverse=True))) if names else None
+    known = {value: shown for value, shown in placeholders.items() if len(value) >= 3 and value not in names}
+    pattern = "|".join(re.escape(value) for value in sorted(known, key=len, reverse=True))
+    # standing alone: a known 10.254.0.2 must not turn 10.254.0.25 into `<ip>5`
+    alone = re.compile(rf"(?<![0-9A-Za-z])(?:{pattern})(?![0-9A-Za-z])") if known else None
 
     def text(value: str) -> str:
         if ids is not None:
             value = ids.sub(lambda match: names[match.group()], value)
+        if alone is not None:
+            value = alone.sub(lambda match: known[match.group()], value)
         return _TIMESTAMP.sub("<time>", _REQUEST_ID.sub("<request_id>", value))
 
     def normal(value: Any) -> Any:

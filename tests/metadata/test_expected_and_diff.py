@@ -149,3 +149,24 @@ def test_booleans_are_not_numbers_when_comparing() -> None:
     expected = expected_settings(["a", "s", {}, {"n": {"type": "manual", "ip": "1.2.3.4", "x": 1}}, [], {}], 2, 2)
     found = full(agent_id="a", env={}, networks={"n": {"type": "manual", "ip": "1.2.3.4", "x": True}})
     assert codes(expected, ActualSettings(found, None)) == ["networks.differ"]
+
+
+def test_values_the_journal_keeps_masked_are_no_mistake_but_what_differs_around_them_is() -> None:
+    """The journal keeps a network's cloud_properties masked in part: a password, a URL's credentials in place."""
+    kept = {"subnet": "s-1", "password": "<redacted>", "nested": {"token": "<redacted>", "zone": "z1"},
+            "endpoint": "https://<redacted>@api.example.com/v1"}
+    real = {"subnet": "s-1", "password": "pw-1", "nested": {"token": "t-1", "zone": "z1"},
+            "endpoint": "https://svc:pw-2@api.example.com/v1"}
+    network = {"type": "manual", "ip": "10.0.0.5"}
+    expected = expected_settings(["a", "s", {}, {"n": {**network, "cloud_properties": kept}}, [], {}], 2, 2)
+
+    def found(cloud_properties: dict[str, Any]) -> ActualSettings:
+        return ActualSettings(full(agent_id="a", env={}, networks={"n": {**network,
+                                                                         "cloud_properties": cloud_properties}}), None)
+
+    assert codes(expected, found(real)) == []
+    assert codes(expected, found({**real, "subnet": "s-2"})) == ["networks.differ"]
+    assert codes(expected, found({**real, "endpoint": "https://svc:pw-2@other.example.com/v1"})) == ["networks.differ"]
+    assert codes(expected, found({**real, "nested": {"token": "t-1", "zone": "z2"}})) == ["networks.differ"]
+    assert codes(expected, found({key: value for key, value in real.items() if key != "password"})) == \
+        ["networks.differ"]

@@ -200,3 +200,58 @@ def test_the_environment_shown_by_a_dry_run_hides_url_credentials_too():
                              "LANG": "C.UTF-8"})
     assert shown == {"HTTPS_PROXY": "http://<redacted>@proxy:3128", "AWS_SECRET_ACCESS_KEY": "<redacted>",
                      "LANG": "C.UTF-8"}
+
+
+def test_a_setting_word_is_no_secret_whatever_key_it_sits_under() -> None:
+    """`metadata_options.http_tokens: required` is the AWS CPI's IMDSv2 switch: masking it hid a setting, and hunting
+    `required` blanked the word in every log line."""
+    redactor = Redactor()
+    masked = redactor.request(_create_vm({"metadata_options": {"http_tokens": "required", "http_endpoint": "enabled"},
+                                          "api_token": "t0k3n-value-1", "credentials": {"type": "default",
+                                                                                          "secret": "s3cr3t-v-2"}},
+                                         context={"use_iam_profile": "true", "api_key": "k3y-value-3"}))
+    assert masked["arguments"][2] == {"metadata_options": {"http_tokens": "required", "http_endpoint": "enabled"},
+                                      "api_token": MASK, "credentials": MASK}
+    assert masked["context"]["use_iam_profile"] == MASK  # every context property is masked, but not hunted
+    line = "a token is required by default (true); t0k3n-value-1 s3cr3t-v-2 k3y-value-3"
+    assert redactor.text(line) == f"a token is required by default (true); {MASK} {MASK} {MASK}"
+
+
+def test_agent_settings_mask_every_key_the_request_masks_and_keep_network_names() -> None:
+    from cpictl.protocol.redaction import register_secret_key_names
+
+    register_secret_key_names(["tenant"])  # a target's `secrets:` (forgotten after the test, tests/conftest.py)
+    secrets = {"admin_pwd": "p-1", "tls_pem": "p-2", "truststore": "p-3", "tenant": "p-4", "group": "web"}
+    masked = Redactor().agent_settings({"env": secrets, "networks": {"private": {
+        "type": "manual", "cloud_properties": {**secrets, "subnet": "s-1"}}}})
+    hidden = {"admin_pwd": MASK, "tls_pem": MASK, "truststore": MASK, "tenant": MASK}
+    assert masked["env"] == {**hidden, "group": "web"}
+    assert masked["networks"]["private"]["cloud_properties"] == {**hidden, "group": "web", "subnet": "s-1"}
+
+
+def test_a_url_s_password_is_hunted_alone_and_decoded_and_its_user_name_stays_readable() -> None:
+    import base64
+
+    from tests.secret_echoes import leaks
+
+    redactor = Redactor()
+    redactor.request(_create_vm({"endpoint": "https://svc-user:p%40ss-w0rd-1@api.example.com/v1"},
+                                context={"registry": "http://reg-user:r3g-pw-77@reg.example.com:25777"}))
+    basic = base64.b64encode(b"svc-user:p@ss-w0rd-1").decode()
+    shown = redactor.text(f"login svc-user / p@ss-w0rd-1 / p%40ss-w0rd-1 (Basic {basic}); reg-user r3g-pw-77")
+    assert shown.startswith(f"login svc-user / {MASK} / {MASK} (Basic ") and shown.endswith(f"; reg-user {MASK}")
+    assert leaks(shown, ["p@ss-w0rd-1", "r3g-pw-77"]) == []
+
+
+def test_agent_settings_show_a_network_s_cloud_properties_and_the_operator_s_env_as_the_request_does() -> None:
+    cloud_properties = {"subnet": "s-1", "kms_key_id": "alias/ebs", "key_name": "ops", "password": "pw-1"}
+    env = {"bosh": {"password": "pw-2", "key_name": "agent-own"}, "custom": {"key_name": "ops", "api_token": "t-1"}}
+    redactor = Redactor()
+    request = redactor.request(_create_vm({}, networks={"private": {"type": "manual", "ip": "10.0.0.5",
+                                                                     "cloud_properties": cloud_properties}}, env=env))
+    settings = Redactor().agent_settings({"networks": {"private": {"type": "manual", "ip": "10.0.0.5", "mac": "0a:1",
+                                                                   "cloud_properties": cloud_properties}}, "env": env})
+    assert settings["networks"]["private"]["cloud_properties"] == \
+        request["arguments"][3]["private"]["cloud_properties"] == {**cloud_properties, "password": MASK}
+    assert settings["env"]["custom"] == request["arguments"][5]["custom"] == {"key_name": "ops", "api_token": MASK}
+    assert settings["env"]["bosh"] == {"password": MASK, "key_name": MASK}  # the agent's own: the wider net

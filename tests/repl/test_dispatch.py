@@ -204,7 +204,7 @@ def test_run_shows_the_recipe_lines_of_a_failed_step(repl: Repl, tmp_path) -> No
     recipe.write_text("name: fails\nsteps:\n  - name: check\n    call: has_vm\n    args: [vm-nope]\n"
                       "    expect:\n      result: [{equals: true}]\n")
     output = repl.run(f":run {recipe}")
-    assert "✖ check  has_vm" in output
+    assert "✖ check (has_vm)" in output  # the step line `cpictl run` prints
     assert re.search(rf"{re.escape(str(recipe))}:7:\d+: ", output)  # file:line:column of the failed expectation
     assert "7 |       result: [{equals: true}]" in output and "^" in output  # the quoted YAML with a caret
     assert "fails: failed" in output

@@ -83,6 +83,12 @@ def test_pairs_are_masked_only_under_secret_sounding_keys() -> None:
         f"key_name: bosh instance_type=m5 token: {MASK} 'password': {MASK} x"
 
 
+def test_a_setting_word_under_a_secret_sounding_key_stays_readable_in_unparsable_text() -> None:
+    # the AWS CPI's IMDSv2 switch: `required` is a setting, as the Redactor judges it in parsed values
+    assert mask_pairs("{metadata_options: {http_tokens: required, token: s3cr3t-t0k3n") == \
+        f"{{metadata_options: {{http_tokens: required, token: {MASK}"
+
+
 def test_a_word_is_masked_whether_or_not_the_api_version_gives_it_a_parameter() -> None:
     line = "create_stemcell /img {name: n} env={tags: {a: b}, password: HUNTER22}"
     masked = f"create_stemcell /img {{name: n}} env={{tags: {{a: b}}, password: {MASK}}}"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from cpictl.traces.bosh_logs import BoshLog
@@ -32,8 +32,15 @@ def damaged(draw: st.DrawFn) -> bytes:
     return data
 
 
+#: The first call's marker past the end of a line cut at max_line: the line read holds no marker.
+CUT_MARKER = (b"pi/bin/cpi'\nSTDIN: '{\"method\":\"create_vm\",\"arguments\":[\"agent-0\",\"ami-1\",{\"instance_type\":"
+              b"\"m5.large\",\"access_key_id\":\"AKIAIOSFODNN7EXAMPLE\",\"secret_access_key\":\"wJalrXUtnFEMI/K7MDENG/"
+              b"bPxRfiCYEX[external-cpi] [cpi-100002] response: ")
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(damaged(), st.sampled_from([7, 64, 1 << 20]))
+@example(CUT_MARKER, 7)
 def test_a_damaged_log_never_raises(data, block):
     with tempfile.TemporaryDirectory() as home:
         path = Path(home) / "log"

@@ -1,0 +1,109 @@
+"""The shell side of completion: the scripts in `completions/`, and the classes that answer their Tabs.
+
+typer's machinery does both: a `ShellComplete` class per shell renders its script (`source()`, what
+`make completions` writes) and answers it (`_CPICTL_COMPLETE=complete_bash|zsh|fish`). cpictl registers
+subclasses of typer's classes that fix what real shells showed (`tests/completion`):
+
+* zsh: typer's `_cpictl`, autoloaded from `$fpath`, only registers itself on the first Tab and completes from the
+  second; here it also completes when autoloaded, as click's own zsh script does;
+* zsh, fish: typer passes every description through rich (~50 ms of imports on each Tab); cpictl's descriptions
+  are plain text, so they are only escaped;
+* an item click's file types return to mean "complete a file name here" (its value is the word typed, so a shell
+  would insert that word back) is left out: with nothing to offer, each script falls back to the shell's own file
+  completion (bash `-o default`, zsh `_files`, fish's `--condition`).
+
+The scripts hold no command names: each Tab asks `cpictl`, so new commands and options complete without new
+scripts. `cpictl.cli.main` calls `use_cpictl_classes` once typer has registered its own (it does so while
+building the command), so `--show-completion` and `--install-completion` print and install these same scripts.
+`command_being_completed` tells it which single command a Tab is in, so only that one is built.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Container
+from typing import Any
+
+from typer import _completion_classes as typer_classes
+from typer import _completion_shared as typer_scripts
+
+PROG_NAME = "cpictl"
+COMPLETE_VAR = "_CPICTL_COMPLETE"
+#: The committed scripts, by shell: how each shell finds them is in completions/README.md.
+SCRIPT_FILES = {"bash": "cpictl.bash", "zsh": "_cpictl", "fish": "cpictl.fish"}
+
+# An autoloaded function's first run only defines it; click's zsh script tells that case by `zsh_eval_context`.
+_ZSH_AUTOLOADED = """
+if [[ $zsh_eval_context[-1] == loadautofunc ]]; then
+  # autoloaded from $fpath by this very Tab: complete now, not from the next Tab on
+  %(complete_func)s "$@"
+fi
+"""
+_WHITESPACE = re.compile(r"\s")  # fish reads one completion a line, its description after a tab
+
+
+def _plain(items: list[Any]) -> list[Any]:
+    return [item for item in items if item.type == "plain"]
+
+
+class BashComplete(typer_classes.BashComplete):
+    def get_completions(self, args: list[str], incomplete: str) -> list[Any]:
+        return _plain(super().get_completions(args, incomplete))
+
+
+class ZshComplete(typer_classes.ZshComplete):
+    source_template = typer_scripts.COMPLETION_SCRIPT_ZSH.rstrip() + "\n" + _ZSH_AUTOLOADED
+
+    def get_completions(self, args: list[str], incomplete: str) -> list[Any]:
+        return _plain(super().get_completions(args, incomplete))
+
+    def format_completion(self, item: Any) -> str:
+        """typer's format, without rich."""
+        def escape(text: str) -> str:
+            return (text.replace('"', '""').replace("'", "''").replace("$", "\\$").replace("`", "\\`")
+                    .replace(":", r"\\:"))
+
+        value = f'"{escape(item.value)}"'
+        return f'{value}:"{escape(item.help)}"' if item.help else value
+
+
+class FishComplete(typer_classes.FishComplete):
+    def get_completions(self, args: list[str], incomplete: str) -> list[Any]:
+        return _plain(super().get_completions(args, incomplete))
+
+    def format_completion(self, item: Any) -> str:
+        """typer's format, without rich."""
+        return f"{item.value}\t{_WHITESPACE.sub(' ', item.help)}" if item.help else f"{item.value}"
+
+
+CLASSES: dict[str, type[Any]] = {"bash": BashComplete, "zsh": ZshComplete, "fish": FishComplete}
+
+
+def use_cpictl_classes() -> None:
+    """Answer Tabs, `--show-completion` and `--install-completion` with cpictl's classes and scripts."""
+    templates = getattr(typer_scripts, "_completion_scripts", {})  # what --show/--install-completion read
+    for shell, cls in CLASSES.items():
+        typer_classes.add_completion_class(cls, shell)  # from the click typer uses (its own copy, or click)
+        templates[shell] = cls.source_template
+
+
+def script(shell: str, command: Any = None) -> str:
+    """The completion script for `shell`, as `make completions` writes it into completions/."""
+    return CLASSES[shell](command, {}, PROG_NAME, COMPLETE_VAR).source().strip() + "\n"
+
+
+def command_being_completed(commands: Container[str]) -> str | None:
+    """The command a Tab is completing inside (`cpictl --debug call delete_vm <Tab>` → call): the first word
+    before the one being completed that is not an option. None when the Tab is on the command's name itself, or
+    outside a command: then every command is needed."""
+    instruction = os.environ.get(COMPLETE_VAR, "")
+    cls = CLASSES.get(instruction.partition("_")[2])
+    if cls is None:
+        return None
+    try:
+        args, _ = cls(None, {}, PROG_NAME, COMPLETE_VAR).get_completion_args()
+    except (KeyError, ValueError):  # a hand-made call without the variables a script sets
+        return None
+    first = next((word for word in args if not word.startswith("-")), None)
+    return first if first in commands else None
