@@ -21,6 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import durability_bench  # noqa: E402 - sibling scripts, found through the line above
+import load_bench  # noqa: E402
 import recorder_bench  # noqa: E402
 import repl_bench  # noqa: E402
 import trace_bench  # noqa: E402
@@ -198,7 +199,8 @@ def main() -> int:
                                                                     env, durability_bench._peak_mb),
                    "recorder": lambda: (recorder_bench.added_latency(home, absolute),
                                         recorder_bench.import_path(home, absolute)),
-                   "tab": lambda: bench_shell_tab(home, env)}
+                   "tab": lambda: bench_shell_tab(home, env),
+                   "load": lambda: load_bench.throughput(CPICTL, OK_CPI, env, report)}
         for name, bench in benches.items():
             if not extra or name in extra:
                 bench()

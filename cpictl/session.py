@@ -27,12 +27,14 @@ from cpictl.targets.target import REFERENCE_CPI_LABEL, UNSET, Target, reference_
 from cpictl.transport import CpiInterrupted, CpiNotRunnable, RunResult, run_cpi
 
 if TYPE_CHECKING:
+    import threading
     from pathlib import Path
 
     from cpictl.store import CloudIdStore
     from cpictl.store.store import CallInFlight
     from cpictl.targets.negotiation import InfoAnswer, Negotiation
     from cpictl.targets.negotiator import Negotiator
+    from cpictl.traces.trace_file import TraceFile
 
 Status = Literal["ok", "cpi-error", "misbehaved"]
 __all__ = ["REFERENCE_CPI_LABEL", "UNSET", "CallOutcome", "CallSession", "Target", "reference_cpi_argv"]
@@ -159,20 +161,26 @@ Observer = Callable[[str, Any], None]
 
 class CallSession:
     """Runs calls against one target and journals their cloud IDs. `observer(event, payload)` sees Sent/Received
-    (and `negotiated`, with the outcome of the `info` a negotiation ran).
+    (and `negotiated`, with the outcome of the `info` a negotiation ran; `interrupted`, with what a call stopped by
+    Ctrl-C or `stop` had answered, journalled already, just before CpiInterrupted is raised).
+
+    One session may run calls from several threads at once (`cpictl bench`): the journal and the trace lock their
+    files, and `stop`, once set, stops the calls running in every thread as Ctrl-C stops one.
 
     A target whose api_version is negotiated (`Target.negotiate`, the CLI's default) is first `resolve`d: its
     caller's `info`, once per target and session (`journal`, or the store's, keeps the result between commands),
     or before every call with `Target.negotiate_every_call`. A call the caller would refuse to make is not made."""
 
     def __init__(self, target: Target, store: CloudIdStore | None = None, observer: Observer | None = None,
-                 journal: Path | None = None) -> None:
+                 journal: Path | None = None, stop: threading.Event | None = None) -> None:
         self.target = target
         self.store = store
         self.observer = observer
+        self.stop = stop
         self._journal_path = journal if journal is not None else store.path if store is not None else None
         self._negotiator: Negotiator | None = None
         self.trace_problem: str | None = None  # why the last call could not be kept in the trace, if it could not
+        self._trace_file: TraceFile | None = None  # the journal's trace, made at the first call
 
     @property
     def negotiator(self) -> Negotiator:
@@ -243,12 +251,14 @@ class CallSession:
         durable = self._begin(request, target)
         self._notify("sent", request)
         try:
-            run = run_cpi(target.command(), stdin, on_stderr_line, outputs=durable.outputs if durable else None)
+            run = run_cpi(target.command(), stdin, on_stderr_line, outputs=durable.outputs if durable else None,
+                          stop=self.stop)
         except CpiInterrupted as interrupted:
             shutdown.note_stopped_cpi()
             stopped = self._outcome(request, stdin, interrupted.result, target, interrupted=True)
             self._journal(stopped, target, durable, interrupted=True)
             self._trace(stopped, target, durable)
+            self._notify("interrupted", stopped)
             raise
         except CpiNotRunnable:
             if durable is not None:  # nothing ran, nothing was made: the pending entry is closed as such
@@ -268,9 +278,11 @@ class CallSession:
         from cpictl.traces.entries import call_entry
         from cpictl.traces.trace_file import TraceError, session_trace
 
+        if self._trace_file is None:
+            self._trace_file = session_trace(self._journal_path)
         try:
             outcome.masked_document = outcome_as_dict(outcome)
-            outcome.trace_number = session_trace(self._journal_path).append(
+            outcome.trace_number = self._trace_file.append(
                 call_entry(outcome.masked_document, target, call=durable.call_id if durable else None))
         except (TraceError, OSError, ValueError) as error:
             self.trace_problem = str(error)
@@ -436,6 +448,22 @@ def _failure_verdict(outcome: CallOutcome) -> Violation:
     return process_verdicts.process_failed(failure, bool(run and run.timed_out))
 
 
+#: The verdict `-o json` lists for an outcome whose IDs could not be journalled: cpictl's failure, not the CPI's.
+JOURNAL_FAILED = "journal.write-failed"
+
+
+def verdict_codes(outcome: CallOutcome) -> list[tuple[str, str]]:
+    """(code, severity) of every verdict `-o json` lists for the call — the contract's, the failure's, the
+    journal's — without masking a thing: `cpictl bench` counts them over thousands of calls."""
+    codes = [(v.code, v.severity) for v in outcome.violations]
+    if outcome.failure:
+        failed = _failure_verdict(outcome)
+        codes.append((failed.code, failed.severity))
+    if outcome.journal_error:
+        codes.append((JOURNAL_FAILED, "error"))
+    return codes
+
+
 def _unanswered(outcome: CallOutcome, interrupted: bool) -> str | None:
     """Why a create call may have made something without giving its ID (the `cloud-id.unknown` verdict); else
     None."""
@@ -492,7 +520,7 @@ def outcome_as_dict(outcome: CallOutcome, *, show_secrets: bool = False) -> dict
         "violations": [v.as_dict() for v in violations]
         + failed
         # cpictl's own failure, not the CPI's: no caller reacts to it
-        + ([{"code": "journal.write-failed", "severity": "error", "message": outcome.journal_error,
+        + ([{"code": JOURNAL_FAILED, "severity": "error", "message": outcome.journal_error,
              "director": None, "create_env": None}] if outcome.journal_error else []),
         "cloud_ids": outcome.changes.as_dict(),
         "negotiation": outcome.negotiation.as_dict() if outcome.negotiation is not None else None,
