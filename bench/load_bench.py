@@ -45,7 +45,7 @@ def _ours(cpictl: str, cpi: str, env: dict[str, str]) -> tuple[float, float]:
     return document["throughput_per_s"], CALLS / wall
 
 
-def throughput(cpictl: str, cpi: str, env: dict[str, str], report: Callable[..., None]) -> None:
+def throughput(cpictl: str, cpi: str, env: dict[str, str], at_least: Callable[..., None]) -> None:
     ours, whole, bare = [], [], []
     for _ in range(REPEAT):
         reported, end_to_end = _ours(cpictl, cpi, env)
@@ -53,9 +53,7 @@ def throughput(cpictl: str, cpi: str, env: dict[str, str], report: Callable[...,
         whole.append(end_to_end)
         bare.append(_bare(cpi))
     ours_rate, whole_rate, bare_rate = (statistics.median(values) for values in (ours, whole, bare))
-    # `report` takes "smaller is better" ratios: the bare driver's rate over ours must stay ≤ 1 / 0.8
-    report(f"(bench) `cpictl bench info` ×{CALLS}, {WORKERS} at once: bare rate / ours", bare_rate / 1000,
-           ours_rate / 1000, 1 / 0.8, "k/s")
-    print(f"{'':<58} ours {ours_rate:.0f} calls/s vs bare {bare_rate:.0f} calls/s: {ours_rate / bare_rate:.2f}× "
-          f"(goal ≥ 0.8×); whole process, start-up included: {whole_rate:.0f} calls/s, "
-          f"{whole_rate / bare_rate:.2f}×")
+    at_least(f"(bench) `cpictl bench info` ×{CALLS}, {WORKERS} at once vs bare pool", ours_rate, bare_rate, 0.8,
+             "/s")
+    print(f"{'':<58} (whole process, start-up and cleanup included: {whole_rate:.0f}/s, "
+          f"{whole_rate / bare_rate:.2f}× — not the goal's measure)")

@@ -90,40 +90,54 @@ def bench_command(
 
     fmt = resolve_format(output)
     plan = _plan(count, duration, concurrency)
+    _check_words(method, args, recipe, var)
     options = TargetOptions.from_params(locals())
+    options.flags_layer()  # a mistyped flag is said before the journal is opened
+    journal = journal_path(session, state)
+    store = open_store(journal)
+    bench_target, loaded = _recipe_target(options, recipe, var, api_version) if recipe is not None \
+        else (options.build(), None)
+    tally, stop = Tally(), threading.Event()
+    calls = CallSession(bench_target, store, observer=tally.observe, journal=journal, stop=stop)
+    iteration = _iteration(calls, method, args or [], loaded, journal, show_secrets)
+    _prepare(iteration)
+    load = Load(iteration, plan, tally, stop)
+    stopped = run_load(load, LiveBench(iteration.label, load))
+    report, stopped = _conclude(load, calls, store, keep, stopped, method=method, recipe=recipe)
+    if load.fatal is not None and not (report.count or report.created or report.interrupted):
+        raise load.fatal  # nothing happened to sum up: the error alone, as `call` says it
+    _show(report, fmt, _cleanup_command(session, state))
+    if load.fatal is not None:  # a CPI that cannot start, a journal that cannot take an ID
+        raise load.fatal
+    raise typer.Exit(_exit_code(report, stopped))
+
+
+def _check_words(method: str | None, args: list[str] | None, recipe: Path | None, var: list[str] | None) -> None:
     if recipe is not None and (method is not None or args):
         raise UsageError("--recipe runs the recipe's own calls: give no METHOD or ARG with it")
     if recipe is None and method is None:
         raise UsageError("missing METHOD (see `cpictl methods`), or --recipe FILE")
     if var and recipe is None:
         raise UsageError("--var sets a recipe's vars: it needs --recipe")
-    journal = journal_path(session, state)
-    options.flags_layer()  # a mistyped flag is said before the journal is opened
-    store = open_store(journal)
-    tally, stop = Tally(), threading.Event()
-    built = _recipe_target(options, recipe, var, api_version) if recipe is not None else (options.build(), None)
-    bench_target, loaded = built
-    calls = CallSession(bench_target, store, observer=tally.observe, journal=journal, stop=stop)
-    iteration = _iteration(calls, method, args or [], loaded, journal, show_secrets)
-    _prepare(iteration)
-    load = Load(iteration, plan, tally, stop)
-    stopped = run_load(load, LiveBench(iteration.label, load))
+
+
+def _conclude(load: Any, calls: Any, store: Any, keep: bool, stopped: str | None, *, method: str | None,
+              recipe: Path | None) -> tuple[Any, str | None]:
+    """The summary, once the IDs the bench created are deleted (or kept); and what stopped the bench, if
+    anything did — the load, or the cleanup."""
     from cpictl.bench.report import build_report
     from cpictl.bench.teardown import still_live
 
-    report = build_report(tally, plan, target=calls.target.display, method=method,
+    tally = load.tally
+    report = build_report(tally, load.plan, target=calls.target.display, method=method,
                           recipe=str(recipe) if recipe is not None else None)
     report.stopped = stopped or (_fatal_words(load.fatal) if load.fatal is not None else None)
     report.teardown.unanswered = _unanswered(tally)
     if keep:
         report.teardown.kept = True
         report.teardown.left = still_live(store, set(tally.created))
-    else:
-        stopped = _clean_up(store, tally, calls.target, report) or stopped
-    _show(report, fmt, _cleanup_command(session, state))
-    if load.fatal is not None:
-        raise load.fatal
-    raise typer.Exit(_exit_code(report, stopped))
+        return report, stopped
+    return report, _clean_up(store, tally, calls.target, report) or stopped
 
 
 def _plan(count: int | None, duration: float | None, concurrency: int) -> Any:

@@ -41,7 +41,7 @@ def render_bench(report: BenchReport, *, cleanup_command: str = "cpictl cleanup"
 
 
 def _parts(report: BenchReport, width: int, cleanup_command: str) -> list[RenderableType]:
-    parts: list[RenderableType] = [_headline(report, width), _counts(report)]
+    parts: list[RenderableType] = [_headline(report, width), _counts(report, width)]
     if report.latency.count:
         parts += [Text(""), *_latency(report), *_histogram(report, width)]
     if report.errors:
@@ -63,7 +63,7 @@ def _headline(report: BenchReport, width: int) -> Text:
     return Text.assemble(head, "\n", (shorten(pace, width), "cyan"))
 
 
-def _counts(report: BenchReport) -> Text:
+def _counts(report: BenchReport, width: int) -> Text:
     line = Text.assemble(("✔ ", "green" if report.ok else "dim"), f"{report.ok} ok")
     failed = [f"{n} {status}" for status, n in report.errors_by_status.items() if n]
     mark = ("   ✘ ", "bold red") if report.error_count else ("   ", "")
@@ -75,7 +75,10 @@ def _counts(report: BenchReport) -> Text:
     if report.interrupted:
         line.append(f"   {report.interrupted} interrupted", style="yellow")
     if report.stopped:
-        line.append(f"   stopped: {report.stopped}", style="yellow")
+        stopped = Text(f"stopped: {one_line(report.stopped)}", style="yellow")
+        stopped.truncate(width, overflow="ellipsis")
+        line.append_text(Text("   ") + stopped if line.cell_len + 3 + stopped.cell_len <= width else
+                         Text("\n") + stopped)
     return line
 
 
