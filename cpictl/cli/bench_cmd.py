@@ -8,6 +8,7 @@ call, so every call names the same ID (a reference resolved per call would chase
 
 from __future__ import annotations
 
+import contextlib
 import math
 import shlex
 import sys
@@ -21,7 +22,7 @@ from cpictl.cli import exits, metavars
 from cpictl.cli import options as opt
 from cpictl.cli.completion import complete_call_argument, complete_method
 from cpictl.cli.exits import UsageError
-from cpictl.cli.options import TargetOptions, journal_path
+from cpictl.cli.options import TargetOptions, journal_path, wants_registry
 from cpictl.cli.output import emit_document, error_message, resolve_format
 from cpictl.cli.recipe_vars import VarOpt
 
@@ -73,6 +74,9 @@ def bench_command(
                                                "(default: table on a terminal, json otherwise).")] = None,
     show_secrets: Annotated[bool, typer.Option("--show-secrets", help="Do not mask secrets in error "
                                                "messages.")] = False,
+    registry: Annotated[bool, typer.Option("--registry", help="Serve an embedded BOSH registry on 127.0.0.1 for "
+                                           "the bench, for registry-mode CPIs (as `cpictl call --registry`).")]
+    = False,
     target: opt.TargetNameOpt = None, cpi: opt.CpiOpt = None, cpi_arg: opt.CpiArgOpt = None,
     api_version: opt.ApiVersionOpt = None, stemcell_api_version: opt.StemcellOpt = None,
     caller: opt.CallerOpt = None, preferred_api_version: opt.PreferredOpt = None,
@@ -97,13 +101,18 @@ def bench_command(
     store = open_store(journal)
     bench_target, loaded = _recipe_target(options, recipe, var, api_version) if recipe is not None \
         else (options.build(), None)
-    tally, stop = Tally(), threading.Event()
-    calls = CallSession(bench_target, store, observer=tally.observe, journal=journal, stop=stop)
-    iteration = _iteration(calls, method, args or [], loaded, journal, show_secrets)
-    _prepare(iteration)
-    load = Load(iteration, plan, tally, stop)
-    stopped = run_load(load, LiveBench(iteration.label, load))
-    report, stopped = _conclude(load, calls, store, keep, stopped, method=method, recipe=recipe)
+    with contextlib.ExitStack() as stack:
+        if wants_registry(bench_target, registry):  # for registry-mode CPIs; it lives until the cleanup is done
+            from cpictl.registry.server import registry_for
+
+            bench_target = stack.enter_context(registry_for(bench_target, journal)).attach(bench_target)
+        tally, stop = Tally(), threading.Event()
+        calls = CallSession(bench_target, store, observer=tally.observe, journal=journal, stop=stop)
+        iteration = _iteration(calls, method, args or [], loaded, journal, show_secrets)
+        _prepare(iteration)
+        load = Load(iteration, plan, tally, stop)
+        stopped = run_load(load, LiveBench(iteration.label, load))
+        report, stopped = _conclude(load, calls, store, keep, stopped, method=method, recipe=recipe)
     if load.fatal is not None and not (report.count or report.created or report.interrupted):
         raise load.fatal  # nothing happened to sum up: the error alone, as `call` says it
     _show(report, fmt, _cleanup_command(session, state))

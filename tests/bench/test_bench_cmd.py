@@ -182,3 +182,19 @@ def test_usage_mistakes_exit_2_before_anything_runs(capsys, argv, words):
     code = main(["bench", *argv])
     assert code == 2
     assert words in capsys.readouterr().err
+
+
+def test_registry_mode_vms_get_their_settings_from_the_embedded_registry(capsys, monkeypatch):
+    monkeypatch.setenv("CPICTL_REFCPI_API_VERSION", "1")  # a v1 CPI: agent settings go to a registry
+    image = Path(__file__).resolve().parents[2] / "recipes" / "assets" / "image.tgz"
+    assert main(["call", "create_stemcell", str(image), "{}", "--as", "create-env", "-o", "json"]) == 0
+    capsys.readouterr()
+    code, document, err = bench(capsys, "create_vm", "agent-1", "${stemcell}", "{}", "{default: {type: dynamic}}",
+                                "-n", "4", "-c", "2", "--registry", "--as", "create-env")
+    assert code == 0, err
+    assert document["ok"] == 4 and document["created"] == {"vm": 4} and document["cleanup"]["deleted"] == 4
+    assert [row["kind"] for row in live_ids(capsys)] == ["stemcell"]  # the session's own, not the bench's
+    capture = default_journal_path().with_name("default.registry.jsonl").read_text().splitlines()
+    requests = [entry.get("method") for entry in map(json.loads, capture)]
+    # each VM's settings written by create_vm, removed by the cleanup's delete_vm: the registry outlived both
+    assert requests.count("PUT") == 4 and requests.count("DELETE") == 4
