@@ -13,7 +13,7 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from cpictl.bench.samples import Sample, sample_of
+from cpictl.bench.samples import Sample, masked, sample_of
 from cpictl.session import build_request, verdict_codes
 
 if TYPE_CHECKING:
@@ -104,6 +104,6 @@ class RecipeIteration:
             called = sample_of(failing.outcome, latency, show_secrets=self.show_secrets)
             return Sample(latency, called.status, called.finished_at, called.error_type, called.ok_to_retry,
                           called.error_message, verdicts, len(rows))
-        why = "; ".join(failing.failures) or failing.reason or failing.status
+        why = masked("; ".join(failing.failures) or failing.reason or failing.status, self.show_secrets)
         return Sample(latency, "failed", time.monotonic(), f"step '{failing.name}': {failing.status}", None, why,
                       verdicts, len(rows))

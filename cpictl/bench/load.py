@@ -67,10 +67,21 @@ class Load:
         if self.plan.duration_s is not None:
             self.deadline = self.tally.started_at + self.plan.duration_s
         self.launching.set()
-        self._alive = self.plan.concurrency
-        for number in range(self.plan.concurrency):
-            # not daemons: should the main thread fail, the interpreter still waits for the calls to be journalled
-            threading.Thread(target=self._work, name=f"bench-worker-{number + 1}").start()
+        self._alive = self.plan.concurrency  # all counted first: a quick worker must not find itself the last
+        started = 0
+        try:
+            for number in range(self.plan.concurrency):
+                # not daemons: should the main thread fail, the interpreter still waits for the calls to be journalled
+                threading.Thread(target=self._work, name=f"bench-worker-{number + 1}").start()
+                started += 1
+        except BaseException:  # no thread to be had, or Ctrl-C right now: those not started never end
+            self.launching.clear()
+            with self._lock:
+                self._alive -= self.plan.concurrency - started
+                if self._alive == 0:
+                    self.tally.finished_at = time.monotonic()
+                    self._done.set()
+            raise
 
     def wait(self, timeout: float) -> bool:
         """Wait up to `timeout` seconds for every worker to end; True once they all have. Ctrl-C interrupts it,

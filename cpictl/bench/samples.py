@@ -26,13 +26,6 @@ LIVE_WINDOW_S = 2.0
 
 
 @dataclass(frozen=True)
-class ErrorSeen:
-    """The first error of a type: its message (masked), to say what the error was about."""
-
-    message: str
-
-
-@dataclass(frozen=True)
 class Sample:
     """One finished iteration: one call, or one run of a recipe."""
 
@@ -69,15 +62,21 @@ def sample_of(outcome: CallOutcome, latency_s: float, *, show_secrets: bool = Fa
     return Sample(latency_s, "misbehaved", now, first, None, _masked(outcome, why, show_secrets), verdicts)
 
 
-def _masked(outcome: CallOutcome, text: str, show_secrets: bool) -> str:
+def _masked(outcome: CallOutcome | None, text: str, show_secrets: bool) -> str:
     """`text` with the request's secrets (and the process's: the CPI's environment) masked, as every view does."""
     if show_secrets or not text:
         return text
     from cpictl.protocol.redaction import Redactor
 
     redactor = Redactor()
-    redactor.request(outcome.request.as_dict())
+    if outcome is not None:
+        redactor.request(outcome.request.as_dict())
     return redactor.text(text)
+
+
+def masked(text: str, show_secrets: bool = False) -> str:
+    """`text` with the process's secrets masked (a recipe's failure, which quotes what its step got)."""
+    return _masked(None, text, show_secrets)
 
 
 @dataclass

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -64,8 +65,6 @@ class LiveBench:
     def update(self, description: str | None = None) -> None:
         if self.progress is None:
             return
-        import time
-
         tally, plan = self.load.tally, self.load.plan
         done, errors = tally.counts()
         completed = min(time.monotonic() - tally.started_at, plan.duration_s or 0) if plan.count is None else done
@@ -80,8 +79,8 @@ def run_load(load: Load, live: LiveBench) -> str | None:
     "terminated", "hung up"). However this returns or raises, no worker is left running."""
     stopped = None
     with live.shown():
-        load.start()
         try:
+            load.start()
             _wait(load, live)
         except KeyboardInterrupt:
             stopped = shutdown.describe()

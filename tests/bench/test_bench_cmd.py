@@ -198,3 +198,15 @@ def test_registry_mode_vms_get_their_settings_from_the_embedded_registry(capsys,
     requests = [entry.get("method") for entry in map(json.loads, capture)]
     # each VM's settings written by create_vm, removed by the cleanup's delete_vm: the registry outlived both
     assert requests.count("PUT") == 4 and requests.count("DELETE") == 4
+
+
+def test_an_unmet_expectation_counts_as_failed(capsys, tmp_path):
+    recipe = tmp_path / "disk.yml"
+    recipe.write_text(RECIPE.replace("equals: true", "equals: false"))
+    code, document, err = bench(capsys, "--recipe", str(recipe), "-n", "3", "-c", "3")
+    assert code == 4, err
+    assert document["errors_by_status"] == {"cpi-error": 0, "misbehaved": 0, "failed": 3}
+    [kind] = document["errors_by_type"]
+    assert kind["type"].startswith("step ") and kind["ok_to_retry"] is None and kind["count"] == 3
+    assert document["cleanup"]["deleted_by_calls"] == 3  # its finally steps ran all the same
+    assert live_ids(capsys) == []
