@@ -11,6 +11,7 @@ printed beside it for the record. Ours and the baseline alternate, and the media
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import subprocess
 import time
@@ -24,9 +25,12 @@ REQUEST = b'{"method":"info","arguments":[],"context":{"director_uuid":"bench","
 
 
 def _bare(cpi: str) -> float:
-    """Calls per second of a thread pool of 8 running the CPI with subprocess.run, as a bare driver would."""
+    """Calls per second of a thread pool of 8 running the CPI with subprocess.run, as a bare driver would — in the
+    environment the director gives a CPI, as cpictl's calls get it, so the CPI's own work is the same."""
+    env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", **{k: os.environ[k] for k in ("TMPDIR", "HOME") if k in os.environ}}
+
     def one(_: int) -> None:
-        subprocess.run([cpi], input=REQUEST, capture_output=True, check=False)
+        subprocess.run([cpi], input=REQUEST, capture_output=True, check=False, env=env)
 
     started = time.perf_counter()
     with ThreadPoolExecutor(WORKERS) as pool:

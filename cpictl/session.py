@@ -181,6 +181,7 @@ class CallSession:
         self._negotiator: Negotiator | None = None
         self.trace_problem: str | None = None  # why the last call could not be kept in the trace, if it could not
         self._trace_file: TraceFile | None = None  # the journal's trace, made at the first call
+        self._learned: tuple[Target, InfoAnswer] | None = None  # the target and answer an `info` call taught last
 
     @property
     def negotiator(self) -> Negotiator:
@@ -216,6 +217,7 @@ class CallSession:
 
     def renegotiate(self, target: Target | None = None) -> None:
         """Forget what is known of the target's negotiation: the next call asks `info` again."""
+        self._learned = None
         self.negotiator.forget(target or self.target)
 
     def _negotiate(self, target: Target, method: str | None) -> Negotiation:
@@ -225,6 +227,7 @@ class CallSession:
         self._notify("negotiated", outcome)
         negotiation = negotiate_both(target.profile, _info_answer(outcome, target.caller),
                                      target.preferred_api_version)
+        self._learned = None  # what an `info` call taught before may differ from this
         self.negotiator.remember(target, negotiation)
         return negotiation
 
@@ -309,7 +312,11 @@ class CallSession:
         from cpictl.targets.negotiation import negotiate_both
 
         answer = _info_answer(outcome, target.caller)
+        learned = self._learned
+        if learned is not None and learned[0] is target and learned[1] == answer:
+            return  # the same answer from the same target: nothing new (`cpictl bench info` asks hundreds of times)
         self.negotiator.remember(target, negotiate_both(target.profile, answer, target.preferred_api_version))
+        self._learned = (target, answer)
 
     def _begin(self, request: Request, target: Target) -> CallInFlight | None:
         """The durable call's pending entry and output files, for a call that may change cloud IDs; else None."""

@@ -5,6 +5,9 @@ Rules kept:
   itself, so concurrent writers (many CPI processes behind a recorder, two cpictl sessions) neither interleave
   lines nor reuse a number. The last number is read from the file's tail, not by counting lines. A batch (an
   import's) is written whole under one lock, its entries numbered one after another.
+- Threads of one process sharing a `TraceFile` (`cpictl bench`'s workers) take turns on a lock of its own before
+  the `flock`: eight threads waiting on the file lock in the kernel, each then waiting for the interpreter, made
+  every append wait ~1 ms. They also share where the last entry ended, so the next number needs no read.
 - No fsync: a trace is evidence, not state (cloud IDs live in the journal, which is synced); a crash may lose the
   last entries, never corrupt earlier ones. A torn last line is skipped by readers and terminated by the next writer.
 - The file is created 0600: entries are masked, yet they describe a cloud account.
@@ -16,6 +19,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -52,6 +56,9 @@ class TraceFile:
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
+        self._turn = threading.Lock()  # see the module docstring
+        #: (inode, size, number) after this object's last write: while the file is so, the next number follows
+        self._after_ours: tuple[int, int, int] | None = None
 
     def append(self, entry: dict[str, Any]) -> int:
         """Add `entry` (its `n` is set here) and return its number. Raises TraceError."""
@@ -81,7 +88,6 @@ class TraceFile:
         """A function that writes entries in one go, under the lock, and returns their numbers: the one place
         numbers are given. The file is opened at the first write (no entry, no file)."""
         opened: list[int] = []  # the descriptor, once there is an entry to write
-        ours: list[int] = []  # [the file's size after our last write, the number of its last entry]
 
         def write(pending: list[_Pending]) -> list[int]:
             if not pending:
@@ -90,25 +96,12 @@ class TraceFile:
                 opened.append(self._open())
             fd = opened[0]
             try:
-                fcntl.flock(fd, fcntl.LOCK_EX)
-                try:
-                    size = os.fstat(fd).st_size
-                    if ours and ours[0] == size:
-                        first, torn = ours[1] + 1, False
-                    else:
-                        first = _last_number(fd, size) + 1
-                        torn = bool(size) and os.pread(fd, 1, size - 1) != b"\n"
-                    numbers = list(range(first, first + len(pending)))
-                    data = b"".join([item.line(number) for item, number in zip(pending, numbers, strict=True)])
-                    if torn:
-                        data = b"\n" + data  # terminate a torn last line first
-                    view = memoryview(data)
-                    while view:
-                        view = view[os.write(fd, view):]
-                    ours[:] = [size + len(data), numbers[-1]]
-                    return numbers
-                finally:
-                    fcntl.flock(fd, fcntl.LOCK_UN)
+                with self._turn:
+                    fcntl.flock(fd, fcntl.LOCK_EX)
+                    try:
+                        return self._write_locked(fd, pending)
+                    finally:
+                        fcntl.flock(fd, fcntl.LOCK_UN)
             except OSError as error:
                 raise TraceError(f"cannot write the trace {self.path}: {error.strerror or error}") from error
 
@@ -117,6 +110,26 @@ class TraceFile:
         finally:
             for fd in opened:
                 os.close(fd)
+
+    def _write_locked(self, fd: int, pending: list[_Pending]) -> list[int]:
+        """Number and write the entries (the file is locked); their numbers."""
+        status = os.fstat(fd)
+        size = status.st_size
+        ours = self._after_ours
+        if ours is not None and ours[:2] == (status.st_ino, size):
+            first, torn = ours[2] + 1, False
+        else:
+            first = _last_number(fd, size) + 1
+            torn = bool(size) and os.pread(fd, 1, size - 1) != b"\n"
+        numbers = list(range(first, first + len(pending)))
+        data = b"".join([item.line(number) for item, number in zip(pending, numbers, strict=True)])
+        if torn:
+            data = b"\n" + data  # terminate a torn last line first
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        self._after_ours = (status.st_ino, size + len(data), numbers[-1])
+        return numbers
 
     def _open(self) -> int:
         flags = os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC
