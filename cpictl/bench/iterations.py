@@ -103,7 +103,7 @@ class RecipeIteration:
         if failing.outcome is not None and failing.outcome.status != "ok":
             called = sample_of(failing.outcome, latency, show_secrets=self.show_secrets)
             return Sample(latency, called.status, called.finished_at, called.error_type, called.ok_to_retry,
-                          called.error_message, verdicts, len(rows))
+                          called.error_message, verdicts, len(rows), called.killed_by)
         why = masked("; ".join(failing.failures) or failing.reason or failing.status, self.show_secrets)
         return Sample(latency, "failed", time.monotonic(), f"step '{failing.name}': {failing.status}", None, why,
                       verdicts, len(rows))

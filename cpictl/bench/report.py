@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cpictl.bench.load import LoadPlan
-from cpictl.bench.samples import Tally
+from cpictl.bench.samples import STOPPING_SIGNALS, Tally
 from cpictl.bench.stats import Bin, LatencySummary, histogram, summarize
 
 ERROR_STATUSES = ("cpi-error", "misbehaved", "failed")
@@ -120,9 +120,13 @@ class BenchReport:
 
 
 def build_report(tally: Tally, plan: LoadPlan, *, target: str, method: str | None = None,
-                 recipe: str | None = None) -> BenchReport:
-    """The summary of a finished (or stopped) load."""
+                 recipe: str | None = None, stopped_by_signal: bool = False) -> BenchReport:
+    """The summary of a finished (or stopped) load. `stopped_by_signal`: Ctrl-C, SIGTERM or SIGHUP stopped it, so
+    a call that died of one of them before answering was stopped too (`samples.STOPPING_SIGNALS`)."""
     samples = list(tally.samples)
+    caught = [sample for sample in samples if sample.killed_by in STOPPING_SIGNALS] if stopped_by_signal else []
+    if caught:
+        samples = [sample for sample in samples if sample.killed_by not in STOPPING_SIGNALS]
     latencies = [sample.latency_s for sample in samples]
     statuses = Counter(sample.status for sample in samples)
     kinds: Counter[tuple[str, bool | None]] = Counter()
@@ -141,7 +145,7 @@ def build_report(tally: Tally, plan: LoadPlan, *, target: str, method: str | Non
         errors_by_status={status: statuses[status] for status in ERROR_STATUSES},
         errors=[ErrorKind(error_type, retry, n, examples[(error_type, retry)])
                 for (error_type, retry), n in kinds.most_common()],
-        calls=sum(sample.calls for sample in samples), interrupted=len(tally.interrupted),
+        calls=sum(sample.calls for sample in samples), interrupted=len(tally.interrupted) + len(caught),
         elapsed_s=max(end - tally.started_at, 0.0), latency=summarize(latencies), bins=histogram(latencies),
         verdicts=[(code, severity, n) for (code, severity), n in verdicts.most_common()],
         created=dict(created))

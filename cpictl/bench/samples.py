@@ -12,6 +12,7 @@ workers are done.
 
 from __future__ import annotations
 
+import signal
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -23,6 +24,11 @@ if TYPE_CHECKING:
 
 #: How far back the live throughput looks: long enough to be steady, short enough to follow a change of pace.
 LIVE_WINDOW_S = 2.0
+#: The signals that stop a bench — Ctrl-C's SIGINT, SIGTERM, SIGHUP — sent to cpictl's process group also reach a
+#: CPI caught in the instant between its spawn and its `setsid`, still in that group, and kill it before it can
+#: answer. Once the bench was stopped so, a call that died of one of them counts as interrupted, not as a CPI that
+#: misbehaved: the signal was the user's.
+STOPPING_SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", signal.SIGTERM)})
 
 
 @dataclass(frozen=True)
@@ -37,6 +43,7 @@ class Sample:
     error_message: str = ""  # masked; only the first of each type is kept by the report
     verdicts: tuple[tuple[str, str], ...] = ()  # (code, severity) of every call of the iteration
     calls: int = 1
+    killed_by: int | None = None  # the signal that ended the CPI before it answered (see `STOPPING_SIGNALS`)
 
     @property
     def ok(self) -> bool:
@@ -59,7 +66,10 @@ def sample_of(outcome: CallOutcome, latency_s: float, *, show_secrets: bool = Fa
     first = next((code for code, severity in verdicts if severity == "error"), "misbehaved")
     why = outcome.failure or outcome.journal_error or next(
         (v.message for v in outcome.violations if v.severity == "error"), "")
-    return Sample(latency_s, "misbehaved", now, first, None, _masked(outcome, why, show_secrets), verdicts)
+    run = outcome.run
+    killed_by = run.signal if run is not None and outcome.response is None else None
+    return Sample(latency_s, "misbehaved", now, first, None, _masked(outcome, why, show_secrets), verdicts,
+                  killed_by=killed_by)
 
 
 def _masked(outcome: CallOutcome | None, text: str, show_secrets: bool) -> str:

@@ -139,7 +139,7 @@ def _conclude(load: Any, calls: Any, store: Any, keep: bool, stopped: str | None
 
     tally = load.tally
     report = build_report(tally, load.plan, target=calls.target.display, method=method,
-                          recipe=str(recipe) if recipe is not None else None)
+                          recipe=str(recipe) if recipe is not None else None, stopped_by_signal=stopped is not None)
     report.stopped = stopped or (_fatal_words(load.fatal) if load.fatal is not None else None)
     report.teardown.unanswered = _unanswered(tally)
     if keep:
