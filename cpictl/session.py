@@ -7,7 +7,8 @@ journal *before* anyone renders it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -181,6 +182,7 @@ class CallSession:
         self._negotiator: Negotiator | None = None
         self.trace_problem: str | None = None  # why the last call could not be kept in the trace, if it could not
         self._trace_file: TraceFile | None = None  # the journal's trace, made at the first call
+        self._trace_append: Callable[[dict[str, Any]], int] | None = None  # while `trace_kept_open`
         self._learned: tuple[Target, InfoAnswer] | None = None  # the target and answer an `info` call taught last
 
     @property
@@ -285,12 +287,32 @@ class CallSession:
 
         if self._trace_file is None:
             self._trace_file = session_trace(self._journal_path)
+        append = self._trace_append or self._trace_file.append
         try:
             outcome.masked_document = outcome_as_dict(outcome)
-            outcome.trace_number = self._trace_file.append(
+            outcome.trace_number = append(
                 call_entry(outcome.masked_document, target, call=durable.call_id if durable else None))
         except (TraceError, OSError, ValueError) as error:
             self.trace_problem = str(error)
+
+    @contextmanager
+    def trace_kept_open(self) -> Iterator[None]:
+        """Within the block, the session's trace stays open from one call to the next (`cpictl bench` makes
+        hundreds of calls a second, from several threads: opening and closing the file for each is interpreter time
+        they all wait for)."""
+        if self._journal_path is None:
+            yield
+            return
+        from cpictl.traces.trace_file import session_trace
+
+        if self._trace_file is None:
+            self._trace_file = session_trace(self._journal_path)
+        with self._trace_file.appending() as append:
+            self._trace_append = append
+            try:
+                yield
+            finally:
+                self._trace_append = None
 
     def _refused(self, request: Request, target: Target) -> CallOutcome:
         """The call the target's caller would not make: nothing runs; the outcome says why, and what the other

@@ -111,7 +111,8 @@ def bench_command(
         iteration = _iteration(calls, method, args or [], loaded, journal, show_secrets)
         _prepare(iteration)
         load = Load(iteration, plan, tally, stop)
-        stopped = run_load(load, LiveBench(iteration.label, load))
+        with calls.trace_kept_open():
+            stopped = run_load(load, LiveBench(iteration.label, load))
         report, stopped = _conclude(load, calls, store, keep, stopped, method=method, recipe=recipe)
     if load.fatal is not None and not (report.count or report.created or report.interrupted):
         raise load.fatal  # nothing happened to sum up: the error alone, as `call` says it

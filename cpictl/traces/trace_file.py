@@ -70,7 +70,8 @@ class TraceFile:
         """A function that appends one entry after another and returns each one's number: the file is opened
         once, and while nobody else wrote since our last entry (the size is where we left it) the next number
         follows from ours instead of being read from the file's tail again. The lock is held only while an entry
-        is written, so a session's calls and a recorder get their turn. Raises TraceError."""
+        is written, so a session's calls and a recorder get their turn. Threads may share the function (they take
+        turns). Raises TraceError."""
         with self._writing() as write:
             yield lambda entry: write([_Pending.of(entry)])[0]
 
@@ -86,17 +87,17 @@ class TraceFile:
     @contextmanager
     def _writing(self) -> Iterator[Callable[[list[_Pending]], list[int]]]:
         """A function that writes entries in one go, under the lock, and returns their numbers: the one place
-        numbers are given. The file is opened at the first write (no entry, no file)."""
+        numbers are given. The file is opened at the first write (no entry, no file). Threads may share it."""
         opened: list[int] = []  # the descriptor, once there is an entry to write
 
         def write(pending: list[_Pending]) -> list[int]:
             if not pending:
                 return []
-            if not opened:
-                opened.append(self._open())
-            fd = opened[0]
             try:
                 with self._turn:
+                    if not opened:
+                        opened.append(self._open())
+                    fd = opened[0]
                     fcntl.flock(fd, fcntl.LOCK_EX)
                     try:
                         return self._write_locked(fd, pending)

@@ -38,3 +38,21 @@ def test_threads_and_another_writer_share_one_numbering(tmp_path: Path) -> None:
         assert numbers == sorted(numbers)  # each writer's entries in its own order, numbered as written
         assert [e["n"] for e in entries if e["thread"] == thread] == numbers
     assert [e["n"] for e in entries if e["thread"] == "other"] == theirs
+
+
+def test_a_session_keeps_its_trace_open_for_calls_from_threads(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from cpictl.session import CallSession, Target
+    from tests.conftest import CPIS
+
+    journal = tmp_path / "s.jsonl"
+    session = CallSession(Target(argv=[str(CPIS / "ok.sh")], director_uuid="t"), journal=journal)
+    before = len(list(Path("/proc/self/fd").iterdir()))
+    with session.trace_kept_open(), ThreadPoolExecutor(4) as pool:
+        outcomes = list(pool.map(lambda _: session.call("info", []), range(24)))
+    assert len(list(Path("/proc/self/fd").iterdir())) == before  # closed once the block ends
+    entries = [json.loads(line) for line in Path(f"{journal}.trace.jsonl").read_bytes().splitlines()]
+    assert [entry["n"] for entry in entries] == list(range(1, 25))
+    assert sorted(outcome.trace_number for outcome in outcomes) == list(range(1, 25))
+    assert session.trace_problem is None
