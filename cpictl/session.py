@@ -7,7 +7,8 @@ journal *before* anyone renders it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -27,12 +28,14 @@ from cpictl.targets.target import REFERENCE_CPI_LABEL, UNSET, Target, reference_
 from cpictl.transport import CpiInterrupted, CpiNotRunnable, RunResult, run_cpi
 
 if TYPE_CHECKING:
+    import threading
     from pathlib import Path
 
     from cpictl.store import CloudIdStore
     from cpictl.store.store import CallInFlight
     from cpictl.targets.negotiation import InfoAnswer, Negotiation
     from cpictl.targets.negotiator import Negotiator
+    from cpictl.traces.trace_file import TraceFile
 
 Status = Literal["ok", "cpi-error", "misbehaved"]
 __all__ = ["REFERENCE_CPI_LABEL", "UNSET", "CallOutcome", "CallSession", "Target", "reference_cpi_argv"]
@@ -159,20 +162,28 @@ Observer = Callable[[str, Any], None]
 
 class CallSession:
     """Runs calls against one target and journals their cloud IDs. `observer(event, payload)` sees Sent/Received
-    (and `negotiated`, with the outcome of the `info` a negotiation ran).
+    (and `negotiated`, with the outcome of the `info` a negotiation ran; `interrupted`, with what a call stopped by
+    Ctrl-C or `stop` had answered, journalled already, just before CpiInterrupted is raised).
+
+    One session may run calls from several threads at once (`cpictl bench`): the journal and the trace lock their
+    files, and `stop`, once set, stops the calls running in every thread as Ctrl-C stops one.
 
     A target whose api_version is negotiated (`Target.negotiate`, the CLI's default) is first `resolve`d: its
     caller's `info`, once per target and session (`journal`, or the store's, keeps the result between commands),
     or before every call with `Target.negotiate_every_call`. A call the caller would refuse to make is not made."""
 
     def __init__(self, target: Target, store: CloudIdStore | None = None, observer: Observer | None = None,
-                 journal: Path | None = None) -> None:
+                 journal: Path | None = None, stop: threading.Event | None = None) -> None:
         self.target = target
         self.store = store
         self.observer = observer
+        self.stop = stop
         self._journal_path = journal if journal is not None else store.path if store is not None else None
         self._negotiator: Negotiator | None = None
         self.trace_problem: str | None = None  # why the last call could not be kept in the trace, if it could not
+        self._trace_file: TraceFile | None = None  # the journal's trace, made at the first call
+        self._trace_append: Callable[[dict[str, Any]], int] | None = None  # while `trace_kept_open`
+        self._learned: tuple[Target, InfoAnswer] | None = None  # the target and answer an `info` call taught last
 
     @property
     def negotiator(self) -> Negotiator:
@@ -208,6 +219,7 @@ class CallSession:
 
     def renegotiate(self, target: Target | None = None) -> None:
         """Forget what is known of the target's negotiation: the next call asks `info` again."""
+        self._learned = None
         self.negotiator.forget(target or self.target)
 
     def _negotiate(self, target: Target, method: str | None) -> Negotiation:
@@ -217,6 +229,7 @@ class CallSession:
         self._notify("negotiated", outcome)
         negotiation = negotiate_both(target.profile, _info_answer(outcome, target.caller),
                                      target.preferred_api_version)
+        self._learned = None  # what an `info` call taught before may differ from this
         self.negotiator.remember(target, negotiation)
         return negotiation
 
@@ -243,12 +256,16 @@ class CallSession:
         durable = self._begin(request, target)
         self._notify("sent", request)
         try:
-            run = run_cpi(target.command(), stdin, on_stderr_line, outputs=durable.outputs if durable else None)
+            # `stop` only when there is one: the in-process runner tests stand in for run_cpi takes none
+            stopping = {"stop": self.stop} if self.stop is not None else {}
+            run = run_cpi(target.command(), stdin, on_stderr_line, outputs=durable.outputs if durable else None,
+                          **stopping)
         except CpiInterrupted as interrupted:
             shutdown.note_stopped_cpi()
             stopped = self._outcome(request, stdin, interrupted.result, target, interrupted=True)
             self._journal(stopped, target, durable, interrupted=True)
             self._trace(stopped, target, durable)
+            self._notify("interrupted", stopped)
             raise
         except CpiNotRunnable:
             if durable is not None:  # nothing ran, nothing was made: the pending entry is closed as such
@@ -268,12 +285,34 @@ class CallSession:
         from cpictl.traces.entries import call_entry
         from cpictl.traces.trace_file import TraceError, session_trace
 
+        if self._trace_file is None:
+            self._trace_file = session_trace(self._journal_path)
+        append = self._trace_append or self._trace_file.append
         try:
             outcome.masked_document = outcome_as_dict(outcome)
-            outcome.trace_number = session_trace(self._journal_path).append(
+            outcome.trace_number = append(
                 call_entry(outcome.masked_document, target, call=durable.call_id if durable else None))
         except (TraceError, OSError, ValueError) as error:
             self.trace_problem = str(error)
+
+    @contextmanager
+    def trace_kept_open(self) -> Iterator[None]:
+        """Within the block, the session's trace stays open from one call to the next (`cpictl bench` makes
+        hundreds of calls a second, from several threads: opening and closing the file for each is interpreter time
+        they all wait for)."""
+        if self._journal_path is None:
+            yield
+            return
+        from cpictl.traces.trace_file import session_trace
+
+        if self._trace_file is None:
+            self._trace_file = session_trace(self._journal_path)
+        with self._trace_file.appending() as append:
+            self._trace_append = append
+            try:
+                yield
+            finally:
+                self._trace_append = None
 
     def _refused(self, request: Request, target: Target) -> CallOutcome:
         """The call the target's caller would not make: nothing runs; the outcome says why, and what the other
@@ -295,7 +334,11 @@ class CallSession:
         from cpictl.targets.negotiation import negotiate_both
 
         answer = _info_answer(outcome, target.caller)
+        learned = self._learned
+        if learned is not None and learned[0] is target and learned[1] == answer:
+            return  # the same answer from the same target: nothing new (`cpictl bench info` asks hundreds of times)
         self.negotiator.remember(target, negotiate_both(target.profile, answer, target.preferred_api_version))
+        self._learned = (target, answer)
 
     def _begin(self, request: Request, target: Target) -> CallInFlight | None:
         """The durable call's pending entry and output files, for a call that may change cloud IDs; else None."""
@@ -436,6 +479,22 @@ def _failure_verdict(outcome: CallOutcome) -> Violation:
     return process_verdicts.process_failed(failure, bool(run and run.timed_out))
 
 
+#: The verdict `-o json` lists for an outcome whose IDs could not be journalled: cpictl's failure, not the CPI's.
+JOURNAL_FAILED = "journal.write-failed"
+
+
+def verdict_codes(outcome: CallOutcome) -> list[tuple[str, str]]:
+    """(code, severity) of every verdict `-o json` lists for the call — the contract's, the failure's, the
+    journal's — without masking a thing: `cpictl bench` counts them over thousands of calls."""
+    codes = [(v.code, v.severity) for v in outcome.violations]
+    if outcome.failure:
+        failed = _failure_verdict(outcome)
+        codes.append((failed.code, failed.severity))
+    if outcome.journal_error:
+        codes.append((JOURNAL_FAILED, "error"))
+    return codes
+
+
 def _unanswered(outcome: CallOutcome, interrupted: bool) -> str | None:
     """Why a create call may have made something without giving its ID (the `cloud-id.unknown` verdict); else
     None."""
@@ -492,7 +551,7 @@ def outcome_as_dict(outcome: CallOutcome, *, show_secrets: bool = False) -> dict
         "violations": [v.as_dict() for v in violations]
         + failed
         # cpictl's own failure, not the CPI's: no caller reacts to it
-        + ([{"code": "journal.write-failed", "severity": "error", "message": outcome.journal_error,
+        + ([{"code": JOURNAL_FAILED, "severity": "error", "message": outcome.journal_error,
              "director": None, "create_env": None}] if outcome.journal_error else []),
         "cloud_ids": outcome.changes.as_dict(),
         "negotiation": outcome.negotiation.as_dict() if outcome.negotiation is not None else None,

@@ -53,6 +53,12 @@ def _add_cleanup(app: typer.Typer) -> None:
     app.command("cleanup", help=CLEANUP_HELP)(cleanup_command)
 
 
+def _add_bench(app: typer.Typer) -> None:
+    from cpictl.cli.bench_cmd import BENCH_HELP, bench_command
+
+    app.command("bench", help=BENCH_HELP)(bench_command)
+
+
 def _add_run(app: typer.Typer) -> None:
     from cpictl.cli.run_cmd import RUN_HELP, run_command
 
@@ -104,7 +110,8 @@ def _add_record(app: typer.Typer) -> None:
 #: Every command, in the order `cpictl --help` lists them.
 COMMANDS: dict[str, Callable[[typer.Typer], None]] = {
     "call": _add_call, "repl": _add_repl, "methods": _add_methods, "describe": _add_describe, "ids": _add_ids,
-    "cleanup": _add_cleanup, "run": _add_run, "check": _add_check, "recipe": _add_recipe, "metadata": _add_metadata,
+    "cleanup": _add_cleanup, "run": _add_run, "check": _add_check, "bench": _add_bench, "recipe": _add_recipe,
+    "metadata": _add_metadata,
     "target": _add_target, "trace": _add_trace, "record": _add_record, "diff": _add_diff,
 }
 

@@ -5,7 +5,9 @@ Rules this module keeps (issue 4, "nothing a CPI created is ever lost"):
 * Append only. A line is never rewritten; state is derived by replaying (`cpictl.store.state`).
 * One `write()` per batch and `fsync` before `append` returns, so a cloud ID is on disk before anyone shows it.
 * Appends hold an exclusive lock on `<journal>.lock` (filelock), so concurrent cpictl processes neither interleave
-  lines nor race the torn-tail repair below.
+  lines nor race the torn-tail repair below. Threads of one process (`cpictl bench`'s workers) are kept apart by
+  the same lock: filelock's holds are per thread, each on a descriptor of its own, and `flock` locks conflict
+  between descriptors of one process as between processes.
 * A crash mid-write can leave a last line without its newline. The reader reports it and skips it; the next append
   first writes the missing newline so the new entry is not glued to the garbage.
 * Files are created 0600 and the directories we create 0700: journals hold IPs and agent IDs of a cloud account.
@@ -16,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -95,23 +98,29 @@ class Journal:
         self.path = Path(path)
         self.lock_path = Path(f"{self.path}.lock")
         self._lock: Any = None  # filelock.FileLock, created on first use
+        # Two threads making the FileLock at once would each hold a different one, and the first would release the
+        # second's: its own flock would then be held for good.
+        self._making_lock = threading.Lock()
 
     @contextmanager
     def locked(self) -> Iterator[None]:
-        """Hold the exclusive journal lock (re-entrant within this object)."""
+        """Hold the exclusive journal lock (re-entrant within this object and thread; exclusive between threads)."""
         self._ensure_directory()
         import filelock  # here, not at module top: importing filelock costs start-up time
 
-        if self._lock is None:
-            self._refuse_foreign_file()  # before the lock file: nothing is written beside a file that is not ours
-            try:  # a lock file that cannot exist would look like a lock held forever: say what is wrong at once
-                os.close(os.open(self.lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600))
-            except OSError as error:
-                raise StoreError(f"cannot create the journal lock {self.lock_path}: {error.strerror or error}") \
-                    from error
-            self._lock = filelock.FileLock(self.lock_path, timeout=LOCK_TIMEOUT_SECONDS, mode=0o600)
+        with self._making_lock:
+            if self._lock is None:
+                self._refuse_foreign_file()  # before the lock file: nothing is written beside a file not ours
+                try:  # a lock file that cannot exist would look like a lock held forever: say what is wrong at once
+                    os.close(os.open(self.lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600))
+                except OSError as error:
+                    raise StoreError(f"cannot create the journal lock {self.lock_path}: "
+                                     f"{error.strerror or error}") from error
+                self._lock = filelock.FileLock(self.lock_path, timeout=LOCK_TIMEOUT_SECONDS, mode=0o600,
+                                               thread_local=True)
+        lock = self._lock
         try:
-            self._lock.acquire()
+            lock.acquire()
         except filelock.Timeout as error:
             raise StoreError(
                 f"journal {self.path} is still locked by another cpictl process after "
@@ -122,7 +131,7 @@ class Journal:
         try:
             yield
         finally:
-            self._lock.release()
+            lock.release()
 
     def append(self, entries: Sequence[dict[str, Any]]) -> None:
         """Append entries as lines and fsync before returning; raise StoreError if they may not be on disk."""

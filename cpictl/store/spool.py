@@ -17,6 +17,7 @@ import contextlib
 import fcntl
 import itertools
 import os
+import threading
 from pathlib import Path
 
 from cpictl.store.errors import StoreError
@@ -27,7 +28,10 @@ OUTPUT_SUFFIXES = (".out", ".err")
 
 # This process's owner ID and lock descriptor per spool directory: one owner per process, whatever the session.
 _owners: dict[str, tuple[str, int]] = {}
-_counter = itertools.count(1)
+#: Threads of one process (`cpictl bench`'s workers) take their first call's owner under this lock: two owners for
+#: one process would leave the lock file of the first held, yet forgotten, until the process ends.
+_owners_lock = threading.Lock()
+_counter = itertools.count(1)  # next() on it is atomic: threads never get the same call number
 
 
 def _release_owners() -> None:
@@ -77,12 +81,16 @@ class Spool:
 
     def _own_owner(self) -> str:
         key = str(self.directory)
-        if key not in _owners:
-            self._ensure_directory()
-            if not _owners:
-                atexit.register(_release_owners)
-            _owners[key] = self._lock_new_owner()
-        return _owners[key][0]
+        held = _owners.get(key)
+        if held is not None:
+            return held[0]
+        with _owners_lock:
+            if key not in _owners:
+                self._ensure_directory()
+                if not _owners:
+                    atexit.register(_release_owners)
+                _owners[key] = self._lock_new_owner()
+            return _owners[key][0]
 
     def _lock_new_owner(self) -> tuple[str, int]:
         while True:

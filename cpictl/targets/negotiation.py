@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -200,7 +201,8 @@ class NegotiationCache:
 
 def _write_private(path: Path, text: str) -> None:
     """Replace the file atomically, 0600; a cache that cannot be written only costs a renegotiation."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}")
+    # one temporary file per thread: `cpictl bench --negotiate every-call` writes from several threads at once
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
     try:
         missing = [parent for parent in (path.parent, *path.parent.parents) if not parent.exists()]
         for directory in reversed(missing):  # made 0700, as the journal's directories are

@@ -69,6 +69,8 @@ class Negotiator:
 
     def remember(self, target: Target, negotiation: Negotiation) -> None:
         key = fingerprint(target)
+        if self._memory.get(key) == negotiation:
+            return  # known already, and written: every `info` settles it again (`cpictl bench info` makes hundreds)
         self._memory[key] = negotiation
         if self._cache is not None:
             self._cache.put(key, negotiation)

@@ -10,7 +10,9 @@ its limit. Rules kept:
 - Whatever the CPI does, `run_cpi` returns: `timeout` kills the process group; a child still holding the output
   files `linger` seconds after the CPI exited (a caller reading pipes would wait for it) gets the group killed; a
   child that escaped the group (its own session) is named by PID and left behind after a short grace.
-- Ctrl-C stops the CPI on purpose: SIGTERM to the group, SIGKILL after a grace, reap, raise `CpiInterrupted`.
+- Ctrl-C stops the CPI on purpose: SIGTERM to the group, SIGKILL after a grace, reap, raise `CpiInterrupted`. A
+  call running in another thread, which no Ctrl-C reaches, is stopped the same way when its `stop` event is set
+  (`cpictl bench` stopping its workers), within a TICK.
 - Callbacks (`on_stderr_line`) run in the calling thread, so the caller's terminal code needs no locking.
 """
 
@@ -20,6 +22,7 @@ import contextlib
 import os
 import signal
 import subprocess
+import threading
 import time
 from collections.abc import Callable
 
@@ -48,21 +51,38 @@ POLL_TICK = 0.02
 #: While stdout floods past its limit: how often its disk blocks are freed (a fast writer fills ~10 MB meanwhile).
 FLOOD_TICK = 0.005
 
+#: Calls running now in this process, across threads: with more than one, spawns take Popen's path (`spawn.py`).
+_running = [0]
+_running_lock = threading.Lock()
+
 
 def run_cpi(command: CpiCommand, stdin: bytes, on_stderr_line: Callable[[str], None] | None = None,
-            outputs: OutputFiles | None = None) -> RunResult:
+            outputs: OutputFiles | None = None, stop: threading.Event | None = None) -> RunResult:
     """Run the CPI once with `stdin` as its request. Raises CpiNotRunnable or CpiInterrupted; anything the CPI
     itself does (crash, hang, garbage, non-zero exit) is reported in the RunResult.
 
     `outputs`: the files its stdout and stderr go to (the session's spool, which outlives us); by default pipes,
-    as the callers use. Their descriptors are closed on return; named files stay for the caller to remove."""
+    as the callers use. Their descriptors are closed on return; named files stay for the caller to remove.
+    `stop`: once set, the call is stopped as Ctrl-C stops it (CpiInterrupted), from whichever thread runs it."""
+    with _running_lock:
+        _running[0] += 1
+        concurrent = _running[0] > 1
+    try:
+        return _run(command, stdin, on_stderr_line, outputs, stop, concurrent)
+    finally:
+        with _running_lock:
+            _running[0] -= 1
+
+
+def _run(command: CpiCommand, stdin: bytes, on_stderr_line: Callable[[str], None] | None,
+         outputs: OutputFiles | None, stop: threading.Event | None, concurrent: bool) -> RunResult:
     outputs = outputs if outputs is not None else OutputPipes(command.stdout_limit)
     try:
         started = time.monotonic()
-        process = spawn_cpi(command, *outputs.child_descriptors)
+        process = spawn_cpi(command, *outputs.child_descriptors, concurrent=concurrent)
         try:
             outputs.close_child_ends()
-            call = _Call(command, process, stdin, on_stderr_line, started, outputs)
+            call = _Call(command, process, stdin, on_stderr_line, started, outputs, stop)
         except BaseException:  # nothing may outlive a failed call, not even on Ctrl-C at this very moment
             signal_group(process.pid, signal.SIGKILL)
             process.wait()
@@ -87,8 +107,9 @@ class _Call:
 
     def __init__(self, command: CpiCommand, process: subprocess.Popen[bytes] | SpawnedCpi, stdin: bytes,
                  on_stderr_line: Callable[[str], None] | None, started: float,
-                 outputs: OutputFiles | OutputPipes) -> None:
+                 outputs: OutputFiles | OutputPipes, stop: threading.Event | None = None) -> None:
         self._process = process
+        self._stop = stop
         self._outputs = outputs
         self._started = started
         self._ended: float | None = None
@@ -129,6 +150,8 @@ class _Call:
     def pump(self) -> None:
         """Follow the CPI until it has exited and nothing holds its output files, or we give up on them."""
         while True:
+            if self._stop is not None and self._escalate_at is None and self._stop.is_set():
+                raise KeyboardInterrupt  # as a Ctrl-C here would: `run_cpi` aborts the call
             now = time.monotonic()
             self._outputs.drain_stderr(self.stderr.feed)
             self._flooding = self._outputs.watch_stdout(self._stdout_limit)
