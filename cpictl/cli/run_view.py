@@ -80,42 +80,14 @@ class StepConsole:
 
 
 def _step_shown(event: Any, console: Any, view: RunView) -> None:
-    """A finished or skipped step at the run's detail level (module docstring)."""
-    from cpictl.render.step_view import EXPANDED, step_failure, step_line
+    """A finished or skipped step at the run's detail level (module docstring; `render.step_output` decides)."""
+    from cpictl.render.step_output import step_output
 
-    row, detail = event.row, view.detail
-    failed = row.status in EXPANDED
-    outcome = row.outcome if row.status != "skipped" else None
-    mask = view.secrets.text
-    if not detail.quiet or failed:
-        if row.phase == "finally" and not view.in_finally and not detail.quiet:
-            view.in_finally = True
-            from rich.text import Text
-
-            console.print(Text("finally", style="dim"))
-        # soft wrap: the terminal folds a long line itself, so no line break lands inside a cloud ID in a CI log
-        console.print(step_line(row, mask, warnings=not failed), soft_wrap=True)
-    if failed:
-        from cpictl.render.detail import NORMAL
-
-        console.print(step_failure(row, view.target, NORMAL if detail.quiet else detail, view.secrets))
-    elif outcome is not None and not detail.quiet and (detail.verbose or detail.chosen is not None):
-        from cpictl.render.call_view import render_call
-
-        console.print(render_call(outcome, view.target, in_sequence=True, detail=detail, redactor=view.secrets))
-    if view.registry is not None and not detail.quiet:
-        events = view.registry.events_since(view.mark)
-        if events:
-            from cpictl.render.registry_view import render_registry_events
-
-            console.print(render_registry_events(events, view.registry.endpoint))
-    every_time = detail.verbose or (detail.chosen is not None and "settings" in detail.chosen)
-    if detail.chosen is None or every_time:
-        from rich.text import Text
-
-        for shown in view.settings.after(outcome, view.target, view.store, every_time=every_time,
-                                         quiet=detail.quiet):
-            console.print(shown, soft_wrap=isinstance(shown, Text))  # a line with a VM's CID: never broken in it
+    shown, view.in_finally = step_output(event.row, view.detail, view.target, view.store, view.secrets,
+                                         view.settings, registry=view.registry, registry_mark=view.mark,
+                                         in_finally=view.in_finally)
+    for part, soft_wrap in shown:
+        console.print(part, soft_wrap=soft_wrap)
 
 
 def _finished(summary: Any, console: Any, view: RunView) -> None:

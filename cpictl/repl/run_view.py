@@ -63,39 +63,19 @@ class RecipeRunView:
                 term.note(f"left behind: {left} — :ids lists them, :cleanup deletes them", style="yellow")
 
     def _step(self, row: Any) -> None:
-        """A finished or skipped step at the REPL's detail level, as `cpictl run` shows it."""
+        """A finished or skipped step at the REPL's detail level, as `cpictl run` shows it (`render.step_output`)."""
         from cpictl.protocol.redaction import Redactor
-        from cpictl.render.detail import NORMAL
-        from cpictl.render.step_view import EXPANDED, step_failure, step_line
+        from cpictl.render.step_output import step_output
 
-        term, detail, state = self.ctx.term, self.ctx.state.detail, self.ctx.state
-        failed = row.status in EXPANDED
-        outcome = row.outcome if row.status != "skipped" else None
+        state = self.ctx.state
         secrets = Redactor()
         if row.request is not None:
             secrets.request(row.request.as_dict())
-        if not detail.quiet or failed:
-            if row.phase == "finally" and not self.in_finally and not detail.quiet:
-                self.in_finally = True
-                term.print(Text("finally", style="dim"))
-            term.print(step_line(row, secrets.text, warnings=not failed), soft_wrap=True)
-        if failed:
-            term.print(step_failure(row, self.target, NORMAL if detail.quiet else detail, secrets))
-        elif outcome is not None and not detail.quiet and (detail.verbose or detail.chosen is not None):
-            from cpictl.render.call_view import render_call
-
-            term.print(render_call(outcome, self.target, in_sequence=True, detail=detail, redactor=secrets))
-        if state.registry is not None and not detail.quiet:
-            events = state.registry.events_since(self.mark)
-            if events:
-                from cpictl.render.registry_view import render_registry_events
-
-                term.print(render_registry_events(events, state.registry.endpoint))
-        every_time = detail.verbose or (detail.chosen is not None and "settings" in detail.chosen)
-        if detail.chosen is None or every_time:
-            for shown in self.settings.after(outcome, self.target, state.store, every_time=every_time,
-                                             quiet=detail.quiet):
-                term.print(shown, soft_wrap=isinstance(shown, Text))
+        shown, self.in_finally = step_output(row, state.detail, self.target, state.store, secrets, self.settings,
+                                             registry=state.registry, registry_mark=self.mark,
+                                             in_finally=self.in_finally)
+        for part, soft_wrap in shown:
+            self.ctx.term.print(part, soft_wrap=soft_wrap)
 
     def _spin(self, label: str) -> None:
         console = self.ctx.term.progress_console
