@@ -96,9 +96,12 @@ def run_load(load: Load, live: LiveBench) -> str | None:
 def _stop(load: Load, live: LiveBench) -> None:
     load.stop_launching()
     if shutdown.ending_signal() is None and load.in_flight:
-        live.say(f"interrupted: no new calls; waiting for the {load.in_flight} running (Ctrl-C again stops them)")
-        live.update("finishing")
+        # the notice is inside the try: a second Ctrl-C pressed as soon as it shows must stop the calls, not escape
+        # while the view is updated (cpictl then ended with no summary at all)
         try:
+            live.say(f"interrupted: no new calls; waiting for the {load.in_flight} running (Ctrl-C again stops "
+                     "them)")
+            live.update("finishing")
             _wait(load, live)
             return
         except KeyboardInterrupt:

@@ -69,6 +69,7 @@ def finish(proc: subprocess.Popen[str]) -> tuple[int, dict, str]:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+    assert out.strip(), f"no document on stdout (exit {proc.returncode}); stderr:\n{err}"
     return proc.returncode, json.loads(out), err
 
 
