@@ -118,7 +118,10 @@ COMMANDS: dict[str, Callable[[typer.Typer], None]] = {
 
 def _version(value: bool) -> None:
     if value:
-        print(f"cpictl {__version__}")
+        import platform  # here, not at the top: off every other command's start-up
+
+        # the Python too: a bug report needs it, and pipx/venv installs each carry their own
+        print(f"cpictl {__version__} (Python {platform.python_version()}, {sys.executable})")
         raise typer.Exit()
 
 
