@@ -327,7 +327,9 @@ def _print_table(outcome: Any, target: Any, journal: Path, registry_view: Any, s
                                        settings_mistakes=len(settings.mistakes) if settings else 0))
         return
     shown = render_call(outcome, target, show_secrets=show_secrets, detail=detail)
-    if shown.__class__.__name__ != "Text" or str(shown):
+    from rich.text import Text
+
+    if not (isinstance(shown, Text) and not shown.plain):  # --print of parts this call has none of: print nothing
         console.print(shown)
     if registry_view is not None and (detail.verbose or detail.chosen is None):
         console.print(registry_view)

@@ -31,8 +31,8 @@ from cpictl.render.values import (
 )
 from cpictl.session import CallOutcome, Target
 
-LOG_LINES = 40
-STDERR_LINES = 12
+#: How far back in stderr the log's lines are looked for, to say both once (a Ruby CPI's logger writes to both).
+SAME_LINES = 200
 #: Lines of the log and of stderr the default view shows; `--print log`/`-v` show them whole.
 LOG_LINES_SHOWN = 8
 STDERR_LINES_SHOWN = 6
@@ -499,11 +499,13 @@ def _process_rows(target: Target, show_secrets: bool) -> list[tuple[str, Text]]:
 
 
 def _log_among(log: str, stderr: str) -> bool:
-    """Whether every line of the response's `log` stands in the stderr lines the view shows: a Ruby CPI's logger
-    writes each message to both (stderr with a time stamp and level before it), and the view then shows them once,
-    in the stderr panel, whose title says so. `--full-log` shows the log whatever."""
+    """Whether every line of the response's `log` stands in stderr's last `SAME_LINES` lines: a Ruby CPI's logger
+    writes each message to both (stderr with a time stamp and level before it), and the view then says them once
+    (`log_and_stderr_parts`)."""
+    if log.count("\n") > SAME_LINES:  # more lines than are looked through: not split at all
+        return False
     wanted = [line.strip() for line in log.splitlines() if line.strip()]
-    shown = stderr.splitlines()[-STDERR_LINES:]
+    shown = stderr[-(SAME_LINES * 1000):].splitlines()[-SAME_LINES:]
     return bool(wanted) and len(wanted) <= len(shown) and all(any(line in row for row in shown) for line in wanted)
 
 

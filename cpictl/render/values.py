@@ -12,7 +12,6 @@ from typing import Any
 from rich import box
 from rich.cells import cell_len
 from rich.console import RenderableType
-from rich.padding import Padding
 from rich.table import Table
 from rich.text import Span, Text
 
@@ -139,19 +138,6 @@ def flat_mapping_pieces(value: dict[str, Any], indent: int = 0) -> Pieces:
 
 def flat_mapping(value: dict[str, Any], indent: int = 0) -> Text:
     return styled(*flat_mapping_pieces(value, indent))
-
-
-def indented_value(value: Any, indent: int = 2) -> Pieces | RenderableType:
-    """A value shown under a heading: flat mappings and scalars stay pieces of text (cheap to lay out), the rest
-    pads."""
-    if isinstance(value, dict) and value and is_flat(value):
-        return flat_mapping_pieces(value, indent)
-    if is_inline(value):
-        return [" " * indent, *inline_pieces(value)]
-    shown = value_renderable(value)
-    if isinstance(shown, Text) and "\n" not in shown.plain:
-        return Text(" " * indent) + shown
-    return Padding(shown, (0, 0, 0, indent))
 
 
 def value_renderable(value: Any, depth: int = 0) -> RenderableType:

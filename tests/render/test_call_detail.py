@@ -134,6 +134,8 @@ def test_print_shows_exactly_the_parts_named(capsys, columns_80):
     assert "Starting has_disk..." in out and "→ has_disk" not in out and "✔ ok" not in out
     code, out = call(capsys, "has_disk", "nope", "--print", "result")  # the answer, not a result: an error
     assert code == 0 and out == "false\n"
+    code, out = call(capsys, "has_disk", "nope", "--print", "ids")  # a part the call has none of: nothing at all
+    assert code == 0 and out == ""
 
 
 def test_a_cpi_error_picked_as_result_shows_the_error(capsys, columns_80):
@@ -192,3 +194,19 @@ json.dump({"result": None, "log": "", "error": {"type": "Bosh::Clouds::CloudErro
                      "2", "-q")
     assert code == 1 and "hunter2-secret" not in out
     assert "✖ create_disk  Bosh::Clouds::CloudError: login failed with <redacted> (not retriable)" in out
+
+
+def test_a_long_log_that_stderr_also_holds_is_said_once(capsys, tmp_path, columns_80):
+    # 20 lines, each on stderr too with a logger's stamp: more than the view shows of either, still said once
+    cpi = write_cpi(tmp_path / "ruby_logger.py", """
+import json, sys
+sys.stdin.read()
+lines = [f"step {n}" for n in range(1, 21)]
+for line in lines:
+    sys.stderr.write(f"I, [2026-12-06T10:00:00 #1]  INFO -- cpi: {line}\\n")
+json.dump({"result": True, "error": None, "log": "\\n".join(lines) + "\\n"}, sys.stdout)
+""")
+    code, out = call(capsys, "has_vm", "vm-1", "--cpi", str(cpi), "--api-version", "2", "-o", "table")
+    assert code == 0
+    assert "stderr has them too, time-stamped" in out and "INFO -- cpi" not in out
+    assert re.findall(r"step (\d+)", out) == [str(n) for n in range(13, 21)]  # the log's last 8 lines, once
