@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench install clean completions
+.PHONY: demo test lint bench install clean completions docs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ test: lint
 # completions/: the shell scripts, rendered from the command-line definition (tests/completion checks they are current)
 completions: $(VENV)/.installed
 	$(BIN)/python scripts/gen_completions.py
+
+# README.md and completions/README.md carry the help topics (cpictl/help_topics/*.md); tests/docs checks they agree
+docs: $(VENV)/.installed
+	$(BIN)/python scripts/gen_docs.py
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m compileall -q cpictl  # start-up is measured: sources edited since install must not recompile per run

@@ -205,8 +205,22 @@ def bench_shell_tab(home: str, env: dict[str, str]) -> None:
           f"{statistics.median(after_call) * 1000:.0f} ms; the first Tab ever (replay) {cold * 1000:.0f} ms")
 
 
+def machine() -> str:
+    """The machine the figures come from, for the README's table: they mean little without it."""
+    import platform
+
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor() or platform.machine()) \
+        if Path("/proc/cpuinfo").exists() else platform.processor() or platform.machine()
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    load = f", load {os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else ""
+    return (f"{cpu}, {os.cpu_count()} cores, {memory:.0f} GiB; {platform.system()} {platform.release()}; "
+            f"Python {platform.python_version()}{load}")
+
+
 def main() -> int:
     extra = [a for a in sys.argv[1:] if not a.startswith("-")]
+    print(f"machine: {machine()}\n")
     with tempfile.TemporaryDirectory() as home:
         env = {**os.environ, "XDG_STATE_HOME": home + "/state", "XDG_CONFIG_HOME": home + "/config",
                "CPICTL_REFCPI_DIR": home + "/refcpi"}

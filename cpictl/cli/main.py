@@ -107,12 +107,18 @@ def _add_record(app: typer.Typer) -> None:
     app.add_typer(record_app, name="record")
 
 
+def _add_help(app: typer.Typer) -> None:
+    from cpictl.cli.help_cmd import HELP_EPILOG, HELP_HELP, help_command
+
+    app.command("help", help=HELP_HELP, epilog=HELP_EPILOG)(help_command)
+
+
 #: Every command, in the order `cpictl --help` lists them.
 COMMANDS: dict[str, Callable[[typer.Typer], None]] = {
     "call": _add_call, "repl": _add_repl, "methods": _add_methods, "describe": _add_describe, "ids": _add_ids,
     "cleanup": _add_cleanup, "run": _add_run, "check": _add_check, "bench": _add_bench, "recipe": _add_recipe,
     "metadata": _add_metadata,
-    "target": _add_target, "trace": _add_trace, "record": _add_record, "diff": _add_diff,
+    "target": _add_target, "trace": _add_trace, "record": _add_record, "diff": _add_diff, "help": _add_help,
 }
 
 

@@ -107,10 +107,10 @@ def test_a_shipped_group_runs_on_its_own(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-def test_the_readme_s_inputs_example_is_a_valid_inputs_file(tmp_path: Path) -> None:
+def test_the_guide_s_inputs_example_is_a_valid_inputs_file(tmp_path: Path) -> None:
     import re
 
-    section = (ROOT / "README.md").read_text().split("## Certify a CPI", 1)[1]
+    section = (ROOT / "docs" / "guide.md").read_text().split("## Certify a CPI", 1)[1]
     block = re.search(r"```yaml title=\"aws-check.yml\"\n(.*?)```", section, flags=re.DOTALL)
     assert block is not None
     path = tmp_path / "inputs.yml"

@@ -39,8 +39,10 @@ def test_no_string_in_the_code_cites_a_section():
     assert not cited, "\n".join(cited)
 
 
-@pytest.mark.parametrize("document", ["README.md", *sorted(str(p.relative_to(ROOT)) for p in (ROOT / "recipes")
-                                                        .rglob("*") if p.suffix in (".md", ".yml"))])
+@pytest.mark.parametrize("document", [
+    "README.md", "docs/guide.md", "completions/README.md",
+    *sorted(str(p.relative_to(ROOT)) for p in (ROOT / "cpictl" / "help_topics").glob("*.md")),
+    *sorted(str(p.relative_to(ROOT)) for p in (ROOT / "recipes").rglob("*") if p.suffix in (".md", ".yml"))])
 def test_the_documents_a_user_reads_cite_no_section(document):
     lines = [line for line in (ROOT / document).read_text().splitlines() if "§" in line]
     assert not lines, "\n".join(lines)

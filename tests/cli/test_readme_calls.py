@@ -1,5 +1,5 @@
-"""The README's "One call" lines work as written, from a fresh clone's root: each is run through a real shell (its
-quoting is part of the example) against the bundled reference CPI, in a state of its own."""
+"""The guide's "One call" lines (docs/guide.md) work as written, from a fresh clone's root: each is run through a
+real shell (its quoting is part of the example) against the bundled reference CPI, in a state of its own."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from tests.conftest import ROOT
 
 
 def one_call_lines() -> list[str]:
-    readme = (ROOT / "README.md").read_text()
+    readme = (ROOT / "docs" / "guide.md").read_text()
     section = readme.split("## One call", 1)[1]
     block = re.search(r"```sh\n(.*?)```", section, flags=re.DOTALL)
     assert block is not None

@@ -1,4 +1,5 @@
-"""The recipe the README shows runs as shown against the bundled reference CPI, and leaves nothing behind."""
+"""The recipe `cpictl help recipes` and the README show runs as shown against the bundled reference CPI, and
+leaves nothing behind."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from tests.conftest import ROOT
 
 
 def test_the_readme_recipe_passes_and_cleans_up(capsys, tmp_path):
-    readme = (ROOT / "README.md").read_text()
+    readme = (ROOT / "cpictl" / "help_topics" / "recipes.md").read_text()
     [recipe] = re.findall(r"```yaml\n(.*?)```", readme, flags=re.DOTALL)
     for shared in ("common", "assets"):  # what the recipe includes and uploads, as beside the bundled recipes
         (tmp_path / shared).symlink_to(RECIPES / shared)
