@@ -88,3 +88,9 @@ def test_a_file_argument_without_a_completer_is_left_to_the_shell():
     # click's path type answers with the word typed, which bash would insert back: nothing, so the shell completes
     assert complete("cpictl call info --state ") == []
     assert complete("cpictl call info --state ", "zsh") == []
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_help_topics_complete(shell: str):
+    assert complete("cpictl help ex", shell) == ["exit-codes"]
+    assert {"recipes", "references", "masking", "targets"} <= set(complete("cpictl help ", shell))
