@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench install clean completions
+.PHONY: demo test lint bench install clean completions docs-images
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,11 @@ test: lint
 # completions/: the shell scripts, rendered from the command-line definition (tests/completion checks they are current)
 completions: $(VENV)/.installed
 	$(BIN)/python scripts/gen_completions.py
+
+# docs/images/: the README's pictures, drawn from real runs against the bundled CPI in a throw-away directory
+# (needs tmux; tests/docs checks each is no older than the view code that drew it)
+docs-images: $(VENV)/.installed
+	$(BIN)/python scripts/docs_images.py
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m compileall -q cpictl  # start-up is measured: sources edited since install must not recompile per run
