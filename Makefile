@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench install clean completions docs
+.PHONY: demo test lint bench install clean completions docs docs-images
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,11 @@ completions: $(VENV)/.installed
 # README.md and completions/README.md carry the help topics (cpictl/help_topics/*.md); tests/docs checks they agree
 docs: $(VENV)/.installed
 	$(BIN)/python scripts/gen_docs.py
+
+# docs/images/: the README's pictures, drawn from real runs against the bundled CPI in a throw-away directory
+# (needs tmux; tests/docs checks each is no older than the view code that drew it)
+docs-images: $(VENV)/.installed
+	$(BIN)/python scripts/docs_images.py
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m compileall -q cpictl  # start-up is measured: sources edited since install must not recompile per run
