@@ -87,7 +87,8 @@ def _step_shown(event: Any, console: Any, view: RunView) -> None:
                                          view.settings, registry=view.registry, registry_mark=view.mark,
                                          in_finally=view.in_finally)
     for part, soft_wrap in shown:
-        console.print(part, soft_wrap=soft_wrap)
+        # a terminal folds a soft-wrapped line inside an ID; rich folds it between words, keeping IDs whole
+        console.print(part, soft_wrap=soft_wrap and not console.is_terminal)
 
 
 def _finished(summary: Any, console: Any, view: RunView) -> None:

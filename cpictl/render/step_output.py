@@ -21,8 +21,9 @@ from cpictl.render.run_settings import RunSettings
 def step_output(row: Any, detail: Detail, target: Any, store: Any, secrets: Redactor, settings: RunSettings, *,
                 registry: Any = None, registry_mark: int = 0,
                 in_finally: bool = False) -> tuple[list[tuple[RenderableType, bool]], bool]:
-    """The renderables for one finished or skipped step, each with whether to print it soft-wrapped (a line that
-    holds a cloud ID: the terminal folds it, so no line break lands inside the ID in a CI log); and whether the
+    """The renderables for one finished or skipped step, each with whether to print it soft-wrapped off a terminal
+    (a line that holds a cloud ID: no line break lands inside the ID in a CI log; on a terminal rich folds it
+    between words instead, which keeps the ID whole where the terminal would cut it); and whether the
     "finally" heading has now been shown (`in_finally`: it had been before this step)."""
     from cpictl.render.step_view import EXPANDED, step_failure, step_line
 

@@ -74,8 +74,9 @@ class RecipeRunView:
         shown, self.in_finally = step_output(row, state.detail, self.target, state.store, secrets, self.settings,
                                              registry=state.registry, registry_mark=self.mark,
                                              in_finally=self.in_finally)
-        for part, soft_wrap in shown:
-            self.ctx.term.print(part, soft_wrap=soft_wrap)
+        on_terminal = self.ctx.term.console.is_terminal
+        for part, soft_wrap in shown:  # as `cpictl run` prints them (cli/run_view.py says why)
+            self.ctx.term.print(part, soft_wrap=soft_wrap and not on_terminal)
 
     def _spin(self, label: str) -> None:
         console = self.ctx.term.progress_console

@@ -183,3 +183,30 @@ def test_live_stderr_is_erased_when_a_step_passes_and_kept_when_it_fails(tmp_pat
     assert "Startingcreate_stemcell" not in before_failure  # the passed step's live lines are gone
     assert "Startinghas_vm" in failure  # the failed one's stderr is kept, in its expansion
     assert "Startingdelete_stemcell" not in failure.split("dropthestemcell", 1)[1]
+
+
+
+def test_on_a_terminal_a_long_step_line_folds_between_words_keeping_each_id_whole(tmp_path):
+    """A terminal folds a soft-wrapped line wherever the column ends, inside a cloud ID; on a terminal cpictl run
+    folds a long step line itself, between words, so every ID stays whole on one row (to read, to double-click)."""
+    import re
+
+    from tests.completion.terminal import Tmux, require
+
+    require("tmux")
+    env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": str(tmp_path), "LANG": "C.UTF-8", "TERM": "xterm-256color",
+           "XDG_STATE_HOME": str(tmp_path / "state"), "XDG_CONFIG_HOME": str(tmp_path / "config"),
+           "CPICTL_REFCPI_DIR": str(tmp_path / "refcpi")}
+    tmux = Tmux(tmp_path / "tmux.socket", env)
+    try:
+        tmux.run("new-session", "-d", "-s", "run", "-x", "80", "-y", "100", "-c", str(ROOT), "sh", "-c",
+                 f"{cpictl_bin()} run recipes/walkthrough.yml; echo DONE; sleep 60")
+        screen = tmux.wait("run", lambda text: "DONE" in text, "the run to end")
+        rows = tmux.run("capture-pane", "-p", "-t", "run").splitlines()  # rows as shown, folds not joined
+    finally:
+        tmux.stop()
+    assert "walkthrough: passed" in screen
+    ids = set(re.findall(r"\b(?:vm|disk|stemcell)-[0-9a-f]{8}-[0-9a-f-]{27}\b", screen))
+    assert len(ids) >= 3
+    for cid in ids:  # each time the screen names an ID, one row holds it whole
+        assert screen.count(cid) == sum(row.count(cid) for row in rows), cid
