@@ -153,7 +153,10 @@ def complete_recipe(incomplete: str) -> Suggestions:
         names = complete_shipped_name(incomplete)
         if not names:
             return complete_recipe_path(incomplete)
-        paths = _recipe_entries(incomplete)
+        try:
+            paths = _recipe_entries(incomplete)
+        except OSError:  # `check/v`: no directory `check` here, only names
+            paths = []
         return paths + [(name, about) for name, about in names if name not in {path for path, _ in paths}]
     except Exception:
         return []

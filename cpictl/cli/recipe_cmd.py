@@ -30,17 +30,22 @@ from cpictl.cli.recipe_vars import VarOpt, VarsFileOpt, load_recipe_with_vars
 recipe_app = typer.Typer(help="Recipe tools: the recipes that ship with cpictl, the JSON Schema for editors, and "
                          "checking a recipe without running it.", no_args_is_help=True)
 
-NameArg = Annotated[str, typer.Argument(metavar="NAME", help="A shipped recipe's name (`cpictl recipe list`).",
+NameArg = Annotated[str, typer.Argument(metavar="NAME", click_type=metavars.TEXT,
+                                        help="A shipped recipe's name (`cpictl recipe list`).",
                                         autocompletion=complete_shipped_name)]
 
 
-@recipe_app.command("list", epilog=examples("cpictl recipe list", "cpictl recipe list -o json"))
+LIST_HELP = (
+    "List the recipes that ship with cpictl: examples, and `cpictl check`'s groups.\n\n"
+    "Each with its kind, description and tags. `cpictl run NAME` runs one from any directory, `cpictl recipe show "
+    "NAME` prints it and `cpictl recipe copy NAME DIR` copies it to edit."
+)
+
+
+@recipe_app.command("list", help=LIST_HELP, epilog=examples("cpictl recipe list", "cpictl recipe list -o json"))
 def list_command(output: Annotated[str | None, typer.Option("-o", "--output", metavar=metavars.FORMATS,
                                                             help="Output format (default: table on a terminal, "
                                                             "json otherwise).")] = None) -> None:
-    """List the recipes that ship with cpictl: examples to run or copy, and `cpictl check`'s groups.
-
-    Each with its kind, tags and description; `cpictl run NAME` runs one from any directory."""
     from cpictl.cli.output import resolve_format
     from cpictl.recipes.shipped import describe, shipped_recipes
 
@@ -55,12 +60,16 @@ def list_command(output: Annotated[str | None, typer.Option("-o", "--output", me
     stdout_console().print(shipped_table(rows))
 
 
-@recipe_app.command("show", epilog=examples("cpictl recipe show walkthrough",
+SHOW_HELP = (
+    "Print a shipped recipe, and say which files it includes and needs.\n\n"
+    "Highlighted on a terminal; on a pipe, the file's bytes as they are. The files it includes and the assets it "
+    "names are said on stderr."
+)
+
+
+@recipe_app.command("show", help=SHOW_HELP, epilog=examples("cpictl recipe show walkthrough",
                                             "cpictl recipe show check/vms > vms.yml  # the bytes, unhighlighted"))
 def show_command(name: NameArg) -> None:
-    """Print a shipped recipe, and say on stderr which files it includes and needs.
-
-    Highlighted on a terminal; on a pipe, its bytes as they are."""
     import sys
 
     from cpictl.recipes.needs import needed_files
@@ -93,17 +102,22 @@ def _about(recipe: Any, needs: Any) -> str:
             f"`cpictl recipe copy {recipe.name} DIR` copies it with them.")
 
 
-@recipe_app.command("copy", epilog=examples("cpictl recipe copy lifecycle my-recipes",
+COPY_HELP = (
+    "Copy a shipped recipe and the files it needs into DIR, to run or edit there.\n\n"
+    "The files it includes and the assets it names come along, in the same layout, so DIR/NAME.yml runs from any "
+    "directory (`cpictl run DIR/NAME.yml`). A file already there with other content is not replaced without "
+    "--force, and then nothing is copied; the same content is left as it is. Files are written 0600, new "
+    "directories 0700."
+)
+
+
+@recipe_app.command("copy", help=COPY_HELP, epilog=examples("cpictl recipe copy lifecycle my-recipes",
                                             "cpictl run my-recipes/lifecycle.yml"))
 def copy_command(name: NameArg,
                  directory: Annotated[Path, typer.Argument(metavar="DIR", click_type=metavars.TEXT,
                                                            help="Where to copy it (made if missing).")],
                  force: Annotated[bool, typer.Option("--force", help="Replace files that exist with other "
                                                      "content.")] = False) -> None:
-    """Copy a shipped recipe, with the files it includes and the assets it names, into DIR to run or edit there.
-
-    DIR/NAME.yml then runs from any directory (`cpictl run DIR/NAME.yml`). Files already there with other content
-    are not replaced without --force (nothing is copied then); files are written 0600, new directories 0700."""
     from cpictl.recipes.copying import CopyRefused, copy_recipe
 
     recipe = _shipped(name)
