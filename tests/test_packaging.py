@@ -5,6 +5,7 @@ the license file beside it, and editable installs in setuptools' default mode â€
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -36,3 +37,17 @@ def test_editable_installs_use_the_default_mode_with_a_plain_path_entry():
     assert "editable_mode" not in makefile
     # with the packages' directory named, the default mode writes a .pth path entry, not an import hook
     assert pyproject()["tool"]["setuptools"]["package-dir"] == {"": "."}
+
+
+def test_the_editable_install_the_tests_run_from_is_a_plain_path_entry_to_the_checkout():
+    """`make`'s install: setup.py's build step (the example recipes into wheels) must not make it an import hook;
+    an editable cpictl finds the recipes in the checkout (`cpictl.recipes.examples_dir`)."""
+    import sysconfig
+    from importlib.metadata import distributions
+
+    # the installed record in site-packages (the checkout may hold a stale cpictl.egg-info of an earlier build)
+    [installed] = [d for d in distributions(path=[sysconfig.get_paths()["purelib"]]) if d.metadata["Name"] == "cpictl"]
+    files = [str(file) for file in installed.files or []]
+    [pth] = [file for file in files if file.endswith(".pth")]
+    assert Path(installed.locate_file(pth)).read_text().strip() == str(ROOT)
+    assert not [file for file in files if "finder" in file]

@@ -4,8 +4,9 @@
 * for `call`, the session's live cloud IDs of the kind the next argument slot takes, read from the catalogue —
   `cpictl call delete_vm <Tab>` offers VM IDs only, `attach_disk VM <Tab>` disk IDs; `metadata show` the VMs,
   `ids forget` every live ID and the unanswered calls;
-* target names, session names (`--session`), recipe files and directories (`run`, `recipe check`), trace call
-  numbers (`trace show|export|replay|diff`, `call --from-trace`).
+* target names, session names (`--session`), recipe files and directories and the shipped recipes' names
+  (`run`, `recipe check`; `recipe show|copy` the names only), trace call numbers (`trace show|export|replay|diff`,
+  `call --from-trace`).
 
 Rules:
 
@@ -141,6 +142,33 @@ def complete_recipe_path(incomplete: str) -> Suggestions:
                 break
             offered = inside
         return offered
+    except Exception:
+        return []
+
+
+def complete_recipe(incomplete: str) -> Suggestions:
+    """`cpictl run`, `recipe check`: what `complete_recipe_path` offers, and the names of the shipped recipes that
+    are not a path here (`cpictl run walkthrough`). With a name to offer too, no lone directory is opened."""
+    try:
+        names = complete_shipped_name(incomplete)
+        if not names:
+            return complete_recipe_path(incomplete)
+        try:
+            paths = _recipe_entries(incomplete)
+        except OSError:  # `check/v`: no directory `check` here, only names
+            paths = []
+        return paths + [(name, about) for name, about in names if name not in {path for path, _ in paths}]
+    except Exception:
+        return []
+
+
+def complete_shipped_name(incomplete: str) -> Suggestions:
+    """The shipped recipes' names (`recipe show|copy`), with their kind: read from directory listings, no YAML."""
+    try:
+        from cpictl.recipes.shipped import shipped_recipes
+
+        return [(recipe.name, f"{recipe.kind} recipe" if recipe.kind == "example" else "check group")
+                for recipe in shipped_recipes() if recipe.name.startswith(incomplete)]
     except Exception:
         return []
 

@@ -1,4 +1,10 @@
-"""`cpictl recipe schema|check`: the recipe JSON Schema for editors, and validating a recipe without running it.
+"""`cpictl recipe list|show|copy|schema|check`: the recipes that ship with cpictl, the recipe JSON Schema for
+editors, and validating a recipe without running it.
+
+`list`, `show NAME` and `copy NAME DIR` read the shipped recipes (`cpictl.recipes.shipped`): the examples and
+`cpictl check`'s groups. `show` prints a recipe's bytes as they are on a pipe (to redirect into a file) and
+highlighted on a terminal, and says on stderr what else it needs; `copy` writes it with what it includes and the
+assets it names (`cpictl.recipes.copying`), so it runs, and can be edited, anywhere.
 
 `check` refuses what `cpictl run` would refuse before its first step, with the same message and exit code 2 — for
 one recipe, or for the recipes of several files and directories, chosen as `cpictl run` chooses them: it loads
@@ -15,13 +21,132 @@ from typing import Annotated, Any
 import typer
 
 from cpictl.cli import metavars
-from cpictl.cli.completion import complete_recipe_path
+from cpictl.cli.completion import complete_recipe, complete_shipped_name
 from cpictl.cli.exits import UsageError
+from cpictl.cli.help_examples import examples
 from cpictl.cli.output import emit_document
 from cpictl.cli.recipe_vars import VarOpt, VarsFileOpt, load_recipe_with_vars
 
-recipe_app = typer.Typer(help="Recipe tools: the JSON Schema for editors, and checking a recipe without running it.",
-                         no_args_is_help=True)
+recipe_app = typer.Typer(help="Recipe tools: the recipes that ship with cpictl, the JSON Schema for editors, and "
+                         "checking a recipe without running it.", no_args_is_help=True)
+
+NameArg = Annotated[str, typer.Argument(metavar="NAME", click_type=metavars.TEXT,
+                                        help="A shipped recipe's name (`cpictl recipe list`).",
+                                        autocompletion=complete_shipped_name)]
+
+
+LIST_HELP = (
+    "List the recipes that ship with cpictl: examples, and `cpictl check`'s groups.\n\n"
+    "Each with its kind, description and tags. `cpictl run NAME` runs one from any directory, `cpictl recipe show "
+    "NAME` prints it and `cpictl recipe copy NAME DIR` copies it to edit."
+)
+
+
+@recipe_app.command("list", help=LIST_HELP, epilog=examples("cpictl recipe list", "cpictl recipe list -o json"))
+def list_command(output: Annotated[str | None, typer.Option("-o", "--output", metavar=metavars.FORMATS,
+                                                            help="Output format (default: table on a terminal, "
+                                                            "json otherwise).")] = None) -> None:
+    from cpictl.cli.output import resolve_format
+    from cpictl.recipes.shipped import describe, shipped_recipes
+
+    fmt = resolve_format(output)
+    rows = [describe(recipe) for recipe in shipped_recipes()]
+    if fmt != "table":
+        emit_document(rows, fmt)
+        return
+    from cpictl.cli.output import stdout_console
+    from cpictl.render.shipped_view import shipped_table
+
+    stdout_console().print(shipped_table(rows))
+
+
+SHOW_HELP = (
+    "Print a shipped recipe, and say which files it includes and needs.\n\n"
+    "Highlighted on a terminal; on a pipe, the file's bytes as they are. The files it includes and the assets it "
+    "names are said on stderr."
+)
+
+
+@recipe_app.command("show", help=SHOW_HELP, epilog=examples("cpictl recipe show walkthrough",
+                                            "cpictl recipe show check/vms > vms.yml  # the bytes, unhighlighted"))
+def show_command(name: NameArg) -> None:
+    import sys
+
+    from cpictl.recipes.needs import needed_files
+    from cpictl.recipes.sources import read_recipe_bytes
+
+    recipe = _shipped(name)
+    try:
+        raw = read_recipe_bytes(recipe.file)
+    except OSError as error:
+        raise UsageError(f"cannot read the shipped {recipe.file}: {error.strerror or error}") from None
+    if sys.stdout.isatty():
+        from cpictl.cli.output import stdout_console
+        from cpictl.render.shipped_view import recipe_source
+
+        stdout_console().print(recipe_source(raw.decode("utf-8", "replace")))
+    else:
+        sys.stdout.buffer.write(raw)
+        sys.stdout.flush()
+    needs = needed_files(recipe.file, recipe.root)
+    from cpictl.cli.output import error_message
+
+    error_message(_about(recipe, needs), "note", "dim")
+
+
+def _about(recipe: Any, needs: Any) -> str:
+    includes = ", ".join(map(str, needs.includes)) or "nothing"
+    files = f"; it needs {', '.join(map(str, needs.files))}" if needs.files else ""
+    kind = "an example recipe" if recipe.group is None else f"the `{recipe.group}` group of `cpictl check`"
+    return (f"{recipe.name}: {kind} ({recipe.file}); it includes {includes}{files}. "
+            f"`cpictl recipe copy {recipe.name} DIR` copies it with them.")
+
+
+COPY_HELP = (
+    "Copy a shipped recipe and the files it needs into DIR, to run or edit there.\n\n"
+    "The files it includes and the assets it names come along, in the same layout, so DIR/NAME.yml runs from any "
+    "directory (`cpictl run DIR/NAME.yml`). A file already there with other content is not replaced without "
+    "--force, and then nothing is copied; the same content is left as it is. Files are written 0600, new "
+    "directories 0700."
+)
+
+
+@recipe_app.command("copy", help=COPY_HELP, epilog=examples("cpictl recipe copy lifecycle my-recipes",
+                                            "cpictl run my-recipes/lifecycle.yml"))
+def copy_command(name: NameArg,
+                 directory: Annotated[Path, typer.Argument(metavar="DIR", click_type=metavars.TEXT,
+                                                           help="Where to copy it (made if missing).")],
+                 force: Annotated[bool, typer.Option("--force", help="Replace files that exist with other "
+                                                     "content.")] = False) -> None:
+    from cpictl.recipes.copying import CopyRefused, copy_recipe
+
+    recipe = _shipped(name)
+    try:
+        copied = copy_recipe(recipe, directory, force=force)
+    except CopyRefused as refused:
+        raise UsageError(str(refused)) from None
+    for path in copied.written:
+        print(f"wrote {path}")
+    for path in copied.unchanged:
+        print(f"kept  {path} (the same already)")
+    print(_how_to_run(recipe, copied.recipe))
+
+
+def _how_to_run(recipe: Any, copy: Path) -> str:
+    if recipe.group is None:
+        return f"run it: cpictl run {copy}"
+    return (f"It is the `{recipe.group}` group of `cpictl check`: `cpictl run {copy}` runs your copy as a plain recipe "
+            f"(each step passes or fails; no caller verdicts), and `cpictl check --with {copy}` adds it to a check. "
+            f"The check itself keeps running the shipped group: `cpictl check --only {recipe.group}`.")
+
+
+def _shipped(name: str) -> Any:
+    from cpictl.recipes.shipped import UnknownRecipe, find_shipped
+
+    try:
+        return find_shipped(name)
+    except UnknownRecipe as unknown:
+        raise UsageError(str(unknown), hint="`cpictl recipe list` describes them") from None
 
 
 @recipe_app.command("schema")
@@ -43,11 +168,13 @@ CHECK_HELP = (
 
 @recipe_app.command("check", help=CHECK_HELP)
 def check_command(recipe_files: Annotated[list[Path], typer.Argument(
-                      metavar="RECIPE...", click_type=metavars.TEXT, help="Recipe files, or directories of recipes.",
-                      autocompletion=complete_recipe_path)],
+                      metavar="RECIPE...", click_type=metavars.TEXT, help="Recipe files, directories of recipes, "
+                      "or names of shipped recipes.", autocompletion=complete_recipe)],
                   var: VarOpt = None, vars_file: VarsFileOpt = None) -> None:
     from cpictl.cli.output import error_message
+    from cpictl.cli.recipe_args import shipped_or_given
 
+    recipe_files = shipped_or_given(recipe_files)
     several = len(recipe_files) > 1 or recipe_files[0].is_dir()
     files = _recipe_files(recipe_files) if several else recipe_files
     checked, invalid = [], 0
@@ -87,7 +214,9 @@ def _checked(recipe_file: Path, var: list[str] | None, vars_file: Path | None, s
         target = target_for(recipe, Target(argv=[], director_uuid=""))
         check_recipe(recipe, target.api_version, os.environ)
     except RecipeError as error:  # shown as run shows it: terminal controls in a quoted line made visible
-        raise UsageError(error.format(visible=visible_controls)) from None
+        from cpictl.cli.recipe_args import not_found_hint
+
+        raise UsageError(error.format(visible=visible_controls), hint=not_found_hint(recipe_file)) from None
     return recipe
 
 
@@ -99,7 +228,9 @@ def _recipe_files(paths: list[Path]) -> list[Path]:
     try:
         found = find_recipes(paths)
     except FileNotFoundError as missing:
-        raise UsageError(f"{missing}: no such file or directory") from None
+        from cpictl.cli.recipe_args import not_found_hint
+
+        raise UsageError(f"{missing}: no such file or directory", hint=not_found_hint(Path(str(missing)))) from None
     for file in found.suspicious:
         error_message(f"{file}: left out, it looks like a recipe but has no `steps:`", "warning", "yellow")
     if not found.recipes:

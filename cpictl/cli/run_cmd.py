@@ -29,7 +29,7 @@ import typer
 
 from cpictl.cli import metavars
 from cpictl.cli import options as opt
-from cpictl.cli.completion import complete_recipe_path
+from cpictl.cli.completion import complete_recipe
 from cpictl.cli.detail_options import OUTPUT, PrintOpt, VerboseOpt, detail_option
 from cpictl.cli.exits import UsageError
 from cpictl.cli.options import TargetOptions, journal_path, parse_version, wants_registry
@@ -43,8 +43,9 @@ from cpictl.cli.step_prompt import StepPrompt
 RUN_HELP = "\n\n".join((  # one string per paragraph: the help formatter wraps, hard breaks would stay
     "Run YAML recipes of CPI calls with expectations, each followed by its `finally` steps (always).",
     "RECIPE is a recipe file or a directory: every *.yml/*.yaml recipe in it (subdirectories too) runs, sorted; "
-    "files other recipes include and YAML files without `steps:` are left out. --tag TAG runs only the recipes "
-    "tagged TAG (`tags: [..]`). Several recipes end with one summary of them all and one report.",
+    "files other recipes include and YAML files without `steps:` are left out. It may also be the name of a "
+    "recipe that ships with cpictl (`cpictl recipe list`), when no such file or directory exists. --tag TAG runs "
+    "only the recipes tagged TAG (`tags: [..]`). Several recipes end with one summary of them all and one report.",
     "Every cloud ID a step creates is journalled before it is shown, so an aborted run leaves nothing unknown: "
     "`cpictl ids` lists it and `cpictl cleanup` deletes it.",
     "Exit codes (several recipes: the worst of them): 0 every step passed (or you chose quit in --step mode and "
@@ -60,8 +61,9 @@ RunQuietOpt = Annotated[bool, typer.Option("-q", "--quiet", help="Only the faile
 
 def run_command(
     recipe_files: Annotated[list[Path], typer.Argument(metavar="RECIPE...", click_type=metavars.TEXT,
-                                                       help="Recipe files, or directories of recipes.",
-                                                       autocompletion=complete_recipe_path)],
+                                                       help="Recipe files, directories of recipes, or names of "
+                                                       "shipped recipes.",
+                                                       autocompletion=complete_recipe)],
     var: VarOpt = None, vars_file: VarsFileOpt = None,
     tag: Annotated[list[str] | None, typer.Option("--tag", metavar="TAG", help="Run only the recipes tagged so "
                                                   "(`tags:`); repeatable: any of them.")] = None,
@@ -94,8 +96,10 @@ def run_command(
     jobs_dir: opt.JobsDirOpt = None, cwd: opt.CwdOpt = None, timeout: opt.TimeoutOpt = None,
     session: opt.SessionOpt = None, state: opt.StateOpt = None,
 ) -> None:
+    from cpictl.cli.recipe_args import shipped_or_given
     from cpictl.store import CloudIdStore
 
+    recipe_files = shipped_or_given(recipe_files)  # `cpictl run walkthrough`: a shipped recipe by its name
     fmt = "table" if output is None else resolve_format(output)
     detail = detail_option(quiet, verbose, printed)
     if step_mode and not sys.stdin.isatty():

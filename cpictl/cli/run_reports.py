@@ -42,7 +42,9 @@ def reports_of_invalid(recipe_file: Path, junit: Path | None, json_path: Path | 
         file, invalid = str(recipe_file), error
         _write_documents(junit, lambda: invalid_junit_report(file, invalid).encode("utf-8"),
                          json_path, lambda: _json_bytes(invalid_json_report(file, invalid)))
-        raise UsageError(invalid.format(visible=visible_controls)) from None
+        from cpictl.cli.recipe_args import not_found_hint
+
+        raise UsageError(invalid.format(visible=visible_controls), hint=not_found_hint(recipe_file)) from None
 
 
 def _json_bytes(document: Any) -> bytes:

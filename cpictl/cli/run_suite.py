@@ -66,7 +66,9 @@ def _chosen_files(paths: list[Path], tags: list[str], view: RunView) -> list[Pat
     try:
         found = find_recipes(paths)
     except FileNotFoundError as missing:
-        raise UsageError(f"{missing}: no such file or directory") from None
+        from cpictl.cli.recipe_args import not_found_hint
+
+        raise UsageError(f"{missing}: no such file or directory", hint=not_found_hint(Path(str(missing)))) from None
     for file, why in found.left_out:
         if file in found.suspicious:
             error_message(f"{file}: left out, it looks like a recipe but has no `steps:`", "warning", "yellow")

@@ -49,7 +49,7 @@ def find_recipes(paths: list[Path]) -> Found:
         for file in files:
             if file in documents:
                 continue
-            documents[file] = _document(file)
+            documents[file] = yaml_document(file)
             if path.is_dir():
                 from_directories.add(file)
                 keys = set(documents[file]) if isinstance(documents[file], dict) else None
@@ -86,8 +86,9 @@ def _yaml_files(directory: Path) -> list[Path]:
     return files
 
 
-def _document(file: Path) -> Any:
-    """The file's YAML, or None when it cannot be read as YAML (loading it will say why)."""
+def yaml_document(file: Path) -> Any:
+    """The file's YAML, read with the bounded reader, or None when it cannot be read as YAML (loading it will say
+    why). Also what `cpictl.recipes.shipped` and `needs` read a recipe's keys with."""
     import yaml
 
     try:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from cpictl.recipes.shipped import shipped_names
 from tests.completion.conftest import Made, complete, created
 from tests.conftest import cpictl_bin
 
@@ -80,8 +81,24 @@ def test_recipe_files_and_directories_complete(tmp_path: Path):
     assert complete("cpictl run rec", cwd=work) == ["recipes/a.yml", "recipes/b.yaml", "recipes/common/"]
     assert complete("cpictl run recipes/common/", cwd=work) == ["recipes/common/c.yml"]
     assert complete("cpictl recipe check t", cwd=work) == ["top.yml"]
-    assert complete("cpictl run recipes/a.yml ", cwd=work) == ["recipes/", "top.yml"]
+    # and the shipped recipes' names after the paths, which `cpictl run NAME` runs
+    assert complete("cpictl run recipes/a.yml ", cwd=work) == ["recipes/", "top.yml", *shipped_names()]
     assert complete(f"cpictl run {work}/t") == [f"{work}/top.yml"]
+
+
+def test_shipped_recipe_names_complete(tmp_path: Path):
+    (tmp_path / "walkabout.yml").write_text("steps: []\n")
+    assert complete("cpictl run walk", cwd=tmp_path) == ["walkabout.yml", "walkthrough"]
+    assert complete("cpictl recipe check check/v", cwd=tmp_path) == ["check/vms"]
+    # show and copy take a name only: no files
+    assert complete("cpictl recipe show walk", cwd=tmp_path) == ["walkthrough"]
+    assert complete("cpictl recipe copy check/", cwd=tmp_path) == [
+        f"check/{group}" for group in ("info", "stemcells", "vms", "disks", "errors", "settings")]
+    assert complete("cpictl recipe copy check/vms ", cwd=tmp_path) == []  # DIR: left to the shell
+    (tmp_path / "recipes").mkdir()
+    (tmp_path / "recipes" / "mine.yml").write_text("steps: []\n")
+    # a name beside a lone directory: the directory is offered as it is, not opened
+    assert complete("cpictl run re", cwd=tmp_path) == ["recipes/", "resize-and-update"]
 
 
 def test_a_file_argument_without_a_completer_is_left_to_the_shell():
