@@ -188,6 +188,8 @@ def show_command(
     cwd: opt.CwdOpt = None,
     session: opt.SessionOpt = None, state: opt.StateOpt = None, output: OutputOpt = None,
     show_secrets: ShowSecretsOpt = False,
+    verbose: Annotated[bool, typer.Option("-v", "--verbose", help="Also where each document was read, and every "
+                                          "field beside what the contract asks of it.")] = False,
 ) -> None:
     from cpictl.metadata import MetadataError, SettingsNotVisible, default_vm_cid, settings_report
 
@@ -211,5 +213,5 @@ def show_command(
     else:
         from cpictl.render.metadata_view import render_report
 
-        _print(render_report(report, show_secrets=show_secrets))
+        _print(render_report(report, show_secrets=show_secrets, verbose=verbose))
     raise typer.Exit(exits.MISBEHAVED if report.mistakes else exits.OK)

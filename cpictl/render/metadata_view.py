@@ -24,7 +24,7 @@ from rich.table import Table
 from rich.text import Text
 
 from cpictl.protocol.redaction import Redactor
-from cpictl.protocol.settings_check import ExpectedSettings, SettingsMistake, is_placeholder
+from cpictl.protocol.settings_check import UNKNOWN_PREFIX, ExpectedSettings, SettingsMistake, is_placeholder
 from cpictl.render.fit import ByWidth, FirstThatFits
 from cpictl.render.terminal_text import one_line, visible_controls
 from cpictl.render.values import inline_text, value_renderable
@@ -248,7 +248,7 @@ def settings_table(document: Any, title: str | None = None) -> Table:
 
 def mistakes_renderable(mistakes: Sequence[SettingsMistake]) -> RenderableType:
     if not mistakes:
-        return Text("✔ the settings are where the contract puts them and hold what create_vm asked for",
+        return Text("✔ the settings are where the contract puts them, with what create_vm asked for",
                     style="bold green")
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, title=f"✖ {len(mistakes)} mistake(s)",
                   title_justify="left", title_style="bold red")
@@ -299,16 +299,18 @@ def comparison_table(expected: Any, found: Any, found_label: str) -> Table:
     return table
 
 
-def render_report(report: SettingsReport, *, show_secrets: bool = False) -> RenderableType:
-    """`cpictl metadata show`: expected beside actual, then the mistakes."""
+def render_report(report: SettingsReport, *, show_secrets: bool = False, verbose: bool = False) -> RenderableType:
+    """`cpictl metadata show`: the verdict first, then the fields cpictl can judge, expected beside found; what the
+    CPI was free to choose, compactly; `verbose`: where each document was read, and every field beside what the
+    contract asks of it (the placeholders too)."""
     redactor = None if show_secrets else Redactor()
     expected, actual = report.expected.expected, report.actual
+    found_where = "no registry entry" if _nothing_in_registry(actual) else actual.placement
     parts: list[RenderableType] = [
-        Text.assemble(("vm ", "dim"), cpi_text(one_line(report.vm_cid), "bold"), ("   expected from ", "dim"),
-                      cpi_text(report.expected.source)),
-        _placement_line(expected),
-        Text.assemble(("found ", "dim"), ("no registry entry" if _nothing_in_registry(actual) else actual.placement,
-                                          "bold"), *_sources(actual)),
+        mistakes_renderable(report.mistakes),
+        Text.assemble(("vm ", "dim"), cpi_text(one_line(report.vm_cid), "bold"), ("   found ", "dim"),
+                      (found_where, "bold"), *(_sources(actual) if verbose else [])),
+        _expected_line(expected, report.expected.source if verbose else None),
     ]
     if actual.registry is not None:
         found, label = actual.registry, "registry entry"
@@ -317,15 +319,56 @@ def render_report(report: SettingsReport, *, show_secrets: bool = False) -> Rend
     else:
         found, label = None, "found"
     if found is not None:
-        parts.append(comparison_table(_masked(redactor, expected.settings), _masked(redactor, found), label))
+        want, got = _masked(redactor, expected.settings), _masked(redactor, found)
+        if verbose:
+            parts.append(comparison_table(want, got, label))
+        else:
+            parts.extend(_judged_fields(want, got, label))
     if actual.user_metadata is not None and not actual.full_in_user_metadata:
         parts.append(Panel(_bootstrap_text(_masked(redactor, actual.user_metadata)),
                            title="bootstrap user-metadata", title_align="left", expand=False))
     attached = attached_text(report, redactor)
     if attached is not None:
         parts.append(attached)
-    parts.append(mistakes_renderable(report.mistakes))
     return Group(*parts)
+
+
+def _expected_line(expected: ExpectedSettings, source: str | None) -> Text:
+    api = "omitted" if expected.api_version is None else str(expected.api_version)
+    stemcell = "not sent" if expected.stemcell_api_version is None else str(expected.stemcell_api_version)
+    where = {"user-metadata": "full settings in user-metadata", "registry": "registry entry + bootstrap"}
+    line = Text.assemble(("expected ", "dim"), (where[expected.placement], "bold"),
+                         (f": api_version {api}, stemcell api_version {stemcell}", "dim"))
+    if source is not None:
+        line.append_text(Text.assemble(("\n  from ", "dim"), cpi_text(source)))
+    return line
+
+
+def _judged_fields(expected: Any, found: Any, found_label: str) -> list[RenderableType]:
+    """The default view's fields: those with a value to expect, expected beside found; the others — the CPI's to
+    choose (any value is right), or what cpictl cannot know (saying why) — with what was found alone, since there
+    is nothing to set beside it. The mistakes table above already says what is wrong."""
+    compared = Table(box=box.SIMPLE_HEAD, show_edge=False, padding=(0, 1))
+    compared.add_column("field", style="bold", no_wrap=True)
+    compared.add_column("expected", overflow="fold", ratio=1)
+    compared.add_column(found_label, overflow="fold", ratio=1)
+    alone = Table(box=None, show_header=False, show_edge=False, padding=(0, 1), title="not compared: the CPI's "
+                  "to choose, or not known here", title_justify="left", title_style="dim")
+    alone.add_column("field", style="bold", no_wrap=True)
+    alone.add_column("value", overflow="fold")
+    for name in FIELDS:
+        want = field_value(expected, name)
+        if name == "env (other keys)" and (want, field_value(found, name)) == (MISSING, MISSING):
+            continue
+        if not is_placeholder(want):
+            compared.add_row(name, field_renderable(expected, name, narrow=True),
+                             field_renderable(found, name, narrow=True))
+            continue
+        value = field_renderable(found, name, narrow=True)
+        if want.startswith(UNKNOWN_PREFIX):  # say why nothing is expected: "the session journal does not keep it"
+            value = Group(value, cpi_text(f"(not known: {want[len(UNKNOWN_PREFIX):-1]})", "dim"))
+        alone.add_row(name, value)
+    return [compared, alone] if alone.row_count else [compared]
 
 
 def attached_text(report: SettingsReport, redactor: Redactor | None) -> Text | None:
@@ -336,8 +379,8 @@ def attached_text(report: SettingsReport, redactor: Redactor | None) -> Text | N
     hints = report.attached if redactor is None else redactor.agent_settings({"hints": report.attached})["hints"]
     text.append_text(persistent_text(hints))
     if report.expected.expected.placement == "user-metadata":
-        text.append("\n  registry-less: the director hands these hints to the agent (add_persistent_disk); "
-                    "user-metadata keeps disks.persistent as create_vm wrote it", style="dim")
+        text.append("\n  (registry-less: the director hands these to the agent; user-metadata keeps create_vm's "
+                    "disks.persistent)", style="dim")
     return text
 
 

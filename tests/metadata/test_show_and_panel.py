@@ -205,3 +205,21 @@ def test_show_of_a_vm_imported_from_a_state_file_says_so(cli) -> None:
     assert code == 0 and shown["visible"] is False  # said, not an error
     assert shown["reason"].startswith("vm vm-director was imported from create-env state /tmp/state.json, not the "
                                       "bundled reference CPI")
+
+
+def test_show_reads_at_a_glance_verdict_first_and_the_cpis_choices_apart(cli, stemcell, monkeypatch) -> None:
+    """The default view leads with the verdict, sets beside each other only the fields there is something to
+    expect of, and lists what the CPI was free to choose once, without a column of `<chosen by the CPI: …>`;
+    -v adds where each document was read and the whole comparison."""
+    vm_cid = cli.create_vm()
+    monkeypatch.setenv("COLUMNS", "80")
+    code, out = cli.table("metadata", "show", vm_cid)
+    lines = out.splitlines()
+    assert code == 0 and lines[0].startswith("✔ the settings are where the contract puts them")
+    assert "<chosen by the CPI" not in out and "user-metadata/" not in out  # no placeholders, no paths
+    compared, alone = out.split("not compared")
+    assert "agent_id" in compared and "vm.name" not in compared
+    assert f"vm.name          {vm_cid}" in alone and "/dev/sda" in alone and "nats://" in alone
+    assert len(lines) <= 32 and max(len(line) for line in lines) <= 80
+    code, verbose = cli.table("metadata", "show", vm_cid, "-v")
+    assert "<chosen by the CPI" in verbose and f"user-metadata/{vm_cid}.json" in verbose.replace("\n", "")
