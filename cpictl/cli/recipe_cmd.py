@@ -17,16 +17,24 @@ import typer
 from cpictl.cli import metavars
 from cpictl.cli.completion import complete_recipe_path
 from cpictl.cli.exits import UsageError
+from cpictl.cli.help_examples import examples
 from cpictl.cli.output import emit_document
 from cpictl.cli.recipe_vars import VarOpt, VarsFileOpt, load_recipe_with_vars
 
-recipe_app = typer.Typer(help="Recipe tools: the JSON Schema for editors, and checking a recipe without running it.",
-                         no_args_is_help=True)
+recipe_app = typer.Typer(help="Recipe tools: validate a recipe without running it; JSON Schema.",
+                         no_args_is_help=True, epilog=examples(
+                             "cpictl recipe check recipes/lifecycle.yml",
+                             "cpictl recipe schema > recipe.schema.json",
+                         ))
 
 
-@recipe_app.command("schema")
+@recipe_app.command("schema", epilog=examples(
+    "cpictl recipe schema > recipe.schema.json  # for your editor's YAML plugin",
+))
 def schema_command() -> None:
-    """Print the recipe JSON Schema (for editor completion and validation)."""
+    """Print the recipe JSON Schema, for editor completion.
+
+    Editors use it to complete and validate recipes as you type them."""
     from cpictl.recipes import recipe_json_schema
 
     emit_document(recipe_json_schema(), "json")
@@ -41,7 +49,11 @@ CHECK_HELP = (
 )
 
 
-@recipe_app.command("check", help=CHECK_HELP)
+@recipe_app.command("check", help=CHECK_HELP, epilog=examples(
+    "cpictl recipe check recipes/lifecycle.yml",
+    "cpictl recipe check recipes/  # every recipe in the directory",
+    "cpictl recipe check my-disks.yml --var disk_size=4096 --vars-file aws.yml",
+))
 def check_command(recipe_files: Annotated[list[Path], typer.Argument(
                       metavar="RECIPE...", click_type=metavars.TEXT, help="Recipe files, or directories of recipes.",
                       autocompletion=complete_recipe_path)],
