@@ -22,16 +22,16 @@ from cpictl.cli import exits, metavars
 from cpictl.cli import options as opt
 from cpictl.cli.completion import complete_call_argument, complete_method
 from cpictl.cli.exits import UsageError
+from cpictl.cli.help_examples import examples
 from cpictl.cli.options import TargetOptions, journal_path, wants_registry
 from cpictl.cli.output import emit_document, error_message, resolve_format
 from cpictl.cli.recipe_vars import VarOpt
 
 LOAD = "Load"
 BENCH_HELP = "\n\n".join((
-    "Load a CPI as the director does — many calls at once, each a CPI process of its own — and show the latency "
-    "(p50, p90, p99, max, mean), a histogram, throughput, errors by type and ok_to_retry, and the contract "
-    "check's verdicts.",
-    "Example: cpictl bench create_disk 1024 '{}' --count 40 --concurrency 8",
+    "Load-test a CPI as the director does: many calls at once.",
+    "Each call is a CPI process of its own; the bench shows the latency (p50, p90, p99, max, mean), a histogram, "
+    "throughput, errors by type and ok_to_retry, and the contract check's verdicts.",
     "ARG is taken as `cpictl call` takes it; a reference like ${vm} is resolved once, before the first call, so "
     "every call names the same ID (cpictl bench has_vm '${vm}'). --recipe FILE runs the recipe's steps and its "
     "finally steps as one iteration instead of one call.",
@@ -45,6 +45,12 @@ BENCH_HELP = "\n\n".join((
     "Exit codes: 0 every call succeeded; 1 a CPI answered with an error; 3 a CPI misbehaved (or would be refused "
     "by its caller); 4 a recipe expectation failed; 2 usage; 130 Ctrl-C, 143 SIGTERM, 129 SIGHUP.",
 ))
+BENCH_EXAMPLES = examples(
+    "cpictl bench create_disk 1024 '{}' --count 40 --concurrency 8",
+    "cpictl bench has_vm '${vm}' --duration 60  # one VM, asked for a minute",
+    "cpictl bench --recipe recipes/lifecycle.yml -n 10 -c 2 --target aws",
+    "cpictl bench info -n 200 -o json > bench.json",
+)
 DEFAULT_COUNT = 100
 DEFAULT_CONCURRENCY = 4
 MAX_CONCURRENCY = 256

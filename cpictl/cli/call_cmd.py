@@ -16,12 +16,13 @@ from cpictl.cli import options as opt
 from cpictl.cli.completion import complete_call_argument, complete_method, complete_trace_number
 from cpictl.cli.detail_options import OUTPUT, PrintOpt, QuietOpt, VerboseOpt, detail_option, format_for
 from cpictl.cli.exits import UsageError
+from cpictl.cli.help_examples import examples
 from cpictl.cli.options import TargetOptions, journal_path, wants_registry
 from cpictl.cli.output import emit_document
 
 # Each paragraph is one string: the help formatter wraps paragraphs itself, and a hard line break would stay.
 CALL_HELP = "\n\n".join((
-    "Send one RPC request to a CPI and show the response, checked against the contract.",
+    "Call one CPI method and check the answer against the contract.",
     "ARG is a YAML value (1024, '{}', vm-1, '{\"a\": 1}'), name=value by parameter name, or @file.yml. "
     "References like ${vm} or ${disk} take the session's latest live cloud ID of that kind. A value that starts "
     "with '-' (a negative size, to probe the CPI) goes after `--`: call create_disk -- -1 '{}'.",
@@ -33,6 +34,12 @@ CALL_HELP = "\n\n".join((
     "and lists the requests it answered (table view only: -o json keeps its fixed keys).",
     exits.EXIT_CODES_HELP,
 ))
+CALL_EXAMPLES = examples(
+    "cpictl call info",
+    "cpictl call create_disk 1024 '{}'  # a 1 GiB disk",
+    "cpictl call delete_disk '${disk}'  # the session's latest live disk",
+    "cpictl call --from-trace 12 --target aws-new -v  # a traced call, again",
+)
 
 
 def call_command(

@@ -8,7 +8,17 @@ import typer
 
 from cpictl.cli import metavars
 from cpictl.cli.completion import complete_method
+from cpictl.cli.help_examples import examples
 from cpictl.cli.output import emit_document, resolve_format
+
+METHODS_EXAMPLES = examples(
+    "cpictl methods",
+    "cpictl methods -o json  # the whole catalogue, for scripts",
+)
+DESCRIBE_EXAMPLES = examples(
+    "cpictl describe create_vm",
+    "cpictl describe attach_disk -o yaml",
+)
 
 
 def methods_command(
@@ -33,7 +43,9 @@ def describe_command(
     output: Annotated[str | None, typer.Option("-o", "--output", metavar=metavars.FORMATS, help="Output format "
                                                   "(default: table on a terminal, json otherwise).")] = None,
 ) -> None:
-    """Parameters, results per api_version, an example request and the typical errors of one method."""
+    """Describe one CPI method: parameters, results, example, errors.
+
+    Its parameters, its result per api_version, an example request and the errors it typically answers."""
     from cpictl.protocol.catalogue import get_method
     from cpictl.session import UnknownMethod
 

@@ -29,11 +29,12 @@ from cpictl.cli import metavars
 from cpictl.cli import options as opt
 from cpictl.cli.detail_options import OUTPUT
 from cpictl.cli.exits import UsageError
+from cpictl.cli.help_examples import examples
 from cpictl.cli.metavars import choices
 
 CHECK_HELP = "\n\n".join((
-    "Certify a CPI against the contract: a suite of checks, written as recipes that ship with cpictl (`--list` "
-    "shows them), run as the director and as create-env.",
+    "Certify a CPI against the contract with the shipped check suite.",
+    "The checks are recipes that ship with cpictl (`--list` shows them), run as the director and as create-env.",
     "Groups: info (api_version, stemcell_formats, the negotiation), stemcells, vms (result shape per version, "
     "has_vm true then false, reboot, metadata, sizing), disks (create, attach with a disk hint whose typed keys "
     "are strings, get_disks, metadata, snapshots, detach, resize, update, delete), errors (unknown IDs, deleting "
@@ -47,6 +48,12 @@ CHECK_HELP = "\n\n".join((
     "misbehaved (contract violation, crash, timeout, a caller refusing every call); 4 only expectations failed; "
     "2 usage error or inputs that do not fit; 130 Ctrl-C, 143 SIGTERM, 129 SIGHUP.",
 ))
+CHECK_EXAMPLES = examples(
+    "cpictl check  # the bundled reference CPI",
+    "cpictl check --target aws --inputs aws-inputs.yml",
+    "cpictl check --target aws --inputs aws-inputs.yml --only disks -v",
+    "cpictl check --inputs-schema > inputs.schema.json",
+)
 AsOpt = Annotated[str, typer.Option("--as", metavar=choices("both", "director", "create-env"), help="Run the suite "
                                     "as this caller, or as both in turn (default: one column per caller).",
                                     rich_help_panel=opt.TARGET)]

@@ -18,11 +18,13 @@ import typer
 from cpictl.cli import metavars
 from cpictl.cli import options as opt
 from cpictl.cli.exits import MISBEHAVED, UsageError
+from cpictl.cli.help_examples import examples
 from cpictl.cli.options import TargetOptions
 from cpictl.cli.trace_options import ExactOpt, FileOpt, OutputOpt, complete_number
 
 DIFF_HELP = "\n\n".join((
-    "Run the same recipe, or one call of the session's trace, on two sides and compare them step by step.",
+    "Run a recipe or a traced call on two sides and compare them.",
+    "The same recipe, or one call of the session's trace, runs on side A then on side B, compared step by step. "
     "The sides: give one of --target, --cpi, --as, --api-version or --stemcell-api-version twice, the first value "
     "for side A and the second for side B (two named targets, two builds of a CPI, director and create-env, "
     "api_version 1 and 2). An option given once, and every other option, applies to both sides; with none given "
@@ -41,17 +43,17 @@ DIFF_HELP = "\n\n".join((
     "(wherever they reappear), request IDs and time stamps in answers, and the addresses the CPI chose (an IP or "
     "MAC address in an answer that its request did not name). Never compared: durations, logs, stderr, and the "
     "request's own request_id (cpictl makes a fresh one for every call).",
-    "\b\nExamples:\n"  # \b: click keeps these lines as they are
-    "  cpictl diff recipes/walkthrough.yml --api-version 1 --api-version 2\n"
-    "  cpictl diff recipes/lifecycle.yml --as director --as create-env\n"
-    "  cpictl diff recipes/lifecycle.yml --target aws-old --target aws-new\n"
-    "  cpictl diff --trace 12 --cpi ./old/bin/cpi --cpi ./new/bin/cpi\n"
-    "  cpictl diff recipes/walkthrough.yml          # the same target twice",
     "Exit codes: 0 the same on both sides; 1 they differ; 2 usage error, an invalid recipe or a trace call that "
     "cannot be sent (nothing ran); 3 a side could not be compared: its CPI could not be started, or none of its "
     "calls got an answer cpictl could read; 130 interrupted (Ctrl-C; 143 SIGTERM, 129 SIGHUP): the running side's "
     "finally steps have run, and the other side does not start.",
 ))
+DIFF_EXAMPLES = examples(
+    "cpictl diff recipes/walkthrough.yml --api-version 1 --api-version 2",
+    "cpictl diff recipes/lifecycle.yml --target aws-old --target aws-new",
+    "cpictl diff --trace 12 --cpi ./old/bin/cpi --cpi ./new/bin/cpi",
+    "cpictl diff recipes/walkthrough.yml  # the same target twice: what varies",
+)
 SIDES = "Sides (once: both sides; twice: side A, then side B)"
 
 

@@ -14,11 +14,21 @@ from cpictl.cli import options as opt
 from cpictl.cli.completion import complete_live_id
 from cpictl.cli.detail_options import PrintOpt, QuietOpt, VerboseOpt, detail_option, format_for
 from cpictl.cli.exits import UsageError
+from cpictl.cli.help_examples import examples
 from cpictl.cli.options import TargetOptions, journal_path
 from cpictl.cli.output import emit_document, resolve_format
 
-ids_app = typer.Typer(help="The session's cloud IDs: list, verify, forget, import a create-env state file.",
-                      no_args_is_help=False)
+IDS_HELP = (
+    "List the session's cloud IDs; verify, forget or import them.\n\n"
+    "Without a command: the live cloud IDs, newest first, and the calls that may have created something without "
+    "saying what. The commands verify them against the CPI, forget one, or import a create-env state file."
+)
+ids_app = typer.Typer(help=IDS_HELP, no_args_is_help=False, epilog=examples(
+    "cpictl ids",
+    "cpictl ids --all -o json  # deleted, gone and forgotten ones too",
+    "cpictl ids verify --target aws",
+    "cpictl ids import-state bosh-state.json --session bootstrap",
+))
 OutputOpt = Annotated[str | None, typer.Option("-o", "--output", metavar=metavars.FORMATS, help="Output format "
                                               "(default: table on a terminal, json otherwise).")]
 
@@ -80,13 +90,17 @@ def ids_command(ctx: typer.Context,
             console.print(part)
 
 
-@ids_app.command("forget")
+@ids_app.command("forget", epilog=examples(
+    "cpictl ids forget vm-0001  # delete it yourself, or keep it",
+    "cpictl ids forget cpi-735110  # an unanswered call, by its request ID",
+))
 def forget_command(cid: Annotated[str, typer.Argument(metavar="CID", click_type=metavars.TEXT,
                                                      help="Cloud ID to stop tracking (it is not deleted).",
                                                      autocompletion=complete_live_id)],
                    session: opt.SessionOpt = None, state: opt.StateOpt = None) -> None:
-    """Stop tracking a live cloud ID without deleting it, or dismiss a call that may have created something (by
-    its call or request ID) once you have looked."""
+    """Stop tracking a live cloud ID without deleting it.
+
+    Also dismisses a call that may have created something (by its call or request ID), once you have looked."""
     store = _store(session, state)
     if not store.forget(cid):
         running = [c for c in store.replay().calls if c.status == "pending" and cid in (c.call, c.request_id)]
@@ -99,7 +113,8 @@ def forget_command(cid: Annotated[str, typer.Argument(metavar="CID", click_type=
 
 
 IMPORT_STATE_HELP = (
-    "Pre-seed the session from a create-env state file: its VM, disks, stemcells and director_id.\n\n"
+    "Pre-seed the session from a create-env state file.\n\n"
+    "It takes the file's VM, disks, stemcells and director_id. "
     "`cleanup` and `ids verify` send the director_id as context.director_uuid for the imported IDs, as create-env "
     "would (--director-uuid overrides it). `cleanup` deletes imported IDs only with --include-imported, and needs "
     "--cpi for them: the state file does not say which CPI made them. Records with empty CIDs are skipped with a "
@@ -107,7 +122,10 @@ IMPORT_STATE_HELP = (
 )
 
 
-@ids_app.command("import-state", help=IMPORT_STATE_HELP)
+@ids_app.command("import-state", help=IMPORT_STATE_HELP, epilog=examples(
+    "cpictl ids import-state bosh-state.json",
+    "cpictl ids import-state ~/deployments/bosh/state.json --session bootstrap",
+))
 def import_state_command(file: Annotated[Path, typer.Argument(metavar="FILE", click_type=metavars.TEXT,
                                                                  help="A `bosh create-env` state file.")],
                          output: OutputOpt = None, session: opt.SessionOpt = None, state: opt.StateOpt = None) -> None:
@@ -158,21 +176,31 @@ def _target_options(params: dict[str, Any]) -> tuple[Any, bool, Any]:
 
 _NO_CPI_EXIT = "2 some IDs have no recorded CPI (imported from a state file) and no --cpi was given."
 VERIFY_HELP = (
-    "Ask the CPI (has_vm / has_disk) about every live VM and disk and mark the ones that are gone.\n\n"
+    "Ask the CPI whether each live VM and disk still exists.\n\n"
+    "It calls has_vm and has_disk for every live VM and disk, and marks the ones that are gone.\n\n"
     "Exit codes: 0 every answer was usable; 1 a CPI answered with an error; 3 a CPI misbehaved; " + _NO_CPI_EXIT
 )
 CLEANUP_HELP = (
-    "Delete the session's live resources in dependency order (detach, snapshots, disks, VMs, stemcells, "
-    "networks).\n\n"
-    "NotFound answers count as already gone. Each ID is deleted through the CPI that created it unless --cpi is "
-    "given. What an earlier failure may still need is held back: a disk whose detach failed, the stemcell of a VM "
-    "whose delete failed.\n\n"
+    "Delete the session's live resources, in dependency order.\n\n"
+    "The order: detach, snapshots, disks, VMs, stemcells, networks. NotFound answers count as already gone. Each ID "
+    "is deleted through the CPI that created it unless --cpi is given. What an earlier failure may still need is "
+    "held back: a disk whose detach failed, the stemcell of a VM whose delete failed.\n\n"
     "Exit codes: 0 everything deleted or already gone; 1 a CPI answered with an error; 3 a CPI misbehaved; "
     + _NO_CPI_EXIT
 )
+CLEANUP_EXAMPLES = examples(
+    "cpictl cleanup --dry-run  # the calls it would make",
+    "cpictl cleanup --yes",
+    "cpictl cleanup --session bootstrap --include-imported --cpi ./bin/cpi",
+    "cpictl cleanup --session default-diff-a  # what a diff side kept",
+)
 
 
-@ids_app.command("verify", help=VERIFY_HELP)
+@ids_app.command("verify", help=VERIFY_HELP, epilog=examples(
+    "cpictl ids verify",
+    "cpictl ids verify --target aws --session aws-debug",
+    "cpictl ids verify --cpi ./bin/cpi --session bootstrap  # imported IDs",
+))
 def verify_command(output: OutputOpt = None, session: opt.SessionOpt = None, state: opt.StateOpt = None,
                    target: opt.TargetNameOpt = None, cpi: opt.CpiOpt = None, cpi_arg: opt.CpiArgOpt = None,
                    api_version: opt.ApiVersionOpt = None,

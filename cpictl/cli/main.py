@@ -15,30 +15,31 @@ import typer
 
 from cpictl import __version__
 from cpictl.cli import exits
+from cpictl.cli.help_examples import examples
 
 
 def _add_call(app: typer.Typer) -> None:
-    from cpictl.cli.call_cmd import CALL_HELP, call_command
+    from cpictl.cli.call_cmd import CALL_EXAMPLES, CALL_HELP, call_command
 
-    app.command("call", help=CALL_HELP)(call_command)
+    app.command("call", help=CALL_HELP, epilog=CALL_EXAMPLES)(call_command)
 
 
 def _add_repl(app: typer.Typer) -> None:
-    from cpictl.cli.repl_cmd import REPL_HELP, repl_command
+    from cpictl.cli.repl_cmd import REPL_EXAMPLES, REPL_HELP, repl_command
 
-    app.command("repl", help=REPL_HELP)(repl_command)
+    app.command("repl", help=REPL_HELP, epilog=REPL_EXAMPLES)(repl_command)
 
 
 def _add_methods(app: typer.Typer) -> None:
-    from cpictl.cli.catalogue_cmd import methods_command
+    from cpictl.cli.catalogue_cmd import METHODS_EXAMPLES, methods_command
 
-    app.command("methods")(methods_command)
+    app.command("methods", epilog=METHODS_EXAMPLES)(methods_command)
 
 
 def _add_describe(app: typer.Typer) -> None:
-    from cpictl.cli.catalogue_cmd import describe_command
+    from cpictl.cli.catalogue_cmd import DESCRIBE_EXAMPLES, describe_command
 
-    app.command("describe")(describe_command)
+    app.command("describe", epilog=DESCRIBE_EXAMPLES)(describe_command)
 
 
 def _add_ids(app: typer.Typer) -> None:
@@ -48,27 +49,27 @@ def _add_ids(app: typer.Typer) -> None:
 
 
 def _add_cleanup(app: typer.Typer) -> None:
-    from cpictl.cli.ids_cmd import CLEANUP_HELP, cleanup_command
+    from cpictl.cli.ids_cmd import CLEANUP_EXAMPLES, CLEANUP_HELP, cleanup_command
 
-    app.command("cleanup", help=CLEANUP_HELP)(cleanup_command)
+    app.command("cleanup", help=CLEANUP_HELP, epilog=CLEANUP_EXAMPLES)(cleanup_command)
 
 
 def _add_bench(app: typer.Typer) -> None:
-    from cpictl.cli.bench_cmd import BENCH_HELP, bench_command
+    from cpictl.cli.bench_cmd import BENCH_EXAMPLES, BENCH_HELP, bench_command
 
-    app.command("bench", help=BENCH_HELP)(bench_command)
+    app.command("bench", help=BENCH_HELP, epilog=BENCH_EXAMPLES)(bench_command)
 
 
 def _add_run(app: typer.Typer) -> None:
-    from cpictl.cli.run_cmd import RUN_HELP, run_command
+    from cpictl.cli.run_cmd import RUN_EXAMPLES, RUN_HELP, run_command
 
-    app.command("run", help=RUN_HELP)(run_command)
+    app.command("run", help=RUN_HELP, epilog=RUN_EXAMPLES)(run_command)
 
 
 def _add_check(app: typer.Typer) -> None:
-    from cpictl.cli.check_cmd import CHECK_HELP, check_command
+    from cpictl.cli.check_cmd import CHECK_EXAMPLES, CHECK_HELP, check_command
 
-    app.command("check", help=CHECK_HELP)(check_command)
+    app.command("check", help=CHECK_HELP, epilog=CHECK_EXAMPLES)(check_command)
 
 
 def _add_recipe(app: typer.Typer) -> None:
@@ -96,9 +97,9 @@ def _add_trace(app: typer.Typer) -> None:
 
 
 def _add_diff(app: typer.Typer) -> None:
-    from cpictl.cli.diff_cmd import DIFF_HELP, diff_command
+    from cpictl.cli.diff_cmd import DIFF_EXAMPLES, DIFF_HELP, diff_command
 
-    app.command("diff", help=DIFF_HELP)(diff_command)
+    app.command("diff", help=DIFF_HELP, epilog=DIFF_EXAMPLES)(diff_command)
 
 
 def _add_record(app: typer.Typer) -> None:
@@ -120,6 +121,14 @@ COMMANDS: dict[str, Callable[[typer.Typer], None]] = {
     "metadata": _add_metadata,
     "target": _add_target, "trace": _add_trace, "record": _add_record, "diff": _add_diff, "help": _add_help,
 }
+
+
+ROOT_EXAMPLES = examples(
+    "cpictl call info  # ask the bundled reference CPI",
+    "cpictl call info --cpi ./bin/cpi --cpi-arg ./cpi.json  # ask your CPI",
+    "cpictl repl --target aws  # a named target (cpictl target add)",
+    "cpictl check --target aws --inputs aws-inputs.yml",
+)
 
 
 def _version(value: bool) -> None:
@@ -144,6 +153,7 @@ def build_app(only: str | None = None) -> typer.Typer:
     app = typer.Typer(
         name="cpictl",
         help="An interactive debugger for BOSH Cloud Provider Interfaces.\n\n" + exits.EXIT_CODES_HELP,
+        epilog=ROOT_EXAMPLES,
         no_args_is_help=True,
         add_completion=True,
         pretty_exceptions_enable=False,

@@ -12,12 +12,20 @@ from cpictl.cli import exits, metavars
 from cpictl.cli import options as opt
 from cpictl.cli.completion import complete_vm_id
 from cpictl.cli.exits import UsageError
+from cpictl.cli.help_examples import examples
 from cpictl.cli.options import TargetOptions, journal_path, parse_version
 from cpictl.cli.output import emit_document, resolve_format
 
 metadata_app = typer.Typer(
-    help="Agent settings (user-metadata and registry): what a CPI must write, what it wrote, where they differ.",
-    no_args_is_help=True)
+    # the summary is longer than a line of `cpictl --help`'s command list (66 columns), which would wrap it
+    short_help="Agent settings: what a CPI must write, what it wrote.",
+    help="Agent settings: what a CPI must write, what it wrote, where they differ.\n\n"
+    "The agent on a VM reads its settings from user-metadata, or from a registry that user-metadata names.",
+    no_args_is_help=True, epilog=examples(
+        "cpictl metadata show  # the session's latest VM",
+        "cpictl metadata expected --recipe recipes/lifecycle.yml --step vm",
+        "cpictl metadata matrix",
+    ))
 OutputOpt = Annotated[str | None, typer.Option("-o", "--output", metavar=metavars.FORMATS, help="Output format "
                                               "(default: table on a terminal, json otherwise).")]
 ShowSecretsOpt = Annotated[bool, typer.Option("--show-secrets", help="Do not mask env secrets, credentials and URL "
@@ -34,9 +42,14 @@ def _usage(error: Exception) -> UsageError:
     return UsageError(str(error))
 
 
-@metadata_app.command("matrix")
+@metadata_app.command("matrix", epilog=examples(
+    "cpictl metadata matrix",
+    "cpictl metadata matrix -o yaml",
+))
 def matrix_command(output: OutputOpt = None) -> None:
-    """The eight director/CPI/stemcell version combinations and where each puts the agent settings."""
+    """Where each version combination puts the agent settings.
+
+    The eight director/CPI/stemcell version combinations, and where each puts the agent settings."""
     from cpictl.protocol.agent_settings import version_matrix
 
     fmt = resolve_format(output)
@@ -50,15 +63,20 @@ def matrix_command(output: OutputOpt = None) -> None:
 
 
 EXPECTED_HELP = (
-    "The agent settings a correct CPI writes for a create_vm, at the api_version and stemcell api_version in force: "
-    "full settings in user-metadata (registry-less), or bootstrap user-metadata plus a registry entry.\n\n"
+    "The agent settings a correct CPI writes for a create_vm.\n\n"
+    "At the api_version and stemcell api_version in force: full settings in user-metadata (registry-less), or "
+    "bootstrap user-metadata plus a registry entry.\n\n"
     "The create_vm comes from ARG words (as in `cpictl call create_vm`), --args-file, a recipe step (--recipe FILE "
     "--step NAME), or else the session's latest create_vm (its environment is not journalled, so env shows as "
     "unknown)."
 )
 
 
-@metadata_app.command("expected", help=EXPECTED_HELP)
+@metadata_app.command("expected", help=EXPECTED_HELP, epilog=examples(
+    "cpictl metadata expected  # for the session's latest create_vm",
+    "cpictl metadata expected --recipe recipes/lifecycle.yml --step vm",
+    "cpictl metadata expected --api-version 1 agent-1 sc-1 '{}' '{}'",
+))
 def expected_command(
     args: Annotated[list[str] | None, typer.Argument(metavar="ARG...", click_type=metavars.TEXT,
                                                      help="create_vm arguments: YAML values, name=value or "
@@ -154,6 +172,7 @@ def _recipe_vars(pairs: list[str]) -> dict[str, Any]:
 
 
 SHOW_HELP = (
+    "Show the agent settings a CPI wrote for a VM, and each mistake.\n\n"
     "What the CPI wrote for a VM (default: the session's latest live VM) beside what it should have written, and "
     "each mistake: missing or wrong agent_id, networks that differ from the create_vm result, a persistent disk "
     "missing after attach or present after detach (registry mode), non-string hint values, settings in both places "
@@ -177,7 +196,11 @@ def _note(line: str) -> Any:
     return Text(visible_controls(line), style="yellow")
 
 
-@metadata_app.command("show", help=SHOW_HELP)
+@metadata_app.command("show", help=SHOW_HELP, epilog=examples(
+    "cpictl metadata show",
+    "cpictl metadata show vm-0001 -o json",
+    "cpictl metadata show i-0f3a9c1d2b --target aws  # a real cloud's VM",
+))
 def show_command(
     vm_cid: Annotated[str | None, typer.Argument(metavar="VM_CID", click_type=metavars.TEXT,
                                                  help="VM CID (default: the session's latest live VM).",

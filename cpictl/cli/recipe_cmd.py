@@ -27,8 +27,15 @@ from cpictl.cli.help_examples import examples
 from cpictl.cli.output import emit_document
 from cpictl.cli.recipe_vars import VarOpt, VarsFileOpt, load_recipe_with_vars
 
-recipe_app = typer.Typer(help="Recipe tools: the recipes that ship with cpictl, the JSON Schema for editors, and "
-                         "checking a recipe without running it.", no_args_is_help=True)
+recipe_app = typer.Typer(help="Recipe tools: the shipped recipes, checking one, the JSON Schema.\n\n"
+                         "List, print and copy the recipes that ship with cpictl; validate a recipe without running "
+                         "it; print the JSON Schema for editors.",
+                         no_args_is_help=True, epilog=examples(
+                             "cpictl recipe list",
+                             "cpictl recipe copy walkthrough my-recipes",
+                             "cpictl recipe check recipes/lifecycle.yml",
+                             "cpictl recipe schema > recipe.schema.json",
+                         ))
 
 NameArg = Annotated[str, typer.Argument(metavar="NAME", click_type=metavars.TEXT,
                                         help="A shipped recipe's name (`cpictl recipe list`).",
@@ -149,9 +156,13 @@ def _shipped(name: str) -> Any:
         raise UsageError(str(unknown), hint="`cpictl recipe list` describes them") from None
 
 
-@recipe_app.command("schema")
+@recipe_app.command("schema", epilog=examples(
+    "cpictl recipe schema > recipe.schema.json  # for your editor's YAML plugin",
+))
 def schema_command() -> None:
-    """Print the recipe JSON Schema (for editor completion and validation)."""
+    """Print the recipe JSON Schema, for editor completion.
+
+    Editors use it to complete and validate recipes as you type them."""
     from cpictl.recipes import recipe_json_schema
 
     emit_document(recipe_json_schema(), "json")
@@ -166,7 +177,11 @@ CHECK_HELP = (
 )
 
 
-@recipe_app.command("check", help=CHECK_HELP)
+@recipe_app.command("check", help=CHECK_HELP, epilog=examples(
+    "cpictl recipe check recipes/lifecycle.yml",
+    "cpictl recipe check recipes/  # every recipe in the directory",
+    "cpictl recipe check my-disks.yml --var disk_size=4096 --vars-file aws.yml",
+))
 def check_command(recipe_files: Annotated[list[Path], typer.Argument(
                       metavar="RECIPE...", click_type=metavars.TEXT, help="Recipe files, directories of recipes, "
                       "or names of shipped recipes.", autocompletion=complete_recipe)],

@@ -14,16 +14,21 @@ import typer
 
 from cpictl.cli import metavars
 from cpictl.cli.exits import UsageError
+from cpictl.cli.help_examples import examples
 from cpictl.cli.output import emit_document, resolve_format
 
 RECORD_HELP = (
-    "Record what a director or create-env sends its CPI: a pass-through shim in front of the real one.\n\n"
-    "Example:\n\n"
-    "  mv /var/vcap/jobs/aws_cpi/bin/cpi /var/vcap/jobs/aws_cpi/bin/cpi.real\n\n"
-    "  cpictl record install --cpi /var/vcap/jobs/aws_cpi/bin/cpi.real /var/vcap/jobs/aws_cpi/bin\n\n"
-    "  cpictl trace list --file /var/vcap/jobs/aws_cpi/bin/cpi.trace.jsonl"
+    "Record what a director or create-env sends its CPI.\n\n"
+    "A pass-through shim in front of the real CPI. In the CPI job's directory (/var/vcap/jobs/aws_cpi, say): move "
+    "the real one aside (mv bin/cpi bin/cpi.real), install the shim as bin/cpi, and read what it records with "
+    "`cpictl trace list --file bin/cpi.trace.jsonl`."
 )
-record_app = typer.Typer(help=RECORD_HELP, no_args_is_help=True)
+record_app = typer.Typer(help=RECORD_HELP, no_args_is_help=True, epilog=examples(
+    "cpictl record install --cpi bin/cpi.real bin  # in the CPI job's directory",
+    "cpictl record status bin",
+    "cpictl trace list --file bin/cpi.trace.jsonl",
+    "cpictl record uninstall bin  # then: mv bin/cpi.real bin/cpi",
+))
 
 DirArg = Annotated[Path, typer.Argument(metavar="DIR", click_type=metavars.TEXT,
                                         help="Directory of the shim (DIR/cpi).")]
@@ -31,12 +36,12 @@ OutputOpt = Annotated[str | None, typer.Option("-o", "--output", metavar=metavar
                                               "(default: table on a terminal, json otherwise).")]
 
 INSTALL_HELP = (
-    "Write DIR/cpi (0755): an executable the director or create-env runs as its CPI. Each call runs the real CPI "
+    "Install the recording shim DIR/cpi in front of the real CPI.\n\n"
+    "DIR/cpi (0755) is an executable the director or create-env runs as its CPI. Each call runs the real CPI "
     "with the same argv, environment and directory, passes stdin, stdout, stderr and the exit status (or the "
     "signal) through byte for byte, and is appended, judged and masked, to the trace (default DIR/cpi.trace.jsonl)."
     " If cpictl fails — an unwritable trace, a full disk, a bug — the call passes through unchanged with one "
-    "`cpictl recorder:` line on stderr.\n\n"
-    "Example: cpictl record install --cpi /var/vcap/jobs/aws_cpi/bin/cpi.real /var/vcap/jobs/aws_cpi/bin"
+    "`cpictl recorder:` line on stderr."
 )
 
 
@@ -44,7 +49,11 @@ def _recorder_error(error: Exception) -> UsageError:
     return UsageError(str(error))
 
 
-@record_app.command("install", help=INSTALL_HELP)
+@record_app.command("install", help=INSTALL_HELP, epilog=examples(
+    "cpictl record install --cpi bin/cpi.real bin  # in the CPI job's directory",
+    "cpictl record install --cpi bin/cpi.real --as create-env bin",
+    "cpictl record install --cpi ./cpi.real --trace /tmp/cpi.jsonl --force .",
+))
 def install_command(
     directory: DirArg,
     cpi: Annotated[str, typer.Option("--cpi", metavar="PATH", help="The real CPI executable (e.g. its bin/cpi, "
@@ -69,11 +78,14 @@ def install_command(
                f"with `cpictl trace list --file {shim.trace}`.")
 
 
-@record_app.command("status")
+@record_app.command("status", epilog=examples(
+    "cpictl record status /var/vcap/jobs/aws_cpi/bin",
+    "cpictl record status bin -o json",
+))
 def status_command(directory: DirArg, output: OutputOpt = None) -> None:
-    """Show the shim in DIR: the CPI it runs, its trace, how many calls it recorded, its last failure.
+    """Show the shim in DIR: its CPI, trace, calls and last failure.
 
-    Example: cpictl record status /var/vcap/jobs/aws_cpi/bin"""
+    The CPI it runs, its trace, how many calls it recorded, and its last failure."""
     from cpictl.traces.recorder import describe, read_shim
 
     fmt = resolve_format(output)
@@ -90,11 +102,14 @@ def status_command(directory: DirArg, output: OutputOpt = None) -> None:
     stdout_console().print(recorder_status(document))
 
 
-@record_app.command("uninstall")
+@record_app.command("uninstall", epilog=examples(
+    "cpictl record uninstall bin  # then: mv bin/cpi.real bin/cpi",
+    "cpictl record uninstall /var/vcap/jobs/aws_cpi/bin",
+))
 def uninstall_command(directory: DirArg) -> None:
-    """Remove the shim DIR/cpi (the trace stays). Put the real CPI back where it was yourself.
+    """Remove the shim DIR/cpi; the trace stays.
 
-    Example: cpictl record uninstall /var/vcap/jobs/aws_cpi/bin"""
+    Put the real CPI back where it was yourself."""
     from cpictl.traces.recorder import RecorderError, uninstall
 
     try:

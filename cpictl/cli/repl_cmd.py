@@ -10,16 +10,24 @@ import typer
 
 from cpictl.cli import options as opt
 from cpictl.cli.exits import UsageError
+from cpictl.cli.help_examples import examples
 from cpictl.cli.options import TargetOptions, journal_path, wants_registry
 
 REPL_HELP = (
-    "Call CPI methods interactively, with the same argument syntax as `cpictl call`.\n\n"
-    "Tab completes methods, meta-commands and, per argument slot, live cloud IDs of the right kind.\n\n"
+    "Call CPI methods interactively, with completion of cloud IDs.\n\n"
+    "Arguments take the same syntax as in `cpictl call`. Tab completes methods, meta-commands and, per argument "
+    "slot, live cloud IDs of the right kind.\n\n"
     "A method alone asks for each parameter; :help lists the meta-commands; :save writes the session as a recipe."
     "\n\nCloud IDs go to the session store: they survive leaving and coming back.\n\n"
     "Piped input runs as a script: it stops at a failing :cpi, :set or :context, and exits with the worst code "
     "seen: 1 a CPI error (or a :run expectation that failed), 2 a usage error, 3 a misbehaving CPI, 70 a bug in "
     "cpictl; 129/130/143 when stopped by SIGHUP, Ctrl-C, SIGTERM."
+)
+REPL_EXAMPLES = examples(
+    "cpictl repl",
+    "cpictl repl --target aws --session aws-debug",
+    "cpictl repl --cpi ./bin/cpi --cpi-arg ./cpi.json --as create-env",
+    "cpictl repl < steps.txt  # piped lines run as a script",
 )
 
 

@@ -32,6 +32,7 @@ from cpictl.cli import options as opt
 from cpictl.cli.completion import complete_recipe
 from cpictl.cli.detail_options import OUTPUT, PrintOpt, VerboseOpt, detail_option
 from cpictl.cli.exits import UsageError
+from cpictl.cli.help_examples import examples
 from cpictl.cli.options import TargetOptions, journal_path, parse_version, wants_registry
 from cpictl.cli.output import emit_document, error_message, resolve_format
 from cpictl.cli.recipe_vars import VarOpt, VarsFileOpt, load_recipe_with_vars
@@ -41,11 +42,12 @@ from cpictl.cli.run_view import RunView, StepConsole
 from cpictl.cli.step_prompt import StepPrompt
 
 RUN_HELP = "\n\n".join((  # one string per paragraph: the help formatter wraps, hard breaks would stay
-    "Run YAML recipes of CPI calls with expectations, each followed by its `finally` steps (always).",
-    "RECIPE is a recipe file or a directory: every *.yml/*.yaml recipe in it (subdirectories too) runs, sorted; "
-    "files other recipes include and YAML files without `steps:` are left out. It may also be the name of a "
-    "recipe that ships with cpictl (`cpictl recipe list`), when no such file or directory exists. --tag TAG runs "
-    "only the recipes tagged TAG (`tags: [..]`). Several recipes end with one summary of them all and one report.",
+    "Run YAML recipes of CPI calls and check their expectations.",
+    "Each recipe's `finally` steps run after its steps, always. RECIPE is a recipe file or a directory: every "
+    "*.yml/*.yaml recipe in it (subdirectories too) runs, sorted; files other recipes include and YAML files without "
+    "`steps:` are left out. It may also be the name of a recipe that ships with cpictl (`cpictl recipe list`), when "
+    "no such file or directory exists. --tag TAG runs only the recipes tagged TAG (`tags: [..]`). Several recipes "
+    "end with one summary of them all and one report.",
     "Every cloud ID a step creates is journalled before it is shown, so an aborted run leaves nothing unknown: "
     "`cpictl ids` lists it and `cpictl cleanup` deletes it.",
     "Exit codes (several recipes: the worst of them): 0 every step passed (or you chose quit in --step mode and "
@@ -55,6 +57,12 @@ RUN_HELP = "\n\n".join((  # one string per paragraph: the help formatter wraps, 
     "closed (`| head`); 143 terminated (SIGTERM); 129 hung up (SIGHUP: the terminal closed). After 129, 130, 141 "
     "and 143 the finally steps of the recipe that was running have run, and no further recipe starts.",
 ))
+RUN_EXAMPLES = examples(
+    "cpictl run walkthrough  # a shipped recipe, by name (cpictl recipe list)",
+    "cpictl run recipes/ --tag portable --target aws --report-junit run.xml",
+    "cpictl run recipes/lifecycle.yml --var disk_size=4096 --keep-going",
+    "cpictl run recipes/walkthrough.yml --step  # ask before each step",
+)
 RunQuietOpt = Annotated[bool, typer.Option("-q", "--quiet", help="Only the failed steps (in full) and the summary.",
                                            rich_help_panel=OUTPUT)]
 

@@ -13,18 +13,24 @@ import typer
 
 from cpictl.cli import metavars
 from cpictl.cli.exits import UsageError
+from cpictl.cli.help_examples import examples
 from cpictl.cli.metavars import choices
 from cpictl.cli.options import complete_target
 from cpictl.cli.output import emit_document, resolve_format
 
 TARGET_HELP = (
-    "Named targets: a CPI described once (argv, environment, caller, versions, context, registry) and used by "
-    "every command with --target NAME or $CPICTL_TARGET.\n\n"
+    "Named targets: a CPI described once, used with --target NAME.\n\n"
+    "A target holds a CPI's argv, environment, caller, versions, context and registry; every command that runs a "
+    "CPI takes it with --target NAME or $CPICTL_TARGET.\n\n"
     "Config files: ./cpictl.yml (the current directory only) over $XDG_CONFIG_HOME/cpictl/config.yml. Precedence, "
     "highest first: command-line flags, --target/$CPICTL_TARGET, a recipe's target:, the config's default:, "
     "built-in defaults (the bundled reference CPI)."
 )
-target_app = typer.Typer(help=TARGET_HELP, no_args_is_help=True)
+target_app = typer.Typer(help=TARGET_HELP, no_args_is_help=True, epilog=examples(
+    "cpictl target add aws --cpi ./bin/cpi --cpi-arg ./cpi.json --default",
+    "cpictl target doctor aws",
+    "cpictl target list",
+))
 
 NameArg = Annotated[str, typer.Argument(metavar="NAME", click_type=metavars.TEXT, help="Target name.",
                                         autocompletion=complete_target)]
@@ -52,7 +58,10 @@ def _print(renderable: Any) -> None:
     stdout_console().print(renderable)
 
 
-@target_app.command("list")
+@target_app.command("list", epilog=examples(
+    "cpictl target list",
+    "cpictl target list -o yaml",
+))
 def list_command(output: OutputOpt = None) -> None:
     """List the named targets (* marks the default)."""
     fmt = resolve_format(output)
@@ -76,12 +85,17 @@ def list_command(output: OutputOpt = None) -> None:
     _print(targets_table(rows))
 
 
-@target_app.command("show")
+@target_app.command("show", epilog=examples(
+    "cpictl target show aws",
+    "cpictl target show aws --show-secrets -o yaml",
+))
 def show_command(name: NameArg, output: OutputOpt = None,
                  show_secrets: Annotated[bool, typer.Option("--show-secrets", help="Do not mask context, "
                                                             "secret environment values and passwords.")] = False
                  ) -> None:
-    """Show one target's settings as its config file gives them (paths resolved, secrets masked)."""
+    """Show one target's settings as its config file gives them.
+
+    Paths are resolved and secrets masked (--show-secrets shows them)."""
     from cpictl.targets.showing import target_document
 
     fmt = resolve_format(output)
@@ -99,14 +113,19 @@ def show_command(name: NameArg, output: OutputOpt = None,
 
 
 ADD_HELP = (
-    "Define a target from the options `cpictl call` takes (in the user's config, or ./cpictl.yml with --project)."
-    "\n\nRelative paths (--cpi ./bin/cpi, --cpi-arg ./cpi.json, --cwd) are written absolute. The file keeps its "
-    "other lines and comments and is written readable by you only (0600). Settings the options do not cover "
-    "(registry:) go in the file; `cpictl target schema` describes them."
+    "Define a target from the options `cpictl call` takes.\n\n"
+    "It is written to the user's config, or to ./cpictl.yml with --project. Relative paths (--cpi ./bin/cpi, "
+    "--cpi-arg ./cpi.json, --cwd) are written absolute. The file keeps its other lines and comments and is written "
+    "readable by you only (0600). Settings the options do not cover (registry:) go in the file; `cpictl target "
+    "schema` describes them."
 )
 
 
-@target_app.command("add", help=ADD_HELP)
+@target_app.command("add", help=ADD_HELP, epilog=examples(
+    "cpictl target add aws --cpi ./bin/cpi --cpi-arg ./cpi.json --default",
+    "cpictl target add vsphere --cpi ./bin/cpi --as create-env --timeout 600",
+    "cpictl target add dev --cpi ./bin/cpi --env AWS_PROFILE=dev --project",
+))
 def add_command(
     name: Annotated[str, typer.Argument(metavar="NAME", click_type=metavars.TEXT,
                                         help="Target name (letters, digits, '.', '_', '-').")],
@@ -123,10 +142,12 @@ def add_command(
                                                       "(YAML value; repeatable).")] = None,
     api_version: Annotated[str | None, typer.Option("--api-version", metavar=choices("1", "2", "3", "none", "auto"),
                                                     help="Contract version to send.")] = None,
-    preferred_api_version: Annotated[int | None, typer.Option("--preferred-api-version",
-                                                              metavar=choices("2", "3"))] = None,
-    stemcell_api_version: Annotated[str | None, typer.Option("--stemcell-api-version", metavar="N|none")] = None,
-    director_uuid: Annotated[str | None, typer.Option("--director-uuid", metavar="UUID")] = None,
+    preferred_api_version: Annotated[int | None, typer.Option("--preferred-api-version", metavar=choices("2", "3"),
+                                                              help="The version the director prefers.")] = None,
+    stemcell_api_version: Annotated[str | None, typer.Option("--stemcell-api-version", metavar="N|none",
+                                                             help="The stemcell's api_version.")] = None,
+    director_uuid: Annotated[str | None, typer.Option("--director-uuid", metavar="UUID",
+                                                      help="context.director_uuid.")] = None,
     cwd: Annotated[str | None, typer.Option("--cwd", metavar="DIR", help="Working directory of the CPI.")] = None,
     timeout: Annotated[float | None, typer.Option("--timeout", metavar="S",
                                                   help="Seconds before a call is killed.")] = None,
@@ -165,9 +186,12 @@ def add_command(
           f"  check it: cpictl target doctor {name}")
 
 
-@target_app.command("remove")
+@target_app.command("remove", epilog=examples(
+    "cpictl target remove aws",
+    "cpictl target remove dev --project  # from ./cpictl.yml",
+))
 def remove_command(name: NameArg, project: ProjectOpt = False) -> None:
-    """Remove a target from the user's config (or ./cpictl.yml with --project)."""
+    """Remove a target from the user's config (--project: ./cpictl.yml)."""
     file, text = _file_text(project)
     if name not in _defined_in(text, file):
         _not_in(name, file, project)
@@ -179,12 +203,17 @@ def remove_command(name: NameArg, project: ProjectOpt = False) -> None:
                                                           if was_default else ""))
 
 
-@target_app.command("use")
+@target_app.command("use", epilog=examples(
+    "cpictl target use aws",
+    "cpictl target use --clear  # back to the bundled reference CPI",
+))
 def use_command(name: Annotated[str | None, typer.Argument(metavar="[NAME]", click_type=metavars.TEXT,
                                                            help="Target name.", autocompletion=complete_target)] = None,
                 project: ProjectOpt = False,
                 clear: Annotated[bool, typer.Option("--clear", help="Unset the default.")] = False) -> None:
-    """Make NAME the default target (`default:` in the user's config, or ./cpictl.yml with --project)."""
+    """Make NAME the default target (`default:` in a config file).
+
+    In the user's config, or in ./cpictl.yml with --project."""
     if (name is None) == (not clear):
         raise UsageError("give a target NAME, or --clear to unset the default")
     if name is not None:
@@ -201,7 +230,7 @@ def use_command(name: Annotated[str | None, typer.Argument(metavar="[NAME]", cli
 
 
 DOCTOR_HELP = (
-    "Check a target: does it run, and how would the director and create-env talk to it.\n\n"
+    "Check a target: does it run, and how would BOSH talk to it.\n\n"
     "NAME defaults to the target commands would use. Checks: the executable exists and runs, config files in its "
     "argv are readable (and not readable by others while they hold secrets), info answers, which api_version the "
     "director and create-env would send and why, its stemcell formats and the time of one call.\n\n"
@@ -213,7 +242,11 @@ DOCTOR_HELP = (
 DOCTOR_TIMEOUT = 30.0
 
 
-@target_app.command("doctor", help=DOCTOR_HELP)
+@target_app.command("doctor", help=DOCTOR_HELP, epilog=examples(
+    "cpictl target doctor  # the default target",
+    "cpictl target doctor aws",
+    "cpictl target doctor aws --timeout 60 -o json",
+))
 def doctor_command(name: Annotated[str | None, typer.Argument(metavar="[NAME]", click_type=metavars.TEXT,
                                                               help="Target name.",
                                                               autocompletion=complete_target)] = None,
@@ -250,9 +283,13 @@ def doctor_command(name: Annotated[str | None, typer.Argument(metavar="[NAME]", 
     raise typer.Exit(diagnosis.exit_code)
 
 
-@target_app.command("schema")
+@target_app.command("schema", epilog=examples(
+    "cpictl target schema > cpictl.schema.json  # for your editor's YAML plugin",
+))
 def schema_command() -> None:
-    """Print the config file's JSON Schema (for editor completion and validation)."""
+    """Print the config file's JSON Schema, for editor completion.
+
+    Editors use it to complete and validate ./cpictl.yml and the user's config.yml."""
     from cpictl.targets.config_schema import config_json_schema
 
     emit_document(config_json_schema(), "json")

@@ -8,8 +8,18 @@ from __future__ import annotations
 
 import typer
 
-trace_app = typer.Typer(help="Every call kept, masked: list, show, export, replay and diff them; import BOSH debug "
-                             "logs.", no_args_is_help=True)
+from cpictl.cli.help_examples import examples
+
+trace_app = typer.Typer(
+    help="Every call kept, masked: list, show, replay and compare them.\n\n"
+    "Each call cpictl makes (or a recorder sees) is kept in a trace, its secrets masked: list, show, export, "
+    "replay and diff them; import the calls of BOSH debug logs.",
+    no_args_is_help=True, epilog=examples(
+        "cpictl trace list --failed --last 10",
+        "cpictl trace show 12 -v",
+        "cpictl trace replay 12 --target aws-new",
+        "cpictl trace import task-42-debug.log",
+    ))
 
 
 def _register() -> None:

@@ -16,14 +16,15 @@ import typer
 
 from cpictl.cli import metavars
 from cpictl.cli import options as opt
+from cpictl.cli.help_examples import examples
 
 if TYPE_CHECKING:
     from cpictl.traces.trace_file import TraceFile
 
 IMPORT_HELP = "\n\n".join((
-    "Import the CPI calls of BOSH debug logs into a trace: director task debug logs (`bosh task N --debug`) and "
-    "create-env debug logs (BOSH_LOG_LEVEL=debug, BOSH_LOG_PATH=FILE), told apart by their content, plain or "
-    "gzip, with LF or CRLF line ends.",
+    "Import the CPI calls of BOSH debug logs into a trace.",
+    "The logs: director task debug logs (`bosh task N --debug`) and create-env debug logs (BOSH_LOG_LEVEL=debug, "
+    "BOSH_LOG_PATH=FILE), told apart by their content, plain or gzip, with LF or CRLF line ends.",
     "Each call is judged as cpictl judges its own (decoding, contract, what the director and create-env would "
     "make of it) and masked: secrets create-env logged in clear are masked on import, and values the director "
     "logged as <redacted> stay marked, for `cpictl call --from-log` to ask for. A call the log does not hold whole "
@@ -85,4 +86,8 @@ def _trace(trace_file: Path | None, session: str | None, state: Path | None) -> 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to `cpictl trace`."""
-    app.command("import", help=IMPORT_HELP)(import_command)
+    app.command("import", help=IMPORT_HELP, epilog=examples(
+        "cpictl trace import task-42-debug.log  # saved from bosh task 42 --debug",
+        "cpictl trace import create-env.log.gz --file bootstrap.jsonl",
+        "cpictl trace import - < task-42-debug.log",
+    ))(import_command)

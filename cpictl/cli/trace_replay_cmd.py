@@ -15,6 +15,7 @@ from cpictl.cli import metavars
 from cpictl.cli import options as opt
 from cpictl.cli.exits import UsageError
 from cpictl.cli.from_trace import recalled_call
+from cpictl.cli.help_examples import examples
 from cpictl.cli.options import TargetOptions
 from cpictl.cli.output import emit_document, resolve_format
 from cpictl.cli.trace_options import (
@@ -43,7 +44,8 @@ REPLAY_HELP = "\n\n".join((
     "3 the CPI could not be started.",
 ))
 DIFF_HELP = "\n\n".join((
-    "Compare two calls of a trace (or of two trace files: --file F for N, a second --file G for M).",
+    "Compare two calls of a trace, or of two trace files.",
+    "With two trace files, --file F reads N from F and a second --file G reads M from G.",
     COMPARED,
     "Exit codes: 0 the same; 1 they differ; 2 usage error.",
 ))
@@ -149,5 +151,12 @@ def diff_command(
 
 def register(app: typer.Typer) -> None:
     """Add `replay` and `diff` to `cpictl trace`."""
-    app.command("replay", help=REPLAY_HELP)(replay_command)
-    app.command("diff", help=DIFF_HELP)(diff_command)
+    app.command("replay", help=REPLAY_HELP, epilog=examples(
+        "cpictl trace replay 12",
+        "cpictl trace replay 12 --target aws-new --api-version 2",
+        "cpictl trace replay 12 --var cloud_properties.password=s3cret",
+    ))(replay_command)
+    app.command("diff", help=DIFF_HELP, epilog=examples(
+        "cpictl trace diff 12 15",
+        "cpictl trace diff 3 3 --file before.jsonl --file after.jsonl",
+    ))(diff_command)

@@ -18,12 +18,13 @@ from cpictl.cli import options as opt
 from cpictl.cli.detail_options import PrintOpt, QuietOpt, VerboseOpt, detail_option, format_for
 from cpictl.cli.exits import UsageError
 from cpictl.cli.from_trace import trace_errors
+from cpictl.cli.help_examples import examples
 from cpictl.cli.metavars import choices
 from cpictl.cli.output import emit_document, resolve_format
 from cpictl.cli.trace_options import FileOpt, NumberArg, OutputOpt, VarOpt, entry_numbered, journal_and_trace
 
 EXPORT_HELP = "\n\n".join((
-    "Take call N out of cpictl: a shell one-liner, the request document or a recipe.",
+    "Take call N out of cpictl: a shell line, the request or a recipe.",
     "--shell a one-liner that sends its request to its CPI as `call --dry-run` would, each masked value a shell "
     "variable you set first (listed on stderr); --request the request document, in the bytes a caller sends; "
     "--recipe a recipe with the call as its step, masked values as --var names of the run.",
@@ -43,7 +44,9 @@ def list_command(
     last: Annotated[int | None, typer.Option("--last", metavar="K", min=0, help="Only the last K of them.")] = None,
     output: OutputOpt = None, file: FileOpt = None, session: opt.SessionOpt = None, state: opt.StateOpt = None,
 ) -> None:
-    """List the calls of the session's trace: number, time, target, method, outcome, duration, cloud IDs."""
+    """List the calls of the session's trace.
+
+    Each with its number, time, target, method, outcome, duration and cloud IDs."""
     from cpictl.traces.reading import entry_filter, last_entries, list_row, parse_since
 
     fmt = resolve_format(output)
@@ -79,7 +82,9 @@ def show_command(number: NumberArg, output: OutputOpt = None,
                                                         "kept.")] = False,
                  quiet: QuietOpt = False, verbose: VerboseOpt = False, printed: PrintOpt = None,
                  file: FileOpt = None, session: opt.SessionOpt = None, state: opt.StateOpt = None) -> None:
-    """Show call N as `cpictl call` showed it, at the same detail (-o json: the trace entry itself)."""
+    """Show call N as `cpictl call` showed it, at the same detail.
+
+    -o json gives the trace entry itself."""
     fmt = format_for(output, quiet, verbose, printed)
     detail = detail_option(quiet, verbose, printed, full_log=full_log)
     _, trace = journal_and_trace(session, state, file)
@@ -163,7 +168,20 @@ def register(app: typer.Typer) -> None:
     """Add the trace-reading commands to `cpictl trace`: these, and `replay` and `diff`."""
     from cpictl.cli import trace_replay_cmd
 
-    app.command("list")(list_command)
-    app.command("show")(show_command)
-    app.command("export", help=EXPORT_HELP)(export_command)
+    app.command("list", epilog=examples(
+        "cpictl trace list",
+        "cpictl trace list --failed --since 2h",
+        "cpictl trace list --method create_vm,attach_disk --last 5",
+        "cpictl trace list --file /var/vcap/jobs/aws_cpi/bin/cpi.trace.jsonl",
+    ))(list_command)
+    app.command("show", epilog=examples(
+        "cpictl trace show 12",
+        "cpictl trace show 12 --print request,stderr",
+        "cpictl trace show 12 -o json",
+    ))(show_command)
+    app.command("export", help=EXPORT_HELP, epilog=examples(
+        "cpictl trace export 12 --shell",
+        "cpictl trace export 12 --request > request.json",
+        "cpictl trace export 12 --recipe > repro.yml",
+    ))(export_command)
     trace_replay_cmd.register(app)
