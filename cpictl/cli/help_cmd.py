@@ -21,9 +21,10 @@ from cpictl.cli.exits import UsageError
 from cpictl.cli.help_examples import examples
 
 HELP_HELP = (
-    "Show a help topic (recipes, references, targets, masking, exit-codes, completion) or a command's help.\n\n"
-    "With no TOPIC, lists the topics. The topics ship with cpictl, so they work offline. On a terminal a topic is "
-    "rendered and paged ($PAGER, or less) when it is taller than the screen; on a pipe it is printed as Markdown."
+    "Show a help topic, or a command's help.\n\n"
+    "Topics: recipes, references, targets, masking, exit-codes, completion; with no TOPIC, a list of them. The "
+    "topics ship with cpictl, so they work offline. On a terminal a topic is rendered and paged ($PAGER, or less) "
+    "when it is taller than the screen; on a pipe it is printed as Markdown."
 )
 HELP_EPILOG = examples(
     "cpictl help                    # the topics",

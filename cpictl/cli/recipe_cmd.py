@@ -27,7 +27,7 @@ from cpictl.cli.help_examples import examples
 from cpictl.cli.output import emit_document
 from cpictl.cli.recipe_vars import VarOpt, VarsFileOpt, load_recipe_with_vars
 
-recipe_app = typer.Typer(help="Recipe tools: the shipped recipes, checking one, the JSON Schema.\n\n"
+recipe_app = typer.Typer(help="The shipped recipes; checking a recipe; the JSON Schema.\n\n"
                          "List, print and copy the recipes that ship with cpictl; validate a recipe without running "
                          "it; print the JSON Schema for editors.",
                          no_args_is_help=True, epilog=examples(
@@ -43,9 +43,9 @@ NameArg = Annotated[str, typer.Argument(metavar="NAME", click_type=metavars.TEXT
 
 
 LIST_HELP = (
-    "List the recipes that ship with cpictl: examples, and `cpictl check`'s groups.\n\n"
-    "Each with its kind, description and tags. `cpictl run NAME` runs one from any directory, `cpictl recipe show "
-    "NAME` prints it and `cpictl recipe copy NAME DIR` copies it to edit."
+    "List the recipes that ship with cpictl.\n\n"
+    "The examples, and `cpictl check`'s groups, each with its description and tags. `cpictl run NAME` runs one "
+    "from any directory, `cpictl recipe show NAME` prints it and `cpictl recipe copy NAME DIR` copies it to edit."
 )
 
 
@@ -110,7 +110,7 @@ def _about(recipe: Any, needs: Any) -> str:
 
 
 COPY_HELP = (
-    "Copy a shipped recipe and the files it needs into DIR, to run or edit there.\n\n"
+    "Copy a shipped recipe, and the files it needs, to edit.\n\n"
     "The files it includes and the assets it names come along, in the same layout, so DIR/NAME.yml runs from any "
     "directory (`cpictl run DIR/NAME.yml`). A file already there with other content is not replaced without "
     "--force, and then nothing is copied; the same content is left as it is. Files are written 0600, new "
@@ -119,7 +119,7 @@ COPY_HELP = (
 
 
 @recipe_app.command("copy", help=COPY_HELP, epilog=examples("cpictl recipe copy lifecycle my-recipes",
-                                            "cpictl run my-recipes/lifecycle.yml"))
+                                            "cpictl recipe copy check/vms my-checks --force  # replace an older copy"))
 def copy_command(name: NameArg,
                  directory: Annotated[Path, typer.Argument(metavar="DIR", click_type=metavars.TEXT,
                                                            help="Where to copy it (made if missing).")],

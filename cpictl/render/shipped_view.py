@@ -1,8 +1,8 @@
-"""`cpictl recipe list`: the shipped recipes as a table, and a note on how each kind is run; `cpictl recipe show`'s
-highlighted recipe.
+"""`cpictl recipe list`: the shipped recipes by kind, each kind under a heading that says how one is run; `cpictl
+recipe show`'s highlighted recipe.
 
-The description column (the tags after it) takes what the name and kind leave and wraps; those two never do, so
-the table fits an 80-column terminal. Recipe text (names, descriptions, tags) goes into `Text` through
+The description column (the tags after it) takes what the name leaves and wraps; the name never does, so the
+table fits an 80-column terminal. Recipe text (names, descriptions, tags) goes into `Text` through
 `visible_controls`, never into markup.
 """
 
@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from rich import box
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
@@ -26,22 +25,28 @@ def _text(value: Any, style: str = "") -> Text:
 
 
 def shipped_table(rows: Sequence[dict[str, Any]]) -> RenderableType:
-    """One row per recipe (`cpictl.recipes.shipped.describe`), then what to type to run, read or copy one."""
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True)
-    table.add_column("name", no_wrap=True)
-    table.add_column("kind", no_wrap=True)
-    table.add_column("description [tags]", overflow="fold", ratio=1)
-    for row in rows:
-        about = _text(row["description"])
-        if row["tags"]:
-            about.append_text(_text(f" [{', '.join(row['tags'])}]", "dim"))
-        table.add_row(_text(row["name"], "bold"), _text(row["kind"], _KIND_STYLE.get(row["kind"], "")), about)
-    note = Text.assemble(
-        ("example", "green"), ": `cpictl run NAME` runs it; `cpictl recipe show NAME` prints it; "
-        "`cpictl recipe copy NAME DIR` copies it with what it includes, to edit.\n",
-        ("check", "cyan"), ": a group of `cpictl check` (`cpictl check --only GROUP` checks a CPI with it); "
-        "`cpictl run check/GROUP` runs it as a plain recipe.", style="dim")
-    return Group(table, Text(""), note)
+    """The recipes (`cpictl.recipes.shipped.describe`) in two tables, examples then `cpictl check`'s groups, each
+    under a heading that says how one is run; a check group's own `check` tag goes without saying."""
+    parts: list[RenderableType] = []
+    headings = {"example": "examples: `cpictl run NAME`; `cpictl recipe copy NAME DIR` to edit one",
+                "check": "`cpictl check`'s groups: `cpictl check --only GROUP`; `cpictl run check/GROUP`"}
+    for kind in ("example", "check"):
+        chosen = [row for row in rows if row["kind"] == kind]
+        if not chosen:
+            continue
+        table = Table(box=None, show_header=False, show_edge=False, pad_edge=False, padding=(0, 2, 0, 0),
+                      title=headings[kind], title_justify="left", title_style=_KIND_STYLE[kind])
+        table.add_column("name", no_wrap=True, style="bold")
+        table.add_column("description [tags]", overflow="fold", ratio=1)
+        for row in chosen:
+            about = _text(row["description"])
+            tags = [tag for tag in row["tags"] if tag != kind]
+            if tags:
+                about.append_text(_text(f" [{', '.join(tags)}]", "dim"))
+            table.add_row(_text(row["name"]), about)
+        parts.append(table)
+    parts.append(Text("`cpictl recipe show NAME` prints one, and names the files it includes.", style="dim"))
+    return Group(*parts)
 
 
 def recipe_source(text: str) -> RenderableType:

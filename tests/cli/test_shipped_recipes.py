@@ -58,10 +58,14 @@ def test_the_list_table_fits_80_columns_and_says_how_each_kind_runs(capsys, monk
     assert code == 0
     assert max(len(line) for line in out.splitlines()) <= 80
     lines = out.splitlines()
-    assert any(line.startswith("walkthrough") and "example" in line for line in lines)
-    assert any(line.startswith("check/vms") and " check " in line for line in lines)
+    examples, checks = out.split("`cpictl check`'s groups")  # each kind under its heading, examples first
+    assert lines[0].startswith("examples: `cpictl run NAME`")
+    assert "walkthrough" in examples and "check/" not in examples
+    assert any(line.startswith("check/vms ") for line in checks.splitlines())
     assert "[smoke, portable]" in " ".join(out.split())  # walkthrough's tags, after its description
+    assert "[check]" not in out  # a check group's own tag goes without saying
     assert "cpictl check --only GROUP" in " ".join(out.split())
+    assert len(lines) <= 28
 
 
 def test_show_pipes_the_recipe_bytes_and_says_what_it_includes_and_needs(run_env):
