@@ -152,7 +152,8 @@ def build_app(only: str | None = None) -> typer.Typer:
     """The typer app with every command, or with just `only` (the one this process will run)."""
     app = typer.Typer(
         name="cpictl",
-        help="An interactive debugger for BOSH Cloud Provider Interfaces.\n\n" + exits.EXIT_CODES_HELP,
+        help="An interactive debugger for BOSH Cloud Provider Interfaces.\n\n" + exits.EXIT_CODES_HELP
+        + "\n\nReference pages, offline: cpictl help (recipes, references, targets, masking, exit-codes, completion).",
         epilog=ROOT_EXAMPLES,
         no_args_is_help=True,
         add_completion=True,
