@@ -17,6 +17,7 @@ from typing import Annotated
 
 import typer
 
+from cpictl.cli import metavars
 from cpictl.cli.exits import UsageError
 from cpictl.cli.help_examples import examples
 
@@ -42,7 +43,7 @@ def complete_topic(incomplete: str) -> list[tuple[str, str]]:
 
 def help_command(
     words: Annotated[list[str] | None, typer.Argument(
-        metavar="[TOPIC|COMMAND...]", help="A topic (see the list), or a command and its subcommands.",
+        metavar="[TOPIC|COMMAND...]", click_type=metavars.TEXT, help="A topic (see the list), or a command and its subcommands.",
         autocompletion=complete_topic, show_default=False)] = None,
     no_pager: Annotated[bool, typer.Option("--no-pager", help="Print, never page.")] = False,
 ) -> None:
