@@ -30,6 +30,7 @@ def test_the_wheel_builds_without_deprecation_warnings_and_carries_the_recipes(b
     assert not warned, "\n".join(warned)
 
     names = set(zipfile.ZipFile(built_wheel.path).namelist())
+    assert {f"cpictl/help_topics/{topic.name}" for topic in (ROOT / "cpictl" / "help_topics").glob("*.md")} <= names
     examples = files_under(EXAMPLES, "cpictl/example_recipes")
     assert {"cpictl/example_recipes/walkthrough.yml", "cpictl/example_recipes/common/stemcell.yml",
             "cpictl/example_recipes/assets/image.tgz"} <= examples
@@ -87,6 +88,9 @@ def test_installed_from_the_wheel_into_a_fresh_venv_it_works_from_any_directory(
     assert Path(listed["walkthrough"]["file"]).is_relative_to(venv)
     assert "walkthrough" in cpictl("run", "walkthrough", "-q")  # exit 0: every step passed
     assert json.loads(cpictl("ids", "-o", "json")) == []  # its finally steps left nothing behind
+
+    # the help topics are package data too: offline reference pages from any directory
+    assert cpictl("help", "recipes") == (ROOT / "cpictl" / "help_topics" / "recipes.md").read_text()
 
     copied = tmp_path / "my-recipes"
     cpictl("recipe", "copy", "lifecycle", copied)
