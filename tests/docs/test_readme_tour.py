@@ -50,3 +50,10 @@ def test_the_tour_runs_as_written(tmp_path: Path, run_env: dict[str, str]):
     left = subprocess.run(["cpictl", "ids", "-o", "json"], cwd=tmp_path, env=env, capture_output=True, text=True,
                           timeout=120)
     assert json.loads(left.stdout) == [], "the tour's cleanup left live IDs"
+
+
+def test_every_image_is_in_the_readme_and_every_image_it_shows_exists():
+    readme = (ROOT / "README.md").read_text()
+    shown = re.findall(r"!\[[^\]]+\]\((docs/images/[^)]+\.svg)\)", readme)
+    drawn = sorted(str(path.relative_to(ROOT)) for path in (ROOT / "docs" / "images").glob("*.svg"))
+    assert sorted(shown) == drawn
