@@ -43,8 +43,8 @@ def complete_topic(incomplete: str) -> list[tuple[str, str]]:
 
 def help_command(
     words: Annotated[list[str] | None, typer.Argument(
-        metavar="[TOPIC|COMMAND...]", click_type=metavars.TEXT, help="A topic (see the list), or a command and its subcommands.",
-        autocompletion=complete_topic, show_default=False)] = None,
+        metavar="[TOPIC|COMMAND...]", click_type=metavars.TEXT, autocompletion=complete_topic, show_default=False,
+        help="A topic (see the list), or a command and its subcommands.")] = None,
     no_pager: Annotated[bool, typer.Option("--no-pager", help="Print, never page.")] = False,
 ) -> None:
     from cpictl.help_topics import canonical_name, load_topic
