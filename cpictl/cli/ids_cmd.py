@@ -73,7 +73,7 @@ def ids_command(ctx: typer.Context,
     from cpictl.render.ids_view import ids_table
 
     console = stdout_console()
-    title = f"cloud IDs in {journal_path(session, state)}" + ("" if all_ else " (live; --all shows every one)")
+    title = _ids_title(session, state, all_)
     ended = len(replayed.records) - len(replayed.live())
     if records:
         console.print(ids_table(records, title))
@@ -88,6 +88,16 @@ def ids_command(ctx: typer.Context,
 
         for part in open_calls_view(calls):
             console.print(part)
+
+
+def _ids_title(session: str | None, state: Path | None, all_: bool) -> str:
+    """What the table lists, named as the user named it: the session (its journal's path would fold the line at 80
+    columns, and `--session NAME` is what they type), or the --state file."""
+    import os
+
+    where = f"in {state}" if state is not None else \
+        f"of session {session or os.environ.get('CPICTL_SESSION') or 'default'}"
+    return f"every cloud ID {where}" if all_ else f"live cloud IDs {where} (--all: every one)"
 
 
 @ids_app.command("forget", epilog=examples(

@@ -57,6 +57,13 @@ def test_ids_lists_live_ids_with_their_creator(capsys, tmp_path, monkeypatch):
     monkeypatch.setenv("COLUMNS", "120")
     code, out, _ = run(capsys, "ids", "-o", "table")
     assert ids["vm"] in out and "create_vm" in out
+    # the title names the session as the user names it, in one line at 80 columns, not the journal's long path
+    monkeypatch.setenv("COLUMNS", "80")
+    title = run(capsys, "ids", "-o", "table")[1].splitlines()[0]
+    assert title == "live cloud IDs of session default (--all: every one)"
+    assert run(capsys, "ids", "--all", "-o", "table")[1].splitlines()[0] == "every cloud ID of session default"
+    journal = tmp_path / "elsewhere.jsonl"
+    assert run(capsys, "ids", "--state", str(journal), "-o", "table")[1] == "no cloud IDs recorded in this session\n"
 
 
 def test_cleanup_detaches_and_deletes_in_dependency_order(capsys, tmp_path):
