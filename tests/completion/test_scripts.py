@@ -8,6 +8,7 @@ import subprocess
 
 import pytest
 
+from cpictl.cli.shell_complete import SCRIPT_FILES
 from scripts.gen_completions import OUT, scripts
 from tests.conftest import cpictl_bin
 
@@ -27,3 +28,11 @@ def test_show_completion_prints_the_committed_script(shell: str, file: str):
                           timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == (OUT / file).read_text()
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_a_tab_starts_one_cpictl_process(shell: str):
+    # each Tab is a whole cpictl start-up (~100 ms): typer's fish script started two, asking first whether to
+    # offer anything; cpictl's asks once and falls back to fish's file completion when nothing came
+    rendered = (OUT / SCRIPT_FILES[shell]).read_text()
+    assert rendered.count(f"_CPICTL_COMPLETE=complete_{shell}") == 1, rendered

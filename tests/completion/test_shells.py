@@ -130,6 +130,13 @@ def test_second_slot_of_attach_disk_takes_the_disk(scene: Scene, shell: str):
     assert screen.splitlines()[-1].rstrip() == f"{PROMPT[shell]} cpictl call attach_disk {scene.vm} {scene.disk}"
 
 
+def test_a_file_option_falls_back_to_the_shells_own_file_completion(scene: Scene, shell: str):
+    # cpictl offers nothing for a file (`--raw FILE`): each script hands the Tab to the shell's file completion
+    tab(scene, shell, "cpictl call --raw READ")
+    screen = scene.tmux.wait(shell, lambda s: "README.md" in s, "README.md completed")
+    assert screen.splitlines()[-1].rstrip() == f"{PROMPT[shell]} cpictl call --raw README.md"
+
+
 def test_a_missing_shell_skips_but_fails_under_ci(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr(shutil, "which", lambda program: None)
     monkeypatch.delenv("CI", raising=False)
