@@ -63,16 +63,43 @@ def _plain(items: list[Any]) -> list[Any]:
     return [item for item in items if item.type == "plain"]
 
 
+def _whole_words(items: list[Any], incomplete: str) -> list[Any]:
+    """zsh and fish replace the whole word being completed: for `--print=res` click offers the value (`result`),
+    which must come back as the word, `--print=result`."""
+    option, equals, _ = incomplete.partition("=")
+    if not (equals and option.startswith("--")):
+        return items
+    return [type(item)(f"{option}={item.value}", type=item.type, help=item.help) for item in items]
+
+
 class BashComplete(typer_classes.BashComplete):
+    #: What bash's current word holds before the value being completed: `=` right after `--print=`.
+    value_prefix = ""
+
+    def get_completion_args(self) -> tuple[list[str], str]:
+        """bash breaks words at `=` (COMP_WORDBREAKS): `--print=res<Tab>` arrives as `--print`, `=`, `res`, and
+        `--print=<Tab>` as `--print` with `=` the word being completed. Joined again, click completes the option's
+        value; bash puts it in place of `res`, or of the `=` (so each value comes back with it)."""
+        args, incomplete = super().get_completion_args()
+        if len(args) >= 2 and args[-1] == "=" and args[-2].startswith("--"):
+            return args[:-2], f"{args[-2]}={incomplete}"
+        if args and args[-1].startswith("--") and incomplete == "=":
+            self.value_prefix = "="
+            return args[:-1], f"{args[-1]}="
+        return args, incomplete
+
     def get_completions(self, args: list[str], incomplete: str) -> list[Any]:
         return _plain(super().get_completions(args, incomplete))
+
+    def format_completion(self, item: Any) -> str:
+        return f"{self.value_prefix}{item.value}"
 
 
 class ZshComplete(typer_classes.ZshComplete):
     source_template = typer_scripts.COMPLETION_SCRIPT_ZSH.rstrip() + "\n" + _ZSH_AUTOLOADED
 
     def get_completions(self, args: list[str], incomplete: str) -> list[Any]:
-        return _plain(super().get_completions(args, incomplete))
+        return _whole_words(_plain(super().get_completions(args, incomplete)), incomplete)
 
     def format_completion(self, item: Any) -> str:
         """typer's format, without rich."""
@@ -88,7 +115,7 @@ class FishComplete(typer_classes.FishComplete):
     source_template = _FISH_SCRIPT
 
     def get_completions(self, args: list[str], incomplete: str) -> list[Any]:
-        return _plain(super().get_completions(args, incomplete))
+        return _whole_words(_plain(super().get_completions(args, incomplete)), incomplete)
 
     def format_completion(self, item: Any) -> str:
         """typer's format, without rich."""

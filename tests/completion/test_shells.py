@@ -137,6 +137,13 @@ def test_a_file_option_falls_back_to_the_shells_own_file_completion(scene: Scene
     assert screen.splitlines()[-1].rstrip() == f"{PROMPT[shell]} cpictl call --raw README.md"
 
 
+def test_an_option_value_after_an_equals_sign_completes(scene: Scene, shell: str):
+    # bash breaks words at `=`: `--print=res` reaches cpictl as three words, and must still complete
+    tab(scene, shell, "cpictl call --print=res")
+    screen = scene.tmux.wait(shell, lambda s: "--print=result" in s, "--print=result")
+    assert screen.splitlines()[-1].rstrip() == f"{PROMPT[shell]} cpictl call --print=result"
+
+
 def test_a_missing_shell_skips_but_fails_under_ci(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr(shutil, "which", lambda program: None)
     monkeypatch.delenv("CI", raising=False)
