@@ -242,8 +242,8 @@ def _call(target: Target) -> Iterator[Finding]:
     run = outcome.run
     if run is None:
         yield Finding("time", "skip", "no call was made")
-    elif run.timed_out:
-        yield Finding("time", "fail", f"no answer within {run.duration_s:.0f} s (--timeout sets the limit)")
+    elif run.timed_out:  # the runs line says it, with the limit: one cause, said once
+        yield Finding("time", "skip", "no answer (see runs; --timeout sets the limit)")
     else:
         yield Finding("time", "ok", f"{run.duration_s * 1000:.0f} ms for one info call")
 
@@ -307,10 +307,13 @@ def _api_versions(target: Target, outcome: CallOutcome) -> Iterator[Finding]:
     from cpictl.targets.profiles import PROFILES
 
     answer = _info_answer(outcome)
+    timed_out = outcome.run is not None and outcome.run.timed_out
     for name, profile in PROFILES.items():
         result = negotiate(profile, answer, target.preferred_api_version)
         own = name == target.caller
-        if result.refusal:
+        if result.refusal and timed_out:  # why is on the runs line
+            level, detail = ("fail" if own else "note"), "refuses every call: info gave no answer (see runs)"
+        elif result.refusal:
             level = "fail" if own else "note"
             detail = f"refuses every call: {result.refusal}" + (f" ({result.how})" if result.how else "")
         else:
