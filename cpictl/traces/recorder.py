@@ -211,13 +211,12 @@ def describe(shim: Shim) -> dict[str, Any]:
         "cpictl_found": os.path.isfile(os.path.join(str(shim.config.get("cpictl_path")), "cpictl", "__init__.py")),
         "trace": str(shim.trace), "trace_bytes": _size(shim.trace), "calls_recorded": 0, "last_call": None,
         "recorder_errors": 0, "last_error": None}
-    try:
-        for line in TraceFile(shim.trace):
-            document["calls_recorded"] += 1
-            document["last_call"] = line.entry
+    try:  # entries are numbered from 1 and never renumbered: the newest one's number is the count, read from the end
+        document["last_call"] = last = TraceFile(shim.trace).last_entry()
+        document["calls_recorded"] = last["n"] if last is not None else 0
     except TraceError as error:
         document["trace_problem"] = str(error)
-    last = document["last_call"]
+        last = None
     if isinstance(last, dict):
         request = last.get("request") if isinstance(last.get("request"), dict) else {}
         document["last_call"] = {"n": last.get("n"), "time": last.get("time"), "method": request.get("method"),

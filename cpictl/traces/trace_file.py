@@ -155,6 +155,14 @@ class TraceFile:
         except OSError as error:
             raise TraceError(f"cannot read the trace {self.path}: {error.strerror or error}") from error
 
+    def last_entry(self) -> dict[str, Any] | None:
+        """The newest entry, read from the file's end (None when there is none). Raises TraceError."""
+        handle = self.open_for_reading()
+        if handle is None:
+            return None
+        with handle:
+            return _last_entry(handle.fileno(), os.fstat(handle.fileno()).st_size)
+
     def __iter__(self) -> Iterator[TraceLine]:
         """Every readable entry, in file order; lines that are not entries (torn, foreign) are skipped."""
         handle = self.open_for_reading()
@@ -179,6 +187,13 @@ def _entry(raw: bytes) -> dict[str, Any] | None:
 
 def _last_number(fd: int, size: int) -> int:
     """The `n` of the last complete entry (0 for an empty file), read from the file's end."""
+    entry = _last_entry(fd, size)
+    return 0 if entry is None else int(entry["n"])
+
+
+def _last_entry(fd: int, size: int) -> dict[str, Any] | None:
+    """The last complete entry (None for a file without one), read from the file's end: a trace's size does not
+    matter (a recorder's trace on a busy director grows to gigabytes)."""
     reach = _TAIL
     while size:
         start = max(0, size - reach)
@@ -191,12 +206,12 @@ def _last_number(fd: int, size: int) -> int:
             raw = tail[begin:end]
             entry = _entry(raw) if raw.strip() else None
             if entry is not None:
-                return int(entry["n"])
+                return entry
             end = begin
         if not start:
-            return 0
+            return None
         reach *= 4
-    return 0
+    return None
 
 
 class _Pending:

@@ -108,3 +108,27 @@ def test_uninstall_removes_only_a_shim_and_keeps_the_trace(tmp_path: Path, capsy
     assert code == 2 and "no recorder shim" in err and cpi.exists()
     code, _, err = cli(capsys, "record", "status", str(tmp_path / "bin"))
     assert code == 2 and "no recorder shim" in err
+
+
+def test_status_reads_a_big_trace_from_its_end(tmp_path: Path, capsys) -> None:
+    """A recorder on a busy director writes gigabytes: status counts by the newest entry's number, read from the
+    end, so it answers at once whatever came before — here a first entry of 64 MiB that no read may touch."""
+    cpi = sh_cpi(tmp_path / "cpi.real", OK)
+    trace = tmp_path / "trace.jsonl"
+    assert cli(capsys, "record", "install", "--cpi", str(cpi), "--trace", str(trace), str(tmp_path / "bin"))[0] == 0
+    with open(trace, "w") as out:
+        out.write(json.dumps({"v": 1, "n": 1, "request": {"method": "create_vm"}, "log": "x" * (64 << 20)}) + "\n")
+        for n in range(2, 1001):
+            out.write(json.dumps({"v": 1, "n": n, "request": {"method": "has_vm"}, "exit_code": 0}) + "\n")
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        code, out, _ = cli(capsys, "record", "status", str(tmp_path / "bin"), "-o", "json")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    document = json.loads(out)
+    assert code == 0 and document["calls_recorded"] == 1000
+    assert document["last_call"]["n"] == 1000 and document["last_call"]["method"] == "has_vm"
+    assert peak < 16 << 20, f"{peak / 2**20:.0f} MiB: the 64 MiB entry was read"
