@@ -26,7 +26,8 @@ The log imported by the `trace-import` scene is written here, from this run's ow
 real requests the reference CPI answered), in the layout the director's task debug log gives them
 (`external_cpi.rb`, as `tests/traces/log_writers.py` writes it for the import tests). It is never committed.
 
-`--only NAME` (repeatable) draws some scenes; `--list` prints the scene names.
+`--only NAME` (repeatable) draws some scenes, playing those before them too (each builds on what the ones before
+left) and none after; `--out DIR` writes elsewhere than docs/images; `--list` prints the scene names.
 """
 
 from __future__ import annotations
@@ -241,7 +242,7 @@ class Stage:
         if run.returncode not in (0, *command.exits):
             raise SystemExit(f"`{command.typed()}` exited {run.returncode}:\n{run.stdout}{run.stderr}")
 
-    def play(self, scene: Scene, *, draw: bool) -> Path | None:
+    def play(self, scene: Scene, *, draw: bool, out: Path = IMAGES) -> Path | None:
         """Run the scene; draw its shown command, or (when it is not drawn this time) run it quietly, since later
         scenes build on what it leaves."""
         for name, text in scene.files.items():
@@ -260,7 +261,7 @@ class Stage:
         views = view_modules(modules)
         if not views:
             raise SystemExit(f"{scene.name}: the process loaded no view module (see is_view_module)")
-        return save_svg(scene, visible_lines(screen), views)
+        return save_svg(scene, visible_lines(screen), views, out)
 
 
 def view_modules(listing: Path) -> dict[str, str]:
@@ -276,7 +277,7 @@ def view_modules(listing: Path) -> dict[str, str]:
     return dict(sorted(found.items()))
 
 
-def save_svg(scene: Scene, screen: str, views: dict[str, str]) -> Path:
+def save_svg(scene: Scene, screen: str, views: dict[str, str], out: Path = IMAGES) -> Path:
     from rich.console import Console
     from rich.text import Text
 
@@ -292,7 +293,7 @@ def save_svg(scene: Scene, screen: str, views: dict[str, str]) -> Path:
     metadata = (f'<metadata id="{PROVENANCE_ID}">'
                 f"{escape_xml(json.dumps(provenance, indent=1, ensure_ascii=False))}</metadata>\n")
     head, tag_end, rest = svg.partition(">\n")  # after the root element's opening tag
-    path = IMAGES / f"{scene.name}.svg"
+    path = out / f"{scene.name}.svg"
     path.write_text(head + tag_end + metadata + rest)
     return path
 
@@ -332,23 +333,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", action="append", choices=[scene.name for scene in SCENES])
     parser.add_argument("--list", action="store_true")
     parser.add_argument("--keep", action="store_true", help="keep the throw-away directory (its path is printed)")
+    parser.add_argument("--out", type=Path, default=IMAGES, help="where to write the SVGs (default: docs/images)")
     args = parser.parse_args(argv)
     if args.list:
         print("\n".join(scene.name for scene in SCENES))
         return 0
     if shutil.which("tmux") is None:
         raise SystemExit("docs-images needs tmux (Debian: apt-get install tmux)")
-    IMAGES.mkdir(parents=True, exist_ok=True)
+    args.out.mkdir(parents=True, exist_ok=True)
+    # with --only, the scenes up to the last one asked for: each scene builds on what the ones before it left
+    last = max((index for index, scene in enumerate(SCENES) if scene.name in args.only), default=len(SCENES) - 1) \
+        if args.only else len(SCENES) - 1
     home = Path(tempfile.mkdtemp(prefix="docs-"))  # short: paths in it show in some views
     stage = Stage(home)
     try:
-        for scene in SCENES:
+        for scene in SCENES[:last + 1]:
             started = time.monotonic()
-            path = stage.play(scene, draw=not args.only or scene.name in args.only)
+            path = stage.play(scene, draw=not args.only or scene.name in args.only, out=args.out)
             if not (home / "state" / "cpictl" / "sessions" / "default.jsonl").exists():
                 raise SystemExit("cpictl did not keep its journal in the throw-away directory: stopped")
             if path is not None:
-                print(f"wrote {path.relative_to(ROOT)} ({time.monotonic() - started:.1f} s)")
+                shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+                print(f"wrote {shown} ({time.monotonic() - started:.1f} s)")
     finally:
         stage.terminal.stop()
         if args.keep:

@@ -67,6 +67,9 @@ def _list_topics() -> None:
     from cpictl.help_topics import load_topic, topic_names
 
     topics = [load_topic(name) for name in topic_names()]
+    if not topics:  # a damaged install: the pages are package data
+        raise UsageError("this cpictl has no help topics (its install lost cpictl/help_topics/*.md)",
+                         hint="cpictl --help lists the commands")
     width = max(len(topic.name) for topic in topics)
     print("Help topics (cpictl help TOPIC):\n")
     for topic in topics:

@@ -263,9 +263,14 @@ def _masked(redactor: Redactor | None, document: Any) -> Any:
     return document if redactor is None or document is None else redactor.agent_settings(document)
 
 
+def _versions(expected: ExpectedSettings) -> tuple[str, str]:
+    """The request's api_version and stemcell api_version the expectation was made for, in words."""
+    return ("omitted" if expected.api_version is None else str(expected.api_version),
+            "not sent" if expected.stemcell_api_version is None else str(expected.stemcell_api_version))
+
+
 def _placement_line(expected: ExpectedSettings) -> Text:
-    api = "omitted" if expected.api_version is None else str(expected.api_version)
-    stemcell = "not sent" if expected.stemcell_api_version is None else str(expected.stemcell_api_version)
+    api, stemcell = _versions(expected)
     return Text.assemble(("placement ", "dim"), (PLACEMENT_LABEL[expected.placement], "bold"),
                          (f"   api_version {api}   stemcell api_version {stemcell}", "dim"))
 
@@ -334,8 +339,7 @@ def render_report(report: SettingsReport, *, show_secrets: bool = False, verbose
 
 
 def _expected_line(expected: ExpectedSettings, source: str | None) -> Text:
-    api = "omitted" if expected.api_version is None else str(expected.api_version)
-    stemcell = "not sent" if expected.stemcell_api_version is None else str(expected.stemcell_api_version)
+    api, stemcell = _versions(expected)
     where = {"user-metadata": "full settings in user-metadata", "registry": "registry entry + bootstrap"}
     line = Text.assemble(("expected ", "dim"), (where[expected.placement], "bold"),
                          (f": api_version {api}, stemcell api_version {stemcell}", "dim"))

@@ -151,3 +151,13 @@ def test_on_a_terminal_a_long_topic_goes_through_the_pager(terminal, tmp_path):
     terminal.wait("t", lambda s: "DONE" in s, "the pager to end")
     text = paged.read_text()
     assert "The format in one example" in text and "# Recipes" not in text  # rendered, then paged
+
+
+def test_an_install_without_its_topics_says_so_without_a_traceback(tmp_path, monkeypatch, capsys):
+    import cpictl.help_topics as topics
+    from cpictl.cli.main import main
+
+    monkeypatch.setattr(topics, "TOPICS_DIR", tmp_path)  # an empty directory where the pages should be
+    assert main(["help"]) == 2
+    err = capsys.readouterr().err
+    assert "no help topics" in err and "Traceback" not in err

@@ -113,3 +113,24 @@ def test_a_changed_or_missing_view_module_makes_an_image_stale(tmp_path: Path):
 ])
 def test_view_module_rule(path: str, counts: bool):
     assert is_view_module(path) is counts
+
+
+def test_the_generator_draws_a_real_run_with_its_provenance(tmp_path: Path):
+    """`make docs-images` itself, for its first scene: a real cpictl run in a terminal, saved as an SVG whose
+    provenance lists the view modules that drew it, each as it is now — what the staleness test reads."""
+    import subprocess
+    import sys
+
+    from tests.completion.terminal import require
+
+    require("tmux")
+    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "docs_images.py"), "--only", "call",
+                           "--out", str(tmp_path)], capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert done.returncode == 0, done.stdout + done.stderr
+    [svg] = tmp_path.glob("*.svg")
+    assert svg.name == "call.svg" and stale_modules(svg) == []
+    provenance = provenance_of(svg.read_text())
+    assert "cpictl/render/call_view.py" in provenance["view_modules"]
+    title, text = svg_text(svg)
+    assert title.startswith("$ cpictl call create_vm") and provenance["commands"] == [title]
+    assert "created vm vm-" in " ".join(text.split())  # the call's own view, drawn from its screen
